@@ -1,0 +1,166 @@
+// The abstract syntax tree of a rule file. Every node carries the span of the
+// source it came from, so later phases can point at it in diagnostics.
+
+export interface Span {
+  file: string;
+  /** 1-based line and column of the first character. */
+  line: number;
+  col: number;
+  /** 1-based line and column just past the last character. */
+  endLine: number;
+  endCol: number;
+  /** 0-based offsets into the source text. */
+  start: number;
+  end: number;
+}
+
+export interface Ident {
+  name: string;
+  span: Span;
+}
+
+// ---------------------------------------------------------------- types
+
+export type TypeExpr =
+  | { kind: 'int'; min?: number; max?: number; span: Span }
+  | { kind: 'number'; min?: number; max?: number; span: Span }
+  | { kind: 'string'; span: Span }
+  | { kind: 'bool'; span: Span }
+  | { kind: 'enum'; values: string[]; span: Span }
+  | { kind: 'state'; span: Span }
+  | { kind: 'zip'; span: Span }
+  | { kind: 'email'; span: Span }
+  | { kind: 'phone'; span: Span }
+  | { kind: 'time'; span: Span }
+  | { kind: 'money'; min?: number; max?: number; span: Span }
+  | { kind: 'list'; of: TypeExpr; span: Span };
+
+export interface FieldDecl {
+  name: Ident;
+  type: TypeExpr;
+  pii: boolean;
+  optional: boolean;
+  span: Span;
+}
+
+export type LeadDecl =
+  | { kind: 'inline'; fields: FieldDecl[]; span: Span }
+  | { kind: 'file'; path: string; pathSpan: Span; span: Span };
+
+// ---------------------------------------------------------------- expressions
+
+export type CompareOp = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export type ArithOp = '+' | '-' | '*' | '/';
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+
+export type Expr =
+  | { kind: 'number'; value: number; span: Span }
+  | { kind: 'string'; value: string; span: Span }
+  | { kind: 'bool'; value: boolean; span: Span }
+  /** `$45`, `$4.50`: dollars. */
+  | { kind: 'money'; value: number; span: Span }
+  /** `500ms`, `5s`: stored in milliseconds. */
+  | { kind: 'duration'; ms: number; text: string; span: Span }
+  /** `60%`: stored as 60. */
+  | { kind: 'percent'; value: number; span: Span }
+  | { kind: 'list'; items: Expr[]; span: Span }
+  /** A bare name: a lead field, `random`, or (inside a list compared with an
+   *  enum or state field) a symbol such as `CA`. The checker decides which. */
+  | { kind: 'name'; name: string; span: Span }
+  | { kind: 'unary'; op: 'not' | '-'; arg: Expr; span: Span }
+  | { kind: 'binary'; op: ArithOp; left: Expr; right: Expr; span: Span }
+  | { kind: 'compare'; op: CompareOp; left: Expr; right: Expr; span: Span }
+  | { kind: 'logical'; op: 'and' | 'or'; left: Expr; right: Expr; span: Span }
+  | { kind: 'in'; negated: boolean; value: Expr; list: Expr; span: Span }
+  | { kind: 'between'; value: Expr; low: Expr; high: Expr; span: Span }
+  | { kind: 'call'; callee: Ident; args: Expr[]; span: Span }
+  /** Produced by error recovery: the parser could not read an expression here. */
+  | { kind: 'error'; span: Span };
+
+// ---------------------------------------------------------------- buyers
+
+export type CapUnit = 'minute' | 'hour' | 'day' | 'week' | 'month';
+
+export interface CapSpec {
+  /** `100/h` counts leads, `$5000/day` counts dollars of price. */
+  measure: 'leads' | 'dollars';
+  limit: number;
+  unit: CapUnit;
+  span: Span;
+}
+
+export interface HoursSpec {
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  days: number[];
+  /** Minutes after local midnight; `to` is exclusive. */
+  from: number;
+  to: number;
+  zone: string;
+  zoneSpan: Span;
+  span: Span;
+}
+
+export type BuyerClause =
+  | { kind: 'accepts'; condition: Expr; span: Span }
+  | { kind: 'price'; value: Expr; span: Span }
+  | { kind: 'cap'; caps: CapSpec[]; span: Span }
+  | { kind: 'hours'; hours: HoursSpec; span: Span }
+  | { kind: 'overflow'; target: Ident; span: Span };
+
+export interface BuyerDecl {
+  name: Ident;
+  clauses: BuyerClause[];
+  span: Span;
+}
+
+// ---------------------------------------------------------------- flows
+
+export interface SplitEntry {
+  buyer: Ident;
+  /** Percent, 0..100. */
+  weight: number;
+  span: Span;
+}
+
+export interface WaterfallTier {
+  buyer: Ident;
+  condition?: Expr;
+  span: Span;
+}
+
+export interface ShareEntry {
+  buyer: Ident;
+  /** Per-entry price override for the shared sale. */
+  price?: Expr;
+  span: Span;
+}
+
+export type Action =
+  | { kind: 'route'; buyer: Ident; caps: CapSpec[]; overflow?: Ident; span: Span }
+  | { kind: 'split'; entries: SplitEntry[]; span: Span }
+  | { kind: 'waterfall'; tiers: WaterfallTier[]; span: Span }
+  | { kind: 'share'; max: number; entries: ShareEntry[]; span: Span }
+  | { kind: 'flow'; flow: Ident; span: Span }
+  | { kind: 'reject'; reason: string; span: Span };
+
+export type Rule =
+  | { kind: 'when'; condition: Expr; action: Action; span: Span }
+  | { kind: 'otherwise'; action: Action; span: Span }
+  /** An action with no guard: it applies to every lead that reaches it. */
+  | { kind: 'always'; action: Action; span: Span };
+
+export interface FlowDecl {
+  name: Ident;
+  rules: Rule[];
+  span: Span;
+}
+
+// ---------------------------------------------------------------- file
+
+export interface RuleFile {
+  file: string;
+  lead?: LeadDecl;
+  buyers: BuyerDecl[];
+  flows: FlowDecl[];
+  span: Span;
+}
