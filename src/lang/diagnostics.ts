@@ -17,6 +17,7 @@ export const DIAGNOSTIC_CODES = {
   LR101: { severity: 'error', title: 'unterminated string' },
   LR102: { severity: 'error', title: 'unexpected character' },
   LR103: { severity: 'error', title: 'invalid literal' },
+  LR104: { severity: 'error', title: 'unknown word' },
   // 2xx: names
   LR200: { severity: 'error', title: 'unknown field' },
   LR201: { severity: 'error', title: 'unknown buyer' },
@@ -29,6 +30,7 @@ export const DIAGNOSTIC_CODES = {
   LR208: { severity: 'error', title: 'lead schema file unusable' },
   LR209: { severity: 'error', title: 'duplicate clause' },
   LR210: { severity: 'error', title: 'reserved name' },
+  LR211: { severity: 'error', title: 'second lead schema' },
   // 3xx: types
   LR300: { severity: 'error', title: 'type mismatch' },
   LR301: { severity: 'error', title: 'value outside the enum' },

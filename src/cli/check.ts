@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compile } from '../compile/index.js';
+import { formatDiagnostics, type Diagnostic } from '../lang/index.js';
+import { UsageError, parseOptions, paint, type Io } from './io.js';
+
+export function readSource(path: string, io: Io): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read \`${path}\``);
+  }
+}
+
+/** Print diagnostics and a one-line tally; returns the number of errors. */
+export function reportDiagnostics(diagnostics: Diagnostic[], sources: Record<string, string>, io: Io): number {
+  if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, sources, { color: io.color })}\n`);
+  return diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+export function checkCommand(args: string[], io: Io): number {
+  const { positionals, values } = parseOptions(args, {});
+  if (values['no-color']) io.color = false;
+  if (positionals.length === 0) throw new UsageError('`check` needs at least one rule file');
+  const c = paint(io.color);
+  let errors = 0;
+  let warnings = 0;
+  for (const file of positionals) {
+    const source = readSource(file, io);
+    const { diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
+    errors += reportDiagnostics(diagnostics, { [file]: source }, io);
+    warnings += diagnostics.filter((d) => d.severity === 'warning').length;
+  }
+  const files = `${positionals.length} file${positionals.length === 1 ? '' : 's'}`;
+  const tally = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'} in ${files}`;
+  io.out(errors > 0 ? c.red(tally) : warnings > 0 ? c.yellow(tally) : c.green(`ok: ${tally}`));
+  return errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,59 @@
+// The `leadroute` command line. Every command returns an exit code instead of
+// calling process.exit, so tests can run it in-process.
+
+import { parseArgs } from 'node:util';
+import { checkCommand } from './check.js';
+import { compileCommand } from './compile.js';
+import { routeCommand, demoCommand } from './route.js';
+import { UsageError, type Io, processIo } from './io.js';
+
+export { type Io } from './io.js';
+
+const HELP = `leadroute — declarative lead routing
+
+Usage:
+  leadroute check FILE...                      check rule files; exit 0 clean, 1 on errors, 2 on usage
+  leadroute compile FILE [-o plan.json]        compile a rule file to a routing plan
+  leadroute route FILE (--lead JSON | --leads FILE.jsonl)
+                  [--flow NAME] [--at ISO-TIME] [--seed N] [--json] [--trace]
+                                               route leads through a rule file or a plan.json
+  leadroute demo                               route the sample leads through rules/solar.route
+  leadroute help                               this text
+
+Options:
+  --no-color     plain output even on a terminal (NO_COLOR is honoured too)
+`;
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return checkCommand(rest, io);
+      case 'compile':
+        return compileCommand(rest, io);
+      case 'route':
+        return await routeCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command \`${command}\``);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`leadroute: ${err.message}\nRun \`leadroute help\` for usage.`);
+      return 2;
+    }
+    // Anything else is a bug or an environment problem: one line, no stack trace.
+    io.err(`leadroute: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}
+
+export { parseArgs };

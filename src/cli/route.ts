@@ -1,0 +1,202 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { compile, type Plan } from '../compile/index.js';
+import { loadPlan, Router, type Decision } from '../runtime/index.js';
+import { MemoryStore } from '../store/index.js';
+import { readSource, reportDiagnostics } from './check.js';
+import { UsageError, parseOptions, paint, type Io } from './io.js';
+
+const ROUTE_OPTIONS = {
+  lead: { type: 'string' },
+  leads: { type: 'string' },
+  flow: { type: 'string' },
+  at: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  trace: { type: 'boolean' },
+} as const;
+
+/** A rule file is compiled; a `.json` file is taken to be a compiled plan and loaded without the parser. */
+function loadRouting(file: string, io: Io): Plan | null {
+  const source = readSource(file, io);
+  if (file.endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(source);
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    return loadPlan(json).plan;
+  }
+  const { plan, diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
+  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [file]: source }, io);
+  return plan;
+}
+
+function parseTime(at: string | undefined): number {
+  if (at === undefined) return Date.now();
+  const t = Date.parse(at);
+  if (Number.isNaN(t)) throw new UsageError(`--at \`${at}\` is not an ISO 8601 time (e.g. 2026-11-23T15:00:00Z)`);
+  return t;
+}
+
+type LeadInput = { line: number; lead: unknown } | { line: number; error: string };
+
+async function* readLeads(values: { lead?: string; leads?: string }, io: Io): AsyncGenerator<LeadInput> {
+  if (values.lead !== undefined) {
+    try {
+      yield { line: 1, lead: JSON.parse(values.lead) };
+    } catch (err) {
+      throw new UsageError(`--lead is not valid JSON: ${(err as Error).message}`);
+    }
+    return;
+  }
+  const path = resolve(io.cwd, values.leads!);
+  if (!existsSync(path)) throw new UsageError(`cannot read \`${values.leads}\``);
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of lines) {
+    n++;
+    if (text.trim() === '') continue;
+    try {
+      yield { line: n, lead: JSON.parse(text) };
+    } catch {
+      yield { line: n, error: `line ${n} of ${values.leads} is not valid JSON` };
+    }
+  }
+}
+
+export async function routeCommand(args: string[], io: Io): Promise<number> {
+  const { positionals, values } = parseOptions(args, ROUTE_OPTIONS);
+  if (values['no-color']) io.color = false;
+  if (positionals.length !== 1) throw new UsageError('`route` takes exactly one rule file or plan');
+  if ((values.lead === undefined) === (values.leads === undefined)) throw new UsageError('`route` needs either --lead JSON or --leads FILE.jsonl');
+  const plan = loadRouting(positionals[0]!, io);
+  if (!plan) return 1;
+  if (values.flow !== undefined && !plan.flows.some((f) => f.name === values.flow)) {
+    throw new UsageError(`no flow \`${values.flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
+  }
+  const seed = values.seed ?? '0';
+  const router = new Router(plan, { store: new MemoryStore(), seed });
+  const now = parseTime(values.at);
+  const summary = new Summary();
+  const showTrace = values.trace === true || values.lead !== undefined;
+
+  for await (const input of readLeads(values, io)) {
+    if ('error' in input) {
+      summary.invalidJson++;
+      if (values.json) io.out(JSON.stringify({ lead: null, line: input.line, status: 'rejected', buyers: [], reason: input.error, trace: [] }));
+      else io.out(paint(io.color).red(`line ${input.line}: rejected: ${input.error}`));
+      continue;
+    }
+    const decision = router.route(input.lead, { now, ...(values.flow !== undefined ? { flow: values.flow } : {}) });
+    summary.add(decision);
+    io.out(values.json ? JSON.stringify(decisionJson(decision)) : formatDecision(decision, showTrace, io.color));
+  }
+  if (!values.json) io.out(`\n${summary.format(plan, io.color)}`);
+  return 0;
+}
+
+/** `npm start`: the sample leads through the solar rules, at a fixed Monday-morning time so business hours are open. */
+export async function demoCommand(args: string[], io: Io): Promise<number> {
+  const root = packageRoot();
+  const rules = resolve(root, 'rules/solar.route');
+  const leads = resolve(root, 'examples/leads.jsonl');
+  io.out(paint(io.color).bold(`leadroute demo: ${leads} through ${rules}\n`));
+  return routeCommand([rules, '--leads', leads, '--at', '2026-11-23T15:00:00Z', '--seed', '7', ...args], io);
+}
+
+function packageRoot(): string {
+  // dist/src/cli/route.js or src/cli/route.ts → the package root holds package.json.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export function decisionJson(d: Decision) {
+  return {
+    lead: d.leadId,
+    flow: d.flow,
+    status: d.status,
+    buyers: d.buyers,
+    exclusive: d.exclusive,
+    price: d.price,
+    rule: d.rule,
+    reason: d.reason,
+    ...(d.errors.length > 0 ? { errors: d.errors } : {}),
+    random: d.random,
+    at: d.at,
+    trace: d.trace,
+  };
+}
+
+const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+export function formatDecision(d: Decision, withTrace: boolean, color: boolean): string {
+  const c = paint(color);
+  const head = `${c.bold(d.leadId.padEnd(8))} ${c.dim(`random ${String(d.random).padStart(3)}`)}  `;
+  let line: string;
+  switch (d.status) {
+    case 'routed': {
+      const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
+      const rule = d.rule ? c.dim(`  (${d.rule.id}, line ${d.rule.line})`) : '';
+      line = `${head}${c.green('→')} ${who} ${d.exclusive ? 'exclusive' : 'shared'}${rule}`;
+      break;
+    }
+    case 'unrouted':
+      line = `${head}${c.yellow('unrouted')}: ${d.reason ?? ''}`;
+      break;
+    case 'rejected':
+      line = `${head}${c.red('rejected')}: ${d.reason ?? ''}`;
+      break;
+  }
+  if (!withTrace) return line;
+  return [line, ...d.trace.map((t) => `    ${c.dim('·')} ${t.message}`)].join('\n');
+}
+
+class Summary {
+  private byBuyer = new Map<string, { leads: number; revenue: number }>();
+  total = 0;
+  unrouted = 0;
+  rejected = 0;
+  invalidJson = 0;
+  shared = 0;
+
+  add(d: Decision): void {
+    this.total++;
+    if (d.status === 'unrouted') this.unrouted++;
+    if (d.status === 'rejected') this.rejected++;
+    if (d.status === 'routed' && !d.exclusive) this.shared++;
+    for (const b of d.buyers) {
+      const row = this.byBuyer.get(b.name) ?? { leads: 0, revenue: 0 };
+      row.leads++;
+      row.revenue += b.price;
+      this.byBuyer.set(b.name, row);
+    }
+  }
+
+  format(plan: Plan, color: boolean): string {
+    const c = paint(color);
+    const total = this.total + this.invalidJson;
+    const pct = (n: number) => (total === 0 ? '0.0%' : `${((100 * n) / total).toFixed(1)}%`);
+    const rows: string[][] = [['buyer', 'leads', 'share', 'revenue']];
+    let revenue = 0;
+    for (const b of plan.buyers) {
+      const row = this.byBuyer.get(b.name) ?? { leads: 0, revenue: 0 };
+      revenue += row.revenue;
+      rows.push([b.name, String(row.leads), pct(row.leads), money(row.revenue)]);
+    }
+    rows.push(['(unrouted)', String(this.unrouted), pct(this.unrouted), '']);
+    rows.push(['(rejected)', String(this.rejected + this.invalidJson), pct(this.rejected + this.invalidJson), '']);
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    const lines = rows.map((r, ri) => {
+      const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+      return ri === 0 ? c.bold(text) : text;
+    });
+    const sharedNote = this.shared > 0 ? `, ${this.shared} sold shared` : '';
+    lines.push(c.bold(`${total} leads, ${total - this.unrouted - this.rejected - this.invalidJson} routed${sharedNote}, revenue ${money(revenue)}`));
+    return lines.join('\n');
+  }
+}

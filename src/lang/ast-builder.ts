@@ -1,0 +1,573 @@
+// CST → AST. The CST may be partial (error recovery leaves children out), so
+// every accessor tolerates a missing child and yields an `error` node instead of
+// throwing; the parser has already reported the syntax error.
+
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type * as A from './ast.js';
+import { diagnostic, didYouMean, type Diagnostic } from './diagnostics.js';
+
+type Children = Record<string, CstElement[] | undefined>;
+
+const isToken = (e: CstElement | undefined): e is IToken => e !== undefined && 'image' in e;
+const isNode = (e: CstElement | undefined): e is CstNode => e !== undefined && 'children' in e;
+
+/** A token that really came from the source (recovery can insert virtual ones). */
+const isRealToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
+
+const TYPE_NAMES = ['int', 'number', 'money', 'string', 'bool', 'state', 'zip', 'email', 'phone', 'time'] as const;
+const RANGED_TYPES = new Set(['int', 'number', 'money']);
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const DAY_GROUPS: Record<string, number[]> = {
+  daily: [1, 2, 3, 4, 5, 6, 7],
+  weekdays: [1, 2, 3, 4, 5],
+  weekends: [6, 7],
+};
+const CAP_UNITS: Record<string, A.CapUnit> = {
+  min: 'minute', minute: 'minute',
+  h: 'hour', hr: 'hour', hour: 'hour',
+  d: 'day', day: 'day',
+  w: 'week', wk: 'week', week: 'week',
+  mo: 'month', month: 'month',
+};
+const DURATION_MS: Record<A.DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export class AstBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly source: string,
+  ) {}
+
+  // ------------------------------------------------------------ spans
+
+  tokenSpan(t: IToken): A.Span {
+    return {
+      file: this.file,
+      line: t.startLine ?? 1,
+      col: t.startColumn ?? 1,
+      endLine: t.endLine ?? t.startLine ?? 1,
+      endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
+      start: t.startOffset,
+      end: (t.endOffset ?? t.startOffset) + 1,
+    };
+  }
+
+  private tokensOf(e: CstElement, out: IToken[]): void {
+    if (isToken(e)) {
+      if (isRealToken(e)) out.push(e);
+      return;
+    }
+    for (const list of Object.values(e.children)) for (const c of list ?? []) this.tokensOf(c, out);
+  }
+
+  /** The span from the first to the last real token under a node. */
+  nodeSpan(node: CstElement | undefined, fallback?: A.Span): A.Span {
+    const tokens: IToken[] = [];
+    if (node) this.tokensOf(node, tokens);
+    if (tokens.length === 0) return fallback ?? this.emptySpan();
+    let first = tokens[0]!;
+    let last = tokens[0]!;
+    for (const t of tokens) {
+      if (t.startOffset < first.startOffset) first = t;
+      if (t.startOffset > last.startOffset) last = t;
+    }
+    return this.join(this.tokenSpan(first), this.tokenSpan(last));
+  }
+
+  join(a: A.Span, b: A.Span): A.Span {
+    return { ...a, endLine: b.endLine, endCol: b.endCol, end: b.end };
+  }
+
+  emptySpan(): A.Span {
+    return { file: this.file, line: 1, col: 1, endLine: 1, endCol: 1, start: 0, end: 0 };
+  }
+
+  text(span: A.Span): string {
+    return this.source.slice(span.start, span.end);
+  }
+
+  // ------------------------------------------------------------ child access
+
+  private tok(c: Children, name: string, i = 0): IToken | undefined {
+    const t = c[name]?.[i];
+    return isToken(t) && isRealToken(t) ? t : undefined;
+  }
+
+  private toks(c: Children, name: string): IToken[] {
+    return (c[name] ?? []).filter((t): t is IToken => isToken(t) && isRealToken(t));
+  }
+
+  private node(c: Children, name: string, i = 0): CstNode | undefined {
+    const n = c[name]?.[i];
+    return isNode(n) ? n : undefined;
+  }
+
+  private nodes(c: Children, name: string): CstNode[] {
+    return (c[name] ?? []).filter(isNode);
+  }
+
+  private ident(t: IToken | undefined): A.Ident | undefined {
+    return t ? { name: t.image, span: this.tokenSpan(t) } : undefined;
+  }
+
+  // ------------------------------------------------------------ declarations
+
+  declaration(node: CstNode, into: A.RuleFile): void {
+    const c = node.children;
+    const lead = this.node(c, 'leadDecl');
+    const buyer = this.node(c, 'buyerDecl');
+    const flow = this.node(c, 'flowDecl');
+    if (lead) {
+      const decl = this.leadDecl(lead);
+      if (!decl) return;
+      if (into.lead) {
+        this.diagnostics.push(
+          diagnostic('LR211', decl.span, 'a file has one `lead` declaration; this is a second one', 'merge the fields into the first `lead` block'),
+        );
+      } else into.lead = decl;
+    }
+    if (buyer) {
+      const b = this.buyerDecl(buyer);
+      if (b) into.buyers.push(b);
+    }
+    if (flow) {
+      const f = this.flowDecl(flow);
+      if (f) into.flows.push(f);
+    }
+  }
+
+  private leadDecl(node: CstNode): A.LeadDecl | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const path = this.tok(c, 'StringLiteral');
+    if (path) return { kind: 'file', path: this.stringValue(path), pathSpan: this.tokenSpan(path), span };
+    if (this.tok(c, 'From')) return undefined;
+    const fields: A.FieldDecl[] = [];
+    for (const f of this.nodes(c, 'fieldDecl')) {
+      const decl = this.fieldDecl(f);
+      if (decl) fields.push(decl);
+    }
+    return { kind: 'inline', fields, span };
+  }
+
+  private fieldDecl(node: CstNode): A.FieldDecl | undefined {
+    const c = node.children;
+    const name = this.ident(this.tok(c, 'Identifier'));
+    const typeNode = this.node(c, 'fieldType');
+    if (!name || !typeNode) return undefined;
+    const type = this.fieldType(typeNode);
+    if (!type) return undefined;
+    return {
+      name,
+      type,
+      pii: this.toks(c, 'Pii').length > 0,
+      optional: this.toks(c, 'Optional').length > 0,
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private fieldType(node: CstNode): A.TypeExpr | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const strings = this.toks(c, 'StringLiteral');
+    if (strings.length > 0) return { kind: 'enum', values: strings.map((s) => this.stringValue(s)), span };
+    const inner = this.node(c, 'fieldType');
+    if (this.tok(c, 'List')) {
+      const of = inner ? this.fieldType(inner) : undefined;
+      return of ? { kind: 'list', of, span } : undefined;
+    }
+    const word = this.tok(c, 'Identifier');
+    if (!word) return undefined;
+    const name = word.image;
+    const rangeNode = this.node(c, 'range');
+    const range = rangeNode ? this.range(rangeNode) : undefined;
+    if (!(TYPE_NAMES as readonly string[]).includes(name)) {
+      this.diagnostics.push(
+        diagnostic('LR104', this.tokenSpan(word), `unknown type \`${name}\``, didYouMean(name, [...TYPE_NAMES, 'list']) ??
+          `a type is one of ${TYPE_NAMES.map((t) => `\`${t}\``).join(', ')}, \`list T\`, or strings separated by \`|\``),
+      );
+      return undefined;
+    }
+    if (range && !RANGED_TYPES.has(name)) {
+      this.diagnostics.push(
+        diagnostic('LR103', this.nodeSpan(rangeNode), `a range only applies to \`int\`, \`number\` and \`money\`, not \`${name}\``),
+      );
+    }
+    switch (name) {
+      case 'int':
+      case 'number':
+      case 'money':
+        return { kind: name, ...(range ?? {}), span };
+      case 'string':
+      case 'bool':
+      case 'state':
+      case 'zip':
+      case 'email':
+      case 'phone':
+      case 'time':
+        return { kind: name, span };
+      default:
+        return undefined;
+    }
+  }
+
+  private range(node: CstNode): { min: number; max: number } | undefined {
+    const c = node.children;
+    const nums = this.toks(c, 'NumberLiteral');
+    if (nums.length < 2) return undefined;
+    const minus = this.toks(c, 'Minus');
+    let min = Number(nums[0]!.image);
+    let max = Number(nums[1]!.image);
+    // A minus sign belongs to the number that follows it.
+    for (const m of minus) {
+      if (m.startOffset < nums[0]!.startOffset) min = -min;
+      else max = -max;
+    }
+    return { min, max };
+  }
+
+  // ------------------------------------------------------------ buyers
+
+  private buyerDecl(node: CstNode): A.BuyerDecl | undefined {
+    const c = node.children;
+    const name = this.ident(this.tok(c, 'Identifier'));
+    if (!name) return undefined;
+    const clauses: A.BuyerClause[] = [];
+    for (const n of this.nodes(c, 'buyerClause')) {
+      const clause = this.buyerClause(n);
+      if (clause) clauses.push(clause);
+    }
+    return { name, clauses, span: this.nodeSpan(node) };
+  }
+
+  private buyerClause(node: CstNode): A.BuyerClause | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    if (this.tok(c, 'Accepts')) return { kind: 'accepts', condition: this.expression(this.node(c, 'expression'), span), span };
+    if (this.tok(c, 'Price')) return { kind: 'price', value: this.expression(this.node(c, 'expression'), span), span };
+    if (this.tok(c, 'Cap')) return { kind: 'cap', caps: this.capList(this.node(c, 'capList')), span };
+    if (this.tok(c, 'Hours')) {
+      const spec = this.node(c, 'hoursSpec');
+      const hours = spec ? this.hoursSpec(spec) : undefined;
+      return hours ? { kind: 'hours', hours, span } : undefined;
+    }
+    if (this.tok(c, 'Overflow')) {
+      const target = this.ident(this.tok(c, 'Identifier'));
+      return target ? { kind: 'overflow', target, span } : undefined;
+    }
+    return undefined;
+  }
+
+  private capList(node: CstNode | undefined): A.CapSpec[] {
+    if (!node) return [];
+    const caps: A.CapSpec[] = [];
+    for (const n of this.nodes(node.children, 'capSpec')) {
+      const cap = this.capSpec(n);
+      if (cap) caps.push(cap);
+    }
+    return caps;
+  }
+
+  private capSpec(node: CstNode): A.CapSpec | undefined {
+    const c = node.children;
+    const num = this.tok(c, 'NumberLiteral');
+    const money = this.tok(c, 'Money');
+    const unitTok = this.tok(c, 'Identifier');
+    if ((!num && !money) || !unitTok) return undefined;
+    const unit = CAP_UNITS[unitTok.image];
+    if (!unit) {
+      this.diagnostics.push(
+        diagnostic('LR104', this.tokenSpan(unitTok), `unknown cap period \`${unitTok.image}\``,
+          didYouMean(unitTok.image, Object.keys(CAP_UNITS)) ?? 'a cap period is `min`, `h`, `day`, `week` or `month`'),
+      );
+      return undefined;
+    }
+    return money
+      ? { measure: 'dollars', limit: Number(money.image.slice(1)), unit, span: this.nodeSpan(node) }
+      : { measure: 'leads', limit: Number(num!.image), unit, span: this.nodeSpan(node) };
+  }
+
+  private hoursSpec(node: CstNode): A.HoursSpec | undefined {
+    const c = node.children;
+    const clocks = this.toks(c, 'Clock');
+    const zoneTok = this.tok(c, 'StringLiteral');
+    if (clocks.length < 2 || !zoneTok) return undefined;
+    const days = new Set<number>();
+    for (const d of this.nodes(c, 'dayRange')) for (const day of this.dayRange(d)) days.add(day);
+    const from = this.clock(clocks[0]!);
+    const to = this.clock(clocks[1]!);
+    if (from === undefined || to === undefined) return undefined;
+    return {
+      days: [...days].sort((a, b) => a - b),
+      from,
+      to,
+      zone: this.stringValue(zoneTok),
+      zoneSpan: this.tokenSpan(zoneTok),
+      span: this.nodeSpan(node),
+    };
+  }
+
+  private dayRange(node: CstNode): number[] {
+    const words = this.toks(node.children, 'Identifier');
+    if (words.length === 1 && DAY_GROUPS[words[0]!.image]) return DAY_GROUPS[words[0]!.image]!;
+    const idx = words.map((w) => {
+      const i = DAY_NAMES.indexOf(w.image);
+      if (i < 0) {
+        this.diagnostics.push(
+          diagnostic('LR104', this.tokenSpan(w), `unknown day \`${w.image}\``,
+            didYouMean(w.image, [...DAY_NAMES, ...Object.keys(DAY_GROUPS)]) ?? 'days are `Mon` … `Sun`, `daily`, `weekdays` or `weekends`'),
+        );
+      }
+      return i + 1;
+    });
+    if (idx.some((i) => i === 0)) return [];
+    if (idx.length === 1) return [idx[0]!];
+    // `Fri-Mon` wraps around the weekend.
+    const out: number[] = [];
+    for (let d = idx[0]!; ; d = (d % 7) + 1) {
+      out.push(d);
+      if (d === idx[1]) break;
+    }
+    return out;
+  }
+
+  private clock(t: IToken): number | undefined {
+    const [h, m] = t.image.split(':').map(Number) as [number, number];
+    if (h > 24 || m > 59 || (h === 24 && m !== 0)) {
+      this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), `\`${t.image}\` is not a time of day`, 'write times as HH:MM, 00:00 to 24:00'));
+      return undefined;
+    }
+    return h * 60 + m;
+  }
+
+  // ------------------------------------------------------------ flows
+
+  private flowDecl(node: CstNode): A.FlowDecl | undefined {
+    const c = node.children;
+    const name = this.ident(this.tok(c, 'Identifier'));
+    if (!name) return undefined;
+    const rules: A.Rule[] = [];
+    for (const r of this.nodes(c, 'rule')) {
+      const rule = this.rule(r);
+      if (rule) rules.push(rule);
+    }
+    return { name, rules, span: this.nodeSpan(node) };
+  }
+
+  private rule(node: CstNode): A.Rule | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const actionNode = this.node(c, 'action');
+    const action = actionNode ? this.action(actionNode) : undefined;
+    if (!action) return undefined;
+    if (this.tok(c, 'When')) return { kind: 'when', condition: this.expression(this.node(c, 'expression'), span), action, span };
+    if (this.tok(c, 'Otherwise')) return { kind: 'otherwise', action, span };
+    return { kind: 'always', action, span };
+  }
+
+  private action(node: CstNode): A.Action | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const route = this.node(c, 'routeAction');
+    if (route) return this.routeAction(route);
+    const split = this.node(c, 'splitAction');
+    if (split) return this.splitAction(split);
+    const waterfall = this.node(c, 'waterfallAction');
+    if (waterfall) return this.waterfallAction(waterfall);
+    const share = this.node(c, 'shareAction');
+    if (share) return this.shareAction(share);
+    if (this.tok(c, 'Flow')) {
+      const flow = this.ident(this.tok(c, 'Identifier'));
+      return flow ? { kind: 'flow', flow, span } : undefined;
+    }
+    if (this.tok(c, 'Reject')) {
+      const reason = this.tok(c, 'StringLiteral');
+      return reason ? { kind: 'reject', reason: this.stringValue(reason), span } : undefined;
+    }
+    return undefined;
+  }
+
+  private routeAction(node: CstNode): A.Action | undefined {
+    const c = node.children;
+    const names = this.toks(c, 'Identifier');
+    const buyer = this.ident(names[0]);
+    if (!buyer) return undefined;
+    const action: A.Action = { kind: 'route', buyer, caps: this.capList(this.node(c, 'capList')), span: this.nodeSpan(node) };
+    const overflow = this.tok(c, 'Overflow') ? this.ident(names[1]) : undefined;
+    if (overflow) action.overflow = overflow;
+    return action;
+  }
+
+  private splitAction(node: CstNode): A.Action {
+    const entries: A.SplitEntry[] = [];
+    for (const e of this.nodes(node.children, 'splitEntry')) {
+      const buyer = this.ident(this.tok(e.children, 'Identifier'));
+      const pct = this.tok(e.children, 'Percent');
+      if (buyer && pct) entries.push({ buyer, weight: Number(pct.image.slice(0, -1)), span: this.nodeSpan(e) });
+    }
+    return { kind: 'split', entries, span: this.nodeSpan(node) };
+  }
+
+  private waterfallAction(node: CstNode): A.Action {
+    const tiers: A.WaterfallTier[] = [];
+    for (const t of this.nodes(node.children, 'waterfallTier')) {
+      const buyer = this.ident(this.tok(t.children, 'Identifier'));
+      if (!buyer) continue;
+      const span = this.nodeSpan(t);
+      const tier: A.WaterfallTier = { buyer, span };
+      if (this.tok(t.children, 'When')) tier.condition = this.expression(this.node(t.children, 'expression'), span);
+      tiers.push(tier);
+    }
+    return { kind: 'waterfall', tiers, span: this.nodeSpan(node) };
+  }
+
+  private shareAction(node: CstNode): A.Action | undefined {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const maxWord = this.tok(c, 'Identifier');
+    if (maxWord && maxWord.image !== 'max') {
+      this.diagnostics.push(diagnostic('LR104', this.tokenSpan(maxWord), `expected \`max\` after \`share\`, found \`${maxWord.image}\``, 'write `share max 3 { A, B, C }`'));
+    }
+    const count = this.tok(c, 'NumberLiteral');
+    const entries: A.ShareEntry[] = [];
+    for (const e of this.nodes(c, 'shareEntry')) {
+      const buyer = this.ident(this.tok(e.children, 'Identifier'));
+      if (!buyer) continue;
+      const entry: A.ShareEntry = { buyer, span: this.nodeSpan(e) };
+      const price = this.tok(e.children, 'Money');
+      if (price) entry.price = { kind: 'money', value: Number(price.image.slice(1)), span: this.tokenSpan(price) };
+      entries.push(entry);
+    }
+    return { kind: 'share', max: count ? Number(count.image) : 0, entries, span };
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  expression(node: CstNode | undefined, fallback: A.Span): A.Expr {
+    if (!node) return { kind: 'error', span: fallback };
+    const c = node.children;
+    const span = this.nodeSpan(node, fallback);
+    switch (node.name) {
+      case 'expression':
+        return this.leftAssoc(this.nodes(c, 'andExpr'), span, () => 'or' as const, 'logical');
+      case 'andExpr':
+        return this.leftAssoc(this.nodes(c, 'notExpr'), span, () => 'and' as const, 'logical');
+      case 'notExpr': {
+        if (this.tok(c, 'Not')) return { kind: 'unary', op: 'not', arg: this.expression(this.node(c, 'notExpr'), span), span };
+        return this.expression(this.node(c, 'comparison'), span);
+      }
+      case 'comparison':
+        return this.comparison(node, span);
+      case 'additive':
+        return this.arith(node, 'multiplicative', ['Plus', 'Minus'], span);
+      case 'multiplicative':
+        return this.arith(node, 'unary', ['Star', 'Slash'], span);
+      case 'unary': {
+        if (this.tok(c, 'Minus')) return { kind: 'unary', op: '-', arg: this.expression(this.node(c, 'unary'), span), span };
+        return this.expression(this.node(c, 'primary'), span);
+      }
+      case 'primary':
+        return this.primary(node, span);
+      default:
+        return { kind: 'error', span };
+    }
+  }
+
+  private leftAssoc(operands: CstNode[], span: A.Span, op: () => 'and' | 'or', _kind: 'logical'): A.Expr {
+    if (operands.length === 0) return { kind: 'error', span };
+    let left = this.expression(operands[0], span);
+    for (let i = 1; i < operands.length; i++) {
+      const right = this.expression(operands[i], span);
+      left = { kind: 'logical', op: op(), left, right, span: this.join(left.span, right.span) };
+    }
+    return left;
+  }
+
+  private arith(node: CstNode, operandName: string, opNames: string[], span: A.Span): A.Expr {
+    const c = node.children;
+    const operands = this.nodes(c, operandName);
+    const ops = opNames.flatMap((n) => this.toks(c, n)).sort((a, b) => a.startOffset - b.startOffset);
+    if (operands.length === 0) return { kind: 'error', span };
+    let left = this.expression(operands[0], span);
+    for (let i = 1; i < operands.length; i++) {
+      const right = this.expression(operands[i], span);
+      const op = (ops[i - 1]?.image ?? '+') as A.ArithOp;
+      left = { kind: 'binary', op, left, right, span: this.join(left.span, right.span) };
+    }
+    return left;
+  }
+
+  private comparison(node: CstNode, span: A.Span): A.Expr {
+    const c = node.children;
+    const sides = this.nodes(c, 'additive');
+    const left = this.expression(sides[0], span);
+    const opNode = this.node(c, 'compareOp');
+    if (opNode) {
+      const opTok = Object.values(opNode.children).flat().find(isToken);
+      const image = opTok?.image === '=' ? '==' : (opTok?.image ?? '==');
+      return { kind: 'compare', op: image as A.CompareOp, left, right: this.expression(sides[1], span), span };
+    }
+    if (this.tok(c, 'In')) {
+      return { kind: 'in', negated: this.tok(c, 'Not') !== undefined, value: left, list: this.expression(sides[1], span), span };
+    }
+    if (this.tok(c, 'Between')) {
+      return { kind: 'between', value: left, low: this.expression(sides[1], span), high: this.expression(sides[2], span), span };
+    }
+    return left;
+  }
+
+  private primary(node: CstNode, span: A.Span): A.Expr {
+    const c = node.children;
+    const t = Object.values(c).flat().find(isToken);
+    const inner = this.node(c, 'expression');
+    if (inner) return this.expression(inner, span);
+    const list = this.node(c, 'listLiteral');
+    if (list) {
+      return { kind: 'list', items: this.nodes(list.children, 'expression').map((e) => this.expression(e, span)), span };
+    }
+    const call = this.node(c, 'nameOrCall');
+    if (call) {
+      const name = this.tok(call.children, 'Identifier');
+      if (!name) return { kind: 'error', span };
+      if (this.tok(call.children, 'LParen')) {
+        return {
+          kind: 'call',
+          callee: { name: name.image, span: this.tokenSpan(name) },
+          args: this.nodes(call.children, 'expression').map((e) => this.expression(e, span)),
+          span,
+        };
+      }
+      return { kind: 'name', name: name.image, span };
+    }
+    if (!t || !isRealToken(t)) return { kind: 'error', span };
+    switch (t.tokenType.name) {
+      case 'NumberLiteral':
+        return { kind: 'number', value: Number(t.image), span };
+      case 'Money':
+        return { kind: 'money', value: Number(t.image.slice(1)), span };
+      case 'Percent':
+        return { kind: 'percent', value: Number(t.image.slice(0, -1)), span };
+      case 'Duration': {
+        const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(t.image)!;
+        return { kind: 'duration', ms: Number(m[1]) * DURATION_MS[m[2] as A.DurationUnit], text: t.image, span };
+      }
+      case 'StringLiteral':
+        return { kind: 'string', value: this.stringValue(t), span };
+      case 'True':
+        return { kind: 'bool', value: true, span };
+      case 'False':
+        return { kind: 'bool', value: false, span };
+      case 'Random':
+        return { kind: 'name', name: 'random', span };
+      default:
+        return { kind: 'error', span };
+    }
+  }
+
+  /** The value of a string literal: quotes removed, `\"` `\\` `\n` `\t` unescaped. */
+  stringValue(t: IToken): string {
+    const body = t.image.endsWith('"') && t.image.length > 1 ? t.image.slice(1, -1) : t.image.slice(1);
+    return body.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
+  }
+}

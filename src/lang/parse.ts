@@ -1,0 +1,116 @@
+// Source text → AST + syntax diagnostics. Never throws: whatever the input, the
+// result is an AST (possibly with `error` nodes) and the diagnostics that explain
+// what could not be read.
+//
+// The token stream is cut into top-level declarations before parsing, and each
+// is parsed on its own: a declaration broken beyond Chevrotain's in-rule
+// recovery then costs only itself, and the mistakes in the others are still
+// reported.
+
+import type { IToken, TokenType } from 'chevrotain';
+import type { RuleFile } from './ast.js';
+import { AstBuilder } from './ast-builder.js';
+import { diagnostic, didYouMean, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import * as T from './lexer.js';
+import { ruleParser } from './parser.js';
+
+export interface ParseResult {
+  ast: RuleFile;
+  diagnostics: Diagnostic[];
+}
+
+export function parse(source: string, file = '<input>'): ParseResult {
+  try {
+    return parseUnsafe(source, file);
+  } catch (err) {
+    // A bug in the parser must still come out as a diagnostic, not a stack trace.
+    const builder = new AstBuilder(file, source);
+    const span = builder.emptySpan();
+    return {
+      ast: { file, buyers: [], flows: [], span },
+      diagnostics: [diagnostic('LR100', span, `internal parser error: ${(err as Error).message}`, 'please report this file')],
+    };
+  }
+}
+
+function parseUnsafe(source: string, file: string): ParseResult {
+  const builder = new AstBuilder(file, source);
+  const diagnostics: Diagnostic[] = [];
+  const lexed = T.ruleLexer.tokenize(source);
+
+  for (const e of lexed.errors) {
+    const ch = source.slice(e.offset, e.offset + e.length);
+    diagnostics.push(
+      diagnostic(
+        'LR102',
+        { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length },
+        `unexpected character${e.length > 1 ? 's' : ''} \`${ch}\``,
+        ch.startsWith("'") ? 'strings use double quotes: "like this"' : undefined,
+      ),
+    );
+  }
+
+  const tokens = lexed.tokens.map((t) => {
+    if (t.tokenType !== T.UnterminatedString) return t;
+    diagnostics.push(diagnostic('LR101', builder.tokenSpan(t), 'this string has no closing `"`', 'add a `"` before the end of the line'));
+    return { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
+  });
+
+  const endSpan = builder.emptySpan();
+  const ast: RuleFile = { file, buyers: [], flows: [], span: { ...endSpan, end: source.length } };
+  const seen = new Set<number>();
+  const chunks = splitDeclarations(tokens);
+  chunks.forEach((chunk, index) => {
+    ruleParser.input = chunk;
+    const cst = ruleParser.declaration();
+    for (const err of ruleParser.errors) {
+      const tok = realTokenOr(err.token, chunk[chunk.length - 1]);
+      if (!tok || seen.has(tok.startOffset)) continue;
+      seen.add(tok.startOffset);
+      // The chunk ends where the next declaration starts, not at the end of the file.
+      const message = index < chunks.length - 1 ? err.message.replace('the end of the file', 'the next declaration') : err.message;
+      diagnostics.push(diagnostic('LR100', builder.tokenSpan(tok), message, keywordSuggestion(err.token)));
+    }
+    if (cst) builder.declaration(cst, ast);
+  });
+
+  diagnostics.push(...builder.diagnostics);
+  return { ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Cut the tokens at every `lead` or `buyer` keyword (never valid inside a
+ * block) and at every `flow NAME {` (the `flow NAME` action has no brace), so a
+ * missing `}` does not swallow the next declaration.
+ */
+function splitDeclarations(tokens: IToken[]): IToken[][] {
+  const chunks: IToken[][] = [];
+  let current: IToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const startsDeclaration =
+      t.tokenType === T.Lead ||
+      t.tokenType === T.Buyer ||
+      (t.tokenType === T.Flow && tokens[i + 1]?.tokenType === T.Identifier && tokens[i + 2]?.tokenType === T.LCurly);
+    if (startsDeclaration && current.length > 0) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(t);
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function realTokenOr(tok: IToken, fallback: IToken | undefined): IToken | undefined {
+  if (Number.isFinite(tok.startOffset) && tok.tokenType.name !== 'EOF') return tok;
+  return fallback;
+}
+
+const KEYWORD_BY_WORD = new Map<string, TokenType>(T.KEYWORDS.map((k, i) => [T.KEYWORD_WORDS[i]!, k]));
+
+/** `rout Premium` → "did you mean `route`?" */
+function keywordSuggestion(tok: IToken): string | undefined {
+  if (tok.tokenType !== T.Identifier) return undefined;
+  return didYouMean(tok.image, KEYWORD_BY_WORD.keys());
+}

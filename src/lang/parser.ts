@@ -1,0 +1,387 @@
+// The grammar, as a Chevrotain CST parser. Built once at module load and reused
+// (Chevrotain's own advice: construction does the expensive grammar analysis).
+// Error recovery is on, so one run reports every syntax error it can find.
+
+import { CstParser, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import * as T from './lexer.js';
+
+const describe = (tok: IToken): string => (tok.tokenType.name === 'EOF' ? 'the end of the file' : `\`${tok.image}\``);
+const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
+
+const messages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected, actual }) {
+    return `expected ${labelOf(expected)} but found ${describe(actual)}`;
+  },
+  buildNotAllInputParsedMessage({ firstRedundant }) {
+    return `unexpected ${describe(firstRedundant)}: expected \`lead\`, \`buyer\` or \`flow\``;
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
+    const firsts = new Set<string>();
+    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(labelOf(path[0]));
+    return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
+  },
+  buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
+    const firsts = new Set<string>();
+    for (const path of expectedIterationPaths) if (path[0]) firsts.add(labelOf(path[0]));
+    return `expected at least one ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
+  },
+};
+
+function expectation(ruleName: string, firsts: Set<string>): string {
+  const what = RULE_DESCRIPTIONS[ruleName];
+  if (what) return what;
+  return [...firsts].slice(0, 6).join(', ');
+}
+
+const VALUE = 'a value (a field, a number, a string, `$45`, `[…]`, `(…)`)';
+
+const RULE_DESCRIPTIONS: Record<string, string> = {
+  declaration: '`lead`, `buyer` or `flow`',
+  fieldType: 'a type (`int`, `string`, `state`, `"a" | "b"` …)',
+  expression: VALUE,
+  andExpr: VALUE,
+  notExpr: VALUE,
+  comparison: VALUE,
+  additive: VALUE,
+  multiplicative: VALUE,
+  unary: VALUE,
+  buyerClause: 'a buyer clause (`accepts`, `price`, `cap`, `hours`, `overflow`)',
+  rule: 'a rule',
+  action: 'an action (`route`, `split`, `waterfall`, `share`, `flow`, `reject`)',
+  primary: VALUE,
+  capSpec: 'a cap like 100/h',
+  compareOp: 'a comparison',
+};
+
+export class RuleParser extends CstParser {
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: 'none' });
+    this.performSelfAnalysis();
+  }
+
+  public file = this.RULE('file', () => {
+    this.MANY(() => this.SUBRULE(this.declaration));
+  });
+
+  public declaration = this.RULE('declaration', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.leadDecl) },
+      { ALT: () => this.SUBRULE(this.buyerDecl) },
+      { ALT: () => this.SUBRULE(this.flowDecl) },
+    ]);
+  });
+
+  // ------------------------------------------------------------ lead schema
+
+  public leadDecl = this.RULE('leadDecl', () => {
+    this.CONSUME(T.Lead);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.LCurly);
+          this.MANY(() => this.SUBRULE(this.fieldDecl));
+          this.CONSUME(T.RCurly);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.From);
+          this.CONSUME(T.StringLiteral);
+        },
+      },
+    ]);
+  });
+
+  public fieldDecl = this.RULE('fieldDecl', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.fieldType);
+    this.MANY(() =>
+      this.OR([{ ALT: () => this.CONSUME(T.Pii) }, { ALT: () => this.CONSUME(T.Optional) }]),
+    );
+  });
+
+  public fieldType = this.RULE('fieldType', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.StringLiteral);
+          this.MANY(() => {
+            this.CONSUME(T.Pipe);
+            this.CONSUME2(T.StringLiteral);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.List);
+          this.SUBRULE(this.fieldType);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.range));
+        },
+      },
+    ]);
+  });
+
+  public range = this.RULE('range', () => {
+    this.OPTION(() => this.CONSUME(T.Minus));
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.DotDot);
+    this.OPTION2(() => this.CONSUME2(T.Minus));
+    this.CONSUME2(T.NumberLiteral);
+  });
+
+  // ------------------------------------------------------------ buyers
+
+  public buyerDecl = this.RULE('buyerDecl', () => {
+    this.CONSUME(T.Buyer);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.buyerClause));
+    this.CONSUME(T.RCurly);
+  });
+
+  public buyerClause = this.RULE('buyerClause', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Accepts); this.SUBRULE(this.expression); } },
+      { ALT: () => { this.CONSUME(T.Price); this.SUBRULE2(this.expression); } },
+      { ALT: () => { this.CONSUME(T.Cap); this.SUBRULE(this.capList); } },
+      { ALT: () => { this.CONSUME(T.Hours); this.SUBRULE(this.hoursSpec); } },
+      { ALT: () => { this.CONSUME(T.Overflow); this.CONSUME(T.Identifier); } },
+    ]);
+  });
+
+  public capList = this.RULE('capList', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.capSpec) });
+  });
+
+  public capSpec = this.RULE('capSpec', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Money) }]);
+    this.CONSUME(T.Slash);
+    this.CONSUME(T.Identifier);
+  });
+
+  public hoursSpec = this.RULE('hoursSpec', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.dayRange) });
+    this.CONSUME(T.Clock);
+    this.CONSUME(T.Minus);
+    this.CONSUME2(T.Clock);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  public dayRange = this.RULE('dayRange', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Minus);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  // ------------------------------------------------------------ flows
+
+  public flowDecl = this.RULE('flowDecl', () => {
+    this.CONSUME(T.Flow);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LCurly);
+    this.MANY(() => this.SUBRULE(this.rule));
+    this.CONSUME(T.RCurly);
+  });
+
+  public rule = this.RULE('rule', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.When); this.SUBRULE(this.expression); this.SUBRULE(this.action); } },
+      { ALT: () => { this.CONSUME(T.Otherwise); this.SUBRULE2(this.action); } },
+      { ALT: () => this.SUBRULE3(this.action) },
+    ]);
+  });
+
+  public action = this.RULE('action', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.routeAction) },
+      { ALT: () => this.SUBRULE(this.splitAction) },
+      { ALT: () => this.SUBRULE(this.waterfallAction) },
+      { ALT: () => this.SUBRULE(this.shareAction) },
+      { ALT: () => { this.CONSUME(T.Flow); this.CONSUME(T.Identifier); } },
+      { ALT: () => { this.CONSUME(T.Reject); this.CONSUME(T.StringLiteral); } },
+    ]);
+  });
+
+  public routeAction = this.RULE('routeAction', () => {
+    this.CONSUME(T.Route);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Cap);
+      this.SUBRULE(this.capList);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Overflow);
+      this.CONSUME2(T.Identifier);
+    });
+  });
+
+  public splitAction = this.RULE('splitAction', () => {
+    this.CONSUME(T.Split);
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.splitEntry) });
+    this.CONSUME(T.RCurly);
+  });
+
+  public splitEntry = this.RULE('splitEntry', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Percent);
+  });
+
+  public waterfallAction = this.RULE('waterfallAction', () => {
+    this.CONSUME(T.Waterfall);
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.waterfallTier);
+    this.MANY(() => {
+      this.CONSUME(T.Semicolon);
+      this.OPTION(() => this.SUBRULE2(this.waterfallTier));
+    });
+    this.CONSUME(T.RCurly);
+  });
+
+  public waterfallTier = this.RULE('waterfallTier', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  public shareAction = this.RULE('shareAction', () => {
+    this.CONSUME(T.Share);
+    this.CONSUME(T.Identifier); // the word `max`, checked by the AST builder (it is also a function name)
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.shareEntry) });
+    this.CONSUME(T.RCurly);
+  });
+
+  public shareEntry = this.RULE('shareEntry', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.Money));
+  });
+
+  // ------------------------------------------------------------ expressions
+
+  public expression = this.RULE('expression', () => {
+    this.SUBRULE(this.andExpr);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpr);
+    });
+  });
+
+  public andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpr);
+    });
+  });
+
+  public notExpr = this.RULE('notExpr', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  public comparison = this.RULE('comparison', () => {
+    this.SUBRULE(this.additive);
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => { this.SUBRULE(this.compareOp); this.SUBRULE2(this.additive); } },
+        { ALT: () => { this.OPTION2(() => this.CONSUME(T.Not)); this.CONSUME(T.In); this.SUBRULE3(this.additive); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.Between);
+            this.SUBRULE4(this.additive);
+            this.CONSUME(T.And);
+            this.SUBRULE5(this.additive);
+          },
+        },
+      ]),
+    );
+  });
+
+  public compareOp = this.RULE('compareOp', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.EqEq) },
+      { ALT: () => this.CONSUME(T.NotEq) },
+      { ALT: () => this.CONSUME(T.LessEq) },
+      { ALT: () => this.CONSUME(T.GreaterEq) },
+      { ALT: () => this.CONSUME(T.Less) },
+      { ALT: () => this.CONSUME(T.Greater) },
+    ]);
+  });
+
+  public additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  public multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  public unary = this.RULE('unary', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unary); } },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  public primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.Money) },
+      { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.Percent) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Random) },
+      { ALT: () => this.SUBRULE(this.nameOrCall) },
+      { ALT: () => this.SUBRULE(this.listLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  public nameOrCall = this.RULE('nameOrCall', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  public listLiteral = this.RULE('listLiteral', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    this.CONSUME(T.RBracket);
+  });
+}
+
+/** The one parser instance. Parsing resets it through `parser.input = tokens`. */
+export const ruleParser = new RuleParser();

@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parse, type Expr, type RuleFile } from '../../src/lang/index.js';
+
+/** Strip spans so ASTs can be compared structurally. */
+function shape(x: unknown): unknown {
+  return JSON.parse(JSON.stringify(x, (k, v) => (k === 'span' || k === 'zoneSpan' || k === 'pathSpan' ? undefined : v)));
+}
+
+const codes = (src: string) => parse(src, 't.route').diagnostics.map((d) => `${d.code}@${d.span.line}:${d.span.col}`);
+
+function firstRule(src: string) {
+  const { ast, diagnostics } = parse(`flow f {\n${src}\n}`, 't.route');
+  expect(diagnostics).toEqual([]);
+  return ast.flows[0]!.rules[0]!;
+}
+
+function expr(src: string): Expr {
+  const rule = firstRule(`when ${src} route A`);
+  if (rule.kind !== 'when') throw new Error('not a when rule');
+  return rule.condition;
+}
+
+describe('the canonical line', () => {
+  it('parses exactly as written', () => {
+    const rule = firstRule('when random <= 60 route Premium cap 100/h overflow Standard');
+    expect(shape(rule)).toEqual({
+      kind: 'when',
+      condition: {
+        kind: 'compare',
+        op: '<=',
+        left: { kind: 'name', name: 'random' },
+        right: { kind: 'number', value: 60 },
+      },
+      action: {
+        kind: 'route',
+        buyer: { name: 'Premium' },
+        caps: [{ measure: 'leads', limit: 100, unit: 'hour' }],
+        overflow: { name: 'Standard' },
+      },
+    });
+  });
+
+  it('keeps source spans on every node', () => {
+    const { ast } = parse('flow f {\n  when random <= 60 route Premium cap 100/h overflow Standard\n}', 'x.route');
+    const rule = ast.flows[0]!.rules[0]!;
+    expect(rule.span).toMatchObject({ file: 'x.route', line: 2, col: 3 });
+    if (rule.kind !== 'when' || rule.action.kind !== 'route') throw new Error('shape');
+    expect(rule.action.buyer.span).toMatchObject({ line: 2, col: 27, endCol: 34 });
+    expect(rule.action.overflow!.span).toMatchObject({ line: 2, col: 54 });
+    expect(rule.condition.span).toMatchObject({ line: 2, col: 8, endCol: 20 });
+  });
+});
+
+describe('expressions', () => {
+  it('binds and tighter than or, not tighter than and', () => {
+    const e = expr('not a or b and c');
+    expect(shape(e)).toMatchObject({
+      kind: 'logical',
+      op: 'or',
+      left: { kind: 'unary', op: 'not', arg: { kind: 'name', name: 'a' } },
+      right: { kind: 'logical', op: 'and' },
+    });
+  });
+
+  it('parses arithmetic left-associatively with * over +', () => {
+    expect(shape(expr('a - b - c * 2 > 0'))).toMatchObject({
+      kind: 'compare',
+      left: {
+        kind: 'binary',
+        op: '-',
+        left: { kind: 'binary', op: '-', left: { name: 'a' }, right: { name: 'b' } },
+        right: { kind: 'binary', op: '*' },
+      },
+    });
+  });
+
+  it('reads every literal form', () => {
+    expect(shape(expr('x in [CA, "TX", 3, $4.50, 500ms, 5m, 7d, 60%, true]'))).toMatchObject({
+      kind: 'in',
+      negated: false,
+      list: {
+        items: [
+          { kind: 'name', name: 'CA' },
+          { kind: 'string', value: 'TX' },
+          { kind: 'number', value: 3 },
+          { kind: 'money', value: 4.5 },
+          { kind: 'duration', ms: 500 },
+          { kind: 'duration', ms: 300_000 },
+          { kind: 'duration', ms: 7 * 86_400_000 },
+          { kind: 'percent', value: 60 },
+          { kind: 'bool', value: true },
+        ],
+      },
+    });
+  });
+
+  it('parses not in, between, calls and = as ==', () => {
+    expect(shape(expr('state not in [CA]'))).toMatchObject({ kind: 'in', negated: true });
+    expect(shape(expr('credit_score between 600 and 700 and homeowner'))).toMatchObject({
+      kind: 'logical',
+      op: 'and',
+      left: { kind: 'between', low: { value: 600 }, high: { value: 700 } },
+    });
+    expect(shape(expr('zip3(zip) = "900"'))).toMatchObject({
+      kind: 'compare',
+      op: '==',
+      left: { kind: 'call', callee: { name: 'zip3' }, args: [{ kind: 'name', name: 'zip' }] },
+    });
+    expect(shape(expr('-x < -1'))).toMatchObject({ left: { kind: 'unary', op: '-' } });
+  });
+
+  it('unescapes strings', () => {
+    expect(shape(expr('x == "a \\"quoted\\" word"'))).toMatchObject({ right: { value: 'a "quoted" word' } });
+  });
+});
+
+describe('declarations', () => {
+  const file = `
+lead {
+  state: state
+  credit_score: int 300..850
+  temp: number -40..120 optional
+  bill: "0-100" | "100-200" | "300+"
+  email: email pii
+  tags: list string optional
+}
+buyer Premium {
+  accepts state in [CA, TX] and credit_score >= 700
+  price $45
+  cap 100/h, 1000/day, $5000/day
+  hours Mon-Fri 09:00-18:00 "America/New_York"
+  hours Sat 10:00-14:00 "America/New_York"
+  overflow Standard
+}
+flow solar {
+  split { A 60%, B 30%, C 10% }
+  waterfall { A when lead_score >= 80; B when lead_score >= 50; C }
+  share max 3 { A, B $18, C }
+  flow other
+  otherwise reject "out of area"
+}
+flow other { route C }
+`;
+  const { ast, diagnostics } = parse(file, 'f.route');
+
+  it('parses a whole file without diagnostics', () => {
+    expect(diagnostics).toEqual([]);
+    expect(ast.buyers.map((b) => b.name.name)).toEqual(['Premium']);
+    expect(ast.flows.map((f) => f.name.name)).toEqual(['solar', 'other']);
+  });
+
+  it('reads the lead schema', () => {
+    expect(shape((ast as RuleFile).lead)).toEqual({
+      kind: 'inline',
+      fields: [
+        { name: { name: 'state' }, type: { kind: 'state' }, pii: false, optional: false },
+        { name: { name: 'credit_score' }, type: { kind: 'int', min: 300, max: 850 }, pii: false, optional: false },
+        { name: { name: 'temp' }, type: { kind: 'number', min: -40, max: 120 }, pii: false, optional: true },
+        { name: { name: 'bill' }, type: { kind: 'enum', values: ['0-100', '100-200', '300+'] }, pii: false, optional: false },
+        { name: { name: 'email' }, type: { kind: 'email' }, pii: true, optional: false },
+        { name: { name: 'tags' }, type: { kind: 'list', of: { kind: 'string' } }, pii: false, optional: true },
+      ],
+    });
+  });
+
+  it('reads buyer clauses', () => {
+    const clauses = shape(ast.buyers[0]!.clauses) as Array<{ kind: string }>;
+    expect(clauses.map((c) => c.kind)).toEqual(['accepts', 'price', 'cap', 'hours', 'hours', 'overflow']);
+    expect(clauses[2]).toEqual({
+      kind: 'cap',
+      caps: [
+        { measure: 'leads', limit: 100, unit: 'hour' },
+        { measure: 'leads', limit: 1000, unit: 'day' },
+        { measure: 'dollars', limit: 5000, unit: 'day' },
+      ],
+    });
+    expect(clauses[3]).toEqual({ kind: 'hours', hours: { days: [1, 2, 3, 4, 5], from: 540, to: 1080, zone: 'America/New_York' } });
+    expect(clauses[4]).toMatchObject({ hours: { days: [6], from: 600, to: 840 } });
+  });
+
+  it('reads every action', () => {
+    const actions = ast.flows[0]!.rules.map((r) => shape(r.action));
+    expect(actions).toEqual([
+      { kind: 'split', entries: [{ buyer: { name: 'A' }, weight: 60 }, { buyer: { name: 'B' }, weight: 30 }, { buyer: { name: 'C' }, weight: 10 }] },
+      {
+        kind: 'waterfall',
+        tiers: [
+          { buyer: { name: 'A' }, condition: { kind: 'compare', op: '>=', left: { kind: 'name', name: 'lead_score' }, right: { kind: 'number', value: 80 } } },
+          { buyer: { name: 'B' }, condition: { kind: 'compare', op: '>=', left: { kind: 'name', name: 'lead_score' }, right: { kind: 'number', value: 50 } } },
+          { buyer: { name: 'C' } },
+        ],
+      },
+      { kind: 'share', max: 3, entries: [{ buyer: { name: 'A' } }, { buyer: { name: 'B' }, price: { kind: 'money', value: 18 } }, { buyer: { name: 'C' } }] },
+      { kind: 'flow', flow: { name: 'other' } },
+      { kind: 'reject', reason: 'out of area' },
+    ]);
+    expect(ast.flows[0]!.rules.map((r) => r.kind)).toEqual(['always', 'always', 'always', 'always', 'otherwise']);
+  });
+
+  it('reads `lead from`', () => {
+    const r = parse('lead from "schemas/solar.json"\nflow f { route A }', 'g.route');
+    expect(r.diagnostics).toEqual([]);
+    expect(shape(r.ast.lead)).toEqual({ kind: 'file', path: 'schemas/solar.json' });
+  });
+
+  it('wraps day ranges around the weekend', () => {
+    const r = parse('buyer A { hours Fri-Mon 00:00-24:00 "UTC" }', 'h.route');
+    const c = r.ast.buyers[0]!.clauses[0]!;
+    expect(c.kind === 'hours' && c.hours.days).toEqual([1, 5, 6, 7]);
+    expect(c.kind === 'hours' && c.hours.to).toBe(1440);
+  });
+});
+
+describe('errors', () => {
+  it('reports every mistake in a file with several, with positions', () => {
+    const src = [
+      'lead {',
+      '  score: strng',
+      '}',
+      'buyer A {',
+      '  accepts score >=',
+      '  cap 10/fortnight',
+      '  hours Mon-Fry 09:00-25:00 "UTC"',
+      '}',
+      'flow f {',
+      '  when random <= 60 rout A',
+      "  otherwise route 'B'",
+      '}',
+    ].join('\n');
+    expect(codes(src)).toEqual(['LR104@2:10', 'LR100@6:3', 'LR104@6:10', 'LR104@7:13', 'LR103@7:23', 'LR100@10:21', 'LR102@11:19', 'LR102@11:21']);
+  });
+
+  it('suggests the keyword a typo was meant to be', () => {
+    const d = parse('flow f { when random <= 60 rout A }', 't.route').diagnostics[0]!;
+    expect(d.suggestion).toBe('did you mean `route`?');
+  });
+
+  it('reports an unterminated string and keeps going', () => {
+    const r = parse('flow f {\n  reject "oops\n}\nflow g { route A }', 't.route');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['LR101']);
+    expect(r.ast.flows.map((f) => f.name.name)).toEqual(['f', 'g']);
+  });
+
+  it('a missing brace does not swallow the next declaration', () => {
+    const r = parse('buyer A { price $20\nbuyer B { price $10 }\nflow f { route A }', 't.route');
+    expect(r.diagnostics.map((d) => `${d.code}@${d.span.line}`)).toEqual(['LR100@1']);
+    expect(r.ast.buyers.map((b) => b.name.name)).toEqual(['A', 'B']);
+    expect(r.ast.flows).toHaveLength(1);
+  });
+
+  it('rejects a second lead declaration', () => {
+    expect(codes('lead { a: int }\nlead { b: int }\nflow f { route A }')).toEqual(['LR211@2:1']);
+  });
+
+  it('requires `max` after `share`', () => {
+    expect(codes('flow f { share most 2 { A, B } }')).toEqual(['LR104@1:16']);
+  });
+});
+
+describe('the parser never throws', () => {
+  const words = [
+    'lead', 'buyer', 'flow', 'when', 'otherwise', 'route', 'split', 'waterfall', 'share', 'max', 'cap', 'overflow',
+    'accepts', 'price', 'hours', 'reject', 'and', 'or', 'not', 'in', 'between', 'random', '{', '}', '[', ']', '(',
+    ')', ',', ';', ':', '|', '..', '<=', '>=', '==', '=', '<', '>', '+', '-', '*', '/', '60%', '$45', '500ms',
+    '09:00', '"x"', '"', '100', 'A', 'state', 'int', 'Mon', 'pii', 'list', '\n', '#c\n', '@', "'",
+  ];
+
+  it('on arbitrary strings', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        const r = parse(s, 'p.route');
+        expect(Array.isArray(r.diagnostics)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on token soups of the language', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...words), { maxLength: 60 }), (ws) => {
+        const r = parse(ws.join(' '), 'p.route');
+        for (const d of r.diagnostics) {
+          expect(d.span.line).toBeGreaterThanOrEqual(1);
+          expect(d.span.col).toBeGreaterThanOrEqual(1);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
