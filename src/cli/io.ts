@@ -20,14 +20,28 @@ export function processIo(): Io {
 
 export class UsageError extends Error {}
 
+export interface ParsedOptions {
+  positionals: string[];
+  values: Record<string, string | boolean | undefined>;
+}
+
 /** node:util parseArgs, with its errors turned into usage errors (exit 2). */
-export function parseOptions<T extends ParseArgsConfig['options']>(args: string[], options: T) {
+export function parseOptions(args: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedOptions {
   try {
-    return parseArgs({ args, options: { ...options, 'no-color': { type: 'boolean' } }, allowPositionals: true, strict: true });
+    const { positionals, values } = parseArgs({
+      args,
+      options: { ...options, 'no-color': { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { positionals, values: values as ParsedOptions['values'] };
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
   }
 }
+
+/** A string option's value, or undefined. */
+export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export const paint = (on: boolean) => {
   const wrap = (code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);

@@ -6,7 +6,7 @@ import { compile, type Plan } from '../compile/index.js';
 import { loadPlan, Router, type Decision } from '../runtime/index.js';
 import { MemoryStore } from '../store/index.js';
 import { readSource, reportDiagnostics } from './check.js';
-import { UsageError, parseOptions, paint, type Io } from './io.js';
+import { UsageError, parseOptions, paint, str, type Io } from './io.js';
 
 const ROUTE_OPTIONS = {
   lead: { type: 'string' },
@@ -69,7 +69,18 @@ async function* readLeads(values: { lead?: string; leads?: string }, io: Io): As
 }
 
 export async function routeCommand(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseOptions(args, ROUTE_OPTIONS);
+  const parsed = parseOptions(args, ROUTE_OPTIONS);
+  const positionals = parsed.positionals;
+  const values = {
+    lead: str(parsed.values.lead),
+    leads: str(parsed.values.leads),
+    flow: str(parsed.values.flow),
+    at: str(parsed.values.at),
+    seed: str(parsed.values.seed),
+    json: parsed.values.json === true,
+    trace: parsed.values.trace === true,
+    'no-color': parsed.values['no-color'] === true,
+  };
   if (values['no-color']) io.color = false;
   if (positionals.length !== 1) throw new UsageError('`route` takes exactly one rule file or plan');
   if ((values.lead === undefined) === (values.leads === undefined)) throw new UsageError('`route` needs either --lead JSON or --leads FILE.jsonl');
@@ -79,7 +90,7 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`no flow \`${values.flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
   }
   const seed = values.seed ?? '0';
-  const router = new Router(plan, { store: new MemoryStore(), seed });
+  const router = new Router(plan, { store: new MemoryStore(), seed, trace: true });
   const now = parseTime(values.at);
   const summary = new Summary();
   const showTrace = values.trace === true || values.lead !== undefined;

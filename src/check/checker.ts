@@ -1,0 +1,68 @@
+// The checker's passes in order. `check` (index.ts) is the public entry point;
+// `checkStrict` lets an internal error escape, for tests that want to see one.
+
+import type { RuleFile } from '../lang/ast.js';
+import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
+import { checkBuyer, declareBuyers } from './buyers.js';
+import { CheckContext, isSpan } from './context.js';
+import { checkFlowCycles, checkOverflowCycles } from './cycles.js';
+import { ExprChecker } from './exprs.js';
+import { checkFlow, declareFlows } from './flows.js';
+import { checkReachability } from './reach.js';
+import { resolveLead, type SchemaOptions } from './schema.js';
+import type { LeadField } from './types.js';
+
+export type CheckOptions = SchemaOptions;
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** The lead's fields, from the inline schema or the `lead from` file. */
+  fields: LeadField[];
+}
+
+/** As `check`, but lets an internal error escape: for tests that want to see one. */
+export function checkStrict(file: RuleFile, options: CheckOptions = {}): CheckResult {
+  return runCheck(file, options, false);
+}
+
+export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean): CheckResult {
+  const ctx = new CheckContext(file ?? ({ file: '<input>', buyers: [], flows: [] } as unknown as RuleFile));
+  let fields: LeadField[] = [];
+  const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];
+  const flows = Array.isArray(file?.flows) ? file.flows.filter((f) => !!f && typeof f === 'object') : [];
+  const exprs = new ExprChecker(ctx);
+  // Each pass is guarded on its own, so a bug in one still leaves the others'
+  // findings (the public entry point must never throw).
+  const phase = (run: () => void) => {
+    if (!guarded) return run();
+    try {
+      run();
+    } catch {
+      // An internal error: report what the other passes found.
+    }
+  };
+  phase(() => {
+    fields = resolveLead(ctx, options);
+  });
+  phase(() => declareBuyers(ctx, buyers));
+  phase(() => declareFlows(ctx, flows));
+  for (const b of buyers) phase(() => checkBuyer(ctx, exprs, b));
+  for (const f of flows) phase(() => checkFlow(ctx, exprs, f));
+  for (const f of flows) phase(() => checkReachability(ctx, f));
+  phase(() => checkOverflowCycles(ctx, buyers, flows));
+  phase(() => checkFlowCycles(ctx, flows));
+  const start = ctx.fileStart();
+  const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
+  return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields };
+}
+
+/** The same code at the same place with the same message once only. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.code}@${d.span.start}:${d.span.end}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,299 @@
+// The lead schema: inline `lead { … }` fields, or a JSON Schema file read with
+// `lead from "x.json"`, resolved to LeadFields.
+
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
+import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
+import { CheckContext, isSpan, lineOf } from './context.js';
+import type { LeadField, LeadType } from './types.js';
+
+export interface SchemaOptions {
+  /** Reads a file by resolved path; undefined when it cannot be read. */
+  readFile?: (path: string) => string | undefined;
+  /** Directory `lead from` paths are relative to (default: the rule file's). */
+  baseDir?: string;
+}
+
+function defaultReadFile(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fill `ctx.fields` from the file's lead declaration, reporting LR205, LR207,
+ *  LR208, LR210 and LR307. Returns the fields in declaration order. */
+export function resolveLead(ctx: CheckContext, options: SchemaOptions = {}): LeadField[] {
+  const lead = ctx.file.lead;
+  if (!lead) {
+    ctx.report(
+      'LR207',
+      ctx.fileStart(),
+      'the file declares no lead schema',
+      'add `lead { … }` with the fields a lead carries, or `lead from "schema.json"`',
+    );
+    ctx.fieldsKnown = false;
+    return [];
+  }
+  let fields: LeadField[];
+  if (lead.kind === 'file') {
+    const result = readSchemaFile(ctx, lead.path, lead.pathSpan ?? lead.span, options);
+    if (result === undefined) {
+      ctx.fieldsKnown = false;
+      return [];
+    }
+    fields = result;
+  } else if (lead.kind === 'inline') {
+    fields = inlineFields(ctx, Array.isArray(lead.fields) ? lead.fields : []);
+  } else {
+    ctx.fieldsKnown = false;
+    return [];
+  }
+  // A reserved name (reported above) never resolves to a field: `random` is
+  // always the lead's random number.
+  for (const f of fields) if (!ctx.fields.has(f.name) && !RESERVED_FIELD_NAMES.includes(f.name)) ctx.fields.set(f.name, f);
+  return [...ctx.fields.values()];
+}
+
+function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
+  const seen = new Map<string, FieldDecl>();
+  const out: LeadField[] = [];
+  for (const decl of decls) {
+    const name = decl?.name?.name;
+    if (typeof name !== 'string' || name === '') continue;
+    const nameSpan = decl.name.span ?? decl.span;
+    const first = seen.get(name);
+    if (first) {
+      ctx.report(
+        'LR205',
+        nameSpan,
+        `field \`${name}\` is already declared at ${lineOf(first.name.span)}`,
+        'remove or rename one of them',
+      );
+      continue;
+    }
+    seen.set(name, decl);
+    if (RESERVED_FIELD_NAMES.includes(name)) {
+      ctx.report(
+        'LR210',
+        nameSpan,
+        `\`${name}\` is a reserved name and cannot be a lead field`,
+        `\`${name}\` already means the lead's random number 1..100; rename the field`,
+      );
+    }
+    const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
+    if (type === undefined) continue; // parse recovery lost the type
+    out.push({ name, type, pii: decl.pii === true, optional: decl.optional === true });
+  }
+  return out;
+}
+
+function typeFromExpr(ctx: CheckContext, t: TypeExpr): LeadType | undefined {
+  switch (t?.kind) {
+    case 'int':
+    case 'number':
+    case 'money': {
+      const out: Extract<LeadType, { kind: 'int' | 'number' | 'money' }> = { kind: t.kind };
+      if (typeof t.min === 'number') out.min = t.min;
+      if (typeof t.max === 'number') out.max = t.max;
+      if (out.min !== undefined && out.max !== undefined && out.min > out.max) {
+        ctx.report(
+          'LR307',
+          t.span,
+          `the range ${out.min}..${out.max} is empty: its lower end is above its upper end`,
+          `write \`${t.kind} ${out.max}..${out.min}\``,
+        );
+      }
+      return out;
+    }
+    case 'enum':
+      return { kind: 'enum', values: Array.isArray(t.values) ? [...t.values] : [] };
+    case 'list': {
+      const of = t.of ? typeFromExpr(ctx, t.of) : undefined;
+      return of === undefined ? undefined : { kind: 'list', of };
+    }
+    case 'string':
+    case 'bool':
+    case 'state':
+    case 'zip':
+    case 'email':
+    case 'phone':
+    case 'time':
+      return { kind: t.kind };
+    default:
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- JSON Schema
+
+const X_TYPES = new Set(['state', 'zip', 'phone', 'money', 'email', 'time', 'string', 'bool', 'int', 'number']);
+
+function readSchemaFile(
+  ctx: CheckContext,
+  relPath: string,
+  span: Span,
+  options: SchemaOptions,
+): LeadField[] | undefined {
+  const where = isSpan(span) ? span : ctx.fileStart();
+  if (typeof relPath !== 'string' || relPath === '') {
+    ctx.report('LR208', where, 'the `lead from` path is empty');
+    return undefined;
+  }
+  const baseDir = options.baseDir ?? path.dirname(ctx.file.file ?? '.');
+  const resolved = path.resolve(baseDir, relPath);
+  let text: string | undefined;
+  try {
+    text = (options.readFile ?? defaultReadFile)(resolved);
+  } catch {
+    text = undefined;
+  }
+  if (typeof text !== 'string') {
+    ctx.report(
+      'LR208',
+      where,
+      `cannot read the lead schema \`${relPath}\``,
+      path.isAbsolute(relPath) ? undefined : '`lead from` paths are relative to the rule file',
+    );
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    ctx.report('LR208', where, `the lead schema \`${relPath}\` is not valid JSON: ${(e as Error).message}`);
+    return undefined;
+  }
+  if (!isObject(json) || !isObject(json.properties)) {
+    ctx.report(
+      'LR208',
+      where,
+      `the lead schema \`${relPath}\` is not a usable JSON Schema: it needs a top-level \`properties\` object`,
+    );
+    return undefined;
+  }
+  const required = new Set(
+    Array.isArray(json.required) ? json.required.filter((r): r is string => typeof r === 'string') : [],
+  );
+  const out: LeadField[] = [];
+  for (const [name, prop] of Object.entries(json.properties)) {
+    const problem: string[] = [];
+    const type = schemaType(prop, problem);
+    if (type === undefined) {
+      ctx.report(
+        'LR208',
+        where,
+        `the lead schema \`${relPath}\`: property \`${name}\` ${problem[0] ?? 'has no usable type'}`,
+      );
+      continue;
+    }
+    if (RESERVED_FIELD_NAMES.includes(name)) {
+      ctx.report(
+        'LR210',
+        where,
+        `the lead schema \`${relPath}\` declares \`${name}\`, a reserved name that cannot be a lead field`,
+        `\`${name}\` already means the lead's random number 1..100; rename the property`,
+      );
+    }
+    const range = rangeOf(type);
+    if (range && range.min > range.max) {
+      ctx.report(
+        'LR307',
+        where,
+        `the lead schema \`${relPath}\`: property \`${name}\` has the empty range ${range.min}..${range.max}`,
+      );
+    }
+    out.push({
+      name,
+      type,
+      pii: isObject(prop) && prop['x-pii'] === true,
+      optional: !required.has(name),
+    });
+  }
+  return out;
+}
+
+function rangeOf(t: LeadType): { min: number; max: number } | undefined {
+  if (t.kind === 'list') return rangeOf(t.of);
+  if ((t.kind === 'int' || t.kind === 'number' || t.kind === 'money') && t.min !== undefined && t.max !== undefined)
+    return { min: t.min, max: t.max };
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function withRange(kind: 'int' | 'number' | 'money', prop: Record<string, unknown>): LeadType {
+  const t: Extract<LeadType, { kind: 'int' | 'number' | 'money' }> = { kind };
+  if (typeof prop.minimum === 'number') t.min = prop.minimum;
+  if (typeof prop.maximum === 'number') t.max = prop.maximum;
+  return t;
+}
+
+/** Map one JSON Schema property to a lead type; push a reason when it cannot. */
+function schemaType(prop: unknown, problem: string[], depth = 0): LeadType | undefined {
+  if (!isObject(prop)) {
+    problem.push('is not a schema object');
+    return undefined;
+  }
+  if (depth > 8) {
+    problem.push('nests too deeply');
+    return undefined;
+  }
+  const x = prop['x-leadroute-type'];
+  if (x !== undefined) {
+    if (typeof x !== 'string' || !X_TYPES.has(x)) {
+      problem.push(
+        `has an unknown \`x-leadroute-type\` ${JSON.stringify(x)} (expected one of ${[...X_TYPES].join(', ')})`,
+      );
+      return undefined;
+    }
+    if (x === 'int' || x === 'number' || x === 'money') return withRange(x, prop);
+    return { kind: x } as LeadType;
+  }
+  let type = prop.type;
+  if (Array.isArray(type)) {
+    const nonNull = type.filter((t) => t !== 'null');
+    type = nonNull.length === 1 ? nonNull[0] : undefined;
+    if (type === undefined) {
+      problem.push(`has several types (${JSON.stringify(prop.type)}); leadroute needs one`);
+      return undefined;
+    }
+  }
+  if (Array.isArray(prop.enum) && (type === undefined || type === 'string')) {
+    if (!prop.enum.every((v) => typeof v === 'string')) {
+      problem.push('has an `enum` with values that are not strings');
+      return undefined;
+    }
+    return { kind: 'enum', values: [...(prop.enum as string[])] };
+  }
+  switch (type) {
+    case 'integer':
+      return withRange('int', prop);
+    case 'number':
+      return withRange('number', prop);
+    case 'boolean':
+      return { kind: 'bool' };
+    case 'string':
+      if (prop.format === 'email') return { kind: 'email' };
+      if (prop.format === 'date-time') return { kind: 'time' };
+      return { kind: 'string' };
+    case 'array': {
+      if (!isObject(prop.items)) {
+        problem.push('is an array without an `items` schema');
+        return undefined;
+      }
+      const of = schemaType(prop.items, problem, depth + 1);
+      return of === undefined ? undefined : { kind: 'list', of };
+    }
+    case undefined:
+      problem.push('has no `type`');
+      return undefined;
+    default:
+      problem.push(`has the type ${JSON.stringify(type)}, which leadroute cannot route on`);
+      return undefined;
+  }
+}

@@ -1,0 +1,420 @@
+// Loading a plan: validate the JSON against PLAN_JSON_SCHEMA, check that every
+// name it uses resolves, compile every expression to a closure and the lead
+// schema to an ajv validator. The result is what the Router runs.
+
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from '../compile/plan.js';
+import { PLAN_JSON_SCHEMA } from '../compile/plan-schema.js';
+import { US_STATES } from '../lang/builtins.js';
+import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
+import type { LeadError } from './decision.js';
+import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
+import { isValidZone, loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
+
+// ---------------------------------------------------------------- errors
+
+export interface PlanProblem {
+  /** JSON pointer into the plan ("/buyers/0/caps/0/limit"; "/" for the root). */
+  path: string;
+  message: string;
+}
+
+/** An invalid plan. `message` lists every problem, one per line, by JSON path. */
+export class PlanError extends Error {
+  readonly problems: PlanProblem[];
+  constructor(problems: PlanProblem[]) {
+    const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+    super(`invalid routing plan (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+    this.name = 'PlanError';
+    this.problems = problems;
+  }
+}
+
+// ---------------------------------------------------------------- ajv
+
+type AddFormats = (ajv: Ajv | Ajv2019 | Ajv2020) => unknown;
+// ajv-formats is CommonJS; depending on the loader its default import is the
+// plugin itself or a namespace holding it as `default`.
+const addFormats: AddFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
+
+const planAjv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+const validatePlanJson = planAjv.compile(PLAN_JSON_SCHEMA);
+
+const US_STATE_SET = new Set(US_STATES);
+
+function leadAjvOptions() {
+  return { allErrors: true, strict: false, logger: false } as const;
+}
+
+function withFormats<T extends Ajv | Ajv2019 | Ajv2020>(ajv: T): T {
+  addFormats(ajv);
+  ajv.addFormat('zip', /^\d{5}(-\d{4})?$/);
+  ajv.addFormat('phone', /^\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}$/);
+  ajv.addFormat('state', (s: string) => US_STATE_SET.has(s));
+  ajv.addFormat('us-state', (s: string) => US_STATE_SET.has(s));
+  return ajv;
+}
+
+let ajv07: Ajv | undefined;
+let ajv2019: Ajv2019 | undefined;
+let ajv2020: Ajv2020 | undefined;
+
+/** The ajv instance for a lead schema's `$schema` (draft 2020-12 when it names none). */
+function leadAjv(schema: Record<string, unknown>): Ajv | Ajv2019 | Ajv2020 {
+  const draft = typeof schema.$schema === 'string' ? schema.$schema : '';
+  if (/draft-0[67]/.test(draft)) return (ajv07 ??= withFormats(new Ajv(leadAjvOptions())));
+  if (draft.includes('2019-09')) return (ajv2019 ??= withFormats(new Ajv2019(leadAjvOptions())));
+  return (ajv2020 ??= withFormats(new Ajv2020(leadAjvOptions())));
+}
+
+function pointerToField(pointer: string): string {
+  if (pointer === '') return '';
+  let out = '';
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+function fieldTypeHint(t: FieldType): string | null {
+  switch (t.kind) {
+    case 'state':
+      return 'must be a US state code';
+    case 'zip':
+      return 'must be a ZIP code (12345 or 12345-6789)';
+    case 'phone':
+      return 'must be a 10-digit phone number';
+    case 'email':
+      return 'must be an email address';
+    case 'time':
+      return 'must be an ISO 8601 date-time';
+    default:
+      return null;
+  }
+}
+
+function leadErrorsOf(errors: ErrorObject[], fieldTypes: Map<string, FieldType>): LeadError[] {
+  const out: LeadError[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue; // "must match then schema": the real error is reported too
+    let field = pointerToField(e.instancePath);
+    let message = e.message ?? 'is invalid';
+    const params = e.params as Record<string, unknown>;
+    if (e.keyword === 'required') {
+      const p = String(params.missingProperty);
+      field = field === '' ? p : `${field}.${p}`;
+      message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      const p = String(params.additionalProperty);
+      field = field === '' ? p : `${field}.${p}`;
+      message = 'is not allowed';
+    } else {
+      const type = fieldTypes.get(field);
+      const hint = type ? fieldTypeHint(type) : null;
+      if (hint && (e.keyword === 'pattern' || e.keyword === 'format' || e.keyword === 'enum')) {
+        message = hint;
+      } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+        message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      } else if (e.keyword === 'format') {
+        message = `must be a valid ${String(params.format)}`;
+      }
+    }
+    if (field === '') field = 'lead';
+    const k = field + '\u0000' + message;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ field, message });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- loaded plan
+
+const LOADED = Symbol('leadroute.LoadedPlan');
+
+export interface LoadedCondition {
+  test: Predicate;
+  text: string;
+  refs: { fields: string[]; random: boolean };
+}
+
+export interface LoadedBuyer {
+  index: number;
+  name: string;
+  accepts: LoadedCondition[];
+  price: Evaluator | null;
+  counters: CapCounter[];
+  hours: LoadedHours[];
+  /** Clock of the buyer's cap zone. */
+  clock: ZoneClock;
+  /** Index of the overflow buyer, -1 for none. */
+  overflow: number;
+  plan: PlanBuyer;
+}
+
+export type LoadedAction =
+  | { kind: 'route'; buyer: number; counters: CapCounter[]; overflow: number }
+  | {
+      kind: 'split';
+      entries: { buyer: number; weight: number }[];
+      /** Cumulative weights, in declared order. */
+      cumulative: number[];
+      total: number;
+      /** Entry indices, heaviest first (declared order among equals). */
+      byWeight: number[];
+    }
+  | { kind: 'waterfall'; tiers: { buyer: number; when: LoadedCondition | null }[] }
+  | { kind: 'share'; max: number; entries: { buyer: number; price: Evaluator | null }[] }
+  | { kind: 'flow'; flow: number }
+  | { kind: 'reject'; reason: string };
+
+export interface LoadedRule {
+  id: string;
+  guard: PlanRule['guard'];
+  when: LoadedCondition | null;
+  text: string;
+  /** The text as traces quote it (long rules are shortened). */
+  label: string;
+  line: number;
+  /** The frozen `Decision.rule` value for this rule (shared by every decision). */
+  ref: Readonly<{ id: string; text: string; line: number }>;
+  action: LoadedAction;
+  plan: PlanRule;
+}
+
+export interface LoadedFlow {
+  index: number;
+  name: string;
+  rules: LoadedRule[];
+}
+
+/** A validated plan with every expression compiled. Make one with loadPlan(). */
+export interface LoadedPlan {
+  readonly [LOADED]: true;
+  readonly plan: Plan;
+  readonly buyers: LoadedBuyer[];
+  readonly buyerIndex: ReadonlyMap<string, number>;
+  readonly flows: LoadedFlow[];
+  readonly flowIndex: ReadonlyMap<string, number>;
+  readonly defaultFlow: LoadedFlow;
+  /** Validate a lead against the plan's lead schema: null when valid, else every error. */
+  validateLead(lead: unknown): LeadError[] | null;
+}
+
+export function isLoadedPlan(x: unknown): x is LoadedPlan {
+  return typeof x === 'object' && x !== null && (x as { [LOADED]?: unknown })[LOADED] === true;
+}
+
+const LABEL_MAX = 80;
+
+function ruleLabel(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= LABEL_MAX ? t : t.slice(0, LABEL_MAX - 2).trimEnd() + ' …';
+}
+
+function ajvProblems(errors: ErrorObject[]): PlanProblem[] {
+  const out: PlanProblem[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'if') continue;
+    const params = e.params as Record<string, unknown>;
+    let message = e.message ?? 'is invalid';
+    if (e.keyword === 'additionalProperties') message = `has unexpected property '${String(params.additionalProperty)}'`;
+    else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
+      message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (e.keyword === 'const') message = `must be ${JSON.stringify(params.allowedValue)}`;
+    const path = e.instancePath === '' ? '/' : e.instancePath;
+    const k = path + '\u0000' + message;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+/**
+ * Validate and compile a routing plan. Throws PlanError listing every problem
+ * (schema violations by JSON path, then unresolved names and bad expressions).
+ */
+export function loadPlan(json: unknown): LoadedPlan {
+  if (isLoadedPlan(json)) return json;
+  if (!validatePlanJson(json)) throw new PlanError(ajvProblems(validatePlanJson.errors ?? []));
+  const plan = json as unknown as Plan;
+  const problems: PlanProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ path, message });
+
+  const compile = <T>(f: (e: PlanExpr, path: string) => T, e: PlanExpr, path: string): T => {
+    try {
+      return f(e, path);
+    } catch (err) {
+      if (err instanceof ExprError) {
+        problem(err.path || path, err.message);
+        return (() => undefined) as unknown as T;
+      }
+      throw err;
+    }
+  };
+  const cond = (e: PlanExpr, text: string, path: string): LoadedCondition => ({
+    test: compile(compilePredicate, e, path),
+    text,
+    refs: referencedNames(e),
+  });
+  const zoneOk = (zone: string, path: string): boolean => {
+    if (isValidZone(zone)) return true;
+    problem(path, `unknown time zone "${zone}"`);
+    return false;
+  };
+
+  // Names.
+  const buyerIndex = new Map<string, number>();
+  plan.buyers.forEach((b, i) => {
+    if (buyerIndex.has(b.name)) problem(`/buyers/${i}/name`, `duplicate buyer '${b.name}'`);
+    else buyerIndex.set(b.name, i);
+  });
+  const flowIndex = new Map<string, number>();
+  plan.flows.forEach((f, i) => {
+    if (flowIndex.has(f.name)) problem(`/flows/${i}/name`, `duplicate flow '${f.name}'`);
+    else flowIndex.set(f.name, i);
+  });
+  const buyerRef = (name: string, path: string): number => {
+    const i = buyerIndex.get(name);
+    if (i === undefined) {
+      problem(path, `unknown buyer '${name}' (buyers: ${[...buyerIndex.keys()].join(', ') || 'none'})`);
+      return -1;
+    }
+    return i;
+  };
+  const flowRef = (name: string, path: string): number => {
+    const i = flowIndex.get(name);
+    if (i === undefined) {
+      problem(path, `unknown flow '${name}' (flows: ${[...flowIndex.keys()].join(', ')})`);
+      return -1;
+    }
+    return i;
+  };
+
+  // Buyers.
+  const buyers: LoadedBuyer[] = plan.buyers.map((b, i) => {
+    const path = `/buyers/${i}`;
+    const hours: LoadedHours[] = [];
+    b.hours.forEach((h, j) => {
+      if (h.to <= h.from) problem(`${path}/hours/${j}`, `closes (${h.to}) before it opens (${h.from})`);
+      if (zoneOk(h.zone, `${path}/hours/${j}/zone`)) hours.push(loadHours(h));
+    });
+    const zone = zoneOk(b.zone, `${path}/zone`) ? b.zone : 'UTC';
+    return {
+      index: i,
+      name: b.name,
+      accepts: b.accepts.map((c, j) => cond(c.expr, c.text, `${path}/accepts/${j}/expr`)),
+      price: b.price === null ? null : compile(compileExpr, b.price, `${path}/price`),
+      counters: makeCounters(buyerCapPrefix(b.name), b.caps),
+      hours,
+      clock: zoneClock(zone),
+      overflow: b.overflow === null ? -1 : buyerRef(b.overflow, `${path}/overflow`),
+      plan: b,
+    };
+  });
+
+  // Flows.
+  const ruleIds = new Set<string>();
+  const loadAction = (a: PlanAction, rule: PlanRule, path: string): LoadedAction => {
+    switch (a.kind) {
+      case 'route':
+        return {
+          kind: 'route',
+          buyer: buyerRef(a.buyer, `${path}/buyer`),
+          counters: makeCounters(ruleCapPrefix(rule.id, a.buyer), a.caps),
+          overflow: a.overflow === null ? -1 : buyerRef(a.overflow, `${path}/overflow`),
+        };
+      case 'split': {
+        const entries = a.entries.map((e, j) => ({ buyer: buyerRef(e.buyer, `${path}/entries/${j}/buyer`), weight: e.weight }));
+        const cumulative: number[] = [];
+        let total = 0;
+        for (const e of entries) cumulative.push((total += e.weight));
+        if (total <= 0) problem(`${path}/entries`, 'split weights sum to 0');
+        const byWeight = entries.map((_, j) => j).sort((x, y) => entries[y]!.weight - entries[x]!.weight || x - y);
+        return { kind: 'split', entries, cumulative, total, byWeight };
+      }
+      case 'waterfall':
+        return {
+          kind: 'waterfall',
+          tiers: a.tiers.map((t, j) => ({
+            buyer: buyerRef(t.buyer, `${path}/tiers/${j}/buyer`),
+            when: t.when === null ? null : cond(t.when, t.whenText ?? '', `${path}/tiers/${j}/when`),
+          })),
+        };
+      case 'share':
+        return {
+          kind: 'share',
+          max: a.max,
+          entries: a.entries.map((e, j) => ({
+            buyer: buyerRef(e.buyer, `${path}/entries/${j}/buyer`),
+            price: e.price === null ? null : compile(compileExpr, e.price, `${path}/entries/${j}/price`),
+          })),
+        };
+      case 'flow':
+        return { kind: 'flow', flow: flowRef(a.flow, `${path}/flow`) };
+      case 'reject':
+        return { kind: 'reject', reason: a.reason };
+    }
+  };
+  const flows: LoadedFlow[] = plan.flows.map((f, i) => ({
+    index: i,
+    name: f.name,
+    rules: f.rules.map((r, j) => {
+      const path = `/flows/${i}/rules/${j}`;
+      if (ruleIds.has(r.id)) problem(`${path}/id`, `duplicate rule id '${r.id}'`);
+      ruleIds.add(r.id);
+      if (r.guard === 'when' && r.when === null) problem(`${path}/when`, "a 'when' rule needs a condition");
+      if (r.guard !== 'when' && r.when !== null) problem(`${path}/when`, `an '${r.guard}' rule has no condition`);
+      return {
+        id: r.id,
+        guard: r.guard,
+        when: r.when === null ? null : cond(r.when, r.text, `${path}/when`),
+        text: r.text,
+        label: ruleLabel(r.text),
+        line: r.source.line,
+        ref: Object.freeze({ id: r.id, text: r.text, line: r.source.line }),
+        action: loadAction(r.action, r, `${path}/action`),
+        plan: r,
+      };
+    }),
+  }));
+  const defaultIndex = flowIndex.get(plan.defaultFlow);
+  if (defaultIndex === undefined) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flowIndex.keys()].join(', ')})`);
+
+  // Lead schema.
+  let validate: ValidateFunction | null = null;
+  try {
+    const schema = { ...plan.lead.schema };
+    delete schema.$id; // compiled per plan; an $id would clash with an earlier plan's
+    const ajv = leadAjv(schema);
+    validate = ajv.compile(schema);
+    ajv.removeSchema(schema);
+  } catch (err) {
+    problem('/lead/schema', `not a usable JSON Schema: ${(err as Error).message}`);
+  }
+
+  if (problems.length > 0) throw new PlanError(problems);
+
+  const fieldTypes = new Map(plan.lead.fields.map((f) => [f.name, f.type]));
+  const v = validate!;
+  return {
+    [LOADED]: true,
+    plan,
+    buyers,
+    buyerIndex,
+    flows,
+    flowIndex,
+    defaultFlow: flows[defaultIndex!]!,
+    validateLead(lead: unknown): LeadError[] | null {
+      return v(lead) ? null : leadErrorsOf(v.errors ?? [], fieldTypes);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, it, expect } from 'vitest';
+import { MemoryStore } from '../../src/store/index.js';
+import type { CapStore } from '../../src/store/index.js';
+
+describe('MemoryStore', () => {
+  it('implements CapStore: absent counters are 0, adds accumulate', () => {
+    const s: CapStore = new MemoryStore();
+    expect(s.get('a')).toBe(0);
+    s.add('a', 1, 1000);
+    s.add('a', 2.5, 1000);
+    s.add('b', 7, 1000);
+    expect(s.get('a')).toBe(3.5);
+    expect(s.get('b')).toBe(7);
+    expect(s.get('a', 999)).toBe(3.5);
+  });
+
+  it('drops an expired counter lazily when read with a later now', () => {
+    const s = new MemoryStore();
+    s.add('a', 5, 1000);
+    expect(s.size).toBe(1);
+    expect(s.get('a', 1000)).toBe(0);
+    expect(s.size).toBe(0);
+  });
+
+  it('without a now, expiry is not judged (routing time is the caller’s, not the wall clock)', () => {
+    const s = new MemoryStore();
+    s.add('old', 5, Date.parse('2001-01-01T00:00:00Z'));
+    expect(s.get('old')).toBe(5);
+  });
+
+  it('an add after expiry starts the counter again', () => {
+    const s = new MemoryStore();
+    s.add('a', 5, 1000);
+    expect(s.get('other', 2000)).toBe(0); // advances the store's clock
+    s.add('a', 1, 3000);
+    expect(s.get('a', 2500)).toBe(1);
+  });
+
+  it('sweeps expired buckets as counters are added', () => {
+    const s = new MemoryStore();
+    for (let i = 0; i < 100; i++) s.add(`old${i}`, 1, 1000);
+    s.get('x', 5000);
+    for (let i = 0; i < 5000; i++) s.add(`new${i}`, 1, 10_000);
+    expect(s.size).toBeLessThanOrEqual(5000);
+    s.sweep(20_000);
+    expect(s.size).toBe(0);
+  });
+
+  it('clear empties the store', () => {
+    const s = new MemoryStore();
+    s.add('a', 1, 10);
+    s.clear();
+    expect(s.get('a')).toBe(0);
+    expect(s.size).toBe(0);
+  });
+});
