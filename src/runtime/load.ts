@@ -12,6 +12,7 @@ import { US_STATES } from '../lang/builtins.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
+import { isCanonicalDateTime, isEmail } from './formats.js';
 import { isValidZone, loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
@@ -35,11 +36,21 @@ export class PlanError extends Error {
 
 // ---------------------------------------------------------------- ajv
 
-type AddFormats = (ajv: Ajv | Ajv2019 | Ajv2020) => unknown;
+interface FormatsPlugin {
+  (ajv: Ajv | Ajv2019 | Ajv2020): unknown;
+  get(format: string, mode?: 'fast' | 'full'): unknown;
+}
 // ajv-formats is CommonJS; depending on the loader its default import is the
 // plugin itself or a namespace holding it as `default`.
-const addFormats: AddFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  addFormatsModule) as unknown as AddFormats;
+const addFormats: FormatsPlugin = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  addFormatsModule) as unknown as FormatsPlugin;
+
+interface StringFormat {
+  validate: (s: string) => boolean;
+  compare?: (a: string, b: string) => number | undefined;
+}
+const fullDateTime = addFormats.get('date-time', 'full') as StringFormat;
+const fullDateTimeValidate = fullDateTime.validate;
 
 const planAjv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
 const validatePlanJson = planAjv.compile(PLAN_JSON_SCHEMA);
@@ -52,6 +63,13 @@ function leadAjvOptions() {
 
 function withFormats<T extends Ajv | Ajv2019 | Ajv2020>(ajv: T): T {
   addFormats(ajv);
+  // Same answers as ajv-formats' full mode, several times faster (see formats.ts).
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => isCanonicalDateTime(s) || fullDateTimeValidate(s),
+    ...(fullDateTime.compare ? { compare: fullDateTime.compare } : {}),
+  });
+  ajv.addFormat('email', { type: 'string', validate: isEmail });
   ajv.addFormat('zip', /^\d{5}(-\d{4})?$/);
   ajv.addFormat('phone', /^\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}$/);
   ajv.addFormat('state', (s: string) => US_STATE_SET.has(s));
@@ -362,6 +380,13 @@ export function loadPlan(json: unknown): LoadedPlan {
         return { kind: 'flow', flow: flowRef(a.flow, `${path}/flow`) };
       case 'reject':
         return { kind: 'reject', reason: a.reason };
+      default: {
+        // An action kind this runtime does not run (plan.ts may grow faster
+        // than the schema and the router): refuse the plan rather than guess.
+        const kind = (a as { kind: string }).kind;
+        problem(`${path}/kind`, `action '${kind}' is not supported by this runtime`);
+        return { kind: 'reject', reason: `unsupported action '${kind}'` };
+      }
     }
   };
   const flows: LoadedFlow[] = plan.flows.map((f, i) => ({

@@ -1,0 +1,37 @@
+// The state the router keeps between leads, as one synchronous interface: cap
+// counters, fair-share counts, duplicate keys, outcome events and the decision
+// journal. Synchronous because both the in-memory and the SQLite store are, and
+// routing a lead must not interleave with another lead's cap check. Stores live
+// in src/store; the router only knows this interface.
+
+import type { CapStore } from './caps.js';
+import type { Decision } from './decision.js';
+
+export type OutcomeKind = 'accepted' | 'rejected' | 'returned' | 'converted';
+
+/** `sold` is recorded by the router when a buyer takes a lead; the others by `recordOutcome`. */
+export type EventKind = 'sold' | OutcomeKind;
+
+export interface StoreEvent {
+  kind: EventKind;
+  buyer: string;
+  leadId: string;
+  /** ms since the epoch. */
+  at: number;
+  /** Dollars, for `sold`. */
+  price?: number;
+}
+
+export interface RouterStore extends CapStore {
+  /** True while a duplicate-suppression key is remembered (not expired at `now`). */
+  hasKey(key: string, now: number): boolean;
+  /** Remember a key until `expiresAt` (ms). */
+  putKey(key: string, expiresAt: number): void;
+  recordEvent(event: StoreEvent): void;
+  /** How many events of this kind for this buyer at or after `since` (ms). */
+  countEvents(buyer: string, kind: EventKind, since: number): number;
+  /** Append a decision to the journal. */
+  recordDecision(decision: Decision): void;
+  /** Release resources (close the database). */
+  close(): void;
+}
