@@ -245,7 +245,7 @@ export class AstBuilder {
     const c = node.children;
     const span = this.nodeSpan(node);
     if (this.tok(c, 'Accepts')) return { kind: 'accepts', condition: this.expression(this.node(c, 'expression'), span), span };
-    if (this.tok(c, 'Price')) return { kind: 'price', value: this.expression(this.node(c, 'expression'), span), span };
+    if (this.tok(c, 'Kw_price')) return { kind: 'price', value: this.expression(this.node(c, 'expression'), span), span };
     if (this.tok(c, 'Cap')) return { kind: 'cap', caps: this.capList(this.node(c, 'capList')), span };
     if (this.tok(c, 'Hours')) {
       const spec = this.node(c, 'hoursSpec');
@@ -256,7 +256,154 @@ export class AstBuilder {
       const target = this.ident(this.tok(c, 'Identifier'));
       return target ? { kind: 'overflow', target, span } : undefined;
     }
+    if (this.tok(c, 'Kw_prefers')) {
+      const weight = this.tok(c, 'NumberLiteral');
+      return { kind: 'prefers', condition: this.expression(this.node(c, 'expression'), span), weight: weight ? Number(weight.image) : 1, span };
+    }
+    if (this.tok(c, 'Kw_relationship')) {
+      const score = this.tok(c, 'NumberLiteral');
+      return score ? { kind: 'relationship', score: Number(score.image), span } : undefined;
+    }
+    if (this.tok(c, 'Kw_holidays')) {
+      return { kind: 'holidays', calendars: this.toks(c, 'StringLiteral').map((t) => this.stringLit(t)), span };
+    }
+    const closed = this.node(c, 'closedClause');
+    if (closed) return this.closedClause(closed, span);
+    if (this.tok(c, 'Kw_dedupe')) {
+      const window = this.tok(c, 'Duration');
+      return { kind: 'dedupe', fields: this.nameList(this.node(c, 'nameList')), window: window ? this.durationExpr(window) : { kind: 'error', span }, span };
+    }
+    if (this.tok(c, 'Kw_requires')) return { kind: 'requires', fields: this.nameList(this.node(c, 'nameList')), span };
+    const ping = this.node(c, 'pingClause');
+    if (ping) return this.pingClause(ping, span);
+    const bid = this.node(c, 'bidClause');
+    if (bid) return this.bidClause(bid, span);
+    const post = this.node(c, 'postClause');
+    if (post) return this.postClause(post, span);
+    const pixel = this.node(c, 'pixelClause');
+    if (pixel) return this.pixelClause(pixel, span);
+    if (this.tok(c, 'Kw_delay')) {
+      const d = this.tok(c, 'Duration');
+      return d ? { kind: 'delay', delay: this.durationExpr(d), span } : undefined;
+    }
+    const batch = this.node(c, 'batchClause');
+    if (batch) return this.batchClause(batch, span);
+    if (this.tok(c, 'Kw_breaker')) {
+      const n = this.tok(c, 'NumberLiteral');
+      const d = this.tok(c, 'Duration');
+      return n && d ? { kind: 'breaker', failures: Number(n.image), cooldown: this.durationExpr(d), span } : undefined;
+    }
     return undefined;
+  }
+
+  private stringLit(t: IToken): A.StringLit {
+    return { value: this.stringValue(t), span: this.tokenSpan(t) };
+  }
+
+  private durationExpr(t: IToken): A.Expr {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(t.image)!;
+    return { kind: 'duration', ms: Number(m[1]) * DURATION_MS[m[2] as A.DurationUnit], text: t.image, span: this.tokenSpan(t) };
+  }
+
+  private nameList(node: CstNode | undefined): A.Ident[] {
+    if (!node) return [];
+    return this.toks(node.children, 'Identifier').map((t) => ({ name: t.image, span: this.tokenSpan(t) }));
+  }
+
+  private closedClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
+    const c = node.children;
+    if (this.tok(c, 'Kw_skip')) return { kind: 'closed', action: 'skip', span };
+    if (this.tok(c, 'Kw_hold')) return { kind: 'closed', action: 'hold', span };
+    const target = this.ident(this.tok(c, 'Identifier'));
+    if (this.tok(c, 'Kw_send') && target) return { kind: 'closed', action: 'send', target, span };
+    return undefined;
+  }
+
+  private templateRef(node: CstNode | undefined): A.TemplateRef | undefined {
+    if (!node) return undefined;
+    const c = node.children;
+    const path = this.tok(c, 'StringLiteral');
+    const format = (['json', 'xml', 'form', 'text'] as const).find((f) => this.tok(c, `Kw_${f}`));
+    if (!path || !format) return undefined;
+    return { format, path: this.stringLit(path), span: this.nodeSpan(node) };
+  }
+
+  private pingClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
+    const c = node.children;
+    const url = this.tok(c, 'StringLiteral');
+    if (!url) return undefined;
+    const ping: A.PingSpec = { url: this.stringLit(url), span };
+    const timeout = this.tok(c, 'Duration');
+    if (timeout) ping.timeout = this.durationExpr(timeout);
+    if (this.tok(c, 'Kw_fields')) ping.fields = this.nameList(this.node(c, 'nameList'));
+    const template = this.templateRef(this.node(c, 'templateRef'));
+    if (template) ping.template = template;
+    return { kind: 'ping', ping, span };
+  }
+
+  private bidClause(node: CstNode, span: A.Span): A.BuyerClause {
+    const entries: A.BidMapping['entries'] = [];
+    for (const e of this.nodes(node.children, 'bidEntry')) {
+      const key = this.ident(this.tok(e.children, 'Identifier'));
+      const path = this.tok(e.children, 'StringLiteral');
+      if (!key || !path) continue;
+      const entry: A.BidMapping['entries'][number] = { key, path: this.stringLit(path), span: this.nodeSpan(e) };
+      const value = this.node(e.children, 'primary');
+      if (value) entry.equals = this.expression(value, entry.span);
+      entries.push(entry);
+    }
+    return { kind: 'bid', mapping: { entries, span }, span };
+  }
+
+  private postClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
+    const c = node.children;
+    const strings = this.toks(c, 'StringLiteral');
+    if (!strings[0]) return undefined;
+    const post: A.PostSpec = { url: this.stringLit(strings[0]), span };
+    const durations = this.toks(c, 'Duration');
+    const timeoutTok = this.tok(c, 'Kw_timeout');
+    const backoffTok = this.tok(c, 'Kw_backoff');
+    // Which duration belongs to which option: the one right after its keyword.
+    for (const d of durations) {
+      const before = (k: IToken | undefined) => k !== undefined && k.startOffset < d.startOffset;
+      const nearest = [timeoutTok, backoffTok].filter(before).sort((a, b) => b!.startOffset - a!.startOffset)[0];
+      if (nearest === timeoutTok) post.timeout = this.durationExpr(d);
+      else if (nearest === backoffTok) post.backoff = this.durationExpr(d);
+    }
+    const retry = this.tok(c, 'NumberLiteral');
+    if (retry) post.retries = Number(retry.image);
+    const accepted = this.tok(c, 'Kw_accepted');
+    const value = this.node(c, 'primary');
+    if (accepted && strings[1] && value) {
+      post.accepted = { path: this.stringLit(strings[1]), equals: this.expression(value, span), span: this.join(this.tokenSpan(accepted), this.nodeSpan(value)) };
+    }
+    const template = this.templateRef(this.node(c, 'templateRef'));
+    if (template) post.template = template;
+    return { kind: 'post', post, backup: this.tok(c, 'Kw_backup') !== undefined, span };
+  }
+
+  private pixelClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
+    const c = node.children;
+    const url = this.tok(c, 'StringLiteral');
+    if (!url) return undefined;
+    const pixel: A.PixelSpec = { url: this.stringLit(url), on: this.nameList(this.node(c, 'nameList')), span };
+    if (this.tok(c, 'When')) pixel.condition = this.expression(this.node(c, 'expression'), span);
+    return { kind: 'pixel', pixel, span };
+  }
+
+  private batchClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
+    const c = node.children;
+    const format = this.ident(this.tok(c, 'Identifier'));
+    const to = this.tok(c, 'StringLiteral');
+    if (!format || !to) return undefined;
+    const batch: A.BatchSpec = { format, to: this.stringLit(to), span };
+    for (const trig of this.nodes(c, 'batchTrigger')) {
+      const n = this.tok(trig.children, 'NumberLiteral');
+      const d = this.tok(trig.children, 'Duration');
+      if (n) batch.count = Number(n.image);
+      if (d) batch.every = this.durationExpr(d);
+    }
+    return { kind: 'batch', batch, span };
   }
 
   private capList(node: CstNode | undefined): A.CapSpec[] {
@@ -377,6 +524,16 @@ export class AstBuilder {
     if (waterfall) return this.waterfallAction(waterfall);
     const share = this.node(c, 'shareAction');
     if (share) return this.shareAction(share);
+    const rank = this.node(c, 'rankAction');
+    if (rank) return this.rankAction(rank);
+    const specialize = this.node(c, 'specializeAction');
+    if (specialize) return this.specializeAction(specialize);
+    const fallback = this.node(c, 'fallbackAction');
+    if (fallback) return this.fallbackAction(fallback);
+    const hybrid = this.node(c, 'hybridAction');
+    if (hybrid) return this.hybridAction(hybrid);
+    const auction = this.node(c, 'auctionAction');
+    if (auction) return this.auctionAction(auction);
     if (this.tok(c, 'Flow')) {
       const flow = this.ident(this.tok(c, 'Identifier'));
       return flow ? { kind: 'flow', flow, span } : undefined;
@@ -400,13 +557,154 @@ export class AstBuilder {
   }
 
   private splitAction(node: CstNode): A.Action {
+    const c = node.children;
+    const span = this.nodeSpan(node);
     const entries: A.SplitEntry[] = [];
-    for (const e of this.nodes(node.children, 'splitEntry')) {
+    for (const e of this.nodes(c, 'splitEntry')) {
       const buyer = this.ident(this.tok(e.children, 'Identifier'));
       const pct = this.tok(e.children, 'Percent');
-      if (buyer && pct) entries.push({ buyer, weight: Number(pct.image.slice(0, -1)), span: this.nodeSpan(e) });
+      if (!buyer) continue;
+      const entry: A.SplitEntry = { buyer, span: this.nodeSpan(e) };
+      if (pct) entry.weight = Number(pct.image.slice(0, -1));
+      entries.push(entry);
     }
-    return { kind: 'split', entries, span: this.nodeSpan(node) };
+    let mode: A.SplitMode = { kind: 'random' };
+    const fair = this.tok(c, 'Kw_fair');
+    if (fair) mode = { kind: 'fair', span: this.tokenSpan(fair) };
+    const by = this.tok(c, 'Kw_by');
+    if (by) {
+      const words = this.toks(c, 'Identifier');
+      const pcts = this.toks(c, 'Percent');
+      const window = this.tok(c, 'Duration');
+      if (words[0] && words[0].image !== 'performance') {
+        this.diagnostics.push(diagnostic('LR104', this.tokenSpan(words[0]), `expected \`performance\` after \`split by\`, found \`${words[0].image}\``, 'write `split by performance conversion over 7d min 10% max 50% { A, B }`'));
+      }
+      const metric = this.ident(words[1]);
+      if (metric && window && pcts.length === 2) {
+        mode = {
+          kind: 'performance',
+          metric,
+          window: this.durationExpr(window),
+          min: Number(pcts[0]!.image.slice(0, -1)),
+          max: Number(pcts[1]!.image.slice(0, -1)),
+          span: this.join(this.tokenSpan(by), this.tokenSpan(pcts[1]!)),
+        };
+      }
+    }
+    return { kind: 'split', mode, entries, span };
+  }
+
+  private buyerSet(node: CstNode | undefined): A.Ident[] {
+    return node ? this.nameList(this.node(node.children, 'nameList')) : [];
+  }
+
+  private rankAction(node: CstNode): A.Action {
+    const c = node.children;
+    const action: A.Action = { kind: 'rank', buyers: this.buyerSet(this.node(c, 'buyerSet')), factors: [], span: this.nodeSpan(node) };
+    for (const f of this.nodes(c, 'rankFactor')) {
+      const factor = this.ident(this.tok(f.children, 'Identifier'));
+      if (!factor) continue;
+      const pct = this.tok(f.children, 'Percent');
+      action.factors.push(pct ? { factor, weight: Number(pct.image.slice(0, -1)), span: this.nodeSpan(f) } : { factor, span: this.nodeSpan(f) });
+    }
+    const nums = this.toks(c, 'NumberLiteral');
+    const minTok = this.tok(c, 'Kw_min');
+    const topTok = this.tok(c, 'Kw_top');
+    for (const n of nums) {
+      const owner = [minTok, topTok]
+        .filter((k): k is IToken => k !== undefined && k.startOffset < n.startOffset)
+        .sort((a, b) => b.startOffset - a.startOffset)[0];
+      if (owner === minTok) action.min = Number(n.image);
+      else if (owner === topTok) action.top = Number(n.image);
+    }
+    const window = this.tok(c, 'Duration');
+    if (window) action.window = this.durationExpr(window);
+    return action;
+  }
+
+  private specializeAction(node: CstNode): A.Action {
+    const c = node.children;
+    const tiers: A.SpecialistTier[] = [];
+    for (const t of this.nodes(c, 'specialistTier')) {
+      const buyer = this.ident(this.tok(t.children, 'Identifier'));
+      const pct = this.tok(t.children, 'Percent');
+      const money = this.tok(t.children, 'Money');
+      if (!buyer || (!pct && !money)) continue;
+      const span = this.nodeSpan(t);
+      const premium = pct
+        ? { kind: 'percent' as const, amount: Number(pct.image.slice(0, -1)), span: this.tokenSpan(pct) }
+        : { kind: 'dollars' as const, amount: Number(money!.image.slice(1)), span: this.tokenSpan(money!) };
+      const tier: A.SpecialistTier = { buyer, premium, span };
+      if (this.tok(t.children, 'When')) tier.condition = this.expression(this.node(t.children, 'expression'), span);
+      tiers.push(tier);
+    }
+    const action: A.Action = { kind: 'specialize', tiers, span: this.nodeSpan(node) };
+    const target = this.ident(this.tok(c, 'Identifier'));
+    if (this.tok(c, 'Kw_else') && target) action.fallback = { kind: this.tok(c, 'Flow') ? 'flow' : 'buyer', name: target };
+    return action;
+  }
+
+  private fallbackAction(node: CstNode): A.Action {
+    const c = node.children;
+    const steps: A.FallbackStep[] = [];
+    const first = this.ident(this.tok(c, 'Identifier'));
+    if (first) steps.push({ flow: first, rewrites: [], span: first.span });
+    for (const st of this.nodes(c, 'fallbackStep')) {
+      const flow = this.ident(this.tok(st.children, 'Identifier'));
+      if (!flow) continue;
+      const rewrites: A.FallbackStep['rewrites'] = [];
+      for (const r of this.nodes(st.children, 'rewrite')) {
+        const field = this.ident(this.tok(r.children, 'Identifier'));
+        const span = this.nodeSpan(r);
+        if (field) rewrites.push({ field, value: this.expression(this.node(r.children, 'additive'), span), span });
+      }
+      steps.push({ flow, rewrites, span: this.nodeSpan(st) });
+    }
+    return { kind: 'fallback', steps, span: this.nodeSpan(node) };
+  }
+
+  private hybridAction(node: CstNode): A.Action | undefined {
+    const c = node.children;
+    const primary = this.ident(this.tok(c, 'Identifier'));
+    const max = this.tok(c, 'NumberLiteral');
+    const delay = this.tok(c, 'Duration');
+    if (!primary) return undefined;
+    const span = this.nodeSpan(node);
+    return {
+      kind: 'hybrid',
+      primary,
+      max: max ? Number(max.image) : 0,
+      secondaries: this.shareEntries(this.nodes(c, 'shareEntry')),
+      delay: delay ? this.durationExpr(delay) : { kind: 'duration', ms: 0, text: '0s', span },
+      span,
+    };
+  }
+
+  private auctionAction(node: CstNode): A.Action {
+    const c = node.children;
+    const span = this.nodeSpan(node);
+    const tiers: A.AuctionTier[] = [];
+    for (const t of this.nodes(c, 'auctionTier')) {
+      const tier: A.AuctionTier = { buyers: this.buyerSet(this.node(t.children, 'buyerSet')), span: this.nodeSpan(t) };
+      if (this.tok(t.children, 'Kw_floor')) tier.floor = this.expression(this.node(t.children, 'additive'), tier.span);
+      tiers.push(tier);
+    }
+    const action: A.Action = { kind: 'auction', tiers, span };
+    const timeout = this.tok(c, 'Duration');
+    if (timeout) action.timeout = this.durationExpr(timeout);
+    const shared = this.tok(c, 'NumberLiteral');
+    if (shared) action.sharedMax = Number(shared.image);
+    // The option expressions are `additive` children in source order: exclusive min, then rank by, as written.
+    const exprs = this.nodes(c, 'additive');
+    const excl = this.tok(c, 'Kw_exclusive');
+    const rank = this.tok(c, 'Kw_rank');
+    const ordered = [excl, rank].filter((k): k is IToken => k !== undefined).sort((a, b) => a.startOffset - b.startOffset);
+    ordered.forEach((k, i) => {
+      const e = this.expression(exprs[i], span);
+      if (k === excl) action.exclusiveMin = e;
+      else action.rank = e;
+    });
+    return action;
   }
 
   private waterfallAction(node: CstNode): A.Action {
@@ -425,13 +723,13 @@ export class AstBuilder {
   private shareAction(node: CstNode): A.Action | undefined {
     const c = node.children;
     const span = this.nodeSpan(node);
-    const maxWord = this.tok(c, 'Identifier');
-    if (maxWord && maxWord.image !== 'max') {
-      this.diagnostics.push(diagnostic('LR104', this.tokenSpan(maxWord), `expected \`max\` after \`share\`, found \`${maxWord.image}\``, 'write `share max 3 { A, B, C }`'));
-    }
     const count = this.tok(c, 'NumberLiteral');
+    return { kind: 'share', max: count ? Number(count.image) : 0, entries: this.shareEntries(this.nodes(c, 'shareEntry')), span };
+  }
+
+  private shareEntries(nodes: CstNode[]): A.ShareEntry[] {
     const entries: A.ShareEntry[] = [];
-    for (const e of this.nodes(c, 'shareEntry')) {
+    for (const e of nodes) {
       const buyer = this.ident(this.tok(e.children, 'Identifier'));
       if (!buyer) continue;
       const entry: A.ShareEntry = { buyer, span: this.nodeSpan(e) };
@@ -439,7 +737,7 @@ export class AstBuilder {
       if (price) entry.price = { kind: 'money', value: Number(price.image.slice(1)), span: this.tokenSpan(price) };
       entries.push(entry);
     }
-    return { kind: 'share', max: count ? Number(count.image) : 0, entries, span };
+    return entries;
   }
 
   // ------------------------------------------------------------ expressions
@@ -511,6 +809,9 @@ export class AstBuilder {
     if (this.tok(c, 'In')) {
       return { kind: 'in', negated: this.tok(c, 'Not') !== undefined, value: left, list: this.expression(sides[1], span), span };
     }
+    if (this.tok(c, 'Kw_within')) {
+      return { kind: 'within', value: left, duration: this.expression(sides[1], span), span };
+    }
     if (this.tok(c, 'Between')) {
       return { kind: 'between', value: left, low: this.expression(sides[1], span), high: this.expression(sides[2], span), span };
     }
@@ -528,8 +829,11 @@ export class AstBuilder {
     }
     const call = this.node(c, 'nameOrCall');
     if (call) {
-      const name = this.tok(call.children, 'Identifier');
+      const parts = this.toks(call.children, 'Identifier');
+      const name = parts[0];
       if (!name) return { kind: 'error', span };
+      // `bid.price`: a dotted name is one name.
+      if (parts.length > 1) return { kind: 'name', name: parts.map((p) => p.image).join('.'), span };
       if (this.tok(call.children, 'LParen')) {
         return {
           kind: 'call',

@@ -73,6 +73,8 @@ export type Expr =
   | { kind: 'logical'; op: 'and' | 'or'; left: Expr; right: Expr; span: Span }
   | { kind: 'in'; negated: boolean; value: Expr; list: Expr; span: Span }
   | { kind: 'between'; value: Expr; low: Expr; high: Expr; span: Span }
+  /** `consented_at within 5m`: the time field is at most that long ago. */
+  | { kind: 'within'; value: Expr; duration: Expr; span: Span }
   | { kind: 'call'; callee: Ident; args: Expr[]; span: Span }
   /** Produced by error recovery: the parser could not read an expression here. */
   | { kind: 'error'; span: Span };
@@ -100,12 +102,86 @@ export interface HoursSpec {
   span: Span;
 }
 
+export interface StringLit {
+  value: string;
+  span: Span;
+}
+
+export type TemplateFormat = 'json' | 'xml' | 'form' | 'text';
+
+export interface TemplateRef {
+  format: TemplateFormat;
+  /** Path of the .hbs file, relative to the rule file. */
+  path: StringLit;
+  span: Span;
+}
+
+/** `"status" == "accepted"`: a test on a buyer's JSON response. */
+export interface ResponseTest {
+  path: StringLit;
+  equals: Expr;
+  span: Span;
+}
+
+export interface PingSpec {
+  url: StringLit;
+  timeout?: Expr;
+  fields?: Ident[];
+  template?: TemplateRef;
+  span: Span;
+}
+
+/** `bid price "amount", id "ping_id", accepted "status" == "ok"`. */
+export interface BidMapping {
+  entries: { key: Ident; path: StringLit; equals?: Expr; span: Span }[];
+  span: Span;
+}
+
+export interface PostSpec {
+  url: StringLit;
+  template?: TemplateRef;
+  timeout?: Expr;
+  retries?: number;
+  backoff?: Expr;
+  accepted?: ResponseTest;
+  span: Span;
+}
+
+export interface PixelSpec {
+  url: StringLit;
+  on: Ident[];
+  condition?: Expr;
+  span: Span;
+}
+
+export interface BatchSpec {
+  count?: number;
+  every?: Expr;
+  format: Ident;
+  to: StringLit;
+  span: Span;
+}
+
 export type BuyerClause =
   | { kind: 'accepts'; condition: Expr; span: Span }
   | { kind: 'price'; value: Expr; span: Span }
   | { kind: 'cap'; caps: CapSpec[]; span: Span }
   | { kind: 'hours'; hours: HoursSpec; span: Span }
-  | { kind: 'overflow'; target: Ident; span: Span };
+  | { kind: 'overflow'; target: Ident; span: Span }
+  | { kind: 'prefers'; condition: Expr; weight: number; span: Span }
+  | { kind: 'relationship'; score: number; span: Span }
+  | { kind: 'holidays'; calendars: StringLit[]; span: Span }
+  /** `when closed skip | hold | send Other` */
+  | { kind: 'closed'; action: 'skip' | 'hold' | 'send'; target?: Ident; span: Span }
+  | { kind: 'dedupe'; fields: Ident[]; window: Expr; span: Span }
+  | { kind: 'requires'; fields: Ident[]; span: Span }
+  | { kind: 'ping'; ping: PingSpec; span: Span }
+  | { kind: 'bid'; mapping: BidMapping; span: Span }
+  | { kind: 'post'; post: PostSpec; backup: boolean; span: Span }
+  | { kind: 'pixel'; pixel: PixelSpec; span: Span }
+  | { kind: 'delay'; delay: Expr; span: Span }
+  | { kind: 'batch'; batch: BatchSpec; span: Span }
+  | { kind: 'breaker'; failures: number; cooldown: Expr; span: Span };
 
 export interface BuyerDecl {
   name: Ident;
@@ -117,8 +193,39 @@ export interface BuyerDecl {
 
 export interface SplitEntry {
   buyer: Ident;
-  /** Percent, 0..100. */
-  weight: number;
+  /** Percent, 0..100; absent in a performance split, which computes weights. */
+  weight?: number;
+  span: Span;
+}
+
+export type SplitMode =
+  | { kind: 'random' }
+  | { kind: 'fair'; span: Span }
+  | { kind: 'performance'; metric: Ident; window: Expr; min: number; max: number; span: Span };
+
+export interface RankFactorSpec {
+  factor: Ident;
+  /** Percent; absent means an equal share of what the others leave. */
+  weight?: number;
+  span: Span;
+}
+
+export interface SpecialistTier {
+  buyer: Ident;
+  condition?: Expr;
+  premium: { kind: 'percent' | 'dollars'; amount: number; span: Span };
+  span: Span;
+}
+
+export interface FallbackStep {
+  flow: Ident;
+  rewrites: { field: Ident; value: Expr; span: Span }[];
+  span: Span;
+}
+
+export interface AuctionTier {
+  buyers: Ident[];
+  floor?: Expr;
   span: Span;
 }
 
@@ -137,7 +244,20 @@ export interface ShareEntry {
 
 export type Action =
   | { kind: 'route'; buyer: Ident; caps: CapSpec[]; overflow?: Ident; span: Span }
-  | { kind: 'split'; entries: SplitEntry[]; span: Span }
+  | { kind: 'split'; mode: SplitMode; entries: SplitEntry[]; span: Span }
+  | { kind: 'rank'; buyers: Ident[]; factors: RankFactorSpec[]; min?: number; top?: number; window?: Expr; span: Span }
+  | { kind: 'specialize'; tiers: SpecialistTier[]; fallback?: { kind: 'buyer' | 'flow'; name: Ident }; span: Span }
+  | { kind: 'fallback'; steps: FallbackStep[]; span: Span }
+  | { kind: 'hybrid'; primary: Ident; max: number; secondaries: ShareEntry[]; delay: Expr; span: Span }
+  | {
+      kind: 'auction';
+      tiers: AuctionTier[];
+      timeout?: Expr;
+      exclusiveMin?: Expr;
+      sharedMax?: number;
+      rank?: Expr;
+      span: Span;
+    }
   | { kind: 'waterfall'; tiers: WaterfallTier[]; span: Span }
   | { kind: 'share'; max: number; entries: ShareEntry[]; span: Span }
   | { kind: 'flow'; flow: Ident; span: Span }

@@ -43,6 +43,21 @@ export const BUILTINS = {
     result: 'bool',
     doc: 'True when a list holds the value, or a string holds the substring.',
   },
+  distance: {
+    params: ['zip', 'zip'],
+    result: 'number',
+    doc: 'Miles between the centroids of two US ZIP codes (great-circle); missing for an unknown ZIP.',
+  },
+  zip_timezone: {
+    params: ['zip'],
+    result: 'string',
+    doc: 'The IANA time zone of a US ZIP code ("America/Chicago"); missing for an unknown ZIP.',
+  },
+  zip_state: {
+    params: ['zip'],
+    result: 'string',
+    doc: 'The USPS state code of a US ZIP code ("TX"); missing for an unknown ZIP.',
+  },
 } as const satisfies Record<string, BuiltinSignature>;
 
 export type BuiltinName = keyof typeof BUILTINS;

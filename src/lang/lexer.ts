@@ -16,7 +16,6 @@ export const From = keyword('from');
 export const Buyer = keyword('buyer');
 export const Flow = keyword('flow');
 export const Accepts = keyword('accepts');
-export const Price = keyword('price');
 export const Cap = keyword('cap');
 export const Hours = keyword('hours');
 export const Overflow = keyword('overflow');
@@ -39,12 +38,85 @@ export const Pii = keyword('pii');
 export const Optional = keyword('optional');
 export const List = keyword('list');
 
+// Soft keywords: words with a meaning in one place that stay usable as names
+// elsewhere (a field may be called `timeout` or `weight`). They belong to the
+// Identifier category, so wherever a name is expected they match as one.
+const soft = (word: string): TokenType =>
+  createToken({
+    name: `Kw_${word}`,
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+    categories: [Identifier],
+    label: `\`${word}\``,
+  });
+
+export const Price = soft('price');
+export const Prefers = soft('prefers');
+export const Weight = soft('weight');
+export const Relationship = soft('relationship');
+export const Holidays = soft('holidays');
+export const Closed = soft('closed');
+export const Dedupe = soft('dedupe');
+export const Within = soft('within');
+export const Requires = soft('requires');
+export const Ping = soft('ping');
+export const Post = soft('post');
+export const Bid = soft('bid');
+export const Pixel = soft('pixel');
+export const Delay = soft('delay');
+export const Batch = soft('batch');
+export const Breaker = soft('breaker');
+export const Cooldown = soft('cooldown');
+export const Backup = soft('backup');
+export const Fair = soft('fair');
+export const By = soft('by');
+export const Over = soft('over');
+export const Rank = soft('rank');
+export const Specialize = soft('specialize');
+export const Premium = soft('premium');
+export const Fallback = soft('fallback');
+export const With = soft('with');
+export const Hybrid = soft('hybrid');
+export const Then = soft('then');
+export const After = soft('after');
+export const Auction = soft('auction');
+export const Timeout = soft('timeout');
+export const Retry = soft('retry');
+export const Backoff = soft('backoff');
+export const Fields = soft('fields');
+export const Accepted = soft('accepted');
+export const On = soft('on');
+export const Exclusive = soft('exclusive');
+export const Shared = soft('shared');
+export const Floor = soft('floor');
+export const Min = soft('min');
+export const Max = soft('max');
+export const Top = soft('top');
+export const To = soft('to');
+export const Json = soft('json');
+export const Xml = soft('xml');
+export const Form = soft('form');
+export const Text = soft('text');
+export const Skip = soft('skip');
+export const Hold = soft('hold');
+export const Send = soft('send');
+export const Else = soft('else');
+
+export const SOFT_KEYWORDS: readonly TokenType[] = [
+  Price, Prefers, Weight, Relationship, Holidays, Closed, Dedupe, Within, Requires, Ping, Post, Bid, Pixel, Delay, Batch,
+  Breaker, Cooldown, Backup, Fair, By, Over, Rank, Specialize, Premium, Fallback, With, Hybrid, Then, After, Auction,
+  Timeout, Retry, Backoff, Fields, Accepted, On, Exclusive, Shared, Floor, Min, Max, Top, To, Json, Xml, Form, Text,
+  Skip, Hold, Send, Else,
+];
+
 export const KEYWORDS: readonly TokenType[] = [
-  Lead, From, Buyer, Flow, Accepts, Price, Cap, Hours, Overflow, When, Otherwise, Route, Split, Waterfall, Share,
+  Lead, From, Buyer, Flow, Accepts, Cap, Hours, Overflow, When, Otherwise, Route, Split, Waterfall, Share,
   Reject, And, Or, Not, In, Between, True, False, Random, Pii, Optional, List,
 ];
 
-export const KEYWORD_WORDS: readonly string[] = KEYWORDS.map((k) => String(k.PATTERN).replace(/^\/|\/$/g, ''));
+const wordOf = (k: TokenType): string => String(k.PATTERN).replace(/^\/|\/$/g, '');
+export const KEYWORD_WORDS: readonly string[] = KEYWORDS.map(wordOf);
+export const SOFT_KEYWORD_WORDS: readonly string[] = SOFT_KEYWORDS.map(wordOf);
 
 // Literals. Order matters: longer, more specific shapes first.
 export const Money = createToken({ name: 'Money', pattern: /\$\d+(?:\.\d+)?/, label: 'an amount like $45' });
@@ -71,6 +143,7 @@ export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: '
 export const Colon = createToken({ name: 'Colon', pattern: /:/, label: '`:`' });
 export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: '`|`' });
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, label: '`..`' });
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: '`.`' });
 export const Arrow = createToken({ name: 'Arrow', pattern: /->/, label: '`->`' });
 export const LessEq = createToken({ name: 'LessEq', pattern: /<=/, label: '`<=`' });
 export const GreaterEq = createToken({ name: 'GreaterEq', pattern: />=/, label: '`>=`' });
@@ -86,6 +159,10 @@ export const Slash = createToken({ name: 'Slash', pattern: /\//, label: '`/`' })
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
 
+// Longer keywords first, so `shared` is not read as `share` + `d` and
+// `overflow` not as `over` + `flow`.
+const KEYWORDS_LONGEST_FIRST = [...KEYWORDS, ...SOFT_KEYWORDS].sort((a, b) => wordOf(b).length - wordOf(a).length);
+
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
   Comment,
@@ -96,9 +173,9 @@ export const ALL_TOKENS: TokenType[] = [
   NumberLiteral,
   StringLiteral,
   UnterminatedString,
-  ...KEYWORDS,
+  ...KEYWORDS_LONGEST_FIRST,
   Identifier,
-  LCurly, RCurly, LBracket, RBracket, LParen, RParen, Comma, Semicolon, Colon, Pipe, DotDot, Arrow,
+  LCurly, RCurly, LBracket, RBracket, LParen, RParen, Comma, Semicolon, Colon, Pipe, DotDot, Dot, Arrow,
   LessEq, GreaterEq, NotEq, EqEq, Less, Greater, Plus, Minus, Star, Slash,
 ];
 

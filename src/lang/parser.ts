@@ -23,7 +23,7 @@ const messages: IParserErrorMessageProvider = {
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
     const firsts = new Set<string>();
     for (const path of expectedIterationPaths) if (path[0]) firsts.add(labelOf(path[0]));
-    return `expected at least one ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
+    return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
   },
 };
 
@@ -152,7 +152,139 @@ export class RuleParser extends CstParser {
       { ALT: () => { this.CONSUME(T.Cap); this.SUBRULE(this.capList); } },
       { ALT: () => { this.CONSUME(T.Hours); this.SUBRULE(this.hoursSpec); } },
       { ALT: () => { this.CONSUME(T.Overflow); this.CONSUME(T.Identifier); } },
+      { ALT: () => { this.CONSUME(T.Prefers); this.SUBRULE3(this.expression); this.CONSUME(T.Weight); this.CONSUME(T.NumberLiteral); } },
+      { ALT: () => { this.CONSUME(T.Relationship); this.CONSUME2(T.NumberLiteral); } },
+      {
+        ALT: () => {
+          this.CONSUME(T.Holidays);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLiteral) });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.closedClause) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Dedupe);
+          this.SUBRULE(this.nameList);
+          this.CONSUME(T.Within);
+          this.CONSUME(T.Duration);
+        },
+      },
+      { ALT: () => { this.CONSUME(T.Requires); this.SUBRULE2(this.nameList); } },
+      { ALT: () => this.SUBRULE(this.pingClause) },
+      { ALT: () => this.SUBRULE(this.bidClause) },
+      { ALT: () => this.SUBRULE(this.postClause) },
+      { ALT: () => this.SUBRULE(this.pixelClause) },
+      { ALT: () => { this.CONSUME(T.Delay); this.CONSUME2(T.Duration); } },
+      { ALT: () => this.SUBRULE(this.batchClause) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Breaker);
+          this.CONSUME3(T.NumberLiteral);
+          this.CONSUME(T.Cooldown);
+          this.CONSUME3(T.Duration);
+        },
+      },
     ]);
+  });
+
+  public nameList = this.RULE('nameList', () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
+  });
+
+  /** `when closed skip | hold | send Other` */
+  public closedClause = this.RULE('closedClause', () => {
+    this.CONSUME(T.When);
+    this.CONSUME(T.Closed);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Skip) },
+      { ALT: () => this.CONSUME(T.Hold) },
+      { ALT: () => { this.CONSUME(T.Send); this.CONSUME(T.Identifier); } },
+    ]);
+  });
+
+  public templateRef = this.RULE('templateRef', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Json) },
+      { ALT: () => this.CONSUME(T.Xml) },
+      { ALT: () => this.CONSUME(T.Form) },
+      { ALT: () => this.CONSUME(T.Text) },
+    ]);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  public pingClause = this.RULE('pingClause', () => {
+    this.CONSUME(T.Ping);
+    this.CONSUME(T.StringLiteral);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
+        { ALT: () => { this.CONSUME(T.Fields); this.SUBRULE(this.nameList); } },
+        { ALT: () => this.SUBRULE(this.templateRef) },
+      ]),
+    );
+  });
+
+  public bidClause = this.RULE('bidClause', () => {
+    this.CONSUME(T.Bid);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.bidEntry) });
+  });
+
+  public bidEntry = this.RULE('bidEntry', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.StringLiteral);
+    this.OPTION(() => {
+      this.CONSUME(T.EqEq);
+      this.SUBRULE(this.primary);
+    });
+  });
+
+  public postClause = this.RULE('postClause', () => {
+    this.OPTION(() => this.CONSUME(T.Backup));
+    this.CONSUME(T.Post);
+    this.CONSUME(T.StringLiteral);
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
+        { ALT: () => { this.CONSUME(T.Retry); this.CONSUME(T.NumberLiteral); } },
+        { ALT: () => { this.CONSUME(T.Backoff); this.CONSUME2(T.Duration); } },
+        {
+          ALT: () => {
+            this.CONSUME(T.Accepted);
+            this.CONSUME2(T.StringLiteral);
+            this.CONSUME(T.EqEq);
+            this.SUBRULE(this.primary);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.templateRef) },
+      ]),
+    );
+  });
+
+  public pixelClause = this.RULE('pixelClause', () => {
+    this.CONSUME(T.Pixel);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.On);
+    this.SUBRULE(this.nameList);
+    this.OPTION(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE(this.expression);
+    });
+  });
+
+  public batchClause = this.RULE('batchClause', () => {
+    this.CONSUME(T.Batch);
+    this.SUBRULE(this.batchTrigger);
+    this.OPTION(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.batchTrigger);
+    });
+    this.CONSUME(T.Identifier); // csv | json
+    this.CONSUME(T.To);
+    this.CONSUME(T.StringLiteral);
+  });
+
+  public batchTrigger = this.RULE('batchTrigger', () => {
+    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Duration) }]);
   });
 
   public capList = this.RULE('capList', () => {
@@ -205,6 +337,11 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.splitAction) },
       { ALT: () => this.SUBRULE(this.waterfallAction) },
       { ALT: () => this.SUBRULE(this.shareAction) },
+      { ALT: () => this.SUBRULE(this.rankAction) },
+      { ALT: () => this.SUBRULE(this.specializeAction) },
+      { ALT: () => this.SUBRULE(this.fallbackAction) },
+      { ALT: () => this.SUBRULE(this.hybridAction) },
+      { ALT: () => this.SUBRULE(this.auctionAction) },
       { ALT: () => { this.CONSUME(T.Flow); this.CONSUME(T.Identifier); } },
       { ALT: () => { this.CONSUME(T.Reject); this.CONSUME(T.StringLiteral); } },
     ]);
@@ -225,6 +362,24 @@ export class RuleParser extends CstParser {
 
   public splitAction = this.RULE('splitAction', () => {
     this.CONSUME(T.Split);
+    this.OPTION(() =>
+      this.OR([
+        { ALT: () => this.CONSUME(T.Fair) },
+        {
+          ALT: () => {
+            this.CONSUME(T.By);
+            this.CONSUME(T.Identifier); // the word `performance`
+            this.CONSUME2(T.Identifier); // conversion | acceptance
+            this.CONSUME(T.Over);
+            this.CONSUME(T.Duration);
+            this.CONSUME(T.Min);
+            this.CONSUME(T.Percent);
+            this.CONSUME(T.Max);
+            this.CONSUME2(T.Percent);
+          },
+        },
+      ]),
+    );
     this.CONSUME(T.LCurly);
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.splitEntry) });
     this.CONSUME(T.RCurly);
@@ -232,7 +387,120 @@ export class RuleParser extends CstParser {
 
   public splitEntry = this.RULE('splitEntry', () => {
     this.CONSUME(T.Identifier);
-    this.CONSUME(T.Percent);
+    this.OPTION(() => this.CONSUME(T.Percent));
+  });
+
+  public buyerSet = this.RULE('buyerSet', () => {
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.nameList);
+    this.CONSUME(T.RCurly);
+  });
+
+  public rankAction = this.RULE('rankAction', () => {
+    this.CONSUME(T.Rank);
+    this.SUBRULE(this.buyerSet);
+    this.CONSUME(T.By);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.rankFactor) });
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => { this.CONSUME(T.Min); this.CONSUME(T.NumberLiteral); } },
+        { ALT: () => { this.CONSUME(T.Top); this.CONSUME2(T.NumberLiteral); } },
+        { ALT: () => { this.CONSUME(T.Over); this.CONSUME(T.Duration); } },
+      ]),
+    );
+  });
+
+  public rankFactor = this.RULE('rankFactor', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.CONSUME(T.Percent));
+  });
+
+  public specializeAction = this.RULE('specializeAction', () => {
+    this.CONSUME(T.Specialize);
+    this.CONSUME(T.LCurly);
+    this.SUBRULE(this.specialistTier);
+    this.MANY(() => {
+      this.CONSUME(T.Semicolon);
+      this.OPTION(() => this.SUBRULE2(this.specialistTier));
+    });
+    this.CONSUME(T.RCurly);
+    this.OPTION2(() => {
+      this.CONSUME(T.Else);
+      this.OPTION3(() => this.CONSUME(T.Flow));
+      this.CONSUME(T.Identifier);
+    });
+  });
+
+  public specialistTier = this.RULE('specialistTier', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE(this.expression);
+    });
+    this.CONSUME(T.Premium);
+    this.OR([{ ALT: () => this.CONSUME(T.Percent) }, { ALT: () => this.CONSUME(T.Money) }]);
+  });
+
+  public fallbackAction = this.RULE('fallbackAction', () => {
+    this.CONSUME(T.Fallback);
+    this.CONSUME(T.Identifier);
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE(this.fallbackStep);
+    });
+  });
+
+  public fallbackStep = this.RULE('fallbackStep', () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.With);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.rewrite) });
+    });
+  });
+
+  public rewrite = this.RULE('rewrite', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.EqEq);
+    this.SUBRULE(this.additive);
+  });
+
+  public hybridAction = this.RULE('hybridAction', () => {
+    this.CONSUME(T.Hybrid);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Then);
+    this.CONSUME(T.Share);
+    this.CONSUME(T.Max);
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.LCurly);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.shareEntry) });
+    this.CONSUME(T.RCurly);
+    this.CONSUME(T.After);
+    this.CONSUME(T.Duration);
+  });
+
+  public auctionAction = this.RULE('auctionAction', () => {
+    this.CONSUME(T.Auction);
+    this.SUBRULE(this.auctionTier);
+    this.MANY(() => {
+      this.CONSUME(T.Then);
+      this.SUBRULE2(this.auctionTier);
+    });
+    this.MANY2(() =>
+      this.OR([
+        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
+        { ALT: () => { this.CONSUME(T.Exclusive); this.CONSUME(T.Min); this.SUBRULE(this.additive); } },
+        { ALT: () => { this.CONSUME(T.Shared); this.CONSUME(T.Max); this.CONSUME(T.NumberLiteral); } },
+        { ALT: () => { this.CONSUME(T.Rank); this.CONSUME(T.By); this.SUBRULE2(this.additive); } },
+      ]),
+    );
+  });
+
+  public auctionTier = this.RULE('auctionTier', () => {
+    this.SUBRULE(this.buyerSet);
+    this.OPTION(() => {
+      this.CONSUME(T.Floor);
+      this.SUBRULE(this.additive);
+    });
   });
 
   public waterfallAction = this.RULE('waterfallAction', () => {
@@ -256,7 +524,7 @@ export class RuleParser extends CstParser {
 
   public shareAction = this.RULE('shareAction', () => {
     this.CONSUME(T.Share);
-    this.CONSUME(T.Identifier); // the word `max`, checked by the AST builder (it is also a function name)
+    this.CONSUME(T.Max);
     this.CONSUME(T.NumberLiteral);
     this.CONSUME(T.LCurly);
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.shareEntry) });
@@ -299,6 +567,7 @@ export class RuleParser extends CstParser {
       this.OR([
         { ALT: () => { this.SUBRULE(this.compareOp); this.SUBRULE2(this.additive); } },
         { ALT: () => { this.OPTION2(() => this.CONSUME(T.Not)); this.CONSUME(T.In); this.SUBRULE3(this.additive); } },
+        { ALT: () => { this.CONSUME(T.Within); this.SUBRULE6(this.additive); } },
         {
           ALT: () => {
             this.CONSUME(T.Between);
@@ -369,6 +638,10 @@ export class RuleParser extends CstParser {
 
   public nameOrCall = this.RULE('nameOrCall', () => {
     this.CONSUME(T.Identifier);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME2(T.Identifier);
+    });
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
