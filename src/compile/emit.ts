@@ -19,17 +19,29 @@ import {
   type PlanHours,
   type PlanRule,
   type PlanSource,
+  type PlanPreference,
+  type PlanOffHours,
+  type PlanPing,
+  type PlanPost,
+  type PlanPixel,
+  type PlanDelivery,
+  type PlanTemplate,
+  type PlanValue,
+  type PixelEvent,
+  type RankFactor,
 } from './plan.js';
 
 export interface EmitInput {
   ast: A.RuleFile;
   source: string;
   fields: PlanField[];
+  /** Reads a template file by its resolved path; the checker has confirmed it exists. */
+  readTemplate?: (path: string) => string | undefined;
 }
 
-export function emitPlan({ ast, source, fields }: EmitInput): Plan {
+export function emitPlan({ ast, source, fields, readTemplate }: EmitInput): Plan {
   const fieldNames = new Set(fields.map((f) => f.name));
-  const ctx: EmitContext = { source, fieldNames };
+  const ctx: EmitContext = { source, fieldNames, readTemplate: readTemplate ?? (() => undefined) };
   const flows = ast.flows.map((f) => emitFlow(f, ctx));
   return {
     leadroute: 'plan',
@@ -45,6 +57,7 @@ export function emitPlan({ ast, source, fields }: EmitInput): Plan {
 interface EmitContext {
   source: string;
   fieldNames: Set<string>;
+  readTemplate: (path: string) => string | undefined;
 }
 
 const sourceOf = (span: A.Span): PlanSource => ({ file: span.file, line: span.line, col: span.col });
@@ -60,6 +73,18 @@ function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
   let overflow: string | null = null;
   const caps: PlanCap[] = [];
   const hours: PlanHours[] = [];
+  const prefers: PlanPreference[] = [];
+  let relationship: number | undefined;
+  const holidays: string[] = [];
+  let offHours: PlanOffHours = { kind: 'skip' };
+  let dedupe: PlanBuyer['dedupe'] = null;
+  const requires: string[] = [];
+  let ping: PlanPing | null = null;
+  let bid: A.BidMapping | null = null;
+  let post: PlanPost | null = null;
+  let backupPost: PlanPost | null = null;
+  const pixels: PlanPixel[] = [];
+  const delivery: PlanDelivery = { delayMs: 0, batch: null, breaker: null };
   for (const clause of b.clauses) {
     switch (clause.kind) {
       case 'accepts':
@@ -77,10 +102,60 @@ function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
       case 'overflow':
         overflow = clause.target.name;
         break;
+      case 'prefers':
+        prefers.push({ expr: emitExpr(clause.condition, ctx), text: textOf(clause.condition.span, ctx), weight: clause.weight });
+        break;
+      case 'relationship':
+        relationship = clause.score;
+        break;
+      case 'holidays':
+        holidays.push(...clause.calendars.map((c) => c.value));
+        break;
+      case 'closed':
+        offHours = clause.action === 'send' && clause.target ? { kind: 'send', buyer: clause.target.name } : { kind: clause.action === 'hold' ? 'hold' : 'skip' };
+        break;
+      case 'dedupe':
+        dedupe = { fields: clause.fields.map((f) => f.name), windowMs: durationMs(clause.window) };
+        break;
+      case 'requires':
+        requires.push(...clause.fields.map((f) => f.name));
+        break;
+      case 'ping':
+        ping = emitPing(clause.ping, ctx);
+        break;
+      case 'bid':
+        bid = clause.mapping;
+        break;
+      case 'post':
+        if (clause.backup) backupPost = emitPost(clause.post, ctx);
+        else post = emitPost(clause.post, ctx);
+        break;
+      case 'pixel':
+        pixels.push({
+          url: clause.pixel.url.value,
+          on: clause.pixel.on.map((e) => e.name as PixelEvent),
+          when: clause.pixel.condition ? emitExpr(clause.pixel.condition, ctx) : null,
+        });
+        break;
+      case 'delay':
+        delivery.delayMs = durationMs(clause.delay);
+        break;
+      case 'batch':
+        delivery.batch = {
+          maxCount: clause.batch.count ?? null,
+          maxWaitMs: clause.batch.every ? durationMs(clause.batch.every) : null,
+          format: clause.batch.format.name === 'json' ? 'json' : 'csv',
+          to: clause.batch.to.value,
+        };
+        break;
+      case 'breaker':
+        delivery.breaker = { failures: clause.failures, cooldownMs: durationMs(clause.cooldown) };
+        break;
       default:
         return assertNever(clause);
     }
   }
+  if (ping && bid) ping.bid = emitBidMapping(bid, ctx);
   return {
     name: b.name.name,
     accepts,
@@ -90,6 +165,87 @@ function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
     zone: hours[0]?.zone ?? 'UTC',
     overflow,
     source: sourceOf(b.span),
+    prefers,
+    relationship: relationship ?? 0.5,
+    holidays,
+    offHours,
+    dedupe,
+    requires,
+    ping,
+    post,
+    backupPost,
+    pixels,
+    delivery,
+  };
+}
+
+/** Default per-buyer ping timeout, and the post timeout, when the rule file names none. */
+const DEFAULT_PING_TIMEOUT_MS = 500;
+const DEFAULT_POST_TIMEOUT_MS = 5000;
+const DEFAULT_AUCTION_TIMEOUT_MS = 750;
+
+function durationMs(e: A.Expr): number {
+  return e.kind === 'duration' ? e.ms : 0;
+}
+
+function emitTemplate(ref: A.TemplateRef | undefined, ctx: EmitContext): PlanTemplate | null {
+  if (!ref) return null;
+  return { format: ref.format, name: ref.path.value, source: ctx.readTemplate(ref.path.value) ?? '' };
+}
+
+function emitPing(p: A.PingSpec, ctx: EmitContext): PlanPing {
+  return {
+    url: p.url.value,
+    timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_PING_TIMEOUT_MS,
+    fields: p.fields ? p.fields.map((f) => f.name) : null,
+    template: emitTemplate(p.template, ctx),
+    bid: { accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null },
+  };
+}
+
+function literalValue(e: A.Expr | undefined, ctx: EmitContext): PlanValue {
+  if (!e) return true;
+  const x = emitExpr(e, ctx);
+  return x.op === 'lit' ? x.value : true;
+}
+
+function emitBidMapping(m: A.BidMapping, ctx: EmitContext): PlanPing['bid'] {
+  const bid: PlanPing['bid'] = { accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null };
+  for (const e of m.entries) {
+    switch (e.key.name) {
+      case 'price':
+        bid.price = e.path.value;
+        break;
+      case 'id':
+        bid.id = e.path.value;
+        break;
+      case 'exclusive':
+        bid.exclusive = e.path.value;
+        break;
+      case 'states':
+        bid.states = e.path.value;
+        break;
+      case 'max_age':
+        bid.maxAge = e.path.value;
+        break;
+      case 'accepted':
+        bid.accepted = { path: e.path.value, equals: literalValue(e.equals, ctx) };
+        break;
+      default:
+        break; // the checker reports unknown keys
+    }
+  }
+  return bid;
+}
+
+function emitPost(p: A.PostSpec, ctx: EmitContext): PlanPost {
+  return {
+    url: p.url.value,
+    timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_POST_TIMEOUT_MS,
+    retries: p.retries ?? 0,
+    backoffMs: p.backoff ? durationMs(p.backoff) : 1000,
+    template: emitTemplate(p.template, ctx),
+    accepted: p.accepted ? { path: p.accepted.path.value, equals: literalValue(p.accepted.equals, ctx) } : null,
   };
 }
 
@@ -126,8 +282,75 @@ function emitAction(a: A.Action, ctx: EmitContext): PlanAction {
   switch (a.kind) {
     case 'route':
       return { kind: 'route', buyer: a.buyer.name, caps: a.caps.map(emitCap), overflow: a.overflow?.name ?? null };
-    case 'split':
-      return { kind: 'split', entries: a.entries.map((e) => ({ buyer: e.buyer.name, weight: e.weight })) };
+    case 'split': {
+      const entries = a.entries.map((e) => ({ buyer: e.buyer.name, weight: e.weight ?? 0 }));
+      switch (a.mode.kind) {
+        case 'random':
+          return { kind: 'split', entries, mode: 'random', performance: null };
+        case 'fair':
+          return { kind: 'split', entries, mode: 'fair', performance: null };
+        case 'performance':
+          return {
+            kind: 'split',
+            entries,
+            mode: 'performance',
+            performance: {
+              metric: a.mode.metric.name === 'acceptance' ? 'acceptance' : 'conversion',
+              windowMs: durationMs(a.mode.window),
+              min: a.mode.min,
+              max: a.mode.max,
+            },
+          };
+        default:
+          return assertNever(a.mode);
+      }
+    }
+    case 'rank':
+      return {
+        kind: 'rank',
+        buyers: a.buyers.map((b) => b.name),
+        factors: rankWeights(a.factors),
+        min: a.min ?? null,
+        top: a.top ?? 1,
+        windowMs: a.window ? durationMs(a.window) : DEFAULT_METRIC_WINDOW_MS,
+      };
+    case 'specialize':
+      return {
+        kind: 'specialize',
+        specialists: a.tiers.map((t) => ({
+          buyer: t.buyer.name,
+          when: t.condition ? emitExpr(t.condition, ctx) : null,
+          whenText: t.condition ? textOf(t.condition.span, ctx) : null,
+          premium: { kind: t.premium.kind, amount: t.premium.amount },
+        })),
+        fallback: a.fallback ? (a.fallback.kind === 'flow' ? { kind: 'flow', flow: a.fallback.name.name } : { kind: 'buyer', buyer: a.fallback.name.name }) : null,
+      };
+    case 'fallback':
+      return {
+        kind: 'fallback',
+        steps: a.steps.map((s) => ({
+          flow: s.flow.name,
+          rewrites: s.rewrites.map((r) => ({ field: r.field.name, value: emitExpr(r.value, ctx), text: textOf(r.span, ctx) })),
+        })),
+      };
+    case 'hybrid':
+      return {
+        kind: 'hybrid',
+        primary: a.primary.name,
+        secondaries: a.secondaries.map((e) => ({ buyer: e.buyer.name, price: e.price ? emitExpr(e.price, ctx) : null })),
+        max: a.max,
+        delayMs: durationMs(a.delay),
+      };
+    case 'auction':
+      return {
+        kind: 'auction',
+        tiers: a.tiers.map((t) => ({ buyers: t.buyers.map((b) => b.name), floor: t.floor ? emitExpr(t.floor, ctx) : null })),
+        timeoutMs: a.timeout ? durationMs(a.timeout) : DEFAULT_AUCTION_TIMEOUT_MS,
+        floor: null,
+        exclusiveMin: a.exclusiveMin ? constantNumber(emitExpr(a.exclusiveMin, ctx)) : null,
+        shared: a.sharedMax ?? 1,
+        rank: a.rank ? emitExpr(a.rank, ctx) : null,
+      };
     case 'waterfall':
       return {
         kind: 'waterfall',
@@ -152,6 +375,37 @@ function emitAction(a: A.Action, ctx: EmitContext): PlanAction {
   }
 }
 
+/** Window for performance and predicted-acceptance measures when a rank names none. */
+const DEFAULT_METRIC_WINDOW_MS = 30 * 86_400_000;
+
+/** Factors without a weight share what the weighted ones leave (all of it when none has one). */
+function rankWeights(factors: A.RankFactorSpec[]): { factor: RankFactor; weight: number }[] {
+  const given = factors.reduce((sum, f) => sum + (f.weight ?? 0), 0);
+  const unweighted = factors.filter((f) => f.weight === undefined).length;
+  const share = unweighted > 0 ? Math.max(0, 100 - given) / unweighted : 0;
+  return factors.map((f) => ({ factor: f.factor.name as RankFactor, weight: f.weight ?? share }));
+}
+
+/** A money/number expression made only of literals, folded to its value (exclusive minimums are constants). */
+function constantNumber(e: PlanExpr): number | null {
+  switch (e.op) {
+    case 'lit':
+      return typeof e.value === 'number' ? e.value : null;
+    case 'neg': {
+      const v = constantNumber(e.arg);
+      return v === null ? null : -v;
+    }
+    case 'arith': {
+      const l = constantNumber(e.left);
+      const r = constantNumber(e.right);
+      if (l === null || r === null) return null;
+      return e.fn === '+' ? l + r : e.fn === '-' ? l - r : e.fn === '*' ? l * r : r === 0 ? null : l / r;
+    }
+    default:
+      return null;
+  }
+}
+
 // ------------------------------------------------------------ expressions
 
 export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
@@ -170,6 +424,8 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
     case 'name':
       if (ctx.fieldNames.has(e.name)) return { op: 'field', name: e.name };
       if (e.name === 'random') return { op: 'random' };
+      // `bid.price` inside an auction's rank or floor: resolved against the bid at run time.
+      if (e.name.startsWith('bid.')) return { op: 'field', name: e.name };
       // The checker only lets a bare non-field name through as a state or enum value.
       return { op: 'lit', value: e.name };
     case 'unary':
@@ -192,6 +448,9 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
       return { op: 'in', value: emitExpr(e.value, ctx), list: emitExpr(e.list, ctx), negated: e.negated };
     case 'between':
       return { op: 'between', value: emitExpr(e.value, ctx), low: emitExpr(e.low, ctx), high: emitExpr(e.high, ctx) };
+    case 'within':
+      // `t within 5m` is `age(t) <= 5m`.
+      return { op: 'compare', fn: '<=', left: { op: 'call', fn: 'age', args: [emitExpr(e.value, ctx)] }, right: emitExpr(e.duration, ctx) };
     case 'call':
       return { op: 'call', fn: e.callee.name, args: e.args.map((a) => emitExpr(a, ctx)) };
     case 'error':

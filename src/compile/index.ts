@@ -40,12 +40,12 @@ const readFromDisk = (path: string): string | undefined => {
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const file = options.file ?? '<input>';
   const parsed = parse(source, file);
-  const checked = check(parsed.ast, {
-    readFile: options.readFile ?? readFromDisk,
-    baseDir: options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd()),
-  });
+  const readFile = options.readFile ?? readFromDisk;
+  const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
+  const checked = check(parsed.ast, { readFile, baseDir });
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, ast: parsed.ast };
-  const plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields });
+  // Templates are embedded in the plan, so a plan file runs without the rule file's folder.
+  const plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, readTemplate: (path) => readFile(resolve(baseDir, path)) });
   return { plan, diagnostics, ast: parsed.ast };
 }

@@ -30,6 +30,23 @@ function taggedUnion(tag: string, variants: Record<string, { required?: string[]
   };
 }
 
+/** `null` or an object of the given (exact) shape. */
+const nullableObject = (schema: Json): Json => ({ type: ['object', 'null'], if: { type: 'object' }, then: schema });
+
+/** An object with exactly these properties, all required unless listed in `optional`. */
+function exact(properties: Record<string, Json>, optional: string[] = []): Json {
+  return {
+    type: 'object',
+    required: Object.keys(properties).filter((k) => !optional.includes(k)),
+    additionalProperties: false,
+    properties,
+  };
+}
+
+const nullableString = { type: ['string', 'null'] };
+const nonNegative = { type: 'number', minimum: 0 };
+const names = { type: 'array', items: { type: 'string', minLength: 1 } };
+
 const rangeProps = { min: { type: 'number' }, max: { type: 'number' } };
 
 const exprArray = { type: 'array', items: ref('expr') };
@@ -164,8 +181,80 @@ export const PLAN_JSON_SCHEMA = {
         zone: ref('name'),
         overflow: { anyOf: [ref('name'), { type: 'null' }] },
         source: ref('source'),
+        // Routing models (optional).
+        prefers: {
+          type: 'array',
+          items: exact({ expr: ref('expr'), text: { type: 'string' }, weight: nonNegative }),
+        },
+        relationship: { type: 'number', minimum: 0, maximum: 1 },
+        holidays: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$' } },
+        offHours: taggedUnion('kind', {
+          skip: {},
+          hold: {},
+          send: { required: ['buyer'], properties: { buyer: ref('name') } },
+        }),
+        dedupe: nullableObject(
+          exact({
+            fields: { type: 'array', minItems: 1, items: ref('name') },
+            windowMs: { type: 'number', exclusiveMinimum: 0 },
+          }),
+        ),
+        requires: { type: 'array', items: ref('name') },
+        // Selling over HTTP (optional; carried through, used by src/auction and src/deliver).
+        ping: nullable('ping'),
+        post: nullable('post'),
+        backupPost: nullable('post'),
+        pixels: { type: 'array', items: ref('pixel') },
+        delivery: ref('delivery'),
       },
     },
+    template: exact({
+      format: { enum: ['json', 'xml', 'form', 'text'] },
+      name: { type: 'string' },
+      source: { type: 'string' },
+    }),
+    responseTest: exact({ path: { type: 'string', minLength: 1 }, equals: ref('value') }),
+    ping: exact({
+      url: { type: 'string', minLength: 1 },
+      timeoutMs: { type: 'number', exclusiveMinimum: 0 },
+      fields: { anyOf: [names, { type: 'null' }] },
+      template: nullable('template'),
+      bid: exact({
+        accepted: nullable('responseTest'),
+        price: { type: 'string', minLength: 1 },
+        id: nullableString,
+        exclusive: nullableString,
+        states: nullableString,
+        maxAge: nullableString,
+      }),
+    }),
+    post: exact({
+      url: { type: 'string', minLength: 1 },
+      timeoutMs: { type: 'number', exclusiveMinimum: 0 },
+      retries: { type: 'integer', minimum: 0 },
+      backoffMs: nonNegative,
+      template: nullable('template'),
+      accepted: nullable('responseTest'),
+    }),
+    pixel: exact({
+      url: { type: 'string', minLength: 1 },
+      on: { type: 'array', items: { enum: ['sold', 'delivered', 'rejected', 'returned'] } },
+      when: nullable('expr'),
+    }),
+    delivery: exact({
+      delayMs: nonNegative,
+      batch: nullableObject(
+        exact({
+          maxCount: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
+          maxWaitMs: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }] },
+          format: { enum: ['csv', 'json'] },
+          to: { type: 'string', minLength: 1 },
+        }),
+      ),
+      breaker: nullableObject(
+        exact({ failures: { type: 'integer', minimum: 1 }, cooldownMs: { type: 'number', exclusiveMinimum: 0 } }),
+      ),
+    }),
     action: taggedUnion('kind', {
       route: {
         required: ['buyer', 'caps', 'overflow'],
@@ -184,6 +273,94 @@ export const PLAN_JSON_SCHEMA = {
               properties: { buyer: ref('name'), weight: { type: 'number', minimum: 0, maximum: 100 } },
             },
           },
+          mode: { enum: ['random', 'fair', 'performance'] },
+          performance: nullableObject(
+            exact({
+              metric: { enum: ['conversion', 'acceptance'] },
+              windowMs: { type: 'number', exclusiveMinimum: 0 },
+              min: { type: 'number', minimum: 0, maximum: 100 },
+              max: { type: 'number', minimum: 0, maximum: 100 },
+            }),
+          ),
+        },
+      },
+      rank: {
+        required: ['buyers', 'factors', 'min', 'top', 'windowMs'],
+        properties: {
+          buyers: { type: 'array', minItems: 1, items: ref('name') },
+          factors: {
+            type: 'array',
+            items: exact({
+              factor: { enum: ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'] },
+              weight: nonNegative,
+            }),
+          },
+          min: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+          top: { type: 'integer', minimum: 1 },
+          windowMs: nonNegative,
+        },
+      },
+      specialize: {
+        required: ['specialists', 'fallback'],
+        properties: {
+          specialists: {
+            type: 'array',
+            minItems: 1,
+            items: exact({
+              buyer: ref('name'),
+              when: nullable('expr'),
+              whenText: nullableString,
+              premium: exact({ kind: { enum: ['percent', 'dollars'] }, amount: { type: 'number' } }),
+            }),
+          },
+          fallback: {
+            type: ['object', 'null'],
+            if: { type: 'object' },
+            then: taggedUnion('kind', {
+              buyer: { required: ['buyer'], properties: { buyer: ref('name') } },
+              flow: { required: ['flow'], properties: { flow: ref('name') } },
+            }),
+          },
+        },
+      },
+      fallback: {
+        required: ['steps'],
+        properties: {
+          steps: {
+            type: 'array',
+            minItems: 1,
+            items: exact({
+              flow: ref('name'),
+              rewrites: {
+                type: 'array',
+                items: exact({ field: ref('name'), value: ref('expr'), text: { type: 'string' } }),
+              },
+            }),
+          },
+        },
+      },
+      hybrid: {
+        required: ['primary', 'secondaries', 'max', 'delayMs'],
+        properties: {
+          primary: ref('name'),
+          secondaries: { type: 'array', items: exact({ buyer: ref('name'), price: nullable('expr') }) },
+          max: { type: 'integer', minimum: 1 },
+          delayMs: nonNegative,
+        },
+      },
+      auction: {
+        required: ['tiers', 'timeoutMs', 'floor', 'exclusiveMin', 'shared', 'rank'],
+        properties: {
+          tiers: {
+            type: 'array',
+            minItems: 1,
+            items: exact({ buyers: { type: 'array', minItems: 1, items: ref('name') }, floor: nullable('expr') }),
+          },
+          timeoutMs: { type: 'number', exclusiveMinimum: 0 },
+          floor: nullable('expr'),
+          exclusiveMin: { type: ['number', 'null'], minimum: 0 },
+          shared: { type: 'integer', minimum: 1 },
+          rank: nullable('expr'),
         },
       },
       waterfall: {
