@@ -162,6 +162,16 @@ export function formatDecision(d: Decision, withTrace: boolean, color: boolean):
     case 'rejected':
       line = `${head}${c.red('rejected')}: ${d.reason ?? ''}`;
       break;
+    case 'held':
+      line = `${head}${c.yellow('held')} until ${d.holdUntil ?? '?'}: ${d.reason ?? ''}`;
+      break;
+    case 'auction':
+      line = `${head}${c.cyan('auction')}: ${d.auction?.tiers.map((t) => t.buyers.join(', ')).join(' then ') ?? ''} (sell with a Seller to run it)`;
+      break;
+    default: {
+      const never: never = d.status;
+      line = `${head}${String(never)}`;
+    }
   }
   if (!withTrace) return line;
   return [line, ...d.trace.map((t) => `    ${c.dim('·')} ${t.message}`)].join('\n');
