@@ -28,6 +28,7 @@ import { MemoryStore } from '../src/store/index.js';
 import type { Decision } from '../src/runtime/decision.js';
 import { formatDiagnostics } from '../src/lang/diagnostics.js';
 import { makeLeads, type SampleLead } from '../examples/make-leads.js';
+import { benchStores } from './store.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RULES = join(HERE, 'rules.route');
@@ -471,6 +472,7 @@ async function main(): Promise<void> {
       'json-rules-engine rows skip validation; "hand-written JS + same lead validation" runs the plan\'s compiled ' +
       'validator before the same hand-written routing, the like-for-like baseline.',
   );
+  await benchStores(); // bench/store.ts: MemoryStore vs SqliteStore, decisions/s
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

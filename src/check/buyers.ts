@@ -1,10 +1,16 @@
-// Buyers: duplicate names, clauses that may appear once, `accepts` and `price`
-// expressions, caps, business hours and the `overflow` target.
+// Buyers: duplicate names, clauses that may appear once, `accepts`, `price`
+// and `prefers` expressions, caps, business hours, holidays, the `overflow`
+// and `when closed send` targets, quality gates (`dedupe`, `requires`) and
+// delivery settings. The HTTP clauses are checked in http.ts.
 
-import type { BuyerClause, BuyerDecl, CapSpec, HoursSpec } from '../lang/ast.js';
+import type { BuyerClause, BuyerDecl, CapSpec, HoursSpec, Ident } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
-import { type CheckContext, headSpan, isSpan, lineOf } from './context.js';
+import { type CheckContext, headSpan, isSpan, lineOf, tailSpan } from './context.js';
 import type { ExprChecker } from './exprs.js';
+import { checkCalendar } from './holidays.js';
+import { buyerHttp, checkBatch, checkBid, checkPing, checkPixel, checkPost, positiveDuration, wholeCount } from './http.js';
+import { TemplateChecker } from './templates.js';
+import type { LeadField } from './types.js';
 import { closestZone, isValidZone } from './zones.js';
 
 /** Record buyer names, reporting duplicates (LR203). */
@@ -25,33 +31,53 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     }
     first.set(name, b);
     ctx.buyers.add(name);
+    ctx.buyerDecls.set(name, b);
   }
 }
 
-const ONCE = new Set(['accepts', 'price', 'overflow']);
+/** Clauses a buyer may have once, by key (`post` and `backup post` apart). */
+const ONCE = new Set([
+  'accepts', 'price', 'overflow', 'relationship', 'closed', 'dedupe', 'ping', 'bid', 'post', 'backup post', 'delay', 'batch', 'breaker',
+]);
 
-export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl): void {
-  const clauses: BuyerClause[] = Array.isArray(b?.clauses) ? b.clauses : [];
+const ONCE_HELP: Record<string, string> = {
+  accepts: 'combine the conditions with `and`',
+  price: 'keep one price; it may depend on the lead, e.g. `price $20 + (credit_score - 600) / 10`',
+  overflow: 'a buyer overflows to one buyer; chain them by giving that buyer its own `overflow`',
+  dedupe: 'list every field in one `dedupe`, e.g. `dedupe email, phone within 30d`',
+  post: 'a buyer has one post; add `backup post "…"` for a failover endpoint',
+  'backup post': 'a buyer has one backup post',
+  ping: 'a buyer is pinged at one URL',
+};
+
+function clauseKey(c: BuyerClause): string {
+  return c.kind === 'post' && c.backup ? 'backup post' : c.kind === 'closed' ? 'when closed' : c.kind;
+}
+
+export function checkBuyer(
+  ctx: CheckContext,
+  exprs: ExprChecker,
+  b: BuyerDecl,
+  templates?: TemplateChecker,
+): void {
+  const clauses: BuyerClause[] = Array.isArray(b?.clauses) ? b.clauses.filter((c) => !!c && typeof c === 'object') : [];
   const seen = new Map<string, BuyerClause>();
   const name = b?.name?.name ?? '?';
+  const http = buyerHttp(b);
+  const tpl = templates ?? new TemplateChecker(ctx, {});
   for (const c of clauses) {
-    if (!c || typeof c !== 'object') continue;
-    if (ONCE.has(c.kind)) {
-      const prev = seen.get(c.kind);
+    const key = c.kind === 'post' && c.backup ? 'backup post' : c.kind;
+    if (ONCE.has(key)) {
+      const prev = seen.get(key);
       if (prev) {
-        const how =
-          c.kind === 'accepts'
-            ? 'combine the conditions with `and`'
-            : c.kind === 'price'
-              ? 'keep one price; it may depend on the lead, e.g. `price $20 + (credit_score - 600) / 10`'
-              : 'a buyer overflows to one buyer; chain them by giving that buyer its own `overflow`';
+        const word = clauseKey(c);
         ctx.report(
           'LR209',
-          headSpan(c.span, c.kind.length),
-          `buyer \`${name}\` already has \`${c.kind}\` at ${lineOf(prev.span)}; it may appear once`,
-          how,
+          headSpan(c.span, word.length),
+          `buyer \`${name}\` already has \`${word}\` at ${lineOf(prev.span)}; it may appear once`,
+          ONCE_HELP[key] ?? `keep one \`${word}\``,
         );
-      } else seen.set(c.kind, c);
+      } else seen.set(key, c);
     }
     switch (c.kind) {
       case 'accepts':
@@ -69,9 +95,116 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl):
       case 'overflow':
         checkBuyerRef(ctx, c.target);
         break;
+      case 'prefers':
+        exprs.condition(c.condition, 'the `prefers` condition');
+        if (typeof c.weight === 'number' && !(c.weight > 0))
+          ctx.report(
+            'LR311',
+            tailSpan(c.span, String(c.weight).length),
+            `a preference weight must be above zero, not ${c.weight}`,
+            'write e.g. `weight 10`, or drop the preference',
+          );
+        break;
+      case 'relationship':
+        if (typeof c.score === 'number' && !(c.score >= 0 && c.score <= 1))
+          ctx.report(
+            'LR311',
+            tailSpan(c.span, String(c.score).length),
+            `a relationship score is from 0 to 1, not ${c.score}`,
+            Number.isInteger(c.score) && c.score > 1 && c.score <= 100
+              ? `for ${c.score}%, write \`relationship ${c.score / 100}\``
+              : 'write e.g. `relationship 0.8`',
+          );
+        break;
+      case 'holidays':
+        for (const cal of Array.isArray(c.calendars) ? c.calendars : []) {
+          if (!cal || typeof cal.value !== 'string') continue;
+          const bad = checkCalendar(cal.value);
+          if (bad) ctx.report('LR502', cal.span ?? c.span, `unknown holiday calendar \`${JSON.stringify(cal.value)}\`: it ${bad.problem}`, bad.suggestion);
+        }
+        break;
+      case 'closed':
+        if (c.action === 'send') checkBuyerRef(ctx, c.target);
+        if (seen.get('closed') === c && !clauses.some((o) => o.kind === 'hours' || o.kind === 'holidays'))
+          ctx.report(
+            'LR503',
+            headSpan(c.span, 'when closed'.length),
+            `buyer \`${name}\` has no \`hours\` or \`holidays\`, so it is never closed and \`when closed\` never applies`,
+            'add its `hours`, or drop `when closed`',
+          );
+        break;
+      case 'dedupe':
+        checkFieldList(ctx, c.fields, '`dedupe`');
+        positiveDuration(ctx, exprs, c.window, 'a dedupe window', 'suppresses nothing');
+        break;
+      case 'requires':
+        checkFieldList(ctx, c.fields, '`requires`', (f, id) => {
+          if (!f.optional)
+            ctx.report(
+              'LR213',
+              id.span,
+              `\`${f.name}\` is required by the lead schema, so every lead has it and \`requires\` never turns one away`,
+              `mark \`${f.name}\` \`optional\` in the schema, or drop it here`,
+            );
+        });
+        break;
+      case 'ping':
+        checkPing(ctx, exprs, tpl, c.ping, http);
+        break;
+      case 'bid':
+        checkBid(ctx, c.mapping, c.span, http);
+        break;
+      case 'post':
+        checkPost(ctx, exprs, tpl, c.post, c.backup === true, http);
+        if (c.backup && !http.hasPost)
+          ctx.report(
+            'LR709',
+            headSpan(c.span, 'backup post'.length),
+            `buyer \`${name}\` has a \`backup post\` but no \`post\`, so the backup is never used`,
+            'add the primary `post "https://…"`',
+          );
+        break;
+      case 'pixel':
+        checkPixel(ctx, exprs, tpl, c.pixel, http);
+        break;
+      case 'delay':
+        exprs.duration(c.delay, '`delay`');
+        break;
+      case 'batch':
+        checkBatch(ctx, exprs, c.batch);
+        break;
+      case 'breaker':
+        wholeCount(ctx, c.failures, headSpan(c.span, 'breaker'.length), 'a breaker\'s failure count', 1, 'breaker 5 cooldown 30s');
+        positiveDuration(ctx, exprs, c.cooldown, 'a breaker cooldown', 'never stops posting');
+        break;
       default:
         break;
     }
+  }
+}
+
+/** A list of lead fields (`dedupe`, `requires`): known, none twice. */
+export function checkFieldList(
+  ctx: CheckContext,
+  fields: Ident[] | undefined,
+  what: string,
+  each?: (f: LeadField, id: Ident) => void,
+): void {
+  if (!Array.isArray(fields)) return;
+  const seen = new Set<string>();
+  for (const id of fields) {
+    if (!id || typeof id.name !== 'string' || id.name === '') continue;
+    if (seen.has(id.name)) {
+      ctx.report('LR214', id.span, `\`${id.name}\` is already in this ${what} list`, 'list each field once');
+      continue;
+    }
+    seen.add(id.name);
+    const f = ctx.fields.get(id.name);
+    if (!f) {
+      if (ctx.fieldsKnown) ctx.report('LR200', id.span, `unknown field \`${id.name}\``, didYouMean(id.name, ctx.fields.keys()));
+      continue;
+    }
+    each?.(f, id);
   }
 }
 

@@ -5,11 +5,12 @@ import type { RuleFile } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
 import { checkBuyer, declareBuyers } from './buyers.js';
 import { CheckContext, isSpan } from './context.js';
-import { checkFlowCycles, checkOverflowCycles } from './cycles.js';
+import { checkClosedCycles, checkFlowCycles, checkOverflowCycles } from './cycles.js';
 import { ExprChecker } from './exprs.js';
 import { checkFlow, declareFlows } from './flows.js';
 import { checkReachability } from './reach.js';
 import { resolveLead, type SchemaOptions } from './schema.js';
+import { TemplateChecker } from './templates.js';
 import type { LeadField } from './types.js';
 
 export type CheckOptions = SchemaOptions;
@@ -31,6 +32,7 @@ export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];
   const flows = Array.isArray(file?.flows) ? file.flows.filter((f) => !!f && typeof f === 'object') : [];
   const exprs = new ExprChecker(ctx);
+  const templates = new TemplateChecker(ctx, options ?? {});
   // Each pass is guarded on its own, so a bug in one still leaves the others'
   // findings (the public entry point must never throw).
   const phase = (run: () => void) => {
@@ -46,10 +48,11 @@ export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean
   });
   phase(() => declareBuyers(ctx, buyers));
   phase(() => declareFlows(ctx, flows));
-  for (const b of buyers) phase(() => checkBuyer(ctx, exprs, b));
+  for (const b of buyers) phase(() => checkBuyer(ctx, exprs, b, templates));
   for (const f of flows) phase(() => checkFlow(ctx, exprs, f));
   for (const f of flows) phase(() => checkReachability(ctx, f));
   phase(() => checkOverflowCycles(ctx, buyers, flows));
+  phase(() => checkClosedCycles(ctx, buyers));
   phase(() => checkFlowCycles(ctx, flows));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));

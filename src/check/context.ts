@@ -1,7 +1,7 @@
 // State shared by the checker's passes: the diagnostics found so far and the
 // names in scope.
 
-import type { RuleFile, Span } from '../lang/ast.js';
+import type { BuyerDecl, RuleFile, Span } from '../lang/ast.js';
 import { diagnostic, type Diagnostic, type DiagnosticCode } from '../lang/diagnostics.js';
 import type { LeadField } from './types.js';
 
@@ -15,6 +15,8 @@ export class CheckContext {
   /** Declared buyer and flow names (first declaration wins). */
   readonly buyers = new Set<string>();
   readonly flows = new Set<string>();
+  /** Each declared buyer's first declaration, by name. */
+  readonly buyerDecls = new Map<string, BuyerDecl>();
 
   constructor(readonly file: RuleFile) {}
 
@@ -43,6 +45,14 @@ export function headSpan(span: Span, length: number): Span {
   const len = Math.max(0, Math.min(length, span.end - span.start));
   if (len === 0) return span;
   return { ...span, endLine: span.line, endCol: span.col + len, end: span.start + len };
+}
+
+/** The last `length` characters of a one-line span: a number ending a clause. */
+export function tailSpan(span: Span, length: number): Span {
+  if (!isSpan(span) || span.line !== span.endLine) return span;
+  const len = Math.max(0, Math.min(length, span.end - span.start));
+  if (len === 0) return span;
+  return { ...span, line: span.endLine, col: span.endCol - len, start: span.end - len };
 }
 
 /** "line 3", for messages that point back at another declaration. */

@@ -7,6 +7,7 @@ import type { CompareOp, Expr, Span } from '../lang/ast.js';
 import { BUILTINS, isBuiltin, US_STATES, type BuiltinType } from '../lang/builtins.js';
 import { closestName, didYouMean } from '../lang/diagnostics.js';
 import { type CheckContext, listText } from './context.js';
+import type { LeadField } from './types.js';
 import {
   compareNumbers,
   conjunction,
@@ -69,10 +70,28 @@ function bare(t: Ty): Ty {
   return { kind: t.kind } as Ty;
 }
 
+/** Names that only some expressions may use, and where (for messages). */
+export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = {
+  'bid.price': { ty: MONEY, where: "an auction's `rank by` and floors" },
+};
+
 export class ExprChecker {
   private depth = 0;
+  /** Extra names in scope (e.g. `bid.price` inside an auction's `rank by`). */
+  private scope = new Map<string, Ty>();
 
   constructor(private readonly ctx: CheckContext) {}
+
+  /** Run `fn` with extra names in scope. */
+  withScope<T>(names: Record<string, Ty>, fn: () => T): T {
+    const saved = this.scope;
+    this.scope = new Map([...saved, ...Object.entries(names)]);
+    try {
+      return fn();
+    } finally {
+      this.scope = saved;
+    }
+  }
 
   // ------------------------------------------------------------ entry points
 
@@ -99,6 +118,65 @@ export class ExprChecker {
       `${where} must be an amount of dollars, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
       t.kind === 'percent' ? 'write the amount in dollars, e.g. `$20`' : 'write an amount such as `$20`',
     );
+  }
+
+  /** A number (a score, a ranking key): int, number, money or percent. */
+  numeric(e: Expr | undefined, where: string): void {
+    if (!e || typeof e !== 'object') return;
+    const t = this.infer(e);
+    if (t.kind === 'unknown' || isNumeric(t)) return;
+    const what = quote(e);
+    this.ctx.report(
+      'LR300',
+      e.span,
+      `${where} must be a number, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
+      this.literalHint(e, NUMBER),
+    );
+  }
+
+  /** A duration (`5s`, `7d`): its length in milliseconds, or undefined when
+   *  it is not a literal (or not a duration, which is reported). */
+  duration(e: Expr | undefined, where: string): number | undefined {
+    if (!e || typeof e !== 'object') return undefined;
+    if (e.kind === 'duration') return typeof e.ms === 'number' && Number.isFinite(e.ms) ? e.ms : undefined;
+    const t = this.infer(e);
+    if (t.kind === 'unknown' || t.kind === 'duration') return undefined;
+    const what = quote(e);
+    this.ctx.report(
+      'LR300',
+      e.span,
+      `${where} must be a duration, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
+      isNumeric(t) ? 'give it a unit, e.g. `500ms`, `5s`, `5m`, `7d`' : 'write a duration such as `5m`',
+    );
+    return undefined;
+  }
+
+  /** `field = value` in a fallback step's rewrites: the value must fit the field. */
+  assign(field: LeadField, target: Expr | undefined, value: Expr | undefined): void {
+    if (!value || typeof value !== 'object') return;
+    const ft = leadTypeToTy(field.type);
+    if (this.isSymbol(value)) {
+      this.symbol(value, ft, target);
+      return;
+    }
+    const vt = this.infer(value);
+    if (vt.kind === 'unknown') return;
+    let fits = equatable(vt, ft);
+    if (fits && (ft.kind === 'int' || ft.kind === 'money') && vt.kind === 'percent') fits = false;
+    if (fits && ft.kind === 'int' && value.kind === 'number' && !Number.isInteger(value.value)) fits = false;
+    if (fits && isStringLike(ft) && !isStringLike(vt)) fits = false;
+    if (!fits) {
+      const what = quote(value);
+      this.ctx.report(
+        'LR300',
+        value.span,
+        `\`${field.name}\` is ${withArticle(ft)}, so it cannot be set to ${what ? `${what} (${withArticle(vt)})` : withArticle(vt)}`,
+        this.literalHint(value, ft),
+      );
+      return;
+    }
+    this.valueAgainst(value, ft, target);
+    if (target) this.rangeCompare(target, 'in', value);
   }
 
   /** Infer an expression's type, reporting what is wrong inside it. */
@@ -147,6 +225,8 @@ export class ExprChecker {
         return this.inList(e);
       case 'between':
         return this.between(e);
+      case 'within':
+        return this.within(e);
       case 'call':
         return this.call(e);
       default:
@@ -157,6 +237,8 @@ export class ExprChecker {
   private name(e: Extract<Expr, { kind: 'name' }>): Ty {
     if (typeof e.name !== 'string' || e.name === '') return UNKNOWN;
     if (e.name === 'random') return RANDOM_TY;
+    const scoped = this.scope.get(e.name);
+    if (scoped) return scoped;
     const f = this.ctx.fields.get(e.name);
     if (f) return leadTypeToTy(f.type);
     this.unknownName(e, undefined);
@@ -172,17 +254,23 @@ export class ExprChecker {
       typeof e.name === 'string' &&
       e.name !== '' &&
       e.name !== 'random' &&
+      !this.scope.has(e.name) &&
       !this.ctx.fields.has(e.name)
     );
   }
 
   private unknownName(e: Extract<Expr, { kind: 'name' }>, context: Ty | undefined): void {
+    const scoped = SCOPED_NAMES[e.name];
+    if (scoped) {
+      this.ctx.report('LR200', e.span, `\`${e.name}\` is known only in ${scoped.where}`, 'use a lead field here');
+      return;
+    }
     if (!this.ctx.fieldsKnown) return;
     if (isBuiltin(e.name)) {
       this.ctx.report('LR200', e.span, `\`${e.name}\` is a function, not a lead field`, `call it: \`${e.name}(…)\``);
       return;
     }
-    const suggestion = didYouMean(e.name, this.ctx.fields.keys());
+    const suggestion = didYouMean(e.name, [...this.ctx.fields.keys(), ...this.scope.keys()]);
     let help = suggestion;
     if (help === undefined && context && isStringLike(context))
       help = `to compare with the text ${e.name}, quote it: \`"${e.name}"\``;
@@ -650,6 +738,37 @@ export class ExprChecker {
     return BOOL;
   }
 
+  /** `consented_at within 5m`: a time field, and a duration. */
+  private within(e: Extract<Expr, { kind: 'within' }>): Ty {
+    let vt: Ty;
+    if (this.isSymbol(e.value)) {
+      this.unknownName(e.value, undefined);
+      vt = UNKNOWN;
+    } else vt = this.infer(e.value);
+    if (vt.kind !== 'unknown' && vt.kind !== 'time') {
+      this.ctx.report(
+        'LR300',
+        e.value?.span ?? e.span,
+        `\`within\` needs a time field on its left, but ${quote(e.value) ?? 'this'} is ${withArticle(vt)}`,
+        vt.kind === 'duration' ? `compare the duration instead, e.g. \`${render(e.value)} <= ${render(e.duration)}\`` : undefined,
+      );
+    }
+    let dt: Ty;
+    if (this.isSymbol(e.duration)) {
+      this.unknownName(e.duration, undefined);
+      dt = UNKNOWN;
+    } else dt = this.infer(e.duration);
+    if (dt.kind !== 'unknown' && dt.kind !== 'duration') {
+      this.ctx.report(
+        'LR300',
+        e.duration?.span ?? e.span,
+        `\`within\` needs a duration on its right, but ${quote(e.duration) ?? 'this'} is ${withArticle(dt)}`,
+        isNumeric(dt) ? 'give it a unit, e.g. `5m`, `24h`, `30d`' : 'write a duration such as `5m`',
+      );
+    }
+    return BOOL;
+  }
+
   // ------------------------------------------------------------ calls
 
   private call(e: Extract<Expr, { kind: 'call' }>): Ty {
@@ -927,6 +1046,10 @@ function resultType(fn: string, args: Ty[]): Ty {
     case 'hour':
     case 'weekday':
       return INT;
+    case 'distance':
+      return NUMBER;
+    case 'zip_state':
+      return { kind: 'state' };
     case 'age':
       return DURATION;
     case 'exists':

@@ -1,11 +1,21 @@
 // Flows: duplicate names, rule conditions, and each action's buyers, weights,
-// tiers and shares. Reachability and cycles live in reach.ts and cycles.ts.
+// tiers and shares (the newer routing models in models.ts). Reachability and
+// cycles live in reach.ts and cycles.ts.
 
-import type { Action, FlowDecl, Ident, Rule } from '../lang/ast.js';
-import { didYouMean } from '../lang/diagnostics.js';
+import type { Action, FlowDecl, Rule } from '../lang/ast.js';
 import { checkBuyerRef, checkCaps } from './buyers.js';
 import { type CheckContext, headSpan, lineOf } from './context.js';
 import type { ExprChecker } from './exprs.js';
+import {
+  checkAuction,
+  checkBuyerList,
+  checkFallback,
+  checkFlowRef,
+  checkHybrid,
+  checkRank,
+  checkSpecialize,
+  checkSplit,
+} from './models.js';
 
 /** Record flow names, reporting duplicates (LR204) and a file without flows (LR206). */
 export function declareFlows(ctx: CheckContext, flows: FlowDecl[]): void {
@@ -74,29 +84,24 @@ function checkAction(ctx: CheckContext, exprs: ExprChecker, action: Action): voi
       }
       break;
     }
-    case 'split': {
-      const entries = Array.isArray(action.entries) ? action.entries.filter(Boolean) : [];
-      checkBuyerList(
-        ctx,
-        entries.map((e) => e.buyer),
-        'split',
-      );
-      const weights = entries.map((e) => e.weight).filter((w) => typeof w === 'number' && Number.isFinite(w));
-      if (weights.length === entries.length && entries.length > 0) {
-        const sum = weights.reduce((a, b) => a + b, 0);
-        if (Math.abs(sum - 100) > 1e-9) {
-          const shown = Math.round(sum * 1e6) / 1e6;
-          const diff = Math.round(Math.abs(100 - sum) * 1e6) / 1e6;
-          ctx.report(
-            'LR400',
-            action.span,
-            `split weights sum to ${shown}%, not 100%`,
-            sum < 100 ? `add ${diff}% to the entries` : `take ${diff}% off the entries`,
-          );
-        }
-      }
+    case 'split':
+      checkSplit(ctx, exprs, action);
       break;
-    }
+    case 'rank':
+      checkRank(ctx, exprs, action);
+      break;
+    case 'specialize':
+      checkSpecialize(ctx, exprs, action);
+      break;
+    case 'fallback':
+      checkFallback(ctx, exprs, action);
+      break;
+    case 'hybrid':
+      checkHybrid(ctx, exprs, action);
+      break;
+    case 'auction':
+      checkAuction(ctx, exprs, action);
+      break;
     case 'waterfall': {
       const tiers = Array.isArray(action.tiers) ? action.tiers.filter(Boolean) : [];
       checkBuyerList(
@@ -127,32 +132,10 @@ function checkAction(ctx: CheckContext, exprs: ExprChecker, action: Action): voi
       for (const e of entries) if (e.price) exprs.price(e.price, `the shared price for \`${e.buyer?.name ?? '?'}\``);
       break;
     }
-    case 'flow': {
-      const ref = action.flow;
-      if (ref && typeof ref.name === 'string' && ref.name !== '' && !ctx.flows.has(ref.name)) {
-        ctx.report('LR202', ref.span, `unknown flow \`${ref.name}\``, didYouMean(ref.name, ctx.flows));
-      }
+    case 'flow':
+      checkFlowRef(ctx, action.flow);
       break;
-    }
     default:
       break;
-  }
-}
-
-/** Buyers of a split, waterfall or share: each known (LR201), none twice (LR406). */
-function checkBuyerList(ctx: CheckContext, buyers: (Ident | undefined)[], what: string): void {
-  const seen = new Map<string, Ident>();
-  for (const b of buyers) {
-    if (!b || typeof b.name !== 'string' || b.name === '') continue;
-    checkBuyerRef(ctx, b);
-    const prev = seen.get(b.name);
-    if (prev) {
-      ctx.report(
-        'LR406',
-        b.span,
-        `buyer \`${b.name}\` is listed twice in this ${what}`,
-        what === 'split' ? 'give it one entry with the combined weight' : 'list each buyer once',
-      );
-    } else seen.set(b.name, b);
   }
 }

@@ -10,9 +10,10 @@ import { runCheck, type CheckOptions, type CheckResult } from './checker.js';
 export type { CheckOptions, CheckResult } from './checker.js';
 export type { LeadField, LeadType } from './types.js';
 
-/** Check a parsed rule file. `options.readFile` reads a `lead from` schema by
- *  resolved path (default: the file system); `options.baseDir` is what the
- *  path is resolved against (default: the rule file's directory). */
+/** Check a parsed rule file. `options.readFile` reads a `lead from` schema or
+ *  a payload template by resolved path (default: the file system);
+ *  `options.baseDir` is what such paths are resolved against (default: the
+ *  rule file's directory). */
 export function check(file: RuleFile, options: CheckOptions = {}): CheckResult {
   return runCheck(file, options, true);
 }

@@ -5,8 +5,9 @@
 //
 // Under first-match semantics a matching rule that cannot place a lead passes
 // it on, so a "shadowed" rule still sees leads the earlier rule could not
-// place; the messages say so. A `flow NAME` action never shadows later rules:
-// routing goes on after it whenever the other flow does not place the lead.
+// place; the messages say so. A `flow NAME` or `fallback` action never shadows
+// later rules: routing goes on after it whenever the other flows do not place
+// the lead.
 
 import type { Expr, FlowDecl, Rule, Span } from '../lang/ast.js';
 import { type CheckContext, headSpan, isSpan, listText, plural } from './context.js';
@@ -66,7 +67,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
   let taken = randomSet(() => false);
 
   for (const rule of rules) {
-    const here: Earlier = { rule, line: lineNo(rule), shadows: rule.action?.kind !== 'flow' };
+    const here: Earlier = { rule, line: lineNo(rule), shadows: rule.action?.kind !== 'flow' && rule.action?.kind !== 'fallback' };
     if (terminal) {
       const t = terminal;
       const what =

@@ -27,6 +27,7 @@ function precedence(e: Expr | undefined): number {
     case 'compare':
     case 'in':
     case 'between':
+    case 'within':
       return PRECEDENCE.compare!;
     case 'binary':
       return PRECEDENCE[e.op] ?? PRECEDENCE.atom!;
@@ -86,6 +87,8 @@ export function render(e: Expr | undefined, depth = 0): string {
         e.high,
         PRECEDENCE.compare! + 1,
       )}`;
+    case 'within':
+      return `${sub(e.value, PRECEDENCE.compare! + 1)} within ${sub(e.duration, PRECEDENCE.compare! + 1)}`;
     case 'call':
       return `${e.callee?.name ?? '?'}(${(Array.isArray(e.args) ? e.args : []).map((a) => render(a, depth + 1)).join(', ')})`;
     case 'error':
@@ -136,6 +139,8 @@ function keyOf(e: Expr | undefined, depth: number): string {
       return `(${e.negated ? 'notin' : 'in'} ${k(e.value)} ${k(e.list)})`;
     case 'between':
       return `(between ${k(e.value)} ${k(e.low)} ${k(e.high)})`;
+    case 'within':
+      return `(within ${k(e.value)} ${k(e.duration)})`;
     case 'call':
       return `(call ${e.callee?.name} ${(Array.isArray(e.args) ? e.args : []).map(k).join(' ')})`;
     default:

@@ -15,7 +15,7 @@ export interface SchemaOptions {
   baseDir?: string;
 }
 
-function defaultReadFile(p: string): string | undefined {
+export function defaultReadFile(p: string): string | undefined {
   try {
     return readFileSync(p, 'utf8');
   } catch {

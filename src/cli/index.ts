@@ -17,7 +17,9 @@ Usage:
   leadroute route FILE (--lead JSON | --leads FILE.jsonl)
                   [--flow NAME] [--at ISO-TIME] [--seed N] [--json] [--trace]
                                                route leads through a rule file or a plan.json
+  leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S] [--from TIME] [--rate N/h] [--flow F] [--store DB] [--report R.html] [--json]   shares, caps and revenue on a simulated clock
   leadroute demo                               route the sample leads through rules/solar.route
+  leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute help                               this text
 
 Options:
@@ -36,6 +38,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await routeCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
+      case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
+      case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

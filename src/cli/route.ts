@@ -110,8 +110,11 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/** `npm start`: the sample leads through the solar rules, at a fixed Monday-morning time so business hours are open. */
+/** `npm start`: the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
+ *  `demo --plain`: the sample leads routed through the solar rules, at a fixed Monday-morning time so business hours are open. */
 export async function demoCommand(args: string[], io: Io): Promise<number> {
+  if (!args.includes('--plain')) return (await import('./demo.js')).auctionDemo(args, io);
+  args = args.filter((a) => a !== '--plain');
   const root = packageRoot();
   const rules = resolve(root, 'rules/solar.route');
   const leads = resolve(root, 'examples/leads.jsonl');

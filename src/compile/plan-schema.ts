@@ -284,6 +284,43 @@ export const PLAN_JSON_SCHEMA = {
           ),
         },
       },
+      waterfall: {
+        required: ['tiers'],
+        properties: {
+          tiers: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['buyer', 'when', 'whenText'],
+              additionalProperties: false,
+              properties: {
+                buyer: ref('name'),
+                when: nullable('expr'),
+                whenText: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      share: {
+        required: ['max', 'entries'],
+        properties: {
+          max: { type: 'integer', minimum: 1 },
+          entries: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['buyer', 'price'],
+              additionalProperties: false,
+              properties: { buyer: ref('name'), price: nullable('expr') },
+            },
+          },
+        },
+      },
+      flow: { required: ['flow'], properties: { flow: ref('name') } },
+      reject: { required: ['reason'], properties: { reason: { type: 'string' } } },
       rank: {
         required: ['buyers', 'factors', 'min', 'top', 'windowMs'],
         properties: {
@@ -363,43 +400,6 @@ export const PLAN_JSON_SCHEMA = {
           rank: nullable('expr'),
         },
       },
-      waterfall: {
-        required: ['tiers'],
-        properties: {
-          tiers: {
-            type: 'array',
-            minItems: 1,
-            items: {
-              type: 'object',
-              required: ['buyer', 'when', 'whenText'],
-              additionalProperties: false,
-              properties: {
-                buyer: ref('name'),
-                when: nullable('expr'),
-                whenText: { type: ['string', 'null'] },
-              },
-            },
-          },
-        },
-      },
-      share: {
-        required: ['max', 'entries'],
-        properties: {
-          max: { type: 'integer', minimum: 1 },
-          entries: {
-            type: 'array',
-            minItems: 1,
-            items: {
-              type: 'object',
-              required: ['buyer', 'price'],
-              additionalProperties: false,
-              properties: { buyer: ref('name'), price: nullable('expr') },
-            },
-          },
-        },
-      },
-      flow: { required: ['flow'], properties: { flow: ref('name') } },
-      reject: { required: ['reason'], properties: { reason: { type: 'string' } } },
     }),
     rule: {
       type: 'object',

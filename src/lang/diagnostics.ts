@@ -31,6 +31,9 @@ export const DIAGNOSTIC_CODES = {
   LR209: { severity: 'error', title: 'duplicate clause' },
   LR210: { severity: 'error', title: 'reserved name' },
   LR211: { severity: 'error', title: 'second lead schema' },
+  LR212: { severity: 'error', title: 'unknown option' },
+  LR213: { severity: 'warning', title: 'required field in `requires`' },
+  LR214: { severity: 'error', title: 'field listed twice' },
   // 3xx: types
   LR300: { severity: 'error', title: 'type mismatch' },
   LR301: { severity: 'error', title: 'value outside the enum' },
@@ -43,6 +46,7 @@ export const DIAGNOSTIC_CODES = {
   LR308: { severity: 'warning', title: 'value outside the declared range' },
   LR309: { severity: 'warning', title: 'condition is always true' },
   LR310: { severity: 'warning', title: 'condition is never true' },
+  LR311: { severity: 'error', title: 'value out of range' },
   // 4xx: flow structure
   LR400: { severity: 'error', title: 'split weights do not sum to 100%' },
   LR401: { severity: 'warning', title: 'overlapping random ranges' },
@@ -54,11 +58,29 @@ export const DIAGNOSTIC_CODES = {
   LR407: { severity: 'error', title: 'otherwise must be the last rule' },
   LR408: { severity: 'error', title: 'invalid share size' },
   LR409: { severity: 'warning', title: 'overflow to the same buyer' },
+  LR410: { severity: 'error', title: 'impossible performance split bounds' },
+  LR411: { severity: 'error', title: 'rank weights do not sum to 100%' },
+  LR412: { severity: 'error', title: 'rank factor listed twice' },
+  LR413: { severity: 'error', title: 'split weight missing or not allowed' },
   // 5xx: time
   LR500: { severity: 'error', title: 'unknown time zone' },
   LR501: { severity: 'error', title: 'invalid business hours' },
+  LR502: { severity: 'error', title: 'unknown holiday calendar' },
+  LR503: { severity: 'warning', title: 'buyer is never closed' },
   // 6xx: caps
   LR600: { severity: 'error', title: 'invalid cap' },
+  LR601: { severity: 'error', title: 'invalid count' },
+  // 7xx: selling over HTTP, templates and personal data
+  LR700: { severity: 'error', title: 'invalid URL' },
+  LR701: { severity: 'error', title: 'bid without ping' },
+  LR702: { severity: 'error', title: 'auction buyer without ping' },
+  LR703: { severity: 'error', title: 'invalid reply mapping' },
+  LR704: { severity: 'error', title: 'template file unreadable' },
+  LR705: { severity: 'error', title: 'template syntax error' },
+  LR706: { severity: 'error', title: 'unknown template variable' },
+  LR707: { severity: 'error', title: 'unknown template helper' },
+  LR708: { severity: 'error', title: 'personal data in a ping' },
+  LR709: { severity: 'warning', title: 'backup post without a post' },
 } as const satisfies Record<string, DiagnosticInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

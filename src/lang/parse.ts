@@ -7,7 +7,7 @@
 // recovery then costs only itself, and the mistakes in the others are still
 // reported.
 
-import type { IToken, TokenType } from 'chevrotain';
+import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { RuleFile } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, type Diagnostic } from './diagnostics.js';
@@ -91,7 +91,7 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
     const startsDeclaration =
       t.tokenType === T.Lead ||
       t.tokenType === T.Buyer ||
-      (t.tokenType === T.Flow && tokens[i + 1]?.tokenType === T.Identifier && tokens[i + 2]?.tokenType === T.LCurly);
+      (t.tokenType === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
     if (startsDeclaration && current.length > 0) {
       chunks.push(current);
       current = [];
@@ -102,6 +102,9 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
   return chunks;
 }
 
+/** A name, including soft keywords used as one (`flow shared { … }`). */
+const isName = (t: IToken | undefined): boolean => t !== undefined && tokenMatcher(t, T.Identifier);
+
 function realTokenOr(tok: IToken, fallback: IToken | undefined): IToken | undefined {
   if (Number.isFinite(tok.startOffset) && tok.tokenType.name !== 'EOF') return tok;
   return fallback;
@@ -111,6 +114,6 @@ const KEYWORD_BY_WORD = new Map<string, TokenType>(T.KEYWORDS.map((k, i) => [T.K
 
 /** `rout Premium` → "did you mean `route`?" */
 function keywordSuggestion(tok: IToken): string | undefined {
-  if (tok.tokenType !== T.Identifier) return undefined;
+  if (!isName(tok)) return undefined;
   return didYouMean(tok.image, KEYWORD_BY_WORD.keys());
 }

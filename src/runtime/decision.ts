@@ -1,6 +1,8 @@
 // What routing one lead produces. Plain data: the CLI prints it, the server will
 // return it, tests compare it.
 
+import type { PlanExpr, PlanValue } from '../compile/plan.js';
+
 export type TraceCode =
   | 'LeadInvalid' // the lead failed schema validation
   | 'RuleMatched' // a rule's condition held
@@ -16,7 +18,22 @@ export type TraceCode =
   | 'FlowEntered' // a `flow` action handed the lead to another flow
   | 'Taken' // the buyer takes the lead
   | 'Rejected' // a `reject` action stopped routing
-  | 'NoRulePlaced'; // the flow ended without placing the lead
+  | 'NoRulePlaced' // the flow ended without placing the lead
+  | 'Holiday' // the buyer is closed for a public holiday
+  | 'MissingField' // a field the buyer `requires` is missing or empty
+  | 'Duplicate' // the buyer already bought this email/phone within its dedupe window
+  | 'Held' // a closed buyer holds the lead until it opens (if no other rule places it)
+  | 'OffHoursSend' // a closed buyer sends the lead to another buyer
+  | 'Scored' // a `rank` candidate's factor scores and total
+  | 'BelowMin' // a `rank` candidate scored under the minimum
+  | 'Specialist' // a specialist that matched (or not) in `specialize`
+  | 'FallbackStep' // a step of a fallback chain is tried
+  | 'Rewrite' // a fallback step rewrote a lead field
+  | 'Hybrid' // a hybrid's primary could not take the lead; sharing instead
+  | 'FairPick' // a fair split's deficit round-robin pick
+  | 'PerformanceWeights' // the weights a performance split computed
+  | 'Auction' // an auction rule's eligible buyers and floors
+  | 'Committed'; // a buyer's sale committed after an auction (or dropped: no room)
 
 export interface TraceEntry {
   code: TraceCode;
@@ -32,6 +49,28 @@ export interface SoldTo {
   name: string;
   /** Dollars. */
   price: number;
+  /** When the lead is to be delivered to this buyer (ISO 8601), for deferred
+   *  (hybrid secondary) sales and held leads; absent means now. */
+  deliverAt?: string;
+}
+
+/** An auction the router set up but does not run (it does no HTTP): who may bid, and the floors. */
+export interface PendingAuction {
+  /** The `auction` rule. */
+  ruleId: string;
+  /** Tiers in order: the buyers of each that can take the lead now, and the tier's floor (dollars) on this lead. */
+  tiers: { buyers: string[]; floor: number | null }[];
+  timeoutMs: number;
+  /** The auction-wide floor on this lead (dollars). */
+  floor: number | null;
+  /** Minimum price for an exclusive sale. */
+  exclusiveMin: number | null;
+  /** Sell to up to this many bidders when no exclusive bid wins (1: never shared). */
+  shared: number;
+  /** How to rank bids (reads `bid.price`); null: highest price. */
+  rank: PlanExpr | null;
+  /** Duplicate-suppression keys (sha256, no PII) per buyer with `dedupe`, put when commit() sells to it. */
+  dedupeKeys: Record<string, string[]>;
 }
 
 export interface LeadError {
@@ -42,8 +81,11 @@ export interface LeadError {
 export interface Decision {
   leadId: string;
   flow: string;
-  status: 'routed' | 'unrouted' | 'rejected';
-  /** Empty unless routed. */
+  /** routed: sold. unrouted: no buyer (or `reject`). rejected: the lead failed validation.
+   *  held: a closed buyer with `off hours hold` waits for it (see holdUntil).
+   *  auction: an `auction` rule matched; run it and call Router.commit() with the winners. */
+  status: 'routed' | 'unrouted' | 'rejected' | 'held' | 'auction';
+  /** Empty unless routed; for a held lead, the buyer it waits for (deliverAt = holdUntil). */
   buyers: SoldTo[];
   /** True when sold to one buyer exclusively; false for a shared sale or no sale. */
   exclusive: boolean;
@@ -60,4 +102,10 @@ export interface Decision {
   /** Routing time, ISO 8601. */
   at: string;
   trace: TraceEntry[];
+  /** For a held lead: when its buyer next opens (ISO 8601); route it again then. Null otherwise. */
+  holdUntil: string | null;
+  /** For status 'auction': the auction to run. Kept on the decision commit() returns. */
+  auction: PendingAuction | null;
+  /** Lead fields a fallback chain rewrote before the lead was placed (empty when none). */
+  rewrites: Record<string, PlanValue>;
 }

@@ -11,6 +11,7 @@
 import type { PlanCompareOp, PlanExpr, PlanValue } from '../compile/plan.js';
 import { BUILTINS, isBuiltin } from '../lang/builtins.js';
 import { isValidZone, tryZoneClock, zoneClock } from './time.js';
+import { loadGeography, zipDistance, zipState, zipTimezone } from './geo.js';
 
 export interface EvalContext {
   /** The (validated) lead. */
@@ -19,6 +20,36 @@ export interface EvalContext {
   random: number;
   /** Routing time, ms since the epoch. */
   now: number;
+  /** A bid, for auction rank/floor expressions: the field `bid.price` reads `bid.price` here. */
+  bid?: Record<string, unknown>;
+  /** Other dotted variables: `buyer.acceptance` reads `vars.buyer.acceptance`. */
+  vars?: Record<string, Record<string, unknown> | undefined>;
+}
+
+/** A dotted name (`bid.price`) is a variable of the context, never a lead field (lead field names have no dots). */
+export function isVariableName(name: string): boolean {
+  return name.includes('.');
+}
+
+/** The value of a dotted variable: `bid.x` from ctx.bid, `p.x` from ctx.vars.p (undefined when absent). */
+export function variableValue(ctx: EvalContext, name: string): unknown {
+  const dot = name.indexOf('.');
+  const head = name.slice(0, dot);
+  const rest = name.slice(dot + 1);
+  const obj = head === 'bid' ? ctx.bid : ctx.vars?.[head];
+  if (obj === undefined || obj === null) return undefined;
+  const v = obj[rest];
+  return v === null ? undefined : v;
+}
+
+/** A lead field's or a dotted variable's value. */
+function nameValue(ctx: EvalContext, name: string): unknown {
+  return isVariableName(name) ? variableValue(ctx, name) : ctx.lead[name];
+}
+
+/** A plain lead field (the fast paths read ctx.lead directly). */
+function isLeadField(e: PlanExpr): e is { op: 'field'; name: string } {
+  return e.op === 'field' && !isVariableName(e.name);
 }
 
 export type Evaluator = (ctx: EvalContext) => unknown;
@@ -145,11 +176,11 @@ function randomVsLit(fn: PlanCompareOp, lit: PlanValue): Predicate {
 
 function compileCompare(fn: PlanCompareOp, left: PlanExpr, right: PlanExpr, path: string): Predicate {
   if (right.op === 'lit') {
-    if (left.op === 'field') return fieldVsLit(left.name, fn, right.value);
+    if (isLeadField(left)) return fieldVsLit(left.name, fn, right.value);
     if (left.op === 'random') return randomVsLit(fn, right.value);
   }
   if (left.op === 'lit') {
-    if (right.op === 'field') return fieldVsLit(right.name, FLIP[fn], left.value);
+    if (isLeadField(right)) return fieldVsLit(right.name, FLIP[fn], left.value);
     if (right.op === 'random') return randomVsLit(FLIP[fn], left.value);
     if (right.op === 'lit') {
       const r = compareValues(fn, left.value, right.value);
@@ -184,7 +215,7 @@ function containsValue(container: unknown, v: unknown): boolean | undefined {
 function compileIn(value: PlanExpr, list: PlanExpr, negated: boolean, path: string): Predicate {
   if (isLiteralList(list)) {
     const set = new Set<unknown>(list.items.map((i) => i.value));
-    if (value.op === 'field') {
+    if (isLeadField(value)) {
       const name = value.name;
       return negated
         ? (ctx) => {
@@ -214,7 +245,7 @@ function compileBetween(value: PlanExpr, low: PlanExpr, high: PlanExpr, path: st
   if (low.op === 'lit' && high.op === 'lit' && typeof low.value === 'number' && typeof high.value === 'number') {
     const lo = low.value;
     const hi = high.value;
-    if (value.op === 'field') {
+    if (isLeadField(value)) {
       const name = value.name;
       return (ctx) => {
         const v = ctx.lead[name];
@@ -251,7 +282,7 @@ function compileCall(fn: string, args: PlanExpr[], path: string): Evaluator {
   // exists(field) looks at the field itself.
   if (fn === 'exists') {
     const a0 = args[0]!;
-    if (a0.op === 'field') {
+    if (isLeadField(a0)) {
       const name = a0.name;
       return (ctx) => {
         const v = ctx.lead[name];
@@ -341,6 +372,17 @@ function compileCall(fn: string, args: PlanExpr[], path: string): Evaluator {
         return containsValue(a(ctx), v) === true;
       };
     }
+    case 'distance': {
+      loadGeography();
+      const b = fs[1]!;
+      return (ctx) => zipDistance(a(ctx), b(ctx));
+    }
+    case 'zip_timezone':
+      loadGeography();
+      return (ctx) => zipTimezone(a(ctx));
+    case 'zip_state':
+      loadGeography();
+      return (ctx) => zipState(a(ctx));
   }
   // Unreachable: every built-in is handled above.
   throw new ExprError(`built-in '${fn}' has no implementation`, path);
@@ -435,6 +477,7 @@ export function compileExpr(e: PlanExpr, path = ''): Evaluator {
     }
     case 'field': {
       const name = e.name;
+      if (isVariableName(name)) return (ctx) => variableValue(ctx, name);
       return (ctx) => {
         const v = ctx.lead[name];
         return v === null ? undefined : v;
@@ -509,6 +552,7 @@ export function compilePredicate(e: PlanExpr, path = ''): Predicate {
     }
     case 'field': {
       const name = e.name;
+      if (isVariableName(name)) return (ctx) => variableValue(ctx, name) === true;
       return (ctx) => ctx.lead[name] === true;
     }
   }
@@ -576,7 +620,7 @@ export function formatValue(v: unknown): string {
 export function describeValues(refs: { fields: string[]; random: boolean }, ctx: EvalContext): string {
   const parts: string[] = [];
   for (const f of refs.fields) {
-    const v = ctx.lead[f];
+    const v = nameValue(ctx, f);
     parts.push(v === undefined || v === null ? `${f} is missing` : `${f} = ${formatValue(v)}`);
   }
   if (refs.random) parts.push(`random = ${ctx.random}`);

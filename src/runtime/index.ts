@@ -1,9 +1,16 @@
 // The runtime's public surface: load a plan, route leads.
 export { loadPlan, PlanError, isLoadedPlan } from './load.js';
-export type { LoadedPlan, PlanProblem } from './load.js';
-export { Router } from './router.js';
-export type { RouterOptions, RouteOptions } from './router.js';
+export type { LoadedPlan, LoadedBuyer, LoadedRule, LoadedFlow, LoadedAction, PlanProblem } from './load.js';
+export { Router, formatDuration, dedupeKey, normaliseForDedupe } from './router.js';
+export type { RouterOptions, RouteOptions, CommitOptions, EvaluateOptions } from './router.js';
 export type { CapStore } from './caps.js';
+export { isRouterStore } from './store.js';
+export type { RouterStore, StoreEvent, EventKind, OutcomeKind } from './store.js';
+export { computeMetrics, predictedRate, boundedShares, PRIOR_MEAN, PRIOR_WEIGHT } from './metrics.js';
+export type { BuyerMetrics } from './metrics.js';
 export { leadRandom, splitDraw, leadIdOf, canonicalJson, hash32 } from './random.js';
-export type { EvalContext } from './expr.js';
-export type { Decision, SoldTo, LeadError, TraceEntry, TraceCode } from './decision.js';
+export { compileExpr, compilePredicate, variableValue } from './expr.js';
+export type { EvalContext, Evaluator, Predicate } from './expr.js';
+export { zipDistance, zipState, zipTimezone } from './geo.js';
+export { nextOpening, localToUtc } from './time.js';
+export type { Decision, SoldTo, LeadError, TraceEntry, TraceCode, PendingAuction } from './decision.js';

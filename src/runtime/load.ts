@@ -6,13 +6,14 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from '../compile/plan.js';
+import type { FieldType, PerformanceMetric, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule, RankFactor } from '../compile/plan.js';
 import { PLAN_JSON_SCHEMA } from '../compile/plan-schema.js';
 import { US_STATES } from '../lang/builtins.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
 import { isCanonicalDateTime, isEmail } from './formats.js';
+import { checkCalendar } from './holidays.js';
 import { isValidZone, loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
@@ -174,6 +175,35 @@ export interface LoadedBuyer {
   /** Index of the overflow buyer, -1 for none. */
   overflow: number;
   plan: PlanBuyer;
+
+  // Routing models (defaults when the plan leaves them out).
+  /** Soft preferences (scoring `quality`). */
+  prefers: { test: Predicate; text: string; weight: number }[];
+  /** Sum of the preference weights. */
+  prefersWeight: number;
+  /** 0..1; 0.5 by default. */
+  relationship: number;
+  /** Public-holiday calendars ("US", "US-CA"); empty: none. */
+  holidays: string[];
+  /** Closed-buyer behaviour: OFF_SKIP, OFF_HOLD or OFF_SEND (to offHoursSend). */
+  offHours: number;
+  /** Buyer index for `send`, else -1. */
+  offHoursSend: number;
+  dedupe: LoadedDedupe | null;
+  /** Fields that must be present and non-empty. */
+  requires: string[];
+  /** Whether any of requires, dedupe, holidays or off-hours applies (the fast path skips them all). */
+  gated: boolean;
+}
+
+export const OFF_SKIP = 0;
+export const OFF_HOLD = 1;
+export const OFF_SEND = 2;
+
+export interface LoadedDedupe {
+  /** Fields and how their values are normalised. */
+  fields: { name: string; norm: 'email' | 'phone' | 'text' }[];
+  windowMs: number;
 }
 
 export type LoadedAction =
@@ -186,6 +216,35 @@ export type LoadedAction =
       total: number;
       /** Entry indices, heaviest first (declared order among equals). */
       byWeight: number[];
+      mode: 'random' | 'fair' | 'performance';
+      performance: { metric: PerformanceMetric; windowMs: number; min: number; max: number } | null;
+    }
+  | {
+      kind: 'rank';
+      buyers: number[];
+      factors: { factor: RankFactor; weight: number }[];
+      weightTotal: number;
+      min: number | null;
+      top: number;
+      windowMs: number;
+      /** Whether a factor reads outcome metrics (performance, expected_value). */
+      usesMetrics: boolean;
+    }
+  | {
+      kind: 'specialize';
+      specialists: { buyer: number; when: LoadedCondition | null; premium: { kind: 'percent' | 'dollars'; amount: number } }[];
+      fallback: { kind: 'buyer'; buyer: number } | { kind: 'flow'; flow: number } | null;
+    }
+  | { kind: 'fallback'; steps: { flow: number; rewrites: { field: string; value: Evaluator; text: string }[] }[] }
+  | { kind: 'hybrid'; primary: number; secondaries: { buyer: number; price: Evaluator | null }[]; max: number; delayMs: number }
+  | {
+      kind: 'auction';
+      tiers: { buyers: number[]; floor: Evaluator | null }[];
+      timeoutMs: number;
+      floor: Evaluator | null;
+      exclusiveMin: number | null;
+      shared: number;
+      rank: PlanExpr | null;
     }
   | { kind: 'waterfall'; tiers: { buyer: number; when: LoadedCondition | null }[] }
   | { kind: 'share'; max: number; entries: { buyer: number; price: Evaluator | null }[] }
@@ -221,6 +280,8 @@ export interface LoadedPlan {
   readonly flows: LoadedFlow[];
   readonly flowIndex: ReadonlyMap<string, number>;
   readonly defaultFlow: LoadedFlow;
+  /** Whether some rule reads outcome metrics (a performance split, a rank by performance or expected value). */
+  readonly usesMetrics: boolean;
   /** Validate a lead against the plan's lead schema: null when valid, else every error. */
   validateLead(lead: unknown): LeadError[] | null;
 }
@@ -289,6 +350,8 @@ export function loadPlan(json: unknown): LoadedPlan {
     return false;
   };
 
+  const fieldKinds = new Map(plan.lead.fields.map((x) => [x.name, x.type.kind]));
+
   // Names.
   const buyerIndex = new Map<string, number>();
   plan.buyers.forEach((b, i) => {
@@ -326,6 +389,28 @@ export function loadPlan(json: unknown): LoadedPlan {
       if (zoneOk(h.zone, `${path}/hours/${j}/zone`)) hours.push(loadHours(h));
     });
     const zone = zoneOk(b.zone, `${path}/zone`) ? b.zone : 'UTC';
+    const prefers = (b.prefers ?? []).map((p, j) => ({
+      test: compile(compilePredicate, p.expr, `${path}/prefers/${j}/expr`),
+      text: p.text,
+      weight: p.weight,
+    }));
+    const holidays = (b.holidays ?? []).filter((c, j) => {
+      const why = checkCalendar(c);
+      if (why !== null) problem(`${path}/holidays/${j}`, why);
+      return why === null;
+    });
+    const off = b.offHours ?? { kind: 'skip' };
+    const dedupe: LoadedDedupe | null =
+      b.dedupe === undefined || b.dedupe === null
+        ? null
+        : {
+            windowMs: b.dedupe.windowMs,
+            fields: b.dedupe.fields.map((name) => {
+              const kind = fieldKinds.get(name);
+              return { name, norm: kind === 'email' ? 'email' : kind === 'phone' ? 'phone' : 'text' };
+            }),
+          };
+    const requires = b.requires ?? [];
     return {
       index: i,
       name: b.name,
@@ -336,10 +421,20 @@ export function loadPlan(json: unknown): LoadedPlan {
       clock: zoneClock(zone),
       overflow: b.overflow === null ? -1 : buyerRef(b.overflow, `${path}/overflow`),
       plan: b,
+      prefers,
+      prefersWeight: prefers.reduce((sum, p) => sum + p.weight, 0),
+      relationship: b.relationship ?? 0.5,
+      holidays,
+      offHours: off.kind === 'hold' ? OFF_HOLD : off.kind === 'send' ? OFF_SEND : OFF_SKIP,
+      offHoursSend: off.kind === 'send' ? buyerRef(off.buyer, `${path}/offHours/buyer`) : -1,
+      dedupe,
+      requires,
+      gated: requires.length > 0 || dedupe !== null || holidays.length > 0 || off.kind !== 'skip',
     };
   });
 
   // Flows.
+  let usesMetrics = false;
   const ruleIds = new Set<string>();
   const loadAction = (a: PlanAction, rule: PlanRule, path: string): LoadedAction => {
     switch (a.kind) {
@@ -357,8 +452,82 @@ export function loadPlan(json: unknown): LoadedPlan {
         for (const e of entries) cumulative.push((total += e.weight));
         if (total <= 0) problem(`${path}/entries`, 'split weights sum to 0');
         const byWeight = entries.map((_, j) => j).sort((x, y) => entries[y]!.weight - entries[x]!.weight || x - y);
-        return { kind: 'split', entries, cumulative, total, byWeight };
+        const mode = a.mode ?? 'random';
+        const performance = a.performance ?? null;
+        if (mode === 'performance') {
+          if (performance === null) problem(`${path}/performance`, "a 'performance' split needs its performance settings");
+          else if (performance.min > performance.max) problem(`${path}/performance`, `min ${performance.min}% is above max ${performance.max}%`);
+          else usesMetrics = true;
+        }
+        return { kind: 'split', entries, cumulative, total, byWeight, mode, performance: mode === 'performance' ? performance : null };
       }
+      case 'rank': {
+        const factors = a.factors.map((x) => ({ factor: x.factor, weight: x.weight }));
+        const metrics = factors.some((x) => x.weight > 0 && (x.factor === 'performance' || x.factor === 'expected_value'));
+        if (metrics) usesMetrics = true;
+        return {
+          kind: 'rank',
+          buyers: a.buyers.map((b, j) => buyerRef(b, `${path}/buyers/${j}`)),
+          factors,
+          weightTotal: factors.reduce((sum, x) => sum + x.weight, 0),
+          min: a.min,
+          top: a.top,
+          windowMs: a.windowMs,
+          usesMetrics: metrics,
+        };
+      }
+      case 'specialize':
+        return {
+          kind: 'specialize',
+          specialists: a.specialists.map((sp, j) => ({
+            buyer: buyerRef(sp.buyer, `${path}/specialists/${j}/buyer`),
+            when: sp.when === null ? null : cond(sp.when, sp.whenText ?? '', `${path}/specialists/${j}/when`),
+            premium: { kind: sp.premium.kind, amount: sp.premium.amount },
+          })),
+          fallback:
+            a.fallback === null
+              ? null
+              : a.fallback.kind === 'buyer'
+                ? { kind: 'buyer', buyer: buyerRef(a.fallback.buyer, `${path}/fallback/buyer`) }
+                : { kind: 'flow', flow: flowRef(a.fallback.flow, `${path}/fallback/flow`) },
+        };
+      case 'fallback':
+        return {
+          kind: 'fallback',
+          steps: a.steps.map((st, j) => ({
+            flow: flowRef(st.flow, `${path}/steps/${j}/flow`),
+            rewrites: st.rewrites.map((rw, k) => ({
+              field: rw.field,
+              value: compile(compileExpr, rw.value, `${path}/steps/${j}/rewrites/${k}/value`),
+              text: rw.text,
+            })),
+          })),
+        };
+      case 'hybrid':
+        return {
+          kind: 'hybrid',
+          primary: buyerRef(a.primary, `${path}/primary`),
+          secondaries: a.secondaries.map((e, j) => ({
+            buyer: buyerRef(e.buyer, `${path}/secondaries/${j}/buyer`),
+            price: e.price === null ? null : compile(compileExpr, e.price, `${path}/secondaries/${j}/price`),
+          })),
+          max: a.max,
+          delayMs: a.delayMs,
+        };
+      case 'auction':
+        if (a.rank !== null) compile(compileExpr, a.rank, `${path}/rank`); // reject what cannot run
+        return {
+          kind: 'auction',
+          tiers: a.tiers.map((t, j) => ({
+            buyers: t.buyers.map((b, k) => buyerRef(b, `${path}/tiers/${j}/buyers/${k}`)),
+            floor: t.floor === null ? null : compile(compileExpr, t.floor, `${path}/tiers/${j}/floor`),
+          })),
+          timeoutMs: a.timeoutMs,
+          floor: a.floor === null ? null : compile(compileExpr, a.floor, `${path}/floor`),
+          exclusiveMin: a.exclusiveMin,
+          shared: a.shared,
+          rank: a.rank,
+        };
       case 'waterfall':
         return {
           kind: 'waterfall',
@@ -438,6 +607,7 @@ export function loadPlan(json: unknown): LoadedPlan {
     flows,
     flowIndex,
     defaultFlow: flows[defaultIndex!]!,
+    usesMetrics,
     validateLead(lead: unknown): LeadError[] | null {
       return v(lead) ? null : leadErrorsOf(v.errors ?? [], fieldTypes);
     },

@@ -35,3 +35,15 @@ export interface RouterStore extends CapStore {
   /** Release resources (close the database). */
   close(): void;
 }
+
+/** True when `s` implements the whole RouterStore (not only the cap counters). */
+export function isRouterStore(s: CapStore): s is RouterStore {
+  const r = s as Partial<RouterStore>;
+  return (
+    typeof r.hasKey === 'function' &&
+    typeof r.putKey === 'function' &&
+    typeof r.recordEvent === 'function' &&
+    typeof r.countEvents === 'function' &&
+    typeof r.recordDecision === 'function'
+  );
+}

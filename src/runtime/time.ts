@@ -261,3 +261,65 @@ export function isoString(t: number): string {
   }
   return isoSecPrefix + PAD3[ms];
 }
+
+// ---------------------------------------------------------------- next opening
+
+/**
+ * The instant at which local wall-clock time `local` (ms since 1970-01-01T00:00
+ * local) occurs in the clock's zone. An ambiguous time (DST ends) gives the
+ * earlier instant; a time that does not exist (DST starts) gives the moment
+ * the clocks jump past it.
+ */
+export function localToUtc(clock: ZoneClock, local: number): number {
+  const off0 = clock.offset(local);
+  const t0 = local - off0;
+  const t = local - clock.offset(t0);
+  if (clock.local(t) === local) return t;
+  if (clock.local(t0) === local) return t0;
+  // In a gap: the transition lies between the two guesses, on a 15-minute UTC boundary.
+  const lo = Math.min(t, t0);
+  const hi = Math.max(t, t0);
+  const before = clock.offset(lo);
+  for (let s = Math.ceil(lo / SLOT) * SLOT; s <= hi; s += SLOT) if (clock.offset(s) !== before) return s;
+  return hi;
+}
+
+/**
+ * The first instant after `now`, within `maxDays`, at which `isOpenAt` holds:
+ * candidates are the start of every `hours` window on every day in range (in
+ * each window's own zone) and every local midnight in `zone` (when a holiday
+ * ends), tried in time order. Null when none opens in range. Exact across DST
+ * changes: every candidate is a local time converted with the offset in force
+ * at that instant.
+ */
+export function nextOpening(
+  hours: readonly LoadedHours[],
+  zone: ZoneClock,
+  isOpenAt: (t: number) => boolean,
+  now: number,
+  maxDays = 14,
+): number | null {
+  const end = now + maxDays * DAY;
+  const candidates: number[] = [];
+  for (const h of hours) {
+    const today = Math.floor(h.clock.local(now) / DAY);
+    for (let d = today; d <= today + maxDays + 1; d++) {
+      if ((h.dayMask & (1 << isoWeekdayOfDay(d))) === 0) continue;
+      const t = localToUtc(h.clock, d * DAY + h.from * MINUTE);
+      if (t > now && t <= end) candidates.push(t);
+    }
+  }
+  const today = Math.floor(zone.local(now) / DAY);
+  for (let d = today + 1; d <= today + maxDays + 1; d++) {
+    const t = localToUtc(zone, d * DAY);
+    if (t > now && t <= end) candidates.push(t);
+  }
+  candidates.sort((a, b) => a - b);
+  let last = NaN;
+  for (const t of candidates) {
+    if (t === last) continue;
+    last = t;
+    if (isOpenAt(t)) return t;
+  }
+  return null;
+}

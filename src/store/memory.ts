@@ -1,8 +1,22 @@
-// An in-memory CapStore: a Map from counter key to value and expiry. Expired
-// counters are dropped lazily: when read with a `now` past their expiry, and by
-// an occasional sweep as counters are added.
+// An in-memory RouterStore: cap counters and dedupe keys in Maps with expiry,
+// events, decisions and delivery attempts in arrays. Expired counters and keys
+// are dropped lazily: when read with a `now` past their expiry, and by an
+// occasional sweep as they are added. Nothing survives the process; use
+// SqliteStore for that.
 
-import type { CapStore } from '../runtime/index.js';
+import type { Decision } from '../runtime/decision.js';
+import type { EventKind, StoreEvent } from '../runtime/store.js';
+import {
+  checkAttempt,
+  checkEvent,
+  type AttemptQuery,
+  type DecisionQuery,
+  type DeliveryAttempt,
+  type EventQuery,
+  type JournalStore,
+  type StoredAttempt,
+  type StoreStats,
+} from './types.js';
 
 interface Bucket {
   value: number;
@@ -12,11 +26,44 @@ interface Bucket {
 /** Sweep expired buckets after this many adds (amortised O(1) per add). */
 const SWEEP_EVERY = 4096;
 
-export class MemoryStore implements CapStore {
+export interface MemoryStoreOptions {
+  /** Keep at most about this many decisions in the journal (the most recent); unbounded by default. */
+  decisionLimit?: number;
+}
+
+/** First index in the ascending array `xs` whose value is >= `x`. */
+function lowerBound(xs: number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const inWindow = (t: number, since: number | undefined, until: number | undefined): boolean =>
+  (since === undefined || t >= since) && (until === undefined || t < until);
+
+export class MemoryStore implements JournalStore {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly keys = new Map<string, number>();
+  private readonly eventLog: StoreEvent[] = [];
+  /** `buyer \0 kind` → event times, ascending, for countEvents. */
+  private readonly eventTimes = new Map<string, number[]>();
+  private decisionLog: Decision[] = [];
+  private readonly attemptLog: StoredAttempt[] = [];
+  private readonly decisionLimit: number;
   /** The latest routing time seen, used by the sweep. */
   private clock = -Infinity;
   private addsSinceSweep = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.decisionLimit = options.decisionLimit ?? Infinity;
+  }
+
+  // ------------------------------------------------------------ cap counters
 
   get(key: string, now?: number): number {
     if (now !== undefined && now > this.clock) this.clock = now;
@@ -39,25 +86,151 @@ export class MemoryStore implements CapStore {
       b.value += amount;
       if (expiresAt > b.expiresAt) b.expiresAt = expiresAt;
     }
+    this.maybeSweep();
+  }
+
+  // ------------------------------------------------------------ dedupe keys
+
+  hasKey(key: string, now: number): boolean {
+    if (now > this.clock) this.clock = now;
+    const expiresAt = this.keys.get(key);
+    if (expiresAt === undefined) return false;
+    if (expiresAt <= now) {
+      this.keys.delete(key);
+      return false;
+    }
+    return true;
+  }
+
+  putKey(key: string, expiresAt: number): void {
+    const prev = this.keys.get(key);
+    if (prev === undefined || prev <= this.clock || expiresAt > prev) this.keys.set(key, expiresAt);
+    this.maybeSweep();
+  }
+
+  // ------------------------------------------------------------ events
+
+  recordEvent(event: StoreEvent): void {
+    checkEvent(event);
+    const e: StoreEvent = { kind: event.kind, buyer: event.buyer, leadId: event.leadId, at: event.at };
+    if (event.price !== undefined && event.price !== null) e.price = event.price;
+    this.eventLog.push(e);
+    const k = `${e.buyer}\u0000${e.kind}`;
+    let times = this.eventTimes.get(k);
+    if (times === undefined) this.eventTimes.set(k, (times = []));
+    if (times.length === 0 || times[times.length - 1]! <= e.at) times.push(e.at);
+    else times.splice(lowerBound(times, e.at), 0, e.at); // out of order: keep the times sorted
+  }
+
+  countEvents(buyer: string, kind: EventKind, since: number): number {
+    const times = this.eventTimes.get(`${buyer}\u0000${kind}`);
+    if (times === undefined) return 0;
+    return times.length - lowerBound(times, since);
+  }
+
+  events(query: EventQuery = {}): StoreEvent[] {
+    const out = this.eventLog.filter(
+      (e) =>
+        (query.buyer === undefined || e.buyer === query.buyer) &&
+        (query.kind === undefined || e.kind === query.kind) &&
+        (query.leadId === undefined || e.leadId === query.leadId) &&
+        inWindow(e.at, query.since, query.until),
+    );
+    return out.map((e) => ({ ...e })).sort((a, b) => a.at - b.at); // sort is stable
+  }
+
+  // ------------------------------------------------------------ journals
+
+  recordDecision(decision: Decision): void {
+    this.decisionLog.push(decision);
+    if (this.decisionLog.length > 2 * this.decisionLimit) {
+      this.decisionLog = this.decisionLog.slice(this.decisionLog.length - this.decisionLimit);
+    }
+  }
+
+  decisions(query: DecisionQuery = {}): Decision[] {
+    let out = this.decisionLog;
+    if (this.decisionLog.length > this.decisionLimit) out = out.slice(out.length - this.decisionLimit);
+    if (query.leadId !== undefined || query.since !== undefined || query.until !== undefined) {
+      out = out.filter((d) => (query.leadId === undefined || d.leadId === query.leadId) && inWindow(Date.parse(d.at), query.since, query.until));
+    }
+    return query.limit !== undefined ? out.slice(0, query.limit) : out.slice();
+  }
+
+  recordAttempt(attempt: DeliveryAttempt): void {
+    checkAttempt(attempt);
+    this.attemptLog.push({
+      id: this.attemptLog.length + 1,
+      leadId: attempt.leadId,
+      buyer: attempt.buyer,
+      kind: attempt.kind,
+      url: attempt.url,
+      startedAt: attempt.startedAt,
+      durationMs: attempt.durationMs,
+      outcome: attempt.outcome,
+      status: attempt.status ?? null,
+      detail: attempt.detail ?? null,
+    });
+  }
+
+  attempts(query: AttemptQuery = {}): StoredAttempt[] {
+    return this.attemptLog
+      .filter(
+        (a) =>
+          (query.buyer === undefined || a.buyer === query.buyer) &&
+          (query.leadId === undefined || a.leadId === query.leadId) &&
+          (query.kind === undefined || a.kind === query.kind) &&
+          inWindow(a.startedAt, query.since, query.until),
+      )
+      .map((a) => ({ ...a }));
+  }
+
+  // ------------------------------------------------------------ housekeeping
+
+  transaction<T>(fn: () => T): T {
+    return fn();
+  }
+
+  private maybeSweep(): void {
     if (++this.addsSinceSweep >= SWEEP_EVERY) {
       this.addsSinceSweep = 0;
       this.sweep(this.clock);
     }
   }
 
-  /** Drop every bucket that expired at or before `now`. */
+  /** Drop every counter and key that expired at or before `now`. */
   sweep(now: number): void {
     for (const [k, b] of this.buckets) if (b.expiresAt <= now) this.buckets.delete(k);
+    for (const [k, e] of this.keys) if (e <= now) this.keys.delete(k);
   }
 
-  /** Number of buckets held (expired ones included until dropped). */
+  /** Number of cap counters held (expired ones included until dropped). */
   get size(): number {
     return this.buckets.size;
   }
 
+  stats(): StoreStats {
+    return {
+      counters: this.buckets.size,
+      keys: this.keys.size,
+      events: this.eventLog.length,
+      decisions: Math.min(this.decisionLog.length, this.decisionLimit),
+      attempts: this.attemptLog.length,
+    };
+  }
+
+  /** Forget everything. */
   clear(): void {
     this.buckets.clear();
+    this.keys.clear();
+    this.eventLog.length = 0;
+    this.eventTimes.clear();
+    this.decisionLog = [];
+    this.attemptLog.length = 0;
     this.clock = -Infinity;
     this.addsSinceSweep = 0;
   }
+
+  /** Nothing to release; the store stays usable. */
+  close(): void {}
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectDiagnostics, only } from './helpers.js';
+import { codes, expectDiagnostics, only, run } from './helpers.js';
 
 const bare = { prelude: false };
 const LEAD = 'lead { a: int }';
@@ -75,5 +75,50 @@ describe('accepts and price', () => {
   });
   it('price must be an amount', () => {
     expectDiagnostics(`${LEAD} buyer A { price a > 1 } flow f { route A }`, ['LR300@1:33'], bare);
+  });
+});
+
+describe('routing-model clauses', () => {
+  it('`prefers` needs a condition and a weight above zero (LR304, LR311)', () => {
+    expectDiagnostics('buyer X { prefers credit_score weight 10 prefers homeowner weight 0 } flow f { route X }', ['LR304@1:19', 'LR311@1:67']);
+  });
+  it('`relationship` is from 0 to 1 (LR311), once (LR209)', () => {
+    const r = codes('buyer X { relationship 80 relationship 0.5 } flow f { route X }');
+    expect(r).toEqual(['LR311@1:24', 'LR209@1:27']);
+    expect(only('buyer X { relationship 80 } flow f { route X }').suggestion).toBe('for 80%, write `relationship 0.8`');
+  });
+  it('unknown holiday calendars (LR502), with a suggestion', () => {
+    expectDiagnostics('buyer X { holidays "US", "US-CA", "DE-BY", "US-CX", "us" } flow f { route X }', ['LR502@1:44', 'LR502@1:53']);
+    expect(only('buyer X { holidays "US-CX" } flow f { route X }').suggestion).toBe('did you mean `"US-CA"`?');
+    expect(only('buyer X { holidays "us" } flow f { route X }').suggestion).toBe('did you mean `"US"`?');
+  });
+  it('`when closed send` names a known buyer (LR201); without hours it never applies (LR503)', () => {
+    expectDiagnostics('buyer X { hours daily 09:00-17:00 "UTC" when closed send Y } flow f { route X }', ['LR201@1:58']);
+    expectDiagnostics('buyer X { when closed hold } flow f { route X }', ['LR503@1:11']);
+    expectDiagnostics('buyer X { holidays "US" when closed skip } flow f { route X }', []);
+  });
+  it('`dedupe` fields exist, once each (LR200, LR214), with a window above zero (LR311)', () => {
+    expectDiagnostics('buyer X { dedupe emial, email, email within 0d } flow f { route X }', ['LR200@1:18', 'LR214@1:32', 'LR311@1:45']);
+    expectDiagnostics('buyer X { dedupe email, phone within 30d } flow f { route X }', []);
+  });
+  it('`requires` fields exist (LR200) and should be optional (LR213)', () => {
+    const r = run('buyer X { requires lead_score, id, nope } flow f { route X }');
+    expect(r.diagnostics.map((d) => `${d.code}@${d.span.col} ${d.severity}`)).toEqual(['LR213@32 warning', 'LR200@36 error']);
+  });
+  it('delivery settings: batch size and format, breaker count and cooldown (LR601, LR212, LR311)', () => {
+    expectDiagnostics('buyer X { batch 0 or 0s xlsx to "file:b.csv" } flow f { route X }', ['LR601@1:11', 'LR311@1:22', 'LR212@1:25']);
+    expect(only('buyer X { batch 100 jsn to "file:b.json" } flow f { route X }').suggestion).toBe('did you mean `json`?');
+    expectDiagnostics('buyer X { breaker 0 cooldown 0s } flow f { route X }', ['LR601@1:11', 'LR311@1:30']);
+    expectDiagnostics('buyer X { delay 5m batch 100 or 1h csv to "file:out/b.csv" breaker 5 cooldown 30s } flow f { route X }', []);
+  });
+  it('clauses that may appear once (LR209): ping, bid, post, backup post, delay, batch, breaker, dedupe, when closed', () => {
+    expectDiagnostics(
+      'buyer X { delay 1m delay 2m breaker 1 cooldown 1s breaker 2 cooldown 1s hours daily 09:00-17:00 "UTC" when closed hold when closed skip } flow f { route X }',
+      ['LR209@1:20', 'LR209@1:51', 'LR209@1:120'],
+    );
+    expectDiagnostics(
+      'buyer X { ping "http://a/p" ping "http://a/q" bid price "p" bid price "q" post "http://a/x" post "http://a/y" backup post "http://b/x" backup post "http://b/y" } flow f { route X }',
+      ['LR209@1:29', 'LR209@1:61', 'LR209@1:93', 'LR209@1:136'],
+    );
   });
 });

@@ -55,3 +55,36 @@ describe('flow cycles (LR405)', () => {
     );
   });
 });
+
+describe('fallback and specialization cycles (LR405)', () => {
+  it('a fallback chain that leads back', () => {
+    const d = only(`${LEAD} buyer A {} flow f { fallback g -> h } flow g { route A } flow h { fallback f -> g }`, bare);
+    expect(d).toMatchObject({ code: 'LR405', span: { col: 92 } });
+    expect(d.message).toBe('flow cycle: f → h → f');
+  });
+  it('a flow that falls back to itself', () => {
+    expect(only(`${LEAD} buyer A {} flow f { fallback g -> f } flow g { route A }`, bare).message).toBe('flow `f` routes through itself');
+  });
+  it('a specialization that falls back to its own flow', () => {
+    const d = only(`${LEAD} buyer A {} flow f { specialize { A premium 5% } else flow f }`, bare);
+    expect(d).toMatchObject({ code: 'LR405', span: { col: 75 } });
+  });
+});
+
+describe('closed-hours cycles (LR404)', () => {
+  const hours = 'hours daily 09:00-17:00 "UTC"';
+  it('a buyer that sends to itself', () => {
+    const d = only(`${LEAD} buyer A { ${hours} when closed send A } flow f { route A }`, bare);
+    expect(d).toMatchObject({ code: 'LR404', span: { col: 74 } });
+    expect(d.message).toBe('buyer `A` sends the leads it gets while closed to itself');
+  });
+  it('sends and overflows that return', () => {
+    const d = only(`${LEAD} buyer A { ${hours} when closed send B } buyer B { overflow C } buyer C { overflow A } flow f { route A }`, bare);
+    expect(d.message).toBe(
+      'cycle: `A` sends to `B` when closed, `B` overflows to `C`, `C` overflows to `A`, so a lead no buyer in it can take would go round forever',
+    );
+  });
+  it('a chain that ends is fine', () => {
+    expectDiagnostics(`${LEAD} buyer A { ${hours} when closed send B } buyer B { ${hours} when closed hold } flow f { route A }`, [], bare);
+  });
+});

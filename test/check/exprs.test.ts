@@ -281,3 +281,24 @@ describe('arithResult', () => {
     expect(arithResult(op, { kind: l } as never, { kind: r } as never)).toBeUndefined();
   });
 });
+
+describe('within', () => {
+  it('a time field within a duration', () => {
+    expectDiagnostics('flow f { when created_at within 5m route A }', []);
+  });
+  it('the left must be a time field, the right a duration (LR300)', () => {
+    expectDiagnostics('flow f { when state within 5m or created_at within 5 route A }', ['LR300@1:15', 'LR300@1:52']);
+    expect(only('flow f { when created_at within 5 route A }').suggestion).toBe('give it a unit, e.g. `5m`, `24h`, `30d`');
+    expect(only('flow f { when age(created_at) within 5m route A }').suggestion).toBe('compare the duration instead, e.g. `age(created_at) <= 5m`');
+  });
+  it('an unknown field (LR200)', () => {
+    expect(only('flow f { when created_a within 5m route A }').suggestion).toBe('did you mean `created_at`?');
+  });
+});
+
+describe('geography built-ins', () => {
+  it('distance is a number, zip_state a state', () => {
+    expectDiagnostics('flow f { when distance(zip, "94103") <= 50 and zip_state(zip) in [CA, NV] route A }', []);
+    expectDiagnostics('flow f { when zip_state(zip) == XX route A }', ['LR302@1:33']);
+  });
+});

@@ -374,3 +374,11 @@ describe('the parser never throws', () => {
     );
   });
 });
+
+describe('soft keywords as declaration names', () => {
+  it('a flow named like a soft keyword still starts a new declaration', () => {
+    const r = parse('buyer A { price $1 }\nflow shared { route A }\nflow timeout { route A }', 's.route');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.ast.flows.map((f) => f.name.name)).toEqual(['shared', 'timeout']);
+  });
+});

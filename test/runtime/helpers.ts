@@ -11,8 +11,12 @@ import type {
   PlanField,
   PlanHours,
   PlanRule,
+  PlanOffHours,
+  PlanPreference,
   PlanValue,
 } from '../../src/compile/plan.js';
+import type { Decision } from '../../src/runtime/decision.js';
+import type { EventKind, RouterStore, StoreEvent } from '../../src/runtime/store.js';
 
 export const src = { file: 'test.route', line: 1, col: 1 };
 
@@ -47,6 +51,11 @@ export const DEFAULT_FIELDS: PlanField[] = [
   { name: 'zip', type: { kind: 'zip' }, pii: false, optional: true },
   { name: 'created', type: { kind: 'time' }, pii: false, optional: true },
   { name: 'tags', type: { kind: 'list', of: { kind: 'string' } }, pii: false, optional: true },
+  { name: 'phone', type: { kind: 'phone' }, pii: true, optional: true },
+  { name: 'source', type: { kind: 'string' }, pii: false, optional: true },
+  { name: 'product', type: { kind: 'string' }, pii: false, optional: true },
+  { name: 'trustedform_url', type: { kind: 'string' }, pii: false, optional: true },
+  { name: 'consented_at', type: { kind: 'time' }, pii: false, optional: true },
 ];
 
 function typeSchema(t: FieldType): Record<string, unknown> {
@@ -94,6 +103,12 @@ export interface BuyerOpts {
   hours?: PlanHours[];
   zone?: string;
   overflow?: string | null;
+  prefers?: PlanPreference[];
+  relationship?: number;
+  holidays?: string[];
+  offHours?: PlanOffHours;
+  dedupe?: { fields: string[]; windowMs: number } | null;
+  requires?: string[];
 }
 
 export function buyer(name: string, o: BuyerOpts = {}): PlanBuyer {
@@ -106,6 +121,12 @@ export function buyer(name: string, o: BuyerOpts = {}): PlanBuyer {
     zone: o.zone ?? o.hours?.[0]?.zone ?? 'UTC',
     overflow: o.overflow ?? null,
     source: src,
+    ...(o.prefers !== undefined ? { prefers: o.prefers } : {}),
+    ...(o.relationship !== undefined ? { relationship: o.relationship } : {}),
+    ...(o.holidays !== undefined ? { holidays: o.holidays } : {}),
+    ...(o.offHours !== undefined ? { offHours: o.offHours } : {}),
+    ...(o.dedupe !== undefined ? { dedupe: o.dedupe } : {}),
+    ...(o.requires !== undefined ? { requires: o.requires } : {}),
   };
 }
 
@@ -163,3 +184,61 @@ export function lead(extra: Record<string, unknown> = {}): Record<string, unknow
 export const NY = 'America/New_York';
 /** Mon-Fri 09:00-18:00 New York. */
 export const NY_BUSINESS: PlanHours = { days: [1, 2, 3, 4, 5], from: 9 * 60, to: 18 * 60, zone: NY };
+
+// ---------------------------------------------------------------- a RouterStore for tests
+
+/** A small in-memory RouterStore that keeps everything and counts calls. */
+export class TestStore implements RouterStore {
+  readonly counters = new Map<string, { value: number; expiresAt: number }>();
+  readonly keys = new Map<string, number>();
+  readonly events: StoreEvent[] = [];
+  readonly decisions: Decision[] = [];
+  calls = { get: 0, add: 0, hasKey: 0, putKey: 0, recordEvent: 0, countEvents: 0, recordDecision: 0 };
+
+  get(key: string, now?: number): number {
+    this.calls.get++;
+    const c = this.counters.get(key);
+    if (c === undefined || (now !== undefined && c.expiresAt <= now)) return 0;
+    return c.value;
+  }
+  add(key: string, amount: number, expiresAt: number): void {
+    this.calls.add++;
+    const c = this.counters.get(key);
+    if (c === undefined) this.counters.set(key, { value: amount, expiresAt });
+    else {
+      c.value += amount;
+      c.expiresAt = Math.max(c.expiresAt, expiresAt);
+    }
+  }
+  hasKey(key: string, now: number): boolean {
+    this.calls.hasKey++;
+    const e = this.keys.get(key);
+    return e !== undefined && e > now;
+  }
+  putKey(key: string, expiresAt: number): void {
+    this.calls.putKey++;
+    this.keys.set(key, Math.max(expiresAt, this.keys.get(key) ?? -Infinity));
+  }
+  recordEvent(event: StoreEvent): void {
+    this.calls.recordEvent++;
+    this.events.push(event);
+  }
+  countEvents(buyer: string, kind: EventKind, since: number): number {
+    this.calls.countEvents++;
+    return this.events.filter((e) => e.buyer === buyer && e.kind === kind && e.at >= since).length;
+  }
+  recordDecision(decision: Decision): void {
+    this.calls.recordDecision++;
+    this.decisions.push(decision);
+  }
+  close(): void {}
+}
+
+export const prefer = (expr: PlanExpr, text: string, weight: number): PlanPreference => ({ expr, text, weight });
+
+/** Trace messages of a decision. */
+export const messages = (d: { trace: { message: string }[] }): string[] => d.trace.map((e) => e.message);
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;

@@ -113,7 +113,7 @@ describe('loadPlan', () => {
     expect(msg).toContain("/buyers/1/price: must have required property 'value'");
     expect(msg).toContain("/buyers/2: has unexpected property 'extra'");
     expect(msg).toContain('/flows/0/rules/1/when/fn: must be one of "==", "!=", "<", "<=", ">", ">="');
-    expect(msg).toContain('/flows/0/rules/2/action/kind: must be one of "route", "split", "waterfall", "share", "flow", "reject"');
+    expect(msg).toContain('/flows/0/rules/2/action/kind: must be one of "route", "split", "waterfall", "share", "flow", "reject", "rank", "specialize", "fallback", "hybrid", "auction"');
     expect(msg.split('\n')[0]).toMatch(/^invalid routing plan \(\d+ problems\):$/);
   });
 

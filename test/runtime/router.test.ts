@@ -82,6 +82,9 @@ describe('route', () => {
       random: leadRandom(0, id),
       at: '2026-03-10T15:00:00.000Z',
       trace: [],
+      holdUntil: null,
+      auction: null,
+      rewrites: {},
     });
   });
 

@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { MemoryStore } from '../../src/store/index.js';
 import type { CapStore } from '../../src/store/index.js';
+import { storeContract } from './contract.js';
+
+storeContract('MemoryStore', () => new MemoryStore());
 
 describe('MemoryStore', () => {
   it('implements CapStore: absent counters are 0, adds accumulate', () => {
@@ -52,5 +55,17 @@ describe('MemoryStore', () => {
     s.clear();
     expect(s.get('a')).toBe(0);
     expect(s.size).toBe(0);
+  });
+});
+
+describe('MemoryStore journal limit', () => {
+  it('keeps only the most recent decisions when a limit is set', async () => {
+    const { Router } = await import('../../src/index.js');
+    const { contractPlan } = await import('./contract.js');
+    const s = new MemoryStore({ decisionLimit: 3 });
+    const r = new Router(contractPlan(), { store: new MemoryStore() });
+    for (let i = 0; i < 10; i++) s.recordDecision(r.route({ id: `M${i}`, homeowner: true }, { now: 0 }));
+    expect(s.decisions().map((d) => d.leadId)).toEqual(['M7', 'M8', 'M9']);
+    expect(s.stats().decisions).toBe(3);
   });
 });

@@ -1,0 +1,493 @@
+// Running one auction: ping a tier's buyers concurrently, read and validate the
+// bids, pick the winner(s), post, fall through to the next bid on a rejection.
+//
+// Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms)
+// and every tier the auction timeout (spec.timeoutMs, default 750 ms): when it
+// passes, the tier's bids are what has arrived; pings still out are recorded as
+// timeouts (aborted; an answer arriving later is discarded and journalled as
+// 'late'). A hanging buyer costs the auction its timeout, never more.
+//
+// Selection:
+// - A bid is acceptable when its price is at least the floor (the larger of the
+//   auction's and the tier's), its conditions hold (the lead's state is in the
+//   bid's states; the lead is no older than its max age, checked again before
+//   each post), and it ranks (see rank.ts).
+// - Exclusive: with an exclusive minimum, exclusive bids at or above it are
+//   offered an exclusive sale first, best first; exclusive bids below it are
+//   out. Without one, exclusive bids that rank above every shared bid come first.
+// - Otherwise the lead is shared: posted to the best `shared` non-exclusive bids
+//   at once; each rejection or failure hands its slot to the next bid in line.
+//   A single-buyer sale (shared = 1) is exclusive.
+// - Remaining exclusive bids (ranked below a shared bid) are tried last, alone.
+// - Tiers: tier 2 is pinged only when tier 1 sold nothing (no acceptable bid,
+//   or every post to its bidders failed), and so on.
+
+import { randomUUID } from 'node:crypto';
+import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
+import { compileExpr } from '../runtime/expr.js';
+import type { Breakers, Poster } from '../deliver/post.js';
+import type { HttpClient } from '../deliver/http.js';
+import type { Journal } from '../deliver/journal.js';
+import { TemplateError, type TemplateSet } from '../deliver/templates.js';
+import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
+import { readBid, DEFAULT_MAX_BID } from './bids.js';
+import { piiViolation } from './pii.js';
+import { buildPing, DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from './ping.js';
+import { scoreBid, type BuyerStats } from './rank.js';
+import type { AuctionRecord, AuctionSpec, BidRecord } from './types.js';
+
+export interface AuctionDeps {
+  plan: Plan;
+  http: HttpClient;
+  journal: Journal;
+  templates: TemplateSet;
+  poster: Poster;
+  breakers: Breakers;
+  stats: BuyerStats;
+  maxBid?: number;
+  /** Used when the spec carries no timeout. */
+  defaultTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface AuctionInput {
+  leadId: string;
+  lead: Record<string, unknown>;
+  spec: AuctionSpec;
+  /** The lead's random number. */
+  random: number;
+  /** Routing time, ms. */
+  routedAt: number;
+  /** The lead's age in seconds, now. */
+  ageS: () => number;
+}
+
+export interface AuctionSale {
+  buyer: PlanBuyer;
+  bid: BidRecord;
+  sale: SaleContext;
+  delivery: DeliveryRecord;
+}
+
+export interface AuctionResult {
+  record: AuctionRecord;
+  /** Accepted sales. */
+  sold: AuctionSale[];
+  /** Posts the buyer rejected (for 'rejected' pixels). */
+  rejected: AuctionSale[];
+  exclusive: boolean;
+  /** Every post made (accepted, rejected, failed). */
+  deliveries: DeliveryRecord[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function leadState(fields: PlanField[], lead: Record<string, unknown>): string | null {
+  const f = fields.find((x) => x.type.kind === 'state') ?? fields.find((x) => x.name === 'state');
+  const v = f ? lead[f.name] : undefined;
+  return typeof v === 'string' ? v.toUpperCase() : null;
+}
+
+function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRecord['source']): BidRecord {
+  return {
+    buyer,
+    tier,
+    pingId,
+    source,
+    outcome: 'skipped',
+    reason: null,
+    httpStatus: null,
+    durationMs: 0,
+    price: null,
+    bidId: null,
+    exclusive: false,
+    states: null,
+    maxAgeS: null,
+    score: null,
+    fate: null,
+    postId: null,
+  };
+}
+
+export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promise<AuctionResult> {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { spec } = input;
+  const all: BidRecord[] = [];
+  const result: AuctionResult = {
+    record: {
+      ruleId: spec.ruleId,
+      leadId: input.leadId,
+      startedAt,
+      durationMs: 0,
+      tiersPinged: [],
+      bids: all,
+      winners: [],
+      exclusive: false,
+      price: 0,
+      reason: null,
+    },
+    sold: [],
+    rejected: [],
+    exclusive: false,
+    deliveries: [],
+  };
+  const byName = new Map(deps.plan.buyers.map((b) => [b.name, b]));
+  let reason = spec.tiers.length === 0 ? 'the auction has no buyers' : 'no bids';
+
+  for (let ti = 0; ti < spec.tiers.length; ti++) {
+    if (deps.signal?.aborted) {
+      reason = 'seller closed';
+      break;
+    }
+    const tier = spec.tiers[ti]!;
+    result.record.tiersPinged.push(ti + 1);
+    const bids = await pingTier(deps, input, tier.buyers, ti + 1, byName);
+    all.push(...bids);
+    const floor = Math.max(spec.floor ?? 0, tier.floor ?? 0);
+    const eligible = qualify(deps, input, bids, floor, byName);
+    if (eligible.length === 0) {
+      reason = describeNoSale(bids, floor, ti + 1);
+      continue;
+    }
+    const sold = await sell(deps, input, eligible, byName, result);
+    if (sold) {
+      reason = '';
+      break;
+    }
+    reason = `tier ${ti + 1}: every post was rejected or failed`;
+  }
+
+  result.record.durationMs = Math.round((performance.now() - t0) * 100) / 100;
+  result.record.winners = result.sold.map((s) => s.buyer.name);
+  result.record.exclusive = result.exclusive;
+  result.record.price = round2(result.sold.reduce((a, s) => a + s.sale.price, 0));
+  result.record.reason = result.sold.length > 0 ? null : reason;
+  return result;
+}
+
+function describeNoSale(bids: BidRecord[], floor: number, tier: number): string {
+  const got = bids.filter((b) => b.outcome === 'bid');
+  if (got.length === 0) return `tier ${tier}: no bids (${bids.length} pinged)`;
+  const below = got.filter((b) => b.fate === 'below-floor').length;
+  return `tier ${tier}: no acceptable bid (${got.length} bid${got.length === 1 ? '' : 's'}${below ? `, ${below} below the floor $${floor.toFixed(2)}` : ''})`;
+}
+
+// ---------------------------------------------------------------- pinging
+
+async function pingTier(deps: AuctionDeps, input: AuctionInput, names: string[], tier: number, byName: Map<string, PlanBuyer>): Promise<BidRecord[]> {
+  const timeoutMs = input.spec.timeoutMs > 0 ? input.spec.timeoutMs : (deps.defaultTimeoutMs ?? DEFAULT_AUCTION_TIMEOUT_MS);
+  const start = performance.now();
+  const deadline = start + timeoutMs;
+  const records: (BidRecord | undefined)[] = new Array(names.length);
+  let closed = false;
+  const tierAbort = new AbortController();
+  const onOuterAbort = () => tierAbort.abort();
+  deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const jobs = names.map((name, i) =>
+    pingOne(deps, input, name, tier, byName, deadline, tierAbort.signal, () => closed).then((r) => {
+      if (!closed) records[i] = r;
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(jobs),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+  closed = true;
+  tierAbort.abort();
+  deps.signal?.removeEventListener('abort', onOuterAbort);
+  return names.map((name, i) => {
+    const r = records[i];
+    if (r) return r;
+    const late = emptyRecord(name, tier, '', 'ping');
+    late.outcome = 'timeout';
+    late.reason = `no answer within the ${timeoutMs}ms auction timeout; a later answer is discarded`;
+    late.durationMs = Math.round(performance.now() - start);
+    return late;
+  });
+}
+
+async function pingOne(
+  deps: AuctionDeps,
+  input: AuctionInput,
+  name: string,
+  tier: number,
+  byName: Map<string, PlanBuyer>,
+  deadline: number,
+  signal: AbortSignal,
+  isClosed: () => boolean,
+): Promise<BidRecord> {
+  const pingId = randomUUID();
+  const buyer = byName.get(name);
+  const rec = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
+  if (!buyer) {
+    rec.reason = 'unknown buyer';
+    return rec;
+  }
+  const stats = deps.stats.get(name);
+  const breaker = deps.breakers.get(buyer, 'primary');
+  if (buyer.post && breaker && breaker.state === 'open' && !buyer.backupPost) {
+    rec.reason = 'post circuit open: not pinged';
+    deps.journal.recordAttempt(journalRow(input, name, buyer.ping?.url ?? '', 'skipped', null, rec.reason, Date.now(), 0, null));
+    return rec;
+  }
+  if (!buyer.ping) {
+    // No ping endpoint: the buyer "bids" its plan price.
+    let price: unknown = undefined;
+    try {
+      price = buyer.price === null ? undefined : compileExpr(buyer.price)({ lead: input.lead, random: input.random, now: input.routedAt });
+    } catch {
+      price = undefined;
+    }
+    if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
+      rec.reason = 'no ping endpoint and no price';
+      return rec;
+    }
+    rec.outcome = 'bid';
+    rec.price = round2(price);
+    rec.reason = 'no ping endpoint: bids its plan price';
+    return rec;
+  }
+
+  const ping = buyer.ping;
+  const fields = deps.plan.lead.fields;
+  let payload;
+  try {
+    payload = buildPing(fields, buyer, input.lead, pingId, deps.templates, new Date(input.routedAt).toISOString());
+  } catch (err) {
+    rec.outcome = 'refused';
+    rec.reason = err instanceof TemplateError ? `ping template: ${err.message}` : `ping payload: ${(err as Error).message}`;
+    deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
+    return rec;
+  }
+  const violation = piiViolation(fields, input.lead, payload.body, payload.url);
+  if (violation !== null) {
+    rec.outcome = 'refused';
+    rec.reason = `PII guard: the ping ${violation}; not sent`;
+    deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
+    return rec;
+  }
+  const perBuyer = ping.timeoutMs > 0 ? ping.timeoutMs : DEFAULT_PING_TIMEOUT_MS;
+  const remaining = Math.max(1, Math.floor(deadline - performance.now()));
+  const timeoutMs = Math.min(perBuyer, remaining);
+  stats.pings++;
+  const res = await deps.http.request({
+    url: payload.url,
+    method: 'POST',
+    headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': pingId },
+    body: payload.body,
+    timeoutMs,
+    maxBytes: 64 * 1024,
+    signal,
+  });
+  rec.durationMs = res.durationMs;
+  rec.httpStatus = res.status;
+  const reading = readBid(res, ping.bid, deps.maxBid ?? DEFAULT_MAX_BID);
+  const dropped = payload.dropped.length ? ` (PII fields left out of the ping: ${payload.dropped.join(', ')})` : '';
+  if (reading.outcome === 'bid') {
+    rec.outcome = 'bid';
+    rec.price = reading.bid.price;
+    rec.bidId = reading.bid.id;
+    rec.exclusive = reading.bid.exclusive;
+    rec.states = reading.bid.states;
+    rec.maxAgeS = reading.bid.maxAgeS;
+    rec.reason = dropped ? dropped.trim() : null;
+  } else {
+    rec.outcome = reading.outcome;
+    rec.reason = reading.reason + dropped;
+    if (reading.outcome === 'timeout') {
+      rec.reason = `no answer within ${timeoutMs}ms (${timeoutMs < perBuyer ? 'auction' : 'buyer'} timeout); a later answer is discarded`;
+    }
+  }
+  const late = isClosed();
+  if (!late && (rec.outcome === 'bid' || rec.outcome === 'no-bid' || rec.outcome === 'invalid')) {
+    stats.answered++;
+    stats.answerMsSum += res.durationMs;
+    if (rec.outcome === 'bid') stats.bids++;
+  }
+  const outcome = late ? (res.ok ? 'late' : 'timeout') : rec.outcome;
+  deps.journal.recordAttempt(
+    journalRow(input, name, ping.url, outcome, res.status, late ? 'answered after the auction closed; discarded' : rec.reason, res.startedAt, res.durationMs, rec.outcome === 'bid' ? rec.price : null),
+  );
+  return rec;
+}
+
+function journalRow(
+  input: AuctionInput,
+  buyer: string,
+  url: string,
+  outcome: import('../deliver/journal.js').AttemptOutcome,
+  status: number | null,
+  detail: string | null,
+  startedAt: number,
+  durationMs: number,
+  price: number | null,
+) {
+  return { leadId: input.leadId, buyer, kind: 'ping' as const, url, startedAt, durationMs, outcome, status, detail, price };
+}
+
+// ---------------------------------------------------------------- selection
+
+function qualify(deps: AuctionDeps, input: AuctionInput, bids: BidRecord[], floor: number, byName: Map<string, PlanBuyer>): BidRecord[] {
+  const state = leadState(deps.plan.lead.fields, input.lead);
+  const age = input.ageS();
+  const ok: BidRecord[] = [];
+  for (const b of bids) {
+    if (b.outcome !== 'bid' || b.price === null) continue;
+    if (b.price < floor) {
+      b.fate = 'below-floor';
+      b.reason = `bid $${b.price.toFixed(2)} is below the floor $${floor.toFixed(2)}`;
+      continue;
+    }
+    if (b.states !== null && (state === null || !b.states.includes(state))) {
+      b.fate = 'condition';
+      b.reason = `bid is for states ${b.states.join(', ')}; the lead's state is ${state ?? 'missing'}`;
+      continue;
+    }
+    if (b.maxAgeS !== null && age > b.maxAgeS) {
+      b.fate = 'condition';
+      b.reason = `bid is for leads up to ${b.maxAgeS}s old; the lead is ${age.toFixed(1)}s old`;
+      continue;
+    }
+    const buyer = byName.get(b.buyer);
+    const score = scoreBid(input.spec.rank, { price: b.price, exclusive: b.exclusive, id: b.bidId }, deps.stats.metrics(buyer, b.buyer), input.lead, input.random, input.routedAt);
+    if (score === null) {
+      b.fate = 'unranked';
+      b.reason = 'the rank expression gave no number for this bid';
+      continue;
+    }
+    b.score = Math.round(score * 1e6) / 1e6;
+    ok.push(b);
+  }
+  // Best first: score, then price, then the faster answer, then the name.
+  ok.sort((a, b) => b.score! - a.score! || b.price! - a.price! || a.durationMs - b.durationMs || a.buyer.localeCompare(b.buyer));
+  return ok;
+}
+
+// ---------------------------------------------------------------- posting
+
+/** Post to the eligible bids in order; true when anything sold. */
+async function sell(deps: AuctionDeps, input: AuctionInput, ranked: BidRecord[], byName: Map<string, PlanBuyer>, result: AuctionResult): Promise<boolean> {
+  const { spec } = input;
+  const shared = Math.max(1, Math.floor(spec.shared));
+  let first: BidRecord[];
+  let sharedQ: BidRecord[];
+  let lastExcl: BidRecord[];
+  if (spec.exclusiveMin !== null) {
+    const min = spec.exclusiveMin;
+    first = ranked.filter((b) => b.exclusive && b.price! >= min);
+    for (const b of ranked) {
+      if (b.exclusive && b.price! < min) {
+        b.fate = 'below-exclusive-min';
+        b.reason = `exclusive bid $${b.price!.toFixed(2)} is below the exclusive minimum $${min.toFixed(2)}`;
+      }
+    }
+    sharedQ = ranked.filter((b) => !b.exclusive);
+    lastExcl = [];
+  } else {
+    const firstShared = ranked.findIndex((b) => !b.exclusive);
+    const lead = firstShared < 0 ? ranked.length : firstShared;
+    first = ranked.slice(0, lead);
+    sharedQ = ranked.filter((b) => !b.exclusive);
+    lastExcl = ranked.slice(lead).filter((b) => b.exclusive);
+  }
+
+  // Exclusive offers, best first.
+  for (const b of first) {
+    if (await postBid(deps, input, b, true, byName, result)) {
+      result.exclusive = true;
+      markOutbid(ranked);
+      return true;
+    }
+  }
+
+  // Shared: `shared` slots, each handing over to the next bid on failure.
+  if (sharedQ.length > 0) {
+    const exclusive = shared === 1;
+    const queue = [...sharedQ];
+    let accepted = 0;
+    const worker = async () => {
+      while (accepted < shared) {
+        const b = queue.shift();
+        if (!b) return;
+        if (await postBid(deps, input, b, exclusive, byName, result)) {
+          accepted++;
+          return;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(shared, queue.length) }, worker));
+    if (accepted > 0) {
+      result.exclusive = exclusive && accepted === 1;
+      markOutbid(ranked);
+      return true;
+    }
+  }
+
+  for (const b of lastExcl) {
+    if (await postBid(deps, input, b, true, byName, result)) {
+      result.exclusive = true;
+      markOutbid(ranked);
+      return true;
+    }
+  }
+  return false;
+}
+
+function markOutbid(ranked: BidRecord[]): void {
+  for (const b of ranked) if (b.fate === null) b.fate = 'outbid';
+}
+
+async function postBid(
+  deps: AuctionDeps,
+  input: AuctionInput,
+  b: BidRecord,
+  exclusive: boolean,
+  byName: Map<string, PlanBuyer>,
+  result: AuctionResult,
+): Promise<boolean> {
+  const buyer = byName.get(b.buyer)!;
+  if (b.maxAgeS !== null) {
+    const age = input.ageS();
+    if (age > b.maxAgeS) {
+      b.fate = 'condition';
+      b.reason = `bid is for leads up to ${b.maxAgeS}s old; the lead was ${age.toFixed(1)}s old when its turn came`;
+      return false;
+    }
+  }
+  const sale: SaleContext = {
+    leadId: input.leadId,
+    lead: input.lead,
+    buyer: buyer.name,
+    pingId: b.source === 'ping' ? b.pingId : null,
+    postId: randomUUID(),
+    price: b.price!,
+    exclusive,
+    random: input.random,
+    routedAt: input.routedAt,
+  };
+  b.postId = sale.postId;
+  const stats = deps.stats.get(buyer.name);
+  if (b.source === 'ping') stats.wins++;
+  const rec = await deps.poster.post(buyer, sale);
+  result.deliveries.push(rec);
+  const entry: AuctionSale = { buyer, bid: b, sale, delivery: rec };
+  if (rec.status === 'accepted' || rec.status === 'none') {
+    if (rec.status === 'accepted') (stats.posts++, stats.accepted++);
+    b.fate = 'sold';
+    result.sold.push(entry);
+    return true;
+  }
+  stats.posts++;
+  if (rec.status === 'rejected') {
+    b.fate = 'post-rejected';
+    result.rejected.push(entry);
+  } else b.fate = 'post-failed';
+  b.reason = rec.detail;
+  return false;
+}

@@ -1,0 +1,95 @@
+// Building a ping: only the lead's non-PII fields leave. Either the buyer's ping
+// template, rendered with a lead that holds only the non-PII fields (and the
+// derived zip3), or a JSON object of the ping's `fields` (null: every non-PII
+// field) plus `ping_id`. PII fields named in `fields` are dropped (the checker
+// rejects such a plan; this is for plans that skipped it). The PII guard
+// (pii.ts) then searches the result before it is sent.
+
+import type { FieldType, PlanBuyer, PlanField } from '../compile/plan.js';
+import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
+
+export const DEFAULT_PING_TIMEOUT_MS = 500;
+export const DEFAULT_AUCTION_TIMEOUT_MS = 750;
+
+export interface PingPayload {
+  url: string;
+  body: string;
+  contentType: string;
+  /** PII fields the ping's field list named and that were left out. */
+  dropped: string[];
+}
+
+function zip3Of(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    const m = /^\s*(\d{3})/.exec(v);
+    return m ? m[1] : undefined;
+  }
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return String(v).padStart(5, '0').slice(0, 3);
+  return undefined;
+}
+
+function isZip(t: FieldType): boolean {
+  return t.kind === 'zip';
+}
+
+/** The zip field zip3 is derived from: the first field of type zip, else one named `zip`. */
+export function zipFieldOf(fields: PlanField[]): PlanField | undefined {
+  return fields.find((f) => isZip(f.type)) ?? fields.find((f) => f.name === 'zip');
+}
+
+/** The lead as a ping may see it: declared non-PII fields, plus zip3. */
+export function publicLead(fields: PlanField[], lead: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.pii) continue;
+    const v = lead[f.name];
+    if (v !== undefined && v !== null) out[f.name] = v;
+  }
+  if (out.zip3 === undefined && !fields.some((f) => f.name === 'zip3')) {
+    const z = zipFieldOf(fields);
+    const v = z ? zip3Of(lead[z.name]) : undefined;
+    if (v !== undefined) out.zip3 = v;
+  }
+  return out;
+}
+
+/** Build the ping for a buyer. Throws TemplateError when its template cannot render. */
+export function buildPing(
+  fields: PlanField[],
+  buyer: PlanBuyer,
+  lead: Record<string, unknown>,
+  pingId: string,
+  templates: TemplateSet,
+  nowIso: string,
+): PingPayload {
+  const ping = buyer.ping!;
+  const pub = publicLead(fields, lead);
+  if (ping.template) {
+    const t = templates.get(templateKey.ping(buyer.name));
+    if (!t) throw new TemplateError('ping template was not compiled', ping.template.name, 0, 0, 'compile');
+    const body = t.render({
+      lead: pub,
+      ping: { id: pingId },
+      post: { id: '' },
+      sale: { price: 0, buyer: buyer.name, exclusive: false },
+      now: nowIso,
+    });
+    return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
+  }
+  const byName = new Map(fields.map((f) => [f.name, f]));
+  const names = ping.fields ?? [...fields.filter((f) => !f.pii).map((f) => f.name), ...(pub.zip3 !== undefined && !byName.has('zip3') ? ['zip3'] : [])];
+  const obj: Record<string, unknown> = {};
+  const dropped: string[] = [];
+  for (const n of names) {
+    const f = byName.get(n);
+    if (f?.pii || (!f && n !== 'zip3')) {
+      // PII, or a name the lead schema does not declare (its PII status unknown)
+      dropped.push(n);
+      continue;
+    }
+    const v = pub[n];
+    if (v !== undefined) obj[n] = v;
+  }
+  obj.ping_id = pingId;
+  return { url: ping.url, body: JSON.stringify(obj), contentType: 'application/json', dropped };
+}

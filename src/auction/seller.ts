@@ -1,0 +1,339 @@
+// The Seller: routes a lead with the Router, then sells it over HTTP.
+//
+//   auction decision  → ping, pick, post (auction.ts), then router.commit with
+//                       what was actually accepted; nothing accepted: unrouted.
+//   routed decision   → plain delivery to each buyer: post now (retries, backoff,
+//                       failover, breaker, at most `concurrency` posts at once),
+//                       later (delivery.delayMs, or SoldTo.deliverAt), or in a
+//                       batch (delivery.batch). Buyers without `post` are sold
+//                       without HTTP.
+//   pixels            → sold, delivered, rejected (and returned, via outcome()),
+//                       fire-and-forget.
+//
+// `sell` resolves when the auction and the immediate posts are done; delayed and
+// batched deliveries complete later (their DeliveryRecords are updated in place;
+// `flush` sends them now and waits).
+
+import { randomUUID } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
+import type { Decision } from '../runtime/decision.js';
+import { Batcher } from '../deliver/batch.js';
+import { DelayQueue } from '../deliver/delay.js';
+import { HttpClient } from '../deliver/http.js';
+import { MemoryJournal, type Journal } from '../deliver/journal.js';
+import { Limiter } from '../deliver/limiter.js';
+import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
+import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
+import { Breakers, Poster } from '../deliver/post.js';
+import { TemplateSet } from '../deliver/templates.js';
+import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
+import { runAuction } from './auction.js';
+import { BuyerStats } from './rank.js';
+import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
+
+export interface SellerOptions {
+  /** Where attempts are journalled. Default: a MemoryJournal. */
+  journal?: Journal;
+  /** Auction timeout when the decision carries none. Default 750 ms. */
+  timeoutMs?: number;
+  /** An undici dispatcher for every request (default: one keep-alive Pool per origin). */
+  dispatcher?: Dispatcher;
+  /** Posts in flight at once (plain delivery). Default 16. */
+  concurrency?: number;
+  /** Sanity ceiling for a bid, dollars. Default 10,000. */
+  maxBid?: number;
+  /** Pixel timeout. Default 2 s. */
+  pixelTimeoutMs?: number;
+  /** Base directory for relative `file:` batch targets. Default: the working directory. */
+  baseDir?: string;
+  /** The lead field holding its creation time, for bid max-age conditions (default: a time field named created/submitted/received/timestamp…; none: the lead is as old as the sale). */
+  leadTimeField?: string | null;
+  /** Called when a delivery finishes (also delayed and batched ones). */
+  onDelivery?: (record: DeliveryRecord) => void;
+  /** Called with every pixel's outcome. */
+  onPixel?: (record: PixelRecord) => void;
+  /** Clock for circuit breakers (tests). Default Date.now. */
+  clock?: () => number;
+}
+
+export interface SellOptions extends RouteCall {}
+
+export interface Sale {
+  decision: Decision;
+  auction: AuctionRecord | null;
+  deliveries: DeliveryRecord[];
+}
+
+const FLOW_MEMORY = 100_000;
+
+function defaultTimeField(fields: PlanField[]): string | null {
+  const times = fields.filter((f) => f.type.kind === 'time');
+  const named = times.find((f) => /created|submitted|received|timestamp|captured|lead_time/i.test(f.name));
+  return named?.name ?? null;
+}
+
+export class Seller {
+  readonly journal: Journal;
+  readonly http: HttpClient;
+  readonly templates: TemplateSet;
+  readonly breakers: Breakers;
+  readonly stats = new BuyerStats();
+  private readonly plan: Plan;
+  private readonly byName: Map<string, PlanBuyer>;
+  private readonly poster: Poster;
+  private readonly pixels: PixelFirer;
+  private readonly batcher: Batcher;
+  private readonly delayed = new DelayQueue();
+  private readonly limiter: Limiter;
+  private readonly abort = new AbortController();
+  private readonly active = new Set<Promise<unknown>>();
+  private readonly flows = new Map<string, string>();
+  private readonly timeField: string | null;
+  private closed = false;
+
+  constructor(
+    readonly router: SellerRouter,
+    private readonly options: SellerOptions = {},
+  ) {
+    this.plan = planOf(router);
+    this.byName = new Map(this.plan.buyers.map((b) => [b.name, b]));
+    this.journal = options.journal ?? new MemoryJournal();
+    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : {});
+    this.templates = TemplateSet.forPlan(this.plan);
+    this.breakers = new Breakers(options.clock ?? Date.now);
+    this.limiter = new Limiter(options.concurrency ?? 16);
+    const signal = this.abort.signal;
+    this.poster = new Poster({ http: this.http, journal: this.journal, templates: this.templates, breakers: this.breakers, signal });
+    this.pixels = new PixelFirer({
+      http: this.http,
+      journal: this.journal,
+      templates: this.templates,
+      timeoutMs: options.pixelTimeoutMs,
+      onPixel: options.onPixel,
+    });
+    this.batcher = new Batcher({
+      http: this.http,
+      journal: this.journal,
+      baseDir: options.baseDir,
+      signal,
+      onSent: (buyer, items) => {
+        for (const it of items) this.afterPost(buyer, it.sale, it.record);
+      },
+    });
+    this.timeField = options.leadTimeField === undefined ? defaultTimeField(this.plan.lead.fields) : options.leadTimeField;
+  }
+
+  /** Route and sell one lead. */
+  sell(lead: unknown, opts: SellOptions = {}): Promise<Sale> {
+    if (this.closed) return Promise.reject(new Error('the seller is closed'));
+    const p = this.sellOne(lead, opts);
+    this.active.add(p);
+    void p.finally(() => this.active.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  private async sellOne(lead: unknown, opts: SellOptions): Promise<Sale> {
+    const sellStart = Date.now();
+    const call: RouteCall = {};
+    if (opts.now !== undefined) call.now = opts.now;
+    if (opts.seed !== undefined) call.seed = opts.seed;
+    if (opts.flow !== undefined) call.flow = opts.flow;
+    if (opts.trace !== undefined) call.trace = opts.trace;
+    const decision = this.router.route(lead, call);
+    this.rememberFlow(decision.leadId, decision.flow);
+    const routedAt = Date.parse(decision.at);
+    const leadObj = lead as Record<string, unknown>;
+
+    if (decision.status === 'auction' && decision.auction) {
+      let leadTime: number | null = null;
+      if (this.timeField) {
+        const v = leadObj[this.timeField];
+        const t = typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? v : NaN;
+        if (Number.isFinite(t)) leadTime = t;
+      }
+      const ageS = () => ((leadTime !== null ? routedAt - leadTime : 0) + (Date.now() - sellStart)) / 1000;
+      const result = await runAuction(
+        {
+          plan: this.plan,
+          http: this.http,
+          journal: this.journal,
+          templates: this.templates,
+          poster: this.poster,
+          breakers: this.breakers,
+          stats: this.stats,
+          maxBid: this.options.maxBid,
+          defaultTimeoutMs: this.options.timeoutMs,
+          signal: this.abort.signal,
+        },
+        { leadId: decision.leadId, lead: leadObj, spec: decision.auction, random: decision.random, routedAt, ageS },
+      );
+      const sold = result.sold.map((s) => ({ name: s.buyer.name, price: s.sale.price }));
+      let final = this.router.commit(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
+      if (final.status !== 'routed' && result.record.reason !== null) final = { ...final, reason: `auction: ${result.record.reason}` };
+      if (result.sold.length > 0) {
+        // A winner the router dropped at commit (its cap filled meanwhile) keeps its
+        // delivery record; it is not counted as sold.
+        const committed = new Set(final.buyers.map((b) => b.name));
+        for (const s of result.sold) {
+          if (!committed.has(s.buyer.name)) continue;
+          this.pixels.fire(s.buyer, 'sold', s.sale);
+          if (s.delivery.status === 'accepted') {
+            this.router.recordOutcome?.(decision.leadId, s.buyer.name, 'accepted');
+            this.pixels.fire(s.buyer, 'delivered', s.sale);
+          }
+        }
+      }
+      for (const r of result.rejected) this.pixels.fire(r.buyer, 'rejected', r.sale);
+      for (const d of result.deliveries) this.options.onDelivery?.(d);
+      return { decision: final, auction: result.record, deliveries: result.deliveries };
+    }
+
+    if (decision.status === 'routed') {
+      const deliveries = await this.deliverRouted(decision, leadObj, routedAt);
+      return { decision, auction: null, deliveries };
+    }
+    return { decision, auction: null, deliveries: [] };
+  }
+
+  private rememberFlow(leadId: string, flow: string): void {
+    this.flows.delete(leadId);
+    this.flows.set(leadId, flow);
+    if (this.flows.size > FLOW_MEMORY) this.flows.delete(this.flows.keys().next().value!);
+  }
+
+  private async deliverRouted(decision: Decision, lead: Record<string, unknown>, routedAt: number): Promise<DeliveryRecord[]> {
+    const records: DeliveryRecord[] = [];
+    const now: Promise<unknown>[] = [];
+    for (const s of decision.buyers as SoldToAt[]) {
+      const buyer = this.byName.get(s.name);
+      if (!buyer) continue;
+      const sale: SaleContext = {
+        leadId: decision.leadId,
+        lead,
+        buyer: buyer.name,
+        pingId: null,
+        postId: randomUUID(),
+        price: s.price,
+        exclusive: decision.exclusive,
+        random: decision.random,
+        routedAt,
+      };
+      const rec: DeliveryRecord = {
+        buyer: buyer.name,
+        leadId: decision.leadId,
+        postId: sale.postId,
+        pingId: null,
+        price: s.price,
+        exclusive: decision.exclusive,
+        mode: 'post',
+        status: 'failed',
+        endpoint: null,
+        detail: null,
+        attempts: [],
+      };
+      records.push(rec);
+      this.pixels.fire(buyer, 'sold', sale);
+
+      const batch = buyer.delivery?.batch ?? null;
+      if (batch) {
+        this.batcher.add(buyer, batch, { sale, record: rec });
+        continue;
+      }
+      if (!buyer.post && !buyer.backupPost) {
+        rec.mode = 'none';
+        rec.status = 'none';
+        rec.detail = 'no post endpoint: sold without HTTP';
+        continue;
+      }
+      let due = Date.now() + Math.max(0, buyer.delivery?.delayMs ?? 0);
+      if (s.deliverAt !== undefined && s.deliverAt !== null) {
+        const at = Date.parse(s.deliverAt);
+        if (Number.isFinite(at)) due = Math.max(due, Date.now() + (at - routedAt));
+      }
+      if (due > Date.now()) {
+        rec.mode = 'delayed';
+        rec.status = 'scheduled';
+        rec.deliverAt = new Date(due).toISOString();
+        this.delayed.schedule(due, async () => {
+          await this.limiter.run(() => this.poster.post(buyer, sale, rec));
+          this.afterPost(buyer, sale, rec);
+        });
+        continue;
+      }
+      now.push(
+        this.limiter.run(() => this.poster.post(buyer, sale, rec)).then(() => this.afterPost(buyer, sale, rec)),
+      );
+    }
+    await Promise.all(now);
+    return records;
+  }
+
+  private afterPost(buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord): void {
+    const stats = this.stats.get(buyer.name);
+    if (rec.status === 'accepted') {
+      stats.posts++;
+      stats.accepted++;
+      this.router.recordOutcome?.(sale.leadId, buyer.name, 'accepted');
+      this.pixels.fire(buyer, 'delivered', sale);
+    } else if (rec.status === 'rejected') {
+      stats.posts++;
+      this.router.recordOutcome?.(sale.leadId, buyer.name, 'rejected');
+      this.pixels.fire(buyer, 'rejected', sale);
+    } else if (rec.status === 'failed') {
+      stats.posts++;
+    }
+    this.options.onDelivery?.(rec);
+  }
+
+  /**
+   * Record a later outcome of a sold lead (returned, converted, ...): forwarded
+   * to the router, counted for rank metrics, and, for 'returned' with the lead
+   * at hand, the buyer's 'returned' pixels fire.
+   */
+  outcome(leadId: string, buyer: string, kind: OutcomeKind, sale?: { lead: Record<string, unknown>; price?: number; random?: number }): void {
+    this.router.recordOutcome?.(leadId, buyer, kind);
+    if (kind === 'converted') this.stats.get(buyer).converted++;
+    const b = this.byName.get(buyer);
+    if (kind === 'returned' && b && sale) {
+      this.pixels.fire(b, 'returned', {
+        leadId,
+        lead: sale.lead,
+        buyer,
+        pingId: null,
+        postId: '',
+        price: sale.price ?? 0,
+        exclusive: false,
+        random: sale.random ?? 0,
+        routedAt: Date.now(),
+      });
+    }
+  }
+
+  /** Selling metrics from the journal, per buyer and per flow. */
+  metrics(): MetricsReport {
+    return computeMetrics(this.journal.attempts(), { flowOf: (id) => this.flows.get(id) });
+  }
+
+  /** Leads waiting: delayed deliveries and batched leads. */
+  get pending(): { delayed: number; batched: number; pixels: number } {
+    return { delayed: this.delayed.size, batched: this.batcher.size, pixels: this.pixels.inFlight };
+  }
+
+  /** Send delayed deliveries and waiting batches now, and wait for them (and for pixels in flight). */
+  async flush(): Promise<void> {
+    await this.delayed.flush();
+    await this.batcher.flush();
+    await this.pixels.flush();
+  }
+
+  /** Wait for sales in progress, flush, then close the connection pools. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.active]);
+    await this.flush();
+    this.abort.abort();
+    await this.http.close();
+  }
+}

@@ -1,0 +1,469 @@
+// Handlebars templates: ping and post payloads (`json "templates/x.hbs"`)
+// and pixel URLs (inline). Each is parsed with Handlebars itself, so what
+// passes here compiles at run time; a syntax error is reported at the
+// template's path in the rule file, naming the template's own line:col. Every
+// variable a template reads is checked against what exists where it is
+// rendered (`lead.*` against the lead schema), every helper against the fixed
+// set, and a ping template may not read a pii field.
+
+import Handlebars from 'handlebars';
+import * as path from 'node:path';
+import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
+import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
+import { type CheckContext, isSpan, listText } from './context.js';
+import { defaultReadFile, type SchemaOptions } from './schema.js';
+
+/** The helpers a template may call (the runtime's set, src/deliver/templates.ts). */
+export const TEMPLATE_HELPERS: readonly string[] = ['url', 'json', 'xml', 'money', 'date', 'hash', 'lower', 'upper', 'default'];
+/** Handlebars' own helpers, which the runtime keeps. */
+const BUILTIN_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup'];
+
+/** What a template may read besides `lead.*` and `now`, by root (the
+ *  runtime's context: { lead, ping: {id}, post: {id}, sale: {…}, now }). */
+export const TEMPLATE_VALUES: Record<'sale' | 'ping' | 'post', readonly string[]> = {
+  sale: ['price', 'buyer', 'exclusive'],
+  ping: ['id'],
+  post: ['id'],
+};
+
+/** Where a template is rendered, which decides what it may read. */
+export interface TemplateUse {
+  kind: 'ping' | 'post' | 'pixel';
+  /** The buyer has a `ping` (so `ping.*` exists after it) / a `post`. */
+  hasPing: boolean;
+  hasPost: boolean;
+}
+
+interface Parsed {
+  ast?: hbs.AST.Program;
+  error?: { message: string; line: number; col: number; hint?: string };
+}
+
+/** One place in a template: line and 0-based column, as Handlebars gives them. */
+interface Loc {
+  line: number;
+  column: number;
+}
+
+interface Ref {
+  kind: 'var' | 'helper' | 'partial';
+  /** The text as written: `lead.email`, `json`. */
+  text: string;
+  parts: string[];
+  data: boolean;
+  depth: number;
+  start: Loc;
+  end: Loc;
+}
+
+// ---------------------------------------------------------------- parsing
+
+const TOKEN_TEXT: Record<string, string> = {
+  CLOSE: '`}}`',
+  CLOSE_UNESCAPED: '`}}}`',
+  OPEN_ENDBLOCK: '`{{/…}}`',
+  ID: 'a name',
+};
+/** The expected tokens worth naming, most helpful first. */
+const EXPECTED_ORDER = ['CLOSE', 'CLOSE_UNESCAPED', 'OPEN_ENDBLOCK', 'ID'];
+
+/** Parse a template; never throws. */
+export function parseTemplate(source: string): Parsed {
+  try {
+    return { ast: Handlebars.parse(source) };
+  } catch (e) {
+    return { error: describeParseError(source, e) };
+  }
+}
+
+function describeParseError(source: string, e: unknown): { message: string; line: number; col: number; hint?: string } {
+  const err = e as { message?: unknown; lineNumber?: unknown; column?: unknown };
+  const raw = typeof err?.message === 'string' ? err.message : String(e);
+  // A Handlebars exception (mismatched block) carries its position.
+  if (typeof err?.lineNumber === 'number' && typeof err.column === 'number') {
+    return { message: raw.replace(/ - \d+:\d+$/, ''), line: err.lineNumber, col: err.column + 1 };
+  }
+  // A grammar error: parse again with a parser whose error hook keeps the
+  // offending token's location (the shared parser is left as it is).
+  let hash: { token?: unknown; text?: unknown; loc?: { first_line?: unknown; first_column?: unknown }; expected?: unknown } | undefined;
+  try {
+    const shared = (Handlebars as unknown as { Parser?: object }).Parser;
+    if (!shared) throw new Error('no parser');
+    const p = Object.create(shared) as { parse(s: string): unknown; parseError: unknown };
+    p.parseError = (str: string, h: typeof hash) => {
+      hash = h;
+      throw new Error(str);
+    };
+    p.parse(source);
+  } catch {
+    // expected
+  }
+  const lineMatch = /on line (\d+)/.exec(raw);
+  let line = lineMatch ? Number(lineMatch[1]) : 1;
+  let col = 1;
+  if (hash?.loc && typeof hash.loc.first_line === 'number' && typeof hash.loc.first_column === 'number') {
+    line = hash.loc.first_line;
+    col = hash.loc.first_column + 1;
+  }
+  let message = raw.split('\n')[0]!.replace(/:$/, '');
+  let hint: string | undefined;
+  if (hash && typeof hash.token === 'string') {
+    const expected = Array.isArray(hash.expected) ? hash.expected.map((x) => String(x).replace(/'/g, '')) : [];
+    const wanted = EXPECTED_ORDER.filter((t) => expected.includes(t))
+      .slice(0, 2)
+      .map((t) => TOKEN_TEXT[t]!);
+    const tail = wanted.length > 0 ? ` (expected ${wanted.join(' or ')})` : '';
+    if (hash.token === 'EOF') message = `the template ends too soon${tail}`;
+    else {
+      const text = typeof hash.text === 'string' && hash.text !== '' ? hash.text : hash.token;
+      message = `unexpected \`${text}\`${tail}`;
+      // Handlebars' lexer reports the location before the offending token
+      // has been read; find the token itself on that line.
+      const lineText = source.split(/\r?\n/)[line - 1];
+      const i = lineText === undefined ? -1 : lineText.indexOf(text, col - 1);
+      if (i >= 0) col = i + 1;
+      if (text === '}}}' && expected.includes('CLOSE'))
+        hint = '`}}}` closes a `{{{…}}}`; to follow `}}` with a `}`, put a space between them';
+    }
+  }
+  return hint === undefined ? { message, line, col } : { message, line, col, hint };
+}
+
+// ---------------------------------------------------------------- walking
+
+type Node = { type?: string; [k: string]: unknown };
+
+function locOf(n: Node): { start: Loc; end: Loc } {
+  const loc = n.loc as { start?: Loc; end?: Loc } | undefined;
+  const start = loc?.start && typeof loc.start.line === 'number' ? loc.start : { line: 1, column: 0 };
+  const end = loc?.end && typeof loc.end.line === 'number' ? loc.end : start;
+  return { start, end };
+}
+
+function pathRef(n: Node, kind: Ref['kind']): Ref {
+  const { start, end } = locOf(n);
+  return {
+    kind,
+    text: typeof n.original === 'string' ? n.original : '?',
+    parts: Array.isArray(n.parts) ? n.parts.map(String) : [],
+    data: n.data === true,
+    depth: typeof n.depth === 'number' ? n.depth : 0,
+    start,
+    end,
+  };
+}
+
+function isHelperCall(path: Node | undefined, params: unknown[], hash: unknown, block: boolean): boolean {
+  const pairs = (hash as { pairs?: unknown } | undefined)?.pairs;
+  if (params.length > 0 || (Array.isArray(pairs) && pairs.length > 0)) return true;
+  const name = path?.type === 'PathExpression' && typeof path.original === 'string' ? path.original : '';
+  return TEMPLATE_HELPERS.includes(name) || (block && BUILTIN_HELPERS.includes(name));
+}
+
+/**
+ * Every helper, partial and context variable a template uses, in source
+ * order. As at run time, a path is read from the root context except inside
+ * an `each` or `with` block (or a section such as `{{#lead.tags}}`), where
+ * only `@root.…` paths are; block parameters (`as |x|`) are local.
+ */
+export function templateRefs(ast: hbs.AST.Program): Ref[] {
+  const out: Ref[] = [];
+  let budget = 100_000;
+  const path = (n: Node, rooted: boolean, bp: Set<string>): void => {
+    const r = pathRef(n, 'var');
+    if (r.data) {
+      if (r.parts[0] !== 'root') {
+        if (rooted) out.push(r); // @index and friends exist only inside `each`
+        return;
+      }
+    } else {
+      if (!rooted) return;
+      if (r.parts.length > 0 && bp.has(r.parts[0]!)) return;
+    }
+    out.push(r);
+  };
+  const value = (n: unknown, rooted: boolean, bp: Set<string>): void => {
+    if (!n || typeof n !== 'object' || budget-- <= 0) return;
+    const node = n as Node;
+    if (node.type === 'PathExpression') path(node, rooted, bp);
+    else if (node.type === 'SubExpression') call(node, false, rooted, bp, true);
+  };
+  const call = (node: Node, block: boolean, rooted: boolean, bp: Set<string>, sub = false): void => {
+    const p = node.path as Node | undefined;
+    const params = Array.isArray(node.params) ? node.params : [];
+    if (p?.type === 'PathExpression' && (sub || isHelperCall(p, params, node.hash, block))) out.push(pathRef(p, 'helper'));
+    else value(p, rooted, bp);
+    for (const x of params) value(x, rooted, bp);
+    const pairs = (node.hash as { pairs?: unknown } | undefined)?.pairs;
+    if (Array.isArray(pairs)) for (const pair of pairs) value((pair as { value?: unknown })?.value, rooted, bp);
+  };
+  const program = (n: unknown, rooted: boolean, bp: Set<string>): void => {
+    if (!n || typeof n !== 'object' || budget-- <= 0) return;
+    const prog = n as Node;
+    const params = Array.isArray(prog.blockParams) ? prog.blockParams.map(String) : [];
+    const inner = params.length > 0 ? new Set([...bp, ...params]) : bp;
+    for (const st of Array.isArray(prog.body) ? (prog.body as Node[]) : []) {
+      if (!st || typeof st !== 'object' || budget-- <= 0) continue;
+      switch (st.type) {
+        case 'MustacheStatement':
+          call(st, false, rooted, inner);
+          break;
+        case 'BlockStatement': {
+          call(st, true, rooted, inner);
+          const p = st.path as Node | undefined;
+          const helper = p?.type === 'PathExpression' && typeof p.original === 'string' ? p.original : '';
+          const keeps = helper === 'if' || helper === 'unless';
+          program(st.program, rooted && keeps, inner);
+          program(st.inverse, rooted && (keeps || helper === 'each' || helper === 'with'), inner);
+          break;
+        }
+        case 'PartialStatement':
+        case 'PartialBlockStatement':
+        case 'Decorator':
+        case 'DecoratorBlock': {
+          const { start, end } = locOf(st);
+          const name = st.name as Node | undefined;
+          const what = st.type.startsWith('Partial') ? 'partial' : 'decorator';
+          out.push({
+            kind: 'partial',
+            text: `${what} ${typeof name?.original === 'string' ? name.original : '?'}`,
+            parts: [],
+            data: false,
+            depth: 0,
+            start,
+            end,
+          });
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  };
+  program(ast, true, new Set());
+  return out;
+}
+
+// ---------------------------------------------------------------- checking
+
+/** The field `zip3` is derived from, as the runtime picks it: the first field
+ *  of type zip, else one named `zip`. */
+export function zipSource(ctx: CheckContext): string | undefined {
+  for (const f of ctx.fields.values()) if (f.type.kind === 'zip') return f.name;
+  return ctx.fields.has('zip') ? 'zip' : undefined;
+}
+
+export class TemplateChecker {
+  private readonly cache = new Map<string, { source?: string; parsed?: Parsed }>();
+
+  constructor(
+    private readonly ctx: CheckContext,
+    private readonly options: SchemaOptions,
+  ) {}
+
+  /** A template file: read it, parse it, check what it reads. */
+  file(ref: TemplateRef | undefined, use: TemplateUse): void {
+    if (!ref || typeof ref !== 'object') return;
+    const lit = ref.path;
+    const span = isSpan(lit?.span) ? lit.span : isSpan(ref.span) ? ref.span : this.ctx.fileStart();
+    const rel = lit?.value;
+    if (typeof rel !== 'string' || rel.trim() === '') {
+      this.ctx.report('LR704', span, 'the template path is empty', 'name a .hbs file, relative to the rule file');
+      return;
+    }
+    const entry = this.load(rel);
+    if (entry.source === undefined) {
+      this.ctx.report(
+        'LR704',
+        span,
+        `cannot read the template \`${rel}\``,
+        path.isAbsolute(rel) ? undefined : 'template paths are relative to the rule file',
+      );
+      return;
+    }
+    const parsed = entry.parsed!;
+    const name = `the template \`${rel}\``;
+    if (parsed.error) {
+      const { message, line, col, hint } = parsed.error;
+      this.ctx.report('LR705', span, `${name} has a syntax error at ${line}:${col}: ${message}`, hint);
+      return;
+    }
+    if (parsed.ast) this.refs(templateRefs(parsed.ast), use, { name, at: (r) => ` (at ${r.start.line}:${r.start.column + 1})`, span: () => span });
+  }
+
+  /** An inline template: a pixel URL. Positions map into the string when it
+   *  has no escapes. */
+  inline(lit: StringLit | undefined, use: TemplateUse, what: string): void {
+    if (!lit || typeof lit.value !== 'string' || !lit.value.includes('{{')) return;
+    const whole = isSpan(lit.span) ? lit.span : this.ctx.fileStart();
+    const parsed = parseTemplate(lit.value);
+    const exact =
+      isSpan(lit.span) && lit.span.line === lit.span.endLine && lit.span.end - lit.span.start === lit.value.length + 2 && !lit.value.includes('\n');
+    const sub = (startCol: number, endCol: number): Span => {
+      if (!exact) return whole;
+      const from = Math.max(0, Math.min(lit.value.length, startCol));
+      const to = Math.max(from + 1, Math.min(lit.value.length, endCol));
+      return {
+        ...whole,
+        col: whole.col + 1 + from,
+        endCol: whole.col + 1 + to,
+        start: whole.start + 1 + from,
+        end: whole.start + 1 + to,
+        endLine: whole.line,
+      };
+    };
+    if (parsed.error) {
+      const { message, line, col, hint } = parsed.error;
+      this.ctx.report('LR705', line === 1 ? sub(col - 1, col) : whole, `${what} has a template syntax error at column ${col}: ${message}`, hint);
+      return;
+    }
+    if (parsed.ast)
+      this.refs(templateRefs(parsed.ast), use, {
+        name: what,
+        at: () => '',
+        span: (r) => (r.start.line === 1 && r.end.line === 1 ? sub(r.start.column, r.end.column) : whole),
+      });
+  }
+
+  private load(rel: string): { source?: string; parsed?: Parsed } {
+    const baseDir = this.options.baseDir ?? path.dirname(this.ctx.file?.file ?? '.');
+    const resolved = path.resolve(baseDir, rel);
+    let entry = this.cache.get(resolved);
+    if (entry) return entry;
+    let text: string | undefined;
+    try {
+      text = (this.options.readFile ?? defaultReadFile)(resolved);
+    } catch {
+      text = undefined;
+    }
+    entry = typeof text === 'string' ? { source: text, parsed: parseTemplate(text) } : {};
+    this.cache.set(resolved, entry);
+    return entry;
+  }
+
+  private refs(
+    refs: Ref[],
+    use: TemplateUse,
+    where: { name: string; at: (r: Ref) => string; span: (r: Ref) => Span },
+  ): void {
+    const report = (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) =>
+      this.ctx.report(code, where.span(r), message, suggestion);
+    for (const r of refs) {
+      const at = where.at(r);
+      if (r.kind === 'partial') {
+        report('LR707', r, `${where.name} uses the ${r.text.replace(/^(\w+) (.*)$/, '$1 `$2`')}${at}; templates have no partials or decorators`, 'write the text out in this template');
+        continue;
+      }
+      if (r.kind === 'helper') {
+        const name = r.text;
+        const known = TEMPLATE_HELPERS.includes(name) || BUILTIN_HELPERS.includes(name);
+        if (known && r.parts.length === 1 && !r.data) continue;
+        const help =
+          didYouMean(name, [...TEMPLATE_HELPERS, ...BUILTIN_HELPERS]) ??
+          `the helpers are ${listText([...TEMPLATE_HELPERS, ...BUILTIN_HELPERS].map((h) => `\`${h}\``))}`;
+        report('LR707', r, `${where.name} calls the unknown helper \`${name}\`${at}`, help);
+        continue;
+      }
+      this.variable(r, use, where.name, at, report);
+    }
+  }
+
+  private variable(
+    r: Ref,
+    use: TemplateUse,
+    name: string,
+    at: string,
+    report: (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) => void,
+  ): void {
+    let parts = r.parts;
+    if (r.data) {
+      if (parts[0] === 'root') parts = parts.slice(1);
+      else {
+        report('LR706', r, `${name} reads \`${r.text}\`${at}, which is not set here`, 'read `lead.…`, `now`, or what the sale sets');
+        return;
+      }
+    }
+    if (r.depth > 0) {
+      report('LR706', r, `${name} reads \`${r.text}\`${at}, but there is no outer context`, 'drop the `../`');
+      return;
+    }
+    const roots = ['lead', 'now', ...(use.kind === 'ping' ? [] : ['sale']), ...(use.kind !== 'ping' && use.hasPing ? ['ping'] : []), ...(use.kind === 'pixel' && use.hasPost ? ['post'] : [])];
+    const head = parts[0];
+    if (head === undefined || head === 'lead') {
+      // The whole lead (`{{json lead}}`): in a ping, the runtime hands the
+      // template only the non-pii fields, so nothing personal can leave.
+      const key = head === undefined ? undefined : parts[1];
+      if (key === undefined) return;
+      const field = this.ctx.fields.get(key);
+      if (!field) {
+        if (!this.ctx.fieldsKnown) return;
+        if (key === 'zip3' && zipSource(this.ctx) !== undefined) {
+          if (use.kind !== 'ping')
+            report(
+              'LR706',
+              r,
+              `${name} reads \`lead.zip3\`${at}, but \`zip3\` is derived for pings only`,
+              `write \`lead.${zipSource(this.ctx)}\``,
+            );
+          return;
+        }
+        const best = closestName(key, this.ctx.fields.keys());
+        report(
+          'LR706',
+          r,
+          `${name} reads \`lead.${key}\`${at}, but the lead has no field \`${key}\``,
+          best !== undefined ? `did you mean \`lead.${best}\`?` : undefined,
+        );
+        return;
+      }
+      if (use.kind === 'ping' && field.pii)
+        report(
+          'LR708',
+          r,
+          `${name} sends \`lead.${key}\`${at}, which is personal data (\`${key}\` is marked \`pii\`)`,
+          'pings carry no personal data; send it in the post',
+        );
+      return;
+    }
+    if (head === 'now') {
+      if (parts.length > 1) report('LR706', r, `${name} reads \`${r.text}\`${at}, but \`now\` is a time, with no parts`, 'write `now`');
+      return;
+    }
+    if (head === 'sale' || head === 'ping' || head === 'post') {
+      if (!roots.includes(head)) {
+        const why =
+          use.kind === 'ping'
+            ? 'a ping is sent before any sale'
+            : head === 'ping'
+              ? 'this buyer has no `ping`'
+              : head === 'post'
+                ? use.kind === 'pixel'
+                  ? 'this buyer has no `post`'
+                  : "a post's own reply is not known while it is being written"
+                : 'it is not set here';
+        report('LR706', r, `${name} reads \`${r.text}\`${at}, but ${why}`);
+        return;
+      }
+      const keys = TEMPLATE_VALUES[head];
+      const key = parts[1];
+      if (key === undefined || !keys.includes(key) || parts.length > 2) {
+        const best = key === undefined ? undefined : closestName(key, keys);
+        report(
+          'LR706',
+          r,
+          `${name} reads \`${r.text}\`${at}, which is not set: \`${head}\` has ${listText(keys.map((k) => `\`${head}.${k}\``))}`,
+          best !== undefined ? `did you mean \`${head}.${best}\`?` : undefined,
+        );
+      }
+      return;
+    }
+    const field = this.ctx.fields.get(head);
+    const best = field ? undefined : closestName(head, roots);
+    report(
+      'LR706',
+      r,
+      `${name} reads \`${r.text}\`${at}, which is not set here`,
+      field ? `lead fields are read through \`lead\`: \`lead.${head}\`` : best !== undefined ? `did you mean \`${best}\`?` : `a template can read ${listText(roots.map((x) => `\`${x}\``))}`,
+    );
+  }
+}

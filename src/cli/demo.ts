@@ -1,0 +1,368 @@
+// `npm start` / `leadroute demo`: the sample leads sold by ping-post auction.
+//
+// Starts the mock buyers of examples/mock-buyers.json in-process (real HTTP on
+// 127.0.0.1), compiles rules/solar-pingpost.route, and sells every lead of
+// examples/leads.jsonl with the Seller, several at a time: each is a real
+// auction (pings, bids, floors, posts, pixels) over loopback. Prints one line
+// a lead, then what each buyer did, then stops the servers.
+//
+// With --ephemeral the mock buyers take any free ports and the plan's URLs that
+// point at their configured ports are redirected to them (tests use this).
+
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Seller, type AuctionRecord, type BidRecord, type Sale } from '../auction/index.js';
+import { compile, type Plan } from '../compile/index.js';
+import { Router } from '../runtime/index.js';
+import { MemoryStore } from '../store/index.js';
+import { MockBuyersError, startMockBuyers, withEphemeralPorts, MOCK_HOST, type MockBuyers, type MockBuyersConfig } from '../server/index.js';
+import { reportDiagnostics } from './check.js';
+import { formatMockStats, loadMockConfig } from './mock-buyers.js';
+import { UsageError, paint, parseOptions, str, type Io } from './io.js';
+
+const OPTIONS = {
+  buyers: { type: 'string' },
+  rules: { type: 'string' },
+  leads: { type: 'string' },
+  limit: { type: 'string' },
+  concurrency: { type: 'string' },
+  ephemeral: { type: 'boolean' },
+  at: { type: 'string' },
+  seed: { type: 'string' },
+  quiet: { type: 'boolean' },
+  plain: { type: 'boolean' },
+} as const;
+
+/** Routing time of the demo: a Monday afternoon (UTC), as in the plain demo. */
+const DEMO_AT = '2026-11-23T15:00:00Z';
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function positiveInt(v: string | undefined, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got \`${v}\`)`);
+  return n;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Point the plan's URLs at the mock buyers that actually listen: a URL on
+ * 127.0.0.1:P where the configuration put a buyer on port P goes to the port
+ * that buyer got. Returns the plan and any URL that leaves the machine.
+ */
+export function redirectPlan(plan: Plan, ports: Map<number, number>): { plan: Plan; external: string[] } {
+  const external: string[] = [];
+  const fix = (url: string, where: string): string => {
+    const m = /^(https?):\/\/([^/:?#]+|\[[^\]]+\])(?::(\d+))?(.*)$/s.exec(url);
+    if (!m) return url;
+    const [, scheme, host, portText, rest] = m;
+    if (!LOOPBACK.has(host!.toLowerCase())) {
+      external.push(`${where}: ${url}`);
+      return url;
+    }
+    const port = portText === undefined ? (scheme === 'https' ? 443 : 80) : Number(portText);
+    const to = ports.get(port);
+    return to === undefined ? url : `${scheme}://${MOCK_HOST}:${to}${rest}`;
+  };
+  const copy = JSON.parse(JSON.stringify(plan)) as Plan;
+  for (const b of copy.buyers) {
+    if (b.ping) b.ping.url = fix(b.ping.url, `${b.name} ping`);
+    if (b.post) b.post.url = fix(b.post.url, `${b.name} post`);
+    if (b.backupPost) b.backupPost.url = fix(b.backupPost.url, `${b.name} backup post`);
+    for (const p of b.pixels ?? []) p.url = fix(p.url, `${b.name} pixel`);
+    const batch = b.delivery?.batch;
+    if (batch && /^https?:/.test(batch.to)) batch.to = fix(batch.to, `${b.name} batch`);
+  }
+  return { plan: copy, external };
+}
+
+interface BuyerRow {
+  pings: number;
+  bids: number;
+  noBids: number;
+  invalid: number;
+  errors: number;
+  timeouts: number;
+  wins: number;
+  postsRejected: number;
+  postsFailed: number;
+  revenue: number;
+  times: number[];
+}
+
+const newRow = (): BuyerRow => ({ pings: 0, bids: 0, noBids: 0, invalid: 0, errors: 0, timeouts: 0, wins: 0, postsRejected: 0, postsFailed: 0, revenue: 0, times: [] });
+
+const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+function quantile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+const DISCARDED = new Set(['below-floor', 'below-exclusive-min', 'condition', 'unranked']);
+
+function describeBids(bids: BidRecord[]): string {
+  const pinged = bids.filter((b) => b.source === 'ping' && b.outcome !== 'skipped' && b.outcome !== 'refused').length;
+  const got = bids.filter((b) => b.outcome === 'bid');
+  const count = (o: BidRecord['outcome']) => bids.filter((b) => b.outcome === o).length;
+  const parts = [`${got.length} bid${got.length === 1 ? '' : 's'} of ${pinged} pinged`];
+  const discarded = got.filter((b) => b.fate !== null && DISCARDED.has(b.fate));
+  const invalid = count('invalid');
+  if (discarded.length + invalid > 0) {
+    const why = [
+      ...(discarded.filter((b) => b.fate === 'below-floor').length ? [`${discarded.filter((b) => b.fate === 'below-floor').length} below floor`] : []),
+      ...(discarded.filter((b) => b.fate === 'below-exclusive-min').length ? [`${discarded.filter((b) => b.fate === 'below-exclusive-min').length} below exclusive min`] : []),
+      ...(discarded.filter((b) => b.fate === 'condition' || b.fate === 'unranked').length ? [`${discarded.filter((b) => b.fate === 'condition' || b.fate === 'unranked').length} conditions`] : []),
+      ...(invalid ? [`${invalid} invalid`] : []),
+    ];
+    parts.push(`${discarded.length + invalid} discarded (${why.join(', ')})`);
+  }
+  const timeouts = count('timeout');
+  const errors = count('error');
+  if (timeouts) parts.push(`${timeouts} timeout${timeouts === 1 ? '' : 's'}`);
+  if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
+  const rejected = bids.filter((b) => b.fate === 'post-rejected' || b.fate === 'post-failed').length;
+  if (rejected) parts.push(`${rejected} post${rejected === 1 ? '' : 's'} refused`);
+  return parts.join(', ');
+}
+
+function formatSale(sale: Sale, color: boolean): string {
+  const c = paint(color);
+  const d = sale.decision;
+  const a = sale.auction;
+  const head = c.bold(d.leadId.padEnd(8));
+  const tiers = a ? c.dim(`tier ${a.tiersPinged.join('→')}`) : '';
+  const bids = a ? c.dim(describeBids(a.bids)) : '';
+  const ms = a ? c.dim(`${Math.round(a.durationMs)}ms`) : '';
+  if (d.status === 'routed') {
+    const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
+    return `${head} ${c.green('→')} ${who} ${d.exclusive ? 'exclusive' : 'shared'}  ${tiers}  ${bids}  ${ms}`;
+  }
+  const why = d.reason ?? d.status;
+  const label = d.status === 'rejected' ? c.red('rejected') : c.yellow('unsold');
+  return `${head} ${label}: ${why}${a ? `  ${bids}  ${ms}` : ''}`;
+}
+
+/** Sell `leads` with `seller`, `concurrency` at a time, reporting each sale in input order. */
+async function sellAll(seller: Seller, leads: unknown[], concurrency: number, now: number, onSale: (i: number, sale: Sale | Error) => void): Promise<void> {
+  const done: (Sale | Error | undefined)[] = new Array(leads.length);
+  let next = 0;
+  let printed = 0;
+  const flush = () => {
+    while (printed < leads.length && done[printed] !== undefined) {
+      onSale(printed, done[printed]!);
+      done[printed] = undefined as unknown as Sale; // let it go
+      printed++;
+    }
+  };
+  const worker = async () => {
+    while (next < leads.length) {
+      const i = next++;
+      try {
+        done[i] = await seller.sell(leads[i], { now });
+      } catch (err) {
+        done[i] = err instanceof Error ? err : new Error(String(err));
+      }
+      flush();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, leads.length) }, worker));
+  flush();
+}
+
+function readLeadsFile(path: string, label: string): unknown[] {
+  if (!existsSync(path)) throw new UsageError(`cannot read \`${label}\``);
+  const out: unknown[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(JSON.parse(line));
+      } catch {
+        throw new UsageError(`line ${i + 1} of ${label} is not valid JSON`);
+      }
+    });
+  return out;
+}
+
+export async function auctionDemo(args: string[], io: Io): Promise<number> {
+  const parsed = parseOptions(args, OPTIONS);
+  if (parsed.values['no-color'] === true) io.color = false;
+  if (parsed.positionals.length > 0) throw new UsageError('`demo` takes no file; use --rules, --leads and --buyers');
+  const c = paint(io.color);
+  const root = packageRoot();
+  const rel = (p: string | undefined, dflt: string) => (p === undefined ? resolve(root, dflt) : resolve(io.cwd, p));
+  const rulesFile = rel(str(parsed.values.rules), 'rules/solar-pingpost.route');
+  const leadsFile = rel(str(parsed.values.leads), 'examples/leads.jsonl');
+  const buyersFile = rel(str(parsed.values.buyers), 'examples/mock-buyers.json');
+  const concurrency = positiveInt(str(parsed.values.concurrency), 'concurrency', 20);
+  const limit = parsed.values.limit === undefined ? Infinity : positiveInt(str(parsed.values.limit), 'limit', 1);
+  const at = str(parsed.values.at) ?? DEMO_AT;
+  const now = Date.parse(at);
+  if (Number.isNaN(now)) throw new UsageError(`--at \`${at}\` is not an ISO 8601 time`);
+  const quiet = parsed.values.quiet === true;
+
+  // 1. The rules.
+  if (!existsSync(rulesFile)) throw new UsageError(`cannot read \`${rulesFile}\``);
+  const source = readFileSync(rulesFile, 'utf8');
+  const { plan: compiled, diagnostics } = compile(source, { file: rulesFile, baseDir: dirname(rulesFile) });
+  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [rulesFile]: source }, io);
+  if (!compiled) return 1;
+
+  // 2. The mock buyers.
+  const loaded = loadMockConfig(buyersFile, io);
+  if (!loaded) return 1;
+  let config: MockBuyersConfig = loaded;
+  if (parsed.values.ephemeral === true) config = withEphemeralPorts(config);
+  let mock: MockBuyers;
+  try {
+    mock = await startMockBuyers(config);
+  } catch (err) {
+    if (err instanceof MockBuyersError && err.code === 'EADDRINUSE') {
+      io.err(`leadroute demo: port ${err.port} (mock buyer ${err.buyer}) is already in use on ${MOCK_HOST}.`);
+      io.err('  Another `leadroute mock-buyers` or demo may be running: stop it, or run `leadroute demo --ephemeral`');
+      io.err('  (the mock buyers then take free ports, and the rules are pointed at them).');
+      return 1;
+    }
+    if (err instanceof MockBuyersError) {
+      io.err(`leadroute demo: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+
+  try {
+    const ports = new Map<number, number>();
+    loaded.buyers.forEach((b, i) => {
+      if (b.port) ports.set(b.port, mock.buyers[i]!.port);
+    });
+    const { plan, external } = redirectPlan(compiled, ports);
+    if (external.length > 0) {
+      io.err(`leadroute demo: the demo only sends to ${MOCK_HOST}, but the rules name other hosts:\n${external.map((e) => `  ${e}`).join('\n')}`);
+      return 1;
+    }
+    const leads = readLeadsFile(leadsFile, str(parsed.values.leads) ?? leadsFile).slice(0, limit);
+
+    io.out(c.bold(`leadroute demo: ${leads.length} leads sold by ping-post auction through ${rulesFile}`));
+    io.out(c.dim(`mock buyers (${buyersFile}), real HTTP on ${MOCK_HOST}: ${mock.buyers.map((b) => `${b.name} :${b.port}`).join(', ')}`));
+    io.out(c.dim(`${concurrency} leads at a time; routing time ${new Date(now).toISOString()}\n`));
+
+    const router = new Router(plan, { store: new MemoryStore(), seed: str(parsed.values.seed) ?? '7' });
+    const seller = new Seller(router);
+    const rows = new Map<string, BuyerRow>(plan.buyers.map((b) => [b.name, newRow()]));
+    const totals = { leads: 0, sold: 0, exclusive: 0, shared: 0, unsold: 0, rejected: 0, failed: 0, revenue: 0, auctionMs: [] as number[] };
+
+    const t0 = performance.now();
+    await sellAll(seller, leads, concurrency, now, (_i, sale) => {
+      totals.leads++;
+      if (sale instanceof Error) {
+        totals.failed++;
+        io.out(`${c.red('error')}: ${sale.message}`);
+        return;
+      }
+      tally(sale, rows, totals);
+      if (!quiet) io.out(formatSale(sale, io.color));
+    });
+    const elapsed = performance.now() - t0;
+    await seller.close();
+    const serverStats = mock.stats();
+
+    io.out('');
+    io.out(formatBuyerSummary(plan, rows, io.color));
+    const ams = [...totals.auctionMs].sort((a, b) => a - b);
+    io.out(
+      c.bold(
+        `${totals.leads} leads: ${totals.sold} sold (${totals.exclusive} exclusive, ${totals.shared} shared), ${totals.unsold} unsold, ${totals.rejected} rejected; revenue ${money(totals.revenue)}`,
+      ),
+    );
+    io.out(
+      c.dim(
+        `${(elapsed / 1000).toFixed(1)}s, ${((totals.leads / elapsed) * 1000).toFixed(0)} auctions/s at ${concurrency} at a time; auction p50 ${quantile(ams, 0.5).toFixed(0)}ms, p95 ${quantile(ams, 0.95).toFixed(0)}ms`,
+      ),
+    );
+    io.out(`\n${c.bold('what the mock buyers saw')} ${c.dim('(server side)')}`);
+    io.out(formatMockStats(serverStats, io.color));
+    return totals.failed > 0 ? 1 : 0;
+  } finally {
+    await mock.close();
+  }
+}
+
+function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: { sold: number; exclusive: number; shared: number; unsold: number; rejected: number; revenue: number; auctionMs: number[] }): void {
+  const d = sale.decision;
+  const a: AuctionRecord | null = sale.auction;
+  if (a) {
+    totals.auctionMs.push(a.durationMs);
+    for (const b of a.bids) {
+      const row = rows.get(b.buyer);
+      if (!row || b.source !== 'ping' || b.outcome === 'skipped' || b.outcome === 'refused') continue;
+      row.pings++;
+      if (b.outcome === 'bid') row.bids++;
+      else if (b.outcome === 'no-bid') row.noBids++;
+      else if (b.outcome === 'invalid') row.invalid++;
+      else if (b.outcome === 'error') row.errors++;
+      else if (b.outcome === 'timeout') row.timeouts++;
+      if (b.durationMs > 0) row.times.push(b.durationMs);
+      if (b.fate === 'post-rejected') row.postsRejected++;
+      if (b.fate === 'post-failed') row.postsFailed++;
+    }
+  }
+  if (d.status === 'routed') {
+    totals.sold++;
+    if (d.exclusive) totals.exclusive++;
+    else totals.shared++;
+    for (const b of d.buyers) {
+      const row = rows.get(b.name);
+      if (row) {
+        row.wins++;
+        row.revenue += b.price;
+      }
+      totals.revenue += b.price;
+    }
+  } else if (d.status === 'rejected') totals.rejected++;
+  else totals.unsold++;
+}
+
+function formatBuyerSummary(plan: Plan, rows: Map<string, BuyerRow>, color: boolean): string {
+  const c = paint(color);
+  const table: string[][] = [['buyer', 'pings', 'bids', 'no-bid', 'invalid', 'error', 'timeout', 'wins', 'post refused', 'revenue', 'avg price', 'p50 ms', 'p95 ms']];
+  let revenue = 0;
+  for (const b of plan.buyers) {
+    const r = rows.get(b.name)!;
+    const t = [...r.times].sort((x, y) => x - y);
+    revenue += r.revenue;
+    const ms = (p: number) => (t.length === 0 ? '-' : quantile(t, p).toFixed(0));
+    table.push([
+      b.name,
+      String(r.pings),
+      String(r.bids),
+      String(r.noBids),
+      String(r.invalid),
+      String(r.errors),
+      String(r.timeouts),
+      String(r.wins),
+      String(r.postsRejected + r.postsFailed),
+      money(r.revenue),
+      r.wins === 0 ? '-' : money(r.revenue / r.wins),
+      ms(0.5),
+      ms(0.95),
+    ]);
+  }
+  table.push(['total', '', '', '', '', '', '', '', '', money(revenue), '', '', '']);
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return table
+    .map((r, ri) => {
+      const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+      return ri === 0 || ri === table.length - 1 ? c.bold(text) : text;
+    })
+    .join('\n');
+}

@@ -1,0 +1,136 @@
+// `leadroute mock-buyers CONFIG`: start the mock buyers of a JSON configuration
+// on 127.0.0.1, print their URLs, run until SIGINT/SIGTERM, print what they saw.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  describeDistribution,
+  MockBuyersError,
+  MockConfigError,
+  parseMockConfig,
+  startMockBuyers,
+  withEphemeralPorts,
+  type MockBuyers,
+  type MockBuyersConfig,
+  type MockBuyersStats,
+} from '../server/index.js';
+import { UsageError, paint, parseOptions, str, type Io } from './io.js';
+
+const OPTIONS = {
+  ephemeral: { type: 'boolean' },
+  seed: { type: 'string' },
+} as const;
+
+export interface MockBuyersCommandOptions {
+  /** Stop when this settles instead of on SIGINT/SIGTERM (tests). */
+  until?: Promise<unknown>;
+  /** Called once the servers listen (tests). */
+  onReady?: (buyers: MockBuyers) => void;
+}
+
+/** Read and validate a mock buyer configuration file; config problems are reported and give null. */
+export function loadMockConfig(file: string, io: Io): MockBuyersConfig | null {
+  const path = resolve(io.cwd, file);
+  if (!existsSync(path)) throw new UsageError(`cannot read \`${file}\``);
+  try {
+    return parseMockConfig(readFileSync(path, 'utf8'), file);
+  } catch (err) {
+    if (err instanceof MockConfigError) {
+      io.err(`${file}: ${err.message}`);
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** Start the servers; a port that is taken is reported plainly and gives null. */
+export async function startOrReport(config: MockBuyersConfig, io: Io): Promise<MockBuyers | null> {
+  try {
+    return await startMockBuyers(config);
+  } catch (err) {
+    if (err instanceof MockBuyersError) {
+      io.err(`leadroute: ${err.message}`);
+      return null;
+    }
+    throw err;
+  }
+}
+
+export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyersCommandOptions = {}): Promise<number> {
+  const parsed = parseOptions(args, OPTIONS);
+  if (parsed.values['no-color'] === true) io.color = false;
+  if (parsed.positionals.length !== 1) throw new UsageError('`mock-buyers` takes exactly one configuration file (e.g. examples/mock-buyers.json)');
+  const file = parsed.positionals[0]!;
+  let config = loadMockConfig(file, io);
+  if (!config) return 1;
+  const seed = str(parsed.values.seed);
+  if (seed !== undefined) config = { ...config, seed };
+  if (parsed.values.ephemeral === true) config = withEphemeralPorts(config);
+
+  const mock = await startOrReport(config, io);
+  if (!mock) return 1;
+  const c = paint(io.color);
+  io.out(c.bold(`leadroute mock buyers (${file}, seed ${String(config.seed ?? 1)}), on ${mock.buyers.length} port(s):`));
+  const width = Math.max(...mock.buyers.map((b) => b.name.length));
+  config.buyers.forEach((b, i) => {
+    const a = mock.buyers[i]!;
+    const bid = b.bid?.price !== undefined ? `bids ${describeDistribution(b.bid.price, '$')}` : b.bid ? 'bids uniform $10..$50' : '';
+    const lat = `latency ${describeDistribution(b.latency ?? 0, 'ms')}`;
+    io.out(`  ${a.name.padEnd(width)}  ${a.url}  ${c.dim(`/ping /post /pixel  ${[lat, bid].filter(Boolean).join(', ')}`)}`);
+  });
+  io.out(c.dim('Ctrl-C to stop and print what they saw.'));
+  opts.onReady?.(mock);
+
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    opts.until?.then(stop, stop);
+  });
+  const stats = mock.stats();
+  await mock.close();
+  io.out(`\n${formatMockStats(stats, io.color)}`);
+  return 0;
+}
+
+/** A table of what each mock buyer saw. */
+export function formatMockStats(stats: MockBuyersStats, color: boolean): string {
+  const c = paint(color);
+  const ms = (n: number, count: number) => (count === 0 ? '-' : n < 10 ? n.toFixed(1) : n.toFixed(0));
+  const rows: string[][] = [
+    ['buyer', 'requests', 'pings', 'bids', 'excl', 'no-bid', '500', 'hang', 'garbage', 'reset', 'posts', 'ok', 'rejected', 'pixels', 'ping p50/p95 ms'],
+  ];
+  for (const b of stats.buyers) {
+    const p = b.pings;
+    const q = b.posts;
+    rows.push([
+      b.name,
+      String(b.requests),
+      String(p.total),
+      String(p.bids),
+      String(p.exclusiveBids),
+      String(p.noBids),
+      String(p.errors + q.errors),
+      String(p.timeouts + q.timeouts),
+      String(p.garbage + q.garbage),
+      String(p.resets + q.resets),
+      String(q.total),
+      String(q.accepted),
+      String(q.rejected),
+      String(b.pixels),
+      `${ms(b.pingLatency.p50, b.pingLatency.count)}/${ms(b.pingLatency.p95, b.pingLatency.count)}`,
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r, ri) => {
+    const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+    return ri === 0 ? c.bold(text) : text;
+  });
+  const pii = stats.buyers.reduce((n, b) => n + b.pings.withPii, 0);
+  lines.push(c.bold(`${stats.requests} requests`) + (pii > 0 ? c.red(`; ${pii} ping(s) looked like they carried PII`) : ''));
+  return lines.join('\n');
+}

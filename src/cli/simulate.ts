@@ -1,0 +1,182 @@
+// `leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S]
+//    [--from TIME] [--rate N/h] [--flow F] [--store FILE.sqlite]
+//    [--report report.html] [--json]`
+//
+// Routes leads through a rule file (or plan.json) on a simulated clock — lead i
+// arrives at from + i/rate — against a scratch store, and prints a table per
+// buyer: leads, share against the plan's target, revenue, cap hits, skips by
+// reason; then the unsold leads and the distribution accuracy.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { compile, type Plan } from '../compile/index.js';
+import { loadPlan } from '../runtime/load.js';
+import type { RouterStore } from '../runtime/store.js';
+import { generateLeads } from '../sim/leads.js';
+import { renderReport } from '../sim/report.js';
+import { DEFAULT_FROM, DEFAULT_RATE_PER_HOUR, simulate } from '../sim/simulate.js';
+import { formatSummary } from '../sim/table.js';
+import { MemoryStore } from '../store/memory.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { readSource, reportDiagnostics } from './check.js';
+import { UsageError, paint, parseOptions, str, type Io } from './io.js';
+
+const OPTIONS = {
+  leads: { type: 'string' },
+  count: { type: 'string', short: 'n' },
+  seed: { type: 'string' },
+  from: { type: 'string' },
+  rate: { type: 'string' },
+  flow: { type: 'string' },
+  store: { type: 'string' },
+  report: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Show a progress bar for runs longer than this, when stderr is a terminal. */
+const PROGRESS_MIN = 2000;
+const HOUR = 3_600_000;
+
+function loadPlanFile(file: string, io: Io): Plan | null {
+  const source = readSource(file, io);
+  if (file.endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(source);
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    return loadPlan(json).plan;
+  }
+  const { plan, diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
+  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [file]: source }, io);
+  return plan;
+}
+
+/** `600`, `600/h`, `10/min`, `14400/day`, `1/s` → leads per hour. */
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hr|hour|d|day))?\s*$/.exec(text);
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || !(n > 0)) throw new UsageError(`--rate \`${text}\` is not a rate like 600/h, 10/min or 1/s`);
+  const unit = m[2] ?? 'h';
+  const perHour = unit.startsWith('s') ? 3600 : unit.startsWith('m') ? 60 : unit.startsWith('d') ? 1 / 24 : 1;
+  return n * perHour;
+}
+
+function parseFrom(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_FROM;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--from \`${text}\` is not an ISO 8601 time (e.g. 2026-11-23T14:00:00Z)`);
+  return t;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--count \`${text}\` is not a whole number`);
+  return n;
+}
+
+function readJsonl(path: string, io: Io): unknown[] {
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch {
+    throw new UsageError(`cannot read \`${path}\``);
+  }
+  const leads: unknown[] = [];
+  const lines = text.split('\n');
+  let bad = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    try {
+      leads.push(JSON.parse(line));
+    } catch {
+      if (++bad <= 3) io.err(`leadroute: line ${i + 1} of ${path} is not valid JSON; skipped`);
+    }
+  }
+  if (bad > 3) io.err(`leadroute: ${bad} lines of ${path} were not valid JSON; skipped`);
+  return leads;
+}
+
+/** A progress bar on stderr, redrawn in place; a no-op unless stderr is a terminal. */
+function progressBar(total: number | undefined): { update: (done: number) => void; done: () => void } {
+  const on = process.stderr.isTTY === true && total !== undefined && total > PROGRESS_MIN;
+  let lastDraw = 0;
+  const draw = (done: number) => {
+    const width = 30;
+    const frac = total! > 0 ? Math.min(1, done / total!) : 1;
+    const fill = Math.round(frac * width);
+    process.stderr.write(
+      `\rsimulating [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ` +
+        `${done.toLocaleString('en-US')}/${total!.toLocaleString('en-US')} leads`,
+    );
+  };
+  return {
+    update(done) {
+      if (!on) return;
+      const now = Date.now();
+      if (now - lastDraw < 100 && done < total!) return;
+      lastDraw = now;
+      draw(done);
+    },
+    done() {
+      if (on) process.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+export async function simulateCommand(args: string[], io: Io): Promise<number> {
+  const { positionals, values } = parseOptions(args, OPTIONS);
+  if (values['no-color']) io.color = false;
+  if (positionals.length !== 1) throw new UsageError('`simulate` takes exactly one rule file or plan');
+  const leadsFile = str(values.leads);
+  const countText = str(values.count);
+  if ((leadsFile === undefined) === (countText === undefined)) throw new UsageError('`simulate` needs either --leads FILE.jsonl or --count N');
+  const count = countText === undefined ? undefined : parseCount(countText);
+  const from = parseFrom(str(values.from));
+  const rate = values.rate === undefined ? DEFAULT_RATE_PER_HOUR : parseRate(str(values.rate) ?? '');
+  const seed = str(values.seed) ?? '1';
+  const flow = str(values.flow);
+  const file = positionals[0]!;
+
+  const plan = loadPlanFile(file, io);
+  if (!plan) return 1;
+  if (flow !== undefined && !plan.flows.some((f) => f.name === flow)) {
+    throw new UsageError(`no flow \`${flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
+  }
+
+  const arrival = (i: number) => from + Math.floor((i * HOUR) / rate);
+  const leads: Iterable<unknown> =
+    leadsFile !== undefined ? readJsonl(leadsFile, io) : generateLeads(plan, { count: count!, seed, arrival });
+  const total = leadsFile !== undefined ? (leads as unknown[]).length : count!;
+
+  const storePath = str(values.store);
+  const store: RouterStore = storePath !== undefined ? new SqliteStore(resolve(io.cwd, storePath)) : new MemoryStore();
+  const bar = progressBar(total);
+  let summary;
+  try {
+    summary = simulate(plan, leads, {
+      store,
+      seed,
+      from,
+      ratePerHour: rate,
+      ...(flow !== undefined ? { flow } : {}),
+      total,
+      file,
+      onProgress: (done) => bar.update(done),
+    });
+  } finally {
+    bar.done();
+    store.close();
+  }
+
+  if (values.json === true) io.out(JSON.stringify(summary, null, 2));
+  else io.out(formatSummary(summary, paint(io.color)));
+  const report = str(values.report);
+  if (report !== undefined) {
+    writeFileSync(resolve(io.cwd, report), renderReport(summary));
+    io.err(`wrote ${report}`);
+  }
+  return 0;
+}

@@ -1,0 +1,31 @@
+// Delivery: payload templates, HTTP, posts with retries/failover/breaker,
+// delayed and batch delivery, pixels, the attempt journal and metrics.
+export {
+  compileTemplate,
+  checkTemplate,
+  parseTemplate,
+  templateVariables,
+  contentTypeOf,
+  templateKey,
+  TemplateSet,
+  TemplateError,
+  TemplateSetError,
+  TEMPLATE_HELPERS,
+  CONTEXT_ROOTS,
+} from './templates.js';
+export type { CompiledTemplate, TemplateContext, TemplateFormat, TemplateVariable } from './templates.js';
+export { HttpClient } from './http.js';
+export type { HttpClientOptions, HttpRequest, HttpResult, HttpErrorKind } from './http.js';
+export { MemoryJournal, SqliteJournal, ATTEMPTS_TABLE_SQL, ATTEMPTS_INDEX_SQL, redactUrl } from './journal.js';
+export type { Attempt, AttemptRow, AttemptKind, AttemptOutcome, AttemptFilter, Journal } from './journal.js';
+export { computeMetrics, summarize, percentile } from './metrics.js';
+export type { MetricsReport, SellMetrics, LatencyStats, MetricsOptions } from './metrics.js';
+export { CircuitBreaker } from './breaker.js';
+export type { BreakerState } from './breaker.js';
+export { Poster, Breakers, judgePost, defaultPostBody, DEFAULT_POST_TIMEOUT_MS } from './post.js';
+export { Batcher, toCsv, batchRows } from './batch.js';
+export { DelayQueue } from './delay.js';
+export { Limiter } from './limiter.js';
+export { PixelFirer, DEFAULT_PIXEL_TIMEOUT_MS } from './pixels.js';
+export type { PixelRecord } from './pixels.js';
+export type { DeliveryRecord, DeliveryStatus, PostAttemptRecord, SaleContext } from './types.js';

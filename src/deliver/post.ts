@@ -1,0 +1,230 @@
+// Posting a sold lead to a buyer: render the payload (the buyer's template or
+// the default JSON), send it, read the answer as accepted or rejected.
+//
+// Policy:
+// - An attempt that gets no usable answer (timeout, connection error, 5xx, 429)
+//   is retried up to `retries` times, waiting backoffMs, 2×, 4× … between tries.
+// - When the primary endpoint is exhausted, the backup endpoint (backupPost) is
+//   tried with its own retries. A rejection (the buyer said no: a 4xx, or a 2xx
+//   failing the response test) is final: no retry, no failover.
+// - A circuit breaker guards each endpoint (per buyer: one for the post URL, one
+//   for the backup): while open, the endpoint is skipped without a request.
+// - The default payload is JSON: { lead, ping_id, post_id, price, exclusive, buyer }.
+
+import type { PlanBuyer, PlanPost, PlanResponseTest } from '../compile/plan.js';
+import { CircuitBreaker } from './breaker.js';
+import type { HttpClient, HttpResult } from './http.js';
+import type { AttemptOutcome, Journal } from './journal.js';
+import { sleep } from './limiter.js';
+import { brief, getPath, tryJson } from './paths.js';
+import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
+import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
+
+export const DEFAULT_POST_TIMEOUT_MS = 5_000;
+/** Longest wait between two retries. */
+export const MAX_BACKOFF_MS = 60_000;
+
+export interface Verdict {
+  outcome: Extract<AttemptOutcome, 'accepted' | 'rejected' | 'error' | 'timeout'>;
+  /** Worth another try (and counts as a failure for the breaker). */
+  failure: boolean;
+  detail: string | null;
+}
+
+/** Read a buyer's answer to a post. */
+export function judgePost(res: HttpResult, test: PlanResponseTest | null): Verdict {
+  if (!res.ok) {
+    return { outcome: res.error === 'timeout' ? 'timeout' : 'error', failure: res.error !== 'bad-url', detail: res.detail };
+  }
+  const s = res.status;
+  if (s >= 500 || s === 429 || s === 408) return { outcome: 'error', failure: true, detail: `HTTP ${s}` };
+  if (s >= 300 && s < 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s} (redirects are not followed)` };
+  if (s >= 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s}` };
+  if (test === null) return { outcome: 'accepted', failure: false, detail: null };
+  const parsed = tryJson(res.body);
+  if (!parsed.ok) return { outcome: 'rejected', failure: false, detail: `answer is not JSON (test ${test.path} == ${brief(test.equals)})` };
+  const v = getPath(parsed.value, test.path);
+  if (v === test.equals) return { outcome: 'accepted', failure: false, detail: null };
+  return { outcome: 'rejected', failure: false, detail: `${test.path} is ${brief(v)}, not ${brief(test.equals)}` };
+}
+
+/** Breakers by buyer and endpoint. */
+export class Breakers {
+  private readonly map = new Map<string, CircuitBreaker>();
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  get(buyer: PlanBuyer, endpoint: 'primary' | 'backup' | 'batch'): CircuitBreaker | null {
+    const cfg = buyer.delivery?.breaker;
+    if (!cfg) return null;
+    const key = buyer.name + '\u0000' + endpoint;
+    let b = this.map.get(key);
+    if (!b) this.map.set(key, (b = new CircuitBreaker(cfg.failures, cfg.cooldownMs, this.clock)));
+    return b;
+  }
+
+  /** The breaker state of a buyer's endpoint ('closed' when it has none). */
+  state(buyer: PlanBuyer, endpoint: 'primary' | 'backup' | 'batch' = 'primary'): string {
+    return this.get(buyer, endpoint)?.state ?? 'closed';
+  }
+}
+
+export interface PosterOptions {
+  http: HttpClient;
+  journal: Journal;
+  templates: TemplateSet;
+  breakers: Breakers;
+  /** Aborts retries' waits (Seller.close). */
+  signal?: AbortSignal;
+}
+
+/** The default post payload. */
+export function defaultPostBody(sale: SaleContext): string {
+  return JSON.stringify({
+    lead: sale.lead,
+    ping_id: sale.pingId,
+    post_id: sale.postId,
+    price: sale.price,
+    exclusive: sale.exclusive,
+    buyer: sale.buyer,
+  });
+}
+
+function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): { body: string; type: string } {
+  const t = post.template ? templates.get(key) : undefined;
+  if (!post.template) return { body: defaultPostBody(sale), type: 'application/json' };
+  if (!t) throw new TemplateError('template was not compiled', post.template.name, 0, 0, 'compile');
+  const body = t.render({
+    lead: sale.lead,
+    ping: { id: sale.pingId ?? '' },
+    post: { id: sale.postId },
+    sale: { price: sale.price, buyer: sale.buyer, exclusive: sale.exclusive },
+    now: new Date().toISOString(),
+  });
+  return { body, type: contentTypeOf(t.format) };
+}
+
+export class Poster {
+  constructor(private readonly o: PosterOptions) {}
+
+  /** Post a sold lead to the buyer's endpoint(s); resolves with the record (never rejects). */
+  async post(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): Promise<DeliveryRecord> {
+    const rec: DeliveryRecord = record ?? {
+      buyer: buyer.name,
+      leadId: sale.leadId,
+      postId: sale.postId,
+      pingId: sale.pingId,
+      price: sale.price,
+      exclusive: sale.exclusive,
+      mode: 'post',
+      status: 'failed',
+      endpoint: null,
+      detail: null,
+      attempts: [],
+    };
+    const endpoints: ['primary' | 'backup', PlanPost, string][] = [];
+    if (buyer.post) endpoints.push(['primary', buyer.post, templateKey.post(buyer.name)]);
+    if (buyer.backupPost) endpoints.push(['backup', buyer.backupPost, templateKey.backup(buyer.name)]);
+    if (endpoints.length === 0) {
+      rec.status = 'none';
+      rec.detail = 'no post endpoint: sold without HTTP';
+      return rec;
+    }
+    const reasons: string[] = [];
+    for (const [endpoint, post, key] of endpoints) {
+      const result = await this.postTo(buyer, endpoint, post, key, sale, rec);
+      if (result === 'accepted' || result === 'rejected') return rec;
+      reasons.push(`${endpoint}: ${rec.detail ?? result}`);
+    }
+    rec.status = 'failed';
+    rec.detail = reasons.join('; ');
+    return rec;
+  }
+
+  private async postTo(
+    buyer: PlanBuyer,
+    endpoint: 'primary' | 'backup',
+    post: PlanPost,
+    key: string,
+    sale: SaleContext,
+    rec: DeliveryRecord,
+  ): Promise<'accepted' | 'rejected' | 'failed'> {
+    const { http, journal, breakers, signal } = this.o;
+    let payload: { body: string; type: string };
+    try {
+      payload = renderPost(this.o.templates, key, post, sale);
+    } catch (err) {
+      const detail = err instanceof TemplateError ? `template: ${err.message}` : `payload: ${(err as Error).message}`;
+      this.note(rec, journal, buyer.name, sale, endpoint, post.url, 1, 'error', null, detail, Date.now(), 0);
+      rec.detail = detail;
+      return 'failed';
+    }
+    const breaker = breakers.get(buyer, endpoint);
+    const tries = Math.max(0, Math.floor(post.retries)) + 1;
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      if (breaker && !breaker.allow()) {
+        const at = breaker.retryAt;
+        const detail = `circuit open${at ? ` until ${new Date(at).toISOString()}` : ''}`;
+        this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, 'skipped', null, detail, Date.now(), 0);
+        rec.detail = detail;
+        return 'failed';
+      }
+      const res = await http.request({
+        url: post.url,
+        method: 'POST',
+        headers: {
+          'content-type': payload.type,
+          'user-agent': 'leadroute',
+          'idempotency-key': sale.postId,
+        },
+        body: payload.body,
+        timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
+        signal,
+      });
+      const v = judgePost(res, post.accepted);
+      const status = res.ok ? res.status : res.status;
+      this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, v.outcome, status, v.detail, res.startedAt, res.durationMs);
+      rec.endpoint = endpoint;
+      rec.detail = v.detail;
+      if (v.outcome === 'accepted' || v.outcome === 'rejected') {
+        breaker?.success();
+        rec.status = v.outcome;
+        return v.outcome;
+      }
+      if (v.failure) breaker?.failure();
+      if (!v.failure || attempt === tries || signal?.aborted) break;
+      const wait = Math.min(MAX_BACKOFF_MS, Math.max(0, post.backoffMs) * 2 ** (attempt - 1));
+      if (wait > 0 && !(await sleep(wait, signal))) break;
+    }
+    return 'failed';
+  }
+
+  private note(
+    rec: DeliveryRecord,
+    journal: Journal,
+    buyer: string,
+    sale: SaleContext,
+    endpoint: 'primary' | 'backup',
+    url: string,
+    attempt: number,
+    outcome: AttemptOutcome,
+    status: number | null,
+    detail: string | null,
+    startedAt: number,
+    durationMs: number,
+  ): void {
+    const a: PostAttemptRecord = { endpoint, url, attempt, outcome, status, detail, startedAt, durationMs };
+    rec.attempts.push(a);
+    journal.recordAttempt({
+      leadId: sale.leadId,
+      buyer,
+      kind: 'post',
+      url,
+      startedAt,
+      durationMs,
+      outcome,
+      status,
+      detail: endpoint === 'backup' ? `backup: ${detail ?? outcome}` : detail,
+      price: outcome === 'accepted' ? sale.price : null,
+    });
+  }
+}

@@ -1,0 +1,588 @@
+// Payload and pixel templates: Handlebars, compiled once per plan.
+//
+// Every template is compiled in its own Handlebars environment with
+//   strict: true             a variable the context does not hold is an error,
+//   knownHelpersOnly: true   only the helpers below exist (no user code),
+//   no prototype access      (`lead.constructor` and friends read as nothing),
+//   no partials, no decorators.
+//
+// Values are encoded for the template's format, whatever the braces: `{{x}}`
+// and `{{{x}}}` both go through the format's encoder (JSON string content,
+// XML escapes, percent-encoding for form bodies and pixel URLs; nothing for
+// plain text). A helper's output already encoded for that format (json in a
+// JSON template, xml in an XML one, url in a form body or pixel URL) is used
+// as is, so `{{url x}}` in a pixel URL is not encoded twice. A JSON template
+// must render valid JSON (write values with the json helper:
+// `{"state": {{json lead.state}}}`), a pixel template an http(s) URL; the
+// rendered output is checked.
+//
+// The helpers (TEMPLATE_HELPERS documents them):
+//   url v            percent-encode (encodeURIComponent)
+//   json v           the value as JSON (strings quoted, null for missing)
+//   xml v            XML-escape
+//   money v          a number with two decimals ("45.00")
+//   date v [fmt]     a time as "iso" (default), "date" (YYYY-MM-DD), "unix" (seconds) or "ms"
+//   hash v           SHA-256, hex, of the trimmed lower-cased value (for pixels: no raw email in a URL)
+//   lower v, upper v
+//   default v d      v, or d when v is missing (the one place strict mode lets a missing field through)
+//
+// The context: { lead, ping: {id}, post: {id}, sale: {price, buyer, exclusive}, now }.
+// In a ping template `lead` holds only the lead's non-PII fields (and zip3).
+
+import { createHash } from 'node:crypto';
+import Handlebars from 'handlebars';
+import type { Plan, PlanTemplate } from '../compile/plan.js';
+
+export type TemplateFormat = PlanTemplate['format'] | 'url';
+
+/** The documented helper set (name → what it does). The checker may list these in messages. */
+export const TEMPLATE_HELPERS: Readonly<Record<string, string>> = Object.freeze({
+  url: 'percent-encode a value (encodeURIComponent)',
+  json: 'the value as JSON (strings quoted; null when missing)',
+  xml: 'XML-escape a value',
+  money: 'a number with two decimals: 45 → "45.00"',
+  date: 'a time as "iso" (default), "date" (YYYY-MM-DD), "unix" (seconds) or "ms"',
+  hash: 'SHA-256 (hex) of the trimmed, lower-cased value',
+  lower: 'lower-case a string',
+  upper: 'upper-case a string',
+  default: 'the value, or the second argument when the value is missing',
+});
+
+/** Handlebars built-ins that stay available (block helpers for conditionals and lists). */
+const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup'] as const;
+
+/** What a template is rendered with. */
+export interface TemplateContext {
+  lead: Record<string, unknown>;
+  ping: { id: string };
+  post: { id: string };
+  sale: { price: number; buyer: string; exclusive: boolean };
+  /** ISO 8601. */
+  now: string;
+}
+
+/** The root names a template may use. */
+export const CONTEXT_ROOTS: readonly string[] = ['lead', 'ping', 'post', 'sale', 'now'];
+
+/** A template problem with its position in the template source (1-based line and column). */
+export class TemplateError extends Error {
+  constructor(
+    message: string,
+    /** The template's name (file path, "inline", or a plan key). */
+    readonly template: string,
+    readonly line: number,
+    readonly col: number,
+    /** parse: syntax; compile: unknown helper, partial...; render: missing variable...; output: invalid JSON or URL. */
+    readonly kind: 'parse' | 'compile' | 'render' | 'output',
+  ) {
+    super(line > 0 ? `${template}:${line}:${col}: ${message}` : `${template}: ${message}`);
+    this.name = 'TemplateError';
+  }
+}
+
+// ---------------------------------------------------------------- encoding
+
+type Kind = 'json' | 'xml' | 'url';
+
+const hb = Handlebars.create();
+
+/** Helper output already encoded as `kind`. */
+class Encoded extends hb.SafeString {
+  constructor(
+    readonly kind: Kind,
+    readonly text: string,
+  ) {
+    super(text);
+  }
+}
+
+function str(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v instanceof hb.SafeString) return v.toString();
+  if (Array.isArray(v)) return v.map(str).join(',');
+  return JSON.stringify(v) ?? '';
+}
+
+export function xmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
+}
+
+/** Strip the helper's trailing Handlebars options argument. */
+function args(a: unknown[]): unknown[] {
+  return a.slice(0, -1);
+}
+
+function toTime(v: unknown): number | null {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+const helpers: Record<string, (...a: unknown[]) => unknown> = {
+  url: (...a) => new Encoded('url', encodeURIComponent(str(args(a)[0]))),
+  json: (...a) => {
+    const v = args(a)[0];
+    return new Encoded('json', JSON.stringify(v === undefined ? null : v instanceof hb.SafeString ? v.toString() : v) ?? 'null');
+  },
+  xml: (...a) => new Encoded('xml', xmlEscape(str(args(a)[0]))),
+  money: (...a) => {
+    const v = args(a)[0];
+    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+    return Number.isFinite(n) ? n.toFixed(2) : '';
+  },
+  date: (...a) => {
+    const [v, fmt] = args(a);
+    const t = toTime(v);
+    if (t === null) return '';
+    switch (fmt ?? 'iso') {
+      case 'date':
+        return new Date(t).toISOString().slice(0, 10);
+      case 'unix':
+        return String(Math.floor(t / 1000));
+      case 'ms':
+        return String(t);
+      default:
+        return new Date(t).toISOString();
+    }
+  },
+  hash: (...a) => createHash('sha256').update(str(args(a)[0]).trim().toLowerCase()).digest('hex'),
+  lower: (...a) => str(args(a)[0]).toLowerCase(),
+  upper: (...a) => str(args(a)[0]).toUpperCase(),
+  default: (...a) => {
+    const [v, d] = args(a);
+    return v === undefined || v === null || v === '' ? d : v;
+  },
+};
+for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+
+/** The output helpers the compiler wraps every mustache in, one a format. */
+const OUT: Record<TemplateFormat, string> = { json: '__out_json', xml: '__out_xml', form: '__out_url', url: '__out_url', text: '__out_text' };
+
+function outHelper(kind: Kind | null, encode: (s: string) => string) {
+  return (v: unknown) => {
+    if (v instanceof Encoded && v.kind === kind) return v.text;
+    return kind === null ? str(v) : encode(str(v));
+  };
+}
+hb.registerHelper('__out_json', outHelper('json', (s) => JSON.stringify(s).slice(1, -1)) as Handlebars.HelperDelegate);
+hb.registerHelper('__out_xml', outHelper('xml', xmlEscape) as Handlebars.HelperDelegate);
+hb.registerHelper('__out_url', outHelper('url', encodeURIComponent) as Handlebars.HelperDelegate);
+hb.registerHelper('__out_text', outHelper(null, (s) => s) as Handlebars.HelperDelegate);
+
+const KNOWN_HELPERS: Record<string, boolean> = {};
+for (const h of [...Object.keys(helpers), ...BUILTIN_HELPERS, ...Object.values(OUT)]) KNOWN_HELPERS[h] = true;
+
+const COMPILE_OPTIONS = {
+  strict: true,
+  knownHelpersOnly: true,
+  knownHelpers: KNOWN_HELPERS,
+  noEscape: true, // every value goes through an __out helper instead
+} as const;
+
+const RUNTIME_OPTIONS = {
+  allowProtoPropertiesByDefault: false,
+  allowProtoMethodsByDefault: false,
+} as const;
+
+// ---------------------------------------------------------------- parsing
+
+type Node = hbs.AST.Node;
+type Program = hbs.AST.Program;
+
+interface Loc {
+  line: number;
+  col: number;
+}
+
+function parseErrorLocation(err: unknown): Loc {
+  const e = err as { lineNumber?: number; column?: number };
+  if (typeof e.lineNumber === 'number') return { line: e.lineNumber, col: (e.column ?? 0) + 1 };
+  // Parse errors from the generated parser carry the position only in the
+  // (shared, synchronous) lexer state; the message has the line too.
+  const lexer = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line?: number; first_column?: number } } } }).Parser
+    ?.lexer;
+  const loc = lexer?.yylloc;
+  if (loc && typeof loc.first_line === 'number') return { line: loc.first_line, col: (loc.first_column ?? 0) + 1 };
+  const m = /line (\d+)/.exec(String((err as Error).message));
+  return { line: m ? Number(m[1]) : 1, col: 1 };
+}
+
+function parseErrorMessage(err: unknown): string {
+  const msg = String((err as Error).message ?? err);
+  const lines = msg.split('\n');
+  if (lines[0]!.startsWith('Parse error')) {
+    const got = /got '([^']+)'/.exec(msg);
+    const expecting = /Expecting (.*), got/.exec(msg);
+    const want = expecting ? expecting[1]!.split(', ').map((s) => s.replace(/'/g, '')) : [];
+    const nice = want.includes('CLOSE') ? 'expected `}}`' : want.length ? `expected ${want.slice(0, 4).join(', ')}` : '';
+    return `template syntax error: unexpected ${got ? got[1] : 'input'}${nice ? `, ${nice}` : ''}`;
+  }
+  if (lines[0]!.startsWith('Lexical error')) return 'template syntax error: unrecognised text';
+  return `template syntax error: ${lines[0]!.replace(/ - \d+:\d+$/, '')}`;
+}
+
+/** Parse a template; a syntax error becomes a TemplateError with its line and column. */
+export function parseTemplate(source: string, name = 'inline'): Program {
+  return parseRaw(source, name, true);
+}
+
+function parseRaw(source: string, name: string, processed: boolean): Program {
+  try {
+    // Handlebars.compile applies whitespace control itself to an AST it is given.
+    return processed ? hb.parse(source) : hb.parseWithoutProcessing(source);
+  } catch (err) {
+    const { line, col } = parseErrorLocation(err);
+    throw new TemplateError(parseErrorMessage(err), name, line, col, 'parse');
+  }
+}
+
+function locOf(n: Node | undefined): Loc {
+  const l = (n as { loc?: hbs.AST.SourceLocation } | undefined)?.loc;
+  return l ? { line: l.start.line, col: l.start.column + 1 } : { line: 0, col: 0 };
+}
+
+function isPath(n: Node | undefined): n is hbs.AST.PathExpression {
+  return n !== undefined && n.type === 'PathExpression';
+}
+
+/** A helper call: a known helper name, or anything called with arguments. */
+function isHelperCall(path: hbs.AST.Expression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined): boolean {
+  if (params.length > 0 || (hash && hash.pairs.length > 0)) return true;
+  return isPath(path) && path.parts.length === 1 && !path.data && KNOWN_HELPERS[path.parts[0]!] === true;
+}
+
+// ---------------------------------------------------------------- variables
+
+export interface TemplateVariable {
+  /** Dotted path from the context root: "lead.zip", "sale.price". */
+  path: string;
+  /** 1-based position of the path in the template source. */
+  line: number;
+  col: number;
+}
+
+/**
+ * The context variables a template reads, with positions, in source order: every
+ * path evaluated against the root context (inside `each`/`with` blocks only
+ * `@root.` paths are). Throws TemplateError on a syntax error.
+ */
+export function templateVariables(source: string, name = 'inline'): TemplateVariable[] {
+  const ast = parseTemplate(source, name);
+  const out: TemplateVariable[] = [];
+  const visitPath = (p: hbs.AST.PathExpression, rooted: boolean, blockParams: Set<string>) => {
+    let parts = p.parts;
+    if (p.data) {
+      if (parts[0] !== 'root') return; // @index, @key, @first ...
+      parts = parts.slice(1);
+    } else {
+      if (!rooted || p.depth > 0) return;
+      if (parts.length > 0 && blockParams.has(parts[0]!)) return;
+    }
+    if (parts.length === 0) return; // `this`
+    const { line, col } = locOf(p);
+    out.push({ path: parts.join('.'), line, col });
+  };
+  const visitExpr = (e: hbs.AST.Expression | undefined, rooted: boolean, bp: Set<string>) => {
+    if (!e) return;
+    if (e.type === 'PathExpression') visitPath(e as hbs.AST.PathExpression, rooted, bp);
+    else if (e.type === 'SubExpression') {
+      const s = e as hbs.AST.SubExpression;
+      visitCall(s.path, s.params, s.hash, rooted, bp);
+    }
+  };
+  const visitCall = (
+    path: hbs.AST.Expression,
+    params: hbs.AST.Expression[],
+    hash: hbs.AST.Hash | undefined,
+    rooted: boolean,
+    bp: Set<string>,
+  ) => {
+    if (!isHelperCall(path, params, hash)) visitExpr(path, rooted, bp);
+    for (const p of params) visitExpr(p, rooted, bp);
+    for (const pair of hash?.pairs ?? []) visitExpr(pair.value, rooted, bp);
+  };
+  const visitProgram = (prog: Program | undefined, rooted: boolean, bp: Set<string>) => {
+    if (!prog) return;
+    const inner = prog.blockParams && prog.blockParams.length ? new Set([...bp, ...prog.blockParams]) : bp;
+    for (const st of prog.body) {
+      if (st.type === 'MustacheStatement') {
+        const m = st as hbs.AST.MustacheStatement;
+        visitCall(m.path, m.params, m.hash, rooted, inner);
+      } else if (st.type === 'BlockStatement') {
+        const b = st as hbs.AST.BlockStatement;
+        visitCall(b.path, b.params, b.hash, rooted, inner);
+        const helper = isPath(b.path) ? b.path.original : '';
+        const keepsContext = helper === 'if' || helper === 'unless';
+        visitProgram(b.program, rooted && keepsContext, inner);
+        visitProgram(b.inverse, rooted && (keepsContext || helper === 'each' || helper === 'with'), inner);
+      }
+    }
+  };
+  visitProgram(ast, true, new Set());
+  return out;
+}
+
+// ---------------------------------------------------------------- compiling
+
+function outPath(helper: string, loc: hbs.AST.SourceLocation): hbs.AST.PathExpression {
+  return { type: 'PathExpression', data: false, depth: 0, parts: [helper], original: helper, loc } as hbs.AST.PathExpression;
+}
+
+/**
+ * Rewrite the AST: every mustache `{{X …}}` becomes `{{{__out_fmt (X …)}}}`, and
+ * path arguments get Handlebars' strict flag (a missing field is an error), except
+ * the value `default` is there to default. Refuses partials and decorators.
+ */
+function rewrite(prog: Program, format: TemplateFormat, name: string): void {
+  const helper = OUT[format];
+  const strictParams = (callee: hbs.AST.Expression, params: hbs.AST.Expression[]) => {
+    const fn = isPath(callee) ? callee.original : '';
+    if (BUILTIN_HELPERS.includes(fn as (typeof BUILTIN_HELPERS)[number])) return; // if/each/...: lenient, as Handlebars means them
+    params.forEach((p, i) => {
+      if (fn === 'default' && i === 0) return;
+      if (p.type === 'PathExpression') (p as { strict?: boolean }).strict = true;
+      else if (p.type === 'SubExpression') {
+        const s = p as hbs.AST.SubExpression;
+        strictParams(s.path, s.params);
+      }
+    });
+  };
+  const visit = (p: Program | undefined) => {
+    if (!p) return;
+    for (const st of p.body) {
+      switch (st.type) {
+        case 'MustacheStatement': {
+          const m = st as hbs.AST.MustacheStatement & { escaped: boolean };
+          let value: hbs.AST.Expression;
+          if (isHelperCall(m.path, m.params, m.hash)) {
+            strictParams(m.path, m.params);
+            value = { type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression;
+          } else {
+            value = m.path;
+            if (isPath(value)) (value as { strict?: boolean }).strict = true;
+          }
+          m.path = outPath(helper, m.loc);
+          m.params = [value];
+          m.hash = undefined as unknown as hbs.AST.Hash;
+          m.escaped = false;
+          break;
+        }
+        case 'BlockStatement': {
+          const b = st as hbs.AST.BlockStatement;
+          visit(b.program);
+          visit(b.inverse);
+          break;
+        }
+        case 'PartialStatement':
+        case 'PartialBlockStatement': {
+          const { line, col } = locOf(st);
+          throw new TemplateError('partials are not supported in leadroute templates', name, line, col, 'compile');
+        }
+        case 'DecoratorBlock':
+        case 'Decorator': {
+          const { line, col } = locOf(st);
+          throw new TemplateError('decorators are not supported in leadroute templates', name, line, col, 'compile');
+        }
+      }
+    }
+  };
+  visit(prog);
+}
+
+function compileError(err: unknown, name: string): TemplateError {
+  if (err instanceof TemplateError) return err;
+  const e = err as { message?: string; lineNumber?: number; column?: number };
+  let msg = String(e.message ?? err).replace(/ - \d+:\d+$/, '');
+  const unknown = /unknown helper (\S+)/.exec(msg);
+  if (unknown) msg = `unknown helper \`${unknown[1]}\` (helpers: ${Object.keys(TEMPLATE_HELPERS).join(', ')})`;
+  const { line, col } = typeof e.lineNumber === 'number' ? { line: e.lineNumber, col: (e.column ?? 0) + 1 } : { line: 0, col: 0 };
+  return new TemplateError(msg, name, line, col, 'compile');
+}
+
+function renderError(err: unknown, name: string): TemplateError {
+  if (err instanceof TemplateError) return err;
+  const e = err as { message?: string; lineNumber?: number; column?: number };
+  let msg = String(e.message ?? err).replace(/ - \d+:\d+$/, '');
+  const missing = /^"([^"]+)" not defined in/.exec(msg);
+  if (missing) msg = `\`${missing[1]}\` is not defined (a missing field: use {{default … ""}} or {{#if …}} for optional fields)`;
+  const { line, col } = typeof e.lineNumber === 'number' ? { line: e.lineNumber, col: (e.column ?? 0) + 1 } : { line: 0, col: 0 };
+  return new TemplateError(msg, name, line, col, 'render');
+}
+
+export interface CompiledTemplate {
+  readonly name: string;
+  readonly format: TemplateFormat;
+  readonly source: string;
+  /** Render; throws TemplateError (render: missing variable; output: invalid JSON or URL). */
+  render(ctx: Partial<TemplateContext> & Record<string, unknown>): string;
+}
+
+/** Compile a template for a format. Throws TemplateError (parse or compile). */
+export function compileTemplate(source: string, format: TemplateFormat, name = 'inline'): CompiledTemplate {
+  const ast = parseRaw(source, name, false);
+  rewrite(ast, format, name);
+  let fn: Handlebars.TemplateDelegate;
+  try {
+    fn = hb.compile(ast as unknown as string, COMPILE_OPTIONS);
+    // Handlebars compiles lazily: force it so unknown helpers surface now.
+    try {
+      fn({});
+    } catch (err) {
+      const m = String((err as Error).message);
+      if (/knownHelpersOnly|unknown helper/i.test(m)) throw err;
+    }
+  } catch (err) {
+    throw compileError(err, name);
+  }
+  const render = (ctx: Record<string, unknown>): string => {
+    let out: string;
+    try {
+      out = fn(ctx, RUNTIME_OPTIONS);
+    } catch (err) {
+      throw renderError(err, name);
+    }
+    if (format === 'json') {
+      try {
+        JSON.parse(out);
+      } catch (err) {
+        // The parser's message quotes the output (lead values): keep only the position.
+        const at = /position (\d+)/.exec(String((err as Error).message));
+        throw new TemplateError(
+          `did not render valid JSON${at ? ` (at character ${at[1]})` : ''}; write values with the json helper: {{json lead.field}}`,
+          name,
+          0,
+          0,
+          'output',
+        );
+      }
+    } else if (format === 'url') {
+      let u: URL | null = null;
+      try {
+        u = new URL(out);
+      } catch {
+        u = null;
+      }
+      if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+        throw new TemplateError('did not render an http(s) URL', name, 0, 0, 'output');
+      }
+    }
+    return out;
+  };
+  return { name, format, source, render };
+}
+
+/**
+ * Check a template without rendering it: syntax, partials, unknown helpers.
+ * Null when it compiles.
+ */
+export function checkTemplate(source: string, format: TemplateFormat = 'text', name = 'inline'): TemplateError | null {
+  try {
+    compileTemplate(source, format, name);
+    return null;
+  } catch (err) {
+    if (err instanceof TemplateError) return err;
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------- per plan
+
+/** Keys a TemplateSet uses for a buyer's templates. */
+export const templateKey = {
+  ping: (buyer: string) => `${buyer}:ping`,
+  post: (buyer: string) => `${buyer}:post`,
+  backup: (buyer: string) => `${buyer}:backup`,
+  pixel: (buyer: string, i: number) => `${buyer}:pixel:${i}`,
+};
+
+/** Every template of a plan, compiled once, by key (see templateKey). */
+export class TemplateSet {
+  private readonly map = new Map<string, CompiledTemplate>();
+
+  private static readonly cache = new WeakMap<Plan, TemplateSet>();
+
+  /** The plan's templates (cached per plan object). Throws TemplateSetError listing every broken template. */
+  static forPlan(plan: Plan): TemplateSet {
+    let set = TemplateSet.cache.get(plan);
+    if (!set) {
+      set = new TemplateSet(plan);
+      TemplateSet.cache.set(plan, set);
+    }
+    return set;
+  }
+
+  constructor(plan?: Plan) {
+    if (!plan) return;
+    const errors: TemplateError[] = [];
+    const bySource = new Map<string, CompiledTemplate>();
+    const add = (key: string, source: string, format: TemplateFormat, name: string) => {
+      const k = format + '\u0000' + source;
+      let t = bySource.get(k);
+      if (!t) {
+        try {
+          t = compileTemplate(source, format, name);
+        } catch (err) {
+          if (err instanceof TemplateError) {
+            errors.push(err);
+            return;
+          }
+          throw err;
+        }
+        bySource.set(k, t);
+      }
+      this.map.set(key, t);
+    };
+    for (const b of plan.buyers) {
+      if (b.ping?.template) add(templateKey.ping(b.name), b.ping.template.source, b.ping.template.format, b.ping.template.name);
+      if (b.post?.template) add(templateKey.post(b.name), b.post.template.source, b.post.template.format, b.post.template.name);
+      if (b.backupPost?.template) {
+        add(templateKey.backup(b.name), b.backupPost.template.source, b.backupPost.template.format, b.backupPost.template.name);
+      }
+      (b.pixels ?? []).forEach((p, i) => add(templateKey.pixel(b.name, i), p.url, 'url', `${b.name} pixel ${i + 1}`));
+    }
+    if (errors.length > 0) throw new TemplateSetError(errors);
+  }
+
+  /** Add (or replace) a template under a key. */
+  set(key: string, source: string, format: TemplateFormat, name = key): CompiledTemplate {
+    const t = compileTemplate(source, format, name);
+    this.map.set(key, t);
+    return t;
+  }
+
+  get(key: string): CompiledTemplate | undefined {
+    return this.map.get(key);
+  }
+
+  keys(): string[] {
+    return [...this.map.keys()];
+  }
+}
+
+export class TemplateSetError extends Error {
+  constructor(readonly errors: TemplateError[]) {
+    super(`${errors.length} template${errors.length === 1 ? '' : 's'} failed to compile:\n${errors.map((e) => '  ' + e.message).join('\n')}`);
+    this.name = 'TemplateSetError';
+  }
+}
+
+/** The Content-Type a rendered payload of this format is sent with. */
+export function contentTypeOf(format: TemplateFormat): string {
+  switch (format) {
+    case 'json':
+      return 'application/json';
+    case 'xml':
+      return 'application/xml; charset=utf-8';
+    case 'form':
+      return 'application/x-www-form-urlencoded';
+    default:
+      return 'text/plain; charset=utf-8';
+  }
+}

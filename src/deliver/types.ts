@@ -1,0 +1,63 @@
+// Records of deliveries: what a Sale reports for each buyer a lead went to.
+
+import type { AttemptOutcome } from './journal.js';
+
+export interface PostAttemptRecord {
+  endpoint: 'primary' | 'backup' | 'batch';
+  url: string;
+  /** 1-based, per endpoint. */
+  attempt: number;
+  outcome: AttemptOutcome;
+  status: number | null;
+  detail: string | null;
+  startedAt: number;
+  durationMs: number;
+}
+
+export type DeliveryStatus =
+  /** The buyer's endpoint accepted the lead (or the batch holding it was delivered). */
+  | 'accepted'
+  /** The buyer answered no. */
+  | 'rejected'
+  /** No answer after retries and failover, or the circuit was open. */
+  | 'failed'
+  /** Waiting for its delivery time (delayed delivery). */
+  | 'scheduled'
+  /** Waiting in a batch. */
+  | 'queued'
+  /** The buyer has no post endpoint: sold without HTTP. */
+  | 'none';
+
+export interface DeliveryRecord {
+  buyer: string;
+  leadId: string;
+  postId: string;
+  pingId: string | null;
+  /** Dollars. */
+  price: number;
+  exclusive: boolean;
+  mode: 'post' | 'delayed' | 'batch' | 'none';
+  /** Updated in place when a delayed or batched delivery completes. */
+  status: DeliveryStatus;
+  /** Which endpoint answered last. */
+  endpoint: 'primary' | 'backup' | 'batch' | null;
+  detail: string | null;
+  attempts: PostAttemptRecord[];
+  /** ISO time a delayed delivery is due. */
+  deliverAt?: string;
+}
+
+/** What a post needs to know about the sale. */
+export interface SaleContext {
+  leadId: string;
+  lead: Record<string, unknown>;
+  buyer: string;
+  pingId: string | null;
+  postId: string;
+  price: number;
+  exclusive: boolean;
+  /** The lead's random number (for pixel conditions). */
+  random: number;
+  /** Routing time, ms. */
+  routedAt: number;
+}

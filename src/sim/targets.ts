@@ -1,0 +1,156 @@
+// Target shares: what share of the leads a flow says each buyer should get.
+//
+// A plan states a share in two ways:
+// - `random` ranges: `when random <= 60 route A` / `when random > 60 route B`
+//   give A 60% and B 40% of the leads entering the flow. Ranges are taken in
+//   rule order, each rule keeping only the numbers no earlier random-guarded
+//   rule claimed (first match); `otherwise`/unguarded rules get what is left.
+// - `split { A 60%, B 30%, C 10% }`: the weights, times the share of leads the
+//   split rule handles (its random range, or, under a condition on lead fields,
+//   the share of leads that matched the condition in this run). A performance
+//   split moves its weights as it goes, so it states no target.
+//
+// A rule guarded by lead fields places leads the random rules after it never
+// see; those later ranges are scaled by the share of leads such rules placed.
+// `otherwise` (or an unguarded rule) states the rest of a random partition
+// only when no rule on lead fields came before it. Buyers the plan states no
+// share for have no target (null).
+
+import type { Plan, PlanExpr, PlanFlow } from '../compile/plan.js';
+
+/** What the run observed, per rule id: leads whose condition held, and leads the rule placed. */
+export interface RuleCounts {
+  matched: Map<string, number>;
+  placed: Map<string, number>;
+  /** Leads that entered the flow (passed validation). */
+  entered: number;
+}
+
+type Kind = 'random' | 'field';
+
+function kindOf(e: PlanExpr): Kind {
+  switch (e.op) {
+    case 'field':
+    case 'call':
+      return 'field';
+    case 'lit':
+    case 'random':
+      return 'random';
+    case 'list':
+      return e.items.every((x) => kindOf(x) === 'random') ? 'random' : 'field';
+    case 'not':
+    case 'neg':
+      return kindOf(e.arg);
+    case 'arith':
+    case 'compare':
+      return kindOf(e.left) === 'random' && kindOf(e.right) === 'random' ? 'random' : 'field';
+    case 'and':
+    case 'or':
+      return e.args.every((x) => kindOf(x) === 'random') ? 'random' : 'field';
+    case 'in':
+      return kindOf(e.value) === 'random' && kindOf(e.list) === 'random' ? 'random' : 'field';
+    case 'between':
+      return [e.value, e.low, e.high].every((x) => kindOf(x) === 'random') ? 'random' : 'field';
+  }
+}
+
+/** Evaluate an expression of `random` and literals for one value of `random`. */
+function evalRandom(e: PlanExpr, r: number): unknown {
+  switch (e.op) {
+    case 'lit':
+      return e.value;
+    case 'random':
+      return r;
+    case 'list':
+      return e.items.map((x) => evalRandom(x, r));
+    case 'not':
+      return !evalRandom(e.arg, r);
+    case 'neg':
+      return -(evalRandom(e.arg, r) as number);
+    case 'arith': {
+      const a = evalRandom(e.left, r) as number;
+      const b = evalRandom(e.right, r) as number;
+      return e.fn === '+' ? a + b : e.fn === '-' ? a - b : e.fn === '*' ? a * b : a / b;
+    }
+    case 'compare': {
+      const a = evalRandom(e.left, r) as number;
+      const b = evalRandom(e.right, r) as number;
+      switch (e.fn) {
+        case '==':
+          return a === b;
+        case '!=':
+          return a !== b;
+        case '<':
+          return a < b;
+        case '<=':
+          return a <= b;
+        case '>':
+          return a > b;
+        case '>=':
+          return a >= b;
+      }
+      return false;
+    }
+    case 'and':
+      return e.args.every((x) => evalRandom(x, r) === true);
+    case 'or':
+      return e.args.some((x) => evalRandom(x, r) === true);
+    case 'in': {
+      const list = evalRandom(e.list, r) as unknown[];
+      const has = Array.isArray(list) && list.includes(evalRandom(e.value, r));
+      return e.negated ? !has : has;
+    }
+    case 'between': {
+      const v = evalRandom(e.value, r) as number;
+      return v >= (evalRandom(e.low, r) as number) && v <= (evalRandom(e.high, r) as number);
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Target share per buyer, in percentage points of the leads entering `flow`,
+ * or null where the plan states none.
+ */
+export function targetShares(plan: Plan, flow: PlanFlow, counts: RuleCounts): Map<string, number | null> {
+  const targets = new Map<string, number | null>(plan.buyers.map((b) => [b.name, null]));
+  const add = (buyer: string, points: number) => targets.set(buyer, (targets.get(buyer) ?? 0) + points);
+  const remaining = new Array<boolean>(101).fill(true);
+  remaining[0] = false;
+  const entered = Math.max(1, counts.entered);
+  let placedByFieldRules = 0;
+  let sawRandomGuard = false;
+  let sawField = false;
+
+  for (const rule of flow.rules) {
+    const kind: Kind = rule.when === null ? 'random' : kindOf(rule.when);
+    let points: number; // share of leads the rule handles, in points
+    if (kind === 'random') {
+      let claimed = 0;
+      for (let r = 1; r <= 100; r++) {
+        if (!remaining[r]) continue;
+        if (rule.when === null || evalRandom(rule.when, r) === true) {
+          remaining[r] = false;
+          claimed++;
+        }
+      }
+      points = claimed * (1 - placedByFieldRules / entered);
+    } else {
+      points = (100 * (counts.matched.get(rule.id) ?? 0)) / entered;
+    }
+    const a = rule.action;
+    // An unguarded route states a share only as the rest of a random partition
+    // (`when random <= 60 route A` / `otherwise route B`), not after a field rule.
+    const states = rule.when !== null ? kind === 'random' : sawRandomGuard && placedByFieldRules === 0 && !sawField;
+    if (rule.when !== null && kind === 'random') sawRandomGuard = true;
+    if (kind === 'field') sawField = true;
+    if (a.kind === 'route' && states && points > 0) add(a.buyer, points);
+    else if (a.kind === 'split' && a.mode !== 'performance' && points > 0) {
+      const total = a.entries.reduce((s, e) => s + e.weight, 0);
+      if (total > 0) for (const e of a.entries) add(e.buyer, (points * e.weight) / total);
+    }
+    if (kind === 'field') placedByFieldRules += counts.placed.get(rule.id) ?? 0;
+  }
+  return targets;
+}

@@ -1,0 +1,122 @@
+// What both stores offer beyond the router's RouterStore: batching writes in a
+// transaction, the delivery journal (`attempts`, written by the HTTP side), and
+// readers for the journals (simulator, reports, tests). docs/STORE.md describes
+// the SQLite tables behind them.
+
+import type { Decision } from '../runtime/decision.js';
+import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
+
+/** What an HTTP attempt was: a ping for a bid, a post of the lead, a tracking pixel. */
+export type AttemptKind = 'ping' | 'post' | 'pixel';
+
+/**
+ * How an attempt ended. `success`: the post was accepted, the ping answered with
+ * a bid, the pixel fired (2xx). `rejected`: the buyer answered and said no (post
+ * refused, no bid). `error`: network failure or an unexpected HTTP status.
+ * `timeout`: no answer in time. Other strings are stored as given.
+ */
+export type AttemptOutcome = 'success' | 'rejected' | 'error' | 'timeout' | (string & {});
+
+/** One HTTP request to a buyer, as the delivery side journals it. */
+export interface DeliveryAttempt {
+  leadId: string;
+  buyer: string;
+  kind: AttemptKind;
+  url: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  durationMs: number;
+  outcome: AttemptOutcome;
+  /** HTTP status, when there was an answer. */
+  status?: number | null;
+  /** Free text: the error, the rejection reason, the bid. */
+  detail?: string | null;
+}
+
+export interface StoredAttempt extends DeliveryAttempt {
+  id: number;
+  status: number | null;
+  detail: string | null;
+}
+
+export interface EventQuery {
+  buyer?: string;
+  kind?: EventKind;
+  leadId?: string;
+  /** ms, inclusive. */
+  since?: number;
+  /** ms, exclusive. */
+  until?: number;
+}
+
+export interface DecisionQuery {
+  leadId?: string;
+  /** ms, inclusive. */
+  since?: number;
+  /** ms, exclusive. */
+  until?: number;
+  /** At most this many, oldest first. */
+  limit?: number;
+}
+
+export interface AttemptQuery {
+  buyer?: string;
+  leadId?: string;
+  kind?: AttemptKind;
+  since?: number;
+  until?: number;
+}
+
+export interface StoreStats {
+  /** Cap counters held (expired ones included until swept). */
+  counters: number;
+  /** Dedupe keys held (expired ones included until swept). */
+  keys: number;
+  events: number;
+  decisions: number;
+  attempts: number;
+}
+
+/** A RouterStore with journals that can be read back, and transactions. */
+export interface JournalStore extends RouterStore {
+  /**
+   * Run `fn` as one unit: for SQLite one transaction (rolled back if `fn`
+   * throws; nested calls become savepoints); for memory simply `fn()`. Routing a
+   * batch of leads inside one transaction is what makes SQLite fast.
+   */
+  transaction<T>(fn: () => T): T;
+  /** Journal one HTTP attempt (the `attempts` table). */
+  recordAttempt(attempt: DeliveryAttempt): void;
+  /** Events in time order (ties in the order recorded). */
+  events(query?: EventQuery): StoreEvent[];
+  /** Journaled decisions in the order recorded. */
+  decisions(query?: DecisionQuery): Decision[];
+  /** Journaled HTTP attempts in the order recorded. */
+  attempts(query?: AttemptQuery): StoredAttempt[];
+  /** Drop cap counters and dedupe keys that expired at or before `now`. */
+  sweep(now: number): void;
+  stats(): StoreStats;
+}
+
+/** Run `fn` in `store`'s transaction when it has one, else just run it. */
+export function inTransaction<T>(store: unknown, fn: () => T): T {
+  const s = store as Partial<JournalStore> | null;
+  return s !== null && typeof s === 'object' && typeof s.transaction === 'function' ? s.transaction(fn) : fn();
+}
+
+export const EVENT_KINDS: readonly EventKind[] = ['sold', 'accepted', 'rejected', 'returned', 'converted'];
+export const ATTEMPT_KINDS: readonly AttemptKind[] = ['ping', 'post', 'pixel'];
+
+export function checkEvent(e: StoreEvent): void {
+  if (!EVENT_KINDS.includes(e.kind)) throw new Error(`unknown event kind '${String(e.kind)}'`);
+  if (typeof e.buyer !== 'string' || e.buyer === '') throw new Error('an event needs a buyer');
+  if (typeof e.leadId !== 'string') throw new Error('an event needs a lead id');
+  if (!Number.isFinite(e.at)) throw new Error(`event time must be ms since the epoch, got ${String(e.at)}`);
+}
+
+export function checkAttempt(a: DeliveryAttempt): void {
+  if (!ATTEMPT_KINDS.includes(a.kind)) throw new Error(`unknown attempt kind '${String(a.kind)}'`);
+  if (typeof a.buyer !== 'string' || a.buyer === '') throw new Error('an attempt needs a buyer');
+  if (!Number.isFinite(a.startedAt)) throw new Error(`attempt start must be ms since the epoch, got ${String(a.startedAt)}`);
+  if (!Number.isFinite(a.durationMs) || a.durationMs < 0) throw new Error(`attempt duration must be a non-negative number of ms, got ${String(a.durationMs)}`);
+}

@@ -1,0 +1,260 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FieldType, PlanField, PlanPing } from '../../src/compile/plan.js';
+import { buildPing, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
+import { MemoryJournal, TemplateSet } from '../../src/deliver/index.js';
+import { auction, bid, FIELDS, httpBuyer, makePlan, ping, post, routerFor, startServer, template, type TestServer } from './helpers.js';
+
+const lead = {
+  id: 'L1',
+  state: 'CA',
+  zip: '94107',
+  credit_score: 720,
+  email: 'Jane.Doe@Example.com',
+  phone: '(415) 555-0142',
+  first_name: 'Jane',
+};
+
+describe('the PII guard', () => {
+  const ok = (body: string, url = 'http://127.0.0.1/ping') => piiViolation(FIELDS, lead, body, url);
+
+  it('lets a clean ping through', () => {
+    expect(ok(JSON.stringify({ state: 'CA', zip3: '941', credit_score: 720, ping_id: 'a-1' }))).toBeNull();
+  });
+
+  it('finds PII values however they are written', () => {
+    expect(ok('{"x": "jane.doe@example.com"}')).toBe("contains the value of PII field 'email'");
+    expect(ok('{"x": "JANE.DOE@EXAMPLE.COM"}')).toMatch(/'email'/);
+    expect(ok('x=jane.doe%40example.com')).toMatch(/'email'/);
+    expect(ok('{"x": "jane.doe\\u0040example.com"}')).toMatch(/'email'/); // JSON escape
+    expect(ok('<x>Jane&#46;Doe@Example.com</x>')).toMatch(/'email'/); // XML character reference
+    expect(ok('{"x": "415.555.0142"}')).toMatch(/'phone'/); // reformatted digits
+    expect(ok('{"x": 4155550142}')).toMatch(/'phone'/);
+    expect(ok('{}', 'http://127.0.0.1/ping?who=jane')).toMatch(/'first_name'/);
+  });
+
+  it('finds PII field names used as keys', () => {
+    expect(ok('{"contact": {"Email": null}}')).toBe("names PII field 'email'");
+    expect(ok('first_name=&state=CA')).toBe("names PII field 'first_name'");
+    expect(ok('<lead><phone/></lead>')).toBe("names PII field 'phone'");
+    expect(ok('{}', 'http://127.0.0.1/ping?lead.email=x')).toBe("names PII field 'email'");
+    // a value that merely spells a field name is fine
+    expect(ok('{"note": "email"}')).toBeNull();
+  });
+
+  it('does not search values shorter than 3 characters', () => {
+    expect(piiViolation(FIELDS, { ...lead, first_name: 'Al' }, '{"note": "always"}', 'http://x/')).toBeNull();
+  });
+
+  it('buildPing sends only declared non-PII fields, derives zip3 and drops PII names', () => {
+    const p = ping('http://127.0.0.1:1/ping', { fields: ['state', 'zip3', 'email', 'undeclared'] });
+    const b = httpBuyer('A', { ping: p });
+    const out = buildPing(FIELDS, b, lead, 'ping-1', new TemplateSet(), '2026-01-01T00:00:00Z');
+    expect(JSON.parse(out.body)).toEqual({ state: 'CA', zip3: '941', ping_id: 'ping-1' });
+    expect(out.dropped).toEqual(['email', 'undeclared']);
+    expect(publicLead(FIELDS, lead)).toEqual({ id: 'L1', state: 'CA', zip: '94107', credit_score: 720, zip3: '941' });
+  });
+});
+
+describe('pings over HTTP never carry PII', () => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startServer((req) => (req.url.startsWith('/ping') ? bid(10) : { json: { result: 'success' } }));
+  });
+  afterAll(() => srv.close());
+
+  it('a ping template that reads a PII field is refused, not sent', async () => {
+    const plan = makePlan(
+      [
+        httpBuyer('T', {
+          ping: ping(`${srv.url}/ping`, { fields: null, template: template('json', '{"e": {{json lead.email}} }') }),
+          post: post(`${srv.url}/post`),
+        }),
+      ],
+      auction({ tiers: [{ buyers: ['T'] }] }),
+    );
+    const s = new Seller(routerFor(plan));
+    const before = srv.received.length;
+    const sale = await s.sell({ ...lead, id: 'T1' });
+    await s.close();
+    expect(srv.received.length).toBe(before);
+    expect(sale.auction!.bids[0]).toMatchObject({ outcome: 'refused' });
+    expect(sale.auction!.bids[0]!.reason).toMatch(/ping template: .*`email` is not defined/);
+  });
+
+  it('a non-PII field holding a PII value is caught by the guard', async () => {
+    const fields: PlanField[] = [...FIELDS, { name: 'notes', type: { kind: 'string' }, pii: false, optional: true }];
+    const plan = makePlan(
+      [httpBuyer('N', { ping: ping(`${srv.url}/ping`, { fields: ['state', 'notes'] }), post: post(`${srv.url}/post`) })],
+      auction({ tiers: [{ buyers: ['N'] }] }),
+      fields,
+    );
+    const journal = new MemoryJournal();
+    const s = new Seller(routerFor(plan), { journal });
+    const before = srv.received.length;
+    const sale = await s.sell({ ...lead, id: 'N1', notes: 'call 415-555-0142 after 5' });
+    await s.close();
+    expect(srv.received.length).toBe(before);
+    expect(sale.auction!.bids[0]!.reason).toBe("PII guard: the ping contains the value of PII field 'phone'; not sent");
+    expect(journal.attempts()[0]).toMatchObject({ kind: 'ping', outcome: 'refused' });
+    expect(JSON.stringify(journal.attempts())).not.toMatch(/555-0142|5550142/);
+  });
+
+  // ---- the property
+
+  const NAMES = ['alpha', 'bravo', 'city', 'delta', 'email2', 'fname', 'gamma', 'home', 'income', 'notes', 'ssn', 'street', 'zip', 'dob', 'age'];
+  const TYPES: FieldType[] = [{ kind: 'string' }, { kind: 'int' }, { kind: 'email' }, { kind: 'phone' }, { kind: 'zip' }, { kind: 'bool' }];
+  const CHARS = 'abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 @.-_+/&=?%#"\\<>éü'.split('');
+  const text = (min: number) => fc.string({ unit: fc.constantFrom(...CHARS), minLength: min, maxLength: 24 });
+
+  const valueFor = (t: FieldType, pii: boolean): fc.Arbitrary<unknown> => {
+    switch (t.kind) {
+      case 'int':
+        return pii ? fc.integer({ min: 100, max: 99_999_999 }) : fc.integer({ min: 0, max: 99_999_999 });
+      case 'bool':
+        return fc.boolean();
+      case 'email':
+        return fc.tuple(text(1), text(1)).map(([a, b]) => `${a.replace(/[^a-z0-9]/gi, 'x')}@${b.replace(/[^a-z0-9]/gi, 'y')}.com`);
+      case 'phone':
+        return fc.tuple(fc.integer({ min: 200, max: 999 }), fc.integer({ min: 200, max: 999 }), fc.integer({ min: 0, max: 9999 }), fc.constantFrom('({a}) {b}-{c}', '{a}.{b}.{c}', '{a}{b}{c}', '+1 {a} {b} {c}')).map(
+          ([a, b, c, fmt]) => fmt.replace('{a}', String(a)).replace('{b}', String(b)).replace('{c}', String(c).padStart(4, '0')),
+        );
+      case 'zip':
+        return fc.integer({ min: 10000, max: 99999 }).map(String);
+      default:
+        return pii ? text(3) : text(0);
+    }
+  };
+
+  const schemaArb = fc
+    .uniqueArray(fc.constantFrom(...NAMES), { minLength: 2, maxLength: 8 })
+    .chain((names) =>
+      fc.tuple(
+        fc.constant(names),
+        fc.array(fc.constantFrom(...TYPES), { minLength: names.length, maxLength: names.length }),
+        fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
+      ),
+    )
+    .map(([names, types, pii]) => {
+      const fields: PlanField[] = [{ name: 'id', type: { kind: 'string' }, pii: false, optional: false }];
+      names.forEach((n, i) => fields.push({ name: n, type: types[i]!, pii: pii[i]!, optional: true }));
+      if (!fields.some((x) => x.pii)) fields[1]!.pii = true;
+      return fields;
+    });
+
+  const caseArb = schemaArb.chain((fields) => {
+    const piiFields = fields.filter((x) => x.pii);
+    const plain = fields.filter((x) => !x.pii && x.name !== 'id');
+    const values = fc.tuple(...fields.slice(1).map((x) => fc.option(valueFor(x.type, x.pii), { nil: undefined, freq: 5 })));
+    // sometimes copy a PII value into (or around) a non-PII string field
+    const leak = fc.option(
+      fc.tuple(fc.constantFrom(...piiFields.map((x) => x.name)), fc.constantFrom(...(plain.length ? plain : fields).map((x) => x.name)), fc.constantFrom('same', 'upper', 'wrapped')),
+      { nil: null },
+    );
+    const names = fields.map((x) => x.name);
+    const pingShape = fc.oneof(
+      fc.constant<{ fields: string[] | null; tpl: string | null }>({ fields: null, tpl: null }),
+      fc.subarray([...names, 'zip3']).map((fs) => ({ fields: fs, tpl: null })),
+      fc.subarray(names, { minLength: 1 }).map((fs) => ({
+        fields: null,
+        tpl: `{ ${fs.map((n) => `"${n}": {{json lead.${n}}}`).join(', ')}, "p": {{json ping.id}} }`,
+      })),
+      fc.constant({ fields: null, tpl: '{"all": {{json lead}} }' }),
+    );
+    return fc.record({ fields: fc.constant(fields), values, leak, pingShape });
+  });
+
+  const norm = (s: string) => s.normalize('NFKC').trim().toLowerCase();
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  const leaves = (s: string): string => {
+    try {
+      const out: string[] = [];
+      const walk = (v: unknown): void => {
+        if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), walk(x));
+        else out.push(String(v));
+      };
+      walk(JSON.parse(s));
+      return out.join('\u0000');
+    } catch {
+      return '';
+    }
+  };
+
+  const jsonKeys = (s: string): string[] => {
+    const out: string[] = [];
+    const walk = (v: unknown): void => {
+      if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (out.push(k), walk(x));
+    };
+    try {
+      walk(JSON.parse(s));
+    } catch {
+      // not JSON
+    }
+    return out;
+  };
+
+  it('for random leads and schemas, no PII value appears in any ping body or URL the buyer receives', async () => {
+    let sent = 0;
+    let refused = 0;
+    let guarded = 0;
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ fields, values, leak, pingShape }) => {
+        const l: Record<string, unknown> = { id: `P${Math.random().toString(36).slice(2, 8)}` };
+        fields.slice(1).forEach((x, i) => {
+          if (values[i] !== undefined) l[x.name] = values[i];
+        });
+        if (leak) {
+          const [from, to, how] = leak;
+          const v = l[from];
+          const target = fields.find((x) => x.name === to)!;
+          if (v !== undefined && target.type.kind === 'string' && !target.pii) {
+            const s = String(v);
+            l[to] = how === 'same' ? s : how === 'upper' ? s.toUpperCase() : `<<${s}>>`;
+          }
+        }
+        const p: PlanPing = ping(`${srv.url}/ping?src=prop`, {
+          fields: pingShape.fields,
+          template: pingShape.tpl ? template('json', pingShape.tpl) : null,
+        });
+        const plan = makePlan([httpBuyer('B', { ping: p, post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['B'] }] }), fields);
+        const seller = new Seller(routerFor(plan), { journal: new MemoryJournal() });
+        const start = srv.received.length;
+        try {
+          const sale = await seller.sell(l);
+          if (sale.decision.status === 'rejected') return; // the lead failed the schema
+          const b = sale.auction!.bids[0]!;
+          if (b.outcome === 'refused') {
+            refused++;
+            if (b.reason?.startsWith('PII guard')) guarded++;
+          }
+          else sent++;
+        } finally {
+          await seller.close();
+        }
+        const pingsGot = srv.received.slice(start).filter((r) => r.url.startsWith('/ping'));
+        for (const r of pingsGot) {
+          const hay = [r.body, decode(r.body), leaves(r.body), r.url, decode(r.url)].map(norm);
+          for (const x of fields) {
+            if (!x.pii || l[x.name] === undefined || typeof l[x.name] === 'boolean') continue;
+            const v = norm(String(l[x.name]));
+            if (v.length < 3) continue;
+            for (const h of hay) expect(h.includes(v), `PII field ${x.name} leaked in ${r.url} ${r.body}`).toBe(false);
+          }
+          const keys = jsonKeys(r.body).map((k) => k.toLowerCase());
+          for (const x of fields) if (x.pii) expect(keys).not.toContain(x.name.toLowerCase());
+        }
+      }),
+      { numRuns: 60 },
+    );
+    // both paths were exercised
+    expect(sent).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
+    expect(guarded).toBeGreaterThan(0); // the runtime guard itself stopped some
+  });
+});
