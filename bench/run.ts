@@ -301,7 +301,7 @@ function loadRouterFactory(): { make: (trace: boolean) => Router; ruleIds: strin
   const loaded = loadPlan(JSON.parse(JSON.stringify(plan)));
   const ruleIds = plan.flows.find((f) => f.name === plan.defaultFlow)!.rules.map((r) => r.id);
   return {
-    make: (trace) => new Router(loaded, { store: new MemoryStore(), seed: ROUTER_SEED, trace }),
+    make: (trace) => new Router(loaded, { store: new MemoryStore(), seed: ROUTER_SEED, trace, journal: false }),
     ruleIds,
     // The plan's own compiled lead validator, so the validating baseline does exactly the same checks.
     validate: (lead) => loaded.validateLead(lead),
@@ -474,6 +474,7 @@ async function main(): Promise<void> {
   );
   await benchStores(); // bench/store.ts: MemoryStore vs SqliteStore, decisions/s
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch
 }
 
 main().catch((err: unknown) => {

@@ -283,7 +283,9 @@ function emitAction(a: A.Action, ctx: EmitContext): PlanAction {
     case 'route':
       return { kind: 'route', buyer: a.buyer.name, caps: a.caps.map(emitCap), overflow: a.overflow?.name ?? null };
     case 'split': {
-      const entries = a.entries.map((e) => ({ buyer: e.buyer.name, weight: e.weight ?? 0 }));
+      // A performance split computes its weights; equal shares are its starting point.
+      const equal = a.entries.length > 0 ? 100 / a.entries.length : 0;
+      const entries = a.entries.map((e) => ({ buyer: e.buyer.name, weight: e.weight ?? equal }));
       switch (a.mode.kind) {
         case 'random':
           return { kind: 'split', entries, mode: 'random', performance: null };
