@@ -51,20 +51,27 @@ const SEED = 42;
 const PING_TIMEOUT_MS = 500;
 const AUCTION_TIMEOUT_MS = 750;
 const CONCURRENCY = 16;
-const AUCTIONS = 400;
+/** Auctions per timed round, per buyer count (about 2,000–4,000 pings a round). */
+const AUCTIONS: Record<(typeof BUYER_COUNTS)[number], number> = { 5: 600, 20: 200, 50: 80 };
 const ROUNDS = 3;
-const AGREEMENT_LEADS = 100;
-const OVERHEAD_AUCTIONS = 300;
-const WARMUP = 50;
-/** Per buyer count and implementation, stop a measurement after this long even if unfinished. */
-const BUDGET_MS = 20_000;
+const AGREEMENT_LEADS = 50;
+/** Auctions run one at a time for the overhead figures, per buyer count. */
+const OVERHEAD_AUCTIONS: Record<(typeof BUYER_COUNTS)[number], number> = { 5: 300, 20: 200, 50: 200 };
+const WARMUP = 30;
+/** Stop any one measurement after this long, even if unfinished (marked * in the table). */
+const BUDGET_MS = 8_000;
 const NOW = Date.parse('2026-11-23T15:30:00.000Z');
 
 // ---------------------------------------------------------------------------
 // The child: mock buyers on demand.
 
-type ToChild = { type: 'start'; config: MockBuyersConfig } | { type: 'stop' } | { type: 'stats' };
-type FromChild = { type: 'started'; buyers: MockBuyerAddress[] } | { type: 'stopped' } | { type: 'stats'; stats: MockBuyersStats } | { type: 'error'; message: string };
+type ToChild = { type: 'start'; config: MockBuyersConfig } | { type: 'stop' } | { type: 'stats' } | { type: 'reset' };
+type FromChild =
+  | { type: 'started'; buyers: MockBuyerAddress[] }
+  | { type: 'stopped' }
+  | { type: 'stats'; stats: MockBuyersStats }
+  | { type: 'reset' }
+  | { type: 'error'; message: string };
 
 async function childMain(): Promise<void> {
   const { startMockBuyers } = await import('../src/server/index.js');
@@ -82,6 +89,9 @@ async function childMain(): Promise<void> {
           await current?.close();
           current = null;
           send({ type: 'stopped' });
+        } else if (m.type === 'reset') {
+          current!.resetStats();
+          send({ type: 'reset' });
         } else if (m.type === 'stats') {
           const s = current!.stats();
           send({ type: 'stats', stats: { ...s, buyers: s.buyers.map((b) => ({ ...b, recent: [] })) } });
@@ -135,6 +145,10 @@ class MockProcess {
     const a = await this.ask({ type: 'stats' });
     if (a.type !== 'stats') throw new Error('no stats');
     return a.stats;
+  }
+
+  async resetStats(): Promise<void> {
+    await this.ask({ type: 'reset' });
   }
 
   async stop(): Promise<void> {
@@ -193,6 +207,8 @@ function makeSeller(buyers: MockBuyerAddress[]): Seller {
 interface Outcome {
   winner: string | null;
   price: number;
+  /** Why there is no winner, or anything odd. */
+  note?: string;
   /** The slowest ping, client-side, ms. */
   slowest: number;
 }
@@ -201,7 +217,9 @@ function saleOutcome(sale: Sale): Outcome {
   const d = sale.decision;
   const bids = sale.auction?.bids ?? [];
   const slowest = bids.reduce((m, b) => Math.max(m, b.durationMs), 0);
-  return d.status === 'routed' ? { winner: d.buyers[0]!.name, price: d.buyers[0]!.price, slowest } : { winner: null, price: 0, slowest };
+  if (d.status === 'routed') return { winner: d.buyers[0]!.name, price: d.buyers[0]!.price, slowest };
+  const odd = bids.filter((b) => b.outcome !== 'bid' && b.outcome !== 'no-bid').map((b) => `${b.buyer} ${b.outcome}: ${b.reason ?? ''}`);
+  return { winner: null, price: 0, slowest, note: [d.reason ?? d.status, ...odd.slice(0, 3)].join('; ') };
 }
 
 // ---------------------------------------------------------------------------
@@ -295,9 +313,12 @@ export async function auctionBench(): Promise<void> {
   const started = Date.now();
   console.log('');
   console.log(`auction bench — node ${process.version}, ${cpus().length} CPU(s); mock buyers in a child process on 127.0.0.1, ${LATENCY_MS} ms fixed latency, 10% no-bids`);
-  console.log(`throughput: ${AUCTIONS} auctions × ${ROUNDS} rounds, ${CONCURRENCY} at a time; overhead: ${OVERHEAD_AUCTIONS} auctions one at a time`);
+  console.log(
+    `throughput: ${BUYER_COUNTS.map((n) => `${AUCTIONS[n]}`).join('/')} auctions × ${ROUNDS} rounds, ${CONCURRENCY} at a time; ` +
+      `overhead: ${BUYER_COUNTS.map((n) => `${OVERHEAD_AUCTIONS[n]}`).join('/')} auctions one at a time (for ${BUYER_COUNTS.join('/')} buyers)`,
+  );
 
-  const leads = makeLeads(Math.max(AUCTIONS, OVERHEAD_AUCTIONS, AGREEMENT_LEADS) + WARMUP, 7);
+  const leads = makeLeads(1000, 7);
   const lead = (i: number) => leads[i % leads.length]!;
   const mock = new MockProcess();
   const rows: string[][] = [];
@@ -318,8 +339,11 @@ export async function auctionBench(): Promise<void> {
       console.log(`${n} buyers: agreement ${agree}/${AGREEMENT_LEADS} auctions (same winner, same price; ${sold} sold)`);
       if (agree !== AGREEMENT_LEADS) {
         ok = false;
-        const first = a.findIndex((x, i) => x.winner !== b[i]!.winner || x.price !== b[i]!.price);
-        console.log(`  first difference, lead ${lead(first).id}: leadroute ${a[first]!.winner} $${a[first]!.price}, baseline ${b[first]!.winner} $${b[first]!.price}`);
+        a.forEach((x, i) => {
+          if (x.winner !== b[i]!.winner || x.price !== b[i]!.price) {
+            console.log(`  lead ${lead(i).id}: leadroute ${x.winner} $${x.price}${x.note ? ` (${x.note})` : ''}, baseline ${b[i]!.winner} $${b[i]!.price}`);
+          }
+        });
       }
 
       // 2. Throughput and overhead, on fresh servers.
@@ -333,16 +357,19 @@ export async function auctionBench(): Promise<void> {
       const bRates: number[] = [];
       let partial = false;
       for (let r = 0; r < ROUNDS; r++) {
-        const s = await throughput(AUCTIONS, CONCURRENCY, sellerRun);
-        const t = await throughput(AUCTIONS, CONCURRENCY, baseRun);
-        if (s.done < AUCTIONS || t.done < AUCTIONS) partial = true;
+        const s = await throughput(AUCTIONS[n], CONCURRENCY, sellerRun);
+        const t = await throughput(AUCTIONS[n], CONCURRENCY, baseRun);
+        if (s.done < AUCTIONS[n] || t.done < AUCTIONS[n]) partial = true;
         sRates.push(s.rate);
         bRates.push(t.rate);
       }
-      const so = await overheads(OVERHEAD_AUCTIONS, sellerRun);
-      const bo = await overheads(OVERHEAD_AUCTIONS, baseRun);
+      await mock.resetStats();
+      const so = await overheads(OVERHEAD_AUCTIONS[n], sellerRun);
+      // The buyers' own service time while they answered the Seller one auction at a time.
       const server = await mock.stats();
       const serverP50 = median(server.buyers.map((x) => x.pingLatency.p50));
+      const bo = await overheads(OVERHEAD_AUCTIONS[n], baseRun);
+      if (so.n < OVERHEAD_AUCTIONS[n] || bo.n < OVERHEAD_AUCTIONS[n]) partial = true;
       await seller.close();
       await mock.stop();
       const sRate = median(sRates);

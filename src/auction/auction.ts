@@ -23,6 +23,7 @@
 //   or every post to its bidders failed), and so on.
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
 import { compileExpr } from '../runtime/expr.js';
 import type { Breakers, Poster } from '../deliver/post.js';
@@ -182,6 +183,7 @@ async function pingTier(deps: AuctionDeps, input: AuctionInput, names: string[],
   const records: (BidRecord | undefined)[] = new Array(names.length);
   let closed = false;
   const tierAbort = new AbortController();
+  setMaxListeners(0, tierAbort.signal);
   const onOuterAbort = () => tierAbort.abort();
   deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
 

@@ -15,6 +15,7 @@
 // `flush` sends them now and waits).
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
 import type { Decision } from '../runtime/decision.js';
@@ -41,6 +42,8 @@ export interface SellerOptions {
   dispatcher?: Dispatcher;
   /** Posts in flight at once (plain delivery). Default 16. */
   concurrency?: number;
+  /** Connections per buyer origin (keep-alive pool). Default 64. */
+  connections?: number;
   /** Sanity ceiling for a bid, dollars. Default 10,000. */
   maxBid?: number;
   /** Pixel timeout. Default 2 s. */
@@ -99,11 +102,12 @@ export class Seller {
     this.plan = planOf(router);
     this.byName = new Map(this.plan.buyers.map((b) => [b.name, b]));
     this.journal = options.journal ?? new MemoryJournal();
-    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : {});
+    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : { connections: options.connections ?? 64 });
     this.templates = TemplateSet.forPlan(this.plan);
     this.breakers = new Breakers(options.clock ?? Date.now);
     this.limiter = new Limiter(options.concurrency ?? 16);
     const signal = this.abort.signal;
+    setMaxListeners(0, signal); // every request in flight listens to it
     this.poster = new Poster({ http: this.http, journal: this.journal, templates: this.templates, breakers: this.breakers, signal });
     this.pixels = new PixelFirer({
       http: this.http,

@@ -8,9 +8,14 @@
 //
 // With --ephemeral the mock buyers take any free ports and the plan's URLs that
 // point at their configured ports are redirected to them (tests use this).
+//
+//   leadroute demo [--rules FILE] [--leads FILE.jsonl] [--buyers CONFIG.json]
+//                  [--limit N] [--concurrency N (20)] [--ephemeral] [--at ISO-TIME]
+//                  [--seed S] [--quiet] [--no-color]
+//   leadroute demo --plain      the routing-only demo (rules/solar.route, no HTTP)
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Seller, type AuctionRecord, type BidRecord, type Sale } from '../auction/index.js';
@@ -32,7 +37,6 @@ const OPTIONS = {
   at: { type: 'string' },
   seed: { type: 'string' },
   quiet: { type: 'boolean' },
-  plain: { type: 'boolean' },
 } as const;
 
 /** Routing time of the demo: a Monday afternoon (UTC), as in the plain demo. */
@@ -94,11 +98,29 @@ interface BuyerRow {
   wins: number;
   postsRejected: number;
   postsFailed: number;
+  posts: number;
+  postsAccepted: number;
+  viaBackup: number;
   revenue: number;
   times: number[];
 }
 
-const newRow = (): BuyerRow => ({ pings: 0, bids: 0, noBids: 0, invalid: 0, errors: 0, timeouts: 0, wins: 0, postsRejected: 0, postsFailed: 0, revenue: 0, times: [] });
+const newRow = (): BuyerRow => ({
+  pings: 0,
+  bids: 0,
+  noBids: 0,
+  invalid: 0,
+  errors: 0,
+  timeouts: 0,
+  wins: 0,
+  postsRejected: 0,
+  postsFailed: 0,
+  posts: 0,
+  postsAccepted: 0,
+  viaBackup: 0,
+  revenue: 0,
+  times: [],
+});
 
 const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
@@ -134,21 +156,36 @@ function describeBids(bids: BidRecord[]): string {
   return parts.join(', ');
 }
 
+/** What happened to the posts: every one for a plain sale; for an auction only the notable (retried, backup, failed). */
+function describeDeliveries(sale: Sale): string {
+  const parts: string[] = [];
+  for (const r of sale.deliveries) {
+    const tries = r.attempts.length;
+    const notable = r.endpoint === 'backup' || tries > 1 || (r.status !== 'accepted' && r.status !== 'rejected');
+    if (sale.auction && !notable) continue;
+    const how = [r.endpoint === 'backup' ? 'via backup' : '', tries > 1 ? `${tries} attempts` : ''].filter(Boolean).join(', ');
+    parts.push(`${r.buyer} post ${r.status}${how ? ` (${how})` : ''}`);
+  }
+  return parts.join(', ');
+}
+
 function formatSale(sale: Sale, color: boolean): string {
   const c = paint(color);
   const d = sale.decision;
   const a = sale.auction;
   const head = c.bold(d.leadId.padEnd(8));
-  const tiers = a ? c.dim(`tier ${a.tiersPinged.join('→')}`) : '';
-  const bids = a ? c.dim(describeBids(a.bids)) : '';
-  const ms = a ? c.dim(`${Math.round(a.durationMs)}ms`) : '';
+  const posts = describeDeliveries(sale);
+  const tail = [a ? `tier ${a.tiersPinged.join('→')}` : '', a ? describeBids(a.bids) : '', posts, a ? `${Math.round(a.durationMs)}ms` : '']
+    .filter(Boolean)
+    .map((t) => c.dim(t))
+    .join('  ');
   if (d.status === 'routed') {
     const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
-    return `${head} ${c.green('→')} ${who} ${d.exclusive ? 'exclusive' : 'shared'}  ${tiers}  ${bids}  ${ms}`;
+    return `${head} ${c.green('→')} ${who} ${d.exclusive ? 'exclusive' : 'shared'}${tail ? `  ${tail}` : ''}`;
   }
   const why = d.reason ?? d.status;
   const label = d.status === 'rejected' ? c.red('rejected') : c.yellow('unsold');
-  return `${head} ${label}: ${why}${a ? `  ${bids}  ${ms}` : ''}`;
+  return `${head} ${label}: ${why}${tail ? `  ${tail}` : ''}`;
 }
 
 /** Sell `leads` with `seller`, `concurrency` at a time, reporting each sale in input order. */
@@ -159,7 +196,7 @@ async function sellAll(seller: Seller, leads: unknown[], concurrency: number, no
   const flush = () => {
     while (printed < leads.length && done[printed] !== undefined) {
       onSale(printed, done[printed]!);
-      done[printed] = undefined as unknown as Sale; // let it go
+      done[printed] = undefined; // printed: let it go
       printed++;
     }
   };
@@ -210,12 +247,16 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
   const now = Date.parse(at);
   if (Number.isNaN(now)) throw new UsageError(`--at \`${at}\` is not an ISO 8601 time`);
   const quiet = parsed.values.quiet === true;
+  const show = (p: string) => {
+    const r = relative(io.cwd, p);
+    return r.startsWith('..') || isAbsolute(r) ? p : r;
+  };
 
   // 1. The rules.
   if (!existsSync(rulesFile)) throw new UsageError(`cannot read \`${rulesFile}\``);
   const source = readFileSync(rulesFile, 'utf8');
-  const { plan: compiled, diagnostics } = compile(source, { file: rulesFile, baseDir: dirname(rulesFile) });
-  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [rulesFile]: source }, io);
+  const { plan: compiled, diagnostics } = compile(source, { file: show(rulesFile), baseDir: dirname(rulesFile) });
+  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [show(rulesFile)]: source }, io);
   if (!compiled) return 1;
 
   // 2. The mock buyers.
@@ -252,14 +293,15 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
     }
     const leads = readLeadsFile(leadsFile, str(parsed.values.leads) ?? leadsFile).slice(0, limit);
 
-    io.out(c.bold(`leadroute demo: ${leads.length} leads sold by ping-post auction through ${rulesFile}`));
-    io.out(c.dim(`mock buyers (${buyersFile}), real HTTP on ${MOCK_HOST}: ${mock.buyers.map((b) => `${b.name} :${b.port}`).join(', ')}`));
+    const auctioned = plan.flows.some((f) => f.rules.some((r) => r.action.kind === 'auction'));
+    io.out(c.bold(`leadroute demo: ${leads.length} leads sold${auctioned ? ' by ping-post auction' : ''} through ${show(rulesFile)}`));
+    io.out(c.dim(`mock buyers of ${show(buyersFile)}, real HTTP on ${MOCK_HOST}: ${mock.buyers.map((b) => `${b.name} :${b.port}`).join(', ')}`));
     io.out(c.dim(`${concurrency} leads at a time; routing time ${new Date(now).toISOString()}\n`));
 
     const router = new Router(plan, { store: new MemoryStore(), seed: str(parsed.values.seed) ?? '7' });
     const seller = new Seller(router);
     const rows = new Map<string, BuyerRow>(plan.buyers.map((b) => [b.name, newRow()]));
-    const totals = { leads: 0, sold: 0, exclusive: 0, shared: 0, unsold: 0, rejected: 0, failed: 0, revenue: 0, auctionMs: [] as number[] };
+    const totals: Totals = { leads: 0, sold: 0, exclusive: 0, shared: 0, unsold: 0, refused: 0, rejected: 0, failed: 0, revenue: 0, auctionMs: [] };
 
     const t0 = performance.now();
     await sellAll(seller, leads, concurrency, now, (_i, sale) => {
@@ -281,23 +323,35 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
     const ams = [...totals.auctionMs].sort((a, b) => a - b);
     io.out(
       c.bold(
-        `${totals.leads} leads: ${totals.sold} sold (${totals.exclusive} exclusive, ${totals.shared} shared), ${totals.unsold} unsold, ${totals.rejected} rejected; revenue ${money(totals.revenue)}`,
+        `${totals.leads} leads: ${totals.sold} sold (${totals.exclusive} exclusive, ${totals.shared} shared), ${totals.unsold} unsold, ` +
+          `${totals.refused > 0 ? `${totals.refused} refused at delivery, ` : ''}${totals.rejected} rejected; revenue ${money(totals.revenue)}`,
       ),
     );
-    io.out(
-      c.dim(
-        `${(elapsed / 1000).toFixed(1)}s, ${((totals.leads / elapsed) * 1000).toFixed(0)} auctions/s at ${concurrency} at a time; auction p50 ${quantile(ams, 0.5).toFixed(0)}ms, p95 ${quantile(ams, 0.95).toFixed(0)}ms`,
-      ),
-    );
-    io.out(`\n${c.bold('what the mock buyers saw')} ${c.dim('(server side)')}`);
-    io.out(formatMockStats(serverStats, io.color));
+    const auctions = ams.length > 0 ? `; ${ams.length} auctions, p50 ${quantile(ams, 0.5).toFixed(0)}ms, p95 ${quantile(ams, 0.95).toFixed(0)}ms` : '';
+    io.out(c.dim(`${(elapsed / 1000).toFixed(1)}s, ${((totals.leads / elapsed) * 1000).toFixed(0)} leads/s, ${concurrency} at a time${auctions}`));
+    io.out(`\n${c.bold('what the mock buyers saw')} ${c.dim('(server side; buyers that saw no request left out)')}`);
+    io.out(formatMockStats({ ...serverStats, buyers: serverStats.buyers.filter((b) => b.requests > 0) }, io.color));
     return totals.failed > 0 ? 1 : 0;
   } finally {
     await mock.close();
   }
 }
 
-function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: { sold: number; exclusive: number; shared: number; unsold: number; rejected: number; revenue: number; auctionMs: number[] }): void {
+interface Totals {
+  leads: number;
+  sold: number;
+  exclusive: number;
+  shared: number;
+  unsold: number;
+  /** Placed by the router, but every buyer refused the post. */
+  refused: number;
+  rejected: number;
+  failed: number;
+  revenue: number;
+  auctionMs: number[];
+}
+
+function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: Totals): void {
   const d = sale.decision;
   const a: AuctionRecord | null = sale.auction;
   if (a) {
@@ -316,11 +370,27 @@ function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: { sold: number; 
       if (b.fate === 'post-failed') row.postsFailed++;
     }
   }
+  for (const r of sale.deliveries) {
+    const row = rows.get(r.buyer);
+    if (!row || r.mode === 'none') continue;
+    row.posts++;
+    if (r.status === 'accepted') row.postsAccepted++;
+    if (r.endpoint === 'backup') row.viaBackup++;
+    if (!a && r.status === 'rejected') row.postsRejected++;
+    if (!a && r.status === 'failed') row.postsFailed++;
+  }
   if (d.status === 'routed') {
+    // A buyer whose post was refused (rejected, or failed after retries and backup) did not buy the lead.
+    const refused = new Set(sale.deliveries.filter((r) => r.status === 'rejected' || r.status === 'failed').map((r) => r.buyer));
+    const bought = d.buyers.filter((b) => !refused.has(b.name));
+    if (bought.length === 0) {
+      totals.refused++;
+      return;
+    }
     totals.sold++;
     if (d.exclusive) totals.exclusive++;
     else totals.shared++;
-    for (const b of d.buyers) {
+    for (const b of bought) {
       const row = rows.get(b.name);
       if (row) {
         row.wins++;
@@ -334,7 +404,7 @@ function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: { sold: number; 
 
 function formatBuyerSummary(plan: Plan, rows: Map<string, BuyerRow>, color: boolean): string {
   const c = paint(color);
-  const table: string[][] = [['buyer', 'pings', 'bids', 'no-bid', 'invalid', 'error', 'timeout', 'wins', 'post refused', 'revenue', 'avg price', 'p50 ms', 'p95 ms']];
+  const table: string[][] = [['buyer', 'pings', 'bids', 'no-bid', 'invalid', 'error', 'timeout', 'wins', 'revenue', 'avg price', 'posts', 'ok', 'refused', 'backup', 'p50 ms', 'p95 ms']];
   let revenue = 0;
   for (const b of plan.buyers) {
     const r = rows.get(b.name)!;
@@ -350,14 +420,17 @@ function formatBuyerSummary(plan: Plan, rows: Map<string, BuyerRow>, color: bool
       String(r.errors),
       String(r.timeouts),
       String(r.wins),
-      String(r.postsRejected + r.postsFailed),
       money(r.revenue),
       r.wins === 0 ? '-' : money(r.revenue / r.wins),
+      String(r.posts),
+      String(r.postsAccepted),
+      String(r.postsRejected + r.postsFailed),
+      String(r.viaBackup),
       ms(0.5),
       ms(0.95),
     ]);
   }
-  table.push(['total', '', '', '', '', '', '', '', '', money(revenue), '', '', '']);
+  table.push(['total', '', '', '', '', '', '', '', money(revenue), '', '', '', '', '', '', '']);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   return table
     .map((r, ri) => {

@@ -164,6 +164,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
       ...(flow !== undefined ? { flow } : {}),
       total,
       file,
+      journal: storePath !== undefined, // a --store file gets the decision journal; the scratch store needs none
       onProgress: (done) => bar.update(done),
     });
   } finally {

@@ -165,11 +165,12 @@ export class MemoryStore implements JournalStore {
       buyer: attempt.buyer,
       kind: attempt.kind,
       url: attempt.url,
-      startedAt: attempt.startedAt,
+      startedAt: Math.round(attempt.startedAt),
       durationMs: attempt.durationMs,
       outcome: attempt.outcome,
       status: attempt.status ?? null,
       detail: attempt.detail ?? null,
+      price: attempt.price ?? null,
     });
   }
 

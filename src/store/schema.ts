@@ -68,8 +68,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'delivery journal: one row per ping, post or pixel request',
+    // The same DDL as src/deliver/journal.ts (ATTEMPTS_TABLE_SQL), IF NOT EXISTS
+    // because a delivery journal may have created the table in this file first.
     sql: `
-      CREATE TABLE attempts (
+      CREATE TABLE IF NOT EXISTS attempts (
         id          INTEGER PRIMARY KEY,
         lead_id     TEXT NOT NULL,
         buyer       TEXT NOT NULL,
@@ -79,10 +81,11 @@ export const MIGRATIONS: readonly Migration[] = [
         duration_ms REAL NOT NULL,
         outcome     TEXT NOT NULL,
         status      INTEGER,
-        detail      TEXT
+        detail      TEXT,
+        price       REAL
       );
-      CREATE INDEX attempts_buyer_started_at ON attempts (buyer, started_at);
-      CREATE INDEX attempts_lead_id ON attempts (lead_id);
+      CREATE INDEX IF NOT EXISTS attempts_buyer_started_at ON attempts (buyer, started_at);
+      CREATE INDEX IF NOT EXISTS attempts_lead_id ON attempts (lead_id);
     `,
   },
 ];

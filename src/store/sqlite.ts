@@ -98,9 +98,10 @@ interface AttemptRow {
   url: string;
   started_at: number;
   duration_ms: number;
-  outcome: string;
+  outcome: DeliveryAttempt['outcome'];
   status: number | null;
   detail: string | null;
+  price: number | null;
 }
 
 /** WHERE clause and parameters for optional equality and time-window filters. */
@@ -184,8 +185,8 @@ export class SqliteStore implements JournalStore {
                              reason, errors, random, at, trace, hold_until, auction, rewrites, extra)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sAddAttempt = db.prepare(`
-      INSERT INTO attempts (lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      INSERT INTO attempts (lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail, price)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.sSweepCaps = db.prepare('DELETE FROM caps WHERE expires_at <= ?');
     this.sSweepKeys = db.prepare('DELETE FROM dedupe_keys WHERE expires_at <= ?');
     this.tx = db.transaction((fn: () => unknown) => fn());
@@ -331,7 +332,18 @@ export class SqliteStore implements JournalStore {
   recordAttempt(a: DeliveryAttempt): void {
     checkAttempt(a);
     this.write();
-    this.sAddAttempt.run(a.leadId, a.buyer, a.kind, a.url, a.startedAt, a.durationMs, a.outcome, a.status ?? null, a.detail ?? null);
+    this.sAddAttempt.run(
+      a.leadId,
+      a.buyer,
+      a.kind,
+      a.url,
+      Math.round(a.startedAt),
+      a.durationMs,
+      a.outcome,
+      a.status ?? null,
+      a.detail ?? null,
+      a.price ?? null,
+    );
   }
 
   attempts(query: AttemptQuery = {}): StoredAttempt[] {
@@ -357,6 +369,7 @@ export class SqliteStore implements JournalStore {
       outcome: r.outcome,
       status: r.status,
       detail: r.detail,
+      price: r.price,
     }));
   }
 

@@ -10,12 +10,24 @@ import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
 export type AttemptKind = 'ping' | 'post' | 'pixel';
 
 /**
- * How an attempt ended. `success`: the post was accepted, the ping answered with
- * a bid, the pixel fired (2xx). `rejected`: the buyer answered and said no (post
- * refused, no bid). `error`: network failure or an unexpected HTTP status.
- * `timeout`: no answer in time. Other strings are stored as given.
+ * How an attempt ended, by kind (the delivery side's vocabulary, src/deliver/journal.ts):
+ * - ping:  `bid`, `no-bid`, `invalid` (an answer that is not a bid), `error`, `timeout`,
+ *          `late` (answered after the auction closed), `refused`, `skipped`
+ * - post:  `accepted`, `rejected` (the buyer said no), `error`, `timeout`, `skipped`
+ * - pixel: `fired`, `error`, `timeout`
  */
-export type AttemptOutcome = 'success' | 'rejected' | 'error' | 'timeout' | (string & {});
+export type AttemptOutcome =
+  | 'bid'
+  | 'no-bid'
+  | 'invalid'
+  | 'error'
+  | 'timeout'
+  | 'late'
+  | 'refused'
+  | 'skipped'
+  | 'accepted'
+  | 'rejected'
+  | 'fired';
 
 /** One HTTP request to a buyer, as the delivery side journals it. */
 export interface DeliveryAttempt {
@@ -29,14 +41,17 @@ export interface DeliveryAttempt {
   outcome: AttemptOutcome;
   /** HTTP status, when there was an answer. */
   status?: number | null;
-  /** Free text: the error, the rejection reason, the bid. */
+  /** Free text: the error, the rejection reason (leadroute's words, no lead values). */
   detail?: string | null;
+  /** Dollars: the bid (ping) or the sale price (accepted post). */
+  price?: number | null;
 }
 
 export interface StoredAttempt extends DeliveryAttempt {
   id: number;
   status: number | null;
   detail: string | null;
+  price: number | null;
 }
 
 export interface EventQuery {

@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Seller } from '../../src/auction/index.js';
 import { MemoryJournal } from '../../src/deliver/index.js';
@@ -140,6 +141,32 @@ describe('auction: pinging', () => {
     // connection is still being handed back to the pool)
     expect(srv.connections).toBeLessThanOrEqual(2);
     expect(s.http.poolCount).toBe(1);
+  });
+});
+
+describe('seller basics', () => {
+  it('sends through a caller-supplied undici dispatcher', async () => {
+    const srv = await buyerServer(bid(10));
+    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const agent = new Agent({ keepAliveTimeout: 1000 });
+    const s = new Seller(routerFor(plan), { dispatcher: agent });
+    sellers.push(s);
+    expect((await s.sell(lead())).decision.status).toBe('routed');
+    expect(s.http.poolCount).toBe(0);
+    await s.close();
+    await agent.close();
+  });
+
+  it('an invalid lead is not sold and nothing is sent', async () => {
+    const srv = await buyerServer(bid(10));
+    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const { seller: s } = seller(plan);
+    const sale = await s.sell({ id: 'bad' }); // no state
+    expect(sale.decision.status).toBe('rejected');
+    expect(sale).toMatchObject({ auction: null, deliveries: [] });
+    expect(srv.received).toHaveLength(0);
+    await s.close();
+    await expect(s.sell(lead())).rejects.toThrow(/closed/);
   });
 });
 

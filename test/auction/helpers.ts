@@ -170,7 +170,8 @@ export function leadSchema(fields: PlanField[]): Record<string, unknown> {
 export function ping(url: string, o: Partial<PlanPing> & { bidMap?: Partial<PlanPing['bid']> } = {}): PlanPing {
   return {
     url,
-    timeoutMs: o.timeoutMs ?? 500,
+    // generous defaults: a loaded test machine must not turn answers into timeouts
+    timeoutMs: o.timeoutMs ?? 2000,
     fields: o.fields === undefined ? ['state', 'zip3', 'credit_score'] : o.fields,
     template: o.template ?? null,
     bid: {
@@ -243,7 +244,7 @@ export function auction(o: AuctionOpts): PlanAction {
   return {
     kind: 'auction',
     tiers: o.tiers.map((t) => ({ buyers: t.buyers, floor: exprOf(t.floor) })),
-    timeoutMs: o.timeoutMs ?? 750,
+    timeoutMs: o.timeoutMs ?? 3000,
     floor: exprOf(o.floor),
     exclusiveMin: o.exclusiveMin ?? null,
     shared: o.shared ?? 1,

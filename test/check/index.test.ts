@@ -70,6 +70,47 @@ describe('never throws', () => {
         },
       ],
     },
+    {
+      file: 'x',
+      span,
+      lead: { kind: 'inline', fields: [], span },
+      buyers: [
+        {
+          name: { name: 'A' },
+          clauses: [
+            { kind: 'prefers', condition: null, weight: NaN },
+            { kind: 'relationship', score: null },
+            { kind: 'holidays', calendars: [null, { value: 7 }, { value: 'US-' }] },
+            { kind: 'closed', action: 'send', target: null },
+            { kind: 'closed', action: 'send', target: { name: 'A' } },
+            { kind: 'dedupe', fields: [null, {}], window: { kind: 'weird' } },
+            { kind: 'requires', fields: null },
+            { kind: 'ping', ping: { url: null, fields: [null], template: { path: null } } },
+            { kind: 'ping', ping: null },
+            { kind: 'bid', mapping: { entries: [null, { key: null }, { key: { name: 'accepted' }, path: null }] } },
+            { kind: 'post', post: { url: { value: '::' }, template: { path: { value: '' } }, accepted: { path: null } }, backup: true },
+            { kind: 'pixel', pixel: { url: { value: '{{#if}}' }, on: [null, { name: 7 }] } },
+            { kind: 'batch', batch: { format: null, to: null, count: -1 } },
+            { kind: 'breaker', failures: 'x', cooldown: null },
+            { kind: 'delay', delay: { kind: 'within', value: null, duration: null } },
+          ],
+        },
+      ],
+      flows: [
+        {
+          name: { name: 'f' },
+          rules: [
+            { kind: 'always', action: { kind: 'split', mode: { kind: 'performance', metric: null, min: 50, max: 10 }, entries: [null, {}] } },
+            { kind: 'always', action: { kind: 'split', mode: null, entries: [{ buyer: { name: 'A' } }] } },
+            { kind: 'always', action: { kind: 'rank', buyers: null, factors: [null, { factor: null }, { factor: { name: 'price' }, weight: 'x' }] } },
+            { kind: 'always', action: { kind: 'specialize', tiers: [null, { premium: null }], fallback: { kind: 'flow', name: null } } },
+            { kind: 'always', action: { kind: 'fallback', steps: [null, { flow: { name: 'f' }, rewrites: [null, { field: null }, { field: { name: 'x' } }] }] } },
+            { kind: 'always', action: { kind: 'hybrid', primary: null, secondaries: null, max: 'x' } },
+            { kind: 'always', action: { kind: 'auction', tiers: [null, { buyers: [null, { name: 'A' }], floor: { kind: 'name', name: 'bid.price' } }], rank: { kind: 'within' } } },
+          ],
+        },
+      ],
+    },
   ];
   it.each(weird.map((w, i) => [i, w]))('malformed AST #%i', (_i, ast) => {
     expect(() => check(ast as RuleFile)).not.toThrow();

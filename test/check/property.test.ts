@@ -10,9 +10,15 @@ import { parse } from '../../src/lang/index.js';
 
 function checkSource(source: string): Diagnostic[] {
   const { ast } = parse(source, 'p.route');
-  const { diagnostics } = checkStrict(ast, { readFile: () => undefined, baseDir: '/' });
+  const { diagnostics } = checkStrict(ast, { readFile: (p) => TEMPLATES[p], baseDir: '/' });
   return diagnostics;
 }
+
+const TEMPLATES: Record<string, string> = {
+  '/ok.hbs': '{{json lead.a}} {{#if lead.ok}}{{lead.st}}{{/if}} {{#each lead.l}}{{this}}{{/each}} {{money sale.price}}',
+  '/bad.hbs': '{"a": {{json lead.a}\n{{#if}}',
+  '/pii.hbs': '{{lead.e}} {{lead.zip3}} {{> p}} {{nope lead.a}} {{@index}} {{../x}}',
+};
 
 function wellFormed(source: string, ds: Diagnostic[]): void {
   expect(sortDiagnostics(ds)).toEqual(ds);
@@ -30,11 +36,16 @@ const KEYWORDS = [
   'split', 'waterfall', 'share', 'max', 'reject', 'and', 'or', 'not', 'in', 'between', 'true', 'false', 'random',
   'int', 'number', 'money', 'string', 'bool', 'state', 'zip', 'email', 'phone', 'time', 'list', 'pii', 'optional',
   'Mon', 'Fri', 'Sat', 'daily', 'weekdays', 'weekends', 'min', 'h', 'day', 'week', 'month',
+  'prefers', 'weight', 'relationship', 'holidays', 'closed', 'hold', 'skip', 'send', 'dedupe', 'within', 'requires',
+  'ping', 'post', 'bid', 'pixel', 'delay', 'batch', 'breaker', 'cooldown', 'backup', 'fair', 'by', 'performance',
+  'over', 'rank', 'specialize', 'premium', 'else', 'fallback', 'with', 'hybrid', 'then', 'after', 'auction', 'timeout',
+  'retry', 'backoff', 'fields', 'accepted', 'on', 'exclusive', 'shared', 'floor', 'top', 'to', 'json', 'csv', 'sold',
 ];
-const PUNCT = ['{', '}', '[', ']', '(', ')', ',', ';', ':', '|', '..', '==', '=', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '-'];
+const PUNCT = ['->', '.', '{', '}', '[', ']', '(', ')', ',', ';', ':', '|', '..', '==', '=', '!=', '<', '<=', '>', '>=', '+', '-', '*', '/', '-'];
 const LITERALS = [
   '0', '1', '50', '60', '100', '101', '700', '900', '2.5', '$45', '$0', '5m', '7d', '500ms', '60%', '40%', '09:00',
   '18:00', '24:00', '"CA"', '"America/New_York"', '"America/New_Yrok"', '"x.json"', '"0-100"', '"300+"', '""',
+  '"http://a/p"', '"ok.hbs"', '"bad.hbs"', '"pii.hbs"', '"US"', '"US-XX"', '"file:b.csv"', '"http://t/p?x={{lead.a}}"', '"{{"',
 ];
 const NAMES = ['A', 'B', 'Premium', 'f', 'g', 'a', 'credit_score', 'state', 'CA', 'TX', 'zip3', 'len', 'age', 'exists', 'contains', 'lenght', 'nope'];
 
@@ -80,6 +91,30 @@ const clause = fc.oneof(
   fc.array(cap, { minLength: 1, maxLength: 3 }).map((cs) => `cap ${cs.join(', ')}`),
   fc.constantFrom('hours Mon-Fri 09:00-18:00 "America/New_York"', 'hours Sat 18:00-09:00 "America/New_Yrok"', 'hours daily 00:00-24:00 "UTC"'),
   buyerName.map((b) => `overflow ${b}`),
+  fc.constantFrom(
+    'prefers ok weight 10',
+    'prefers a weight 0',
+    'relationship 1.5',
+    'holidays "US", "US-XX"',
+    'when closed hold',
+    'when closed send A',
+    'dedupe e, nope within 0d',
+    'requires m, a',
+    'ping "http://a/p" timeout 500ms fields st, e, zip3',
+    'ping "ftp://x" json "pii.hbs"',
+    'ping "http://a/p" json "ok.hbs"',
+    'bid price "p", id "i" == 1, accepted "s"',
+    'bid nope "x"',
+    'post "http://a/x" json "ok.hbs" timeout 5s retry 2 backoff 1s accepted "r" == "ok"',
+    'post "a/x" json "bad.hbs" retry 1.5',
+    'backup post "http://b/x" xml "missing.hbs"',
+    'pixel "http://t/p?x={{lead.a}}&y={{hash lead.e}}" on sold, sould when a > 1',
+    'pixel "http://t/p?x={{" on sold',
+    'delay 5m',
+    'batch 0 or 0s xlsx to "out.csv"',
+    'breaker 0 cooldown 0s',
+  ),
+  expr.map((e) => `accepts t within 5m and ${e}`),
 );
 const buyer = fc.tuple(buyerName, fc.array(clause, { maxLength: 4 })).map(([n, cs]) => `buyer ${n} {\n  ${cs.join('\n  ')}\n}`);
 const action = fc.oneof(
@@ -96,6 +131,19 @@ const action = fc.oneof(
     ([n, bs]) => `share max ${n} { ${bs.join(', ')} }`,
   ),
   fc.constantFrom('flow f', 'flow g', 'flow h', 'reject "no"'),
+  fc.constantFrom(
+    'split fair { A 60%, B, C 10% }',
+    'split by performance conversion over 7d min 40% max 30% { A, B 20%, C }',
+    'split by performance acceptence over 0d min 10% max 50% { A, B }',
+    'rank { A, B, A } by price 40%, qualty 25%, price 10% min 1.5 top 0 over 7d',
+    'rank { A, Z } by expected_value',
+    'specialize { A when a > 1 premium 0%; Z premium $5 } else B',
+    'specialize { A premium 10% } else flow g',
+    'fallback g -> h with a = a - 10, st = XX, nope = 1, a = "x" -> f',
+    'hybrid A then share max 0 { B, A $18 } after 10m',
+    'auction { A, B } floor bid.price * 2 then { C, A } floor $30 * a timeout 0ms exclusive min "x" shared max 0 rank by bid.price',
+  ),
+  expr.map((e) => `auction { A } floor ${e} rank by ${e}`),
 );
 const rule = fc.oneof(
   fc.tuple(expr, action).map(([e, a]) => `when ${e} ${a}`),

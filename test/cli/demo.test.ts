@@ -32,7 +32,7 @@ describe('leadroute demo (ping-post auction)', () => {
     expect(leadLines).toHaveLength(40);
     // In input order, whatever order the auctions finished in.
     expect(leadLines.map((l) => l.slice(0, 6))).toEqual(Array.from({ length: 40 }, (_, i) => `L${String(i + 1).padStart(5, '0')}`.slice(0, 6)));
-    const sold = leadLines.filter((l) => l.includes('→'));
+    const sold = leadLines.filter((l) => /^L\d{5} +→ /.test(l));
     expect(sold.length).toBeGreaterThan(20);
     for (const l of sold) expect(l).toMatch(/→ [A-Za-z]+ \$\d+\.\d\d.* (exclusive|shared) +tier [\d→]+ +\d+ bids? of \d+ pinged/);
     // The per-buyer summary: pings, bids, wins, revenue, response-time percentiles.

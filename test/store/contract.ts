@@ -241,13 +241,13 @@ export function storeContract(name: string, make: () => RouterStore, reopen?: (s
       it('journals delivery attempts', () => {
         const s = journal(make());
         if (!s.recordAttempt || !s.attempts) return s.close();
-        s.recordAttempt({ leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/p', startedAt: T0, durationMs: 120, outcome: 'success', status: 200 });
+        s.recordAttempt({ leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/p', startedAt: T0, durationMs: 120, outcome: 'accepted', status: 200, price: 45 });
         s.recordAttempt({ leadId: 'L1', buyer: 'A', kind: 'pixel', url: 'http://127.0.0.1/x', startedAt: T0 + 200, durationMs: 8, outcome: 'timeout' });
         expect(s.attempts({ kind: 'post' })).toEqual([
-          { id: 1, leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/p', startedAt: T0, durationMs: 120, outcome: 'success', status: 200, detail: null },
+          { id: 1, leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/p', startedAt: T0, durationMs: 120, outcome: 'accepted', status: 200, detail: null, price: 45 },
         ]);
         expect(s.attempts({ buyer: 'A' })).toHaveLength(2);
-        expect(() => s.recordAttempt!({ leadId: 'L1', buyer: 'A', kind: 'fax' as 'post', url: '', startedAt: T0, durationMs: 1, outcome: 'success' })).toThrow(/kind/);
+        expect(() => s.recordAttempt!({ leadId: 'L1', buyer: 'A', kind: 'fax' as 'post', url: '', startedAt: T0, durationMs: 1, outcome: 'accepted' })).toThrow(/kind/);
         s.close();
       });
     });
@@ -329,7 +329,7 @@ export function storeContract(name: string, make: () => RouterStore, reopen?: (s
           const d = new Router(contractPlan(), { store: scratch, seed: 1, trace: true }).route(lead(1), { now: T0 });
           scratch.close();
           s.recordDecision(d);
-          s.recordAttempt?.({ leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/', startedAt: T0, durationMs: 5, outcome: 'success' });
+          s.recordAttempt?.({ leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/', startedAt: T0, durationMs: 5, outcome: 'accepted' });
           s = journal(reopen(s));
           expect(s.hasKey('k', T0)).toBe(true);
           expect(s.countEvents('A', 'sold', 0)).toBe(1);

@@ -45,7 +45,8 @@ beforeAll(() => {
   store = new SqliteStore(join(dir, 'report.sqlite'));
   const { plan } = compile(RULES, { file: 'report.route' });
   const router = new Router(plan!, { store, seed: 5, trace: true });
-  // 9 days of leads, 100 a day; posts answered in 100 ms (Big), 250 ms (Mid), 400 ms (Small); every 7th refused.
+  // 9 days of leads, 100 a day; each sale pinged (a bid) and posted, posts answered in
+  // 100 ms (Big), 250 ms (Mid), 400 ms (Small); every 7th post refused.
   const latency: Record<string, number> = { Big: 100, Mid: 250, Small: 400 };
   store.transaction(() => {
     for (let i = 0; i < 900; i++) {
@@ -58,7 +59,7 @@ beforeAll(() => {
         for (const b of d.buyers) store.recordEvent({ kind: 'sold', buyer: b.name, leadId: d.leadId, at, price: b.price });
       }
       for (const b of d.buyers) {
-        store.recordAttempt({ leadId: d.leadId, buyer: b.name, kind: 'ping', url: 'http://127.0.0.1/ping', startedAt: at, durationMs: 20, outcome: 'success', status: 200 });
+        store.recordAttempt({ leadId: d.leadId, buyer: b.name, kind: 'ping', url: 'http://127.0.0.1/ping', startedAt: at, durationMs: 20, outcome: 'bid', status: 200, price: b.price });
         store.recordAttempt({
           leadId: d.leadId,
           buyer: b.name,
@@ -66,8 +67,9 @@ beforeAll(() => {
           url: 'http://127.0.0.1/post',
           startedAt: at + 50,
           durationMs: latency[b.name]! + (i % 3),
-          outcome: i % 7 === 0 ? 'rejected' : 'success',
+          outcome: i % 7 === 0 ? 'rejected' : 'accepted',
           status: i % 7 === 0 ? 422 : 200,
+          price: i % 7 === 0 ? null : b.price,
         });
       }
     }
@@ -113,7 +115,7 @@ describe('docs/STORE.md reports', () => {
       expect(r.leads).toBe(mine.length);
       expect(r.share_pct).toBeCloseTo((100 * mine.length) / sold.length, 1);
       expect(r.avg_response_ms).toBeCloseTo(myPosts.reduce((s, a) => s + a.durationMs, 0) / myPosts.length, 1);
-      expect(r.successes).toBe(myPosts.filter((a) => a.outcome === 'success').length);
+      expect(r.successes).toBe(myPosts.filter((a) => a.outcome === 'accepted').length);
       expect(r.deliveries).toBe(myPosts.length);
       expect(r.revenue).toBeCloseTo(mine.reduce((s, e) => s + (e.price ?? 0), 0), 2);
     }

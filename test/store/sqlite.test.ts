@@ -95,7 +95,7 @@ describe('SqliteStore', () => {
   it('the attempts table has the columns the delivery side writes', () => {
     const s = new SqliteStore(file());
     const cols = s.db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck().all('attempts');
-    expect(cols).toEqual(['id', 'lead_id', 'buyer', 'kind', 'url', 'started_at', 'duration_ms', 'outcome', 'status', 'detail']);
+    expect(cols).toEqual(['id', 'lead_id', 'buyer', 'kind', 'url', 'started_at', 'duration_ms', 'outcome', 'status', 'detail', 'price']);
     s.close();
   });
 
