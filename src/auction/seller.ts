@@ -94,6 +94,10 @@ export class Seller {
   private readonly flows = new Map<string, string>();
   private readonly timeField: string | null;
   private closed = false;
+  private readonly journal_: Journal;
+  /** Journal writes that failed (the sale went on). */
+  journalErrors = 0;
+  lastJournalError: Error | null = null;
 
   constructor(
     readonly router: SellerRouter,
@@ -102,23 +106,38 @@ export class Seller {
     this.plan = planOf(router);
     this.byName = new Map(this.plan.buyers.map((b) => [b.name, b]));
     this.journal = options.journal ?? new MemoryJournal();
+    // A journal that fails (a locked database, say) must not fail a sale: its
+    // errors are counted (journalErrors) and the last one kept (lastJournalError).
+    const inner = this.journal;
+    const guarded: Journal = {
+      recordAttempt: (a) => {
+        try {
+          inner.recordAttempt(a);
+        } catch (err) {
+          this.journalErrors++;
+          this.lastJournalError = err as Error;
+        }
+      },
+      attempts: (f) => inner.attempts(f),
+    };
     this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : { connections: options.connections ?? 64 });
     this.templates = TemplateSet.forPlan(this.plan);
     this.breakers = new Breakers(options.clock ?? Date.now);
     this.limiter = new Limiter(options.concurrency ?? 16);
     const signal = this.abort.signal;
     setMaxListeners(0, signal); // every request in flight listens to it
-    this.poster = new Poster({ http: this.http, journal: this.journal, templates: this.templates, breakers: this.breakers, signal });
+    this.poster = new Poster({ http: this.http, journal: guarded, templates: this.templates, breakers: this.breakers, signal });
+    this.journal_ = guarded;
     this.pixels = new PixelFirer({
       http: this.http,
-      journal: this.journal,
+      journal: guarded,
       templates: this.templates,
       timeoutMs: options.pixelTimeoutMs,
       onPixel: options.onPixel,
     });
     this.batcher = new Batcher({
       http: this.http,
-      journal: this.journal,
+      journal: guarded,
       baseDir: options.baseDir,
       signal,
       onSent: (buyer, items) => {
@@ -161,7 +180,7 @@ export class Seller {
         {
           plan: this.plan,
           http: this.http,
-          journal: this.journal,
+          journal: this.journal_,
           templates: this.templates,
           poster: this.poster,
           breakers: this.breakers,

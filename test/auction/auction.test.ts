@@ -157,6 +157,17 @@ describe('seller basics', () => {
     await agent.close();
   });
 
+  it('a failing journal does not fail the sale', async () => {
+    const srv = await buyerServer(bid(10));
+    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const broken = { recordAttempt: () => { throw new Error('database is locked'); }, attempts: () => [] };
+    const s = new Seller(routerFor(plan), { journal: broken });
+    sellers.push(s);
+    expect((await s.sell(lead())).decision.status).toBe('routed');
+    expect(s.journalErrors).toBe(2);
+    expect(s.lastJournalError!.message).toBe('database is locked');
+  });
+
   it('an invalid lead is not sold and nothing is sent', async () => {
     const srv = await buyerServer(bid(10));
     const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
