@@ -18,7 +18,7 @@ Usage:
                   [--flow NAME] [--at ISO-TIME] [--seed N] [--json] [--trace]
                                                route leads through a rule file or a plan.json
   leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S] [--from TIME] [--rate N/h] [--flow F] [--store DB] [--report R.html] [--json]   shares, caps and revenue on a simulated clock
-  leadroute demo                               route the sample leads through rules/solar.route
+  leadroute demo [--plain] [--ephemeral]       sell the sample leads by auction to mock buyers on loopback (--plain: routing only)
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute help                               this text
 
