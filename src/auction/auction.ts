@@ -466,7 +466,9 @@ async function postBid(
     leadId: input.leadId,
     lead: input.lead,
     buyer: buyer.name,
-    pingId: b.source === 'ping' ? b.pingId : null,
+    // The buyer's own id for its bid, when its answer names one: that is the id it
+    // expects back with the post. Otherwise the id we sent with the ping.
+    pingId: b.source === 'ping' ? (b.bidId ?? b.pingId) : null,
     postId: randomUUID(),
     price: b.price!,
     exclusive,

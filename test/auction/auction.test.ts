@@ -207,10 +207,11 @@ describe('auction: selection', () => {
     const body = JSON.parse(posts(b)[0]!.body) as Record<string, unknown>;
     expect(body.price).toBe(35);
     expect((body.lead as Record<string, unknown>).email).toBe('jane.doe@example.com');
-    expect(body.ping_id).toBe(sale.auction!.bids.find((x) => x.buyer === 'B')!.pingId);
+    // the post names the buyer's own id for its bid, which it expects back
+    expect(body.ping_id).toBe('B-77');
     expect(typeof body.post_id).toBe('string');
     const pingBody = JSON.parse(pings(b)[0]!.body) as Record<string, unknown>;
-    expect(pingBody.ping_id).toBe(body.ping_id);
+    expect(pingBody.ping_id).toBe(sale.auction!.bids.find((x) => x.buyer === 'B')!.pingId);
   });
 
   it('a rejected post falls through to the next best bid; router.commit sells only what was accepted', async () => {
