@@ -33,6 +33,9 @@ import { runAuction } from './auction.js';
 import { BuyerStats } from './rank.js';
 import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
 
+/** Re-routes after a refused delivery, by default. */
+const DEFAULT_CASCADE = 3;
+
 export interface SellerOptions {
   /** Where attempts are journalled. Default: a MemoryJournal. */
   journal?: Journal;
@@ -54,6 +57,10 @@ export interface SellerOptions {
   leadTimeField?: string | null;
   /** Called when a delivery finishes (also delayed and batched ones). */
   onDelivery?: (record: DeliveryRecord) => void;
+  /** Cascade: when the one buyer of an exclusive sale refuses the lead at
+   *  delivery (rejected, or failed after retries and failover), route it again
+   *  without that buyer, up to this many times. Default 3; 0 turns it off. */
+  cascade?: number;
   /** Called with every pixel's outcome. */
   onPixel?: (record: PixelRecord) => void;
   /** Clock for circuit breakers (tests). Default Date.now. */
@@ -212,11 +219,41 @@ export class Seller {
       return { decision: final, auction: result.record, deliveries: result.deliveries };
     }
 
-    if (decision.status === 'routed') {
-      const deliveries = await this.deliverRouted(decision, leadObj, routedAt);
-      return { decision, auction: null, deliveries };
-    }
+    if (decision.status === 'routed') return this.deliverWithCascade(lead, call, decision, leadObj, routedAt);
     return { decision, auction: null, deliveries: [] };
+  }
+
+  /**
+   * Deliver a routed sale; when its single exclusive buyer refuses the lead at
+   * delivery, route the lead again without the buyers that refused it (the
+   * seed's cascade: the next buyer the rules allow gets it). Every decision is
+   * journalled by the router, and every delivery is returned.
+   */
+  private async deliverWithCascade(
+    lead: unknown,
+    call: RouteCall,
+    first: Decision,
+    leadObj: Record<string, unknown>,
+    routedAt: number,
+  ): Promise<Sale> {
+    const limit = this.options.cascade ?? DEFAULT_CASCADE;
+    const deliveries: DeliveryRecord[] = [];
+    const refused: string[] = [];
+    let decision = first;
+    for (;;) {
+      const records = await this.deliverRouted(decision, leadObj, routedAt);
+      deliveries.push(...records);
+      const only = records.length === 1 ? records[0]! : null;
+      const refusedNow = decision.exclusive && only !== null && only.mode === 'post' && (only.status === 'rejected' || only.status === 'failed');
+      if (!refusedNow || refused.length >= limit) return { decision, auction: null, deliveries };
+      refused.push(only.buyer);
+      const next = this.router.route(lead, { ...call, exclude: refused });
+      if (next.status !== 'routed') {
+        const why = `${refused.join(', ')} refused the lead at delivery; ${next.reason ?? 'no other buyer could take it'}`;
+        return { decision: { ...next, reason: why }, auction: null, deliveries };
+      }
+      decision = next;
+    }
   }
 
   private rememberFlow(leadId: string, flow: string): void {

@@ -20,6 +20,8 @@ export interface RouteCall {
   seed?: string | number;
   flow?: string;
   trace?: boolean;
+  /** Buyers that refused the lead at delivery (the cascade re-routes without them). */
+  exclude?: readonly string[];
 }
 
 /** The Router as the seller uses it (src/runtime/router.ts implements it). */

@@ -22,6 +22,7 @@ export type TraceCode =
   | 'Holiday' // the buyer is closed for a public holiday
   | 'MissingField' // a field the buyer `requires` is missing or empty
   | 'Duplicate' // the buyer already bought this email/phone within its dedupe window
+  | 'Excluded' // the buyer refused this lead at delivery; a re-route passes it over
   | 'Held' // a closed buyer holds the lead until it opens (if no other rule places it)
   | 'OffHoursSend' // a closed buyer sends the lead to another buyer
   | 'Scored' // a `rank` candidate's factor scores and total

@@ -67,6 +67,9 @@ export interface RouteOptions {
   flow?: string;
   /** Overrides the router's trace option for this lead. */
   trace?: boolean;
+  /** Buyers that may not take this lead: they refused it at delivery, and a
+   *  re-route (the Seller's cascade) should place it elsewhere. */
+  exclude?: readonly string[];
 }
 
 export interface CommitOptions {
@@ -99,6 +102,7 @@ const FAIL_CAP = 3;
 const FAIL_HOLIDAY = 4;
 const FAIL_MISSING = 5;
 const FAIL_DUPLICATE = 6;
+const FAIL_EXCLUDED = 7;
 
 /** How far ahead a held lead's next opening is searched. */
 const HOLD_MAX_DAYS = 14;
@@ -153,6 +157,8 @@ interface Run {
   /** Fields rewritten by fallback chains (null: none). */
   rewrites: Record<string, PlanValue> | null;
   auction: PendingAuction | null;
+  /** Buyers excluded for this lead (RouteOptions.exclude); null: none. */
+  excluded: ReadonlySet<string> | null;
 }
 
 const EMPTY: never[] = [];
@@ -298,6 +304,7 @@ export class Router {
       hold: null,
       rewrites: null,
       auction: null,
+      excluded: null,
     };
   }
 
@@ -334,6 +341,7 @@ export class Router {
     ctx.random = random;
     ctx.now = now;
     run.leadId = leadId;
+    run.excluded = opts.exclude !== undefined && opts.exclude.length > 0 ? new Set(opts.exclude) : null;
     run.rng = rng;
     run.trace = trace;
     run.sold = [];
@@ -659,6 +667,7 @@ export class Router {
         why = `closed (${h.name}, ${h.calendar} holiday)`;
       } else if (code === FAIL_MISSING) why = `missing ${detail as string}`;
       else if (code === FAIL_DUPLICATE) why = `duplicate ${detail as string}`;
+      else if (code === FAIL_EXCLUDED) why = 'refused the lead at delivery';
       else why = `cap ${(detail as CapCounter).label()} reached`;
       last.set(b.index, `${b.name}: ${why}`);
     }
@@ -1226,6 +1235,11 @@ export class Router {
     const now = ctx.now;
     const buyer = this.plan.buyers[b]!;
 
+    if (run.excluded !== null && run.excluded.has(buyer.name)) {
+      this.fail(run, b, FAIL_EXCLUDED, null);
+      if (run.trace) this.note(run, 'Excluded', `${buyer.name} skipped: it refused this lead at delivery`, buyer.name);
+      return FAIL_EXCLUDED;
+    }
     const accepts = buyer.accepts;
     for (let i = 0; i < accepts.length; i++) {
       const c = accepts[i]!;

@@ -149,6 +149,52 @@ describe('plain delivery: posts', () => {
   });
 });
 
+describe('plain delivery: cascade', () => {
+  const waterfall = (buyers: string[]): PlanAction => ({
+    kind: 'waterfall',
+    tiers: buyers.map((b) => ({ buyer: b, when: null, whenText: null })),
+  });
+
+  it('a buyer that rejects the post passes the lead to the next tier', async () => {
+    const a = await servers.start(() => reject);
+    const b = await servers.start(() => accept);
+    const { seller: s } = seller(
+      [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
+      waterfall(['A', 'B']),
+    );
+    const sale = await s.sell(lead(), { trace: true });
+    expect(sale.deliveries.map((d) => [d.buyer, d.status])).toEqual([['A', 'rejected'], ['B', 'accepted']]);
+    expect(sale.decision.buyers).toEqual([{ name: 'B', price: 20 }]);
+    expect(sale.decision.trace.some((t) => t.code === 'Excluded' && t.buyer === 'A')).toBe(true);
+  });
+
+  it('when every tier refuses, the lead is unsold and the reason names them', async () => {
+    const a = await servers.start(() => reject);
+    const b = await servers.start(() => ({ status: 500 }));
+    const { seller: s } = seller(
+      [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
+      waterfall(['A', 'B']),
+    );
+    const sale = await s.sell(lead());
+    expect(sale.deliveries.map((d) => [d.buyer, d.status])).toEqual([['A', 'rejected'], ['B', 'failed']]);
+    expect(sale.decision.status).toBe('unrouted');
+    expect(sale.decision.reason).toContain('A, B refused the lead at delivery');
+  });
+
+  it('cascade 0 keeps the first decision', async () => {
+    const a = await servers.start(() => reject);
+    const b = await servers.start(() => accept);
+    const { seller: s } = seller(
+      [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
+      waterfall(['A', 'B']),
+      { cascade: 0 },
+    );
+    const sale = await s.sell(lead());
+    expect(sale.deliveries.map((d) => d.buyer)).toEqual(['A']);
+    expect(b.received).toHaveLength(0);
+  });
+});
+
 describe('plain delivery: delayed, batched, breaker', () => {
   it('delayed delivery: sell resolves at once, the post goes out after the delay', async () => {
     const srv = await servers.start(() => accept);
