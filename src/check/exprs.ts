@@ -73,6 +73,12 @@ function bare(t: Ty): Ty {
 /** Names that only some expressions may use, and where (for messages). */
 export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = {
   'bid.price': { ty: MONEY, where: "an auction's `rank by` and floors" },
+  'buyer.acceptance': { ty: NUMBER, where: "an auction's `rank by`" },
+  'buyer.conversion': { ty: NUMBER, where: "an auction's `rank by`" },
+  'buyer.bid_rate': { ty: NUMBER, where: "an auction's `rank by`" },
+  'buyer.win_rate': { ty: NUMBER, where: "an auction's `rank by`" },
+  'buyer.response_time': { ty: NUMBER, where: "an auction's `rank by`" },
+  'buyer.relationship': { ty: NUMBER, where: "an auction's `rank by`" },
 };
 
 export class ExprChecker {

@@ -9,7 +9,17 @@ import { checkBuyerRef } from './buyers.js';
 import { type CheckContext, headSpan, isSpan, lineOf, listText } from './context.js';
 import type { ExprChecker } from './exprs.js';
 import { positiveDuration, wholeCount } from './http.js';
-import { MONEY } from './types.js';
+import { MONEY, NUMBER, type Ty } from './types.js';
+
+/** What the Seller knows of each buyer, usable in an auction's `rank by` (see src/auction/rank.ts). */
+const AUCTION_BUYER_MEASURES: Record<string, Ty> = {
+  'buyer.acceptance': NUMBER,
+  'buyer.conversion': NUMBER,
+  'buyer.bid_rate': NUMBER,
+  'buyer.win_rate': NUMBER,
+  'buyer.response_time': NUMBER,
+  'buyer.relationship': NUMBER,
+};
 
 export const SPLIT_METRICS: readonly string[] = ['conversion', 'acceptance'];
 export const RANK_FACTORS: readonly string[] = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'];
@@ -316,7 +326,7 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
       );
     }
   }
-  const bid = { 'bid.price': MONEY };
+  const bid: Record<string, Ty> = { 'bid.price': MONEY };
   for (const t of tiers) if (t.floor) exprs.withScope(bid, () => exprs.price(t.floor, 'a floor'));
   if (action.timeout) positiveDuration(ctx, exprs, action.timeout, 'an auction timeout', 'lets no bid arrive');
   if (action.exclusiveMin) exprs.price(action.exclusiveMin, '`exclusive min`');
@@ -329,5 +339,7 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
         : `\`shared max ${action.sharedMax}\` shares the lead with nobody: it needs at least 1`,
       `write \`shared max ${Math.max(1, Math.floor(action.sharedMax) || 1)}\``,
     );
-  if (action.rank) exprs.withScope(bid, () => exprs.numeric(action.rank as Expr, '`rank by`'));
+  // `rank by` may also weigh the bid by what the Seller has learnt of the buyer (src/auction/rank.ts).
+  const rankScope = { ...bid, ...AUCTION_BUYER_MEASURES };
+  if (action.rank) exprs.withScope(rankScope, () => exprs.numeric(action.rank as Expr, '`rank by`'));
 }

@@ -426,8 +426,8 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
     case 'name':
       if (ctx.fieldNames.has(e.name)) return { op: 'field', name: e.name };
       if (e.name === 'random') return { op: 'random' };
-      // `bid.price` inside an auction's rank or floor: resolved against the bid at run time.
-      if (e.name.startsWith('bid.')) return { op: 'field', name: e.name };
+      // `bid.price`, `buyer.acceptance` inside an auction's rank or floor: resolved against the bid and the buyer's measures at run time.
+      if (e.name.startsWith('bid.') || e.name.startsWith('buyer.')) return { op: 'field', name: e.name };
       // The checker only lets a bare non-field name through as a state or enum value.
       return { op: 'lit', value: e.name };
     case 'unary':

@@ -829,7 +829,7 @@ export class AstBuilder {
     }
     const call = this.node(c, 'nameOrCall');
     if (call) {
-      const parts = this.toks(call.children, 'Identifier');
+      const parts = [...this.toks(call.children, 'Buyer'), ...this.toks(call.children, 'Identifier')].sort((a, b) => a.startOffset - b.startOffset);
       const name = parts[0];
       if (!name) return { kind: 'error', span };
       // `bid.price`: a dotted name is one name.

@@ -90,7 +90,7 @@ function splitDeclarations(tokens: IToken[]): IToken[][] {
     const t = tokens[i]!;
     const startsDeclaration =
       t.tokenType === T.Lead ||
-      t.tokenType === T.Buyer ||
+      (t.tokenType === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
       (t.tokenType === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
     if (startsDeclaration && current.length > 0) {
       chunks.push(current);

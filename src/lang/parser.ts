@@ -637,7 +637,11 @@ export class RuleParser extends CstParser {
   });
 
   public nameOrCall = this.RULE('nameOrCall', () => {
-    this.CONSUME(T.Identifier);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      // `buyer.acceptance` in an auction's `rank by`: the keyword as a namespace.
+      { GATE: () => this.LA(2).tokenType === T.Dot, ALT: () => this.CONSUME(T.Buyer) },
+    ]);
     this.MANY(() => {
       this.CONSUME(T.Dot);
       this.CONSUME2(T.Identifier);

@@ -95,6 +95,11 @@ describe('auction', () => {
       [],
     );
   });
+  it('rank by may weigh the bid by the buyer\'s learnt measures, only there', () => {
+    expectDiagnostics(`${buyers} flow f { auction { P, Q } rank by bid.price * buyer.acceptance / (1 + buyer.response_time / 1000) }`, []);
+    expectDiagnostics(`${buyers} flow f { auction { P } floor buyer.acceptance * $50 }`, ['LR200@1:118']);
+  });
+
   it('buyers once (LR406) and pingable (LR702); floors and minimums in dollars; rank by a number', () => {
     expectDiagnostics(
       `${buyers} flow f { auction { P, A } then { Q, P } floor state timeout 0ms exclusive min "x" shared max 0 rank by state }`,
