@@ -10,21 +10,13 @@ import Handlebars from 'handlebars';
 import * as path from 'node:path';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
+import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../lang/templates.js';
 import { type CheckContext, isSpan, listText } from './context.js';
 import { defaultReadFile, type SchemaOptions } from './schema.js';
 
-/** The helpers a template may call (the runtime's set, src/deliver/templates.ts). */
-export const TEMPLATE_HELPERS: readonly string[] = ['url', 'json', 'xml', 'money', 'date', 'hash', 'lower', 'upper', 'default'];
-/** Handlebars' own helpers, which the runtime keeps. */
-const BUILTIN_HELPERS: readonly string[] = ['if', 'unless', 'each', 'with', 'lookup'];
-
-/** What a template may read besides `lead.*` and `now`, by root (the
- *  runtime's context: { lead, ping: {id}, post: {id}, sale: {…}, now }). */
-export const TEMPLATE_VALUES: Record<'sale' | 'ping' | 'post', readonly string[]> = {
-  sale: ['price', 'buyer', 'exclusive'],
-  ping: ['id'],
-  post: ['id'],
-};
+/** The helpers a template may call, and the values it may read besides `lead.*` and `now`. */
+const TEMPLATE_HELPERS = TEMPLATE_HELPER_NAMES;
+const BUILTIN_HELPERS: readonly string[] = TEMPLATE_BLOCK_HELPERS;
 
 /** Where a template is rendered, which decides what it may read. */
 export interface TemplateUse {

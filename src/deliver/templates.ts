@@ -32,24 +32,13 @@
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { Plan, PlanTemplate } from '../compile/plan.js';
+import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPERS, TEMPLATE_ROOTS } from '../lang/templates.js';
 
 export type TemplateFormat = PlanTemplate['format'] | 'url';
 
-/** The documented helper set (name → what it does). The checker may list these in messages. */
-export const TEMPLATE_HELPERS: Readonly<Record<string, string>> = Object.freeze({
-  url: 'percent-encode a value (encodeURIComponent)',
-  json: 'the value as JSON (strings quoted; null when missing)',
-  xml: 'XML-escape a value',
-  money: 'a number with two decimals: 45 → "45.00"',
-  date: 'a time as "iso" (default), "date" (YYYY-MM-DD), "unix" (seconds) or "ms"',
-  hash: 'SHA-256 (hex) of the trimmed, lower-cased value',
-  lower: 'lower-case a string',
-  upper: 'upper-case a string',
-  default: 'the value, or the second argument when the value is missing',
-});
-
-/** Handlebars built-ins that stay available (block helpers for conditionals and lists). */
-const BUILTIN_HELPERS = ['if', 'unless', 'each', 'with', 'lookup'] as const;
+/** The documented helper set and the block built-ins live with the language (src/lang/templates.ts). */
+export { TEMPLATE_HELPERS };
+const BUILTIN_HELPERS = TEMPLATE_BLOCK_HELPERS;
 
 /** What a template is rendered with. */
 export interface TemplateContext {
@@ -62,7 +51,7 @@ export interface TemplateContext {
 }
 
 /** The root names a template may use. */
-export const CONTEXT_ROOTS: readonly string[] = ['lead', 'ping', 'post', 'sale', 'now'];
+export const CONTEXT_ROOTS: readonly string[] = TEMPLATE_ROOTS;
 
 /** A template problem with its position in the template source (1-based line and column). */
 export class TemplateError extends Error {

@@ -17,3 +17,4 @@ export {
 } from './diagnostics.js';
 export { BUILTINS, isBuiltin, US_STATES, RESERVED_FIELD_NAMES, type BuiltinName, type BuiltinSignature, type BuiltinType } from './builtins.js';
 export { RuleParser, ruleParser } from './parser.js';
+export { TEMPLATE_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_BLOCK_HELPERS, TEMPLATE_ROOTS, TEMPLATE_VALUES } from './templates.js';
