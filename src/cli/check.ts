@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compile } from '../compile/index.js';
+import { compile, type Plan } from '../compile/index.js';
+import { loadPlan } from '../runtime/index.js';
 import { formatDiagnostics, type Diagnostic } from '../lang/index.js';
 import { UsageError, parseOptions, paint, type Io } from './io.js';
 
@@ -16,6 +17,27 @@ export function readSource(path: string, io: Io): string {
 export function reportDiagnostics(diagnostics: Diagnostic[], sources: Record<string, string>, io: Io): number {
   if (diagnostics.length > 0) io.err(`${formatDiagnostics(diagnostics, sources, { color: io.color })}\n`);
   return diagnostics.filter((d) => d.severity === 'error').length;
+}
+
+/**
+ * The plan a command runs: a rule file is compiled (errors reported, null
+ * returned); a `.json` file is taken to be a compiled plan and loaded without
+ * the parser.
+ */
+export function loadPlanArgument(file: string, io: Io): Plan | null {
+  const source = readSource(file, io);
+  if (file.endsWith('.json')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(source);
+    } catch (err) {
+      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    return loadPlan(json).plan;
+  }
+  const { plan, diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
+  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [file]: source }, io);
+  return plan;
 }
 
 export function checkCommand(args: string[], io: Io): number {

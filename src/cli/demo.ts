@@ -15,17 +15,16 @@
 //   leadroute demo --plain      the routing-only demo (rules/solar.route, no HTTP)
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { Seller, type AuctionRecord, type BidRecord, type Sale } from '../auction/index.js';
-import { compile, type Plan } from '../compile/index.js';
+import type { Plan } from '../compile/index.js';
 import { Router } from '../runtime/index.js';
 import { MemoryStore } from '../store/index.js';
 import { MockBuyersError, startMockBuyers, withEphemeralPorts, MOCK_HOST, type MockBuyers, type MockBuyersConfig } from '../server/index.js';
-import { reportDiagnostics } from './check.js';
+import { loadPlanArgument } from './check.js';
 import { formatMockStats, loadMockConfig } from './mock-buyers.js';
-import { UsageError, paint, parseOptions, str, type Io } from './io.js';
+import { UsageError, isoTimeOption, packageRoot, paint, parseOptions, str, type Io } from './io.js';
 
 const OPTIONS = {
   buyers: { type: 'string' },
@@ -41,12 +40,6 @@ const OPTIONS = {
 
 /** Routing time of the demo: a Monday afternoon (UTC), as in the plain demo. */
 const DEMO_AT = '2026-11-23T15:00:00Z';
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
 
 function positiveInt(v: string | undefined, name: string, dflt: number): number {
   if (v === undefined) return dflt;
@@ -243,9 +236,7 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
   const buyersFile = rel(str(parsed.values.buyers), 'examples/mock-buyers.json');
   const concurrency = positiveInt(str(parsed.values.concurrency), 'concurrency', 20);
   const limit = parsed.values.limit === undefined ? Infinity : positiveInt(str(parsed.values.limit), 'limit', 1);
-  const at = str(parsed.values.at) ?? DEMO_AT;
-  const now = Date.parse(at);
-  if (Number.isNaN(now)) throw new UsageError(`--at \`${at}\` is not an ISO 8601 time`);
+  const now = isoTimeOption('at', str(parsed.values.at), Date.parse(DEMO_AT));
   const quiet = parsed.values.quiet === true;
   const show = (p: string) => {
     const r = relative(io.cwd, p);
@@ -253,10 +244,7 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
   };
 
   // 1. The rules.
-  if (!existsSync(rulesFile)) throw new UsageError(`cannot read \`${rulesFile}\``);
-  const source = readFileSync(rulesFile, 'utf8');
-  const { plan: compiled, diagnostics } = compile(source, { file: show(rulesFile), baseDir: dirname(rulesFile) });
-  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [show(rulesFile)]: source }, io);
+  const compiled = loadPlanArgument(show(rulesFile), io);
   if (!compiled) return 1;
 
   // 2. The mock buyers.

@@ -1,5 +1,8 @@
 // Where the CLI writes, and whether it may colour. Injected so tests can capture output.
 
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface Io {
@@ -40,6 +43,14 @@ export function parseOptions(args: string[], options: NonNullable<ParseArgsConfi
   }
 }
 
+/** An ISO 8601 time option (`--at`, `--from`) in ms; `fallback` when the option is absent. */
+export function isoTimeOption(name: string, text: string | undefined, fallback: number, example = '2026-11-23T15:00:00Z'): number {
+  if (text === undefined) return fallback;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--${name} \`${text}\` is not an ISO 8601 time (e.g. ${example})`);
+  return t;
+}
+
 /** A string option's value, or undefined. */
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -47,3 +58,10 @@ export const paint = (on: boolean) => {
   const wrap = (code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
   return { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36') };
 };
+
+/** The package's root folder (holds package.json), from src/cli or dist/src/cli: where the demo's files are. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}

@@ -1,12 +1,11 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { compile, type Plan } from '../compile/index.js';
-import { loadPlan, Router, type Decision } from '../runtime/index.js';
+import type { Plan } from '../compile/index.js';
+import { Router, type Decision } from '../runtime/index.js';
 import { MemoryStore } from '../store/index.js';
-import { readSource, reportDiagnostics } from './check.js';
-import { UsageError, parseOptions, paint, str, type Io } from './io.js';
+import { loadPlanArgument } from './check.js';
+import { UsageError, isoTimeOption, packageRoot, parseOptions, paint, str, type Io } from './io.js';
 
 const ROUTE_OPTIONS = {
   lead: { type: 'string' },
@@ -17,30 +16,6 @@ const ROUTE_OPTIONS = {
   json: { type: 'boolean' },
   trace: { type: 'boolean' },
 } as const;
-
-/** A rule file is compiled; a `.json` file is taken to be a compiled plan and loaded without the parser. */
-function loadRouting(file: string, io: Io): Plan | null {
-  const source = readSource(file, io);
-  if (file.endsWith('.json')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(source);
-    } catch (err) {
-      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    return loadPlan(json).plan;
-  }
-  const { plan, diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
-  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [file]: source }, io);
-  return plan;
-}
-
-function parseTime(at: string | undefined): number {
-  if (at === undefined) return Date.now();
-  const t = Date.parse(at);
-  if (Number.isNaN(t)) throw new UsageError(`--at \`${at}\` is not an ISO 8601 time (e.g. 2026-11-23T15:00:00Z)`);
-  return t;
-}
 
 type LeadInput = { line: number; lead: unknown } | { line: number; error: string };
 
@@ -84,14 +59,14 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   if (values['no-color']) io.color = false;
   if (positionals.length !== 1) throw new UsageError('`route` takes exactly one rule file or plan');
   if ((values.lead === undefined) === (values.leads === undefined)) throw new UsageError('`route` needs either --lead JSON or --leads FILE.jsonl');
-  const plan = loadRouting(positionals[0]!, io);
+  const plan = loadPlanArgument(positionals[0]!, io);
   if (!plan) return 1;
   if (values.flow !== undefined && !plan.flows.some((f) => f.name === values.flow)) {
     throw new UsageError(`no flow \`${values.flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
   }
   const seed = values.seed ?? '0';
   const router = new Router(plan, { store: new MemoryStore(), seed, trace: true });
-  const now = parseTime(values.at);
+  const now = isoTimeOption('at', values.at, Date.now());
   const summary = new Summary();
   const showTrace = values.trace === true || values.lead !== undefined;
 
@@ -120,13 +95,6 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   const leads = resolve(root, 'examples/leads.jsonl');
   io.out(paint(io.color).bold(`leadroute demo: ${leads} through ${rules}\n`));
   return routeCommand([rules, '--leads', leads, '--at', '2026-11-23T15:00:00Z', '--seed', '7', ...args], io);
-}
-
-function packageRoot(): string {
-  // dist/src/cli/route.js or src/cli/route.ts → the package root holds package.json.
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(resolve(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 export function decisionJson(d: Decision) {

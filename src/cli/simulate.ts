@@ -9,8 +9,6 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compile, type Plan } from '../compile/index.js';
-import { loadPlan } from '../runtime/load.js';
 import type { RouterStore } from '../runtime/store.js';
 import { generateLeads } from '../sim/leads.js';
 import { renderReport } from '../sim/report.js';
@@ -18,8 +16,8 @@ import { DEFAULT_FROM, DEFAULT_RATE_PER_HOUR, simulate } from '../sim/simulate.j
 import { formatSummary } from '../sim/table.js';
 import { MemoryStore } from '../store/memory.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { readSource, reportDiagnostics } from './check.js';
-import { UsageError, paint, parseOptions, str, type Io } from './io.js';
+import { loadPlanArgument } from './check.js';
+import { UsageError, isoTimeOption, paint, parseOptions, str, type Io } from './io.js';
 
 const OPTIONS = {
   leads: { type: 'string' },
@@ -37,22 +35,6 @@ const OPTIONS = {
 const PROGRESS_MIN = 2000;
 const HOUR = 3_600_000;
 
-function loadPlanFile(file: string, io: Io): Plan | null {
-  const source = readSource(file, io);
-  if (file.endsWith('.json')) {
-    let json: unknown;
-    try {
-      json = JSON.parse(source);
-    } catch (err) {
-      throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
-    }
-    return loadPlan(json).plan;
-  }
-  const { plan, diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
-  reportDiagnostics(diagnostics.filter((d) => d.severity === 'error'), { [file]: source }, io);
-  return plan;
-}
-
 /** `600`, `600/h`, `10/min`, `14400/day`, `1/s` → leads per hour. */
 export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hr|hour|d|day))?\s*$/.exec(text);
@@ -61,13 +43,6 @@ export function parseRate(text: string): number {
   const unit = m[2] ?? 'h';
   const perHour = unit.startsWith('s') ? 3600 : unit.startsWith('m') ? 60 : unit.startsWith('d') ? 1 / 24 : 1;
   return n * perHour;
-}
-
-function parseFrom(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_FROM;
-  const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new UsageError(`--from \`${text}\` is not an ISO 8601 time (e.g. 2026-11-23T14:00:00Z)`);
-  return t;
 }
 
 function parseCount(text: string): number {
@@ -134,13 +109,13 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
   const countText = str(values.count);
   if ((leadsFile === undefined) === (countText === undefined)) throw new UsageError('`simulate` needs either --leads FILE.jsonl or --count N');
   const count = countText === undefined ? undefined : parseCount(countText);
-  const from = parseFrom(str(values.from));
+  const from = isoTimeOption('from', str(values.from), DEFAULT_FROM, '2026-11-23T14:00:00Z');
   const rate = values.rate === undefined ? DEFAULT_RATE_PER_HOUR : parseRate(str(values.rate) ?? '');
   const seed = str(values.seed) ?? '1';
   const flow = str(values.flow);
   const file = positionals[0]!;
 
-  const plan = loadPlanFile(file, io);
+  const plan = loadPlanArgument(file, io);
   if (!plan) return 1;
   if (flow !== undefined && !plan.flows.some((f) => f.name === flow)) {
     throw new UsageError(`no flow \`${flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
