@@ -96,8 +96,10 @@ export class MemoryJournal implements Journal {
     return this.rows.length;
   }
 
+  /** Forget every row; ids start again at 1, as in an emptied SQLite table. */
   clear(): void {
     this.rows.length = 0;
+    this.nextId = 1;
   }
 }
 

@@ -4,10 +4,12 @@
 // occasional sweep as they are added. Nothing survives the process; use
 // SqliteStore for that.
 
+import { MemoryJournal } from '../deliver/journal.js';
 import type { Decision } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';
 import {
   checkAttempt,
+  normalizeAttempt,
   checkEvent,
   type AttemptQuery,
   type DecisionQuery,
@@ -53,7 +55,8 @@ export class MemoryStore implements JournalStore {
   /** `buyer \0 kind` → event times, ascending, for countEvents. */
   private readonly eventTimes = new Map<string, number[]>();
   private decisionLog: Decision[] = [];
-  private readonly attemptLog: StoredAttempt[] = [];
+  /** The delivery journal, kept by the delivery side's in-memory journal (unbounded here). */
+  private readonly attemptLog = new MemoryJournal(Infinity);
   private readonly decisionLimit: number;
   /** The latest routing time seen, used by the sweep. */
   private clock = -Infinity;
@@ -159,31 +162,11 @@ export class MemoryStore implements JournalStore {
 
   recordAttempt(attempt: DeliveryAttempt): void {
     checkAttempt(attempt);
-    this.attemptLog.push({
-      id: this.attemptLog.length + 1,
-      leadId: attempt.leadId,
-      buyer: attempt.buyer,
-      kind: attempt.kind,
-      url: attempt.url,
-      startedAt: Math.round(attempt.startedAt),
-      durationMs: attempt.durationMs,
-      outcome: attempt.outcome,
-      status: attempt.status ?? null,
-      detail: attempt.detail ?? null,
-      price: attempt.price ?? null,
-    });
+    this.attemptLog.recordAttempt(normalizeAttempt(attempt));
   }
 
   attempts(query: AttemptQuery = {}): StoredAttempt[] {
-    return this.attemptLog
-      .filter(
-        (a) =>
-          (query.buyer === undefined || a.buyer === query.buyer) &&
-          (query.leadId === undefined || a.leadId === query.leadId) &&
-          (query.kind === undefined || a.kind === query.kind) &&
-          inWindow(a.startedAt, query.since, query.until),
-      )
-      .map((a) => ({ ...a }));
+    return this.attemptLog.attempts(query);
   }
 
   // ------------------------------------------------------------ housekeeping
@@ -216,7 +199,7 @@ export class MemoryStore implements JournalStore {
       keys: this.keys.size,
       events: this.eventLog.length,
       decisions: Math.min(this.decisionLog.length, this.decisionLimit),
-      attempts: this.attemptLog.length,
+      attempts: this.attemptLog.size,
     };
   }
 
@@ -227,7 +210,7 @@ export class MemoryStore implements JournalStore {
     this.eventLog.length = 0;
     this.eventTimes.clear();
     this.decisionLog = [];
-    this.attemptLog.length = 0;
+    this.attemptLog.clear();
     this.clock = -Infinity;
     this.addsSinceSweep = 0;
   }

@@ -12,11 +12,13 @@
 
 import Database from 'better-sqlite3';
 import type { PlanValue } from '../compile/plan.js';
+import { SqliteJournal } from '../deliver/journal.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceEntry } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';
 import { migrate, schemaVersion } from './schema.js';
 import {
   checkAttempt,
+  normalizeAttempt,
   checkEvent,
   type AttemptQuery,
   type DecisionQuery,
@@ -90,20 +92,6 @@ function extraFields(d: Decision): string | null {
   return extra === null ? null : JSON.stringify(extra);
 }
 
-interface AttemptRow {
-  id: number;
-  lead_id: string;
-  buyer: string;
-  kind: DeliveryAttempt['kind'];
-  url: string;
-  started_at: number;
-  duration_ms: number;
-  outcome: DeliveryAttempt['outcome'];
-  status: number | null;
-  detail: string | null;
-  price: number | null;
-}
-
 /** WHERE clause and parameters for optional equality and time-window filters. */
 function where(eq: [string, unknown][], time: string, since?: number, until?: number): { sql: string; params: unknown[] } {
   const parts: string[] = [];
@@ -144,7 +132,8 @@ export class SqliteStore implements JournalStore {
   private readonly sAddEvent: Database.Statement;
   private readonly sCountEvents: Database.Statement;
   private readonly sAddDecision: Database.Statement;
-  private readonly sAddAttempt: Database.Statement;
+  /** The delivery journal (`attempts`), written and read by the delivery side's SQLite journal on this connection. */
+  private readonly journal: SqliteJournal;
   private readonly sSweepCaps: Database.Statement;
   private readonly sSweepKeys: Database.Statement;
   private readonly tx: (fn: () => unknown) => unknown;
@@ -184,9 +173,7 @@ export class SqliteStore implements JournalStore {
       INSERT INTO decisions (lead_id, flow, status, buyers, price, exclusive, rule_id, rule_text, rule_line,
                              reason, errors, random, at, trace, hold_until, auction, rewrites, extra)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.sAddAttempt = db.prepare(`
-      INSERT INTO attempts (lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail, price)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.journal = new SqliteJournal(db);
     this.sSweepCaps = db.prepare('DELETE FROM caps WHERE expires_at <= ?');
     this.sSweepKeys = db.prepare('DELETE FROM dedupe_keys WHERE expires_at <= ?');
     this.tx = db.transaction((fn: () => unknown) => fn());
@@ -332,45 +319,11 @@ export class SqliteStore implements JournalStore {
   recordAttempt(a: DeliveryAttempt): void {
     checkAttempt(a);
     this.write();
-    this.sAddAttempt.run(
-      a.leadId,
-      a.buyer,
-      a.kind,
-      a.url,
-      Math.round(a.startedAt),
-      a.durationMs,
-      a.outcome,
-      a.status ?? null,
-      a.detail ?? null,
-      a.price ?? null,
-    );
+    this.journal.recordAttempt(normalizeAttempt(a));
   }
 
   attempts(query: AttemptQuery = {}): StoredAttempt[] {
-    const w = where(
-      [
-        ['buyer', query.buyer],
-        ['lead_id', query.leadId],
-        ['kind', query.kind],
-      ],
-      'started_at',
-      query.since,
-      query.until,
-    );
-    const rows = this.db.prepare(`SELECT * FROM attempts${w.sql} ORDER BY id`).all(...w.params) as AttemptRow[];
-    return rows.map((r) => ({
-      id: r.id,
-      leadId: r.lead_id,
-      buyer: r.buyer,
-      kind: r.kind,
-      url: r.url,
-      startedAt: r.started_at,
-      durationMs: r.duration_ms,
-      outcome: r.outcome,
-      status: r.status,
-      detail: r.detail,
-      price: r.price,
-    }));
+    return this.journal.attempts(query);
   }
 
   // ------------------------------------------------------------ housekeeping

@@ -4,30 +4,12 @@
 // the SQLite tables behind them.
 
 import type { Decision } from '../runtime/decision.js';
+import type { Attempt, AttemptFilter, AttemptKind, AttemptOutcome, AttemptRow } from '../deliver/journal.js';
 import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
 
-/** What an HTTP attempt was: a ping for a bid, a post of the lead, a tracking pixel. */
-export type AttemptKind = 'ping' | 'post' | 'pixel';
-
-/**
- * How an attempt ended, by kind (the delivery side's vocabulary, src/deliver/journal.ts):
- * - ping:  `bid`, `no-bid`, `invalid` (an answer that is not a bid), `error`, `timeout`,
- *          `late` (answered after the auction closed), `refused`, `skipped`
- * - post:  `accepted`, `rejected` (the buyer said no), `error`, `timeout`, `skipped`
- * - pixel: `fired`, `error`, `timeout`
- */
-export type AttemptOutcome =
-  | 'bid'
-  | 'no-bid'
-  | 'invalid'
-  | 'error'
-  | 'timeout'
-  | 'late'
-  | 'refused'
-  | 'skipped'
-  | 'accepted'
-  | 'rejected'
-  | 'fired';
+// The delivery journal's vocabulary is the delivery side's own (src/deliver/journal.ts):
+// attempt kinds, outcomes, stored rows and filters.
+export type { AttemptKind, AttemptOutcome } from '../deliver/journal.js';
 
 /** One HTTP request to a buyer, as the delivery side journals it. */
 export interface DeliveryAttempt {
@@ -47,12 +29,8 @@ export interface DeliveryAttempt {
   price?: number | null;
 }
 
-export interface StoredAttempt extends DeliveryAttempt {
-  id: number;
-  status: number | null;
-  detail: string | null;
-  price: number | null;
-}
+/** A journalled attempt as read back: the delivery journal's row. */
+export type StoredAttempt = AttemptRow;
 
 export interface EventQuery {
   buyer?: string;
@@ -74,13 +52,7 @@ export interface DecisionQuery {
   limit?: number;
 }
 
-export interface AttemptQuery {
-  buyer?: string;
-  leadId?: string;
-  kind?: AttemptKind;
-  since?: number;
-  until?: number;
-}
+export type AttemptQuery = AttemptFilter;
 
 export interface StoreStats {
   /** Cap counters held (expired ones included until swept). */
@@ -134,4 +106,20 @@ export function checkAttempt(a: DeliveryAttempt): void {
   if (typeof a.buyer !== 'string' || a.buyer === '') throw new Error('an attempt needs a buyer');
   if (!Number.isFinite(a.startedAt)) throw new Error(`attempt start must be ms since the epoch, got ${String(a.startedAt)}`);
   if (!Number.isFinite(a.durationMs) || a.durationMs < 0) throw new Error(`attempt duration must be a non-negative number of ms, got ${String(a.durationMs)}`);
+}
+
+/** An attempt as both journals store it: start rounded to the ms, absent fields null. */
+export function normalizeAttempt(a: DeliveryAttempt): Attempt {
+  return {
+    leadId: a.leadId,
+    buyer: a.buyer,
+    kind: a.kind,
+    url: a.url,
+    startedAt: Math.round(a.startedAt),
+    durationMs: a.durationMs,
+    outcome: a.outcome,
+    status: a.status ?? null,
+    detail: a.detail ?? null,
+    price: a.price ?? null,
+  };
 }
