@@ -17,6 +17,9 @@
 // share for have no target (null).
 
 import type { Plan, PlanExpr, PlanFlow } from '../compile/plan.js';
+import { compileExpr } from '../runtime/index.js';
+
+const NO_FIELDS: Record<string, unknown> = {};
 
 /** What the run observed, per rule id: leads whose condition held, and leads the rule placed. */
 export interface RuleCounts {
@@ -54,61 +57,6 @@ function kindOf(e: PlanExpr): Kind {
   }
 }
 
-/** Evaluate an expression of `random` and literals for one value of `random`. */
-function evalRandom(e: PlanExpr, r: number): unknown {
-  switch (e.op) {
-    case 'lit':
-      return e.value;
-    case 'random':
-      return r;
-    case 'list':
-      return e.items.map((x) => evalRandom(x, r));
-    case 'not':
-      return !evalRandom(e.arg, r);
-    case 'neg':
-      return -(evalRandom(e.arg, r) as number);
-    case 'arith': {
-      const a = evalRandom(e.left, r) as number;
-      const b = evalRandom(e.right, r) as number;
-      return e.fn === '+' ? a + b : e.fn === '-' ? a - b : e.fn === '*' ? a * b : a / b;
-    }
-    case 'compare': {
-      const a = evalRandom(e.left, r) as number;
-      const b = evalRandom(e.right, r) as number;
-      switch (e.fn) {
-        case '==':
-          return a === b;
-        case '!=':
-          return a !== b;
-        case '<':
-          return a < b;
-        case '<=':
-          return a <= b;
-        case '>':
-          return a > b;
-        case '>=':
-          return a >= b;
-      }
-      return false;
-    }
-    case 'and':
-      return e.args.every((x) => evalRandom(x, r) === true);
-    case 'or':
-      return e.args.some((x) => evalRandom(x, r) === true);
-    case 'in': {
-      const list = evalRandom(e.list, r) as unknown[];
-      const has = Array.isArray(list) && list.includes(evalRandom(e.value, r));
-      return e.negated ? !has : has;
-    }
-    case 'between': {
-      const v = evalRandom(e.value, r) as number;
-      return v >= (evalRandom(e.low, r) as number) && v <= (evalRandom(e.high, r) as number);
-    }
-    default:
-      return false;
-  }
-}
-
 /**
  * Target share per buyer, in percentage points of the leads entering `flow`,
  * or null where the plan states none.
@@ -128,9 +76,11 @@ export function targetShares(plan: Plan, flow: PlanFlow, counts: RuleCounts): Ma
     let points: number; // share of leads the rule handles, in points
     if (kind === 'random') {
       let claimed = 0;
+      // The runtime's own evaluator, over a lead with no fields: the condition reads only `random` and literals.
+      const holds = rule.when === null ? null : compileExpr(rule.when);
       for (let r = 1; r <= 100; r++) {
         if (!remaining[r]) continue;
-        if (rule.when === null || evalRandom(rule.when, r) === true) {
+        if (holds === null || holds({ lead: NO_FIELDS, random: r, now: 0 }) === true) {
           remaining[r] = false;
           claimed++;
         }
