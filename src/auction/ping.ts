@@ -8,8 +8,7 @@
 import type { FieldType, PlanBuyer, PlanField } from '../compile/plan.js';
 import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
-export const DEFAULT_PING_TIMEOUT_MS = 500;
-export const DEFAULT_AUCTION_TIMEOUT_MS = 750;
+export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../compile/plan.js';
 
 export interface PingPayload {
   url: string;

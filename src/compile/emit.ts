@@ -6,6 +6,9 @@
 import type * as A from '../lang/index.js';
 import { US_STATES } from '../lang/index.js';
 import {
+  DEFAULT_AUCTION_TIMEOUT_MS,
+  DEFAULT_PING_TIMEOUT_MS,
+  DEFAULT_POST_TIMEOUT_MS,
   PLAN_VERSION,
   type FieldType,
   type Plan,
@@ -179,10 +182,6 @@ function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
   };
 }
 
-/** Default per-buyer ping timeout, and the post timeout, when the rule file names none. */
-const DEFAULT_PING_TIMEOUT_MS = 500;
-const DEFAULT_POST_TIMEOUT_MS = 5000;
-const DEFAULT_AUCTION_TIMEOUT_MS = 750;
 
 function durationMs(e: A.Expr): number {
   return e.kind === 'duration' ? e.ms : 0;

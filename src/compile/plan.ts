@@ -4,6 +4,11 @@
 
 export const PLAN_VERSION = 1;
 
+/** Timeouts a plan gets when the rule file names none; the selling side falls back to the same. */
+export const DEFAULT_PING_TIMEOUT_MS = 500;
+export const DEFAULT_AUCTION_TIMEOUT_MS = 750;
+export const DEFAULT_POST_TIMEOUT_MS = 5000;
+
 export type FieldType =
   | { kind: 'int'; min?: number; max?: number }
   | { kind: 'number'; min?: number; max?: number }

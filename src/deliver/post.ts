@@ -11,7 +11,7 @@
 //   for the backup): while open, the endpoint is skipped without a request.
 // - The default payload is JSON: { lead, ping_id, post_id, price, exclusive, buyer }.
 
-import type { PlanBuyer, PlanPost, PlanResponseTest } from '../compile/plan.js';
+import { DEFAULT_POST_TIMEOUT_MS, type PlanBuyer, type PlanPost, type PlanResponseTest } from '../compile/plan.js';
 import { CircuitBreaker } from './breaker.js';
 import type { HttpClient, HttpResult } from './http.js';
 import type { AttemptOutcome, Journal } from './journal.js';
@@ -20,7 +20,7 @@ import { brief, getPath, tryJson } from './paths.js';
 import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
-export const DEFAULT_POST_TIMEOUT_MS = 5_000;
+export { DEFAULT_POST_TIMEOUT_MS };
 /** Longest wait between two retries. */
 export const MAX_BACKOFF_MS = 60_000;
 
