@@ -37,10 +37,20 @@ const readFromDisk = (path: string): string | undefined => {
   }
 };
 
+function readOnce(read: (path: string) => string | undefined): (path: string) => string | undefined {
+  const seen = new Map<string, string | undefined>();
+  return (path) => {
+    if (!seen.has(path)) seen.set(path, read(path));
+    return seen.get(path);
+  };
+}
+
 export function compile(source: string, options: CompileOptions = {}): CompileResult {
   const file = options.file ?? '<input>';
   const parsed = parse(source, file);
-  const readFile = options.readFile ?? readFromDisk;
+  // The checker and the emitter both read the files a rule file names (the lead
+  // schema, templates); each is read once per compile.
+  const readFile = readOnce(options.readFile ?? readFromDisk);
   const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
   const checked = check(parsed.ast, { readFile, baseDir });
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
