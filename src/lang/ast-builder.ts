@@ -360,16 +360,10 @@ export class AstBuilder {
     const strings = this.toks(c, 'StringLiteral');
     if (!strings[0]) return undefined;
     const post: A.PostSpec = { url: this.stringLit(strings[0]), span };
-    const durations = this.toks(c, 'Duration');
-    const timeoutTok = this.tok(c, 'Kw_timeout');
-    const backoffTok = this.tok(c, 'Kw_backoff');
-    // Which duration belongs to which option: the one right after its keyword.
-    for (const d of durations) {
-      const before = (k: IToken | undefined) => k !== undefined && k.startOffset < d.startOffset;
-      const nearest = [timeoutTok, backoffTok].filter(before).sort((a, b) => b!.startOffset - a!.startOffset)[0];
-      if (nearest === timeoutTok) post.timeout = this.durationExpr(d);
-      else if (nearest === backoffTok) post.backoff = this.durationExpr(d);
-    }
+    const timeout = this.tok(c, 'timeout');
+    if (timeout) post.timeout = this.durationExpr(timeout);
+    const backoff = this.tok(c, 'backoff');
+    if (backoff) post.backoff = this.durationExpr(backoff);
     const retry = this.tok(c, 'NumberLiteral');
     if (retry) post.retries = Number(retry.image);
     const accepted = this.tok(c, 'Kw_accepted');
@@ -607,16 +601,10 @@ export class AstBuilder {
       const pct = this.tok(f.children, 'Percent');
       action.factors.push(pct ? { factor, weight: Number(pct.image.slice(0, -1)), span: this.nodeSpan(f) } : { factor, span: this.nodeSpan(f) });
     }
-    const nums = this.toks(c, 'NumberLiteral');
-    const minTok = this.tok(c, 'Kw_min');
-    const topTok = this.tok(c, 'Kw_top');
-    for (const n of nums) {
-      const owner = [minTok, topTok]
-        .filter((k): k is IToken => k !== undefined && k.startOffset < n.startOffset)
-        .sort((a, b) => b.startOffset - a.startOffset)[0];
-      if (owner === minTok) action.min = Number(n.image);
-      else if (owner === topTok) action.top = Number(n.image);
-    }
+    const min = this.tok(c, 'min');
+    if (min) action.min = Number(min.image);
+    const top = this.tok(c, 'top');
+    if (top) action.top = Number(top.image);
     const window = this.tok(c, 'Duration');
     if (window) action.window = this.durationExpr(window);
     return action;
@@ -694,16 +682,10 @@ export class AstBuilder {
     if (timeout) action.timeout = this.durationExpr(timeout);
     const shared = this.tok(c, 'NumberLiteral');
     if (shared) action.sharedMax = Number(shared.image);
-    // The option expressions are `additive` children in source order: exclusive min, then rank by, as written.
-    const exprs = this.nodes(c, 'additive');
-    const excl = this.tok(c, 'Kw_exclusive');
-    const rank = this.tok(c, 'Kw_rank');
-    const ordered = [excl, rank].filter((k): k is IToken => k !== undefined).sort((a, b) => a.startOffset - b.startOffset);
-    ordered.forEach((k, i) => {
-      const e = this.expression(exprs[i], span);
-      if (k === excl) action.exclusiveMin = e;
-      else action.rank = e;
-    });
+    const exclusiveMin = this.node(c, 'exclusiveMin');
+    if (exclusiveMin) action.exclusiveMin = this.expression(exclusiveMin, span);
+    const rankBy = this.node(c, 'rankBy');
+    if (rankBy) action.rank = this.expression(rankBy, span);
     return action;
   }
 

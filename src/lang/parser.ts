@@ -244,9 +244,9 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.StringLiteral);
     this.MANY(() =>
       this.OR([
-        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
+        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration, { LABEL: 'timeout' }); } },
         { ALT: () => { this.CONSUME(T.Retry); this.CONSUME(T.NumberLiteral); } },
-        { ALT: () => { this.CONSUME(T.Backoff); this.CONSUME2(T.Duration); } },
+        { ALT: () => { this.CONSUME(T.Backoff); this.CONSUME2(T.Duration, { LABEL: 'backoff' }); } },
         {
           ALT: () => {
             this.CONSUME(T.Accepted);
@@ -403,8 +403,8 @@ export class RuleParser extends CstParser {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.rankFactor) });
     this.MANY(() =>
       this.OR([
-        { ALT: () => { this.CONSUME(T.Min); this.CONSUME(T.NumberLiteral); } },
-        { ALT: () => { this.CONSUME(T.Top); this.CONSUME2(T.NumberLiteral); } },
+        { ALT: () => { this.CONSUME(T.Min); this.CONSUME(T.NumberLiteral, { LABEL: 'min' }); } },
+        { ALT: () => { this.CONSUME(T.Top); this.CONSUME2(T.NumberLiteral, { LABEL: 'top' }); } },
         { ALT: () => { this.CONSUME(T.Over); this.CONSUME(T.Duration); } },
       ]),
     );
@@ -488,9 +488,9 @@ export class RuleParser extends CstParser {
     this.MANY2(() =>
       this.OR([
         { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
-        { ALT: () => { this.CONSUME(T.Exclusive); this.CONSUME(T.Min); this.SUBRULE(this.additive); } },
+        { ALT: () => { this.CONSUME(T.Exclusive); this.CONSUME(T.Min); this.SUBRULE(this.additive, { LABEL: 'exclusiveMin' }); } },
         { ALT: () => { this.CONSUME(T.Shared); this.CONSUME(T.Max); this.CONSUME(T.NumberLiteral); } },
-        { ALT: () => { this.CONSUME(T.Rank); this.CONSUME(T.By); this.SUBRULE2(this.additive); } },
+        { ALT: () => { this.CONSUME(T.Rank); this.CONSUME(T.By); this.SUBRULE2(this.additive, { LABEL: 'rankBy' }); } },
       ]),
     );
   });
