@@ -7,19 +7,10 @@ import type { Action, Expr, Ident, Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { checkBuyerRef } from './buyers.js';
 import { type CheckContext, headSpan, isSpan, lineOf, listText } from './context.js';
-import type { ExprChecker } from './exprs.js';
+import { SCOPED_NAMES, type ExprChecker } from './exprs.js';
 import { positiveDuration, wholeCount } from './http.js';
-import { MONEY, NUMBER, type Ty } from './types.js';
+import { type Ty } from './types.js';
 
-/** What the Seller knows of each buyer, usable in an auction's `rank by` (see src/auction/rank.ts). */
-const AUCTION_BUYER_MEASURES: Record<string, Ty> = {
-  'buyer.acceptance': NUMBER,
-  'buyer.conversion': NUMBER,
-  'buyer.bid_rate': NUMBER,
-  'buyer.win_rate': NUMBER,
-  'buyer.response_time': NUMBER,
-  'buyer.relationship': NUMBER,
-};
 
 export const SPLIT_METRICS: readonly string[] = ['conversion', 'acceptance'];
 export const RANK_FACTORS: readonly string[] = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'];
@@ -326,7 +317,9 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
       );
     }
   }
-  const bid: Record<string, Ty> = { 'bid.price': MONEY };
+  // Floors read the bid; `rank by` may also weigh it by what the Seller has learnt of the buyer (src/auction/rank.ts).
+  const scope = (names: string[]): Record<string, Ty> => Object.fromEntries(names.map((n) => [n, SCOPED_NAMES[n]!.ty]));
+  const bid = scope(['bid.price']);
   for (const t of tiers) if (t.floor) exprs.withScope(bid, () => exprs.price(t.floor, 'a floor'));
   if (action.timeout) positiveDuration(ctx, exprs, action.timeout, 'an auction timeout', 'lets no bid arrive');
   if (action.exclusiveMin) exprs.price(action.exclusiveMin, '`exclusive min`');
@@ -339,7 +332,6 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
         : `\`shared max ${action.sharedMax}\` shares the lead with nobody: it needs at least 1`,
       `write \`shared max ${Math.max(1, Math.floor(action.sharedMax) || 1)}\``,
     );
-  // `rank by` may also weigh the bid by what the Seller has learnt of the buyer (src/auction/rank.ts).
-  const rankScope = { ...bid, ...AUCTION_BUYER_MEASURES };
+  const rankScope = scope(Object.keys(SCOPED_NAMES));
   if (action.rank) exprs.withScope(rankScope, () => exprs.numeric(action.rank as Expr, '`rank by`'));
 }
