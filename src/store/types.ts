@@ -4,30 +4,16 @@
 // the SQLite tables behind them.
 
 import type { Decision } from '../runtime/decision.js';
-import type { Attempt, AttemptFilter, AttemptKind, AttemptOutcome, AttemptRow } from '../deliver/journal.js';
+import type { Attempt, AttemptFilter, AttemptKind, AttemptRow } from '../deliver/journal.js';
 import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
 
 // The delivery journal's vocabulary is the delivery side's own (src/deliver/journal.ts):
 // attempt kinds, outcomes, stored rows and filters.
 export type { AttemptKind, AttemptOutcome } from '../deliver/journal.js';
 
-/** One HTTP request to a buyer, as the delivery side journals it. */
-export interface DeliveryAttempt {
-  leadId: string;
-  buyer: string;
-  kind: AttemptKind;
-  url: string;
-  /** ms since the epoch. */
-  startedAt: number;
-  durationMs: number;
-  outcome: AttemptOutcome;
-  /** HTTP status, when there was an answer. */
-  status?: number | null;
-  /** Free text: the error, the rejection reason (leadroute's words, no lead values). */
-  detail?: string | null;
-  /** Dollars: the bid (ping) or the sale price (accepted post). */
-  price?: number | null;
-}
+/** One HTTP request to a buyer, as the delivery side journals it; the store
+ *  also takes it without `status` and `detail` (no answer, nothing to say). */
+export type DeliveryAttempt = Omit<Attempt, 'status' | 'detail'> & Partial<Pick<Attempt, 'status' | 'detail'>>;
 
 /** A journalled attempt as read back: the delivery journal's row. */
 export type StoredAttempt = AttemptRow;
