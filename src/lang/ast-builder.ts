@@ -730,9 +730,9 @@ export class AstBuilder {
     const span = this.nodeSpan(node, fallback);
     switch (node.name) {
       case 'expression':
-        return this.leftAssoc(this.nodes(c, 'andExpr'), span, () => 'or' as const, 'logical');
+        return this.logicalChain(this.nodes(c, 'andExpr'), span, 'or');
       case 'andExpr':
-        return this.leftAssoc(this.nodes(c, 'notExpr'), span, () => 'and' as const, 'logical');
+        return this.logicalChain(this.nodes(c, 'notExpr'), span, 'and');
       case 'notExpr': {
         if (this.tok(c, 'Not')) return { kind: 'unary', op: 'not', arg: this.expression(this.node(c, 'notExpr'), span), span };
         return this.expression(this.node(c, 'comparison'), span);
@@ -754,12 +754,13 @@ export class AstBuilder {
     }
   }
 
-  private leftAssoc(operands: CstNode[], span: A.Span, op: () => 'and' | 'or', _kind: 'logical'): A.Expr {
+  /** `a op b op c` as left-nested logical nodes. */
+  private logicalChain(operands: CstNode[], span: A.Span, op: 'and' | 'or'): A.Expr {
     if (operands.length === 0) return { kind: 'error', span };
     let left = this.expression(operands[0], span);
     for (let i = 1; i < operands.length; i++) {
       const right = this.expression(operands[i], span);
-      left = { kind: 'logical', op: op(), left, right, span: this.join(left.span, right.span) };
+      left = { kind: 'logical', op, left, right, span: this.join(left.span, right.span) };
     }
     return left;
   }
