@@ -23,17 +23,16 @@
 //   or every post to its bidders failed), and so on.
 
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
 import { compileExpr } from '../runtime/expr.js';
 import type { Breakers, Poster } from '../deliver/post.js';
-import type { HttpClient } from '../deliver/http.js';
+import { Deadline, type HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { TemplateError, type TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { readBid, DEFAULT_MAX_BID } from './bids.js';
-import { piiViolation } from './pii.js';
-import { buildPing, DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from './ping.js';
+import { PiiGuard } from './pii.js';
+import { PingBuilder, DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS, type PingPayload } from './ping.js';
 import { scoreBid, type BuyerStats } from './rank.js';
 import type { AuctionRecord, AuctionSpec, BidRecord } from './types.js';
 
@@ -134,6 +133,13 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
     deliveries: [],
   };
   const byName = new Map(deps.plan.buyers.map((b) => [b.name, b]));
+  // One builder and one guard per lead: its public view and its PII values are
+  // worked out once for all the pings of the auction.
+  const fields = deps.plan.lead.fields;
+  const pings: LeadPings = {
+    builder: new PingBuilder(fields, input.lead, deps.templates, new Date(input.routedAt).toISOString()),
+    guard: new PiiGuard(fields, input.lead),
+  };
   let reason = spec.tiers.length === 0 ? 'the auction has no buyers' : 'no bids';
 
   for (let ti = 0; ti < spec.tiers.length; ti++) {
@@ -143,7 +149,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
     }
     const tier = spec.tiers[ti]!;
     result.record.tiersPinged.push(ti + 1);
-    const bids = await pingTier(deps, input, tier.buyers, ti + 1, byName);
+    const bids = await pingTier(deps, input, pings, tier.buyers, ti + 1, byName);
     all.push(...bids);
     const floor = Math.max(spec.floor ?? 0, tier.floor ?? 0);
     const eligible = qualify(deps, input, bids, floor, byName);
@@ -176,33 +182,55 @@ function describeNoSale(bids: BidRecord[], floor: number, tier: number): string 
 
 // ---------------------------------------------------------------- pinging
 
-async function pingTier(deps: AuctionDeps, input: AuctionInput, names: string[], tier: number, byName: Map<string, PlanBuyer>): Promise<BidRecord[]> {
+interface LeadPings {
+  builder: PingBuilder;
+  guard: PiiGuard;
+}
+
+async function pingTier(
+  deps: AuctionDeps,
+  input: AuctionInput,
+  pings: LeadPings,
+  names: string[],
+  tier: number,
+  byName: Map<string, PlanBuyer>,
+): Promise<BidRecord[]> {
   const timeoutMs = input.spec.timeoutMs > 0 ? input.spec.timeoutMs : (deps.defaultTimeoutMs ?? DEFAULT_AUCTION_TIMEOUT_MS);
   const start = performance.now();
   const deadline = start + timeoutMs;
   const records: (BidRecord | undefined)[] = new Array(names.length);
   let closed = false;
-  const tierAbort = new AbortController();
-  setMaxListeners(0, tierAbort.signal);
-  const onOuterAbort = () => tierAbort.abort();
-  deps.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  // One timer per distinct ping timeout, shared by the tier's pings (a timer and
+  // an abort signal per request would cost more than the rest of a ping). A
+  // ping's timeout therefore counts from the first ping of the tier with the
+  // same timeout, at most the time it takes to send the tier's pings earlier.
+  // Closing the seller (deps.signal) aborts them all.
+  const deadlines = new Map<number, Deadline>();
+  const deadlineFor = (ms: number): Deadline => {
+    let d = deadlines.get(ms);
+    if (!d) deadlines.set(ms, (d = new Deadline(ms, deps.signal)));
+    return d;
+  };
 
   const jobs = names.map((name, i) =>
-    pingOne(deps, input, name, tier, byName, deadline, tierAbort.signal, () => closed).then((r) => {
+    pingOne(deps, input, pings, name, tier, byName, timeoutMs, deadlineFor, () => closed).then((r) => {
       if (!closed) records[i] = r;
     }),
   );
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(jobs),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+  const everyAnswer = await Promise.race([
+    Promise.all(jobs).then(() => true),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
     }),
   ]);
   clearTimeout(timer);
   closed = true;
-  tierAbort.abort();
-  deps.signal?.removeEventListener('abort', onOuterAbort);
+  // Pings still out when the auction timeout passed are cut off.
+  for (const d of deadlines.values()) {
+    if (everyAnswer) d.cancel();
+    else d.abort();
+  }
   return names.map((name, i) => {
     const r = records[i];
     if (r) return r;
@@ -217,11 +245,12 @@ async function pingTier(deps: AuctionDeps, input: AuctionInput, names: string[],
 async function pingOne(
   deps: AuctionDeps,
   input: AuctionInput,
+  pings: LeadPings,
   name: string,
   tier: number,
   byName: Map<string, PlanBuyer>,
-  deadline: number,
-  signal: AbortSignal,
+  tierTimeoutMs: number,
+  deadlineFor: (ms: number) => Deadline,
   isClosed: () => boolean,
 ): Promise<BidRecord> {
   const pingId = randomUUID();
@@ -257,35 +286,26 @@ async function pingOne(
   }
 
   const ping = buyer.ping;
-  const fields = deps.plan.lead.fields;
-  let payload;
-  try {
-    payload = buildPing(fields, buyer, input.lead, pingId, deps.templates, new Date(input.routedAt).toISOString());
-  } catch (err) {
+  const built = guardedPing(pings, buyer, pingId);
+  if (!built.ok) {
     rec.outcome = 'refused';
-    rec.reason = err instanceof TemplateError ? `ping template: ${err.message}` : `ping payload: ${(err as Error).message}`;
+    rec.reason = built.reason;
     deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
     return rec;
   }
-  const violation = piiViolation(fields, input.lead, payload.body, payload.url);
-  if (violation !== null) {
-    rec.outcome = 'refused';
-    rec.reason = `PII guard: the ping ${violation}; not sent`;
-    deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
-    return rec;
-  }
+  const payload = built.payload;
+  rec.pingId = built.pingId;
   const perBuyer = ping.timeoutMs > 0 ? ping.timeoutMs : DEFAULT_PING_TIMEOUT_MS;
-  const remaining = Math.max(1, Math.floor(deadline - performance.now()));
-  const timeoutMs = Math.min(perBuyer, remaining);
+  const timeoutMs = Math.min(perBuyer, tierTimeoutMs);
   stats.pings++;
   const res = await deps.http.request({
     url: payload.url,
     method: 'POST',
-    headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': pingId },
+    headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
     body: payload.body,
     timeoutMs,
     maxBytes: 64 * 1024,
-    signal,
+    deadline: deadlineFor(timeoutMs),
   });
   rec.durationMs = res.durationMs;
   rec.httpStatus = res.status;
@@ -317,6 +337,28 @@ async function pingOne(
     journalRow(input, name, ping.url, outcome, res.status, late ? 'answered after the auction closed; discarded' : rec.reason, res.startedAt, res.durationMs, rec.outcome === 'bid' ? rec.price : null),
   );
   return rec;
+}
+
+/** Ping ids drawn at most for one ping, should an id happen to spell one of the lead's PII values. */
+const PING_ID_DRAWS = 4;
+
+type GuardedPing = { ok: true; payload: PingPayload; pingId: string } | { ok: false; reason: string };
+
+/** Build a buyer's ping and pass it through the PII guard; a fresh id is drawn when only the id tripped it. */
+function guardedPing(pings: LeadPings, buyer: PlanBuyer, firstId: string): GuardedPing {
+  let pingId = firstId;
+  for (let draw = 1; ; draw++) {
+    let payload: PingPayload;
+    try {
+      payload = pings.builder.build(buyer, pingId);
+    } catch (err) {
+      return { ok: false, reason: err instanceof TemplateError ? `ping template: ${err.message}` : `ping payload: ${(err as Error).message}` };
+    }
+    const verdict = pings.guard.check(payload.body, payload.url, [pingId]);
+    if (verdict === null) return { ok: true, payload, pingId };
+    if (verdict.cause === 'lead' || draw === PING_ID_DRAWS) return { ok: false, reason: `PII guard: the ping ${verdict.reason}; not sent` };
+    pingId = randomUUID();
+  }
 }
 
 function journalRow(

@@ -17,8 +17,11 @@ import { tryJson } from '../deliver/paths.js';
 
 export const MIN_SEARCHED_LENGTH = 3;
 
+/** ASCII text, which NFKC leaves as it is. */
+const ASCII = /^[\x00-\x7f]*$/;
+
 function norm(s: string): string {
-  return s.normalize('NFKC').trim().toLowerCase();
+  return (ASCII.test(s) ? s : s.normalize('NFKC')).trim().toLowerCase();
 }
 
 function safeDecode(s: string): string {
@@ -97,63 +100,180 @@ export function piiNeedles(fields: PlanField[], lead: Record<string, unknown>): 
   return out;
 }
 
-function keyNames(body: string, url: string, parsedKeys: string[]): string[] {
-  const names: string[] = [...parsedKeys];
-  const addQuery = (q: string) => {
-    for (const part of q.split('&')) {
-      const eq = part.indexOf('=');
-      const k = eq < 0 ? part : part.slice(0, eq);
-      if (k) names.push(safeDecode(k));
-    }
-  };
-  const qi = url.indexOf('?');
-  if (qi >= 0) addQuery(url.slice(qi + 1).split('#')[0]!);
+/** Parameter names of a query or form-urlencoded string. */
+function queryNames(q: string, names: string[]): void {
+  for (const part of q.split('&')) {
+    const eq = part.indexOf('=');
+    const k = eq < 0 ? part : part.slice(0, eq);
+    if (k) names.push(safeDecode(k));
+  }
+}
+
+/** What a payload is searched for: the names it uses as keys, and its text in every decoded form (normalised). */
+interface Haystack {
+  names: string[];
+  texts: string[];
+  /** `texts` with separators inside digit runs removed; made on first need. */
+  digits: string[] | null;
+}
+
+function bodyHaystack(body: string): Haystack {
+  const parsed = tryJson(body);
+  const leaves: string[] = [];
+  const names: string[] = [];
+  if (parsed.ok) jsonLeaves(parsed.value, leaves, names);
   const trimmed = body.trim();
   if (trimmed.startsWith('<')) {
     for (const m of trimmed.matchAll(/<\/?\s*([A-Za-z_][\w.:-]*)/g)) names.push(m[1]!);
     for (const m of trimmed.matchAll(/\s([A-Za-z_][\w.:-]*)\s*=\s*["']/g)) names.push(m[1]!);
   } else if (trimmed.includes('=') && !trimmed.startsWith('{') && !trimmed.startsWith('[')) {
-    addQuery(trimmed);
+    queryNames(trimmed, names);
+  }
+  // Decoding only where there is something to decode; each distinct form searched once.
+  const decoded = /[%+]/.test(body) ? safeDecode(body) : body;
+  const forms = [body, decoded, leaves.join('\u0000')];
+  if (decoded.includes('&')) forms.push(xmlUnescape(body), xmlUnescape(decoded));
+  const texts = [...new Set(forms.map(norm))];
+  return { names, texts, digits: null };
+}
+
+function urlHaystack(url: string): Haystack {
+  const names: string[] = [];
+  const qi = url.indexOf('?');
+  if (qi >= 0) queryNames(url.slice(qi + 1).split('#')[0]!, names);
+  return { names, texts: [...new Set([norm(url), norm(safeDecode(url))])], digits: null };
+}
+
+/** URL haystacks by URL: a ping URL is a plan constant, searched for every lead. */
+const urlHaystacks = new Map<string, Haystack>();
+const URL_HAYSTACK_CACHE_SIZE = 1024;
+
+function cachedUrlHaystack(url: string): Haystack {
+  let h = urlHaystacks.get(url);
+  if (!h) {
+    if (urlHaystacks.size >= URL_HAYSTACK_CACHE_SIZE) urlHaystacks.clear();
+    urlHaystacks.set(url, (h = urlHaystack(url)));
+  }
+  return h;
+}
+
+const canonName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The PII field a key names (also as part of a path-like key: lead.email, contact[email]). */
+function namedField(pii: Map<string, string>, h: Haystack): string | null {
+  for (const k of h.names) {
+    const hit = pii.get(canonName(k));
+    if (hit !== undefined) return hit;
+    for (const part of k.split(/[.[\]]+/)) {
+      const p = part === '' ? undefined : pii.get(canonName(part));
+      if (p !== undefined) return p;
+    }
+  }
+  return null;
+}
+
+/** The PII field whose value the haystack contains. */
+function valueField(needles: PiiNeedle[], h: Haystack): string | null {
+  for (const n of needles) {
+    if (n.text !== null && h.texts.some((t) => t.includes(n.text!))) return n.field;
+    if (n.digits !== null) {
+      h.digits ??= h.texts.map(digitRuns);
+      if (h.digits.some((t) => t.includes(n.digits!))) return n.field;
+    }
+  }
+  return null;
+}
+
+/** Marks where an id leadroute generated stood; no PII value contains it, and it joins no digit runs. */
+const OWN_ID_MASK = '\u2400';
+
+function maskIds(s: string, ids: readonly string[]): string {
+  for (const id of ids) if (id.length > 0 && s.includes(id)) s = s.split(id).join(OWN_ID_MASK);
+  return s;
+}
+
+/** PII field names by canonical name, per plan field list (computed once). */
+const piiNamesByFields = new WeakMap<PlanField[], Map<string, string>>();
+function piiNames(fields: PlanField[]): Map<string, string> {
+  let names = piiNamesByFields.get(fields);
+  if (!names) {
+    names = new Map<string, string>();
+    for (const f of fields) if (f.pii) names.set(canonName(f.name), f.name);
+    piiNamesByFields.set(fields, names);
   }
   return names;
 }
 
-const canonName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** Why a ping may not go: lead data in it, or an id of ours that happens to spell a PII value. */
+export interface PiiVerdict {
+  reason: string;
+  /** 'id': only the generated id matched; the caller may draw another id and build again. */
+  cause: 'lead' | 'id';
+}
+
+/**
+ * The guard for one lead's pings. Its PII values are normalised once; a body
+ * already searched is not searched again (the pings of one auction usually
+ * differ only in their ping id), and a URL's decoded forms are worked out once
+ * per URL.
+ */
+export class PiiGuard {
+  private readonly names: Map<string, string>;
+  private needles: PiiNeedle[] | null = null;
+  private readonly bodies = new Map<string, string | null>();
+
+  constructor(
+    private readonly fields: PlanField[],
+    private readonly lead: Record<string, unknown>,
+  ) {
+    this.names = piiNames(fields);
+  }
+
+  /**
+   * Null when the ping may go. `ownIds` are ids leadroute generated for this
+   * ping (its ping id): not lead data, so the full search runs with them masked
+   * out, which lets one search serve every ping that differs only in its id.
+   * The payload as sent is then searched for PII values once more, so that an
+   * id which happens to spell one (a random hex id holding "abe", say) is
+   * caught too, with cause 'id'.
+   */
+  check(body: string, url: string, ownIds: readonly string[] = []): PiiVerdict | null {
+    if (this.names.size === 0) return null;
+    const needles = (this.needles ??= piiNeedles(this.fields, this.lead));
+    const lead = this.leadData(maskIds(body, ownIds), maskIds(url, ownIds), needles);
+    if (lead !== null) return { reason: lead, cause: 'lead' };
+    if (ownIds.length > 0 && needles.length > 0) {
+      const decoded = /[%+]/.test(body) ? safeDecode(body) : body;
+      const asSent: Haystack = { names: [], texts: [...new Set([body, decoded, url].map(norm))], digits: null };
+      const field = valueField(needles, asSent);
+      if (field !== null) return { reason: `ping id happens to spell the value of PII field '${field}'`, cause: 'id' };
+    }
+    return null;
+  }
+
+  private leadData(body: string, url: string, needles: PiiNeedle[]): string | null {
+    let fromBody = this.bodies.get(body);
+    if (fromBody === undefined) {
+      const b = bodyHaystack(body);
+      const name = namedField(this.names, b);
+      fromBody = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, b));
+      this.bodies.set(body, fromBody);
+    }
+    if (fromBody?.startsWith('names')) return fromBody;
+    const u = cachedUrlHaystack(url);
+    const urlName = namedField(this.names, u);
+    if (urlName !== null) return `names PII field '${urlName}'`;
+    return fromBody ?? valueReason(valueField(needles, u));
+  }
+}
+
+function valueReason(field: string | null): string | null {
+  return field === null ? null : `contains the value of PII field '${field}'`;
+}
 
 /**
  * Null when the ping may go; otherwise why not (naming the field, never its value).
  */
 export function piiViolation(fields: PlanField[], lead: Record<string, unknown>, body: string, url: string): string | null {
-  const parsed = tryJson(body);
-  const leaves: string[] = [];
-  const jsonKeys: string[] = [];
-  if (parsed.ok) jsonLeaves(parsed.value, leaves, jsonKeys);
-
-  // Names.
-  const pii = new Map<string, string>();
-  for (const f of fields) if (f.pii) pii.set(canonName(f.name), f.name);
-  if (pii.size === 0) return null;
-  for (const k of keyNames(body, url, jsonKeys)) {
-    const hit = pii.get(canonName(k));
-    if (hit !== undefined) return `names PII field '${hit}'`;
-    // a path-like key: lead.email, contact[email]
-    for (const part of k.split(/[.[\]]+/)) {
-      const h = pii.get(canonName(part));
-      if (h !== undefined && part !== '') return `names PII field '${h}'`;
-    }
-  }
-
-  // Values.
-  const needles = piiNeedles(fields, lead);
-  if (needles.length === 0) return null;
-  const hay = [body, url, safeDecode(body), safeDecode(url), xmlUnescape(body), xmlUnescape(safeDecode(body)), leaves.join('\u0000')].map(norm);
-  let digitHay: string[] | null = null;
-  for (const n of needles) {
-    if (n.text !== null && hay.some((h) => h.includes(n.text!))) return `contains the value of PII field '${n.field}'`;
-    if (n.digits !== null) {
-      digitHay ??= hay.map(digitRuns);
-      if (digitHay.some((h) => h.includes(n.digits!))) return `contains the value of PII field '${n.field}'`;
-    }
-  }
-  return null;
+  return new PiiGuard(fields, lead).check(body, url)?.reason ?? null;
 }

@@ -5,7 +5,7 @@
 // rejects such a plan; this is for plans that skipped it). The PII guard
 // (pii.ts) then searches the result before it is sent.
 
-import type { FieldType, PlanBuyer, PlanField } from '../compile/plan.js';
+import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../compile/plan.js';
 import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
 export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../compile/plan.js';
@@ -14,8 +14,8 @@ export interface PingPayload {
   url: string;
   body: string;
   contentType: string;
-  /** PII fields the ping's field list named and that were left out. */
-  dropped: string[];
+  /** PII fields the ping's field list named and that were left out (shared; do not modify). */
+  dropped: readonly string[];
 }
 
 function zip3Of(v: unknown): string | undefined {
@@ -52,6 +52,85 @@ export function publicLead(fields: PlanField[], lead: Record<string, unknown>): 
   return out;
 }
 
+/** A field-list ping's resolved names: what is sent and what is left out. */
+interface FieldPlan {
+  names: string[];
+  dropped: string[];
+}
+
+const fieldPlans = new WeakMap<PlanPing, FieldPlan>();
+const fieldsByName = new WeakMap<PlanField[], Map<string, PlanField>>();
+
+function byNameOf(fields: PlanField[]): Map<string, PlanField> {
+  let m = fieldsByName.get(fields);
+  if (!m) fieldsByName.set(fields, (m = new Map(fields.map((f) => [f.name, f]))));
+  return m;
+}
+
+/** Which names a field-list ping sends (resolved once per plan ping). */
+function fieldPlanOf(fields: PlanField[], ping: PlanPing): FieldPlan {
+  let fp = fieldPlans.get(ping);
+  if (fp) return fp;
+  const byName = byNameOf(fields);
+  // zip3 is derived from the zip field unless the schema declares its own
+  const derivedZip3 = !byName.has('zip3') && zipFieldOf(fields) !== undefined;
+  const requested = ping.fields ?? [...fields.filter((f) => !f.pii).map((f) => f.name), ...(derivedZip3 ? ['zip3'] : [])];
+  fp = { names: [], dropped: [] };
+  for (const n of requested) {
+    const f = byName.get(n);
+    // PII, or a name the lead schema does not declare (its PII status unknown)
+    if (f?.pii || (!f && n !== 'zip3')) fp.dropped.push(n);
+    else fp.names.push(n);
+  }
+  fieldPlans.set(ping, fp);
+  return fp;
+}
+
+/**
+ * Builds one lead's pings: the lead's public view is computed once and shared
+ * by every buyer's ping in the auction.
+ */
+export class PingBuilder {
+  private pub: Record<string, unknown> | null = null;
+
+  constructor(
+    private readonly fields: PlanField[],
+    private readonly lead: Record<string, unknown>,
+    private readonly templates: TemplateSet,
+    private readonly nowIso: string,
+  ) {}
+
+  private publicView(): Record<string, unknown> {
+    return (this.pub ??= publicLead(this.fields, this.lead));
+  }
+
+  /** The ping for a buyer. Throws TemplateError when its template cannot render. */
+  build(buyer: PlanBuyer, pingId: string): PingPayload {
+    const ping = buyer.ping!;
+    const pub = this.publicView();
+    if (ping.template) {
+      const t = this.templates.get(templateKey.ping(buyer.name));
+      if (!t) throw new TemplateError('ping template was not compiled', ping.template.name, 0, 0, 'compile');
+      const body = t.render({
+        lead: pub,
+        ping: { id: pingId },
+        post: { id: '' },
+        sale: { price: 0, buyer: buyer.name, exclusive: false },
+        now: this.nowIso,
+      });
+      return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
+    }
+    const { names, dropped } = fieldPlanOf(this.fields, ping);
+    const obj: Record<string, unknown> = {};
+    for (const n of names) {
+      const v = pub[n];
+      if (v !== undefined) obj[n] = v;
+    }
+    obj.ping_id = pingId;
+    return { url: ping.url, body: JSON.stringify(obj), contentType: 'application/json', dropped };
+  }
+}
+
 /** Build the ping for a buyer. Throws TemplateError when its template cannot render. */
 export function buildPing(
   fields: PlanField[],
@@ -61,34 +140,5 @@ export function buildPing(
   templates: TemplateSet,
   nowIso: string,
 ): PingPayload {
-  const ping = buyer.ping!;
-  const pub = publicLead(fields, lead);
-  if (ping.template) {
-    const t = templates.get(templateKey.ping(buyer.name));
-    if (!t) throw new TemplateError('ping template was not compiled', ping.template.name, 0, 0, 'compile');
-    const body = t.render({
-      lead: pub,
-      ping: { id: pingId },
-      post: { id: '' },
-      sale: { price: 0, buyer: buyer.name, exclusive: false },
-      now: nowIso,
-    });
-    return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
-  }
-  const byName = new Map(fields.map((f) => [f.name, f]));
-  const names = ping.fields ?? [...fields.filter((f) => !f.pii).map((f) => f.name), ...(pub.zip3 !== undefined && !byName.has('zip3') ? ['zip3'] : [])];
-  const obj: Record<string, unknown> = {};
-  const dropped: string[] = [];
-  for (const n of names) {
-    const f = byName.get(n);
-    if (f?.pii || (!f && n !== 'zip3')) {
-      // PII, or a name the lead schema does not declare (its PII status unknown)
-      dropped.push(n);
-      continue;
-    }
-    const v = pub[n];
-    if (v !== undefined) obj[n] = v;
-  }
-  obj.ping_id = pingId;
-  return { url: ping.url, body: JSON.stringify(obj), contentType: 'application/json', dropped };
+  return new PingBuilder(fields, lead, templates, nowIso).build(buyer, pingId);
 }

@@ -14,7 +14,7 @@ export {
   CONTEXT_ROOTS,
 } from './templates.js';
 export type { CompiledTemplate, TemplateContext, TemplateFormat, TemplateVariable } from './templates.js';
-export { HttpClient } from './http.js';
+export { Deadline, HttpClient } from './http.js';
 export type { HttpClientOptions, HttpRequest, HttpResult, HttpErrorKind } from './http.js';
 export { MemoryJournal, SqliteJournal, ATTEMPTS_TABLE_SQL, ATTEMPTS_INDEX_SQL, redactUrl } from './journal.js';
 export type { Attempt, AttemptRow, AttemptKind, AttemptOutcome, AttemptFilter, Journal } from './journal.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldType, PlanField, PlanPing } from '../../src/compile/plan.js';
-import { buildPing, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
+import { buildPing, PiiGuard, PingBuilder, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
 import { MemoryJournal, TemplateSet } from '../../src/deliver/index.js';
 import { auction, bid, FIELDS, httpBuyer, makePlan, ping, post, routerFor, startServer, template, type TestServer } from './helpers.js';
 
@@ -53,6 +53,46 @@ describe('the PII guard', () => {
     expect(JSON.parse(out.body)).toEqual({ state: 'CA', zip3: '941', ping_id: 'ping-1' });
     expect(out.dropped).toEqual(['email', 'undeclared']);
     expect(publicLead(FIELDS, lead)).toEqual({ id: 'L1', state: 'CA', zip: '94107', credit_score: 720, zip3: '941' });
+  });
+});
+
+describe('PiiGuard (one per lead, shared by its pings)', () => {
+  const body = (id: string) => JSON.stringify({ state: 'CA', zip3: '941', ping_id: id });
+
+  it('masks the ids it is given, and says when only an id spelled a PII value', () => {
+    const g = new PiiGuard(FIELDS, { ...lead, first_name: 'Abe' });
+    const id = '0d1abe42-7c1f-4e55-9a2b-3c4d5e6f7a8b';
+    expect(piiViolation(FIELDS, { ...lead, first_name: 'Abe' }, body(id), 'http://x/')).toMatch(/'first_name'/);
+    expect(g.check(body(id), 'http://x/', [id])).toEqual({ cause: 'id', reason: "ping id happens to spell the value of PII field 'first_name'" });
+    expect(g.check(body('0d1cde42-7c1f-4e55-9a2b-3c4d5e6f7a8b'), 'http://x/', ['0d1cde42-7c1f-4e55-9a2b-3c4d5e6f7a8b'])).toBeNull();
+  });
+
+  it('an id never hides lead data: a value next to or around the id is still found', () => {
+    const g = new PiiGuard(FIELDS, lead);
+    const id = '11111111-2222-3333-4444-555555555555';
+    expect(g.check(`{"p": "${id}", "x": "jane.doe@example.com"}`, 'http://x/', [id])).toEqual({ cause: 'lead', reason: "contains the value of PII field 'email'" });
+    expect(g.check(`{"p": "jane.doe@example.com${id}"}`, 'http://x/', [id])?.cause).toBe('lead');
+  });
+
+  it('gives the same answer for a body it has searched before, and searches URLs on their own', () => {
+    const g = new PiiGuard(FIELDS, lead);
+    for (const id of ['a-1', 'a-2', 'a-3']) expect(g.check(body(id), `http://127.0.0.1:${id.length}/ping`, [id])).toBeNull();
+    expect(g.check(body('a-4'), 'http://127.0.0.1/ping?who=jane', ['a-4'])?.reason).toBe("contains the value of PII field 'first_name'");
+    expect(g.check(body('a-5'), 'http://127.0.0.1/ping?lead.email=x', ['a-5'])?.reason).toBe("names PII field 'email'");
+  });
+
+  it('finds a value percent-encoded over an XML character reference', () => {
+    expect(piiViolation(FIELDS, lead, 'x=jane.doe%26%2364%3Bexample.com', 'http://x/')).toMatch(/'email'/);
+  });
+
+  it('PingBuilder shares one public view of the lead among buyers', () => {
+    const builder = new PingBuilder(FIELDS, lead, new TemplateSet(), '2026-01-01T00:00:00Z');
+    const a = builder.build(httpBuyer('A', { ping: ping('http://127.0.0.1:1/ping', { fields: ['state', 'email'] }) }), 'p-1');
+    const b = builder.build(httpBuyer('B', { ping: ping('http://127.0.0.1:2/ping', { fields: null }) }), 'p-2');
+    expect(JSON.parse(a.body)).toEqual({ state: 'CA', ping_id: 'p-1' });
+    expect(a.dropped).toEqual(['email']);
+    expect(JSON.parse(b.body)).toEqual({ id: 'L1', state: 'CA', zip: '94107', credit_score: 720, zip3: '941', ping_id: 'p-2' });
+    expect(b.dropped).toEqual([]);
   });
 });
 
