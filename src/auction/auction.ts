@@ -109,6 +109,15 @@ function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRec
   };
 }
 
+const buyerMaps = new WeakMap<Plan, Map<string, PlanBuyer>>();
+
+/** The plan's buyers by name, built once per plan. */
+function buyersByName(plan: Plan): Map<string, PlanBuyer> {
+  let m = buyerMaps.get(plan);
+  if (!m) buyerMaps.set(plan, (m = new Map(plan.buyers.map((b) => [b.name, b]))));
+  return m;
+}
+
 export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promise<AuctionResult> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
@@ -132,7 +141,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
     exclusive: false,
     deliveries: [],
   };
-  const byName = new Map(deps.plan.buyers.map((b) => [b.name, b]));
+  const byName = buyersByName(deps.plan);
   // One builder and one guard per lead: its public view and its PII values are
   // worked out once for all the pings of the auction.
   const fields = deps.plan.lead.fields;
@@ -398,8 +407,11 @@ function qualify(deps: AuctionDeps, input: AuctionInput, bids: BidRecord[], floo
       b.reason = `bid is for leads up to ${b.maxAgeS}s old; the lead is ${age.toFixed(1)}s old`;
       continue;
     }
-    const buyer = byName.get(b.buyer);
-    const score = scoreBid(input.spec.rank, { price: b.price, exclusive: b.exclusive, id: b.bidId }, deps.stats.metrics(buyer, b.buyer), input.lead, input.random, input.routedAt);
+    // Without a rank expression the score is the price: no buyer measures needed.
+    const score =
+      input.spec.rank === null
+        ? b.price
+        : scoreBid(input.spec.rank, { price: b.price, exclusive: b.exclusive, id: b.bidId }, deps.stats.metrics(byName.get(b.buyer), b.buyer), input.lead, input.random, input.routedAt);
     if (score === null) {
       b.fate = 'unranked';
       b.reason = 'the rank expression gave no number for this bid';
