@@ -64,6 +64,14 @@ function jsonLeaves(v: unknown, leaves: string[], keys: string[], depth = 0): vo
   }
 }
 
+/** A JSON body's strings and numbers, unescaped, joined; '' when it is not JSON. */
+function jsonText(body: string): string {
+  const parsed = tryJson(body);
+  const leaves: string[] = [];
+  if (parsed.ok) jsonLeaves(parsed.value, leaves, []);
+  return leaves.join('\u0000');
+}
+
 /** Join digit runs split by separators: "(555) 123-4567" → "5551234567". */
 function digitRuns(s: string): string {
   return s.replace(/(?<=\d)[\s().+\-/]+(?=\d)/g, '');
@@ -188,7 +196,12 @@ function valueField(needles: PiiNeedle[], h: Haystack): string | null {
 const OWN_ID_MASK = '\u2400';
 
 function maskIds(s: string, ids: readonly string[]): string {
-  for (const id of ids) if (id.length > 0 && s.includes(id)) s = s.split(id).join(OWN_ID_MASK);
+  for (const id of ids) {
+    if (id.length === 0) continue;
+    for (let i = s.indexOf(id); i >= 0; i = s.indexOf(id, i + OWN_ID_MASK.length)) {
+      s = s.slice(0, i) + OWN_ID_MASK + s.slice(i + id.length);
+    }
+  }
   return s;
 }
 
@@ -233,20 +246,29 @@ export class PiiGuard {
    * Null when the ping may go. `ownIds` are ids leadroute generated for this
    * ping (its ping id): not lead data, so the full search runs with them masked
    * out, which lets one search serve every ping that differs only in its id.
-   * The payload as sent is then searched for PII values once more, so that an
-   * id which happens to spell one (a random hex id holding "abe", say) is
-   * caught too, with cause 'id'.
+   * The payload as sent is then searched for PII values as plain text once
+   * more, so that an id which happens to spell one (a random hex id holding
+   * "abe", say) is caught too, with cause 'id'.
    */
   check(body: string, url: string, ownIds: readonly string[] = []): PiiVerdict | null {
     if (this.names.size === 0) return null;
     const needles = (this.needles ??= piiNeedles(this.fields, this.lead));
-    const lead = this.leadData(maskIds(body, ownIds), maskIds(url, ownIds), needles);
+    const maskedUrl = maskIds(url, ownIds);
+    const lead = this.leadData(maskIds(body, ownIds), maskedUrl, needles);
     if (lead !== null) return { reason: lead, cause: 'lead' };
-    if (ownIds.length > 0 && needles.length > 0) {
-      const decoded = /[%+]/.test(body) ? safeDecode(body) : body;
-      const asSent: Haystack = { names: [], texts: [...new Set([body, decoded, url].map(norm))], digits: null };
-      const field = valueField(needles, asSent);
-      if (field !== null) return { reason: `ping id happens to spell the value of PII field '${field}'`, cause: 'id' };
+    // The payload as sent: only a PII value overlapping an id can be new here, and
+    // only as plain text (digit runs are how reformatted lead values are found; an
+    // id is no lead value).
+    if (ownIds.length > 0) {
+      const sent = [norm(body)];
+      if (/[%+]/.test(body)) sent.push(norm(safeDecode(body)));
+      if (body.includes('\\')) sent.push(norm(jsonText(body))); // JSON escapes next to an id
+      if (maskedUrl !== url) sent.push(norm(url), norm(safeDecode(url)));
+      for (const n of needles) {
+        if (n.text !== null && sent.some((t) => t.includes(n.text!))) {
+          return { reason: `ping id happens to spell the value of PII field '${n.field}'`, cause: 'id' };
+        }
+      }
     }
     return null;
   }

@@ -79,26 +79,51 @@ function matches(a: Attempt, f: AttemptFilter | undefined): boolean {
 
 /** An in-memory journal; keeps the last `max` attempts (default 1,000,000). */
 export class MemoryJournal implements Journal {
-  private readonly rows: AttemptRow[] = [];
+  private rows: AttemptRow[] = [];
   private nextId = 1;
-  constructor(private readonly max = 1_000_000) {}
+  /** Rows beyond `max` are dropped in one go once this many pile up, not one by one (each drop moves the array). */
+  private readonly slack: number;
+
+  constructor(private readonly max = 1_000_000) {
+    this.slack = Math.max(1, Math.floor(max / 4));
+  }
 
   recordAttempt(a: Attempt): void {
-    this.rows.push({ ...a, price: a.price ?? null, id: this.nextId++ });
-    if (this.rows.length > this.max) this.rows.splice(0, this.rows.length - this.max);
+    // One fixed shape per row (no spread): rows are made for every ping.
+    this.rows.push({
+      id: this.nextId++,
+      leadId: a.leadId,
+      buyer: a.buyer,
+      kind: a.kind,
+      url: a.url,
+      startedAt: a.startedAt,
+      durationMs: a.durationMs,
+      outcome: a.outcome,
+      status: a.status,
+      detail: a.detail,
+      price: a.price ?? null,
+    });
+    if (this.rows.length >= this.max + this.slack) this.rows = this.rows.slice(this.rows.length - this.max);
+  }
+
+  /** The rows kept: the last `max`. */
+  private kept(): AttemptRow[] {
+    return this.rows.length > this.max ? this.rows.slice(this.rows.length - this.max) : this.rows;
   }
 
   attempts(filter?: AttemptFilter): AttemptRow[] {
-    return this.rows.filter((r) => matches(r, filter)).map((r) => ({ ...r }));
+    return this.kept()
+      .filter((r) => matches(r, filter))
+      .map((r) => ({ ...r }));
   }
 
   get size(): number {
-    return this.rows.length;
+    return Math.min(this.rows.length, this.max);
   }
 
   /** Forget every row; ids start again at 1, as in an emptied SQLite table. */
   clear(): void {
-    this.rows.length = 0;
+    this.rows = [];
     this.nextId = 1;
   }
 }

@@ -67,6 +67,12 @@ describe('PiiGuard (one per lead, shared by its pings)', () => {
     expect(g.check(body('0d1cde42-7c1f-4e55-9a2b-3c4d5e6f7a8b'), 'http://x/', ['0d1cde42-7c1f-4e55-9a2b-3c4d5e6f7a8b'])).toBeNull();
   });
 
+  it('an id that spells a PII value together with an escaped character next to it is caught', () => {
+    const id = 'ab012345-6789-4abc-8def-0123456789ab';
+    const g = new PiiGuard(FIELDS, { ...lead, first_name: 'q"ab' });
+    expect(g.check(JSON.stringify({ x: `q"${id}` }), 'http://x/', [id])?.cause).toBe('id');
+  });
+
   it('an id never hides lead data: a value next to or around the id is still found', () => {
     const g = new PiiGuard(FIELDS, lead);
     const id = '11111111-2222-3333-4444-555555555555';

@@ -27,6 +27,21 @@ describe('journals', () => {
     expect(j.attempts({ kind: 'ping', leadId: 'L1' })[0]!.price).toBe(5);
   });
 
+  it('MemoryJournal keeps exactly the last `max` attempts, however many came', () => {
+    const j = new MemoryJournal(10);
+    for (let i = 1; i <= 37; i++) {
+      j.recordAttempt(row({ startedAt: i }));
+      const kept = j.attempts();
+      expect(kept).toHaveLength(Math.min(i, 10));
+      expect(kept[kept.length - 1]!.id).toBe(i);
+      expect(kept[0]!.startedAt).toBe(Math.max(1, i - 9));
+      expect(j.size).toBe(kept.length);
+    }
+    j.clear();
+    j.recordAttempt(row({}));
+    expect(j.attempts()[0]!.id).toBe(1);
+  });
+
   it('SqliteJournal writes the attempts table with the agreed columns', () => {
     const db = new Database(':memory:');
     const j = new SqliteJournal(db);
