@@ -167,11 +167,14 @@ function cachedUrlHaystack(url: string): Haystack {
 
 const canonName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+const PATH_KEY = /[.[\]]/;
+
 /** The PII field a key names (also as part of a path-like key: lead.email, contact[email]). */
 function namedField(pii: Map<string, string>, h: Haystack): string | null {
   for (const k of h.names) {
     const hit = pii.get(canonName(k));
     if (hit !== undefined) return hit;
+    if (!PATH_KEY.test(k)) continue;
     for (const part of k.split(/[.[\]]+/)) {
       const p = part === '' ? undefined : pii.get(canonName(part));
       if (p !== undefined) return p;

@@ -95,6 +95,8 @@ export interface HttpClientOptions {
 
 const DEFAULT_MAX_BYTES = 1 << 20;
 const TARGET_CACHE_SIZE = 1024;
+/** undici runs timeouts above 1 s on coarse shared timers. */
+const BACKSTOP_MIN_MS = 1_001;
 
 interface Target {
   origin: string;
@@ -240,14 +242,18 @@ export class HttpClient {
   }
 
   /** Send one request. Never throws: failures come back as { ok: false, error, detail }. */
-  async request(req: HttpRequest): Promise<HttpResult> {
+  request(req: HttpRequest): Promise<HttpResult> {
     const startedAt = Date.now();
     const t0 = performance.now();
-    const elapsed = () => msSince(t0);
     const target = this.target(req.url);
-    if (target === null) return { ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 };
-    if (this.closed) return { ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 };
-    if (req.deadline) return this.requestBefore(req, req.deadline, target, startedAt, t0);
+    if (target === null) return Promise.resolve({ ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 });
+    if (this.closed) return Promise.resolve({ ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 });
+    return req.deadline ? this.requestBefore(req, req.deadline, target, startedAt, t0) : this.requestTimed(req, target, startedAt, t0);
+  }
+
+  /** A request with its own timer (and its own abort signal, linked to the caller's). */
+  private async requestTimed(req: HttpRequest, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
+    const elapsed = () => msSince(t0);
 
     const ac = new AbortController();
     let timedOut = false;
@@ -301,8 +307,10 @@ export class HttpClient {
         headers: req.headers ?? {},
         body: req.body,
         signal: deadline.signal,
-        headersTimeout: req.timeoutMs + 50,
-        bodyTimeout: req.timeoutMs + 50,
+        // The deadline ends the exchange; undici's own timeouts are only a backstop,
+        // kept above 1 s so they run on its coarse shared timers, not one per request.
+        headersTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
+        bodyTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
       });
       status = res.statusCode;
       return await answerOf(res, req.maxBytes, startedAt, t0);
