@@ -1,11 +1,13 @@
 // Running one auction: ping a tier's buyers concurrently, read and validate the
 // bids, pick the winner(s), post, fall through to the next bid on a rejection.
 //
-// Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms)
-// and every tier the auction timeout (spec.timeoutMs, default 750 ms): when it
-// passes, the tier's bids are what has arrived; pings still out are recorded as
-// timeouts (aborted; an answer arriving later is discarded and journalled as
-// 'late'). A hanging buyer costs the auction its timeout, never more.
+// Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms,
+// at most the auction's, counted from when the tier starts sending; pings with
+// the same timeout share one timer) and every tier the auction timeout
+// (spec.timeoutMs, default 750 ms): when it passes, the tier's bids are what has
+// arrived; pings still out are recorded as timeouts (aborted; an answer arriving
+// later is discarded and journalled as 'late'). A hanging buyer costs the
+// auction its timeout, never more.
 //
 // Selection:
 // - A bid is acceptable when its price is at least the floor (the larger of the
