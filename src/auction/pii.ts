@@ -236,7 +236,9 @@ export interface PiiVerdict {
 export class PiiGuard {
   private readonly names: Map<string, string>;
   private needles: PiiNeedle[] | null = null;
+  /** Lead-data verdicts by masked body, and by URL. */
   private readonly bodies = new Map<string, string | null>();
+  private readonly urls = new Map<string, string | null>();
 
   constructor(
     private readonly fields: PlanField[],
@@ -259,18 +261,17 @@ export class PiiGuard {
     const maskedUrl = maskIds(url, ownIds);
     const lead = this.leadData(maskIds(body, ownIds), maskedUrl, needles);
     if (lead !== null) return { reason: lead, cause: 'lead' };
+    if (ownIds.length === 0) return null;
     // The payload as sent: only a PII value overlapping an id can be new here, and
     // only as plain text (digit runs are how reformatted lead values are found; an
     // id is no lead value).
-    if (ownIds.length > 0) {
-      const sent = [norm(body)];
-      if (/[%+]/.test(body)) sent.push(norm(safeDecode(body)));
-      if (body.includes('\\')) sent.push(norm(jsonText(body))); // JSON escapes next to an id
-      if (maskedUrl !== url) sent.push(norm(url), norm(safeDecode(url)));
-      for (const n of needles) {
-        if (n.text !== null && sent.some((t) => t.includes(n.text!))) {
-          return { reason: `ping id happens to spell the value of PII field '${n.field}'`, cause: 'id' };
-        }
+    const sent = [norm(body)];
+    if (/[%+]/.test(body)) sent.push(norm(safeDecode(body)));
+    if (body.includes('\\')) sent.push(norm(jsonText(body))); // JSON escapes next to an id
+    if (maskedUrl !== url) sent.push(norm(url), norm(safeDecode(url)));
+    for (const n of needles) {
+      if (n.text !== null && sent.some((t) => t.includes(n.text!))) {
+        return { reason: `ping id happens to spell the value of PII field '${n.field}'`, cause: 'id' };
       }
     }
     return null;
@@ -285,10 +286,15 @@ export class PiiGuard {
       this.bodies.set(body, fromBody);
     }
     if (fromBody?.startsWith('names')) return fromBody;
-    const u = cachedUrlHaystack(url);
-    const urlName = namedField(this.names, u);
-    if (urlName !== null) return `names PII field '${urlName}'`;
-    return fromBody ?? valueReason(valueField(needles, u));
+    let fromUrl = this.urls.get(url);
+    if (fromUrl === undefined) {
+      const u = cachedUrlHaystack(url);
+      const name = namedField(this.names, u);
+      fromUrl = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, u));
+      this.urls.set(url, fromUrl);
+    }
+    if (fromUrl?.startsWith('names')) return fromUrl;
+    return fromBody ?? fromUrl;
   }
 }
 
