@@ -474,7 +474,7 @@ async function main(): Promise<void> {
   );
   await benchStores(); // bench/store.ts: MemoryStore vs SqliteStore, decisions/s
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch
+  await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch, with an undici-only floor
 }
 
 main().catch((err: unknown) => {
