@@ -22,8 +22,9 @@ export interface HttpRequest {
    * A timer shared by many requests (the pings of one auction tier): it stands
    * in for the request's own timeout timer and abort signal, which cost more
    * than the rest of sending a request. When it expires the request fails with
-   * 'timeout'; when it is aborted, with 'aborted'. `timeoutMs` still bounds the
-   * wait for headers and body.
+   * 'timeout'; when it is aborted, with 'aborted'. Without one, the request gets
+   * a deadline of its own, `timeoutMs` long and linked to `signal` (with one,
+   * `signal` is not read: link the deadline to it instead).
    */
   deadline?: Deadline;
 }
@@ -248,55 +249,21 @@ export class HttpClient {
     const target = this.target(req.url);
     if (target === null) return Promise.resolve({ ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 });
     if (this.closed) return Promise.resolve({ ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 });
-    return req.deadline ? this.requestBefore(req, req.deadline, target, startedAt, t0) : this.requestTimed(req, target, startedAt, t0);
+    if (req.deadline) return this.requestBefore(req, req.deadline, target, startedAt, t0);
+    return this.requestAlone(req, target, startedAt, t0);
   }
 
-  /** A request with its own timer (and its own abort signal, linked to the caller's). */
-  private async requestTimed(req: HttpRequest, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
-    const elapsed = () => msSince(t0);
-
-    const ac = new AbortController();
-    let timedOut = false;
-    let aborted = false;
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        ac.abort(new Error('timeout'));
-      },
-      Math.max(1, req.timeoutMs),
-    );
-    const onAbort = () => {
-      aborted = true;
-      ac.abort(new Error('aborted'));
-    };
-    if (req.signal) {
-      if (req.signal.aborted) onAbort();
-      else req.signal.addEventListener('abort', onAbort, { once: true });
-    }
-    let status: number | null = null;
+  /** A request with a deadline of its own (linked to the caller's signal). */
+  private async requestAlone(req: HttpRequest, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
+    const own = new Deadline(req.timeoutMs, req.signal);
     try {
-      const res = await this.dispatcherFor(target.origin).request({
-        origin: target.origin,
-        path: target.path,
-        method: req.method,
-        headers: req.headers ?? {},
-        body: req.body,
-        signal: ac.signal,
-        headersTimeout: req.timeoutMs + 50,
-        bodyTimeout: req.timeoutMs + 50,
-      });
-      status = res.statusCode;
-      return await answerOf(res, req.maxBytes, startedAt, t0);
-    } catch (err) {
-      const { error, detail } = classify(err, timedOut, aborted);
-      return { ok: false, error, detail, status, startedAt, durationMs: elapsed() };
+      return await this.requestBefore(req, own, target, startedAt, t0);
     } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onAbort);
+      own.cancel();
     }
   }
 
-  /** A request bounded by a shared deadline instead of its own timer. */
+  /** A request bounded by a deadline: its own, or one shared with other requests. */
   private async requestBefore(req: HttpRequest, deadline: Deadline, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
     let status: number | null = null;
     try {
