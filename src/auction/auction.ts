@@ -26,7 +26,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
-import { compileExpr } from '../runtime/expr.js';
+import { evaluatorFor } from '../runtime/index.js';
 import type { Breakers, Poster } from '../deliver/post.js';
 import { Deadline, type HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
@@ -282,7 +282,7 @@ async function pingOne(
     // No ping endpoint: the buyer "bids" its plan price.
     let price: unknown = undefined;
     try {
-      price = buyer.price === null ? undefined : compileExpr(buyer.price)({ lead: input.lead, random: input.random, now: input.routedAt });
+      price = buyer.price === null ? undefined : evaluatorFor(buyer.price)({ lead: input.lead, random: input.random, now: input.routedAt });
     } catch {
       price = undefined;
     }

@@ -13,7 +13,7 @@
 // that is not a finite number ranks the bid out (fate 'unranked').
 
 import type { PlanBuyer, PlanExpr } from '../compile/plan.js';
-import { compileExpr, type Evaluator } from '../runtime/expr.js';
+import { evaluatorFor } from '../runtime/index.js';
 
 export interface BuyerCounters {
   pings: number;
@@ -50,14 +50,6 @@ export class BuyerStats {
   }
 }
 
-const compiled = new WeakMap<PlanExpr, Evaluator>();
-
-export function rankEvaluator(e: PlanExpr): Evaluator {
-  let f = compiled.get(e);
-  if (!f) compiled.set(e, (f = compileExpr(e)));
-  return f;
-}
-
 /** A bid's score: its price, or the rank expression's value (null when not a finite number). */
 export function scoreBid(
   rank: PlanExpr | null,
@@ -70,7 +62,7 @@ export function scoreBid(
   if (rank === null) return bid.price;
   let v: unknown;
   try {
-    v = rankEvaluator(rank)({ lead, random, now, bid: { price: bid.price, exclusive: bid.exclusive, id: bid.id ?? null }, vars: { buyer: metrics } });
+    v = evaluatorFor(rank)({ lead, random, now, bid: { price: bid.price, exclusive: bid.exclusive, id: bid.id ?? null }, vars: { buyer: metrics } });
   } catch {
     return null;
   }

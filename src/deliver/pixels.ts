@@ -3,8 +3,8 @@
 // holds. Fire-and-forget: `fire` returns at once and never throws; the outcome
 // goes to the journal (the URL without its query: the values may be personal).
 
-import type { PixelEvent, PlanBuyer, PlanExpr, PlanPixel } from '../compile/plan.js';
-import { compilePredicate, type Predicate } from '../runtime/expr.js';
+import type { PixelEvent, PlanBuyer, PlanPixel } from '../compile/plan.js';
+import { predicateFor } from '../runtime/index.js';
 import type { HttpClient } from './http.js';
 import { redactUrl, type Journal } from './journal.js';
 import { compileTemplate, templateKey, TemplateError, type CompiledTemplate, type TemplateSet } from './templates.js';
@@ -30,14 +30,6 @@ export interface PixelFirerOptions {
   onPixel?: (r: PixelRecord) => void;
 }
 
-const conditions = new WeakMap<PlanExpr, Predicate>();
-
-function condition(e: PlanExpr): Predicate {
-  let p = conditions.get(e);
-  if (!p) conditions.set(e, (p = compilePredicate(e)));
-  return p;
-}
-
 export class PixelFirer {
   private readonly pending = new Set<Promise<void>>();
   private readonly adHoc = new Map<PlanPixel, CompiledTemplate>();
@@ -56,7 +48,7 @@ export class PixelFirer {
     pixels.forEach((px, i) => {
       if (!px.on.includes(event)) return;
       try {
-        if (px.when && !condition(px.when)({ lead: sale.lead, random: sale.random, now: sale.routedAt })) return;
+        if (px.when && !predicateFor(px.when)({ lead: sale.lead, random: sale.random, now: sale.routedAt })) return;
       } catch {
         return;
       }

@@ -507,6 +507,23 @@ export function compileExpr(e: PlanExpr, path = ''): Evaluator {
   throw new ExprError(`unknown expression op '${(e as { op: unknown }).op}'`, path + '/op');
 }
 
+const evaluators = new WeakMap<PlanExpr, Evaluator>();
+const predicates = new WeakMap<PlanExpr, Predicate>();
+
+/** compileExpr once per expression object: a plan's expressions do not change once loaded. */
+export function evaluatorFor(e: PlanExpr): Evaluator {
+  let f = evaluators.get(e);
+  if (!f) evaluators.set(e, (f = compileExpr(e)));
+  return f;
+}
+
+/** compilePredicate once per expression object. */
+export function predicateFor(e: PlanExpr): Predicate {
+  let f = predicates.get(e);
+  if (!f) predicates.set(e, (f = compilePredicate(e)));
+  return f;
+}
+
 /** Compile an expression used as a condition: true only when it evaluates to `true`. */
 export function compilePredicate(e: PlanExpr, path = ''): Predicate {
   switch (e.op) {

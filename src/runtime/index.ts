@@ -9,7 +9,7 @@ export type { RouterStore, StoreEvent, EventKind, OutcomeKind } from './store.js
 export { computeMetrics, predictedRate, boundedShares, PRIOR_MEAN, PRIOR_WEIGHT } from './metrics.js';
 export type { BuyerMetrics } from './metrics.js';
 export { leadRandom, splitDraw, leadIdOf, canonicalJson, hash32 } from './random.js';
-export { compileExpr, compilePredicate, variableValue } from './expr.js';
+export { compileExpr, compilePredicate, evaluatorFor, predicateFor, variableValue } from './expr.js';
 export type { EvalContext, Evaluator, Predicate } from './expr.js';
 export { zipDistance, zipState, zipTimezone } from './geo.js';
 export { nextOpening, localToUtc } from './time.js';

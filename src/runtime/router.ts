@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import type { Plan, PlanExpr, PlanValue } from '../compile/plan.js';
 import type { CapCounter, CapStore } from './caps.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceCode, TraceEntry } from './decision.js';
-import { compileExpr, describeValues, type EvalContext, type Evaluator } from './expr.js';
+import { describeValues, evaluatorFor, type EvalContext, type Evaluator } from './expr.js';
 import { holidayOn } from './holidays.js';
 import {
   isLoadedPlan,
@@ -264,7 +264,6 @@ export class Router {
   private readonly openingCache: ({ from: number; until: number } | null)[];
   private readonly metricCache = new Map<string, { minute: number; version: number; m: BuyerMetrics }>();
   private metricVersion = 0;
-  private readonly exprCache = new WeakMap<PlanExpr, Evaluator>();
   private rulesById: Map<string, LoadedRule> | null = null;
 
   constructor(plan: Plan | LoadedPlan, options: RouterOptions = {}) {
@@ -500,11 +499,7 @@ export class Router {
    * expression object.
    */
   evaluate(expr: PlanExpr, opts: EvaluateOptions = {}): unknown {
-    let f = this.exprCache.get(expr);
-    if (f === undefined) {
-      f = compileExpr(expr);
-      this.exprCache.set(expr, f);
-    }
+    const f = evaluatorFor(expr);
     const ctx: EvalContext = { lead: opts.lead ?? EMPTY_LEAD, random: opts.random ?? 0, now: toMillis(opts.now) };
     if (opts.bid !== undefined) ctx.bid = opts.bid;
     if (opts.vars !== undefined) ctx.vars = opts.vars;
