@@ -278,23 +278,23 @@ export class PiiGuard {
   }
 
   private leadData(body: string, url: string, needles: PiiNeedle[]): string | null {
-    let fromBody = this.bodies.get(body);
-    if (fromBody === undefined) {
-      const b = bodyHaystack(body);
-      const name = namedField(this.names, b);
-      fromBody = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, b));
-      this.bodies.set(body, fromBody);
-    }
+    const fromBody = this.verdict(this.bodies, body, bodyHaystack, needles);
     if (fromBody?.startsWith('names')) return fromBody;
-    let fromUrl = this.urls.get(url);
-    if (fromUrl === undefined) {
-      const u = cachedUrlHaystack(url);
-      const name = namedField(this.names, u);
-      fromUrl = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, u));
-      this.urls.set(url, fromUrl);
-    }
+    const fromUrl = this.verdict(this.urls, url, cachedUrlHaystack, needles);
     if (fromUrl?.startsWith('names')) return fromUrl;
     return fromBody ?? fromUrl;
+  }
+
+  /** Why a payload part may not go (a PII name it uses, else a PII value in it), searched once per text. */
+  private verdict(cache: Map<string, string | null>, text: string, haystackOf: (t: string) => Haystack, needles: PiiNeedle[]): string | null {
+    let v = cache.get(text);
+    if (v === undefined) {
+      const h = haystackOf(text);
+      const name = namedField(this.names, h);
+      v = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, h));
+      cache.set(text, v);
+    }
+    return v;
   }
 }
 
