@@ -244,6 +244,15 @@ function pingBody(lead: SampleLead): string {
   });
 }
 
+type Answer = { name: string; amount: number } | null;
+
+/** The highest bid wins; a tie goes to the name that sorts first. */
+function highestBid(answers: Answer[], slowest: number): Outcome {
+  let best: Answer = null;
+  for (const a of answers) if (a && (best === null || a.amount > best.amount || (a.amount === best.amount && a.name < best.name))) best = a;
+  return { winner: best?.name ?? null, price: best?.amount ?? 0, slowest };
+}
+
 async function baselineAuction(buyers: MockBuyerAddress[], lead: SampleLead): Promise<Outcome> {
   let slowest = 0;
   const one = async (b: MockBuyerAddress): Promise<{ name: string; amount: number } | null> => {
@@ -268,9 +277,7 @@ async function baselineAuction(buyers: MockBuyerAddress[], lead: SampleLead): Pr
   const all = Promise.all(buyers.map(one));
   const answers = await Promise.race([all, new Promise<null>((r) => (timer = setTimeout(() => r(null), AUCTION_TIMEOUT_MS)))]);
   clearTimeout(timer);
-  let best: { name: string; amount: number } | null = null;
-  for (const a of answers ?? []) if (a && (best === null || a.amount > best.amount || (a.amount === best.amount && a.name < best.name))) best = a;
-  return { winner: best?.name ?? null, price: best?.amount ?? 0, slowest };
+  return highestBid(answers ?? [], slowest);
 }
 
 // ---------------------------------------------------------------------------
@@ -299,9 +306,7 @@ class Floor {
         }
       }),
     );
-    let best: { name: string; amount: number } | null = null;
-    for (const a of answers) if (a && (best === null || a.amount > best.amount || (a.amount === best.amount && a.name < best.name))) best = a;
-    return { winner: best?.name ?? null, price: best?.amount ?? 0, slowest };
+    return highestBid(answers, slowest);
   }
 
   close(): Promise<unknown> {
