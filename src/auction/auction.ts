@@ -114,7 +114,7 @@ function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRec
 const buyerMaps = new WeakMap<Plan, Map<string, PlanBuyer>>();
 
 /** The plan's buyers by name, built once per plan. */
-function buyersByName(plan: Plan): Map<string, PlanBuyer> {
+export function buyersByName(plan: Plan): Map<string, PlanBuyer> {
   let m = buyerMaps.get(plan);
   if (!m) buyerMaps.set(plan, (m = new Map(plan.buyers.map((b) => [b.name, b]))));
   return m;

@@ -29,7 +29,7 @@ import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
 import { Breakers, Poster } from '../deliver/post.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
-import { runAuction } from './auction.js';
+import { buyersByName, runAuction } from './auction.js';
 import { BuyerStats } from './rank.js';
 import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
 
@@ -111,7 +111,7 @@ export class Seller {
     private readonly options: SellerOptions = {},
   ) {
     this.plan = planOf(router);
-    this.byName = new Map(this.plan.buyers.map((b) => [b.name, b]));
+    this.byName = buyersByName(this.plan);
     this.journal = options.journal ?? new MemoryJournal();
     // A journal that fails (a locked database, say) must not fail a sale: its
     // errors are counted (journalErrors) and the last one kept (lastJournalError).
