@@ -353,8 +353,12 @@ const TURN = 25;
  * Auctions one at a time, the implementations taking turns in blocks of TURN
  * auctions: per auction, total time minus the slowest ping. Turns spread the
  * machine's slow spells over all of them, and blocks keep one implementation's
- * garbage (fetch makes the most) mostly out of the others' auctions. Each runner
- * gets `count` auctions (fewer if the budget runs out).
+ * garbage (fetch makes the most) mostly out of the others' auctions. Each turn
+ * starts with one untimed auction: the first auction after another
+ * implementation's turn runs on cold caches (about 1 ms more at 50 buyers
+ * here), a cost of the taking turns, not of the auction; with 20 turns it
+ * would be 4 % of the samples and so set the p99. Each runner gets `count`
+ * timed auctions (fewer if the budget runs out).
  */
 async function overheads(count: number, runs: ((i: number) => Promise<Outcome>)[]): Promise<Overhead[]> {
   const over = runs.map(() => [] as number[]);
@@ -363,6 +367,7 @@ async function overheads(count: number, runs: ((i: number) => Promise<Outcome>)[
   const t0 = performance.now();
   for (let start = 0; start < count && performance.now() - t0 < OVERHEAD_BUDGET_MS; start += TURN) {
     for (let k = 0; k < runs.length; k++) {
+      await runs[k]!(count + start); // untimed, on a lead the timed auctions do not use: warms this implementation up again after the others' turns
       for (let i = start; i < Math.min(count, start + TURN); i++) {
         const s = performance.now();
         const o = await runs[k]!(i);
@@ -498,7 +503,7 @@ export async function auctionBench(): Promise<void> {
     'overhead = an auction\'s total time minus its slowest ping as the client timed it (request sent → answer read); ' +
       'leadroute\'s includes routing, building and PII-checking N pings, validating bids and committing. ' +
       'floor = undici Pools alone (no timeouts, validation, routing or journal): what the HTTP costs any Node client here, measured in the same run; ' +
-      'the three implementations take turns, 25 auctions at a time, in the overhead measurement. ' +
+      'the three implementations take turns, 25 auctions at a time, in the overhead measurement, each turn after one untimed auction (the first auction after a switch runs on cold caches). ' +
       '"server p50" is the mock buyers\' own service time (the configured latency plus timer slack) during the overhead auctions; ' +
       'the gap between it and the client-timed slowest ping is time in the HTTP client and the event loop, not counted as overhead.' +
       (rows.some((r) => r[0]!.endsWith('*')) ? ' * a measurement hit its time budget and ran fewer auctions.' : ''),

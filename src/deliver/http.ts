@@ -2,9 +2,12 @@
 // use and reused for every ping, post and pixel after it; a hard timeout per
 // request (headers and body); a cap on the response size; errors classified
 // (timeout, reset, refused, ...) so callers can record a reason and decide on
-// a retry.
+// a retry. Requests go through undici's dispatch API with a handler of our own
+// (Exchange) that collects the answer's bytes directly: undici's request() would
+// add a response stream, an abort listener and an async resource per request,
+// which cost more than the rest of sending a ping.
 
-import { setMaxListeners } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 
 export interface HttpRequest {
@@ -29,53 +32,72 @@ export interface HttpRequest {
   deadline?: Deadline;
 }
 
-// Abort reasons for deadlines, made once: an Error per abort would capture a
-// stack trace each time, and callers tell the two apart by Deadline.expired.
-const DEADLINE_EXPIRED = new Error('timeout');
-const DEADLINE_ABORTED = new Error('aborted');
+/** Something a Deadline ends: a request still waiting for its answer. */
+interface Waiting {
+  end(kind: 'timeout' | 'aborted'): void;
+}
 
 /**
  * One timeout for many requests: expires `ms` after it is made, and aborts
  * early when `outer` aborts or `abort()` is called. Call `cancel()` when done.
+ * It keeps the requests waiting on it in a set and ends them itself, so a
+ * request costs no timer, abort signal or listener of its own.
  */
 export class Deadline {
-  private readonly controller = new AbortController();
+  private readonly waiting = new Set<Waiting>();
   private readonly timer: NodeJS.Timeout;
-  private expiredAt: number | null = null;
+  private endedAs: 'timeout' | 'aborted' | null = null;
   private readonly onOuterAbort = () => this.abort();
 
   constructor(
     readonly ms: number,
     private readonly outer?: AbortSignal,
   ) {
-    setMaxListeners(0, this.controller.signal); // every request sharing it listens
-    this.timer = setTimeout(() => {
-      this.expiredAt = performance.now();
-      this.controller.abort(DEADLINE_EXPIRED);
-    }, Math.max(1, ms));
+    this.timer = setTimeout(() => this.end('timeout'), Math.max(1, ms));
     if (outer?.aborted) this.abort();
     else outer?.addEventListener('abort', this.onOuterAbort, { once: true });
   }
 
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
   /** True once the time ran out (not when aborted). */
   get expired(): boolean {
-    return this.expiredAt !== null;
+    return this.endedAs === 'timeout';
+  }
+
+  /** True once it expired or was aborted: requests sent on it now fail at once. */
+  get ended(): boolean {
+    return this.endedAs !== null;
   }
 
   /** End every request still waiting on it, as 'aborted'. */
   abort(): void {
     this.cancel();
-    if (!this.controller.signal.aborted) this.controller.abort(DEADLINE_ABORTED);
+    this.end('aborted');
   }
 
   /** Stop the timer (requests still waiting are left to their own bounds). */
   cancel(): void {
     clearTimeout(this.timer);
     this.outer?.removeEventListener('abort', this.onOuterAbort);
+  }
+
+  /** @internal A request starts waiting; false when the deadline has already ended. */
+  enter(w: Waiting): boolean {
+    if (this.endedAs !== null) return false;
+    this.waiting.add(w);
+    return true;
+  }
+
+  /** @internal A request has its answer (or failed on its own). */
+  leave(w: Waiting): void {
+    this.waiting.delete(w);
+  }
+
+  private end(kind: 'timeout' | 'aborted'): void {
+    if (this.endedAs !== null) return;
+    this.endedAs = kind;
+    const ending = [...this.waiting];
+    this.waiting.clear();
+    for (const w of ending) w.end(kind);
   }
 }
 
@@ -114,56 +136,10 @@ function parseTarget(raw: string): Target | null {
   }
 }
 
-type Answer = Dispatcher.ResponseData;
-
-/**
- * The answer's body as text, or null when it is larger than `max` bytes. A
- * declared length within the limit is read in one go (undici fails a body that
- * overruns its content-length); otherwise the bytes are counted as they come.
- */
-async function readBody(res: Answer, max: number): Promise<string | null> {
-  const declared = res.headers['content-length'];
-  const length = typeof declared === 'string' ? Number(declared) : NaN;
-  if (Number.isFinite(length)) {
-    if (length > max) {
-      discard(res);
-      return null;
-    }
-    return res.body.text();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > max) {
-      discard(res);
-      return null;
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Stop reading an answer (its connection is dropped); the abort it reports is expected. */
-function discard(res: Answer): void {
-  res.body.on('error', () => undefined);
-  res.body.destroy();
-}
-
 const msSince = (t0: number) => Math.round((performance.now() - t0) * 100) / 100;
 
-/** Read an answer into an HttpResult (too large: an error). */
-async function answerOf(res: Answer, maxBytes: number | undefined, startedAt: number, t0: number): Promise<HttpResult> {
-  const max = maxBytes ?? DEFAULT_MAX_BYTES;
-  const body = await readBody(res, max);
-  const status = res.statusCode;
-  if (body === null) return { ok: false, error: 'too-large', detail: `answer larger than ${max} bytes`, status, startedAt, durationMs: msSince(t0) };
-  return { ok: true, status, headers: flatHeaders(res.headers), body, startedAt, durationMs: msSince(t0) };
-}
-
 /** Response headers as single strings (repeated headers joined with ", "). */
-function flatHeaders(raw: Answer['headers']): Record<string, string> {
+function flatHeaders(raw: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in raw) {
     const v = raw[k];
@@ -172,9 +148,101 @@ function flatHeaders(raw: Answer['headers']): Record<string, string> {
   return out;
 }
 
+// Reasons handed to undici when we stop an exchange ourselves, made once (an
+// Error captures a stack trace); the result already says what happened.
+const STOPPED_TIMEOUT = new Error('timeout');
+const STOPPED_ABORTED = new Error('aborted');
+const STOPPED_TOO_LARGE = new Error('answer too large');
+
+/**
+ * One request's exchange, as an undici dispatch handler: the answer's bytes are
+ * collected as they come (no response stream, no promise per step), counted
+ * against the size limit, and the result is handed over once, whichever comes
+ * first: the answer, an error, or the end of its deadline.
+ */
+class Exchange implements Dispatcher.DispatchHandler, Waiting {
+  private controller: Dispatcher.DispatchController | null = null;
+  private status: number | null = null;
+  private headers: IncomingHttpHeaders | null = null;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly deadline: Deadline,
+    private readonly maxBytes: number,
+    private readonly startedAt: number,
+    private readonly t0: number,
+    private readonly settle: (r: HttpResult) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(STOPPED_ABORTED); // ended while queued in the pool
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.settled) return; // 1xx: the real answer follows
+    this.status = statusCode;
+    this.headers = headers;
+    const declared = headers['content-length'];
+    if (typeof declared === 'string' && Number(declared) > this.maxBytes) this.tooLarge(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) this.tooLarge(controller);
+    else this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.finish({ ok: true, status: this.status ?? 0, headers: flatHeaders(this.headers ?? {}), body, startedAt: this.startedAt, durationMs: msSince(this.t0) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    if (this.settled) return;
+    this.fail(classify(err, this.deadline.expired, this.deadline.ended));
+  }
+
+  /** The deadline ended before the answer came. */
+  end(kind: 'timeout' | 'aborted'): void {
+    if (this.settled) return;
+    this.fail(kind === 'timeout' ? TIMED_OUT : ABORTED);
+    this.controller?.abort(kind === 'timeout' ? STOPPED_TIMEOUT : STOPPED_ABORTED);
+  }
+
+  /** The request could not be handed to undici at all. */
+  refused(err: unknown): void {
+    this.fail(classify(err, false, false));
+  }
+
+  /** Stop reading (undici drops the connection) and report the answer as too large. */
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    this.fail({ error: 'too-large', detail: `answer larger than ${this.maxBytes} bytes` });
+    controller.abort(STOPPED_TOO_LARGE);
+  }
+
+  private fail(why: { error: HttpErrorKind; detail: string }): void {
+    this.finish({ ok: false, error: why.error, detail: why.detail, status: this.status, startedAt: this.startedAt, durationMs: msSince(this.t0) });
+  }
+
+  private finish(result: HttpResult): void {
+    this.settled = true;
+    this.chunks = [];
+    this.deadline.leave(this);
+    this.settle(result);
+  }
+}
+
+const TIMED_OUT = { error: 'timeout', detail: 'no complete answer in time' } as const;
+const ABORTED = { error: 'aborted', detail: 'request aborted' } as const;
+
 function classify(err: unknown, timedOut: boolean, aborted: boolean): { error: HttpErrorKind; detail: string } {
-  if (timedOut) return { error: 'timeout', detail: 'no complete answer in time' };
-  if (aborted) return { error: 'aborted', detail: 'request aborted' };
+  if (timedOut) return TIMED_OUT;
+  if (aborted) return ABORTED;
   const e = err as { code?: string; message?: string; name?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
   switch (code) {
@@ -249,42 +317,39 @@ export class HttpClient {
     const target = this.target(req.url);
     if (target === null) return Promise.resolve({ ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 });
     if (this.closed) return Promise.resolve({ ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 });
-    if (req.deadline) return this.requestBefore(req, req.deadline, target, startedAt, t0);
-    return this.requestAlone(req, target, startedAt, t0);
-  }
-
-  /** A request with a deadline of its own (linked to the caller's signal). */
-  private async requestAlone(req: HttpRequest, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
+    if (req.deadline) return this.send(req, req.deadline, target, startedAt, t0);
+    // A request of its own gets a deadline of its own, linked to the caller's signal.
     const own = new Deadline(req.timeoutMs, req.signal);
-    try {
-      return await this.requestBefore(req, own, target, startedAt, t0);
-    } finally {
+    return this.send(req, own, target, startedAt, t0).then((r) => {
       own.cancel();
-    }
+      return r;
+    });
   }
 
-  /** A request bounded by a deadline: its own, or one shared with other requests. */
-  private async requestBefore(req: HttpRequest, deadline: Deadline, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
-    let status: number | null = null;
-    try {
-      const res = await this.dispatcherFor(target.origin).request({
-        origin: target.origin,
-        path: target.path,
-        method: req.method,
-        headers: req.headers ?? {},
-        body: req.body,
-        signal: deadline.signal,
-        // The deadline ends the exchange; undici's own timeouts are only a backstop,
-        // kept above 1 s so they run on its coarse shared timers, not one per request.
-        headersTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
-        bodyTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
-      });
-      status = res.statusCode;
-      return await answerOf(res, req.maxBytes, startedAt, t0);
-    } catch (err) {
-      const { error, detail } = classify(err, deadline.expired, deadline.signal.aborted);
-      return { ok: false, error, detail, status, startedAt, durationMs: msSince(t0) };
-    }
+  /** Hand the request to undici, bounded by a deadline (its own, or one shared with other requests). */
+  private send(req: HttpRequest, deadline: Deadline, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
+    return new Promise<HttpResult>((settle) => {
+      const exchange = new Exchange(deadline, req.maxBytes ?? DEFAULT_MAX_BYTES, startedAt, t0, settle);
+      if (!deadline.enter(exchange)) return exchange.end(deadline.expired ? 'timeout' : 'aborted');
+      try {
+        this.dispatcherFor(target.origin).dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: req.method,
+            headers: req.headers ?? {},
+            body: req.body,
+            // The deadline ends the exchange; undici's own timeouts are only a backstop,
+            // kept above 1 s so they run on its coarse shared timers, not one per request.
+            headersTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
+            bodyTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
+          },
+          exchange,
+        );
+      } catch (err) {
+        exchange.refused(err); // invalid options or a closed pool: undici throws before sending
+      }
+    });
   }
 
   /** Close every pool (in-flight requests finish first). */

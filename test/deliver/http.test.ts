@@ -10,8 +10,12 @@ let server: Server;
 let base = '';
 const sockets = new Set<Socket>();
 
-/** Routes by path: /json, /repeated, /big, /chunks/N (N bytes in 1 KiB chunks, no length), /hang, /reset. */
+/** Requests the server has seen, by path. */
+const seen = new Map<string, number>();
+
+/** Routes by path: /json, /repeated, /big, /chunks/N (N bytes in 1 KiB chunks, no length), /hints (103 first), /hang, /reset. */
 function answer(path: string, res: ServerResponse): void {
+  seen.set(path, (seen.get(path) ?? 0) + 1);
   if (path === '/json') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
@@ -30,6 +34,9 @@ function answer(path: string, res: ServerResponse): void {
       res.write('y'.repeat(n), next);
     };
     next();
+  } else if (path === '/hints') {
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    res.end('after hints');
   } else if (path === '/reset') {
     res.socket?.destroy();
   } else if (path !== '/hang') {
@@ -109,6 +116,14 @@ describe('HttpClient', () => {
     });
   });
 
+  it('reads the final answer after an informational 1xx one', async () => {
+    await withClient(async (c) => {
+      const r = await c.request({ url: `${base}/hints`, method: 'GET', timeoutMs: 2000 });
+      expect(r.ok && r.status).toBe(200);
+      expect(r.ok && r.body).toBe('after hints');
+    });
+  });
+
   it('a closed client sends nothing', async () => {
     const c = new HttpClient();
     await c.close();
@@ -147,8 +162,35 @@ describe('Deadline', () => {
       const early = new AbortController();
       early.abort();
       const born = new Deadline(5000, early.signal);
-      expect(born.signal.aborted).toBe(true);
+      expect(born.ended).toBe(true);
     });
+  });
+
+  it('a request on a deadline that has already ended fails at once and is never sent', async () => {
+    await withClient(async (c) => {
+      const d = new Deadline(5000);
+      d.abort();
+      const before = seen.get('/json') ?? 0;
+      expect(failure(await c.request({ url: `${base}/json`, method: 'GET', timeoutMs: 5000, deadline: d }))).toBe('aborted');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen.get('/json') ?? 0).toBe(before);
+    });
+  });
+
+  it('a request still queued for a connection when its deadline ends times out and is never sent', async () => {
+    const c = new HttpClient({ connections: 1 });
+    try {
+      const first = c.request({ url: `${base}/hang`, method: 'GET', timeoutMs: 300 });
+      const d = new Deadline(60);
+      const queued = await c.request({ url: `${base}/json?queued`, method: 'GET', timeoutMs: 60, deadline: d });
+      expect(failure(queued)).toBe('timeout');
+      expect(queued.durationMs).toBeLessThan(300); // ended by its deadline, not by the request ahead of it
+      expect(failure(await first)).toBe('timeout');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(seen.get('/json?queued') ?? 0).toBe(0);
+    } finally {
+      await c.destroy();
+    }
   });
 
   it('cancel() stops the timer: it never expires afterwards', async () => {
@@ -156,6 +198,6 @@ describe('Deadline', () => {
     d.cancel();
     await new Promise((r) => setTimeout(r, 60));
     expect(d.expired).toBe(false);
-    expect(d.signal.aborted).toBe(false);
+    expect(d.ended).toBe(false);
   });
 });
