@@ -56,6 +56,8 @@ export function publicLead(fields: PlanField[], lead: Record<string, unknown>): 
 interface FieldPlan {
   names: string[];
   dropped: string[];
+  /** The names as one string: pings that send the same fields share a body prefix. */
+  key: string;
 }
 
 const fieldPlans = new WeakMap<PlanPing, FieldPlan>();
@@ -75,23 +77,27 @@ function fieldPlanOf(fields: PlanField[], ping: PlanPing): FieldPlan {
   // zip3 is derived from the zip field unless the schema declares its own
   const derivedZip3 = !byName.has('zip3') && zipFieldOf(fields) !== undefined;
   const requested = ping.fields ?? [...fields.filter((f) => !f.pii).map((f) => f.name), ...(derivedZip3 ? ['zip3'] : [])];
-  fp = { names: [], dropped: [] };
+  fp = { names: [], dropped: [], key: '' };
   for (const n of requested) {
     const f = byName.get(n);
     // PII, or a name the lead schema does not declare (its PII status unknown)
     if (f?.pii || (!f && n !== 'zip3')) fp.dropped.push(n);
     else fp.names.push(n);
   }
+  fp.key = fp.names.join('\u0000');
   fieldPlans.set(ping, fp);
   return fp;
 }
 
 /**
  * Builds one lead's pings: the lead's public view is computed once and shared
- * by every buyer's ping in the auction.
+ * by every buyer's ping in the auction, and so is the JSON of a field list that
+ * several buyers ask for (their pings differ only in the ping id that ends them).
  */
 export class PingBuilder {
   private pub: Record<string, unknown> | null = null;
+  /** A field list's JSON up to the ping id, by FieldPlan.key. */
+  private readonly prefixes = new Map<string, string>();
 
   constructor(
     private readonly fields: PlanField[],
@@ -120,14 +126,26 @@ export class PingBuilder {
       });
       return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
     }
-    const { names, dropped } = fieldPlanOf(this.fields, ping);
-    const obj: Record<string, unknown> = {};
-    for (const n of names) {
-      const v = pub[n];
-      if (v !== undefined) obj[n] = v;
+    const plan = fieldPlanOf(this.fields, ping);
+    const body = this.fieldsJsonBefore(plan, pub) + JSON.stringify(pingId) + '}';
+    return { url: ping.url, body, contentType: 'application/json', dropped: plan.dropped };
+  }
+
+  /** `{"a":…,"b":…,"ping_id":` for a field list: what JSON.stringify gives for its fields plus ping_id, up to the id. */
+  private fieldsJsonBefore(plan: FieldPlan, pub: Record<string, unknown>): string {
+    let prefix = this.prefixes.get(plan.key);
+    if (prefix === undefined) {
+      const obj: Record<string, unknown> = {};
+      for (const n of plan.names) {
+        const v = pub[n];
+        // ping_id is always ours, and always last
+        if (v !== undefined && n !== 'ping_id') obj[n] = v;
+      }
+      const json = JSON.stringify(obj);
+      prefix = json === '{}' ? '{"ping_id":' : `${json.slice(0, -1)},"ping_id":`;
+      this.prefixes.set(plan.key, prefix);
     }
-    obj.ping_id = pingId;
-    return { url: ping.url, body: JSON.stringify(obj), contentType: 'application/json', dropped };
+    return prefix;
   }
 }
 

@@ -100,6 +100,23 @@ describe('PiiGuard (one per lead, shared by its pings)', () => {
     expect(JSON.parse(b.body)).toEqual({ id: 'L1', state: 'CA', zip: '94107', credit_score: 720, zip3: '941', ping_id: 'p-2' });
     expect(b.dropped).toEqual([]);
   });
+
+  it('PingBuilder bodies are exactly the JSON of the fields plus ping_id, shared field lists or not', () => {
+    const builder = new PingBuilder(FIELDS, { ...lead, ping_id: 'the-lead-s-own' }, new TemplateSet(), '2026-01-01T00:00:00Z');
+    const withFields = (name: string, fields: string[] | null) => builder.build(httpBuyer(name, { ping: ping(`http://127.0.0.1:1/${name}`, { fields }) }), `id-${name}"\\`);
+    const cases: [string, string[] | null, Record<string, unknown>][] = [
+      ['A', ['credit_score', 'state'], { credit_score: 720, state: 'CA' }],
+      ['B', ['credit_score', 'state'], { credit_score: 720, state: 'CA' }], // the same list, its JSON reused
+      ['C', ['state', 'homeowner'], { state: 'CA' }], // a field the lead lacks is left out
+      ['D', [], {}],
+      ['E', ['email'], {}], // PII only: dropped
+      ['F', ['ping_id', 'state'], { state: 'CA' }], // ping_id is always ours, and last
+    ];
+    for (const [name, fields, expected] of cases) {
+      const body = withFields(name, fields).body;
+      expect(body).toBe(JSON.stringify({ ...expected, ping_id: `id-${name}"\\` }));
+    }
+  });
 });
 
 describe('pings over HTTP never carry PII', () => {
