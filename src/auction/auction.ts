@@ -33,7 +33,7 @@ import type { Journal } from '../deliver/journal.js';
 import { TemplateError, type TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { readBid, DEFAULT_MAX_BID } from './bids.js';
-import { PiiGuard } from './pii.js';
+import { PiiGuard, PingUrls } from './pii.js';
 import { PingBuilder, DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS, type PingPayload } from './ping.js';
 import { scoreBid, type BuyerStats } from './rank.js';
 import type { AuctionRecord, AuctionSpec, BidRecord } from './types.js';
@@ -120,6 +120,15 @@ export function buyersByName(plan: Plan): Map<string, PlanBuyer> {
   return m;
 }
 
+const pingUrlSets = new WeakMap<Plan, PingUrls>();
+
+/** Every ping URL of the plan, for the PII guard to search together (built once per plan). */
+function pingUrlsOf(plan: Plan): PingUrls {
+  let u = pingUrlSets.get(plan);
+  if (!u) pingUrlSets.set(plan, (u = new PingUrls(plan.lead.fields, plan.buyers.flatMap((b) => (b.ping ? [b.ping.url] : [])))));
+  return u;
+}
+
 export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promise<AuctionResult> {
   const t0 = performance.now();
   const startedAt = new Date().toISOString();
@@ -149,7 +158,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
   const fields = deps.plan.lead.fields;
   const pings: LeadPings = {
     builder: new PingBuilder(fields, input.lead, deps.templates, new Date(input.routedAt).toISOString()),
-    guard: new PiiGuard(fields, input.lead),
+    guard: new PiiGuard(fields, input.lead, pingUrlsOf(deps.plan)),
   };
   let reason = spec.tiers.length === 0 ? 'the auction has no buyers' : 'no bids';
 

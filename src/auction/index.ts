@@ -7,7 +7,7 @@ export type { AuctionDeps, AuctionInput, AuctionResult, AuctionSale } from './au
 export { readBid, DEFAULT_MAX_BID } from './bids.js';
 export type { BidReading, ParsedBid } from './bids.js';
 export { buildPing, PingBuilder, publicLead, zipFieldOf, DEFAULT_PING_TIMEOUT_MS, DEFAULT_AUCTION_TIMEOUT_MS } from './ping.js';
-export { piiViolation, piiNeedles, PiiGuard, MIN_SEARCHED_LENGTH } from './pii.js';
+export { piiViolation, piiNeedles, PiiGuard, PingUrls, MIN_SEARCHED_LENGTH } from './pii.js';
 export type { PiiVerdict } from './pii.js';
 export { scoreBid, BuyerStats } from './rank.js';
 export { planOf } from './types.js';

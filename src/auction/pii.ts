@@ -167,6 +167,41 @@ function cachedUrlHaystack(url: string): Haystack {
 
 const canonName = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
 
+/**
+ * The URLs a plan's pings go to, searched together: their decoded forms joined
+ * into one haystack, so that a lead's PII values are looked for in all of them
+ * with one search instead of one per URL. Only a hit sends the guard to the
+ * URLs one by one. The names they use as parameters do not depend on the lead
+ * and are judged once.
+ */
+export class PingUrls {
+  private readonly joined: Haystack;
+  private readonly nameVerdicts = new Map<string, string | null>();
+
+  constructor(fields: PlanField[], urls: readonly string[]) {
+    const names = piiNames(fields);
+    const texts: string[][] = [[], []];
+    for (const url of new Set(urls)) {
+      const h = cachedUrlHaystack(url);
+      h.texts.forEach((t, i) => texts[Math.min(i, 1)]!.push(t));
+      const name = namedField(names, h);
+      this.nameVerdicts.set(url, name === null ? null : `names PII field '${name}'`);
+    }
+    // '\u0000' joins no value across two URLs; a value holding one only costs a search per URL.
+    this.joined = { names: [], texts: texts.filter((t) => t.length > 0).map((t) => t.join('\u0000')), digits: null };
+  }
+
+  /** The verdict on the names a URL uses; undefined when the URL is not one of these. */
+  nameVerdict(url: string): string | null | undefined {
+    return this.nameVerdicts.get(url);
+  }
+
+  /** True when no PII value of these needles is in any of the URLs. */
+  clean(needles: PiiNeedle[]): boolean {
+    return valueField(needles, this.joined) === null;
+  }
+}
+
 const PATH_KEY = /[.[\]]/;
 
 /** The PII field a key names (also as part of a path-like key: lead.email, contact[email]). */
@@ -220,6 +255,44 @@ function piiNames(fields: PlanField[]): Map<string, string> {
   return names;
 }
 
+/**
+ * Text that normalises to itself lower-cased and decodes locally: ASCII without
+ * percent escapes or backslashes ('+' decodes to a space, in place).
+ */
+const PLAIN = /^[\x00-\x24\x26-\x5b\x5d-\x7f]*$/;
+/** PLAIN without '+': decodes to itself. */
+const PLAIN_NO_PLUS = /^[\x00-\x24\x26-\x2a\x2c-\x5b\x5d-\x7f]*$/;
+
+/** A body around its one generated id, and the verdict on it with the id masked. */
+interface Shape {
+  before: string;
+  after: string;
+  verdict: string | null;
+  /** See plainEdges. */
+  edges: [string, string][] | null;
+}
+
+/**
+ * The text a PII value overlapping the id could take from either side, in every
+ * form the full search looks at (lower-cased; and with '+' decoded to a space
+ * when there is one), or null when the sides are not PLAIN. A value longer than
+ * one character more than this reach cannot overlap the id and fit.
+ */
+function plainEdges(before: string, after: string, needles: PiiNeedle[]): [string, string][] | null {
+  if (!PLAIN.test(before) || !PLAIN.test(after)) return null;
+  const reach = needles.reduce((m, n) => Math.max(m, n.text?.length ?? 0), 0) - 1;
+  if (reach <= 0) return [];
+  const b = before.slice(Math.max(0, before.length - reach)).toLowerCase();
+  const a = after.slice(0, reach).toLowerCase();
+  const edges: [string, string][] = [[b, a]];
+  if (b.includes('+') || a.includes('+')) edges.push([b.replace(/\+/g, ' '), a.replace(/\+/g, ' ')]);
+  return edges;
+}
+
+function idSpells(field: string): PiiVerdict {
+  return { reason: `ping id happens to spell the value of PII field '${field}'`, cause: 'id' };
+}
+
 /** Why a ping may not go: lead data in it, or an id of ours that happens to spell a PII value. */
 export interface PiiVerdict {
   reason: string;
@@ -230,8 +303,9 @@ export interface PiiVerdict {
 /**
  * The guard for one lead's pings. Its PII values are normalised once; a body
  * already searched is not searched again (the pings of one auction usually
- * differ only in their ping id), and a URL's decoded forms are worked out once
- * per URL.
+ * differ only in their ping id: a ping of the same shape is searched again only
+ * around its id), a URL's decoded forms are worked out once per URL, and the
+ * plan's ping URLs, when given, are searched together.
  */
 export class PiiGuard {
   private readonly names: Map<string, string>;
@@ -239,10 +313,17 @@ export class PiiGuard {
   /** Lead-data verdicts by masked body, and by URL. */
   private readonly bodies = new Map<string, string | null>();
   private readonly urls = new Map<string, string | null>();
+  /** The last body shape searched (see checkWithOneId). */
+  private shape: Shape | null = null;
 
+  /** Whether the lead's values are in none of `pingUrls` (worked out on first need). */
+  private urlsClean: boolean | null = null;
+
+  /** `pingUrls`: the URLs this lead's pings may go to, when known (searched together). */
   constructor(
     private readonly fields: PlanField[],
     private readonly lead: Record<string, unknown>,
+    private readonly pingUrls?: PingUrls,
   ) {
     this.names = piiNames(fields);
   }
@@ -258,8 +339,12 @@ export class PiiGuard {
   check(body: string, url: string, ownIds: readonly string[] = []): PiiVerdict | null {
     if (this.names.size === 0) return null;
     const needles = (this.needles ??= piiNeedles(this.fields, this.lead));
+    if (ownIds.length === 1) {
+      const v = this.checkWithOneId(body, url, ownIds[0]!, needles);
+      if (v !== undefined) return v;
+    }
     const maskedUrl = maskIds(url, ownIds);
-    const lead = this.leadData(maskIds(body, ownIds), maskedUrl, needles);
+    const lead = this.leadData(this.verdict(this.bodies, maskIds(body, ownIds), bodyHaystack, needles), maskedUrl, needles);
     if (lead !== null) return { reason: lead, cause: 'lead' };
     if (ownIds.length === 0) return null;
     // The payload as sent: only a PII value overlapping an id can be new here, and
@@ -270,19 +355,60 @@ export class PiiGuard {
     if (body.includes('\\')) sent.push(norm(jsonText(body))); // JSON escapes next to an id
     if (maskedUrl !== url) sent.push(norm(url), norm(safeDecode(url)));
     for (const n of needles) {
-      if (n.text !== null && sent.some((t) => t.includes(n.text!))) {
-        return { reason: `ping id happens to spell the value of PII field '${n.field}'`, cause: 'id' };
-      }
+      if (n.text !== null && sent.some((t) => t.includes(n.text!))) return idSpells(n.field);
     }
     return null;
   }
 
-  private leadData(body: string, url: string, needles: PiiNeedle[]): string | null {
-    const fromBody = this.verdict(this.bodies, body, bodyHaystack, needles);
+  /**
+   * The common case, cheaply: one id of ours, once in the body and not in the
+   * URL. The text around the id (the body's shape) is searched once; a ping of
+   * the same shape with another id is then searched only where a PII value could
+   * overlap its id, which is all that can differ from the shape as searched.
+   * Undefined when the case does not apply.
+   */
+  private checkWithOneId(body: string, url: string, id: string, needles: PiiNeedle[]): PiiVerdict | null | undefined {
+    if (id.length === 0 || url.includes(id)) return undefined;
+    const shape = this.shapeOf(body, id, needles);
+    if (shape === null) return undefined;
+    const lead = this.leadData(shape.verdict, url, needles);
+    if (lead !== null) return { reason: lead, cause: 'lead' };
+    // Decoded forms may reach further than the id's neighbours: the full search decides.
+    if (shape.edges === null || !PLAIN_NO_PLUS.test(id)) return undefined;
+    const lowerId = id.toLowerCase();
+    for (const [before, after] of shape.edges) {
+      const around = before + lowerId + after;
+      for (const n of needles) if (n.text !== null && around.includes(n.text)) return idSpells(n.field);
+    }
+    return null;
+  }
+
+  /** The body around its one id, and the verdict on it; null when the id is not in it exactly once. */
+  private shapeOf(body: string, id: string, needles: PiiNeedle[]): Shape | null {
+    const s = this.shape;
+    const at = s?.before.length ?? -1;
+    if (s && body.length === at + id.length + s.after.length && body.startsWith(id, at) && body.startsWith(s.before) && body.endsWith(s.after)) return s;
+    const i = body.indexOf(id);
+    if (i < 0 || body.indexOf(id, i + 1) >= 0) return null;
+    const before = body.slice(0, i);
+    const after = body.slice(i + id.length);
+    const verdict = this.verdict(this.bodies, before + OWN_ID_MASK + after, bodyHaystack, needles);
+    return (this.shape = { before, after, verdict, edges: plainEdges(before, after, needles) });
+  }
+
+  private leadData(fromBody: string | null, url: string, needles: PiiNeedle[]): string | null {
     if (fromBody?.startsWith('names')) return fromBody;
-    const fromUrl = this.verdict(this.urls, url, cachedUrlHaystack, needles);
+    const fromUrl = this.urlVerdict(url, needles);
     if (fromUrl?.startsWith('names')) return fromUrl;
     return fromBody ?? fromUrl;
+  }
+
+  private urlVerdict(url: string, needles: PiiNeedle[]): string | null {
+    const named = this.pingUrls?.nameVerdict(url);
+    if (named === undefined) return this.verdict(this.urls, url, cachedUrlHaystack, needles);
+    if (named !== null) return named;
+    if ((this.urlsClean ??= this.pingUrls!.clean(needles))) return null;
+    return this.verdict(this.urls, url, cachedUrlHaystack, needles);
   }
 
   /** Why a payload part may not go (a PII name it uses, else a PII value in it), searched once per text. */

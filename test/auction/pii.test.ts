@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldType, PlanField, PlanPing } from '../../src/compile/plan.js';
-import { buildPing, PiiGuard, PingBuilder, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
+import { buildPing, PiiGuard, PingBuilder, PingUrls, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
 import { MemoryJournal, TemplateSet } from '../../src/deliver/index.js';
 import { auction, bid, FIELDS, httpBuyer, makePlan, ping, post, routerFor, startServer, template, type TestServer } from './helpers.js';
 
@@ -85,6 +85,52 @@ describe('PiiGuard (one per lead, shared by its pings)', () => {
     for (const id of ['a-1', 'a-2', 'a-3']) expect(g.check(body(id), `http://127.0.0.1:${id.length}/ping`, [id])).toBeNull();
     expect(g.check(body('a-4'), 'http://127.0.0.1/ping?who=jane', ['a-4'])?.reason).toBe("contains the value of PII field 'first_name'");
     expect(g.check(body('a-5'), 'http://127.0.0.1/ping?lead.email=x', ['a-5'])?.reason).toBe("names PII field 'email'");
+  });
+
+  it('pings of one shape are searched again only around their id, which still finds values spelled across its edges', () => {
+    const g = new PiiGuard(FIELDS, { ...lead, first_name: 'Abe' });
+    const form = (id: string) => `state=CA&code=ab${id}&n=1`;
+    expect(g.check(form('e0000000-1111'), 'http://x/', ['e0000000-1111'])?.cause).toBe('id');
+    expect(g.check(form('10000000-1111'), 'http://x/', ['10000000-1111'])).toBeNull();
+    // '+' is a space once decoded: "jo+" before an id starting "ann" spells "jo ann"
+    const g2 = new PiiGuard(FIELDS, { ...lead, first_name: 'Jo Ann' });
+    expect(g2.check('n=jo+ann01', 'http://x/', ['ann01'])?.cause).toBe('id');
+    expect(g2.check('n=jo+bnn01', 'http://x/', ['bnn01'])).toBeNull();
+  });
+
+  it('searching around the id gives the verdict the full search gives', () => {
+    // Small alphabets make values, ids and their surroundings collide often; one
+    // value is cut from the body across the id's position, the case that matters.
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'e', '1', '-', '+', '%', '2', '0', '"', '\\', ' ', '=', '&', '{', '}', ':', 'É'), maxLength: 12 });
+    const idText = fc.string({ unit: fc.constantFrom('a', 'b', 'e', '1', '-', '+'), minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(text, text, idText, idText, fc.array(text, { maxLength: 3 }), fc.nat(30), fc.nat(30), (before, after, id, id2, values, cutFrom, cutLength) => {
+        const body = before + id + after;
+        const from = Math.min(before.length, cutFrom);
+        const across = body.slice(from, Math.max(before.length + 1, from + cutLength));
+        const [first, second, third] = [across, ...values];
+        const l = { ...lead, first_name: first, email: second ?? null, phone: third ?? null };
+        const guard = new PiiGuard(FIELDS, l);
+        // the second body has the first one's shape: searched only around its id
+        for (const [b, i] of [[body, id], [before + id2 + after, id2]] as const) {
+          const full = new PiiGuard(FIELDS, l).check(b, 'http://x/p', [i, '\u0000not-in-the-body']); // two ids: the full search
+          expect(guard.check(b, 'http://x/p', [i])).toEqual(full);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('searches the plan\'s ping URLs together, and URL by URL only when a value is among them', () => {
+    const urls = ['http://127.0.0.1:1/ping', 'http://127.0.0.1:2/ping?who=jane', 'http://127.0.0.1:3/ping?lead.email=x'];
+    const together = new PingUrls(FIELDS, urls);
+    const g = new PiiGuard(FIELDS, lead, together);
+    expect(g.check(body('a-1'), urls[0]!, ['a-1'])).toBeNull();
+    expect(g.check(body('a-2'), urls[1]!, ['a-2'])?.reason).toBe("contains the value of PII field 'first_name'");
+    expect(g.check(body('a-3'), urls[2]!, ['a-3'])?.reason).toBe("names PII field 'email'");
+    expect(g.check(body('a-4'), 'http://127.0.0.1:4/jane', ['a-4'])?.reason).toBe("contains the value of PII field 'first_name'"); // not in the set
+    const other = new PiiGuard(FIELDS, { ...lead, first_name: 'Zed' }, together);
+    expect(urls.map((u, i) => other.check(body(`b-${i}`), u, [`b-${i}`])?.reason ?? null)).toEqual([null, null, "names PII field 'email'"]);
   });
 
   it('finds a value percent-encoded over an XML character reference', () => {
