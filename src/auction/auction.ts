@@ -232,18 +232,26 @@ async function pingTier(
     return d;
   };
 
-  const jobs = names.map((name, i) =>
-    pingOne(deps, input, pings, name, tier, byName, timeoutMs, deadlineFor, () => closed).then((r) => {
-      if (!closed) records[i] = r;
-    }),
-  );
+  // True once every ping has its record, false when the auction timeout comes
+  // first. A count of the pings still out rather than Promise.all and a race:
+  // the auction goes on as soon as the last answer is read.
   let timer: NodeJS.Timeout | undefined;
-  const everyAnswer = await Promise.race([
-    Promise.all(jobs).then(() => true),
-    new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
-    }),
-  ]);
+  const everyAnswer = await new Promise<boolean>((resolve) => {
+    let out = names.length;
+    const settle = (i: number, r: BidRecord) => {
+      if (closed) return;
+      records[i] = r;
+      if (--out === 0) resolve(true);
+    };
+    names.forEach((name, i) => {
+      pingOne(deps, input, pings, name, tier, byName, timeoutMs, deadlineFor, () => closed).then(
+        (r) => settle(i, r),
+        (err: unknown) => settle(i, failedPing(name, tier, err)),
+      );
+    });
+    if (out === 0) resolve(true);
+    else timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
+  });
   clearTimeout(timer);
   closed = true;
   // Pings still out when the auction timeout passed are cut off.
@@ -260,6 +268,14 @@ async function pingTier(
     late.durationMs = Math.round(performance.now() - start);
     return late;
   });
+}
+
+/** The record of a ping that failed inside leadroute (a bug, not the buyer): the auction goes on without it. */
+function failedPing(name: string, tier: number, err: unknown): BidRecord {
+  const rec = emptyRecord(name, tier, '', 'ping');
+  rec.outcome = 'error';
+  rec.reason = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+  return rec;
 }
 
 async function pingOne(

@@ -1,7 +1,9 @@
 import { Agent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Seller } from '../../src/auction/index.js';
-import { MemoryJournal } from '../../src/deliver/index.js';
+import { runAuction } from '../../src/auction/auction.js';
+import { BuyerStats } from '../../src/auction/rank.js';
+import { Breakers, HttpClient, MemoryJournal, Poster, TemplateSet, type Journal } from '../../src/deliver/index.js';
 import {
   accept,
   auction,
@@ -166,6 +168,31 @@ describe('seller basics', () => {
     expect((await s.sell(lead())).decision.status).toBe('routed');
     expect(s.journalErrors).toBe(2);
     expect(s.lastJournalError!.message).toBe('database is locked');
+  });
+
+  it('a ping that fails inside leadroute is recorded as an error, and the auction goes on without it', async () => {
+    const srv = await buyerServer(bid(10));
+    const plan = makePlan(
+      [httpBuyer('A', { ping: ping(`${srv.url}/ping?a`) }), httpBuyer('B', { ping: ping(`${srv.url}/ping?b`) })],
+      auction({ tiers: [{ buyers: ['A', 'B'] }] }),
+    );
+    const decision = routerFor(plan).route(lead());
+    // A journal that breaks on A's ping only: runAuction's callers guard theirs, this one is bare.
+    const journal: Journal = { recordAttempt: (a) => { if (a.buyer === 'A') throw new Error('journal broke'); }, attempts: () => [] };
+    const http = new HttpClient();
+    const templates = TemplateSet.forPlan(plan);
+    const breakers = new Breakers();
+    try {
+      const result = await runAuction(
+        { plan, http, journal, templates, breakers, stats: new BuyerStats(), poster: new Poster({ http, journal, templates, breakers }) },
+        { leadId: decision.leadId, lead: lead(), spec: decision.auction!, random: decision.random, routedAt: Date.now(), ageS: () => 0 },
+      );
+      const a = result.record.bids.find((b) => b.buyer === 'A')!;
+      expect([a.outcome, a.reason]).toEqual(['error', 'internal error: journal broke']);
+      expect(result.record.winners).toEqual(['B']);
+    } finally {
+      await http.destroy();
+    }
   });
 
   it('an invalid lead is not sold and nothing is sent', async () => {
