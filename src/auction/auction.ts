@@ -131,14 +131,14 @@ function pingUrlsOf(plan: Plan): PingUrls {
 
 export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promise<AuctionResult> {
   const t0 = performance.now();
-  const startedAt = new Date().toISOString();
+  const startedMs = Date.now(); // formatted at the end, off the way of the first ping
   const { spec } = input;
   const all: BidRecord[] = [];
   const result: AuctionResult = {
     record: {
       ruleId: spec.ruleId,
       leadId: input.leadId,
-      startedAt,
+      startedAt: '',
       durationMs: 0,
       tiersPinged: [],
       bids: all,
@@ -157,7 +157,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
   // worked out once for all the pings of the auction.
   const fields = deps.plan.lead.fields;
   const pings: LeadPings = {
-    builder: new PingBuilder(fields, input.lead, deps.templates, new Date(input.routedAt).toISOString()),
+    builder: new PingBuilder(fields, input.lead, deps.templates, input.routedAt),
     guard: new PiiGuard(fields, input.lead, pingUrlsOf(deps.plan)),
   };
   let reason = spec.tiers.length === 0 ? 'the auction has no buyers' : 'no bids';
@@ -186,6 +186,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
   }
 
   result.record.durationMs = Math.round((performance.now() - t0) * 100) / 100;
+  result.record.startedAt = new Date(startedMs).toISOString();
   result.record.winners = result.sold.map((s) => s.buyer.name);
   result.record.exclusive = result.exclusive;
   result.record.price = round2(result.sold.reduce((a, s) => a + s.sale.price, 0));

@@ -103,7 +103,8 @@ export class PingBuilder {
     private readonly fields: PlanField[],
     private readonly lead: Record<string, unknown>,
     private readonly templates: TemplateSet,
-    private readonly nowIso: string,
+    /** The time templates see as `now`: ISO text, or epoch ms (formatted only if a template renders). */
+    private now: string | number,
   ) {}
 
   private publicView(): Record<string, unknown> {
@@ -122,7 +123,7 @@ export class PingBuilder {
         ping: { id: pingId },
         post: { id: '' },
         sale: { price: 0, buyer: buyer.name, exclusive: false },
-        now: this.nowIso,
+        now: typeof this.now === 'string' ? this.now : (this.now = new Date(this.now).toISOString()),
       });
       return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
     }

@@ -521,8 +521,8 @@ export class Router {
       throw new Error(`commit() takes an auction decision (this one is ${decision.status})`);
     }
     const now = toMillis(opts.now);
-    const offered = new Set<string>();
-    for (const t of pending.tiers) for (const b of t.buyers) offered.add(b);
+    // Only the few winners are looked up: no set of every buyer offered.
+    const offered = (name: string) => pending.tiers.some((t) => t.buyers.includes(name));
     const traced = decision.trace.length > 0;
     const trace = traced ? [...decision.trace] : decision.trace;
     const note = (code: TraceCode, message: string, buyer: string) => {
@@ -534,7 +534,7 @@ export class Router {
     for (const s of sold) {
       const i = this.plan.buyerIndex.get(s.name);
       if (i === undefined) throw new Error(`unknown buyer '${s.name}'`);
-      if (!offered.has(s.name)) throw new Error(`${s.name} was not offered lead ${decision.leadId} in auction ${pending.ruleId}`);
+      if (!offered(s.name)) throw new Error(`${s.name} was not offered lead ${decision.leadId} in auction ${pending.ruleId}`);
       if (seen.has(s.name)) continue;
       seen.add(s.name);
       const buyer = this.plan.buyers[i]!;
