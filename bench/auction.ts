@@ -35,7 +35,7 @@
 // Targets: ≥ 2× the baseline's auctions/s; p99 overhead < 2 ms at 50 buyers.
 // Everything is bounded (counts and a time budget per case) and stays on 127.0.0.1.
 
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
@@ -69,6 +69,8 @@ const BUDGET_MS = 8_000;
 /** The interleaved overhead measurement gets longer: it runs three implementations. */
 const OVERHEAD_BUDGET_MS = 20_000;
 const NOW = Date.parse('2026-11-23T15:30:00.000Z');
+/** The busy loop that checks how still the machine is before each overhead run. */
+const STALL_PROBE_MS = 1_000;
 
 // ---------------------------------------------------------------------------
 // The child: mock buyers on demand.
@@ -384,6 +386,25 @@ async function overheads(count: number, runs: ((i: number) => Promise<Outcome>)[
   });
 }
 
+/**
+ * How still the machine is: a busy loop in a process of its own (so this
+ * process's garbage collection is not counted), timing the gaps between its
+ * turns. A gap is time the loop did not run (other processes, the hypervisor);
+ * such gaps land in whatever is being timed, an auction's overhead included.
+ * Run just before each overhead measurement, so its p99 can be read against it.
+ */
+function machineStalls(ms: number): { count: number; worst: number } {
+  const loop = `let end=performance.now()+${ms},last=performance.now(),count=0,worst=0;` +
+    'for(let t=last;t<end;t=performance.now()){const g=t-last;if(g>=1)count++;if(g>worst)worst=g;last=t}' +
+    'process.stdout.write(JSON.stringify({count,worst}))';
+  const out = spawnSync(process.execPath, ['-e', loop], { encoding: 'utf8', timeout: ms + 10_000 });
+  try {
+    return JSON.parse(out.stdout) as { count: number; worst: number };
+  } catch {
+    return { count: NaN, worst: NaN };
+  }
+}
+
 const f1 = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 const fInt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -445,6 +466,8 @@ export async function auctionBench(): Promise<void> {
         }
       }
       await mock.resetStats();
+      const still = machineStalls(STALL_PROBE_MS);
+      console.log(`${n} buyers: machine check before the overhead run: ${still.count} stall(s) of 1 ms or more in a ${STALL_PROBE_MS / 1000} s busy loop in a process of its own (longest ${f1(still.worst)} ms)`);
       const [so, bo, fo] = await overheads(OVERHEAD_AUCTIONS[n], runs);
       // The buyers' own service time while they answered the overhead auctions.
       const server = await mock.stats();
