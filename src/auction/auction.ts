@@ -292,18 +292,15 @@ async function pingOne(
 ): Promise<BidRecord> {
   const pingId = randomUUID();
   const buyer = byName.get(name);
-  // The record is made when there is something to put in it: for a ping, once
-  // its answer is in, so that sending the tier's pings does only what sending needs.
-  const record = (reason: string) => {
-    const r = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
-    r.reason = reason;
-    return r;
-  };
-  if (!buyer) return record('unknown buyer');
+  const rec = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
+  if (!buyer) {
+    rec.reason = 'unknown buyer';
+    return rec;
+  }
   const stats = deps.stats.get(name);
   const breaker = deps.breakers.get(buyer, 'primary');
   if (buyer.post && breaker && breaker.state === 'open' && !buyer.backupPost) {
-    const rec = record('post circuit open: not pinged');
+    rec.reason = 'post circuit open: not pinged';
     deps.journal.recordAttempt(journalRow(input, name, buyer.ping?.url ?? '', 'skipped', null, rec.reason, Date.now(), 0, null));
     return rec;
   }
@@ -315,22 +312,26 @@ async function pingOne(
     } catch {
       price = undefined;
     }
-    if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) return record('no ping endpoint and no price');
-    const rec = record('no ping endpoint: bids its plan price');
+    if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
+      rec.reason = 'no ping endpoint and no price';
+      return rec;
+    }
     rec.outcome = 'bid';
     rec.price = round2(price);
+    rec.reason = 'no ping endpoint: bids its plan price';
     return rec;
   }
 
   const ping = buyer.ping;
   const built = guardedPing(pings, buyer, pingId);
   if (!built.ok) {
-    const rec = record(built.reason);
     rec.outcome = 'refused';
+    rec.reason = built.reason;
     deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
     return rec;
   }
   const payload = built.payload;
+  rec.pingId = built.pingId;
   const perBuyer = ping.timeoutMs > 0 ? ping.timeoutMs : DEFAULT_PING_TIMEOUT_MS;
   const timeoutMs = Math.min(perBuyer, tierTimeoutMs);
   stats.pings++;
@@ -343,7 +344,6 @@ async function pingOne(
     maxBytes: 64 * 1024,
     deadline: deadlineFor(timeoutMs),
   });
-  const rec = emptyRecord(name, tier, built.pingId, 'ping');
   rec.durationMs = res.durationMs;
   rec.httpStatus = res.status;
   const reading = readBid(res, ping.bid, deps.maxBid ?? DEFAULT_MAX_BID);
