@@ -493,19 +493,29 @@ async function sell(deps: AuctionDeps, input: AuctionInput, ranked: BidRecord[],
   // Shared: `shared` slots, each handing over to the next bid on failure.
   if (sharedQ.length > 0) {
     const exclusive = shared === 1;
-    const queue = [...sharedQ];
     let accepted = 0;
-    const worker = async () => {
-      while (accepted < shared) {
-        const b = queue.shift();
-        if (!b) return;
+    if (shared === 1) {
+      // One slot: the bids in order until one is accepted.
+      for (const b of sharedQ) {
         if (await postBid(deps, input, b, exclusive, byName, result)) {
-          accepted++;
-          return;
+          accepted = 1;
+          break;
         }
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(shared, queue.length) }, worker));
+    } else {
+      const queue = [...sharedQ];
+      const worker = async () => {
+        while (accepted < shared) {
+          const b = queue.shift();
+          if (!b) return;
+          if (await postBid(deps, input, b, exclusive, byName, result)) {
+            accepted++;
+            return;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(shared, queue.length) }, worker));
+    }
     if (accepted > 0) {
       result.exclusive = exclusive && accepted === 1;
       markOutbid(ranked);
@@ -560,7 +570,8 @@ async function postBid(
   b.postId = sale.postId;
   const stats = deps.stats.get(buyer.name);
   if (b.source === 'ping') stats.wins++;
-  const rec = await deps.poster.post(buyer, sale);
+  // A buyer without a post endpoint is sold at once, without waiting a turn.
+  const rec = deps.poster.withoutHttp(buyer, sale) ?? (await deps.poster.post(buyer, sale));
   result.deliveries.push(rec);
   const entry: AuctionSale = { buyer, bid: b, sale, delivery: rec };
   if (rec.status === 'accepted' || rec.status === 'none') {

@@ -103,32 +103,45 @@ function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: S
   return { body, type: contentTypeOf(t.format) };
 }
 
+function newRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
+  return {
+    buyer: buyer.name,
+    leadId: sale.leadId,
+    postId: sale.postId,
+    pingId: sale.pingId,
+    price: sale.price,
+    exclusive: sale.exclusive,
+    mode: 'post',
+    status: 'failed',
+    endpoint: null,
+    detail: null,
+    attempts: [],
+  };
+}
+
 export class Poster {
   constructor(private readonly o: PosterOptions) {}
 
+  /**
+   * The record of a sale to a buyer with no post endpoint (sold without HTTP),
+   * at once; null when the buyer has one and `post` must run.
+   */
+  withoutHttp(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): DeliveryRecord | null {
+    if (buyer.post || buyer.backupPost) return null;
+    const rec = record ?? newRecord(buyer, sale);
+    rec.status = 'none';
+    rec.detail = 'no post endpoint: sold without HTTP';
+    return rec;
+  }
+
   /** Post a sold lead to the buyer's endpoint(s); resolves with the record (never rejects). */
   async post(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): Promise<DeliveryRecord> {
-    const rec: DeliveryRecord = record ?? {
-      buyer: buyer.name,
-      leadId: sale.leadId,
-      postId: sale.postId,
-      pingId: sale.pingId,
-      price: sale.price,
-      exclusive: sale.exclusive,
-      mode: 'post',
-      status: 'failed',
-      endpoint: null,
-      detail: null,
-      attempts: [],
-    };
+    const none = this.withoutHttp(buyer, sale, record);
+    if (none) return none;
+    const rec = record ?? newRecord(buyer, sale);
     const endpoints: ['primary' | 'backup', PlanPost, string][] = [];
     if (buyer.post) endpoints.push(['primary', buyer.post, templateKey.post(buyer.name)]);
     if (buyer.backupPost) endpoints.push(['backup', buyer.backupPost, templateKey.backup(buyer.name)]);
-    if (endpoints.length === 0) {
-      rec.status = 'none';
-      rec.detail = 'no post endpoint: sold without HTTP';
-      return rec;
-    }
     const reasons: string[] = [];
     for (const [endpoint, post, key] of endpoints) {
       const result = await this.postTo(buyer, endpoint, post, key, sale, rec);

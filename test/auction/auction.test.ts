@@ -159,6 +159,18 @@ describe('seller basics', () => {
     await agent.close();
   });
 
+  it('an auction winner without a post endpoint is sold without HTTP', async () => {
+    const srv = await buyerServer((n) => bid(10 + n));
+    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping?a`) }), httpBuyer('B', { ping: ping(`${srv.url}/ping?b`) })], auction({ tiers: [{ buyers: ['A', 'B'] }] }));
+    const s = new Seller(routerFor(plan));
+    sellers.push(s);
+    const sale = await s.sell(lead());
+    expect(sale.decision.status).toBe('routed');
+    expect(sale.deliveries).toHaveLength(1);
+    expect(sale.deliveries[0]).toMatchObject({ status: 'none', detail: 'no post endpoint: sold without HTTP', attempts: [] });
+    expect(srv.received.map((r) => r.url.split('?')[0])).toEqual(['/ping', '/ping']); // two pings, no post
+  });
+
   it('a failing journal does not fail the sale', async () => {
     const srv = await buyerServer(bid(10));
     const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
