@@ -133,6 +133,32 @@ describe('PiiGuard (one per lead, shared by its pings)', () => {
     expect(urls.map((u, i) => other.check(body(`b-${i}`), u, [`b-${i}`])?.reason ?? null)).toEqual([null, null, "names PII field 'email'"]);
   });
 
+  it('finds a value a JSON body holds only escaped or reformatted', () => {
+    const l = { ...lead, first_name: 'Jo "JJ" Ann', phone: '1000200' };
+    expect(piiViolation(FIELDS, l, '{"note":"Jo \\"JJ\\" Ann"}', 'http://x/')).toMatch(/'first_name'/); // only unescaped
+    expect(piiViolation(FIELDS, l, '{"n":1.0002e6}', 'http://x/')).toMatch(/'phone'/); // only as the number it writes
+    expect(piiViolation(FIELDS, l, '{"n":1000201}', 'http://x/')).toBeNull();
+  });
+
+  it('a value inside any leaf of a JSON body is found, however the body writes it', () => {
+    const leaf = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'b', '1', '2', '-', ' ', '"', '\\', '/', '(', 'é', '\u00a0'), minLength: 1, maxLength: 10 }),
+      fc.integer({ min: 1000, max: 99_999_999 }),
+      fc.double({ min: 1, max: 1e9, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom('a', 'b', 'c', 'state'), leaf, { minKeys: 1 }), fc.nat(), fc.nat(), fc.nat(), (obj, pick, from, len) => {
+        const values = Object.values(obj).map(String);
+        const text = values[pick % values.length]!;
+        const start = from % text.length;
+        const value = text.slice(start, start + 3 + (len % 8)).trim();
+        fc.pre(value.length >= 3);
+        expect(piiViolation(FIELDS, { ...lead, email: null, phone: null, first_name: value }, JSON.stringify(obj), 'http://x/')).toMatch(/'first_name'/);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('finds a value percent-encoded over an XML character reference', () => {
     expect(piiViolation(FIELDS, lead, 'x=jane.doe%26%2364%3Bexample.com', 'http://x/')).toMatch(/'email'/);
   });
