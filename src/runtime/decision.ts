@@ -31,7 +31,7 @@ export type TraceCode =
   | 'FallbackStep' // a step of a fallback chain is tried
   | 'Rewrite' // a fallback step rewrote a lead field
   | 'Hybrid' // a hybrid's primary could not take the lead; sharing instead
-  | 'FairPick' // a fair split's deficit round-robin pick
+  | 'FairPick' // a fair split's pick (earliest due among the entries behind their share)
   | 'PerformanceWeights' // the weights a performance split computed
   | 'Auction' // an auction rule's eligible buyers and floors
   | 'Committed'; // a buyer's sale committed after an auction (or dropped: no room)

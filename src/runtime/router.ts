@@ -883,14 +883,28 @@ export class Router {
     const prefix = `fair|${rule.id}|`;
     const totalKey = prefix + '#';
     const n = store.get(totalKey);
-    const deficit: number[] = new Array<number>(entries.length);
+    // Tijdeman's chairman assignment: each entry's next lead falls due by a
+    // deadline and may not come before a release point; among the released
+    // entries the earliest deadline goes first (declared order among equals).
+    // That keeps every buyer within 1 - 1/(2(k-1)) leads of its exact share at
+    // every prefix, where "largest deficit first" can drift past one lead with
+    // three or more entries.
+    const slack = entries.length > 1 ? 1 / (2 * (entries.length - 1)) : 0;
+    const released: boolean[] = new Array<boolean>(entries.length);
+    const due: number[] = new Array<number>(entries.length);
     const taken: number[] = new Array<number>(entries.length);
+    const eps = 1e-9;
     for (let j = 0; j < entries.length; j++) {
+      const w = entries[j]!.weight;
       taken[j] = store.get(prefix + this.plan.buyers[entries[j]!.buyer]!.name);
-      deficit[j] = entries[j]!.weight * (n + 1) - total * taken[j]!;
+      released[j] = (w * (n + 1)) / total - taken[j]! >= slack - eps;
+      due[j] = ((taken[j]! + 1 - slack) * total) / w;
     }
-    const eps = total * 1e-9;
-    const order = entries.map((_, j) => j).sort((x, y) => (Math.abs(deficit[y]! - deficit[x]!) <= eps ? x - y : deficit[y]! - deficit[x]!));
+    // Entries not yet released come after, in the same order: a lead none of the
+    // released ones can take still goes to the buyer furthest towards its due.
+    const order = entries
+      .map((_, j) => j)
+      .sort((x, y) => (released[x] !== released[y] ? (released[x] ? -1 : 1) : Math.abs(due[x]! - due[y]!) <= eps * Math.max(1, due[x]!) ? x - y : due[x]! - due[y]!));
     for (let k = 0; k < order.length; k++) {
       const j = order[k]!;
       const b = entries[j]!.buyer;

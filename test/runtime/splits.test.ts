@@ -55,11 +55,17 @@ describe('fair split', () => {
     expect(rounded.A! + rounded.B! + rounded.C!).toBe(10_000);
   });
 
-  it('60/30/10 runs A B A A B A C A B A: the largest deficit first, declared order among equals', () => {
+  it('60/30/10 runs A B A A B A C A B A: the earliest due first, declared order among equals', () => {
     const r = fairRouter([['A', 60], ['B', 30], ['C', 10]]);
     const seq = Array.from({ length: 20 }, () => r.route(lead(), { now: NOW }).buyers[0]!.name).join('');
-    // Deficits weight·(n+1) − 100·taken: after 3 leads A and C tie at 40 (A first), after 4 B and C tie at 50 (B first).
+    // With three entries an entry is released once it is 1/4 lead behind its share, and its next
+    // lead is due by (taken + 3/4) / share: at lead 1 A and B are released (C is 0.1 behind) and
+    // A is due soonest (1.25 against 2.5).
     expect(seq).toBe('ABAABACABA'.repeat(2));
+  });
+
+  it('weights 1/57/5/1/55 stay within one lead at every prefix (largest deficit first drifted past it at lead 65)', () => {
+    checkPrefixes([['B0', 1], ['B1', 57], ['B2', 5], ['B3', 1], ['B4', 55]], 2_000);
   });
 
   it('keeps its state in the store: a second router on the same store continues the rotation', () => {
@@ -98,7 +104,7 @@ describe('fair split', () => {
         const entries = ws.map((w, i) => [`B${i}`, w] as [string, number]);
         checkPrefixes(entries, n);
       }),
-      { numRuns: 40 },
+      { numRuns: 200 },
     );
   });
 
