@@ -201,7 +201,7 @@ export type PlanAction =
   | {
       kind: 'split';
       entries: { buyer: string; weight: number }[];
-      /** random (default): per-lead draw; fair: deficit round-robin; performance: weights from a metric. */
+      /** random (default): per-lead draw; fair: round-robin, earliest due first (Tijdeman); performance: weights from a metric. */
       mode?: 'random' | 'fair' | 'performance';
       performance?: { metric: PerformanceMetric; windowMs: number; min: number; max: number } | null;
     }

@@ -90,7 +90,7 @@ describe('rules/specialization.route (specialists with premiums, general fallbac
   });
 });
 
-describe('rules/fair-distribution.route (deficit round-robin)', () => {
+describe('rules/fair-distribution.route (fair round-robin)', () => {
   it('is within one lead of 50/30/20 at every prefix', () => {
     const r = routerFor('fair-distribution.route', { trace: false });
     const counts: Record<string, number> = { Alpha: 0, Beta: 0, Gamma: 0 };

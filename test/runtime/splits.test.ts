@@ -1,4 +1,4 @@
-// Split modes: fair (deficit round robin, state in the store) and performance
+// Split modes: fair (round robin, earliest due first, state in the store) and performance
 // (weights from outcome metrics). The random mode is covered in router.test.ts.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
