@@ -46,6 +46,26 @@ export interface Attempt {
   price?: number | null;
 }
 
+/** An attempt as callers may hand it in: without `status` and `detail` when
+ *  there was no answer and nothing to say. */
+export type DeliveryAttempt = Omit<Attempt, 'status' | 'detail'> & Partial<Pick<Attempt, 'status' | 'detail'>>;
+
+/** An attempt as the journals store it: start rounded to the ms, absent fields null. */
+export function normalizeAttempt(a: DeliveryAttempt): Attempt {
+  return {
+    leadId: a.leadId,
+    buyer: a.buyer,
+    kind: a.kind,
+    url: a.url,
+    startedAt: Math.round(a.startedAt),
+    durationMs: a.durationMs,
+    outcome: a.outcome,
+    status: a.status ?? null,
+    detail: a.detail ?? null,
+    price: a.price ?? null,
+  };
+}
+
 export interface AttemptRow extends Attempt {
   id: number;
   price: number | null;
@@ -192,20 +212,9 @@ export class SqliteJournal implements Journal {
     );
   }
 
-  recordAttempt(a: Attempt): void {
-    const row: Record<string, unknown> = {
-      leadId: a.leadId,
-      buyer: a.buyer,
-      kind: a.kind,
-      url: a.url,
-      startedAt: Math.round(a.startedAt),
-      durationMs: a.durationMs,
-      outcome: a.outcome,
-      status: a.status,
-      detail: a.detail,
-    };
-    if (this.hasPrice) row.price = a.price ?? null;
-    this.insert.run(row);
+  recordAttempt(a: DeliveryAttempt): void {
+    // An older table without a price column: the statement simply has no @price.
+    this.insert.run(normalizeAttempt(a));
   }
 
   attempts(filter: AttemptFilter = {}): AttemptRow[] {

@@ -18,7 +18,6 @@ import type { EventKind, StoreEvent } from '../runtime/store.js';
 import { migrate, schemaVersion } from './schema.js';
 import {
   checkAttempt,
-  normalizeAttempt,
   checkEvent,
   type AttemptQuery,
   type DecisionQuery,
@@ -319,7 +318,7 @@ export class SqliteStore implements JournalStore {
   recordAttempt(a: DeliveryAttempt): void {
     checkAttempt(a);
     this.write();
-    this.journal.recordAttempt(normalizeAttempt(a));
+    this.journal.recordAttempt(a); // the journal normalises it
   }
 
   attempts(query: AttemptQuery = {}): StoredAttempt[] {

@@ -4,16 +4,16 @@
 // the SQLite tables behind them.
 
 import type { Decision } from '../runtime/decision.js';
-import type { Attempt, AttemptFilter, AttemptKind, AttemptRow } from '../deliver/journal.js';
+import type { AttemptFilter, AttemptKind, AttemptRow, DeliveryAttempt } from '../deliver/journal.js';
 import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
 
 // The delivery journal's vocabulary is the delivery side's own (src/deliver/journal.ts):
 // attempt kinds, outcomes, stored rows and filters.
 export type { AttemptKind, AttemptOutcome } from '../deliver/journal.js';
 
-/** One HTTP request to a buyer, as the delivery side journals it; the store
- *  also takes it without `status` and `detail` (no answer, nothing to say). */
-export type DeliveryAttempt = Omit<Attempt, 'status' | 'detail'> & Partial<Pick<Attempt, 'status' | 'detail'>>;
+/** One HTTP request to a buyer, as the delivery side journals it (also without
+ *  `status` and `detail`: no answer, nothing to say), and how it is stored. */
+export { normalizeAttempt, type DeliveryAttempt } from '../deliver/journal.js';
 
 /** A journalled attempt as read back: the delivery journal's row. */
 export type StoredAttempt = AttemptRow;
@@ -92,20 +92,4 @@ export function checkAttempt(a: DeliveryAttempt): void {
   if (typeof a.buyer !== 'string' || a.buyer === '') throw new Error('an attempt needs a buyer');
   if (!Number.isFinite(a.startedAt)) throw new Error(`attempt start must be ms since the epoch, got ${String(a.startedAt)}`);
   if (!Number.isFinite(a.durationMs) || a.durationMs < 0) throw new Error(`attempt duration must be a non-negative number of ms, got ${String(a.durationMs)}`);
-}
-
-/** An attempt as both journals store it: start rounded to the ms, absent fields null. */
-export function normalizeAttempt(a: DeliveryAttempt): Attempt {
-  return {
-    leadId: a.leadId,
-    buyer: a.buyer,
-    kind: a.kind,
-    url: a.url,
-    startedAt: Math.round(a.startedAt),
-    durationMs: a.durationMs,
-    outcome: a.outcome,
-    status: a.status ?? null,
-    detail: a.detail ?? null,
-    price: a.price ?? null,
-  };
 }
