@@ -155,13 +155,20 @@ describe('plain delivery: cascade', () => {
     tiers: buyers.map((b) => ({ buyer: b, when: null, whenText: null })),
   });
 
-  it('a buyer that rejects the post passes the lead to the next tier', async () => {
-    const a = await servers.start(() => reject);
-    const b = await servers.start(() => accept);
+  /** Buyer A ($30) then B ($20) as waterfall tiers, each posting to its own server. */
+  async function twoTiers(replyA: Reply, replyB: Reply, opts: ConstructorParameters<typeof Seller>[1] = {}) {
+    const a = await servers.start(() => replyA);
+    const b = await servers.start(() => replyB);
     const { seller: s } = seller(
       [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
       waterfall(['A', 'B']),
+      opts,
     );
+    return { a, b, s };
+  }
+
+  it('a buyer that rejects the post passes the lead to the next tier', async () => {
+    const { s } = await twoTiers(reject, accept);
     const sale = await s.sell(lead(), { trace: true });
     expect(sale.deliveries.map((d) => [d.buyer, d.status])).toEqual([['A', 'rejected'], ['B', 'accepted']]);
     expect(sale.decision.buyers).toEqual([{ name: 'B', price: 20 }]);
@@ -169,12 +176,7 @@ describe('plain delivery: cascade', () => {
   });
 
   it('when every tier refuses, the lead is unsold and the reason names them', async () => {
-    const a = await servers.start(() => reject);
-    const b = await servers.start(() => ({ status: 500 }));
-    const { seller: s } = seller(
-      [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
-      waterfall(['A', 'B']),
-    );
+    const { s } = await twoTiers(reject, { status: 500 });
     const sale = await s.sell(lead());
     expect(sale.deliveries.map((d) => [d.buyer, d.status])).toEqual([['A', 'rejected'], ['B', 'failed']]);
     expect(sale.decision.status).toBe('unrouted');
@@ -182,13 +184,7 @@ describe('plain delivery: cascade', () => {
   });
 
   it('cascade 0 keeps the first decision', async () => {
-    const a = await servers.start(() => reject);
-    const b = await servers.start(() => accept);
-    const { seller: s } = seller(
-      [httpBuyer('A', { price: 30, post: post(`${a.url}/post`) }), httpBuyer('B', { price: 20, post: post(`${b.url}/post`) })],
-      waterfall(['A', 'B']),
-      { cascade: 0 },
-    );
+    const { b, s } = await twoTiers(reject, accept, { cascade: 0 });
     const sale = await s.sell(lead());
     expect(sale.deliveries.map((d) => d.buyer)).toEqual(['A']);
     expect(b.received).toHaveLength(0);
