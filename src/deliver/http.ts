@@ -249,7 +249,7 @@ function classify(err: unknown, timedOut: boolean, aborted: boolean): { error: H
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return { error: 'timeout', detail: 'no complete answer in time' };
+      return TIMED_OUT;
     case 'UND_ERR_SOCKET':
     case 'ECONNRESET':
     case 'EPIPE':
