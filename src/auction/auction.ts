@@ -493,29 +493,22 @@ async function sell(deps: AuctionDeps, input: AuctionInput, ranked: BidRecord[],
   // Shared: `shared` slots, each handing over to the next bid on failure.
   if (sharedQ.length > 0) {
     const exclusive = shared === 1;
+    const queue = [...sharedQ];
     let accepted = 0;
-    if (shared === 1) {
-      // One slot: the bids in order until one is accepted.
-      for (const b of sharedQ) {
+    const worker = async () => {
+      while (accepted < shared) {
+        const b = queue.shift();
+        if (!b) return;
         if (await postBid(deps, input, b, exclusive, byName, result)) {
-          accepted = 1;
-          break;
+          accepted++;
+          return;
         }
       }
-    } else {
-      const queue = [...sharedQ];
-      const worker = async () => {
-        while (accepted < shared) {
-          const b = queue.shift();
-          if (!b) return;
-          if (await postBid(deps, input, b, exclusive, byName, result)) {
-            accepted++;
-            return;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(shared, queue.length) }, worker));
-    }
+    };
+    // One slot (the usual exclusive sale) needs no pool to wait on.
+    const slots = Math.min(shared, queue.length);
+    if (slots === 1) await worker();
+    else await Promise.all(Array.from({ length: slots }, worker));
     if (accepted > 0) {
       result.exclusive = exclusive && accepted === 1;
       markOutbid(ranked);
