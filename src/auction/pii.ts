@@ -184,8 +184,7 @@ export class PingUrls {
     for (const url of new Set(urls)) {
       const h = cachedUrlHaystack(url);
       h.texts.forEach((t, i) => texts[Math.min(i, 1)]!.push(t));
-      const name = namedField(names, h);
-      this.nameVerdicts.set(url, name === null ? null : `names PII field '${name}'`);
+      this.nameVerdicts.set(url, nameReason(namedField(names, h)));
     }
     // '\u0000' joins no value across two URLs; a value holding one only costs a search per URL.
     this.joined = { names: [], texts: texts.filter((t) => t.length > 0).map((t) => t.join('\u0000')), digits: null };
@@ -416,12 +415,16 @@ export class PiiGuard {
     let v = cache.get(text);
     if (v === undefined) {
       const h = haystackOf(text);
-      const name = namedField(this.names, h);
-      v = name !== null ? `names PII field '${name}'` : valueReason(valueField(needles, h));
+      v = nameReason(namedField(this.names, h)) ?? valueReason(valueField(needles, h));
       cache.set(text, v);
     }
     return v;
   }
+}
+
+// Verdicts are these sentences; one that names a field outranks one that finds a value.
+function nameReason(field: string | null): string | null {
+  return field === null ? null : `names PII field '${field}'`;
 }
 
 function valueReason(field: string | null): string | null {
