@@ -101,7 +101,8 @@ export class Seller {
   private readonly flows = new Map<string, string>();
   private readonly timeField: string | null;
   private closed = false;
-  private readonly journal_: Journal;
+  /** `journal` behind a guard that counts its failures instead of failing the sale. */
+  private readonly safeJournal: Journal;
   /** Journal writes that failed (the sale went on). */
   journalErrors = 0;
   lastJournalError: Error | null = null;
@@ -134,7 +135,7 @@ export class Seller {
     const signal = this.abort.signal;
     setMaxListeners(0, signal); // every request in flight listens to it
     this.poster = new Poster({ http: this.http, journal: guarded, templates: this.templates, breakers: this.breakers, signal });
-    this.journal_ = guarded;
+    this.safeJournal = guarded;
     this.pixels = new PixelFirer({
       http: this.http,
       journal: guarded,
@@ -187,7 +188,7 @@ export class Seller {
         {
           plan: this.plan,
           http: this.http,
-          journal: this.journal_,
+          journal: this.safeJournal,
           templates: this.templates,
           poster: this.poster,
           breakers: this.breakers,
