@@ -900,11 +900,10 @@ export class Router {
       released[j] = (w * (n + 1)) / total - taken[j]! >= slack - eps;
       due[j] = ((taken[j]! + 1 - slack) * total) / w;
     }
-    // Entries not yet released come after, in the same order: a lead none of the
-    // released ones can take still goes to the buyer furthest towards its due.
-    const order = entries
-      .map((_, j) => j)
-      .sort((x, y) => (released[x] !== released[y] ? (released[x] ? -1 : 1) : Math.abs(due[x]! - due[y]!) <= eps * Math.max(1, due[x]!) ? x - y : due[x]! - due[y]!));
+    const earlierDue = (x: number, y: number) => (Math.abs(due[x]! - due[y]!) <= eps * Math.max(1, due[x]!) ? x - y : due[x]! - due[y]!);
+    // Entries not yet released come after the released ones, also earliest due
+    // first: a lead none of the released buyers can take still finds a taker.
+    const order = entries.map((_, j) => j).sort((x, y) => (released[x] === released[y] ? earlierDue(x, y) : released[x] ? -1 : 1));
     for (let k = 0; k < order.length; k++) {
       const j = order[k]!;
       const b = entries[j]!.buyer;
