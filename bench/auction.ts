@@ -248,6 +248,15 @@ function pingBody(lead: SampleLead): string {
 
 type Answer = { name: string; amount: number } | null;
 
+/** A mock buyer's answer to a ping, as JSON. */
+type MockAnswer = { status?: string; bid?: { amount?: unknown } };
+
+/** A mock buyer's answer as a bid: accepted with a numeric amount, else none. */
+function answerOf(name: string, json: MockAnswer): Answer {
+  const amount = json.bid?.amount;
+  return json.status === 'accepted' && typeof amount === 'number' ? { name, amount } : null;
+}
+
 /** The highest bid wins; a tie goes to the name that sorts first. */
 function highestBid(answers: Answer[], slowest: number): Outcome {
   let best: Answer = null;
@@ -257,7 +266,7 @@ function highestBid(answers: Answer[], slowest: number): Outcome {
 
 async function baselineAuction(buyers: MockBuyerAddress[], lead: SampleLead): Promise<Outcome> {
   let slowest = 0;
-  const one = async (b: MockBuyerAddress): Promise<{ name: string; amount: number } | null> => {
+  const one = async (b: MockBuyerAddress): Promise<Answer> => {
     const t0 = performance.now();
     try {
       const res = await fetch(`${b.url}/ping`, {
@@ -266,10 +275,9 @@ async function baselineAuction(buyers: MockBuyerAddress[], lead: SampleLead): Pr
         body: pingBody(lead),
         signal: AbortSignal.timeout(PING_TIMEOUT_MS),
       });
-      const json = (await res.json()) as { status?: string; bid?: { amount?: unknown } };
+      const json = (await res.json()) as MockAnswer;
       slowest = Math.max(slowest, performance.now() - t0);
-      const amount = json.bid?.amount;
-      return json.status === 'accepted' && typeof amount === 'number' ? { name: b.name, amount } : null;
+      return answerOf(b.name, json);
     } catch {
       slowest = Math.max(slowest, performance.now() - t0);
       return null;
@@ -298,9 +306,7 @@ class Floor {
         const t0 = performance.now();
         try {
           const res = await pool.request({ path: '/ping', method: 'POST', headers: { 'content-type': 'application/json' }, body: pingBody(lead) });
-          const json = JSON.parse(await res.body.text()) as { status?: string; bid?: { amount?: unknown } };
-          const amount = json.bid?.amount;
-          return json.status === 'accepted' && typeof amount === 'number' ? { name: this.buyers[i]!.name, amount } : null;
+          return answerOf(this.buyers[i]!.name, JSON.parse(await res.body.text()) as MockAnswer);
         } catch {
           return null;
         } finally {
