@@ -11,7 +11,6 @@ import { SCOPED_NAMES, type ExprChecker } from './exprs.js';
 import { positiveDuration, wholeCount } from './http.js';
 import { type Ty } from './types.js';
 
-
 export const SPLIT_METRICS: readonly string[] = ['conversion', 'acceptance'];
 export const RANK_FACTORS: readonly string[] = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'];
 

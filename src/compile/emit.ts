@@ -182,7 +182,6 @@ function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
   };
 }
 
-
 function durationMs(e: A.Expr): number {
   return e.kind === 'duration' ? e.ms : 0;
 }
