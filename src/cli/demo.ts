@@ -8,6 +8,8 @@
 //
 // With --ephemeral the mock buyers take any free ports and the plan's URLs that
 // point at their configured ports are redirected to them (tests use this).
+// The configured ports sit below Linux's ephemeral range, so a local port a
+// test run left in TIME_WAIT can't block a `npm start` right after it.
 //
 //   leadroute demo [--rules FILE] [--leads FILE.jsonl] [--buyers CONFIG.json]
 //                  [--limit N] [--concurrency N (20)] [--ephemeral] [--at ISO-TIME]

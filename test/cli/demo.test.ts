@@ -81,13 +81,13 @@ describe('leadroute demo (ping-post auction)', () => {
   it('points plan URLs at the ports the mock buyers got, and flags hosts off the machine', () => {
     const source = readFileSync(join(ROOT, 'rules/failover-cascade.route'), 'utf8');
     const { plan } = compile(source, { file: 'rules/failover-cascade.route', baseDir: join(ROOT, 'rules') });
-    const { plan: moved, external } = redirectPlan(plan!, new Map([[47311, 50001], [47312, 50002]]));
+    const { plan: moved, external } = redirectPlan(plan!, new Map([[17311, 50001], [17312, 50002]]));
     const summit = moved.buyers.find((b) => b.name === 'Summit')!;
     expect(summit.post!.url).toBe('http://127.0.0.1:50001/post');
     expect(summit.backupPost!.url).toBe('http://127.0.0.1:50002/post');
     expect(summit.pixels![0]!.url).toBe('http://127.0.0.1:50001/pixel?lead={{lead.id}}&amount={{sale.price}}');
-    expect(moved.buyers.find((b) => b.name === 'Meridian')!.post!.url).toBe('http://127.0.0.1:47313/post'); // not remapped
-    expect(plan!.buyers.find((b) => b.name === 'Summit')!.post!.url).toBe('http://127.0.0.1:47311/post'); // the original is untouched
+    expect(moved.buyers.find((b) => b.name === 'Meridian')!.post!.url).toBe('http://127.0.0.1:17313/post'); // not remapped
+    expect(plan!.buyers.find((b) => b.name === 'Summit')!.post!.url).toBe('http://127.0.0.1:17311/post'); // the original is untouched
     expect(external).toEqual([]);
     const off = structuredClone(plan!);
     off.buyers[0]!.post!.url = 'https://buyer.example/leads';
