@@ -24,7 +24,6 @@
 // - Tiers: tier 2 is pinged only when tier 1 sold nothing (no acceptable bid,
 //   or every post to its bidders failed), and so on.
 
-import { randomUUID } from 'node:crypto';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
 import { evaluatorFor } from '../runtime/index.js';
 import type { Breakers, Poster } from '../deliver/post.js';
@@ -33,6 +32,7 @@ import type { Journal } from '../deliver/journal.js';
 import { TemplateError, type TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { readBid, DEFAULT_MAX_BID } from './bids.js';
+import { newId } from './ids.js';
 import { PiiGuard, PingUrls } from './pii.js';
 import { PingBuilder, DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS, type PingPayload } from './ping.js';
 import { scoreBid, type BuyerStats } from './rank.js';
@@ -290,7 +290,7 @@ async function pingOne(
   deadlineFor: (ms: number) => Deadline,
   isClosed: () => boolean,
 ): Promise<BidRecord> {
-  const pingId = randomUUID();
+  const pingId = newId();
   const buyer = byName.get(name);
   const rec = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
   if (!buyer) {
@@ -394,7 +394,7 @@ function guardedPing(pings: LeadPings, buyer: PlanBuyer, firstId: string): Guard
     const verdict = pings.guard.check(payload.body, payload.url, [pingId]);
     if (verdict === null) return { ok: true, payload, pingId };
     if (verdict.cause === 'lead' || draw === PING_ID_DRAWS) return { ok: false, reason: `PII guard: the ping ${verdict.reason}; not sent` };
-    pingId = randomUUID();
+    pingId = newId();
   }
 }
 
@@ -554,7 +554,7 @@ async function postBid(
     // The buyer's own id for its bid, when its answer names one: that is the id it
     // expects back with the post. Otherwise the id we sent with the ping.
     pingId: b.source === 'ping' ? (b.bidId ?? b.pingId) : null,
-    postId: randomUUID(),
+    postId: newId(),
     price: b.price!,
     exclusive,
     random: input.random,

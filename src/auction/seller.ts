@@ -14,7 +14,6 @@
 // batched deliveries complete later (their DeliveryRecords are updated in place;
 // `flush` sends them now and waits).
 
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
@@ -30,6 +29,7 @@ import { Breakers, Poster } from '../deliver/post.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { buyersByName, runAuction } from './auction.js';
+import { newId } from './ids.js';
 import { BuyerStats } from './rank.js';
 import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
 
@@ -274,7 +274,7 @@ export class Seller {
         lead,
         buyer: buyer.name,
         pingId: null,
-        postId: randomUUID(),
+        postId: newId(),
         price: s.price,
         exclusive: decision.exclusive,
         random: decision.random,
