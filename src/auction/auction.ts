@@ -27,7 +27,7 @@
 import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
 import { evaluatorFor } from '../runtime/index.js';
 import type { Breakers, Poster } from '../deliver/post.js';
-import { Deadline, type HttpClient } from '../deliver/http.js';
+import { Deadline, type HttpClient, type HttpResult } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { TemplateError, type TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
@@ -239,16 +239,19 @@ async function pingTier(
   let timer: NodeJS.Timeout | undefined;
   const everyAnswer = await new Promise<boolean>((resolve) => {
     let out = names.length;
+    // Each ping's record once; a ping that failed inside leadroute and then
+    // answered anyway keeps its first record.
     const settle = (i: number, r: BidRecord) => {
-      if (closed) return;
+      if (closed || records[i] !== undefined) return;
       records[i] = r;
       if (--out === 0) resolve(true);
     };
     names.forEach((name, i) => {
-      pingOne(deps, input, pings, name, tier, byName, timeoutMs, deadlineFor, () => closed).then(
-        (r) => settle(i, r),
-        (err: unknown) => settle(i, failedPing(name, tier, err)),
-      );
+      try {
+        pingOne(deps, input, pings, name, tier, byName, timeoutMs, deadlineFor, () => closed, (r) => settle(i, r));
+      } catch (err) {
+        settle(i, failedPing(name, tier, err));
+      }
     });
     if (out === 0) resolve(true);
     else timer = setTimeout(() => resolve(false), Math.max(0, deadline - performance.now()));
@@ -279,7 +282,13 @@ function failedPing(name: string, tier: number, err: unknown): BidRecord {
   return rec;
 }
 
-async function pingOne(
+/**
+ * Ping one buyer; `done` gets the ping's record: at once when no request is
+ * made, else from the HTTP client's callback as soon as the answer is in (read
+ * there, with no promise in between). Throws only on a bug of ours before the
+ * request goes; a bug while reading the answer becomes an 'error' record.
+ */
+function pingOne(
   deps: AuctionDeps,
   input: AuctionInput,
   pings: LeadPings,
@@ -289,20 +298,21 @@ async function pingOne(
   tierTimeoutMs: number,
   deadlineFor: (ms: number) => Deadline,
   isClosed: () => boolean,
-): Promise<BidRecord> {
+  done: (rec: BidRecord) => void,
+): void {
   const pingId = newId();
   const buyer = byName.get(name);
   const rec = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
   if (!buyer) {
     rec.reason = 'unknown buyer';
-    return rec;
+    return done(rec);
   }
   const stats = deps.stats.get(name);
   const breaker = deps.breakers.get(buyer, 'primary');
   if (buyer.post && breaker && breaker.state === 'open' && !buyer.backupPost) {
     rec.reason = 'post circuit open: not pinged';
     deps.journal.recordAttempt(journalRow(input, name, buyer.ping?.url ?? '', 'skipped', null, rec.reason, Date.now(), 0, null));
-    return rec;
+    return done(rec);
   }
   if (!buyer.ping) {
     // No ping endpoint: the buyer "bids" its plan price.
@@ -314,12 +324,12 @@ async function pingOne(
     }
     if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
       rec.reason = 'no ping endpoint and no price';
-      return rec;
+      return done(rec);
     }
     rec.outcome = 'bid';
     rec.price = round2(price);
     rec.reason = 'no ping endpoint: bids its plan price';
-    return rec;
+    return done(rec);
   }
 
   const ping = buyer.ping;
@@ -328,22 +338,48 @@ async function pingOne(
     rec.outcome = 'refused';
     rec.reason = built.reason;
     deps.journal.recordAttempt(journalRow(input, name, ping.url, 'refused', null, rec.reason, Date.now(), 0, null));
-    return rec;
+    return done(rec);
   }
   const payload = built.payload;
   rec.pingId = built.pingId;
   const perBuyer = ping.timeoutMs > 0 ? ping.timeoutMs : DEFAULT_PING_TIMEOUT_MS;
   const timeoutMs = Math.min(perBuyer, tierTimeoutMs);
   stats.pings++;
-  const res = await deps.http.request({
-    url: payload.url,
-    method: 'POST',
-    headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
-    body: payload.body,
-    timeoutMs,
-    maxBytes: 64 * 1024,
-    deadline: deadlineFor(timeoutMs),
-  });
+  const answered = (res: HttpResult) => {
+    try {
+      done(readAnswer(deps, input, rec, ping, payload, res, timeoutMs, perBuyer, isClosed()));
+    } catch (err) {
+      done(failedPing(name, tier, err));
+    }
+  };
+  deps.http.send(
+    {
+      url: payload.url,
+      method: 'POST',
+      headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
+      body: payload.body,
+      timeoutMs,
+      maxBytes: 64 * 1024,
+      deadline: deadlineFor(timeoutMs),
+    },
+    answered,
+  );
+}
+
+/** A ping's record once its answer (or failure) is in; `late` when the auction had closed by then. */
+function readAnswer(
+  deps: AuctionDeps,
+  input: AuctionInput,
+  rec: BidRecord,
+  ping: NonNullable<PlanBuyer['ping']>,
+  payload: PingPayload,
+  res: HttpResult,
+  timeoutMs: number,
+  perBuyer: number,
+  late: boolean,
+): BidRecord {
+  const name = rec.buyer;
+  const stats = deps.stats.get(name);
   rec.durationMs = res.durationMs;
   rec.httpStatus = res.status;
   const reading = readBid(res, ping.bid, deps.maxBid ?? DEFAULT_MAX_BID);
@@ -363,7 +399,6 @@ async function pingOne(
       rec.reason = `no answer within ${timeoutMs}ms (${timeoutMs < perBuyer ? 'auction' : 'buyer'} timeout); a later answer is discarded`;
     }
   }
-  const late = isClosed();
   if (!late && (rec.outcome === 'bid' || rec.outcome === 'no-bid' || rec.outcome === 'invalid')) {
     stats.answered++;
     stats.answerMsSum += res.durationMs;

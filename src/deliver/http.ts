@@ -312,44 +312,53 @@ export class HttpClient {
 
   /** Send one request. Never throws: failures come back as { ok: false, error, detail }. */
   request(req: HttpRequest): Promise<HttpResult> {
+    return new Promise<HttpResult>((resolve) => this.send(req, resolve));
+  }
+
+  /**
+   * Send one request and hand its result to `done`, once: at once when it cannot
+   * be sent, else when the answer, an error or the deadline comes. The auction's
+   * pings use this form: the answer is read inside the same callback that
+   * received it, with no promise and no turn of the event loop in between.
+   * `done` runs inside undici's parser callback and must not throw.
+   */
+  send(req: HttpRequest, done: (result: HttpResult) => void): void {
     const startedAt = Date.now();
     const t0 = performance.now();
     const target = this.target(req.url);
-    if (target === null) return Promise.resolve({ ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 });
-    if (this.closed) return Promise.resolve({ ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 });
-    if (req.deadline) return this.send(req, req.deadline, target, startedAt, t0);
+    if (target === null) return done({ ok: false, error: 'bad-url', detail: 'not an http(s) URL', status: null, startedAt, durationMs: 0 });
+    if (this.closed) return done({ ok: false, error: 'aborted', detail: 'client closed', status: null, startedAt, durationMs: 0 });
+    if (req.deadline) return this.dispatch(req, req.deadline, target, startedAt, t0, done);
     // A request of its own gets a deadline of its own, linked to the caller's signal.
     const own = new Deadline(req.timeoutMs, req.signal);
-    return this.send(req, own, target, startedAt, t0).then((r) => {
+    this.dispatch(req, own, target, startedAt, t0, (r) => {
       own.cancel();
-      return r;
+      done(r);
     });
   }
 
   /** Hand the request to undici, bounded by a deadline (its own, or one shared with other requests). */
-  private send(req: HttpRequest, deadline: Deadline, target: Target, startedAt: number, t0: number): Promise<HttpResult> {
-    return new Promise<HttpResult>((settle) => {
-      const exchange = new Exchange(deadline, req.maxBytes ?? DEFAULT_MAX_BYTES, startedAt, t0, settle);
-      if (!deadline.enter(exchange)) return exchange.end(deadline.expired ? 'timeout' : 'aborted');
-      try {
-        this.dispatcherFor(target.origin).dispatch(
-          {
-            origin: target.origin,
-            path: target.path,
-            method: req.method,
-            headers: req.headers ?? {},
-            body: req.body,
-            // The deadline ends the exchange; undici's own timeouts are only a backstop,
-            // kept above 1 s so they run on its coarse shared timers, not one per request.
-            headersTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
-            bodyTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
-          },
-          exchange,
-        );
-      } catch (err) {
-        exchange.refused(err); // invalid options or a closed pool: undici throws before sending
-      }
-    });
+  private dispatch(req: HttpRequest, deadline: Deadline, target: Target, startedAt: number, t0: number, done: (r: HttpResult) => void): void {
+    const exchange = new Exchange(deadline, req.maxBytes ?? DEFAULT_MAX_BYTES, startedAt, t0, done);
+    if (!deadline.enter(exchange)) return exchange.end(deadline.expired ? 'timeout' : 'aborted');
+    try {
+      this.dispatcherFor(target.origin).dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: req.method,
+          headers: req.headers ?? {},
+          body: req.body,
+          // The deadline ends the exchange; undici's own timeouts are only a backstop,
+          // kept above 1 s so they run on its coarse shared timers, not one per request.
+          headersTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
+          bodyTimeout: Math.max(req.timeoutMs + 50, BACKSTOP_MIN_MS),
+        },
+        exchange,
+      );
+    } catch (err) {
+      exchange.refused(err); // invalid options or a closed pool: undici throws before sending
+    }
   }
 
   /** Close every pool (in-flight requests finish first). */

@@ -131,6 +131,45 @@ describe('HttpClient', () => {
   });
 });
 
+describe('HttpClient.send (the callback form)', () => {
+  it('hands the answer to its callback exactly once, and a bad URL at once', async () => {
+    const http = new HttpClient();
+    try {
+      const results: HttpResult[] = [];
+      const got = new Promise<void>((resolve) =>
+        http.send({ url: `${base}/json`, method: 'GET', timeoutMs: 2000 }, (r) => {
+          results.push(r);
+          resolve();
+        }),
+      );
+      await got;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ ok: true, status: 200, body: '{"ok":true}' });
+
+      let bad: HttpResult | null = null;
+      http.send({ url: 'ftp://x/', method: 'GET', timeoutMs: 100 }, (r) => (bad = r));
+      expect(bad).toMatchObject({ ok: false, error: 'bad-url' }); // no turn of the event loop
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('a hanging answer reaches the callback once, as a timeout, when its shared deadline ends', async () => {
+    const http = new HttpClient();
+    try {
+      const deadline = new Deadline(80);
+      const results: HttpResult[] = [];
+      http.send({ url: `${base}/hang`, method: 'GET', timeoutMs: 80, deadline }, (r) => results.push(r));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ ok: false, error: 'timeout' });
+    } finally {
+      await http.destroy();
+    }
+  });
+});
+
 describe('Deadline', () => {
   it('times out every request sharing it, and only those still waiting', async () => {
     await withClient(async (c) => {
