@@ -49,6 +49,7 @@ export interface AuctionDeps {
   maxBid?: number;
   /** Used when the spec carries no timeout. */
   defaultTimeoutMs?: number;
+  /** Aborting it cuts off the pings in flight and stops before the next tier (for runAuction used on its own). */
   signal?: AbortSignal;
 }
 
@@ -225,7 +226,7 @@ async function pingTier(
   // an abort signal per request would cost more than the rest of a ping). A
   // ping's timeout therefore counts from the first ping of the tier with the
   // same timeout, at most the time it takes to send the tier's pings earlier.
-  // Closing the seller (deps.signal) aborts them all.
+  // An abort of deps.signal, when given, aborts them all.
   const deadlines = new Map<number, Deadline>();
   const deadlineFor = (ms: number): Deadline => {
     let d = deadlines.get(ms);

@@ -207,6 +207,29 @@ describe('seller basics', () => {
     }
   });
 
+  it("runAuction's signal cuts off the pings in flight: a hanging buyer is recorded as aborted, not timed out", async () => {
+    const hang = await buyerServer('hang');
+    const plan = makePlan([httpBuyer('Hang', { ping: ping(`${hang.url}/ping`, { timeoutMs: 5000 }) })], auction({ tiers: [{ buyers: ['Hang'] }], timeoutMs: 5000 }));
+    const decision = routerFor(plan).route(lead());
+    const journal = new MemoryJournal();
+    const http = new HttpClient();
+    const templates = TemplateSet.forPlan(plan);
+    const breakers = new Breakers();
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    try {
+      const result = await runAuction(
+        { plan, http, journal, templates, breakers, stats: new BuyerStats(), poster: new Poster({ http, journal, templates, breakers }), signal: stop.signal },
+        { leadId: decision.leadId, lead: lead(), spec: decision.auction!, random: decision.random, routedAt: Date.now(), ageS: () => 0 },
+      );
+      const b = result.record.bids.find((x) => x.buyer === 'Hang')!;
+      expect([b.outcome, b.reason]).toEqual(['error', 'request aborted']);
+      expect(result.record.winners).toEqual([]);
+    } finally {
+      await http.destroy();
+    }
+  });
+
   it('an invalid lead is not sold and nothing is sent', async () => {
     const srv = await buyerServer(bid(10));
     const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
