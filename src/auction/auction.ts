@@ -165,7 +165,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
 
   for (let ti = 0; ti < spec.tiers.length; ti++) {
     if (deps.signal?.aborted) {
-      reason = 'seller closed';
+      reason = 'aborted by the caller';
       break;
     }
     const tier = spec.tiers[ti]!;
