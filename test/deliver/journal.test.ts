@@ -42,6 +42,56 @@ describe('journals', () => {
     expect(j.attempts()[0]!.id).toBe(1);
   });
 
+  it('MemoryJournal keeps the last `max` attempts across its chunks of rows, each as it was recorded', () => {
+    const j = new MemoryJournal(5000);
+    const total = 13_001;
+    for (let i = 1; i <= total; i++) {
+      j.recordAttempt(
+        row({
+          leadId: `L${i}`,
+          buyer: i % 2 ? 'A' : 'B',
+          kind: i % 3 ? 'ping' : 'post',
+          startedAt: i,
+          durationMs: i / 4,
+          status: i % 5 ? 200 : null,
+          detail: i % 7 ? null : `d${i}`,
+          price: i % 11 ? i / 100 : null,
+        }),
+      );
+    }
+    const kept = j.attempts();
+    expect(j.size).toBe(5000);
+    expect(kept.map((r) => r.id)).toEqual(Array.from({ length: 5000 }, (_, k) => total - 4999 + k));
+    for (const r of kept) {
+      const i = r.id;
+      expect(r).toEqual({
+        id: i,
+        leadId: `L${i}`,
+        buyer: i % 2 ? 'A' : 'B',
+        kind: i % 3 ? 'ping' : 'post',
+        url: 'http://127.0.0.1/ping',
+        startedAt: i,
+        durationMs: i / 4,
+        outcome: 'bid',
+        status: i % 5 ? 200 : null,
+        detail: i % 7 ? null : `d${i}`,
+        price: i % 11 ? i / 100 : null,
+      });
+    }
+    // Filters read the columns; only kept rows match.
+    expect(j.attempts({ leadId: 'L100' })).toEqual([]);
+    expect(j.attempts({ leadId: `L${total}` }).map((r) => r.id)).toEqual([total]);
+    expect(j.attempts({ buyer: 'B', kind: 'post', since: 12_000, until: 12_012 }).map((r) => r.id)).toEqual([12_000, 12_006]);
+  });
+
+  it('an unbounded MemoryJournal keeps every attempt', () => {
+    const j = new MemoryJournal(Infinity);
+    for (let i = 1; i <= 9000; i++) j.recordAttempt(row({ startedAt: i }));
+    expect(j.size).toBe(9000);
+    expect(j.attempts({ since: 8999 }).map((r) => r.id)).toEqual([8999, 9000]);
+    expect(() => new MemoryJournal(0)).toThrow(RangeError);
+  });
+
   it('SqliteJournal writes the attempts table with the agreed columns', () => {
     const db = new Database(':memory:');
     const j = new SqliteJournal(db);
