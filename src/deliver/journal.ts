@@ -131,8 +131,9 @@ export class MemoryJournal implements Journal {
     const at = this.count % CHUNK_ROWS;
     if (at === 0) {
       this.chunks.push(newChunk());
-      // Rows before the first one kept all lie in the chunks before it.
-      const firstKept = this.count + 1 - this.max + 1;
+      // Once this row is in, the rows kept start at firstKept: drop the chunks wholly before it.
+      const id = this.count + 1;
+      const firstKept = id - this.max + 1;
       while (firstKept > (this.dropped + 1) * CHUNK_ROWS) (this.chunks.shift(), this.dropped++);
     }
     const chunk = this.chunks[this.chunks.length - 1]!;

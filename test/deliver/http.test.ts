@@ -160,8 +160,13 @@ describe('HttpClient.send (the callback form)', () => {
     try {
       const deadline = new Deadline(80);
       const results: HttpResult[] = [];
-      http.send({ url: `${base}/hang`, method: 'GET', timeoutMs: 80, deadline }, (r) => results.push(r));
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise<void>((resolve) =>
+        http.send({ url: `${base}/hang`, method: 'GET', timeoutMs: 80, deadline }, (r) => {
+          results.push(r);
+          resolve();
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 50)); // room for a second call, which must not come
       expect(results).toHaveLength(1);
       expect(results[0]).toMatchObject({ ok: false, error: 'timeout' });
     } finally {
