@@ -46,8 +46,8 @@ import { Seller, type Sale } from '../src/auction/index.js';
 import { compile } from '../src/compile/index.js';
 import { formatDiagnostics } from '../src/lang/diagnostics.js';
 import { Router } from '../src/runtime/index.js';
-import { MemoryStore } from '../src/store/index.js';
-import type { MockBuyerAddress, MockBuyersConfig, MockBuyersStats } from '../src/server/index.js';
+import { MemoryStore } from '../src/adapters/index.js';
+import type { MockBuyerAddress, MockBuyersConfig, MockBuyersStats } from '../src/mock/index.js';
 import { makeLeads, type SampleLead } from '../examples/make-leads.js';
 
 const CHILD_FLAG = '--leadroute-mock-buyers-child';
@@ -84,7 +84,7 @@ type FromChild =
   | { type: 'error'; message: string };
 
 async function childMain(): Promise<void> {
-  const { startMockBuyers } = await import('../src/server/index.js');
+  const { startMockBuyers } = await import('../src/mock/index.js');
   let current: Awaited<ReturnType<typeof startMockBuyers>> | null = null;
   const send = (m: FromChild) => process.send!(m);
   process.on('message', (raw) => {

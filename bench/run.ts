@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import { compile, loadPlan, Router } from '../src/index.js';
 import { leadRandom, splitDraw } from '../src/runtime/index.js';
-import { MemoryStore } from '../src/store/index.js';
+import { MemoryStore } from '../src/adapters/index.js';
 import type { Decision } from '../src/runtime/decision.js';
 import { formatDiagnostics } from '../src/lang/diagnostics.js';
 import { makeLeads, type SampleLead } from '../examples/make-leads.js';

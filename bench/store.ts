@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, loadPlan, Router, type LoadedPlan } from '../src/index.js';
-import { MemoryStore, SqliteStore, type JournalStore } from '../src/store/index.js';
+import { MemoryStore, SqliteStore, type JournalStore } from '../src/adapters/index.js';
 import { makeLeads, type SampleLead } from '../examples/make-leads.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, loadPlan, Router } from '../src/index.js';
-import { MemoryStore } from '../src/store/index.js';
+import { MemoryStore } from '../src/adapters/index.js';
 import { formatDiagnostics } from '../src/lang/diagnostics.js';
 import type { Decision } from '../src/runtime/decision.js';
 

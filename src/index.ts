@@ -8,9 +8,9 @@ export { compile, type CompileOptions, type CompileResult, PLAN_VERSION, PLAN_JS
 export type * from './compile/plan.js';
 export { parse, formatDiagnostic, formatDiagnostics, hasErrors, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from './lang/index.js';
 export * from './runtime/index.js';
-export * from './store/index.js';
+export * from './adapters/index.js';
 // Selling over HTTP: ping-post auctions, posts, pixels, and their journal.
 export { Seller, type Sale, type SellerOptions, type SellOptions } from './auction/index.js';
-export { MemoryJournal, SqliteJournal, computeMetrics, type Journal, type MetricsReport } from './deliver/index.js';
+export { computeMetrics, type Journal, type MetricsReport } from './deliver/index.js';
 // Trying a plan on synthetic or sample leads before any real lead.
 export { simulate, generateLeads, renderReport, formatSummary, type SimSummary, type SimulateOptions } from './sim/index.js';

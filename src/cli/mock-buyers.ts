@@ -13,7 +13,7 @@ import {
   type MockBuyers,
   type MockBuyersConfig,
   type MockBuyersStats,
-} from '../server/index.js';
+} from '../mock/index.js';
 import { UsageError, paint, parseOptions, str, type Io } from './io.js';
 
 const OPTIONS = {

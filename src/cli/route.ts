@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Plan } from '../compile/index.js';
 import { Router, type Decision } from '../runtime/index.js';
-import { MemoryStore } from '../store/index.js';
+import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
 import { UsageError, isoTimeOption, packageRoot, parseOptions, paint, str, type Io } from './io.js';
 

@@ -14,8 +14,8 @@ import { generateLeads } from '../sim/leads.js';
 import { renderReport } from '../sim/report.js';
 import { DEFAULT_FROM, DEFAULT_RATE_PER_HOUR, simulate } from '../sim/simulate.js';
 import { formatSummary } from '../sim/table.js';
-import { MemoryStore } from '../store/memory.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { MemoryStore } from '../adapters/memory-store.js';
+import { SqliteStore } from '../adapters/sqlite-store.js';
 import { loadPlanArgument } from './check.js';
 import { UsageError, isoTimeOption, paint, parseOptions, str, type Io } from './io.js';
 

@@ -1,5 +1,6 @@
 // Delivery: payload templates, HTTP, posts with retries/failover/breaker,
-// delayed and batch delivery, pixels, the attempt journal and metrics.
+// delayed and batch delivery, pixels, the attempt journal's interface and
+// metrics. The journals themselves (MemoryJournal, SqliteJournal) are adapters.
 export {
   compileTemplate,
   checkTemplate,
@@ -16,7 +17,7 @@ export {
 export type { CompiledTemplate, TemplateContext, TemplateFormat, TemplateVariable } from './templates.js';
 export { Deadline, HttpClient } from './http.js';
 export type { HttpClientOptions, HttpRequest, HttpResult, HttpErrorKind } from './http.js';
-export { MemoryJournal, SqliteJournal, ATTEMPTS_TABLE_SQL, ATTEMPTS_INDEX_SQL, redactUrl } from './journal.js';
+export { redactUrl } from './journal.js';
 export type { Attempt, AttemptRow, AttemptKind, AttemptOutcome, AttemptFilter, Journal } from './journal.js';
 export { computeMetrics, summarize, percentile } from './metrics.js';
 export type { MetricsReport, SellMetrics, LatencyStats, MetricsOptions } from './metrics.js';

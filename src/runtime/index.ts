@@ -5,7 +5,8 @@ export { Router, formatDuration, dedupeKey, normaliseForDedupe } from './router.
 export type { RouterOptions, RouteOptions, CommitOptions, EvaluateOptions } from './router.js';
 export type { CapStore } from './caps.js';
 export { isRouterStore } from './store.js';
-export type { RouterStore, StoreEvent, EventKind, OutcomeKind } from './store.js';
+export type { RouterStore, StoreEvent, EventKind, OutcomeKind, StateStats } from './store.js';
+export { MemoryState, type MemoryStateOptions } from './memory-state.js';
 export { computeMetrics, predictedRate, boundedShares, PRIOR_MEAN, PRIOR_WEIGHT } from './metrics.js';
 export type { BuyerMetrics } from './metrics.js';
 export { leadRandom, splitDraw, leadIdOf, canonicalJson, hash32 } from './random.js';

@@ -42,11 +42,11 @@ import { boundedShares, computeMetrics, type BuyerMetrics } from './metrics.js';
 import { leadIdOf, SeededRandom } from './random.js';
 import { isRouterStore, type OutcomeKind, type RouterStore } from './store.js';
 import { DAY_NAMES, describeClosed, formatClock, isOpen, isoString, nextOpening } from './time.js';
-import { MemoryStore } from '../store/memory.js';
+import { MemoryState } from './memory-state.js';
 
 export interface RouterOptions {
   /** Where cap counters, fair-split counts, dedupe keys, events and the journal
-   *  live; a fresh MemoryStore by default. */
+   *  live; a fresh MemoryState (in memory, no I/O) by default. */
   store?: RouterStore;
   /** Seed for `random` and split draws; 0 by default. */
   seed?: string | number;
@@ -268,7 +268,7 @@ export class Router {
 
   constructor(plan: Plan | LoadedPlan, options: RouterOptions = {}) {
     this.plan = isLoadedPlan(plan) ? plan : loadPlan(plan);
-    const store: CapStore = options.store ?? new MemoryStore();
+    const store: CapStore = options.store ?? new MemoryState();
     if (!isRouterStore(store)) {
       throw new TypeError('the router needs a RouterStore (cap counters, hasKey/putKey, recordEvent/countEvents, recordDecision); this store only keeps caps');
     }

@@ -1,8 +1,10 @@
 // The state the router keeps between leads, as one synchronous interface: cap
 // counters, fair-share counts, duplicate keys, outcome events and the decision
 // journal. Synchronous because both the in-memory and the SQLite store are, and
-// routing a lead must not interleave with another lead's cap check. Stores live
-// in src/store; the router only knows this interface.
+// routing a lead must not interleave with another lead's cap check. The router
+// only knows this interface: its default is MemoryState (memory-state.ts), and
+// the stores that also journal deliveries or keep state in a file are adapters
+// (src/adapters).
 
 import type { CapStore } from './caps.js';
 import type { Decision } from './decision.js';
@@ -20,6 +22,46 @@ export interface StoreEvent {
   at: number;
   /** Dollars, for `sold`. */
   price?: number;
+}
+
+export const EVENT_KINDS: readonly EventKind[] = ['sold', 'accepted', 'rejected', 'returned', 'converted'];
+
+/** Throws on an event no store may record (a store's guard, as SQLite's CHECK is). */
+export function checkEvent(e: StoreEvent): void {
+  if (!EVENT_KINDS.includes(e.kind)) throw new Error(`unknown event kind '${String(e.kind)}'`);
+  if (typeof e.buyer !== 'string' || e.buyer === '') throw new Error('an event needs a buyer');
+  if (typeof e.leadId !== 'string') throw new Error('an event needs a lead id');
+  if (!Number.isFinite(e.at)) throw new Error(`event time must be ms since the epoch, got ${String(e.at)}`);
+}
+
+export interface EventQuery {
+  buyer?: string;
+  kind?: EventKind;
+  leadId?: string;
+  /** ms, inclusive. */
+  since?: number;
+  /** ms, exclusive. */
+  until?: number;
+}
+
+export interface DecisionQuery {
+  leadId?: string;
+  /** ms, inclusive. */
+  since?: number;
+  /** ms, exclusive. */
+  until?: number;
+  /** At most this many, oldest first. */
+  limit?: number;
+}
+
+/** What a store holds, for reports and tests. */
+export interface StateStats {
+  /** Cap counters held (expired ones included until swept). */
+  counters: number;
+  /** Dedupe keys held (expired ones included until swept). */
+  keys: number;
+  events: number;
+  decisions: number;
 }
 
 export interface RouterStore extends CapStore {

@@ -8,8 +8,8 @@ import type { Decision } from '../runtime/decision.js';
 import { loadPlan, type LoadedPlan } from '../runtime/load.js';
 import { Router, type RouterOptions } from '../runtime/router.js';
 import type { RouterStore } from '../runtime/store.js';
-import { MemoryStore } from '../store/memory.js';
-import { inTransaction } from '../store/types.js';
+import { MemoryStore } from '../adapters/memory-store.js';
+import { inTransaction } from '../adapters/types.js';
 import { targetShares } from './targets.js';
 
 export const DEFAULT_FROM = Date.parse('2026-11-23T14:00:00Z'); // a Monday, 09:00 in New York

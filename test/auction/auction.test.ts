@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Seller } from '../../src/auction/index.js';
 import { runAuction } from '../../src/auction/auction.js';
 import { BuyerStats } from '../../src/auction/rank.js';
-import { Breakers, HttpClient, MemoryJournal, Poster, TemplateSet, type Journal } from '../../src/deliver/index.js';
+import { Breakers, HttpClient, Poster, TemplateSet, type Journal } from '../../src/deliver/index.js';
+import { MemoryJournal } from '../../src/adapters/index.js';
 import {
   accept,
   auction,

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldType, PlanField, PlanPing } from '../../src/compile/plan.js';
 import { buildPing, PiiGuard, PingBuilder, PingUrls, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
-import { MemoryJournal, TemplateSet } from '../../src/deliver/index.js';
+import { TemplateSet } from '../../src/deliver/index.js';
+import { MemoryJournal } from '../../src/adapters/index.js';
 import { auction, bid, FIELDS, httpBuyer, makePlan, ping, post, routerFor, startServer, template, type TestServer } from './helpers.js';
 
 const lead = {

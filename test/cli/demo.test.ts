@@ -6,7 +6,7 @@ import { main, type Io } from '../../src/cli/index.js';
 import { mockBuyersCommand } from '../../src/cli/mock-buyers.js';
 import { redirectPlan } from '../../src/cli/demo.js';
 import { compile } from '../../src/compile/index.js';
-import type { MockBuyers } from '../../src/server/index.js';
+import type { MockBuyers } from '../../src/mock/index.js';
 import { ROOT, runCli, scratchDir, writeScratch } from './helpers.js';
 
 function captureIo(cwd = ROOT): { io: Io; out: () => string; err: () => string } {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/adapters/index.js';
 import { runCli, scratchDir, writeScratch } from './helpers.js';
 
 const SPLIT = `

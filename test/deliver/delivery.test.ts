@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlanAction, PlanBuyer } from '../../src/compile/plan.js';
 import { Seller, type Sale } from '../../src/auction/index.js';
-import { MemoryJournal, type DeliveryRecord } from '../../src/deliver/index.js';
+import type { DeliveryRecord } from '../../src/deliver/index.js';
+import { MemoryJournal } from '../../src/adapters/index.js';
 import { accept, f, httpBuyer, lead, makePlan, post, reject, routerFor, Servers, template, until, type Reply } from '../auction/helpers.js';
 
 const servers = new Servers();

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, computeMetrics, Limiter, MemoryJournal, percentile, SqliteJournal, type Attempt } from '../../src/deliver/index.js';
+import { CircuitBreaker, computeMetrics, Limiter, percentile, type Attempt } from '../../src/deliver/index.js';
+import { MemoryJournal, SqliteJournal } from '../../src/adapters/index.js';
 
 const row = (o: Partial<Attempt>): Attempt => ({
   leadId: 'L1',

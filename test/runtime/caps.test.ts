@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Router } from '../../src/runtime/index.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { MemoryStore } from '../../src/adapters/index.js';
 import { CapCounter, makeCounters } from '../../src/runtime/caps.js';
 import type { PlanCapUnit } from '../../src/compile/plan.js';
 import { arith, buyer, dollarsCap, f, lead, leadsCap, lit, makePlan, NY, otherwise, route, rule } from './helpers.js';

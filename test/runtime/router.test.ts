@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { leadRandom, loadPlan, Router, splitDraw, type Decision } from '../../src/runtime/index.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { MemoryStore } from '../../src/adapters/index.js';
 import type { Plan, PlanAction } from '../../src/compile/plan.js';
 import {
   arith,

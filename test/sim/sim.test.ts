@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics, loadPlan, type Plan } from '../../src/index.js';
 import { generateLeads, renderReport, simulate, usesSampleLeads } from '../../src/sim/index.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { MemoryStore } from '../../src/adapters/index.js';
 import { makeLeads } from '../../examples/make-leads.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;

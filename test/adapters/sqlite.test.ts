@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, SCHEMA_VERSION, SqliteStore, migrate } from '../../src/store/index.js';
+import { MIGRATIONS, SCHEMA_VERSION, SqliteStore, migrate } from '../../src/adapters/index.js';
 import { storeContract } from './contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leadroute-store-'));

@@ -1,24 +1,12 @@
-// An in-memory RouterStore: cap counters and dedupe keys in Maps with expiry,
-// events, decisions and delivery attempts in arrays. Expired counters and keys
-// are dropped lazily: when read with a `now` past their expiry, and by an
-// occasional sweep as they are added. Nothing survives the process; use
-// SqliteStore for that.
+// The router's state in memory, with no I/O: cap counters and dedupe keys in
+// Maps with expiry, outcome events and decisions in arrays. The Router's
+// default store. Expired counters and keys are dropped lazily: when read with
+// a `now` past their expiry, and by an occasional sweep as they are added.
+// Nothing survives the process. MemoryStore (src/adapters) adds the delivery
+// journal and transactions to it; SqliteStore keeps the same state in a file.
 
-import { MemoryJournal } from '../deliver/journal.js';
-import type { Decision } from '../runtime/decision.js';
-import type { EventKind, StoreEvent } from '../runtime/store.js';
-import {
-  checkAttempt,
-  normalizeAttempt,
-  checkEvent,
-  type AttemptQuery,
-  type DecisionQuery,
-  type DeliveryAttempt,
-  type EventQuery,
-  type JournalStore,
-  type StoredAttempt,
-  type StoreStats,
-} from './types.js';
+import type { Decision } from './decision.js';
+import { checkEvent, type DecisionQuery, type EventKind, type EventQuery, type RouterStore, type StateStats, type StoreEvent } from './store.js';
 
 interface Bucket {
   value: number;
@@ -28,7 +16,7 @@ interface Bucket {
 /** Sweep expired buckets after this many adds (amortised O(1) per add). */
 const SWEEP_EVERY = 4096;
 
-export interface MemoryStoreOptions {
+export interface MemoryStateOptions {
   /** Keep at most about this many decisions in the journal (the most recent); unbounded by default. */
   decisionLimit?: number;
 }
@@ -48,21 +36,19 @@ function lowerBound(xs: number[], x: number): number {
 const inWindow = (t: number, since: number | undefined, until: number | undefined): boolean =>
   (since === undefined || t >= since) && (until === undefined || t < until);
 
-export class MemoryStore implements JournalStore {
+export class MemoryState implements RouterStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly keys = new Map<string, number>();
   private readonly eventLog: StoreEvent[] = [];
   /** `buyer \0 kind` → event times, ascending, for countEvents. */
   private readonly eventTimes = new Map<string, number[]>();
   private decisionLog: Decision[] = [];
-  /** The delivery journal, kept by the delivery side's in-memory journal (unbounded here). */
-  private readonly attemptLog = new MemoryJournal(Infinity);
   private readonly decisionLimit: number;
   /** The latest routing time seen, used by the sweep. */
   private clock = -Infinity;
   private addsSinceSweep = 0;
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(options: MemoryStateOptions = {}) {
     this.decisionLimit = options.decisionLimit ?? Infinity;
   }
 
@@ -160,20 +146,7 @@ export class MemoryStore implements JournalStore {
     return query.limit !== undefined ? out.slice(0, query.limit) : out.slice();
   }
 
-  recordAttempt(attempt: DeliveryAttempt): void {
-    checkAttempt(attempt);
-    this.attemptLog.recordAttempt(normalizeAttempt(attempt));
-  }
-
-  attempts(query: AttemptQuery = {}): StoredAttempt[] {
-    return this.attemptLog.attempts(query);
-  }
-
   // ------------------------------------------------------------ housekeeping
-
-  transaction<T>(fn: () => T): T {
-    return fn();
-  }
 
   private maybeSweep(): void {
     if (++this.addsSinceSweep >= SWEEP_EVERY) {
@@ -193,13 +166,12 @@ export class MemoryStore implements JournalStore {
     return this.buckets.size;
   }
 
-  stats(): StoreStats {
+  stats(): StateStats {
     return {
       counters: this.buckets.size,
       keys: this.keys.size,
       events: this.eventLog.length,
       decisions: Math.min(this.decisionLog.length, this.decisionLimit),
-      attempts: this.attemptLog.size,
     };
   }
 
@@ -210,7 +182,6 @@ export class MemoryStore implements JournalStore {
     this.eventLog.length = 0;
     this.eventTimes.clear();
     this.decisionLog = [];
-    this.attemptLog.clear();
     this.clock = -Infinity;
     this.addsSinceSweep = 0;
   }

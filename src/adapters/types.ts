@@ -5,7 +5,10 @@
 
 import type { Decision } from '../runtime/decision.js';
 import type { AttemptFilter, AttemptKind, AttemptRow, DeliveryAttempt } from '../deliver/journal.js';
-import type { EventKind, RouterStore, StoreEvent } from '../runtime/store.js';
+import type { DecisionQuery, EventQuery, RouterStore, StateStats, StoreEvent } from '../runtime/store.js';
+
+// The event vocabulary and the queries are the router's own (src/runtime/store.ts).
+export { EVENT_KINDS, checkEvent, type EventQuery, type DecisionQuery } from '../runtime/store.js';
 
 // The delivery journal's vocabulary is the delivery side's own (src/deliver/journal.ts):
 // attempt kinds, outcomes, stored rows and filters.
@@ -18,35 +21,9 @@ export { normalizeAttempt, type DeliveryAttempt } from '../deliver/journal.js';
 /** A journalled attempt as read back: the delivery journal's row. */
 export type StoredAttempt = AttemptRow;
 
-export interface EventQuery {
-  buyer?: string;
-  kind?: EventKind;
-  leadId?: string;
-  /** ms, inclusive. */
-  since?: number;
-  /** ms, exclusive. */
-  until?: number;
-}
-
-export interface DecisionQuery {
-  leadId?: string;
-  /** ms, inclusive. */
-  since?: number;
-  /** ms, exclusive. */
-  until?: number;
-  /** At most this many, oldest first. */
-  limit?: number;
-}
-
 export type AttemptQuery = AttemptFilter;
 
-export interface StoreStats {
-  /** Cap counters held (expired ones included until swept). */
-  counters: number;
-  /** Dedupe keys held (expired ones included until swept). */
-  keys: number;
-  events: number;
-  decisions: number;
+export interface StoreStats extends StateStats {
   attempts: number;
 }
 
@@ -77,15 +54,7 @@ export function inTransaction<T>(store: unknown, fn: () => T): T {
   return s !== null && typeof s === 'object' && typeof s.transaction === 'function' ? s.transaction(fn) : fn();
 }
 
-export const EVENT_KINDS: readonly EventKind[] = ['sold', 'accepted', 'rejected', 'returned', 'converted'];
 export const ATTEMPT_KINDS: readonly AttemptKind[] = ['ping', 'post', 'pixel'];
-
-export function checkEvent(e: StoreEvent): void {
-  if (!EVENT_KINDS.includes(e.kind)) throw new Error(`unknown event kind '${String(e.kind)}'`);
-  if (typeof e.buyer !== 'string' || e.buyer === '') throw new Error('an event needs a buyer');
-  if (typeof e.leadId !== 'string') throw new Error('an event needs a lead id');
-  if (!Number.isFinite(e.at)) throw new Error(`event time must be ms since the epoch, got ${String(e.at)}`);
-}
 
 export function checkAttempt(a: DeliveryAttempt): void {
   if (!ATTEMPT_KINDS.includes(a.kind)) throw new Error(`unknown attempt kind '${String(a.kind)}'`);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, Router } from '../../src/index.js';
-import { SqliteStore } from '../../src/store/index.js';
+import { SqliteStore } from '../../src/adapters/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const DOC = readFileSync(join(ROOT, 'docs/STORE.md'), 'utf8');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics, Router, type Plan } from '../../src/index.js';
 import type { Decision } from '../../src/runtime/decision.js';
 import type { RouterStore } from '../../src/runtime/store.js';
-import type { JournalStore } from '../../src/store/index.js';
+import type { JournalStore } from '../../src/adapters/index.js';
 
 const T0 = Date.parse('2026-11-23T14:00:00Z'); // a Monday
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { MemoryStore } from '../../src/store/index.js';
-import type { CapStore } from '../../src/store/index.js';
+import { MemoryStore } from '../../src/adapters/index.js';
+import type { CapStore } from '../../src/adapters/index.js';
 import { storeContract } from './contract.js';
 
 storeContract('MemoryStore', () => new MemoryStore());

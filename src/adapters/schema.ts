@@ -5,6 +5,26 @@
 
 import type Database from 'better-sqlite3';
 
+/** The delivery journal's table, created by migration 2 and by a SqliteJournal on its own file. */
+export const ATTEMPTS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS attempts (
+  id          INTEGER PRIMARY KEY,
+  lead_id     TEXT NOT NULL,
+  buyer       TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('ping', 'post', 'pixel')),
+  url         TEXT NOT NULL,
+  started_at  INTEGER NOT NULL,
+  duration_ms REAL NOT NULL,
+  outcome     TEXT NOT NULL,
+  status      INTEGER,
+  detail      TEXT,
+  price       REAL
+)`;
+
+export const ATTEMPTS_INDEX_SQL: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS attempts_buyer_started_at ON attempts (buyer, started_at)',
+  'CREATE INDEX IF NOT EXISTS attempts_lead_id ON attempts (lead_id)',
+];
+
 export interface Migration {
   version: number;
   description: string;
@@ -68,25 +88,9 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 2,
     description: 'delivery journal: one row per ping, post or pixel request',
-    // The same DDL as src/deliver/journal.ts (ATTEMPTS_TABLE_SQL), IF NOT EXISTS
-    // because a delivery journal may have created the table in this file first.
-    sql: `
-      CREATE TABLE IF NOT EXISTS attempts (
-        id          INTEGER PRIMARY KEY,
-        lead_id     TEXT NOT NULL,
-        buyer       TEXT NOT NULL,
-        kind        TEXT NOT NULL CHECK (kind IN ('ping', 'post', 'pixel')),
-        url         TEXT NOT NULL,
-        started_at  INTEGER NOT NULL,
-        duration_ms REAL NOT NULL,
-        outcome     TEXT NOT NULL,
-        status      INTEGER,
-        detail      TEXT,
-        price       REAL
-      );
-      CREATE INDEX IF NOT EXISTS attempts_buyer_started_at ON attempts (buyer, started_at);
-      CREATE INDEX IF NOT EXISTS attempts_lead_id ON attempts (lead_id);
-    `,
+    // IF NOT EXISTS because a SqliteJournal may have created the table in this
+    // file first: the same DDL as the journal's, so either may come first.
+    sql: [ATTEMPTS_TABLE_SQL, ...ATTEMPTS_INDEX_SQL].join(';\n') + ';',
   },
 ];
 

@@ -12,7 +12,7 @@
 
 import Database from 'better-sqlite3';
 import type { PlanValue } from '../compile/plan.js';
-import { SqliteJournal } from '../deliver/journal.js';
+import { SqliteJournal } from './sqlite-journal.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceEntry } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';
 import { migrate, schemaVersion } from './schema.js';

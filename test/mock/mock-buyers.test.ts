@@ -16,7 +16,7 @@ import {
   type Distribution,
   type MockBuyers,
   type MockBuyersConfig,
-} from '../../src/server/index.js';
+} from '../../src/mock/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const running: MockBuyers[] = [];

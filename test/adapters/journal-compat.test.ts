@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteJournal, type Journal } from '../../src/deliver/journal.js';
-import { MemoryStore, SqliteStore } from '../../src/store/index.js';
+import type { Journal } from '../../src/deliver/journal.js';
+import { MemoryStore, SqliteJournal, SqliteStore } from '../../src/adapters/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'leadroute-journal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ const columns = (path: string) => {
 
 const attempt = { leadId: 'L1', buyer: 'A', kind: 'post', url: 'http://127.0.0.1/p', startedAt: 1000, durationMs: 12, outcome: 'accepted', status: 200, detail: null, price: 30 } as const;
 
-describe('attempts table shared with src/deliver/journal.ts', () => {
+describe('attempts table shared by SqliteStore and SqliteJournal', () => {
   it('the same columns whichever creates the table', () => {
     const a = join(dir, 'store-first.sqlite');
     new SqliteStore(a).close();

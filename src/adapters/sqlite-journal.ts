@@ -1,0 +1,87 @@
+// The delivery journal in the `attempts` table of a SQLite database: its own
+// file, or the main store's database (SqliteStore journals through one of these
+// on its connection; both create the table from the one DDL in schema.ts).
+//
+// What is recorded never holds lead values: see src/deliver/journal.ts.
+
+import Database from 'better-sqlite3';
+import { normalizeAttempt, type AttemptFilter, type AttemptKind, type AttemptOutcome, type AttemptRow, type DeliveryAttempt, type Journal } from '../deliver/journal.js';
+import { ATTEMPTS_INDEX_SQL, ATTEMPTS_TABLE_SQL } from './schema.js';
+
+interface SqlRow {
+  id: number;
+  lead_id: string;
+  buyer: string;
+  kind: AttemptKind;
+  url: string;
+  started_at: number;
+  duration_ms: number;
+  outcome: AttemptOutcome;
+  status: number | null;
+  detail: string | null;
+  price: number | null;
+}
+
+/** A journal in a better-sqlite3 database (a path, ":memory:", or an open Database it does not own). */
+export class SqliteJournal implements Journal {
+  readonly db: Database.Database;
+  private readonly owned: boolean;
+  private readonly insert: Database.Statement;
+  /** False when the table was made without the price column (an older main-store schema). */
+  readonly hasPrice: boolean;
+
+  constructor(db: Database.Database | string) {
+    if (typeof db === 'string') {
+      this.db = new Database(db);
+      this.db.pragma('journal_mode = WAL');
+      this.owned = true;
+    } else {
+      this.db = db;
+      this.owned = false;
+    }
+    this.db.exec(ATTEMPTS_TABLE_SQL);
+    for (const s of ATTEMPTS_INDEX_SQL) this.db.exec(s);
+    const cols = (this.db.prepare('PRAGMA table_info(attempts)').all() as { name: string }[]).map((c) => c.name);
+    this.hasPrice = cols.includes('price');
+    this.insert = this.db.prepare(
+      this.hasPrice
+        ? `INSERT INTO attempts (lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail, price)
+           VALUES (@leadId, @buyer, @kind, @url, @startedAt, @durationMs, @outcome, @status, @detail, @price)`
+        : `INSERT INTO attempts (lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail)
+           VALUES (@leadId, @buyer, @kind, @url, @startedAt, @durationMs, @outcome, @status, @detail)`,
+    );
+  }
+
+  recordAttempt(a: DeliveryAttempt): void {
+    // An older table without a price column: the statement simply has no @price.
+    this.insert.run(normalizeAttempt(a));
+  }
+
+  attempts(filter: AttemptFilter = {}): AttemptRow[] {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (filter.buyer !== undefined) (where.push('buyer = @buyer'), (params.buyer = filter.buyer));
+    if (filter.leadId !== undefined) (where.push('lead_id = @leadId'), (params.leadId = filter.leadId));
+    if (filter.kind !== undefined) (where.push('kind = @kind'), (params.kind = filter.kind));
+    if (filter.since !== undefined) (where.push('started_at >= @since'), (params.since = filter.since));
+    if (filter.until !== undefined) (where.push('started_at < @until'), (params.until = filter.until));
+    const sql = `SELECT id, lead_id, buyer, kind, url, started_at, duration_ms, outcome, status, detail, ${this.hasPrice ? 'price' : 'NULL AS price'} FROM attempts${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY id`;
+    return (this.db.prepare(sql).all(params) as SqlRow[]).map((r) => ({
+      id: r.id,
+      leadId: r.lead_id,
+      buyer: r.buyer,
+      kind: r.kind,
+      url: r.url,
+      startedAt: r.started_at,
+      durationMs: r.duration_ms,
+      outcome: r.outcome,
+      status: r.status,
+      detail: r.detail,
+      price: r.price,
+    }));
+  }
+
+  close(): void {
+    if (this.owned && this.db.open) this.db.close();
+  }
+}
