@@ -48,7 +48,7 @@ import { formatDiagnostics } from '../src/lang/diagnostics.js';
 import { Router } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/adapters/index.js';
 import type { MockBuyerAddress, MockBuyersConfig, MockBuyersStats } from '../src/mock/index.js';
-import { makeLeads, type SampleLead } from '../examples/make-leads.js';
+import { makeLeads, type SampleLead } from '../src/sim/sample-leads.js';
 
 const CHILD_FLAG = '--leadroute-mock-buyers-child';
 const BUYER_COUNTS = [5, 20, 50] as const;

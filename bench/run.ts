@@ -27,7 +27,7 @@ import { leadRandom, splitDraw } from '../src/runtime/index.js';
 import { MemoryStore } from '../src/adapters/index.js';
 import type { Decision } from '../src/runtime/decision.js';
 import { formatDiagnostics } from '../src/lang/diagnostics.js';
-import { makeLeads, type SampleLead } from '../examples/make-leads.js';
+import { makeLeads, type SampleLead } from '../src/sim/sample-leads.js';
 import { benchStores } from './store.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, loadPlan, Router, type LoadedPlan } from '../src/index.js';
 import { MemoryStore, SqliteStore, type JournalStore } from '../src/adapters/index.js';
-import { makeLeads, type SampleLead } from '../examples/make-leads.js';
+import { makeLeads, type SampleLead } from '../src/sim/sample-leads.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LEAD_COUNT = Number(process.env.STORE_BENCH_LEADS ?? 100_000);

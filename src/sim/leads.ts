@@ -1,16 +1,16 @@
 // Synthetic leads for a plan's lead schema, deterministic from a seed.
 //
-// Fields that examples/make-leads.ts knows (state, zip, credit_score, email, …)
-// take its values, with their correlations (homeowners in sunny states have
-// bigger bills, credit and lead score move together), when the plan's type for
-// the field admits every value it makes. Every other field is generated from
+// Fields that the sample leads (sample-leads.ts) hold (state, zip, credit_score,
+// email, …) take their values, with their correlations (homeowners in sunny
+// states have bigger bills, credit and lead score move together), when the
+// plan's type for the field admits every value they take. Every other field is generated from
 // its type: state codes, 5-digit zips, ints within the declared range, enum
 // values, emails and phones, names for name-like strings, times shortly before
 // the lead's simulated arrival. Optional fields are left out now and then.
 
 import type { FieldType, Plan, PlanField } from '../compile/plan.js';
 import { hash32 } from '../runtime/random.js';
-import { makeLeads, mulberry32, type SampleLead } from '../../examples/make-leads.js';
+import { makeLeads, mulberry32, type SampleLead } from './sample-leads.js';
 
 export interface GenerateOptions {
   count: number;
@@ -28,7 +28,7 @@ export function numericSeed(seed: string | number | undefined): number {
   return /^\d+$/.test(s) ? Number(s) >>> 0 : hash32(s);
 }
 
-// Values make-leads produces, per field, to test a plan's type against.
+// Values the sample leads hold, per field, to test a plan's type against.
 const SAMPLE_ENUMS: Record<string, readonly string[]> = {
   electric_bill: ['0-100', '100-200', '200-300', '300+'],
   source: ['google', 'facebook', 'bing', 'affiliate', 'organic'],
@@ -39,7 +39,7 @@ const SAMPLE_RANGES: Record<string, [number, number]> = {
   loan_amount: [10_000, 2_000_000],
 };
 
-/** Whether the plan's type for `name` accepts every value make-leads puts in that field. */
+/** Whether the plan's type for `name` accepts every value the sample leads put in that field. */
 function sampleFits(name: string, t: FieldType): boolean {
   switch (name) {
     case 'id':
@@ -159,7 +159,7 @@ function genericValue(field: PlanField, t: FieldType, r: Rng, at: number, index:
   }
 }
 
-/** Whether `fields` can use make-leads values for at least one field. */
+/** Whether `fields` can use sample-lead values for at least one field. */
 export function usesSampleLeads(fields: readonly PlanField[]): boolean {
   return fields.some((f) => sampleFits(f.name, f.type));
 }
@@ -187,7 +187,7 @@ export function* generateLeads(plan: Plan, opts: GenerateOptions): Generator<Rec
       }
       if (f.optional && r.next() < 0.15) continue;
       if (sample !== undefined && fits.has(f.name)) {
-        // make-leads spreads created_at over one day; keep it near the simulated arrival instead.
+        // The sample leads spread created_at over one day; keep it near the simulated arrival instead.
         lead[f.name] = f.name === 'created_at' ? new Date(at - r.int(0, 300) * 1000).toISOString() : sample[f.name];
       } else {
         lead[f.name] = genericValue(f, f.type, r, at, i);

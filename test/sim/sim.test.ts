@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics, loadPlan, type Plan } from '../../src/index.js';
 import { generateLeads, renderReport, simulate, usesSampleLeads } from '../../src/sim/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
-import { makeLeads } from '../../examples/make-leads.js';
+import { makeLeads } from '../../src/sim/sample-leads.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FROM = Date.parse('2026-11-23T14:00:00Z');
@@ -80,7 +80,7 @@ describe('generateLeads', () => {
     expect(new Set(a.map((l) => l.id)).size).toBe(500);
   });
 
-  it('uses examples/make-leads values for the sample schema, with created_at near the simulated clock', () => {
+  it('uses the sample-lead values for the sample schema, with created_at near the simulated clock', () => {
     const p = ruleFile('solar.route');
     const leads = [...generateLeads(p, { count: 200, seed: 2026, arrival })];
     const sample = makeLeads(200, 2026);
