@@ -7,7 +7,9 @@ export type { CapStore } from './caps.js';
 export { isRouterStore } from './store.js';
 export type { RouterStore, StoreEvent, EventKind, OutcomeKind, StateStats } from './store.js';
 export { MemoryState, type MemoryStateOptions } from './memory-state.js';
-export { computeMetrics, predictedRate, boundedShares, PRIOR_MEAN, PRIOR_WEIGHT } from './metrics.js';
+// A buyer's outcome rates from the store; named apart from the selling report
+// (computeDeliveryMetrics), which the package root also exports.
+export { computeMetrics as computeBuyerMetrics, predictedRate, boundedShares, PRIOR_MEAN, PRIOR_WEIGHT } from './metrics.js';
 export type { BuyerMetrics } from './metrics.js';
 export { leadRandom, splitDraw, leadIdOf, canonicalJson, hash32 } from './random.js';
 export { compileExpr, compilePredicate, evaluatorFor, predicateFor, variableValue } from './expr.js';
