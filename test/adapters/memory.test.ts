@@ -1,9 +1,24 @@
 import { describe, it, expect } from 'vitest';
 import { MemoryStore } from '../../src/adapters/index.js';
 import type { CapStore } from '../../src/adapters/index.js';
-import { storeContract } from './contract.js';
+import { MemoryState, Router } from '../../src/runtime/index.js';
+import { contractPlan, storeContract } from './contract.js';
 
 storeContract('MemoryStore', () => new MemoryStore());
+// The Router's default store: the runtime's own in-memory state, which MemoryStore extends.
+storeContract('MemoryState', () => new MemoryState());
+
+describe('the Router without a store', () => {
+  it('keeps its state in a fresh MemoryState, and journals decisions there', () => {
+    const a = new Router(contractPlan());
+    const b = new Router(contractPlan());
+    expect(a.store).toBeInstanceOf(MemoryState);
+    expect(a.store).not.toBe(b.store);
+    a.route({ id: 'D1', homeowner: true }, { now: Date.UTC(2026, 0, 5, 12) });
+    expect((a.store as MemoryState).decisions().map((d) => d.leadId)).toEqual(['D1']);
+    expect((b.store as MemoryState).decisions()).toEqual([]);
+  });
+});
 
 describe('MemoryStore', () => {
   it('implements CapStore: absent counters are 0, adds accumulate', () => {
