@@ -22,13 +22,15 @@
 //                             record N (default 1) outcomes of KIND (accepted, rejected,
 //                             returned, converted) for BUYER at AT (feeds performance
 //                             splits and rank's performance and expected_value)
+//   # restart                 a new router on the same plan and the same store (what a
+//                             process restart keeps: caps, fair-split counts, outcomes)
 //   # spread N AT {json} -> A 60%, B 30%, unrouted 10% [±P]
 //                             route N leads, `{i}` in the JSON replaced by 0..N-1, and
 //                             check each outcome's share (first buyer sold to, or the
 //                             status) is within P points (default 2) of the stated one
 //
-// Leads, outcomes and spreads run in file order through one router and one
-// store, so caps, fair-split counts and outcomes carry over.
+// Leads, outcomes and spreads run in file order through one router (until a
+// `# restart`) and one store, so caps, fair-split counts and outcomes carry over.
 //
 // Files the rule files refer to (templates, JSON schemas) live beside them and
 // resolve relative to the rule file, as in `leadroute check`.
@@ -77,13 +79,18 @@ function outcome(d: Decision): { short: string; full: string } {
     }
     case 'unrouted':
       return { short: 'unrouted', full: `unrouted ${JSON.stringify(d.reason)}` };
+    default: {
+      const never: never = d.status;
+      throw new Error(`unknown decision status ${String(never)}`);
+    }
   }
 }
 
 type Step =
   | { kind: 'lead'; line: string; at: string; lead: string; want: string }
   | { kind: 'outcome'; line: string; at: string; buyer: string; what: 'accepted' | 'rejected' | 'returned' | 'converted'; times: number }
-  | { kind: 'spread'; line: string; n: number; at: string; lead: string; want: Map<string, number>; tolerance: number };
+  | { kind: 'spread'; line: string; n: number; at: string; lead: string; want: Map<string, number>; tolerance: number }
+  | { kind: 'restart'; line: string };
 
 function parseSteps(source: string): Step[] {
   const steps: Step[] = [];
@@ -96,6 +103,10 @@ function parseSteps(source: string): Step[] {
     m = /^# outcome (\S+) (\w+) (accepted|rejected|returned|converted)(?: x(\d+))?\s*$/.exec(line);
     if (m) {
       steps.push({ kind: 'outcome', line, at: m[1]!, buyer: m[2]!, what: m[3] as 'accepted', times: Number(m[4] ?? 1) });
+      continue;
+    }
+    if (/^# restart\s*$/.test(line)) {
+      steps.push({ kind: 'restart', line });
       continue;
     }
     m = /^# spread (\d+) (\S+) (\{.*\}) -> (.+?)(?: ±(\d+(?:\.\d+)?))?\s*$/.exec(line);
@@ -122,7 +133,8 @@ function spreadKey(d: Decision): string {
   return d.status === 'routed' ? d.buyers[0]!.name : d.status;
 }
 
-function runSteps(router: Router, steps: Step[]): void {
+function runSteps(start: () => Router, steps: Step[]): void {
+  let router = start();
   for (const step of steps) {
     switch (step.kind) {
       case 'lead': {
@@ -132,6 +144,9 @@ function runSteps(router: Router, steps: Step[]): void {
         expect(shown, `${step.line}\n${d.trace.map((t) => t.message).join('\n')}`).toBe(step.want);
         break;
       }
+      case 'restart':
+        router = start();
+        break;
       case 'outcome':
         for (let i = 0; i < step.times; i++) router.recordOutcome(`outcome-${i}`, step.buyer, step.what, { at: step.at });
         break;
@@ -148,6 +163,10 @@ function runSteps(router: Router, steps: Step[]): void {
           expect(Math.abs(got - pct), `${step.line}\n${k}: got ${shares}`).toBeLessThanOrEqual(step.tolerance);
         }
         break;
+      }
+      default: {
+        const never: never = step;
+        throw new Error(`unknown corpus step ${JSON.stringify(never)}`);
       }
     }
   }
@@ -170,7 +189,8 @@ for (const path of corpusFiles()) {
     if (steps.length > 0) {
       it('routes each lead as expected', () => {
         expect(plan, 'the file must compile to route leads').not.toBeNull();
-        runSteps(new Router(plan!, { store: new MemoryStore(), seed, trace: true }), steps);
+        const store = new MemoryStore();
+        runSteps(() => new Router(plan!, { store, seed, trace: true }), steps);
       });
     }
   });
