@@ -5,11 +5,10 @@ import { dirname, resolve } from 'node:path';
 import { check } from '../check/index.js';
 import { hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
 import { emitPlan } from './emit.js';
-import type { Plan } from './plan.js';
+import type { Plan } from '../plan/index.js';
 
-export type * from './plan.js';
-export { PLAN_VERSION } from './plan.js';
-export { PLAN_JSON_SCHEMA } from './plan-schema.js';
+export type * from '../plan/declaration.js';
+export { PLAN_VERSION, PLAN_JSON_SCHEMA } from '../plan/index.js';
 export { emitPlan, leadJsonSchema, fieldJsonSchema } from './emit.js';
 
 export interface CompileOptions {
