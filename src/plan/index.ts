@@ -4,3 +4,5 @@
 
 export * from './declaration.js';
 export { PLAN_JSON_SCHEMA } from './json-schema.js';
+export { verifyPlan } from './verify.js';
+export { PlanError, type PlanProblem } from './problems.js';
