@@ -87,11 +87,15 @@ export function checkBounds(json: unknown): Bounds {
       }
       if ((value as { op: string }).op === 'call') calls.push({ node: value, path: () => pointerOf(frame) });
     }
-    const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
     // Pushed in reverse so problems come out in document order.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i]!;
-      stack.push({ value: child, parent: frame, key, depth: frame.depth + 1, expr, exprDepth, inLead });
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: frame, key: String(i), depth: frame.depth + 1, expr, exprDepth, inLead });
+    } else {
+      const keys = Object.keys(value);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        stack.push({ value: (value as Record<string, unknown>)[key], parent: frame, key, depth: frame.depth + 1, expr, exprDepth, inLead });
+      }
     }
   }
   return { problems, calls };

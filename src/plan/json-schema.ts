@@ -27,14 +27,16 @@ function unionTag(members: Json[]): string | undefined {
   );
 }
 
-function taggedUnion(tag: string, members: Json[]): Json {
+/** How a tagged union picks its variant: portable `if`/`then` per variant, or
+ *  ajv's `discriminator` (OpenAPI's keyword: the same errors, found without
+ *  trying each variant, so about twice as fast on a large plan). */
+type Dispatch = 'if-then' | 'discriminator';
+
+function taggedUnion(tag: string, members: Json[], dispatch: Dispatch): Json {
   const constOf = (m: Json) => ((m.properties as Json)[tag] as Json).const;
-  return {
-    type: 'object',
-    required: [tag],
-    properties: { [tag]: { enum: members.map(constOf) } },
-    allOf: members.map((m) => ({ if: { required: [tag], properties: { [tag]: { const: constOf(m) } } }, then: m })),
-  };
+  const head = { type: 'object', required: [tag], properties: { [tag]: { enum: members.map(constOf) } } };
+  if (dispatch === 'discriminator') return { ...head, discriminator: { propertyName: tag }, oneOf: members };
+  return { ...head, allOf: members.map((m) => ({ if: { required: [tag], properties: { [tag]: { const: constOf(m) } } }, then: m })) };
 }
 
 function nullableOf(schema: Json): Json {
@@ -43,44 +45,44 @@ function nullableOf(schema: Json): Json {
   return { anyOf: [schema, { type: 'null' }] };
 }
 
-function unionOf(members: Json[]): Json {
+function unionOf(members: Json[], dispatch: Dispatch): Json {
   const nonNull = members.filter((m) => m.type !== 'null');
   if (nonNull.length === 1 && members.length === 2) return nullableOf(nonNull[0]!);
   if (members.every((m) => 'const' in m)) return { enum: members.map((m) => m.const) };
   if (members.every((m) => typeof m.type === 'string' && Object.keys(m).length === 1)) return { type: members.map((m) => m.type) };
   if (members.every((m) => m.type === 'object')) {
     const tag = unionTag(members);
-    if (tag !== undefined) return taggedUnion(tag, members);
+    if (tag !== undefined) return taggedUnion(tag, members, dispatch);
   }
   return { anyOf: members };
 }
 
 /** Rewrites one TypeBox schema (already plain JSON) and, in `definitions`, the `$id`s it declares. */
-function rewrite(node: unknown, definitions: Json): unknown {
-  if (Array.isArray(node)) return node.map((x) => rewrite(x, definitions));
+function rewrite(node: unknown, definitions: Json, dispatch: Dispatch): unknown {
+  if (Array.isArray(node)) return node.map((x) => rewrite(x, definitions, dispatch));
   if (!isObject(node)) return node;
   if (typeof node.$id === 'string') {
     const { $id, ...rest } = node;
     if (!(node.$id in definitions)) {
       definitions[node.$id] = {}; // reserved first: the declaration refers to itself
-      definitions[node.$id] = rewrite(rest, definitions);
+      definitions[node.$id] = rewrite(rest, definitions, dispatch);
     }
     return { $ref: `#/definitions/${$id as string}` };
   }
   if (typeof node.$ref === 'string') return { $ref: `#/definitions/${node.$ref}` };
-  if (Array.isArray(node.anyOf)) return unionOf(node.anyOf.map((m) => rewrite(m, definitions) as Json));
+  if (Array.isArray(node.anyOf)) return unionOf(node.anyOf.map((m) => rewrite(m, definitions, dispatch) as Json), dispatch);
   const out: Json = {};
-  for (const [key, value] of Object.entries(node)) out[key] = rewrite(value, definitions);
+  for (const [key, value] of Object.entries(node)) out[key] = rewrite(value, definitions, dispatch);
   return out;
 }
 
-function planJsonSchema(): Json {
+function planJsonSchema(dispatch: Dispatch): Json {
   const definitions: Json = {};
   // JSON round trip: drops TypeBox's symbol-keyed metadata, leaving the schema.
   const plain = (schema: TSchema): unknown => JSON.parse(JSON.stringify(schema));
   // The recursive declarations, which the rest refers to by `$ref` only.
-  for (const declared of [FieldTypeSchema, PlanExprSchema]) rewrite(plain(declared), definitions);
-  const root = rewrite(plain(PlanSchema), definitions) as Json;
+  for (const declared of [FieldTypeSchema, PlanExprSchema]) rewrite(plain(declared), definitions, dispatch);
+  const root = rewrite(plain(PlanSchema), definitions, dispatch) as Json;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://leadroute.dev/schema/plan-1.json',
@@ -90,4 +92,8 @@ function planJsonSchema(): Json {
   };
 }
 
-export const PLAN_JSON_SCHEMA: Readonly<Json> = planJsonSchema();
+/** The plan's JSON Schema, for any draft-07 validator. */
+export const PLAN_JSON_SCHEMA: Readonly<Json> = planJsonSchema('if-then');
+
+/** The same schema for ajv with `discriminator: true`, which the verifier uses. */
+export const PLAN_AJV_SCHEMA: Readonly<Json> = planJsonSchema('discriminator');

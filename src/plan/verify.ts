@@ -13,10 +13,10 @@ import { isValidZone } from '../core/zones.js';
 import { BUILTINS, isBuiltin } from '../lang/builtins.js';
 import { checkBounds, type Bounds } from './bounds.js';
 import type { Plan, PlanAction, PlanExpr } from './declaration.js';
-import { PLAN_JSON_SCHEMA } from './json-schema.js';
+import { PLAN_AJV_SCHEMA } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
 
-const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false }).compile(PLAN_JSON_SCHEMA);
+const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(PLAN_AJV_SCHEMA);
 
 /** Every problem of a would-be plan; empty when it is a valid plan. */
 export function verifyPlan(json: unknown): PlanProblem[] {
@@ -31,7 +31,9 @@ function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
   const out: PlanProblem[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'if') continue; // "must match then schema": the variant's own errors are reported too
+    // A wrong or missing tag is reported by its `enum` or `required`, a wrong
+    // variant (or nullable object) by its own errors: these summaries would only repeat them.
+    if (e.keyword === 'discriminator' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
     const params = e.params as Record<string, unknown>;
     let message = e.message ?? 'is invalid';
     if (e.keyword === 'additionalProperties') message = `has unexpected property '${String(params.additionalProperty)}'`;

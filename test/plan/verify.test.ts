@@ -118,3 +118,24 @@ describe('compile runs the verifier', () => {
     ]);
   });
 });
+
+describe('PLAN_JSON_SCHEMA and the verifier agree', () => {
+  it('the portable schema (if/then per variant) accepts and refuses what the verifier does', async () => {
+    const { Ajv } = await import('ajv');
+    const { PLAN_JSON_SCHEMA } = await import('../../src/plan/index.js');
+    const portable = new Ajv({ strict: true, strictTypes: false, allErrors: true }).compile(PLAN_JSON_SCHEMA);
+    const variants: ((p: Plan) => void)[] = [
+      () => {},
+      (p) => ((p.buyers[0]!.price as { op: string }).op = 'regex'),
+      (p) => ((p.buyers[0] as { offHours?: unknown }).offHours = { kind: 'send' }),
+      (p) => ((p.flows[0]!.rules[0]!.action as { kind: string }).kind = 'spread'),
+      (p) => ((p.flows[0]!.rules[0]!.action as unknown as Record<string, unknown>).extra = 1),
+      (p) => (p.lead.fields = [{ name: 'x', type: { kind: 'list', of: { kind: 'int', min: 'a' } as never }, pii: false, optional: false }]),
+    ];
+    for (const mutate of variants) {
+      const p = plain();
+      mutate(p);
+      expect(portable(p)).toBe(verifyPlan(p).length === 0);
+    }
+  });
+});
