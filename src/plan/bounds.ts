@@ -35,7 +35,7 @@ interface ExprRoot {
 }
 
 /** The JSON pointer of a frame, built only when a problem names it. */
-export function pointerOf(frame: Frame): string {
+function pointerOf(frame: Frame): string {
   const keys: string[] = [];
   for (let f: Frame | null = frame; f !== null && f.parent !== null; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
   return keys.length === 0 ? '/' : '/' + keys.reverse().join('/');
