@@ -1,30 +1,15 @@
-// The checker's view of types: the lead field types it hands on (LeadType,
-// structurally identical to the plan's FieldType, copied here because the
-// checker must not depend on the compiler) and the richer set it infers for
-// expressions (Ty), which adds literal-only types such as percent and duration.
+// The checker's view of types: the lead field types it hands on (LeadType, the
+// plan's FieldType itself, imported from the plan's one declaration) and the
+// richer set it infers for expressions (Ty), which adds literal-only types such
+// as percent and duration.
 
-/** A lead field's type. Keep in step with `FieldType` in src/compile/plan.ts. */
-export type LeadType =
-  | { kind: 'int'; min?: number; max?: number }
-  | { kind: 'number'; min?: number; max?: number }
-  | { kind: 'string' }
-  | { kind: 'bool' }
-  | { kind: 'enum'; values: string[] }
-  | { kind: 'state' }
-  | { kind: 'zip' }
-  | { kind: 'email' }
-  | { kind: 'phone' }
-  | { kind: 'time' }
-  | { kind: 'money'; min?: number; max?: number }
-  | { kind: 'list'; of: LeadType };
+import type { FieldType, PlanField } from '../plan/index.js';
+
+/** A lead field's type. */
+export type LeadType = FieldType;
 
 /** A resolved lead field. */
-export interface LeadField {
-  name: string;
-  type: LeadType;
-  pii: boolean;
-  optional: boolean;
-}
+export type LeadField = PlanField;
 
 /** The type of an expression. `unknown` is the type of anything the checker
  *  already complained about (or that parse recovery lost); it is compatible

@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { check } from '../check/index.js';
-import { hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
+import { diagnostic, hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
+import type { Span } from '../lang/ast.js';
+import { verifyPlan, type Plan, type PlanProblem, type PlanSource } from '../plan/index.js';
 import { emitPlan } from './emit.js';
-import type { Plan } from './plan.js';
 
-export type * from './plan.js';
-export { PLAN_VERSION } from './plan.js';
-export { PLAN_JSON_SCHEMA } from './plan-schema.js';
+export type * from '../plan/declaration.js';
+export { PLAN_VERSION, PLAN_JSON_SCHEMA } from '../plan/index.js';
 export { emitPlan, leadJsonSchema, fieldJsonSchema } from './emit.js';
 
 export interface CompileOptions {
@@ -56,6 +56,42 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, ast: parsed.ast };
   // Templates are embedded in the plan, so a plan file runs without the rule file's folder.
-  const plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, readTemplate: (path) => readFile(resolve(baseDir, path)) });
-  return { plan, diagnostics, ast: parsed.ast };
+  let plan: Plan;
+  try {
+    plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, readTemplate: (path) => readFile(resolve(baseDir, path)) });
+  } catch (err) {
+    const internal = diagnostic('LR901', spanAt(source, file, null), `internal error: the plan could not be emitted: ${(err as Error).message}`);
+    return { plan: null, diagnostics: sortDiagnostics([...diagnostics, internal]), ast: parsed.ast };
+  }
+  // The checker accepted the file, so every problem here is a leadroute bug:
+  // reported, and no plan is handed on, rather than one loadPlan would refuse.
+  const problems = verifyPlan(plan);
+  if (problems.length === 0) return { plan, diagnostics, ast: parsed.ast };
+  const internal = problems.map((p) =>
+    diagnostic('LR901', spanAt(source, file, sourceOf(plan, p)), `internal error: the emitted plan is invalid: ${p.path}: ${p.message}`, 'please report this; the checker should have caught it'),
+  );
+  return { plan: null, diagnostics: sortDiagnostics([...diagnostics, ...internal]), ast: parsed.ast };
+}
+
+/** The source position of the buyer, flow or rule a plan problem's path lies in, if any. */
+function sourceOf(plan: Plan, problem: PlanProblem): PlanSource | null {
+  const m = /^\/(buyers|flows)\/(\d+)(?:\/rules\/(\d+))?/.exec(problem.path);
+  if (m === null) return null;
+  if (m[1] === 'buyers') return plan.buyers[Number(m[2])]?.source ?? null;
+  const flow = plan.flows[Number(m[2])];
+  return (m[3] === undefined ? flow?.source : flow?.rules[Number(m[3])]?.source) ?? null;
+}
+
+/** A zero-width span at a line and column of the source (its start when null). */
+function spanAt(source: string, file: string, at: Pick<PlanSource, 'line' | 'col'> | null): Span {
+  const line = Math.max(1, at?.line ?? 1);
+  const col = Math.max(1, at?.col ?? 1);
+  let offset = 0;
+  for (let l = 1; l < line; l++) {
+    const next = source.indexOf('\n', offset);
+    if (next < 0) break;
+    offset = next + 1;
+  }
+  offset = Math.min(source.length, offset + col - 1);
+  return { file, line, col, endLine: line, endCol: col, start: offset, end: offset };
 }

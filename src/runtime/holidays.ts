@@ -1,51 +1,15 @@
 // Public holidays, for buyers with `holidays ["US"]`: a buyer is closed for the
 // whole local day (in its own zone) of every public holiday (date-holidays type
-// 'public', substitute days included) of each calendar it names. A calendar is a
-// country code ("US") or a country and region ("US-CA").
+// 'public', substitute days included) of each calendar it names. Which calendars
+// exist is decided once, in src/core/calendars.ts ("US", "US-CA", "DE-BY-A").
 //
 // The data comes from the `date-holidays` package, loaded lazily (a plan with no
 // holidays never loads it); each (calendar, year) is computed once and cached as
 // a map from day number (days since 1970-01-01) to the holiday's name.
 
-import { createRequire } from 'node:module';
-import type Holidays from 'date-holidays';
+import { calendarParts, holidaysLibrary } from '../core/calendars.js';
 
-const require = createRequire(import.meta.url);
 const DAY = 86_400_000;
-
-type HolidaysClass = typeof Holidays;
-let HolidaysCtor: HolidaysClass | null = null;
-
-function ctor(): HolidaysClass {
-  if (HolidaysCtor === null) {
-    const m = require('date-holidays') as HolidaysClass | { default: HolidaysClass };
-    HolidaysCtor = typeof m === 'function' ? m : m.default;
-  }
-  return HolidaysCtor;
-}
-
-let known: { countries: Record<string, string>; states: Map<string, Record<string, string>> } | null = null;
-
-/** Null when `calendar` names a country (and region) date-holidays knows, else why not. */
-export function checkCalendar(calendar: string): string | null {
-  const H = ctor();
-  known ??= { countries: new H().getCountries(), states: new Map() };
-  const [country, region, ...more] = calendar.split('-');
-  if (more.length > 0 || !country) return `"${calendar}" is not a holiday calendar (use a country code like "US" or "US-CA")`;
-  const c = country.toUpperCase();
-  if (!Object.prototype.hasOwnProperty.call(known.countries, c)) return `unknown holiday country "${country}"`;
-  if (region !== undefined) {
-    let states = known.states.get(c);
-    if (states === undefined) {
-      states = new H().getStates(c) ?? {};
-      known.states.set(c, states);
-    }
-    if (!Object.prototype.hasOwnProperty.call(states, region.toUpperCase())) {
-      return `unknown region "${region}" of holiday country ${c}`;
-    }
-  }
-  return null;
-}
 
 const years = new Map<string, Map<number, string>>();
 
@@ -55,9 +19,9 @@ function holidaysOf(calendar: string, year: number): Map<number, string> {
   let m = years.get(k);
   if (m !== undefined) return m;
   m = new Map();
-  const [country, region] = calendar.toUpperCase().split('-');
-  const H = ctor();
-  const hd = region === undefined ? new H(country!) : new H(country!, region);
+  const { country, state, region } = calendarParts(calendar);
+  const H = holidaysLibrary();
+  const hd = new H({ country, ...(state === undefined ? {} : { state }), ...(region === undefined ? {} : { region }) });
   for (const h of hd.getHolidays(year)) {
     if (h.type !== 'public') continue;
     const d = /^(\d{4})-(\d{2})-(\d{2})/.exec(h.date);

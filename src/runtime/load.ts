@@ -1,39 +1,23 @@
-// Loading a plan: validate the JSON against PLAN_JSON_SCHEMA, check that every
-// name it uses resolves, compile every expression to a closure and the lead
-// schema to an ajv validator. The result is what the Router runs.
+// Loading a plan: verify it (src/plan/verify.ts: the schema, names, calendars,
+// zones, limits), then compile every expression to a closure and the lead schema
+// to an ajv validator. The result is what the Router runs.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { FieldType, PerformanceMetric, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule, RankFactor } from '../compile/plan.js';
-import { PLAN_JSON_SCHEMA } from '../compile/plan-schema.js';
+import type { FieldType, PerformanceMetric, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule, RankFactor } from '../plan/index.js';
+import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
 import { US_STATES } from '../lang/builtins.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
 import { isCanonicalDateTime, isEmail } from './formats.js';
-import { checkCalendar } from './holidays.js';
-import { isValidZone, loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
+import { loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
 
-export interface PlanProblem {
-  /** JSON pointer into the plan ("/buyers/0/caps/0/limit"; "/" for the root). */
-  path: string;
-  message: string;
-}
-
-/** An invalid plan. `message` lists every problem, one per line, by JSON path. */
-export class PlanError extends Error {
-  readonly problems: PlanProblem[];
-  constructor(problems: PlanProblem[]) {
-    const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
-    super(`invalid routing plan (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
-    this.name = 'PlanError';
-    this.problems = problems;
-  }
-}
+export { PlanError, type PlanProblem };
 
 // ---------------------------------------------------------------- ajv
 
@@ -52,9 +36,6 @@ interface StringFormat {
 }
 const fullDateTime = addFormats.get('date-time', 'full') as StringFormat;
 const fullDateTimeValidate = fullDateTime.validate;
-
-const planAjv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-const validatePlanJson = planAjv.compile(PLAN_JSON_SCHEMA);
 
 const US_STATE_SET = new Set(US_STATES);
 
@@ -297,34 +278,15 @@ function ruleLabel(text: string): string {
   return t.length <= LABEL_MAX ? t : t.slice(0, LABEL_MAX - 2).trimEnd() + ' …';
 }
 
-function ajvProblems(errors: ErrorObject[]): PlanProblem[] {
-  const out: PlanProblem[] = [];
-  const seen = new Set<string>();
-  for (const e of errors) {
-    if (e.keyword === 'if') continue;
-    const params = e.params as Record<string, unknown>;
-    let message = e.message ?? 'is invalid';
-    if (e.keyword === 'additionalProperties') message = `has unexpected property '${String(params.additionalProperty)}'`;
-    else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
-      message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    } else if (e.keyword === 'const') message = `must be ${JSON.stringify(params.allowedValue)}`;
-    const path = e.instancePath === '' ? '/' : e.instancePath;
-    const k = path + '\u0000' + message;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push({ path, message });
-  }
-  return out;
-}
-
 /**
- * Validate and compile a routing plan. Throws PlanError listing every problem
- * (schema violations by JSON path, then unresolved names and bad expressions).
+ * Verify and compile a routing plan. Throws PlanError listing every problem
+ * verifyPlan finds (by JSON path), or else those of compiling it.
  */
 export function loadPlan(json: unknown): LoadedPlan {
   if (isLoadedPlan(json)) return json;
-  if (!validatePlanJson(json)) throw new PlanError(ajvProblems(validatePlanJson.errors ?? []));
-  const plan = json as unknown as Plan;
+  const verified = verifyPlan(json);
+  if (verified.length > 0) throw new PlanError(verified);
+  const plan = json as Plan;
   const problems: PlanProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
 
@@ -344,61 +306,26 @@ export function loadPlan(json: unknown): LoadedPlan {
     text,
     refs: referencedNames(e),
   });
-  const zoneOk = (zone: string, path: string): boolean => {
-    if (isValidZone(zone)) return true;
-    problem(path, `unknown time zone "${zone}"`);
-    return false;
-  };
 
   const fieldKinds = new Map(plan.lead.fields.map((x) => [x.name, x.type.kind]));
 
-  // Names.
-  const buyerIndex = new Map<string, number>();
-  plan.buyers.forEach((b, i) => {
-    if (buyerIndex.has(b.name)) problem(`/buyers/${i}/name`, `duplicate buyer '${b.name}'`);
-    else buyerIndex.set(b.name, i);
-  });
-  const flowIndex = new Map<string, number>();
-  plan.flows.forEach((f, i) => {
-    if (flowIndex.has(f.name)) problem(`/flows/${i}/name`, `duplicate flow '${f.name}'`);
-    else flowIndex.set(f.name, i);
-  });
-  const buyerRef = (name: string, path: string): number => {
-    const i = buyerIndex.get(name);
-    if (i === undefined) {
-      problem(path, `unknown buyer '${name}' (buyers: ${[...buyerIndex.keys()].join(', ') || 'none'})`);
-      return -1;
-    }
-    return i;
-  };
-  const flowRef = (name: string, path: string): number => {
-    const i = flowIndex.get(name);
-    if (i === undefined) {
-      problem(path, `unknown flow '${name}' (flows: ${[...flowIndex.keys()].join(', ')})`);
-      return -1;
-    }
-    return i;
-  };
+  // Names (verifyPlan has checked that they are unique and resolve).
+  const buyerIndex = new Map(plan.buyers.map((b, i) => [b.name, i]));
+  const flowIndex = new Map(plan.flows.map((f, i) => [f.name, i]));
+  const buyerRef = (name: string, _path: string): number => buyerIndex.get(name) ?? -1;
+  const flowRef = (name: string, _path: string): number => flowIndex.get(name) ?? -1;
 
   // Buyers.
   const buyers: LoadedBuyer[] = plan.buyers.map((b, i) => {
     const path = `/buyers/${i}`;
-    const hours: LoadedHours[] = [];
-    b.hours.forEach((h, j) => {
-      if (h.to <= h.from) problem(`${path}/hours/${j}`, `closes (${h.to}) before it opens (${h.from})`);
-      if (zoneOk(h.zone, `${path}/hours/${j}/zone`)) hours.push(loadHours(h));
-    });
-    const zone = zoneOk(b.zone, `${path}/zone`) ? b.zone : 'UTC';
+    const hours: LoadedHours[] = b.hours.map(loadHours);
+    const zone = b.zone;
     const prefers = (b.prefers ?? []).map((p, j) => ({
       test: compile(compilePredicate, p.expr, `${path}/prefers/${j}/expr`),
       text: p.text,
       weight: p.weight,
     }));
-    const holidays = (b.holidays ?? []).filter((c, j) => {
-      const why = checkCalendar(c);
-      if (why !== null) problem(`${path}/holidays/${j}`, why);
-      return why === null;
-    });
+    const holidays = b.holidays ?? [];
     const off = b.offHours ?? { kind: 'skip' };
     const dedupe: LoadedDedupe | null =
       b.dedupe === undefined || b.dedupe === null
@@ -435,7 +362,6 @@ export function loadPlan(json: unknown): LoadedPlan {
 
   // Flows.
   let usesMetrics = false;
-  const ruleIds = new Set<string>();
   const loadAction = (a: PlanAction, rule: PlanRule, path: string): LoadedAction => {
     switch (a.kind) {
       case 'route':
@@ -450,15 +376,10 @@ export function loadPlan(json: unknown): LoadedPlan {
         const cumulative: number[] = [];
         let total = 0;
         for (const e of entries) cumulative.push((total += e.weight));
-        if (total <= 0) problem(`${path}/entries`, 'split weights sum to 0');
         const byWeight = entries.map((_, j) => j).sort((x, y) => entries[y]!.weight - entries[x]!.weight || x - y);
         const mode = a.mode ?? 'random';
         const performance = a.performance ?? null;
-        if (mode === 'performance') {
-          if (performance === null) problem(`${path}/performance`, "a 'performance' split needs its performance settings");
-          else if (performance.min > performance.max) problem(`${path}/performance`, `min ${performance.min}% is above max ${performance.max}%`);
-          else usesMetrics = true;
-        }
+        if (mode === 'performance' && performance !== null) usesMetrics = true;
         return { kind: 'split', entries, cumulative, total, byWeight, mode, performance: mode === 'performance' ? performance : null };
       }
       case 'rank': {
@@ -563,10 +484,6 @@ export function loadPlan(json: unknown): LoadedPlan {
     name: f.name,
     rules: f.rules.map((r, j) => {
       const path = `/flows/${i}/rules/${j}`;
-      if (ruleIds.has(r.id)) problem(`${path}/id`, `duplicate rule id '${r.id}'`);
-      ruleIds.add(r.id);
-      if (r.guard === 'when' && r.when === null) problem(`${path}/when`, "a 'when' rule needs a condition");
-      if (r.guard !== 'when' && r.when !== null) problem(`${path}/when`, `an '${r.guard}' rule has no condition`);
       return {
         id: r.id,
         guard: r.guard,
@@ -581,7 +498,6 @@ export function loadPlan(json: unknown): LoadedPlan {
     }),
   }));
   const defaultIndex = flowIndex.get(plan.defaultFlow);
-  if (defaultIndex === undefined) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flowIndex.keys()].join(', ')})`);
 
   // Lead schema.
   let validate: ValidateFunction | null = null;

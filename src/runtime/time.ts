@@ -5,6 +5,7 @@
 // constant inside a slot. Everything else is integer arithmetic on local time.
 
 import { IANAZone } from 'luxon';
+import { isValidZone } from '../core/zones.js';
 import type { PlanCapUnit, PlanHours } from '../compile/plan.js';
 
 const MINUTE = 60_000;
@@ -28,9 +29,8 @@ export interface Windows {
   expires: number[];
 }
 
-export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
-}
+/** A zone the runtime can keep time in: defined once, in src/core/zones.ts. */
+export { isValidZone };
 
 function floorMod(a: number, m: number): number {
   const r = a % m;

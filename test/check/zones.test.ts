@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closestZone, isValidZone } from '../../src/check/zones.js';
+import { closestZone, isValidZone } from '../../src/core/zones.js';
 
 describe('time zones', () => {
   it('accepts IANA names and UTC', () => {
@@ -13,5 +13,6 @@ describe('time zones', () => {
     expect(closestZone('America/Chicgo')).toBe('America/Chicago');
     expect(closestZone('New York')).toBe('America/New_York');
     expect(closestZone('Zzzzzz/Qqqqqqqq')).toBeUndefined();
+    expect(closestZone('America/New_York'.repeat(100_000))).toBeUndefined();
   });
 });

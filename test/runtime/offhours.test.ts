@@ -125,8 +125,8 @@ describe('public holidays', () => {
 
   it('an unknown calendar is a plan error', () => {
     const bad = (holidays: string[]) => () => loadPlan(makePlan({ buyers: [buyer('P', { holidays })], rules: [rule('main#0', route('P'))] }));
-    expect(bad(['XX'])).toThrow('/buyers/0/holidays/0: unknown holiday country "XX"');
-    expect(bad(['US-ZZ'])).toThrow('/buyers/0/holidays/0: unknown region "ZZ" of holiday country US');
+    expect(bad(['XX'])).toThrow('/buyers/0/holidays/0: unknown holiday calendar "XX": it names no country the holiday calendars know (`XX`)');
+    expect(bad(['US-ZZ'])).toThrow('/buyers/0/holidays/0: unknown holiday calendar "US-ZZ": it names no region of `US` the holiday calendars know (`ZZ`)');
     expect(bad(['usa'])).toThrow(/\/buyers\/0\/holidays\/0: must match pattern/);
   });
 });

@@ -1,0 +1,351 @@
+// The routing plan, declared once: what the compiler emits and the runtime
+// loads. Plain JSON (no functions, no classes, no undefined-vs-missing tricks),
+// versioned. Each TypeBox schema below is both the TypeScript type (`Static`)
+// and, through ./json-schema.ts, the plan's JSON Schema, so the two cannot drift.
+
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+
+export const PLAN_VERSION = 1;
+
+/** Timeouts a plan gets when the rule file names none; the selling side falls back to the same. */
+export const DEFAULT_PING_TIMEOUT_MS = 500;
+export const DEFAULT_AUCTION_TIMEOUT_MS = 750;
+export const DEFAULT_POST_TIMEOUT_MS = 5000;
+
+// ---------------------------------------------------------------- helpers
+
+/** An object with exactly these properties (an unknown property is an error). */
+const exact = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });
+const nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+type Literals<V extends string[]> = { [K in keyof V]: TLiteral<V[K]> };
+/** One of these strings (emitted as an `enum`, so an error lists them). */
+const oneOf = <const V extends string[]>(values: V): TUnion<Literals<V>> =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<Literals<V>>;
+
+const Name = Type.String({ minLength: 1 });
+const Names = Type.Array(Name);
+const NonNegative = Type.Number({ minimum: 0 });
+const Positive = Type.Number({ exclusiveMinimum: 0 });
+const Percent = Type.Number({ minimum: 0, maximum: 100 });
+
+// ---------------------------------------------------------------- lead fields
+
+const range = { min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) };
+const bare = <K extends string>(kind: K) => exact({ kind: Type.Literal(kind) });
+
+export const FieldTypeSchema = Type.Recursive(
+  (This) =>
+    Type.Union([
+      exact({ kind: Type.Literal('int'), ...range }),
+      exact({ kind: Type.Literal('number'), ...range }),
+      bare('string'),
+      bare('bool'),
+      exact({ kind: Type.Literal('enum'), values: Type.Array(Type.String()) }),
+      bare('state'),
+      bare('zip'),
+      bare('email'),
+      bare('phone'),
+      bare('time'),
+      exact({ kind: Type.Literal('money'), ...range }),
+      exact({ kind: Type.Literal('list'), of: This }),
+    ]),
+  { $id: 'fieldType' },
+);
+export type FieldType = Static<typeof FieldTypeSchema>;
+
+export const PlanFieldSchema = exact({ name: Name, type: Type.Ref(FieldTypeSchema), pii: Type.Boolean(), optional: Type.Boolean() });
+export type PlanField = Static<typeof PlanFieldSchema>;
+
+/** Where a plan element came from, for traces ("rule at solar.route:4"). */
+export const PlanSourceSchema = exact({ file: Type.String(), line: Type.Integer({ minimum: 0 }), col: Type.Integer({ minimum: 0 }) });
+export type PlanSource = Static<typeof PlanSourceSchema>;
+
+// ---------------------------------------------------------------- expressions
+
+const CompareOp = oneOf(['==', '!=', '<', '<=', '>', '>=']);
+export type PlanCompareOp = Static<typeof CompareOp>;
+const ArithOp = oneOf(['+', '-', '*', '/']);
+export type PlanArithOp = Static<typeof ArithOp>;
+
+/** A literal value: numbers (money in dollars, durations in ms, percents as 0..100), strings, booleans. */
+const Value = Type.Union([Type.Number(), Type.String(), Type.Boolean()]);
+export type PlanValue = Static<typeof Value>;
+
+export const PlanExprSchema = Type.Recursive(
+  (This) =>
+    Type.Union([
+      exact({ op: Type.Literal('lit'), value: Value }),
+      exact({ op: Type.Literal('list'), items: Type.Array(This) }),
+      exact({ op: Type.Literal('field'), name: Name }),
+      exact({ op: Type.Literal('random') }),
+      exact({ op: Type.Literal('not'), arg: This }),
+      exact({ op: Type.Literal('neg'), arg: This }),
+      exact({ op: Type.Literal('arith'), fn: ArithOp, left: This, right: This }),
+      exact({ op: Type.Literal('compare'), fn: CompareOp, left: This, right: This }),
+      exact({ op: Type.Literal('and'), args: Type.Array(This) }),
+      exact({ op: Type.Literal('or'), args: Type.Array(This) }),
+      exact({ op: Type.Literal('in'), value: This, list: This, negated: Type.Boolean() }),
+      exact({ op: Type.Literal('between'), value: This, low: This, high: This }),
+      exact({ op: Type.Literal('call'), fn: Name, args: Type.Array(This) }),
+    ]),
+  { $id: 'expr' },
+);
+export type PlanExpr = Static<typeof PlanExprSchema>;
+
+const Expr = Type.Ref(PlanExprSchema);
+const MaybeExpr = nullable(Expr);
+
+/** A condition with its source text, for traces ("state in [CA]" is false). */
+const Condition = exact({ expr: Expr, text: Type.String() });
+export type PlanCondition = Static<typeof Condition>;
+
+// ---------------------------------------------------------------- buyers
+
+const Metric = oneOf(['conversion', 'acceptance']);
+export type PerformanceMetric = Static<typeof Metric>;
+const Factor = oneOf(['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value']);
+export type RankFactor = Static<typeof Factor>;
+const CapUnit = oneOf(['minute', 'hour', 'day', 'week', 'month']);
+export type PlanCapUnit = Static<typeof CapUnit>;
+
+const Cap = exact({ measure: oneOf(['leads', 'dollars']), limit: Positive, unit: CapUnit });
+export type PlanCap = Static<typeof Cap>;
+const Caps = Type.Array(Cap);
+
+const Hours = exact({
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), { minItems: 1 }),
+  /** Minutes after local midnight, [from, to). */
+  from: Type.Integer({ minimum: 0, maximum: 1440 }),
+  to: Type.Integer({ minimum: 0, maximum: 1440 }),
+  zone: Name,
+});
+export type PlanHours = Static<typeof Hours>;
+
+const Preference = exact({ expr: Expr, text: Type.String(), weight: NonNegative });
+export type PlanPreference = Static<typeof Preference>;
+
+const OffHours = Type.Union([bare('skip'), bare('hold'), exact({ kind: Type.Literal('send'), buyer: Name })]);
+export type PlanOffHours = Static<typeof OffHours>;
+
+/** A Handlebars template, embedded in the plan so a plan file is self-contained. */
+const Template = exact({
+  format: oneOf(['json', 'xml', 'form', 'text']),
+  /** Where it came from (a file path, or "inline"), for messages. */
+  name: Type.String(),
+  source: Type.String(),
+});
+export type PlanTemplate = Static<typeof Template>;
+
+/** A test on a buyer's JSON response: the value at a dotted path equals a value. */
+const ResponseTest = exact({ path: Name, equals: Value });
+export type PlanResponseTest = Static<typeof ResponseTest>;
+
+const MaybeString = nullable(Type.String());
+
+const Ping = exact({
+  url: Name,
+  timeoutMs: Positive,
+  /** The non-PII fields sent as a JSON object (derived `zip3` allowed); or null with a template. */
+  fields: nullable(Names),
+  template: nullable(Template),
+  /** How to read a bid from the response (dotted paths). */
+  bid: exact({
+    /** When set, the response is a bid only if this test holds; otherwise a positive price is a bid. */
+    accepted: nullable(ResponseTest),
+    price: Name,
+    id: MaybeString,
+    exclusive: MaybeString,
+    /** Path to a list of states the bid is valid for. */
+    states: MaybeString,
+    /** Path to the maximum lead age in seconds the bid is valid for. */
+    maxAge: MaybeString,
+  }),
+});
+export type PlanPing = Static<typeof Ping>;
+
+const Post = exact({
+  url: Name,
+  timeoutMs: Positive,
+  retries: Type.Integer({ minimum: 0 }),
+  backoffMs: NonNegative,
+  /** Null: the whole lead plus ids and price, as JSON. */
+  template: nullable(Template),
+  /** Null: any 2xx answer means accepted. */
+  accepted: nullable(ResponseTest),
+});
+export type PlanPost = Static<typeof Post>;
+
+const PixelEventSchema = oneOf(['sold', 'delivered', 'rejected', 'returned']);
+export type PixelEvent = Static<typeof PixelEventSchema>;
+
+const Pixel = exact({
+  /** A Handlebars template whose values are URL-encoded. */
+  url: Name,
+  on: Type.Array(PixelEventSchema),
+  when: MaybeExpr,
+});
+export type PlanPixel = Static<typeof Pixel>;
+
+const Delivery = exact({
+  /** Wait this long after the sale before posting. */
+  delayMs: NonNegative,
+  /** Collect leads and send them together. */
+  batch: nullable(
+    exact({
+      maxCount: nullable(Type.Integer({ minimum: 1 })),
+      maxWaitMs: nullable(Positive),
+      format: oneOf(['csv', 'json']),
+      to: Name,
+    }),
+  ),
+  /** Circuit breaker: after this many consecutive failures, stop posting for cooldownMs, then probe. */
+  breaker: nullable(exact({ failures: Type.Integer({ minimum: 1 }), cooldownMs: Positive })),
+});
+export type PlanDelivery = Static<typeof Delivery>;
+
+/** The shape of a holiday calendar code; ../core/calendars.ts decides which ones exist. */
+const CALENDAR_SHAPE = '^[A-Za-z]{2}(-[A-Za-z0-9]+){0,2}$';
+
+export const PlanBuyerSchema = exact({
+  name: Name,
+  /** Hard filter, split into its top-level `and` parts so a trace can name the
+   *  part that failed. Empty: the buyer accepts every lead. */
+  accepts: Type.Array(Condition),
+  /** Price in dollars; null when the buyer names no price. */
+  price: MaybeExpr,
+  caps: Caps,
+  /** Open windows; empty means always open. */
+  hours: Type.Array(Hours),
+  /** Zone for calendar cap windows (day/week/month): the hours zone, else UTC. */
+  zone: Name,
+  /** Where a lead goes when this buyer's own caps are full. */
+  overflow: nullable(Name),
+  source: PlanSourceSchema,
+
+  // ---- routing models (optional in the plan; absent means the default noted)
+
+  /** Soft preferences: satisfied weight / total weight is the buyer's quality match. Default []. */
+  prefers: Type.Optional(Type.Array(Preference)),
+  /** Relationship score 0..1 declared for the buyer (scoring factor). Default 0.5. */
+  relationship: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  /** Public-holiday calendars the buyer closes on: "US", "US-CA", "DE-BY-A". Default []. */
+  holidays: Type.Optional(Type.Array(Type.String({ pattern: CALENDAR_SHAPE }))),
+  /** What happens to a lead that arrives while the buyer is closed. Default skip. */
+  offHours: Type.Optional(OffHours),
+  /** Duplicate suppression: the same normalised email/phone is not sold to this buyer twice within the window. */
+  dedupe: Type.Optional(nullable(exact({ fields: Type.Array(Name, { minItems: 1 }), windowMs: Positive }))),
+  /** Fields that must be present and non-empty for the buyer to take the lead. Default []. */
+  requires: Type.Optional(Names),
+
+  // ---- selling over HTTP (optional; absent means the buyer is sold to without HTTP)
+
+  ping: Type.Optional(nullable(Ping)),
+  post: Type.Optional(nullable(Post)),
+  /** Failover endpoint, posted to when the primary post fails (error/timeout/5xx) after its retries. */
+  backupPost: Type.Optional(nullable(Post)),
+  pixels: Type.Optional(Type.Array(Pixel)),
+  delivery: Type.Optional(Delivery),
+});
+export type PlanBuyer = Static<typeof PlanBuyerSchema>;
+
+// ---------------------------------------------------------------- actions
+
+const NonEmpty = <T extends TSchema>(t: T) => Type.Array(t, { minItems: 1 });
+const AtLeastOne = Type.Integer({ minimum: 1 });
+
+export const PlanActionSchema = Type.Union([
+  exact({ kind: Type.Literal('route'), buyer: Name, caps: Caps, overflow: nullable(Name) }),
+  exact({
+    kind: Type.Literal('split'),
+    entries: NonEmpty(exact({ buyer: Name, weight: Percent })),
+    /** random (default): per-lead draw; fair: round-robin, earliest due first (Tijdeman); performance: weights from a metric. */
+    mode: Type.Optional(oneOf(['random', 'fair', 'performance'])),
+    performance: Type.Optional(nullable(exact({ metric: Metric, windowMs: Positive, min: Percent, max: Percent }))),
+  }),
+  exact({ kind: Type.Literal('waterfall'), tiers: NonEmpty(exact({ buyer: Name, when: MaybeExpr, whenText: MaybeString })) }),
+  exact({ kind: Type.Literal('share'), max: AtLeastOne, entries: NonEmpty(exact({ buyer: Name, price: MaybeExpr })) }),
+  exact({ kind: Type.Literal('flow'), flow: Name }),
+  exact({ kind: Type.Literal('reject'), reason: Type.String() }),
+  exact({
+    kind: Type.Literal('rank'),
+    buyers: NonEmpty(Name),
+    factors: Type.Array(exact({ factor: Factor, weight: NonNegative })),
+    /** Minimum score 0..1 to be sold to. */
+    min: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+    /** How many of the best to sell to (more than 1: shared). */
+    top: AtLeastOne,
+    /** Window for performance and predicted acceptance. */
+    windowMs: NonNegative,
+  }),
+  exact({
+    kind: Type.Literal('specialize'),
+    specialists: NonEmpty(
+      exact({
+        buyer: Name,
+        when: MaybeExpr,
+        whenText: MaybeString,
+        premium: exact({ kind: oneOf(['percent', 'dollars']), amount: Type.Number() }),
+      }),
+    ),
+    fallback: nullable(Type.Union([exact({ kind: Type.Literal('buyer'), buyer: Name }), exact({ kind: Type.Literal('flow'), flow: Name })])),
+  }),
+  exact({
+    kind: Type.Literal('fallback'),
+    steps: NonEmpty(exact({ flow: Name, rewrites: Type.Array(exact({ field: Name, value: Expr, text: Type.String() })) })),
+  }),
+  exact({
+    kind: Type.Literal('hybrid'),
+    primary: Name,
+    secondaries: Type.Array(exact({ buyer: Name, price: MaybeExpr })),
+    max: AtLeastOne,
+    delayMs: NonNegative,
+  }),
+  exact({
+    kind: Type.Literal('auction'),
+    tiers: NonEmpty(exact({ buyers: NonEmpty(Name), floor: MaybeExpr })),
+    timeoutMs: Positive,
+    floor: MaybeExpr,
+    exclusiveMin: nullable(NonNegative),
+    /** Sell to up to this many bidders when no exclusive bid wins (1: never shared). */
+    shared: AtLeastOne,
+    /** Rank bids by this expression (of `bid.price`, buyer metrics); null: highest price. */
+    rank: MaybeExpr,
+  }),
+]);
+export type PlanAction = Static<typeof PlanActionSchema>;
+
+// ---------------------------------------------------------------- flows and the plan
+
+export const PlanRuleSchema = exact({
+  /** Stable id within the plan, used to key rule-scoped caps: "solar#0". */
+  id: Name,
+  when: MaybeExpr,
+  /** `when` for guarded rules, `otherwise`, or `always` for an unguarded action. */
+  guard: oneOf(['when', 'otherwise', 'always']),
+  /** The rule's source text, for traces. */
+  text: Type.String(),
+  action: PlanActionSchema,
+  source: PlanSourceSchema,
+});
+export type PlanRule = Static<typeof PlanRuleSchema>;
+
+export const PlanFlowSchema = exact({ name: Name, rules: Type.Array(PlanRuleSchema), source: PlanSourceSchema });
+export type PlanFlow = Static<typeof PlanFlowSchema>;
+
+export const PlanSchema = exact({
+  leadroute: Type.Literal('plan'),
+  version: Type.Literal(PLAN_VERSION),
+  /** The rule file the plan was compiled from. */
+  file: Type.String(),
+  lead: exact({
+    fields: Type.Array(PlanFieldSchema),
+    /** JSON Schema (draft 2020-12 subset understood by ajv) for validating leads. */
+    schema: Type.Unsafe<Record<string, unknown>>({ type: 'object' }),
+  }),
+  buyers: Type.Array(PlanBuyerSchema),
+  flows: NonEmpty(PlanFlowSchema),
+  /** The flow used when the caller names none: the first declared. */
+  defaultFlow: Name,
+});
+export type Plan = Static<typeof PlanSchema>;
