@@ -5,6 +5,7 @@
 
 import type { CompareOp, Expr, Span } from '../lang/ast.js';
 import { BUILTIN_NAMES, builtin, isBuiltin, signatureText, type BuiltinDef, type BuiltinType } from '../core/builtins.js';
+import { scopedName, scopedNamesIn, scopedWhere, SCOPED_NAME_LIST, type ScopedPlace } from '../core/scoped-names.js';
 import { US_STATES } from '../lang/builtins.js';
 import { closestName, didYouMean } from '../lang/diagnostics.js';
 import { type CheckContext, listText } from './context.js';
@@ -71,16 +72,15 @@ function bare(t: Ty): Ty {
   return { kind: t.kind } as Ty;
 }
 
-/** Names that only some expressions may use, and where (for messages). */
-export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = {
-  'bid.price': { ty: MONEY, where: "an auction's `rank by` and floors" },
-  'buyer.acceptance': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.conversion': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.bid_rate': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.win_rate': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.response_time': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.relationship': { ty: NUMBER, where: "an auction's `rank by`" },
-};
+/** Scoped names (src/core/scoped-names.ts) with their checker type and where they are known (for messages). */
+export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = Object.fromEntries(
+  SCOPED_NAME_LIST.map((n) => [n, { ty: scopedName(n).type === 'money' ? MONEY : NUMBER, where: scopedWhere(n) }]),
+);
+
+/** The scoped names valid in one place, typed, for `ExprChecker.withScope`. */
+export function scopeOf(place: ScopedPlace): Record<string, Ty> {
+  return Object.fromEntries(scopedNamesIn(place).map((n) => [n, SCOPED_NAMES[n]!.ty]));
+}
 
 export class ExprChecker {
   private depth = 0;

@@ -5,6 +5,7 @@
 
 import type * as A from '../lang/index.js';
 import { US_STATES } from '../lang/index.js';
+import { isScopedName } from '../core/scoped-names.js';
 import {
   DEFAULT_AUCTION_TIMEOUT_MS,
   DEFAULT_PING_TIMEOUT_MS,
@@ -425,7 +426,7 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
       if (ctx.fieldNames.has(e.name)) return { op: 'field', name: e.name };
       if (e.name === 'random') return { op: 'random' };
       // `bid.price`, `buyer.acceptance` inside an auction's rank or floor: resolved against the bid and the buyer's measures at run time.
-      if (e.name.startsWith('bid.') || e.name.startsWith('buyer.')) return { op: 'field', name: e.name };
+      if (isScopedName(e.name)) return { op: 'field', name: e.name };
       // The checker only lets a bare non-field name through as a state or enum value.
       return { op: 'lit', value: e.name };
     case 'unary':

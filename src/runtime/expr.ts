@@ -10,6 +10,7 @@
 
 import type { PlanCompareOp, PlanExpr, PlanValue } from '../compile/plan.js';
 import { BUILTIN_NAMES, builtin, containsValue, isBuiltin, type BuiltinHost, type BuiltinImpl } from '../core/builtins.js';
+import { isScopedName, scopedName, type ScopedSource } from '../core/scoped-names.js';
 import { isValidZone, tryZoneClock, zoneClock } from './time.js';
 import { loadGeography, zipDistance, zipState, zipTimezone } from './geo.js';
 
@@ -31,14 +32,33 @@ export function isVariableName(name: string): boolean {
   return name.includes('.');
 }
 
-/** The value of a dotted variable: `bid.x` from ctx.bid, `p.x` from ctx.vars.p (undefined when absent). */
+type ContextObject = Record<string, unknown> | undefined;
+
+/** Where each source of scoped names (src/core/scoped-names.ts) sits in the context. */
+const SOURCES: Record<ScopedSource, (ctx: EvalContext) => ContextObject> = {
+  bid: (ctx) => ctx.bid,
+  buyer: (ctx) => ctx.vars?.buyer,
+};
+
+const isSource = (head: string): head is ScopedSource => Object.prototype.hasOwnProperty.call(SOURCES, head);
+
+/** A dotted variable's value: a scoped name from its registered source and key, any
+ *  other `p.x` from ctx.vars.p (`bid.x` from ctx.bid); undefined when absent. */
 export function variableValue(ctx: EvalContext, name: string): unknown {
-  const dot = name.indexOf('.');
-  const head = name.slice(0, dot);
-  const rest = name.slice(dot + 1);
-  const obj = head === 'bid' ? ctx.bid : ctx.vars?.[head];
+  let obj: ContextObject;
+  let key: string;
+  if (isScopedName(name)) {
+    const def = scopedName(name);
+    obj = SOURCES[def.source](ctx);
+    key = def.key;
+  } else {
+    const dot = name.indexOf('.');
+    const head = name.slice(0, dot);
+    key = name.slice(dot + 1);
+    obj = isSource(head) ? SOURCES[head](ctx) : ctx.vars?.[head];
+  }
   if (obj === undefined || obj === null) return undefined;
-  const v = obj[rest];
+  const v = obj[key];
   return v === null ? undefined : v;
 }
 

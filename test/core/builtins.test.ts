@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_NAMES, BUILTINS, builtin, type BuiltinName } from '../../src/core/builtins.js';
+import { BUILTIN_NAMES, builtin, type BuiltinName } from '../../src/core/builtins.js';
 import { compileExpr } from '../../src/runtime/expr.js';
 import { run } from '../check/helpers.js';
 
@@ -71,6 +71,6 @@ describe('the builtin registry', () => {
     expect(value('age', 't')).toBe(60_000);
     expect(value('contains', 'tags', 's')).toBe(false);
     expect(value('exists', 'missing')).toBe(false);
-    expect(BUILTINS.len.impl([['a', 'b']], ctx, {} as never)).toBe(2);
+    expect(builtin('len').impl([['a', 'b']], ctx, {} as never)).toBe(2);
   });
 });
