@@ -8,6 +8,7 @@ import { BUILTIN_NAMES, builtin, isBuiltin, signatureText, type BuiltinDef, type
 import { scopedName, scopedNamesIn, scopedWhere, SCOPED_NAME_LIST, type ScopedPlace } from '../core/scoped-names.js';
 import { US_STATES } from '../lang/builtins.js';
 import { closestName, didYouMean } from '../lang/diagnostics.js';
+import type { Bindings } from './binder.js';
 import { type CheckContext, listText } from './context.js';
 import type { LeadField } from './types.js';
 import {
@@ -87,7 +88,11 @@ export class ExprChecker {
   /** Extra names in scope (e.g. `bid.price` inside an auction's `rank by`). */
   private scope = new Map<string, Ty>();
 
-  constructor(private readonly ctx: CheckContext) {}
+  /** `bindings`: where each inferred expression's type is recorded (src/check/binder.ts). */
+  constructor(
+    private readonly ctx: CheckContext,
+    private readonly bindings?: Bindings,
+  ) {}
 
   /** Run `fn` with extra names in scope. */
   withScope<T>(names: Record<string, Ty>, fn: () => T): T {
@@ -192,7 +197,9 @@ export class ExprChecker {
     if (this.depth > MAX_DEPTH) return UNKNOWN;
     this.depth++;
     try {
-      return this.inferInner(e);
+      const t = this.inferInner(e);
+      this.bindings?.setType(e, t);
+      return t;
     } finally {
       this.depth--;
     }

@@ -56,6 +56,12 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, ast: parsed.ast };
   // Templates are embedded in the plan, so a plan file runs without the rule file's folder.
-  const plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, readTemplate: (path) => readFile(resolve(baseDir, path)) });
+  const plan = emitPlan({
+    ast: parsed.ast,
+    source,
+    fields: checked.fields,
+    bindings: checked.bindings,
+    readTemplate: (path) => readFile(resolve(baseDir, path)),
+  });
   return { plan, diagnostics, ast: parsed.ast };
 }
