@@ -51,11 +51,12 @@ export class Bindings {
   private sorted: NamedNode[] | null = null;
 
   bind(node: NamedNode, symbol: NameSymbol): void {
-    if (!this.symbols.has(node)) {
+    const size = this.symbols.size;
+    this.symbols.set(node, symbol);
+    if (this.symbols.size !== size) {
       this.order.push(node);
       this.sorted = null;
     }
-    this.symbols.set(node, symbol);
   }
 
   symbolOf(node: NamedNode): NameSymbol | undefined {
@@ -107,7 +108,23 @@ export function bind(file: RuleFile, fields: readonly LeadField[], into = new Bi
   return into;
 }
 
+/** One symbol object per declaration, shared by every name that denotes it. */
+function memo<K, V>(make: (k: K) => V): (k: K) => V {
+  const cache = new Map<K, V>();
+  return (k) => {
+    let v = cache.get(k);
+    if (v === undefined) cache.set(k, (v = make(k)));
+    return v;
+  };
+}
+
+const RANDOM: NameSymbol = { kind: 'random' };
+
 class Binder {
+  private readonly fieldSymbol = memo((field: LeadField): NameSymbol => ({ kind: 'field', field }));
+  private readonly buyerSymbol = memo((decl: BuyerDecl): NameSymbol => ({ kind: 'buyer', decl }));
+  private readonly flowSymbol = memo((decl: FlowDecl): NameSymbol => ({ kind: 'flow', decl }));
+  private readonly builtinSymbol = memo((name: BuiltinName): NameSymbol => ({ kind: 'builtin', name, def: builtin(name) }));
   private readonly fields = new Map<string, LeadField>();
   private readonly buyers = new Map<string, BuyerDecl>();
   private readonly flows = new Map<string, FlowDecl>();
@@ -127,7 +144,7 @@ class Binder {
     for (const b of array(this.file?.buyers)) if (isObject(b)) this.buyer(b);
     for (const f of array(this.file?.flows)) {
       if (!isObject(f)) continue;
-      if (isSpanned(f.name)) this.out.bind(f.name, { kind: 'flow', decl: f });
+      if (isSpanned(f.name)) this.out.bind(f.name, this.flowSymbol(f));
       for (const r of array(f.rules)) {
         if (!isObject(r)) continue;
         if (r.kind === 'when') this.expr(r.condition);
@@ -139,7 +156,7 @@ class Binder {
   // ------------------------------------------------------------ declarations
 
   private buyer(b: BuyerDecl): void {
-    if (isSpanned(b.name)) this.out.bind(b.name, { kind: 'buyer', decl: b });
+    if (isSpanned(b.name)) this.out.bind(b.name, this.buyerSymbol(b));
     for (const c of array(b.clauses)) {
       if (!isObject(c)) continue;
       switch (c.kind) {
@@ -240,19 +257,19 @@ class Binder {
   private buyerRef(id: Ident | undefined): void {
     if (!isSpanned(id) || typeof id.name !== 'string') return;
     const decl = this.buyers.get(id.name);
-    this.out.bind(id, decl ? { kind: 'buyer', decl } : { kind: 'unresolved', name: id.name });
+    this.out.bind(id, decl ? this.buyerSymbol(decl) : { kind: 'unresolved', name: id.name });
   }
 
   private flowRef(id: Ident | undefined): void {
     if (!isSpanned(id) || typeof id.name !== 'string') return;
     const decl = this.flows.get(id.name);
-    this.out.bind(id, decl ? { kind: 'flow', decl } : { kind: 'unresolved', name: id.name });
+    this.out.bind(id, decl ? this.flowSymbol(decl) : { kind: 'unresolved', name: id.name });
   }
 
   private fieldRef(id: Ident | undefined): LeadField | undefined {
     if (!isSpanned(id) || typeof id.name !== 'string') return undefined;
     const field = this.fields.get(id.name);
-    this.out.bind(id, field ? { kind: 'field', field } : { kind: 'unresolved', name: id.name });
+    this.out.bind(id, field ? this.fieldSymbol(field) : { kind: 'unresolved', name: id.name });
     return field;
   }
 
@@ -329,7 +346,7 @@ class Binder {
     if (isSpanned(callee) && typeof callee.name === 'string') {
       this.out.bind(
         callee,
-        isBuiltin(callee.name) ? { kind: 'builtin', name: callee.name, def: builtin(callee.name) } : { kind: 'unresolved', name: callee.name },
+        isBuiltin(callee.name) ? this.builtinSymbol(callee.name) : { kind: 'unresolved', name: callee.name },
       );
     }
     const args = array(e.args);
@@ -345,10 +362,10 @@ class Binder {
   }
 
   private resolve(name: string, hint: Hint | undefined): NameSymbol {
-    if (name === 'random') return { kind: 'random' };
+    if (name === 'random') return RANDOM;
     if (isScopedName(name)) return { kind: 'scoped', name, def: scopedName(name) };
     const field = this.fields.get(name);
-    if (field) return { kind: 'field', field };
+    if (field) return this.fieldSymbol(field);
     const t = hint?.type;
     if (t?.kind === 'enum' && t.values.includes(name)) return { kind: 'enum', value: name, field: hint!.field };
     if (US_STATES.includes(name)) return { kind: 'state', code: name };

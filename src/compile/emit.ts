@@ -6,6 +6,7 @@
 import type * as A from '../lang/index.js';
 import { US_STATES } from '../lang/index.js';
 import { bind, type Bindings } from '../check/binder.js';
+import type { BuiltinName } from '../core/builtins.js';
 import {
   DEFAULT_AUCTION_TIMEOUT_MS,
   DEFAULT_PING_TIMEOUT_MS,
@@ -447,7 +448,7 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
       return { op: 'between', value: emitExpr(e.value, ctx), low: emitExpr(e.low, ctx), high: emitExpr(e.high, ctx) };
     case 'within':
       // `t within 5m` is `age(t) <= 5m`.
-      return { op: 'compare', fn: '<=', left: { op: 'call', fn: 'age', args: [emitExpr(e.value, ctx)] }, right: emitExpr(e.duration, ctx) };
+      return { op: 'compare', fn: '<=', left: { op: 'call', fn: 'age' satisfies BuiltinName, args: [emitExpr(e.value, ctx)] }, right: emitExpr(e.duration, ctx) };
     case 'call':
       return { op: 'call', fn: calleeName(e.callee, ctx), args: e.args.map((a) => emitExpr(a, ctx)) };
     case 'error':
