@@ -3,6 +3,7 @@
 
 import type { RuleFile } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
+import { bind, Bindings } from './binder.js';
 import { checkBuyer, declareBuyers } from './buyers.js';
 import { CheckContext, isSpan } from './context.js';
 import { checkClosedCycles, checkFlowCycles, checkOverflowCycles } from './cycles.js';
@@ -19,6 +20,8 @@ export interface CheckResult {
   diagnostics: Diagnostic[];
   /** The lead's fields, from the inline schema or the `lead from` file. */
   fields: LeadField[];
+  /** The symbol every name denotes and every checked expression's type (src/check/binder.ts). */
+  bindings: Bindings;
 }
 
 /** As `check`, but lets an internal error escape: for tests that want to see one. */
@@ -31,7 +34,8 @@ export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean
   let fields: LeadField[] = [];
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];
   const flows = Array.isArray(file?.flows) ? file.flows.filter((f) => !!f && typeof f === 'object') : [];
-  const exprs = new ExprChecker(ctx);
+  const bindings = new Bindings();
+  const exprs = new ExprChecker(ctx, bindings);
   const templates = new TemplateChecker(ctx, options ?? {});
   // Each pass is guarded on its own, so a bug in one still leaves the others'
   // findings (the public entry point must never throw).
@@ -54,9 +58,10 @@ export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean
   phase(() => checkOverflowCycles(ctx, buyers, flows));
   phase(() => checkClosedCycles(ctx, buyers));
   phase(() => checkFlowCycles(ctx, flows));
+  phase(() => bind(file, fields, bindings));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
-  return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields };
+  return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields, bindings };
 }
 
 /** The same code at the same place with the same message once only. */

@@ -4,8 +4,11 @@
 // field's range, and `random` compared outside 1..100.
 
 import type { CompareOp, Expr, Span } from '../lang/ast.js';
-import { BUILTINS, isBuiltin, US_STATES, type BuiltinType } from '../lang/builtins.js';
+import { BUILTIN_NAMES, builtin, isBuiltin, signatureText, type BuiltinDef, type BuiltinType } from '../core/builtins.js';
+import { scopedName, scopedNamesIn, scopedWhere, SCOPED_NAME_LIST, type ScopedPlace } from '../core/scoped-names.js';
+import { US_STATES } from '../lang/builtins.js';
 import { closestName, didYouMean } from '../lang/diagnostics.js';
+import type { Bindings } from './binder.js';
 import { type CheckContext, listText } from './context.js';
 import type { LeadField } from './types.js';
 import {
@@ -70,23 +73,26 @@ function bare(t: Ty): Ty {
   return { kind: t.kind } as Ty;
 }
 
-/** Names that only some expressions may use, and where (for messages). */
-export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = {
-  'bid.price': { ty: MONEY, where: "an auction's `rank by` and floors" },
-  'buyer.acceptance': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.conversion': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.bid_rate': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.win_rate': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.response_time': { ty: NUMBER, where: "an auction's `rank by`" },
-  'buyer.relationship': { ty: NUMBER, where: "an auction's `rank by`" },
-};
+/** Scoped names (src/core/scoped-names.ts) with their checker type and where they are known (for messages). */
+export const SCOPED_NAMES: Record<string, { ty: Ty; where: string }> = Object.fromEntries(
+  SCOPED_NAME_LIST.map((n) => [n, { ty: scopedName(n).type === 'money' ? MONEY : NUMBER, where: scopedWhere(n) }]),
+);
+
+/** The scoped names valid in one place, typed, for `ExprChecker.withScope`. */
+export function scopeOf(place: ScopedPlace): Record<string, Ty> {
+  return Object.fromEntries(scopedNamesIn(place).map((n) => [n, SCOPED_NAMES[n]!.ty]));
+}
 
 export class ExprChecker {
   private depth = 0;
   /** Extra names in scope (e.g. `bid.price` inside an auction's `rank by`). */
   private scope = new Map<string, Ty>();
 
-  constructor(private readonly ctx: CheckContext) {}
+  /** `bindings`: where each inferred expression's type is recorded (src/check/binder.ts). */
+  constructor(
+    private readonly ctx: CheckContext,
+    private readonly bindings?: Bindings,
+  ) {}
 
   /** Run `fn` with extra names in scope. */
   withScope<T>(names: Record<string, Ty>, fn: () => T): T {
@@ -191,7 +197,9 @@ export class ExprChecker {
     if (this.depth > MAX_DEPTH) return UNKNOWN;
     this.depth++;
     try {
-      return this.inferInner(e);
+      const t = this.inferInner(e);
+      this.bindings?.setType(e, t);
+      return t;
     } finally {
       this.depth--;
     }
@@ -789,14 +797,14 @@ export class ExprChecker {
       const help = this.ctx.fields.has(name)
         ? `\`${name}\` is a lead field; write it without parentheses`
         : (alias && `did you mean \`${alias}\`?`) ??
-          didYouMean(name, Object.keys(BUILTINS)) ??
-          `the functions are ${listText(Object.keys(BUILTINS).map((b) => `\`${b}\``))}`;
+          didYouMean(name, BUILTIN_NAMES) ??
+          `the functions are ${listText(BUILTIN_NAMES.map((b) => `\`${b}\``))}`;
       this.ctx.report('LR305', e.callee.span ?? e.span, `unknown function \`${name}\``, help);
       for (const a of args) this.argType(a);
       return UNKNOWN;
     }
-    const sig = BUILTINS[name];
-    const params: readonly BuiltinType[] = sig.params;
+    const sig = builtin(name);
+    const params = sig.params;
     if (args.length !== params.length) {
       this.ctx.report(
         'LR306',
@@ -804,37 +812,32 @@ export class ExprChecker {
         `\`${name}\` takes ${params.length} ${params.length === 1 ? 'argument' : 'arguments'}, but ${
           args.length === 0 ? 'none was' : args.length === 1 ? '1 was' : `${args.length} were`
         } given`,
-        `\`${name}(${params.join(', ')})\`: ${sig.doc}`,
+        `\`${signatureText(name)}\`: ${sig.doc}`,
       );
       for (const a of args) this.argType(a);
-      return resultType(name, []);
+      return resultType(sig, []);
     }
-    switch (name) {
-      case 'exists':
-        return this.existsCall(e, args[0]!);
-      case 'contains':
-        return this.containsCall(args[0]!, args[1]!);
-      default:
-        break;
-    }
+    // Two builtins type their arguments beyond a fixed signature.
+    if (sig.fieldArgument) return this.existsCall(e, args[0]!);
+    if (name === 'contains') return this.containsCall(args[0]!, args[1]!);
     const types: Ty[] = [];
     let ok = true;
     args.forEach((arg, i) => {
       const t = this.argType(arg);
       types.push(t);
       const p = params[i]!;
-      if (t.kind !== 'unknown' && !accepts(p, t, name)) {
+      if (t.kind !== 'unknown' && !accepts(p, t, sig)) {
         ok = false;
         this.ctx.report(
           'LR300',
           arg.span,
-          `\`${name}\` needs ${paramText(p, name)}, but ${quote(arg) ?? 'this'} is ${withArticle(t)}`,
+          `\`${name}\` needs ${sig.wants ?? paramText(p)}, but ${quote(arg) ?? 'this'} is ${withArticle(t)}`,
           this.literalHint(arg, p === 'number' ? NUMBER : STRING),
         );
       }
     });
-    if ((name === 'hour' || name === 'weekday') && args[0]?.kind === 'string') this.zoneArg(args[0]);
-    return ok ? resultType(name, types) : resultType(name, []);
+    if (sig.zoneArgument && args[0]?.kind === 'string') this.zoneArg(args[0]);
+    return ok ? resultType(sig, types) : resultType(sig, []);
   }
 
   private argType(a: Expr | undefined): Ty {
@@ -986,7 +989,7 @@ export function describe(e: Expr | undefined, t: Ty): string {
   return what ? `${what} (${withArticle(t)})` : withArticle(t);
 }
 
-function accepts(p: BuiltinType, t: Ty, fn: string): boolean {
+function accepts(p: BuiltinType, t: Ty, sig: BuiltinDef): boolean {
   switch (p) {
     case 'number':
     case 'int':
@@ -1004,17 +1007,17 @@ function accepts(p: BuiltinType, t: Ty, fn: string): boolean {
     case 'bool':
       return t.kind === 'bool';
     case 'any':
-      return fn === 'len' ? isStringLike(t) || t.kind === 'list' : true;
+      return sig.sized ? isStringLike(t) || t.kind === 'list' : true;
   }
 }
 
-function paramText(p: BuiltinType, fn: string): string {
+function paramText(p: BuiltinType): string {
   switch (p) {
     case 'number':
     case 'int':
       return 'a number';
     case 'string':
-      return fn === 'hour' || fn === 'weekday' ? 'a time zone name (a string)' : 'a string';
+      return 'a string';
     case 'zip':
       return 'a ZIP code';
     case 'time':
@@ -1026,44 +1029,25 @@ function paramText(p: BuiltinType, fn: string): string {
     case 'bool':
       return 'true or false';
     case 'any':
-      return fn === 'len' ? 'a string or a list' : 'a value';
+      return 'a value';
   }
 }
 
-function resultType(fn: string, args: Ty[]): Ty {
-  const a = args[0];
-  switch (fn) {
-    case 'abs':
-      return a && (isNumeric(a) || a.kind === 'duration') ? bare(a.kind === 'percent' ? NUMBER : a) : NUMBER;
-    case 'round':
-      if (a?.kind === 'money' || a?.kind === 'duration') return bare(a);
-      return INT;
-    case 'min':
-    case 'max': {
-      const b = args[1];
-      if (a?.kind === 'duration' && b?.kind === 'duration') return DURATION;
-      if (a && b) {
-        const j = join(a, b);
-        if (j && isNumeric(j)) return bare(j.kind === 'percent' ? NUMBER : j);
-      }
-      return NUMBER;
-    }
-    case 'len':
-    case 'hour':
-    case 'weekday':
-      return INT;
-    case 'distance':
-      return NUMBER;
-    case 'zip_state':
-      return { kind: 'state' };
-    case 'age':
-      return DURATION;
-    case 'exists':
-    case 'contains':
-      return BOOL;
-    default:
-      return STRING;
-  }
+const RESULT_TY: Record<BuiltinDef['result'], Ty> = {
+  int: INT,
+  number: NUMBER,
+  string: STRING,
+  state: { kind: 'state' },
+  bool: BOOL,
+  duration: DURATION,
+};
+
+/** A call's type: the builtin's result, or the joined argument kind when the builtin keeps it. */
+function resultType(sig: BuiltinDef, args: Ty[]): Ty {
+  let joined: Ty | undefined = args[0];
+  for (let i = 1; i < args.length && joined; i++) joined = join(joined, args[i]!);
+  if (sig.keeps && joined && (sig.keeps as readonly string[]).includes(joined.kind)) return bare(joined);
+  return RESULT_TY[sig.result];
 }
 
 /** The type of `l op r`, or undefined when the operator does not apply. */

@@ -9,6 +9,7 @@ import { runCheck, type CheckOptions, type CheckResult } from './checker.js';
 
 export type { CheckOptions, CheckResult } from './checker.js';
 export type { LeadField, LeadType } from './types.js';
+export { bind, Bindings, type Binding, type NamedNode, type NameSymbol } from './binder.js';
 
 /** Check a parsed rule file. `options.readFile` reads a `lead from` schema or
  *  a payload template by resolved path (default: the file system);

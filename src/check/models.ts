@@ -7,9 +7,8 @@ import type { Action, Expr, Ident, Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { checkBuyerRef } from './buyers.js';
 import { type CheckContext, headSpan, isSpan, lineOf, listText } from './context.js';
-import { SCOPED_NAMES, type ExprChecker } from './exprs.js';
+import { scopeOf, type ExprChecker } from './exprs.js';
 import { positiveDuration, wholeCount } from './http.js';
-import { type Ty } from './types.js';
 
 export const SPLIT_METRICS: readonly string[] = ['conversion', 'acceptance'];
 export const RANK_FACTORS: readonly string[] = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'];
@@ -317,9 +316,8 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
     }
   }
   // Floors read the bid; `rank by` may also weigh it by what the Seller has learnt of the buyer (src/auction/rank.ts).
-  const scope = (names: string[]): Record<string, Ty> => Object.fromEntries(names.map((n) => [n, SCOPED_NAMES[n]!.ty]));
-  const bid = scope(['bid.price']);
-  for (const t of tiers) if (t.floor) exprs.withScope(bid, () => exprs.price(t.floor, 'a floor'));
+  const floorScope = scopeOf('floor');
+  for (const t of tiers) if (t.floor) exprs.withScope(floorScope, () => exprs.price(t.floor, 'a floor'));
   if (action.timeout) positiveDuration(ctx, exprs, action.timeout, 'an auction timeout', 'lets no bid arrive');
   if (action.exclusiveMin) exprs.price(action.exclusiveMin, '`exclusive min`');
   if (typeof action.sharedMax === 'number' && (!(action.sharedMax >= 1) || !Number.isInteger(action.sharedMax)))
@@ -331,6 +329,6 @@ export function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: Of<'
         : `\`shared max ${action.sharedMax}\` shares the lead with nobody: it needs at least 1`,
       `write \`shared max ${Math.max(1, Math.floor(action.sharedMax) || 1)}\``,
     );
-  const rankScope = scope(Object.keys(SCOPED_NAMES));
+  const rankScope = scopeOf('rank');
   if (action.rank) exprs.withScope(rankScope, () => exprs.numeric(action.rank as Expr, '`rank by`'));
 }

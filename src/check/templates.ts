@@ -10,13 +10,13 @@ import Handlebars from 'handlebars';
 import * as path from 'node:path';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
-import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../lang/templates.js';
+import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
+import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
 import { defaultReadFile, type SchemaOptions } from './schema.js';
 
-/** The helpers a template may call, and the values it may read besides `lead.*` and `now`. */
-const TEMPLATE_HELPERS = TEMPLATE_HELPER_NAMES;
-const BUILTIN_HELPERS: readonly string[] = TEMPLATE_BLOCK_HELPERS;
+/** Every helper name a template may call, for "did you mean" and the list of helpers. */
+const ALL_HELPERS: readonly string[] = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS];
 
 /** Where a template is rendered, which decides what it may read. */
 export interface TemplateUse {
@@ -145,94 +145,45 @@ function pathRef(n: Node, kind: Ref['kind']): Ref {
   };
 }
 
-function isHelperCall(path: Node | undefined, params: unknown[], hash: unknown, block: boolean): boolean {
-  const pairs = (hash as { pairs?: unknown } | undefined)?.pairs;
-  if (params.length > 0 || (Array.isArray(pairs) && pairs.length > 0)) return true;
-  const name = path?.type === 'PathExpression' && typeof path.original === 'string' ? path.original : '';
-  return TEMPLATE_HELPERS.includes(name) || (block && BUILTIN_HELPERS.includes(name));
+/** A partial or decorator, as a reference the checker reports. */
+function unsupportedRef(st: Node, what: 'partial' | 'decorator'): Ref {
+  const { start, end } = locOf(st);
+  const name = st.name as Node | undefined;
+  return {
+    kind: 'partial',
+    text: `${what} ${typeof name?.original === 'string' ? name.original : '?'}`,
+    parts: [],
+    data: false,
+    depth: 0,
+    start,
+    end,
+  };
 }
+
+/** The most nodes of one template the checker looks at. */
+const MAX_TEMPLATE_NODES = 100_000;
 
 /**
  * Every helper, partial and context variable a template uses, in source
- * order. As at run time, a path is read from the root context except inside
- * an `each` or `with` block (or a section such as `{{#lead.tags}}`), where
- * only `@root.…` paths are; block parameters (`as |x|`) are local.
+ * order (src/core/template-walk.ts decides which paths are read from the root
+ * context). `@index` and friends are kept where they cannot be set, to report.
  */
 export function templateRefs(ast: hbs.AST.Program): Ref[] {
   const out: Ref[] = [];
-  let budget = 100_000;
-  const path = (n: Node, rooted: boolean, bp: Set<string>): void => {
-    const r = pathRef(n, 'var');
-    if (r.data) {
-      if (r.parts[0] !== 'root') {
-        if (rooted) out.push(r); // @index and friends exist only inside `each`
-        return;
-      }
-    } else {
-      if (!rooted) return;
-      if (r.parts.length > 0 && bp.has(r.parts[0]!)) return;
-    }
-    out.push(r);
-  };
-  const value = (n: unknown, rooted: boolean, bp: Set<string>): void => {
-    if (!n || typeof n !== 'object' || budget-- <= 0) return;
-    const node = n as Node;
-    if (node.type === 'PathExpression') path(node, rooted, bp);
-    else if (node.type === 'SubExpression') call(node, false, rooted, bp, true);
-  };
-  const call = (node: Node, block: boolean, rooted: boolean, bp: Set<string>, sub = false): void => {
-    const p = node.path as Node | undefined;
-    const params = Array.isArray(node.params) ? node.params : [];
-    if (p?.type === 'PathExpression' && (sub || isHelperCall(p, params, node.hash, block))) out.push(pathRef(p, 'helper'));
-    else value(p, rooted, bp);
-    for (const x of params) value(x, rooted, bp);
-    const pairs = (node.hash as { pairs?: unknown } | undefined)?.pairs;
-    if (Array.isArray(pairs)) for (const pair of pairs) value((pair as { value?: unknown })?.value, rooted, bp);
-  };
-  const program = (n: unknown, rooted: boolean, bp: Set<string>): void => {
-    if (!n || typeof n !== 'object' || budget-- <= 0) return;
-    const prog = n as Node;
-    const params = Array.isArray(prog.blockParams) ? prog.blockParams.map(String) : [];
-    const inner = params.length > 0 ? new Set([...bp, ...params]) : bp;
-    for (const st of Array.isArray(prog.body) ? (prog.body as Node[]) : []) {
-      if (!st || typeof st !== 'object' || budget-- <= 0) continue;
-      switch (st.type) {
-        case 'MustacheStatement':
-          call(st, false, rooted, inner);
-          break;
-        case 'BlockStatement': {
-          call(st, true, rooted, inner);
-          const p = st.path as Node | undefined;
-          const helper = p?.type === 'PathExpression' && typeof p.original === 'string' ? p.original : '';
-          const keeps = helper === 'if' || helper === 'unless';
-          program(st.program, rooted && keeps, inner);
-          program(st.inverse, rooted && (keeps || helper === 'each' || helper === 'with'), inner);
-          break;
-        }
-        case 'PartialStatement':
-        case 'PartialBlockStatement':
-        case 'Decorator':
-        case 'DecoratorBlock': {
-          const { start, end } = locOf(st);
-          const name = st.name as Node | undefined;
-          const what = st.type.startsWith('Partial') ? 'partial' : 'decorator';
-          out.push({
-            kind: 'partial',
-            text: `${what} ${typeof name?.original === 'string' ? name.original : '?'}`,
-            parts: [],
-            data: false,
-            depth: 0,
-            start,
-            end,
-          });
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  };
-  program(ast, true, new Set());
+  walkTemplate(
+    ast,
+    {
+      path: (p, rooted, local) => {
+        const r = pathRef(p as unknown as Node, 'var');
+        if (r.data && r.parts[0] !== 'root') {
+          if (rooted) out.push(r); // @index and friends exist only inside `each`
+        } else if (r.data || (rooted && !local)) out.push(r);
+      },
+      helper: (p) => out.push(pathRef(p as unknown as Node, 'helper')),
+      unsupported: (st, what) => out.push(unsupportedRef(st as unknown as Node, what)),
+    },
+    MAX_TEMPLATE_NODES,
+  );
   return out;
 }
 
@@ -348,11 +299,9 @@ export class TemplateChecker {
       }
       if (r.kind === 'helper') {
         const name = r.text;
-        const known = TEMPLATE_HELPERS.includes(name) || BUILTIN_HELPERS.includes(name);
+        const known = ALL_HELPERS.includes(name);
         if (known && r.parts.length === 1 && !r.data) continue;
-        const help =
-          didYouMean(name, [...TEMPLATE_HELPERS, ...BUILTIN_HELPERS]) ??
-          `the helpers are ${listText([...TEMPLATE_HELPERS, ...BUILTIN_HELPERS].map((h) => `\`${h}\``))}`;
+        const help = didYouMean(name, ALL_HELPERS) ?? `the helpers are ${listText(ALL_HELPERS.map((h) => `\`${h}\``))}`;
         report('LR707', r, `${where.name} calls the unknown helper \`${name}\`${at}`, help);
         continue;
       }

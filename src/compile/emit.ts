@@ -5,6 +5,8 @@
 
 import type * as A from '../lang/index.js';
 import { US_STATES } from '../lang/index.js';
+import { bind, type Bindings } from '../check/binder.js';
+import type { BuiltinName } from '../core/builtins.js';
 import {
   DEFAULT_AUCTION_TIMEOUT_MS,
   DEFAULT_PING_TIMEOUT_MS,
@@ -40,11 +42,12 @@ export interface EmitInput {
   fields: PlanField[];
   /** Reads a template file by its resolved path; the checker has confirmed it exists. */
   readTemplate?: (path: string) => string | undefined;
+  /** What each name denotes, from the check (`CheckResult.bindings`); bound here when not given. */
+  bindings?: Bindings;
 }
 
-export function emitPlan({ ast, source, fields, readTemplate }: EmitInput): Plan {
-  const fieldNames = new Set(fields.map((f) => f.name));
-  const ctx: EmitContext = { source, fieldNames, readTemplate: readTemplate ?? (() => undefined) };
+export function emitPlan({ ast, source, fields, readTemplate, bindings }: EmitInput): Plan {
+  const ctx: EmitContext = { source, bindings: bindings ?? bind(ast, fields), readTemplate: readTemplate ?? (() => undefined) };
   const flows = ast.flows.map((f) => emitFlow(f, ctx));
   return {
     leadroute: 'plan',
@@ -59,7 +62,7 @@ export function emitPlan({ ast, source, fields, readTemplate }: EmitInput): Plan
 
 interface EmitContext {
   source: string;
-  fieldNames: Set<string>;
+  bindings: Bindings;
   readTemplate: (path: string) => string | undefined;
 }
 
@@ -422,12 +425,7 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
     case 'list':
       return { op: 'list', items: e.items.map((i) => emitExpr(i, ctx)) };
     case 'name':
-      if (ctx.fieldNames.has(e.name)) return { op: 'field', name: e.name };
-      if (e.name === 'random') return { op: 'random' };
-      // `bid.price`, `buyer.acceptance` inside an auction's rank or floor: resolved against the bid and the buyer's measures at run time.
-      if (e.name.startsWith('bid.') || e.name.startsWith('buyer.')) return { op: 'field', name: e.name };
-      // The checker only lets a bare non-field name through as a state or enum value.
-      return { op: 'lit', value: e.name };
+      return emitName(e, ctx);
     case 'unary':
       return e.op === 'not' ? { op: 'not', arg: emitExpr(e.arg, ctx) } : { op: 'neg', arg: emitExpr(e.arg, ctx) };
     case 'binary':
@@ -450,15 +448,48 @@ export function emitExpr(e: A.Expr, ctx: EmitContext): PlanExpr {
       return { op: 'between', value: emitExpr(e.value, ctx), low: emitExpr(e.low, ctx), high: emitExpr(e.high, ctx) };
     case 'within':
       // `t within 5m` is `age(t) <= 5m`.
-      return { op: 'compare', fn: '<=', left: { op: 'call', fn: 'age', args: [emitExpr(e.value, ctx)] }, right: emitExpr(e.duration, ctx) };
+      return { op: 'compare', fn: '<=', left: { op: 'call', fn: 'age' satisfies BuiltinName, args: [emitExpr(e.value, ctx)] }, right: emitExpr(e.duration, ctx) };
     case 'call':
-      return { op: 'call', fn: e.callee.name, args: e.args.map((a) => emitExpr(a, ctx)) };
+      return { op: 'call', fn: calleeName(e.callee, ctx), args: e.args.map((a) => emitExpr(a, ctx)) };
     case 'error':
       // Unreachable for a file that checked clean; emit something inert rather than throw.
       return { op: 'lit', value: false };
     default:
       return assertNever(e);
   }
+}
+
+/** A name as the binder resolved it (src/check/binder.ts). */
+function emitName(e: Extract<A.Expr, { kind: 'name' }>, ctx: EmitContext): PlanExpr {
+  const sym = ctx.bindings.symbolOf(e);
+  switch (sym?.kind) {
+    case 'field':
+      return { op: 'field', name: sym.field.name };
+    case 'random':
+      return { op: 'random' };
+    case 'scoped':
+      // `bid.price`, `buyer.acceptance` inside an auction's rank or floor: read from the bid and the buyer's measures at run time.
+      return { op: 'field', name: sym.name };
+    case 'state':
+      return { op: 'lit', value: sym.code };
+    case 'enum':
+      return { op: 'lit', value: sym.value };
+    case 'buyer':
+    case 'flow':
+    case 'builtin':
+    case 'unresolved':
+    case undefined:
+      // The checker lets no other name through; emit the text, as a value, rather than throw.
+      return { op: 'lit', value: e.name };
+    default:
+      return assertNever(sym);
+  }
+}
+
+/** A call's builtin, as the binder resolved it. */
+function calleeName(callee: A.Ident, ctx: EmitContext): string {
+  const sym = ctx.bindings.symbolOf(callee);
+  return sym?.kind === 'builtin' ? sym.name : callee.name;
 }
 
 // ------------------------------------------------------------ lead schema

@@ -58,7 +58,13 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   // Templates are embedded in the plan, so a plan file runs without the rule file's folder.
   let plan: Plan;
   try {
-    plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, readTemplate: (path) => readFile(resolve(baseDir, path)) });
+    plan = emitPlan({
+      ast: parsed.ast,
+      source,
+      fields: checked.fields,
+      bindings: checked.bindings,
+      readTemplate: (path) => readFile(resolve(baseDir, path)),
+    });
   } catch (err) {
     const internal = diagnostic('LR901', spanAt(source, file, null), `internal error: the plan could not be emitted: ${(err as Error).message}`);
     return { plan: null, diagnostics: sortDiagnostics([...diagnostics, internal]), ast: parsed.ast };

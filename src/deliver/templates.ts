@@ -16,15 +16,11 @@
 // `{"state": {{json lead.state}}}`), a pixel template an http(s) URL; the
 // rendered output is checked.
 //
-// The helpers (TEMPLATE_HELPERS documents them):
-//   url v            percent-encode (encodeURIComponent)
-//   json v           the value as JSON (strings quoted, null for missing)
-//   xml v            XML-escape
-//   money v          a number with two decimals ("45.00")
-//   date v [fmt]     a time as "iso" (default), "date" (YYYY-MM-DD), "unix" (seconds) or "ms"
-//   hash v           SHA-256, hex, of the trimmed lower-cased value (for pixels: no raw email in a URL)
-//   lower v, upper v
-//   default v d      v, or d when v is missing (the one place strict mode lets a missing field through)
+// The helpers, with their docs and implementations, are one table in
+// src/core/template-helpers.ts; the walk over a template's AST (which calls are
+// helper calls, which paths are read from the root) is src/core/template-walk.ts,
+// shared with the checker. `hash` is for pixels: no raw email in a URL; `default`
+// is the one place strict mode lets a missing field through.
 //
 // The context: { lead, ping: {id}, post: {id}, sale: {price, buyer, exclusive}, now }.
 // In a ping template `lead` holds only the lead's non-PII fields (and zip3).
@@ -32,13 +28,24 @@
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { Plan, PlanTemplate } from '../compile/plan.js';
-import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPERS, TEMPLATE_ROOTS } from '../lang/templates.js';
+import {
+  EncodedText,
+  TEMPLATE_BLOCK_HELPERS,
+  TEMPLATE_HELPER_DEFS,
+  TEMPLATE_HELPER_NAMES,
+  TEMPLATE_HELPERS,
+  TEMPLATE_ROOTS,
+  templateText,
+  xmlEscape,
+  type Encoding,
+  type TemplateHost,
+} from '../core/template-helpers.js';
+import { walkTemplate } from '../core/template-walk.js';
 
 export type TemplateFormat = PlanTemplate['format'] | 'url';
 
-/** The documented helper set and the block built-ins live with the language (src/lang/templates.ts). */
-export { TEMPLATE_HELPERS };
-const BUILTIN_HELPERS = TEMPLATE_BLOCK_HELPERS;
+/** The documented helper set (src/core/template-helpers.ts). */
+export { TEMPLATE_HELPERS, xmlEscape };
 
 /** What a template is rendered with. */
 export interface TemplateContext {
@@ -71,93 +78,23 @@ export class TemplateError extends Error {
 
 // ---------------------------------------------------------------- encoding
 
-type Kind = 'json' | 'xml' | 'url';
-
 const hb = Handlebars.create();
 
-/** Helper output already encoded as `kind`. */
-class Encoded extends hb.SafeString {
-  constructor(
-    readonly kind: Kind,
-    readonly text: string,
-  ) {
-    super(text);
-  }
-}
+const HOST: TemplateHost = { sha256Hex: (text) => createHash('sha256').update(text).digest('hex') };
 
-function str(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v instanceof Date) return v.toISOString();
-  if (v instanceof hb.SafeString) return v.toString();
-  if (Array.isArray(v)) return v.map(str).join(',');
-  return JSON.stringify(v) ?? '';
+// Handlebars passes its options object last; the registry's implementations take the arguments alone.
+for (const name of TEMPLATE_HELPER_NAMES) {
+  const impl = TEMPLATE_HELPER_DEFS[name].impl as (args: readonly unknown[], host: TemplateHost) => unknown;
+  hb.registerHelper(name, ((...a: unknown[]) => impl(a.slice(0, -1), HOST)) as Handlebars.HelperDelegate);
 }
-
-export function xmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
-}
-
-/** Strip the helper's trailing Handlebars options argument. */
-function args(a: unknown[]): unknown[] {
-  return a.slice(0, -1);
-}
-
-function toTime(v: unknown): number | null {
-  if (v instanceof Date) return v.getTime();
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? null : t;
-  }
-  return null;
-}
-
-const helpers: Record<string, (...a: unknown[]) => unknown> = {
-  url: (...a) => new Encoded('url', encodeURIComponent(str(args(a)[0]))),
-  json: (...a) => {
-    const v = args(a)[0];
-    return new Encoded('json', JSON.stringify(v === undefined ? null : v instanceof hb.SafeString ? v.toString() : v) ?? 'null');
-  },
-  xml: (...a) => new Encoded('xml', xmlEscape(str(args(a)[0]))),
-  money: (...a) => {
-    const v = args(a)[0];
-    const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    return Number.isFinite(n) ? n.toFixed(2) : '';
-  },
-  date: (...a) => {
-    const [v, fmt] = args(a);
-    const t = toTime(v);
-    if (t === null) return '';
-    switch (fmt ?? 'iso') {
-      case 'date':
-        return new Date(t).toISOString().slice(0, 10);
-      case 'unix':
-        return String(Math.floor(t / 1000));
-      case 'ms':
-        return String(t);
-      default:
-        return new Date(t).toISOString();
-    }
-  },
-  hash: (...a) => createHash('sha256').update(str(args(a)[0]).trim().toLowerCase()).digest('hex'),
-  lower: (...a) => str(args(a)[0]).toLowerCase(),
-  upper: (...a) => str(args(a)[0]).toUpperCase(),
-  default: (...a) => {
-    const [v, d] = args(a);
-    return v === undefined || v === null || v === '' ? d : v;
-  },
-};
-for (const [name, fn] of Object.entries(helpers)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
 
 /** The output helpers the compiler wraps every mustache in, one a format. */
 const OUT: Record<TemplateFormat, string> = { json: '__out_json', xml: '__out_xml', form: '__out_url', url: '__out_url', text: '__out_text' };
 
-function outHelper(kind: Kind | null, encode: (s: string) => string) {
+function outHelper(kind: Encoding | null, encode: (s: string) => string) {
   return (v: unknown) => {
-    if (v instanceof Encoded && v.kind === kind) return v.text;
-    return kind === null ? str(v) : encode(str(v));
+    if (v instanceof EncodedText && v.kind === kind) return v.text;
+    return kind === null ? templateText(v) : encode(templateText(v));
   };
 }
 hb.registerHelper('__out_json', outHelper('json', (s) => JSON.stringify(s).slice(1, -1)) as Handlebars.HelperDelegate);
@@ -166,7 +103,7 @@ hb.registerHelper('__out_url', outHelper('url', encodeURIComponent) as Handlebar
 hb.registerHelper('__out_text', outHelper(null, (s) => s) as Handlebars.HelperDelegate);
 
 const KNOWN_HELPERS: Record<string, boolean> = {};
-for (const h of [...Object.keys(helpers), ...BUILTIN_HELPERS, ...Object.values(OUT)]) KNOWN_HELPERS[h] = true;
+for (const h of [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS, ...Object.values(OUT)]) KNOWN_HELPERS[h] = true;
 
 const COMPILE_OPTIONS = {
   strict: true,
@@ -241,12 +178,6 @@ function isPath(n: Node | undefined): n is hbs.AST.PathExpression {
   return n !== undefined && n.type === 'PathExpression';
 }
 
-/** A helper call: a known helper name, or anything called with arguments. */
-function isHelperCall(path: hbs.AST.Expression, params: hbs.AST.Expression[], hash: hbs.AST.Hash | undefined): boolean {
-  if (params.length > 0 || (hash && hash.pairs.length > 0)) return true;
-  return isPath(path) && path.parts.length === 1 && !path.data && KNOWN_HELPERS[path.parts[0]!] === true;
-}
-
 // ---------------------------------------------------------------- variables
 
 export interface TemplateVariable {
@@ -265,56 +196,18 @@ export interface TemplateVariable {
 export function templateVariables(source: string, name = 'inline'): TemplateVariable[] {
   const ast = parseTemplate(source, name);
   const out: TemplateVariable[] = [];
-  const visitPath = (p: hbs.AST.PathExpression, rooted: boolean, blockParams: Set<string>) => {
-    let parts = p.parts;
-    if (p.data) {
-      if (parts[0] !== 'root') return; // @index, @key, @first ...
-      parts = parts.slice(1);
-    } else {
-      if (!rooted || p.depth > 0) return;
-      if (parts.length > 0 && blockParams.has(parts[0]!)) return;
-    }
-    if (parts.length === 0) return; // `this`
-    const { line, col } = locOf(p);
-    out.push({ path: parts.join('.'), line, col });
-  };
-  const visitExpr = (e: hbs.AST.Expression | undefined, rooted: boolean, bp: Set<string>) => {
-    if (!e) return;
-    if (e.type === 'PathExpression') visitPath(e as hbs.AST.PathExpression, rooted, bp);
-    else if (e.type === 'SubExpression') {
-      const s = e as hbs.AST.SubExpression;
-      visitCall(s.path, s.params, s.hash, rooted, bp);
-    }
-  };
-  const visitCall = (
-    path: hbs.AST.Expression,
-    params: hbs.AST.Expression[],
-    hash: hbs.AST.Hash | undefined,
-    rooted: boolean,
-    bp: Set<string>,
-  ) => {
-    if (!isHelperCall(path, params, hash)) visitExpr(path, rooted, bp);
-    for (const p of params) visitExpr(p, rooted, bp);
-    for (const pair of hash?.pairs ?? []) visitExpr(pair.value, rooted, bp);
-  };
-  const visitProgram = (prog: Program | undefined, rooted: boolean, bp: Set<string>) => {
-    if (!prog) return;
-    const inner = prog.blockParams && prog.blockParams.length ? new Set([...bp, ...prog.blockParams]) : bp;
-    for (const st of prog.body) {
-      if (st.type === 'MustacheStatement') {
-        const m = st as hbs.AST.MustacheStatement;
-        visitCall(m.path, m.params, m.hash, rooted, inner);
-      } else if (st.type === 'BlockStatement') {
-        const b = st as hbs.AST.BlockStatement;
-        visitCall(b.path, b.params, b.hash, rooted, inner);
-        const helper = isPath(b.path) ? b.path.original : '';
-        const keepsContext = helper === 'if' || helper === 'unless';
-        visitProgram(b.program, rooted && keepsContext, inner);
-        visitProgram(b.inverse, rooted && (keepsContext || helper === 'each' || helper === 'with'), inner);
-      }
-    }
-  };
-  visitProgram(ast, true, new Set());
+  walkTemplate(ast, {
+    path: (p, rooted, local) => {
+      let parts = p.parts;
+      if (p.data) {
+        if (parts[0] !== 'root') return; // @index, @key, @first ...
+        parts = parts.slice(1);
+      } else if (!rooted || local || p.depth > 0) return;
+      if (parts.length === 0) return; // `this`
+      const { line, col } = locOf(p);
+      out.push({ path: parts.join('.'), line, col });
+    },
+  });
   return out;
 }
 
@@ -333,7 +226,7 @@ function rewrite(prog: Program, format: TemplateFormat, name: string): void {
   const helper = OUT[format];
   const strictParams = (callee: hbs.AST.Expression, params: hbs.AST.Expression[]) => {
     const fn = isPath(callee) ? callee.original : '';
-    if (BUILTIN_HELPERS.includes(fn as (typeof BUILTIN_HELPERS)[number])) return; // if/each/...: lenient, as Handlebars means them
+    if ((TEMPLATE_BLOCK_HELPERS as readonly string[]).includes(fn)) return; // if/each/...: lenient, as Handlebars means them
     params.forEach((p, i) => {
       if (fn === 'default' && i === 0) return;
       if (p.type === 'PathExpression') (p as { strict?: boolean }).strict = true;
@@ -343,46 +236,27 @@ function rewrite(prog: Program, format: TemplateFormat, name: string): void {
       }
     });
   };
-  const visit = (p: Program | undefined) => {
-    if (!p) return;
-    for (const st of p.body) {
-      switch (st.type) {
-        case 'MustacheStatement': {
-          const m = st as hbs.AST.MustacheStatement & { escaped: boolean };
-          let value: hbs.AST.Expression;
-          if (isHelperCall(m.path, m.params, m.hash)) {
-            strictParams(m.path, m.params);
-            value = { type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression;
-          } else {
-            value = m.path;
-            if (isPath(value)) (value as { strict?: boolean }).strict = true;
-          }
-          m.path = outPath(helper, m.loc);
-          m.params = [value];
-          m.hash = undefined as unknown as hbs.AST.Hash;
-          m.escaped = false;
-          break;
-        }
-        case 'BlockStatement': {
-          const b = st as hbs.AST.BlockStatement;
-          visit(b.program);
-          visit(b.inverse);
-          break;
-        }
-        case 'PartialStatement':
-        case 'PartialBlockStatement': {
-          const { line, col } = locOf(st);
-          throw new TemplateError('partials are not supported in leadroute templates', name, line, col, 'compile');
-        }
-        case 'DecoratorBlock':
-        case 'Decorator': {
-          const { line, col } = locOf(st);
-          throw new TemplateError('decorators are not supported in leadroute templates', name, line, col, 'compile');
-        }
+  walkTemplate(prog, {
+    mustache: (st, helperCall) => {
+      const m = st as hbs.AST.MustacheStatement & { escaped: boolean };
+      let value: hbs.AST.Expression;
+      if (helperCall) {
+        strictParams(m.path, m.params);
+        value = { type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression;
+      } else {
+        value = m.path;
+        if (isPath(value)) (value as { strict?: boolean }).strict = true;
       }
-    }
-  };
-  visit(prog);
+      m.path = outPath(helper, m.loc);
+      m.params = [value];
+      m.hash = undefined as unknown as hbs.AST.Hash;
+      m.escaped = false;
+    },
+    unsupported: (st, what) => {
+      const { line, col } = locOf(st);
+      throw new TemplateError(`${what}s are not supported in leadroute templates`, name, line, col, 'compile');
+    },
+  });
 }
 
 function compileError(err: unknown, name: string): TemplateError {

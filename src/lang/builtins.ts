@@ -1,70 +1,15 @@
-// The fixed set of built-in functions a rule file may call. The checker types
-// calls against these signatures; the runtime implements each by name. There is
-// no way for a rule file to define a function: the language is not
-// Turing-complete.
+// Names with a fixed meaning in the language besides the builtins: US state
+// codes and the field names a lead may not take. The builtins themselves, with
+// their signatures, implementations and docs, are one table in src/core/builtins.ts
+// (re-exported here for the package's public API).
 
-/** Argument and result types as the checker understands them. */
-export type BuiltinType =
-  | 'number' // int, number, money, percent and duration all accept 'number'
-  | 'int'
-  | 'string' // string-like: string, enum, state, zip, email, phone
-  | 'bool'
-  | 'time'
-  | 'duration'
-  | 'list'
-  | 'zip'
-  | 'any';
-
-export interface BuiltinSignature {
-  params: BuiltinType[];
-  result: BuiltinType;
-  doc: string;
-}
-
-export const BUILTINS = {
-  zip3: { params: ['zip'], result: 'string', doc: 'The first three digits of a ZIP code (the sectional centre).' },
-  lower: { params: ['string'], result: 'string', doc: 'Lower-case a string.' },
-  upper: { params: ['string'], result: 'string', doc: 'Upper-case a string.' },
-  len: { params: ['any'], result: 'int', doc: 'Length of a string or list; 0 for a missing field.' },
-  abs: { params: ['number'], result: 'number', doc: 'Absolute value.' },
-  min: { params: ['number', 'number'], result: 'number', doc: 'The smaller of two numbers.' },
-  max: { params: ['number', 'number'], result: 'number', doc: 'The larger of two numbers.' },
-  round: { params: ['number'], result: 'number', doc: 'Round to the nearest integer.' },
-  hour: { params: ['string'], result: 'int', doc: 'Hour of day (0..23) at routing time in the given IANA time zone.' },
-  weekday: {
-    params: ['string'],
-    result: 'int',
-    doc: 'ISO weekday (1 = Monday … 7 = Sunday) at routing time in the given IANA time zone.',
-  },
-  age: { params: ['time'], result: 'duration', doc: 'Time elapsed between a time field and routing time.' },
-  exists: { params: ['any'], result: 'bool', doc: 'True when the lead carries a value for the field.' },
-  contains: {
-    params: ['any', 'any'],
-    result: 'bool',
-    doc: 'True when a list holds the value, or a string holds the substring.',
-  },
-  distance: {
-    params: ['zip', 'zip'],
-    result: 'number',
-    doc: 'Miles between the centroids of two US ZIP codes (great-circle); missing for an unknown ZIP.',
-  },
-  zip_timezone: {
-    params: ['zip'],
-    result: 'string',
-    doc: 'The IANA time zone of a US ZIP code ("America/Chicago"); missing for an unknown ZIP.',
-  },
-  zip_state: {
-    params: ['zip'],
-    result: 'string',
-    doc: 'The USPS state code of a US ZIP code ("TX"); missing for an unknown ZIP.',
-  },
-} as const satisfies Record<string, BuiltinSignature>;
-
-export type BuiltinName = keyof typeof BUILTINS;
-
-export function isBuiltin(name: string): name is BuiltinName {
-  return Object.prototype.hasOwnProperty.call(BUILTINS, name);
-}
+export {
+  BUILTINS,
+  isBuiltin,
+  type BuiltinDef as BuiltinSignature,
+  type BuiltinName,
+  type BuiltinType,
+} from '../core/builtins.js';
 
 /** US states, DC and the inhabited territories, by USPS code. */
 export const US_STATES: readonly string[] = [

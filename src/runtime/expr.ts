@@ -9,7 +9,8 @@
 // condition holds only when it evaluates to exactly `true`.
 
 import type { PlanCompareOp, PlanExpr, PlanValue } from '../compile/plan.js';
-import { BUILTINS, isBuiltin } from '../lang/builtins.js';
+import { BUILTIN_NAMES, builtin, containsValue, isBuiltin, type BuiltinHost, type BuiltinImpl } from '../core/builtins.js';
+import { isScopedName, scopedName, type ScopedSource } from '../core/scoped-names.js';
 import { isValidZone, tryZoneClock, zoneClock } from './time.js';
 import { loadGeography, zipDistance, zipState, zipTimezone } from './geo.js';
 
@@ -31,14 +32,33 @@ export function isVariableName(name: string): boolean {
   return name.includes('.');
 }
 
-/** The value of a dotted variable: `bid.x` from ctx.bid, `p.x` from ctx.vars.p (undefined when absent). */
+type ContextObject = Record<string, unknown> | undefined;
+
+/** Where each source of scoped names (src/core/scoped-names.ts) sits in the context. */
+const SOURCES: Record<ScopedSource, (ctx: EvalContext) => ContextObject> = {
+  bid: (ctx) => ctx.bid,
+  buyer: (ctx) => ctx.vars?.buyer,
+};
+
+const isSource = (head: string): head is ScopedSource => Object.prototype.hasOwnProperty.call(SOURCES, head);
+
+/** A dotted variable's value: a scoped name from its registered source and key, any
+ *  other `p.x` from ctx.vars.p (`bid.x` from ctx.bid); undefined when absent. */
 export function variableValue(ctx: EvalContext, name: string): unknown {
-  const dot = name.indexOf('.');
-  const head = name.slice(0, dot);
-  const rest = name.slice(dot + 1);
-  const obj = head === 'bid' ? ctx.bid : ctx.vars?.[head];
+  let obj: ContextObject;
+  let key: string;
+  if (isScopedName(name)) {
+    const def = scopedName(name);
+    obj = SOURCES[def.source](ctx);
+    key = def.key;
+  } else {
+    const dot = name.indexOf('.');
+    const head = name.slice(0, dot);
+    key = name.slice(dot + 1);
+    obj = isSource(head) ? SOURCES[head](ctx) : ctx.vars?.[head];
+  }
   if (obj === undefined || obj === null) return undefined;
-  const v = obj[rest];
+  const v = obj[key];
   return v === null ? undefined : v;
 }
 
@@ -206,12 +226,6 @@ function isLiteralList(e: PlanExpr): e is { op: 'list'; items: { op: 'lit'; valu
   return e.op === 'list' && e.items.every((i) => i.op === 'lit');
 }
 
-function containsValue(container: unknown, v: unknown): boolean | undefined {
-  if (Array.isArray(container)) return container.includes(v);
-  if (typeof container === 'string') return typeof v === 'string' ? container.includes(v) : false;
-  return undefined;
-}
-
 function compileIn(value: PlanExpr, list: PlanExpr, negated: boolean, path: string): Predicate {
   if (isLiteralList(list)) {
     const set = new Set<unknown>(list.items.map((i) => i.value));
@@ -269,123 +283,58 @@ function compileBetween(value: PlanExpr, low: PlanExpr, high: PlanExpr, path: st
 
 // ---------------------------------------------------------------- built-ins
 
-const num = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+/** The runtime's clocks and ZIP geography, lent to the builtins' implementations (src/core/builtins.ts). */
+const HOST: BuiltinHost = { zoneClock: tryZoneClock, zipDistance, zipState, zipTimezone };
 
+/** A call to a builtin: the arguments evaluated into one buffer per call site (an
+ *  expression never re-enters its own call site), then the registry's implementation. */
 function compileCall(fn: string, args: PlanExpr[], path: string): Evaluator {
   if (!isBuiltin(fn)) {
-    throw new ExprError(`unknown function '${fn}' (the built-ins are ${Object.keys(BUILTINS).join(', ')})`, path + '/fn');
+    throw new ExprError(`unknown function '${fn}' (the built-ins are ${BUILTIN_NAMES.join(', ')})`, path + '/fn');
   }
-  const arity = BUILTINS[fn].params.length;
+  const def = builtin(fn);
+  const arity = def.params.length;
   if (args.length !== arity) {
     throw new ExprError(`${fn}() takes ${arity} argument${arity === 1 ? '' : 's'}, got ${args.length}`, path + '/args');
   }
-  // exists(field) looks at the field itself.
-  if (fn === 'exists') {
-    const a0 = args[0]!;
-    if (isLeadField(a0)) {
-      const name = a0.name;
-      return (ctx) => {
-        const v = ctx.lead[name];
-        return v !== undefined && v !== null;
-      };
+  if (def.geography) loadGeography();
+  const impl = def.impl;
+  const a0 = args[0]!;
+  // A literal zone is checked and its clock fixed once, not per lead.
+  if (def.zoneArgument && a0.op === 'lit') {
+    if (typeof a0.value !== 'string' || !isValidZone(a0.value)) {
+      throw new ExprError(`${fn}() needs an IANA time zone, got ${JSON.stringify(a0.value)}`, path + '/args/0');
     }
-    const a = compileExpr(a0, path + '/args/0');
+    const clock = zoneClock(a0.value);
+    const host: BuiltinHost = { ...HOST, zoneClock: () => clock };
+    const zoneArgs: unknown[] = [a0.value];
+    return (ctx) => impl(zoneArgs, ctx, host);
+  }
+  // A lead field's own value, read directly (the common `exists(field)`).
+  if (arity === 1 && isLeadField(a0)) {
+    const name = a0.name;
+    const buf: unknown[] = [undefined];
     return (ctx) => {
-      const v = a(ctx);
-      return v !== undefined && v !== null;
+      buf[0] = ctx.lead[name];
+      return impl(buf, ctx, HOST);
     };
   }
-  if (fn === 'hour' || fn === 'weekday') {
-    const a0 = args[0]!;
-    if (a0.op === 'lit') {
-      if (typeof a0.value !== 'string' || !isValidZone(a0.value)) {
-        throw new ExprError(`${fn}() needs an IANA time zone, got ${JSON.stringify(a0.value)}`, path + '/args/0');
-      }
-      const clock = zoneClock(a0.value);
-      return fn === 'hour' ? (ctx) => clock.hour(ctx.now) : (ctx) => clock.weekday(ctx.now);
-    }
-    const a = compileExpr(a0, path + '/args/0');
+  return callWith(impl, args.map((a, i) => compileExpr(a, `${path}/args/${i}`)));
+}
+
+function callWith(impl: BuiltinImpl, fs: Evaluator[]): Evaluator {
+  const buf: unknown[] = new Array<unknown>(fs.length);
+  if (fs.length === 1) {
+    const a = fs[0]!;
     return (ctx) => {
-      const z = a(ctx);
-      const clock = typeof z === 'string' ? tryZoneClock(z) : null;
-      if (clock === null) return undefined;
-      return fn === 'hour' ? clock.hour(ctx.now) : clock.weekday(ctx.now);
+      buf[0] = a(ctx);
+      return impl(buf, ctx, HOST);
     };
   }
-  const fs = args.map((a, i) => compileExpr(a, `${path}/args/${i}`));
-  const a = fs[0]!;
-  switch (fn) {
-    case 'zip3':
-      return (ctx) => {
-        const v = a(ctx);
-        return typeof v === 'string' ? v.slice(0, 3) : typeof v === 'number' ? String(v).padStart(5, '0').slice(0, 3) : undefined;
-      };
-    case 'lower':
-      return (ctx) => {
-        const v = a(ctx);
-        return typeof v === 'string' ? v.toLowerCase() : undefined;
-      };
-    case 'upper':
-      return (ctx) => {
-        const v = a(ctx);
-        return typeof v === 'string' ? v.toUpperCase() : undefined;
-      };
-    case 'len':
-      return (ctx) => {
-        const v = a(ctx);
-        return typeof v === 'string' || Array.isArray(v) ? v.length : 0;
-      };
-    case 'abs':
-      return (ctx) => {
-        const v = a(ctx);
-        return num(v) ? Math.abs(v) : undefined;
-      };
-    case 'round':
-      return (ctx) => {
-        const v = a(ctx);
-        return num(v) ? Math.round(v) : undefined;
-      };
-    case 'min':
-    case 'max': {
-      const b = fs[1]!;
-      const f = fn === 'min' ? Math.min : Math.max;
-      return (ctx) => {
-        const x = a(ctx);
-        const y = b(ctx);
-        return num(x) && num(y) ? f(x, y) : undefined;
-      };
-    }
-    case 'age':
-      return (ctx) => {
-        const v = a(ctx);
-        let t: number;
-        if (typeof v === 'string') t = Date.parse(v);
-        else if (typeof v === 'number') t = v;
-        else return undefined;
-        return Number.isNaN(t) ? undefined : ctx.now - t;
-      };
-    case 'contains': {
-      const b = fs[1]!;
-      return (ctx) => {
-        const v = b(ctx);
-        if (v === undefined || v === null) return false;
-        return containsValue(a(ctx), v) === true;
-      };
-    }
-    case 'distance': {
-      loadGeography();
-      const b = fs[1]!;
-      return (ctx) => zipDistance(a(ctx), b(ctx));
-    }
-    case 'zip_timezone':
-      loadGeography();
-      return (ctx) => zipTimezone(a(ctx));
-    case 'zip_state':
-      loadGeography();
-      return (ctx) => zipState(a(ctx));
-  }
-  // Unreachable: every built-in is handled above.
-  throw new ExprError(`built-in '${fn}' has no implementation`, path);
+  return (ctx) => {
+    for (let i = 0; i < fs.length; i++) buf[i] = fs[i]!(ctx);
+    return impl(buf, ctx, HOST);
+  };
 }
 
 // ---------------------------------------------------------------- arithmetic
@@ -454,7 +403,7 @@ function isBoolean(e: PlanExpr): boolean {
     case 'lit':
       return typeof e.value === 'boolean';
     case 'call':
-      return e.fn === 'exists' || e.fn === 'contains';
+      return isBuiltin(e.fn) && builtin(e.fn).result === 'bool';
     default:
       return false;
   }

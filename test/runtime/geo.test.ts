@@ -37,7 +37,7 @@ describe('geography data', () => {
   it('the built-ins are declared for the checker', () => {
     expect(BUILTINS.distance).toMatchObject({ params: ['zip', 'zip'], result: 'number' });
     expect(BUILTINS.zip_timezone).toMatchObject({ params: ['zip'], result: 'string' });
-    expect(BUILTINS.zip_state).toMatchObject({ params: ['zip'], result: 'string' });
+    expect(BUILTINS.zip_state).toMatchObject({ params: ['zip'], result: 'state' });
   });
 });
 
