@@ -12,7 +12,7 @@
 
 import { createRequire } from 'node:module';
 import type Holidays from 'date-holidays';
-import { closestName } from '../lang/diagnostics.js';
+import { closestName } from './suggest.js';
 import { MAX_SUGGESTION_NAME_LENGTH } from './limits.js';
 
 type HolidaysClass = typeof Holidays;

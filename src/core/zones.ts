@@ -3,7 +3,7 @@
 // here works there) and "did you mean" over the IANA list.
 
 import { IANAZone } from 'luxon';
-import { closestName } from '../lang/diagnostics.js';
+import { closestName } from './suggest.js';
 import { MAX_SUGGESTION_NAME_LENGTH } from './limits.js';
 
 let zoneList: string[] | undefined;

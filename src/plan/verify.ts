@@ -10,7 +10,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { calendarProblem } from '../core/calendars.js';
 import { isValidZone } from '../core/zones.js';
-import { BUILTINS, isBuiltin } from '../lang/builtins.js';
+import { BUILTINS, isBuiltin } from '../core/builtins.js';
 import { checkBounds, type Bounds } from './bounds.js';
 import type { Plan, PlanAction, PlanExpr } from './declaration.js';
 import { PLAN_AJV_SCHEMA } from './json-schema.js';

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { FieldType, PerformanceMetric, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule, RankFactor } from '../plan/index.js';
 import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
-import { US_STATES } from '../lang/builtins.js';
+import { US_STATES } from '../core/states.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
