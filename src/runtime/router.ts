@@ -115,6 +115,8 @@ function toMillis(now: Date | number | string | undefined): number {
 
 /** One action's runner, as the dispatch calls it (see runAction). */
 type Runner = (engine: Engine, run: Run, rule: LoadedRule, action: LoadedAction) => Outcome;
+/** One action's `unplaced` trace line, as runFlow calls it. */
+type Explainer = (engine: Engine, rule: LoadedRule, action: LoadedAction) => string;
 
 export class Router extends Engine {
   readonly seed: string | number;
@@ -546,12 +548,8 @@ export class Router extends Engine {
       if (outcome === STOPPED) return STOPPED;
       if (run.trace) {
         run.ruleId = rule.id;
-        if (rule.action.kind === 'flow') {
-          const sub = this.plan.flows[rule.action.flow]!.name;
-          this.note(run, 'RuleUnplaced', `flow '${sub}' placed nothing; continuing after rule '${rule.label}'`);
-        } else {
-          this.note(run, 'RuleUnplaced', `rule '${rule.label}' could not place the lead; trying the next rule`);
-        }
+        const a = rule.action;
+        this.note(run, 'RuleUnplaced', (MODELS[a.kind].unplaced as Explainer)(this, rule, a));
       }
     }
     if (run.trace) {
