@@ -10,11 +10,12 @@ import { positiveDuration } from '../check/http.js';
 import type { Ty } from '../check/types.js';
 import { DEFAULT_AUCTION_TIMEOUT_MS, type PlanExpr } from '../compile/plan.js';
 import type { Expr } from '../lang/ast.js';
-import type { PendingAuction } from '../runtime/decision.js';
+import type { CapCounter } from '../runtime/caps.js';
+import type { Decision, PendingAuction, SoldTo, TraceCode } from '../runtime/decision.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
 import type { LoadedRule } from '../runtime/load.js';
-import { AUCTION, EMPTY, formatDuration, money, NOT_PLACED, numberOrNull, OK, type Outcome, type Run } from '../runtime/run.js';
+import { AUCTION, EMPTY, formatDuration, money, NOT_PLACED, numberOrNull, OK, round2, type Outcome, type Run } from '../runtime/run.js';
 import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
 
 export interface LoadedAuction {
@@ -180,4 +181,74 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
     );
   }
   return AUCTION;
+}
+/**
+ * Complete an `auction` decision with the buyers the auction sold to: counts
+ * their caps, records the sales and dedupe keys, and returns the routed
+ * decision. A winner whose caps filled up (or who bought the same email/phone)
+ * since the auction began is dropped, so caps are never exceeded. With no sale
+ * left the decision is unrouted. (An auction rule has no rule-level caps: only
+ * the buyers' own count.)
+ */
+export function commitAuction(
+  engine: Engine,
+  decision: Decision,
+  pending: PendingAuction,
+  sold: SoldTo[],
+  now: number,
+  exclusive: boolean | undefined,
+): Decision {
+  const store = engine.store;
+  // Only the few winners are looked up: no set of every buyer offered.
+  const offered = (name: string) => pending.tiers.some((t) => t.buyers.includes(name));
+  const traced = decision.trace.length > 0;
+  const trace = traced ? [...decision.trace] : decision.trace;
+  const note = (code: TraceCode, message: string, buyer: string) => {
+    if (traced) trace.push({ code, buyer, rule: pending.ruleId, message });
+  };
+  const out: SoldTo[] = [];
+  const seen = new Set<string>();
+  for (const s of sold) {
+    const i = engine.plan.buyerIndex.get(s.name);
+    if (i === undefined) throw new Error(`unknown buyer '${s.name}'`);
+    if (!offered(s.name)) throw new Error(`${s.name} was not offered lead ${decision.leadId} in auction ${pending.ruleId}`);
+    if (seen.has(s.name)) continue;
+    seen.add(s.name);
+    const buyer = engine.plan.buyers[i]!;
+    const price = round2(s.price);
+    const ids = buyer.clock.windows(now).ids;
+    let full: CapCounter | null = null;
+    for (const c of buyer.counters) if (full === null && !c.hasRoom(store, ids, now, price)) full = c;
+    if (full !== null) {
+      note('Committed', `${buyer.name} won at ${money(price)} but cap ${full.label()} is reached; not sold`, buyer.name);
+      continue;
+    }
+    const keys = pending.dedupeKeys[buyer.name] ?? EMPTY;
+    if (buyer.dedupe !== null && keys.some((k) => store.hasKey(k, now))) {
+      note('Committed', `${buyer.name} won at ${money(price)} but already bought this lead's contact; not sold`, buyer.name);
+      continue;
+    }
+    if (buyer.counters.length > 0) {
+      const w = buyer.clock.windows(now);
+      for (const c of buyer.counters) c.take(store, w, price);
+    }
+    if (engine.recordSales) store.recordEvent({ kind: 'sold', buyer: buyer.name, leadId: decision.leadId, at: now, price });
+    if (buyer.dedupe !== null) for (const k of keys) store.putKey(k, now + buyer.dedupe.windowMs);
+    const entry: SoldTo = { name: buyer.name, price };
+    if (s.deliverAt !== undefined) entry.deliverAt = s.deliverAt;
+    out.push(entry);
+    note('Committed', `${buyer.name} wins the auction at ${money(price)}`, buyer.name);
+  }
+  let total = 0;
+  for (const s of out) total += s.price;
+  const routed = out.length > 0;
+  return {
+    ...decision,
+    status: routed ? 'routed' : 'unrouted',
+    buyers: out,
+    exclusive: routed && (exclusive ?? out.length === 1),
+    price: round2(total),
+    reason: routed ? null : sold.length === 0 ? 'no bid won the auction' : 'no auction winner could be sold to',
+    trace,
+  };
 }

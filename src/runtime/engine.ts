@@ -46,7 +46,7 @@ export abstract class Engine {
   readonly tried: Float64Array;
   private stampCounter = 0;
   /** Whether sales are recorded as events (the journal, or metrics the plan reads). */
-  protected readonly recordSales: boolean;
+  readonly recordSales: boolean;
   /** Per buyer: the local day last checked for holidays and its answer. */
   private readonly holidayDay: Float64Array;
   private readonly holidayHit: ({ calendar: string; name: string } | null)[];

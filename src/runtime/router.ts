@@ -1,4 +1,8 @@
 // The router: runs a loaded plan on one lead at a time and returns a Decision.
+// It keeps the rule loop and the dispatch of each matched rule's action to its
+// routing model (src/models/); the buyer side every model shares (check, offer,
+// take, caps, hours, holidays, dedupe, holds) is Engine (engine.ts), which
+// Router extends, and the reused per-lead Run and numeric codes are in run.ts.
 //
 // Semantics (REFERENCE.md, "Buyers" and "Flows"):
 // - Rules are tried top to bottom; a rule whose condition is false is skipped.
@@ -21,9 +25,10 @@
 //   calls commit() with the winners.
 
 import type { Plan, PlanExpr, PlanValue } from '../compile/plan.js';
+import { commitAuction } from '../models/auction.js';
 import { MODELS, type LoadedAction } from '../models/index.js';
 import type { CapCounter, CapStore } from './caps.js';
-import type { Decision, LeadError, SoldTo, TraceCode, TraceEntry } from './decision.js';
+import type { Decision, LeadError, SoldTo, TraceEntry } from './decision.js';
 import { Engine } from './engine.js';
 import { describeValues, evaluatorFor, type EvalContext } from './expr.js';
 import { isLoadedPlan, loadPlan, type LoadedCondition, type LoadedFlow, type LoadedPlan, type LoadedRule } from './load.js';
@@ -31,17 +36,14 @@ import { computeMetrics, type BuyerMetrics } from './metrics.js';
 import { leadIdOf, SeededRandom } from './random.js';
 import {
   AUCTION,
-  EMPTY,
   FAIL_CLOSED,
   FAIL_DUPLICATE,
   FAIL_EXCLUDED,
   FAIL_FILTER,
   FAIL_HOLIDAY,
   FAIL_MISSING,
-  money,
   NOT_PLACED,
   PLACED,
-  round2,
   STOPPED,
   type Hold,
   type Outcome,
@@ -127,7 +129,6 @@ export class Router extends Engine {
   private lastAtMs = NaN;
   private lastAt = '';
   private readonly run: Run;
-  private rulesById: Map<string, LoadedRule> | null = null;
 
   constructor(plan: Plan | LoadedPlan, options: RouterOptions = {}) {
     const loaded = isLoadedPlan(plan) ? plan : loadPlan(plan);
@@ -362,81 +363,10 @@ export class Router extends Engine {
    * so caps are never exceeded. With no sale left the decision is unrouted.
    */
   commit(decision: Decision, sold: SoldTo[], opts: CommitOptions = {}): Decision {
-    const pending = decision.auction;
-    if (decision.status !== 'auction' || pending === null) {
+    if (decision.status !== 'auction' || decision.auction === null) {
       throw new Error(`commit() takes an auction decision (this one is ${decision.status})`);
     }
-    const now = toMillis(opts.now);
-    // Only the few winners are looked up: no set of every buyer offered.
-    const offered = (name: string) => pending.tiers.some((t) => t.buyers.includes(name));
-    const traced = decision.trace.length > 0;
-    const trace = traced ? [...decision.trace] : decision.trace;
-    const note = (code: TraceCode, message: string, buyer: string) => {
-      if (traced) trace.push({ code, buyer, rule: pending.ruleId, message });
-    };
-    const rule = this.ruleById(pending.ruleId);
-    const out: SoldTo[] = [];
-    const seen = new Set<string>();
-    for (const s of sold) {
-      const i = this.plan.buyerIndex.get(s.name);
-      if (i === undefined) throw new Error(`unknown buyer '${s.name}'`);
-      if (!offered(s.name)) throw new Error(`${s.name} was not offered lead ${decision.leadId} in auction ${pending.ruleId}`);
-      if (seen.has(s.name)) continue;
-      seen.add(s.name);
-      const buyer = this.plan.buyers[i]!;
-      const price = round2(s.price);
-      const counters = rule !== null ? this.ruleCounters(rule, i) : EMPTY;
-      const ids = buyer.clock.windows(now).ids;
-      let full: CapCounter | null = null;
-      for (const c of counters) if (full === null && !c.hasRoom(this.store, ids, now, price)) full = c;
-      for (const c of buyer.counters) if (full === null && !c.hasRoom(this.store, ids, now, price)) full = c;
-      if (full !== null) {
-        note('Committed', `${buyer.name} won at ${money(price)} but cap ${full.label()} is reached; not sold`, buyer.name);
-        continue;
-      }
-      const keys = pending.dedupeKeys[buyer.name] ?? EMPTY;
-      if (buyer.dedupe !== null && keys.some((k) => this.store.hasKey(k, now))) {
-        note('Committed', `${buyer.name} won at ${money(price)} but already bought this lead's contact; not sold`, buyer.name);
-        continue;
-      }
-      if (counters.length > 0 || buyer.counters.length > 0) {
-        const w = buyer.clock.windows(now);
-        for (const c of counters) c.take(this.store, w, price);
-        for (const c of buyer.counters) c.take(this.store, w, price);
-      }
-      if (this.recordSales) this.store.recordEvent({ kind: 'sold', buyer: buyer.name, leadId: decision.leadId, at: now, price });
-      if (buyer.dedupe !== null) for (const k of keys) this.store.putKey(k, now + buyer.dedupe.windowMs);
-      const entry: SoldTo = { name: buyer.name, price };
-      if (s.deliverAt !== undefined) entry.deliverAt = s.deliverAt;
-      out.push(entry);
-      note('Committed', `${buyer.name} wins the auction at ${money(price)}`, buyer.name);
-    }
-    let total = 0;
-    for (const s of out) total += s.price;
-    const routed = out.length > 0;
-    return this.journaled({
-      ...decision,
-      status: routed ? 'routed' : 'unrouted',
-      buyers: out,
-      exclusive: routed && (opts.exclusive ?? out.length === 1),
-      price: round2(total),
-      reason: routed ? null : sold.length === 0 ? 'no bid won the auction' : 'no auction winner could be sold to',
-      trace,
-    });
-  }
-
-  private ruleById(id: string): LoadedRule | null {
-    if (this.rulesById === null) {
-      this.rulesById = new Map();
-      for (const f of this.plan.flows) for (const r of f.rules) this.rulesById.set(r.id, r);
-    }
-    return this.rulesById.get(id) ?? null;
-  }
-
-  /** The rule-scoped counters a rule applies to buyer `b` (a `route` with caps). */
-  private ruleCounters(rule: LoadedRule, b: number): CapCounter[] {
-    const a = rule.action;
-    return a.kind === 'route' && a.buyer === b ? a.counters : EMPTY;
+    return this.journaled(commitAuction(this, decision, decision.auction, sold, toMillis(opts.now), opts.exclusive));
   }
 
   // ---------------------------------------------------------------- helpers
