@@ -1,7 +1,7 @@
-// `auction { tier A, B floor $20; tier C } timeout 750ms [exclusive min $30]
-// [shared max 2] [rank by …]`: the buyers in the tiers that can take the lead
-// are pinged (by the caller, over HTTP: src/auction); routing ends with status
-// `auction`, and Router.commit() completes the sale with the winners.
+// `auction { A, B } floor $50 then { C } [timeout 750ms] [exclusive min $40]
+// [shared max 3] [rank by EXPR]`: the buyers in the tiers that can take the
+// lead are pinged (by the caller, over HTTP: src/auction); routing ends with
+// status `auction`, and Router.commit() completes the sale with the winners.
 
 import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan } from '../check/context.js';

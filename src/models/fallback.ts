@@ -1,4 +1,4 @@
-// `fallback premium_auto -> standard_auto (set tier = "standard") -> …`: run
+// `fallback premium_auto -> standard_auto with tier = "B" -> …`: run
 // each flow in turn until one places the lead, rewriting lead fields between
 // steps. Routing goes on after it when no step places the lead.
 

@@ -1,4 +1,4 @@
-// `rank by price 40%, quality 30%, … [min 0.5] [top 2] [over 30d] { A, B, C }`:
+// `rank { A, B, C } by price 40%, quality 30%, … [min 0.5] [top 2] [over 30d]`:
 // score the listed buyers that can take the lead and sell to the best `top`
 // (shared when top > 1).
 
