@@ -5,6 +5,7 @@
 // specialization's `else flow` (LR405).
 
 import type { Action, BuyerDecl, FlowDecl, Ident } from '../lang/ast.js';
+import { modelOf, type FlowRef, type OverflowRef } from '../models/index.js';
 import type { CheckContext } from './context.js';
 import { rulesOf } from './flows.js';
 
@@ -28,67 +29,119 @@ function overflowEdges(ctx: CheckContext, buyers: BuyerDecl[]): Map<string, Iden
 
 export function checkOverflowCycles(ctx: CheckContext, buyers: BuyerDecl[], flows: FlowDecl[]): void {
   const edges = overflowEdges(ctx, buyers);
+  const onCycle = reportOverflowCycles(ctx, edges);
+  checkRuleOverflows(ctx, edges, onCycle, flows);
+}
+
+/**
+ * Each buyer has at most one overflow edge, so the graph is functional: walks
+ * from every buyer in declaration order, each buyer visited once over all the
+ * walks (linear in the buyers, however long the chains). A cycle is reported
+ * from its first-declared member.
+ */
+function reportOverflowCycles(ctx: CheckContext, edges: Map<string, Ident>): Set<string> {
+  const order = new Map<string, number>();
+  for (const name of edges.keys()) order.set(name, order.size);
+  const walkOf = new Map<string, number>(); // buyer → the walk that first reached it
   const onCycle = new Set<string>();
-  // Each buyer has at most one overflow edge, so every cycle is found by
-  // walking from its first-declared member.
+  const cycles: string[][] = [];
+  let walk = 0;
   for (const start of edges.keys()) {
-    if (onCycle.has(start)) continue;
-    const path = [start];
-    const seen = new Set([start]);
-    let at = start;
-    for (;;) {
-      const next = edges.get(at)?.name;
-      if (next === undefined) break;
-      if (next === start) {
-        for (const p of path) onCycle.add(p);
-        const last = edges.get(at)!;
-        const text = [...path, start].join(' → ');
-        ctx.report(
-          'LR404',
-          edges.get(start)!.span ?? last.span,
-          path.length === 1
-            ? `buyer \`${start}\` overflows to itself`
-            : `overflow cycle: ${text}`,
-          path.length === 1
-            ? 'a capped buyer cannot take its own overflow; name another buyer or drop `overflow`'
-            : 'a lead every buyer in the cycle turns away would go round forever; end the chain at a buyer without `overflow`',
-        );
-        break;
+    if (walkOf.has(start)) continue;
+    walk++;
+    const path: string[] = [];
+    let at: string | undefined = start;
+    while (at !== undefined && !walkOf.has(at)) {
+      walkOf.set(at, walk);
+      path.push(at);
+      at = edges.get(at)?.name;
+    }
+    if (at === undefined || walkOf.get(at) !== walk) continue; // ends, or joins an earlier walk
+    const cycle = path.slice(path.indexOf(at));
+    let first = 0;
+    for (let i = 1; i < cycle.length; i++) if (order.get(cycle[i]!)! < order.get(cycle[first]!)!) first = i;
+    const rotated = [...cycle.slice(first), ...cycle.slice(0, first)];
+    for (const p of rotated) onCycle.add(p);
+    cycles.push(rotated);
+  }
+  for (const path of cycles) {
+    const start = path[0]!;
+    ctx.report(
+      'LR404',
+      edges.get(start)!.span,
+      path.length === 1 ? `buyer \`${start}\` overflows to itself` : `overflow cycle: ${[...path, start].join(' → ')}`,
+      path.length === 1
+        ? 'a capped buyer cannot take its own overflow; name another buyer or drop `overflow`'
+        : 'a lead every buyer in the cycle turns away would go round forever; end the chain at a buyer without `overflow`',
+    );
+  }
+  return onCycle;
+}
+
+/**
+ * Where each buyer sits in the forest of overflow chains read backwards (a
+ * buyer's children are the buyers that overflow to it; roots are chain ends
+ * and cycle members): `from` lies on the chain from `to` exactly when `to` is
+ * in `from`'s subtree, an interval test on entry/exit numbers from one
+ * iterative walk.
+ */
+function chainIntervals(edges: Map<string, Ident>, onCycle: Set<string>): Map<string, [number, number]> {
+  const children = new Map<string, string[]>();
+  const nodes = new Set<string>();
+  for (const [from, to] of edges) {
+    nodes.add(from);
+    nodes.add(to.name);
+    if (onCycle.has(from)) continue; // cycle members are roots
+    const list = children.get(to.name);
+    if (list) list.push(from);
+    else children.set(to.name, [from]);
+  }
+  const span = new Map<string, [number, number]>();
+  let clock = 0;
+  for (const root of nodes) {
+    if (!onCycle.has(root) && edges.has(root)) continue; // not a root
+    const stack: [string, number][] = [[root, 0]];
+    span.set(root, [clock++, -1]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const kids = children.get(top[0]) ?? [];
+      if (top[1] < kids.length) {
+        const kid = kids[top[1]++]!;
+        span.set(kid, [clock++, -1]);
+        stack.push([kid, 0]);
+      } else {
+        span.get(top[0])![1] = clock++;
+        stack.pop();
       }
-      if (seen.has(next)) break; // a cycle not through `start`: found from its own first member
-      seen.add(next);
-      path.push(next);
-      at = next;
     }
   }
+  return span;
+}
 
-  // `route A … overflow B` where B's chain leads back to A.
+/** `route A … overflow B` where B's chain leads back to A. */
+function checkRuleOverflows(ctx: CheckContext, edges: Map<string, Ident>, onCycle: Set<string>, flows: FlowDecl[]): void {
+  let intervals: Map<string, [number, number]> | undefined;
   for (const flow of flows) {
     for (const rule of rulesOf(flow)) {
-      const a = rule.action;
-      if (a?.kind !== 'route' || !a.overflow || !a.buyer) continue;
-      const from = a.buyer.name;
-      const to = a.overflow.name;
-      if (from === to || onCycle.has(from) || !ctx.buyers.has(from) || !ctx.buyers.has(to)) continue;
-      const path = [from, to];
-      const seen = new Set(path);
-      let at = to;
-      for (;;) {
-        const next = edges.get(at)?.name;
-        if (next === undefined) break;
-        path.push(next);
-        if (next === from) {
-          ctx.report(
-            'LR404',
-            a.overflow.span,
-            `overflow cycle: ${path.join(' → ')} (this rule overflows \`${from}\` to \`${to}\`, whose overflow chain returns to \`${from}\`)`,
-            `overflow to a buyer whose chain does not lead back to \`${from}\``,
-          );
-          break;
+      for (const { from: fromId, to: toId } of overflowsOf(rule.action)) {
+        const from = fromId.name;
+        const to = toId.name;
+        if (from === to || onCycle.has(from) || !ctx.buyers.has(from) || !ctx.buyers.has(to)) continue;
+        intervals ??= chainIntervals(edges, onCycle);
+        const f = intervals.get(from);
+        const t = intervals.get(to);
+        if (!f || !t || !(f[0] < t[0] && t[1] < f[1])) continue;
+        const path = [from, to];
+        for (let at = to; at !== from; ) {
+          at = edges.get(at)!.name;
+          path.push(at);
         }
-        if (seen.has(next)) break;
-        seen.add(next);
-        at = next;
+        ctx.report(
+          'LR404',
+          toId.span,
+          `overflow cycle: ${path.join(' → ')} (this rule overflows \`${from}\` to \`${to}\`, whose overflow chain returns to \`${from}\`)`,
+          `overflow to a buyer whose chain does not lead back to \`${from}\``,
+        );
       }
     }
   }
@@ -153,11 +206,11 @@ function stronglyConnected(nodes: string[], succ: (n: string) => string[]): stri
 export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void {
   const overflow = overflowEdges(ctx, buyers);
   const send = new Map<string, Ident>();
-  const order: string[] = [];
+  const declared = new Map<string, number>(); // name → declaration index
   for (const b of buyers) {
     const name = b?.name?.name;
-    if (typeof name !== 'string' || order.includes(name)) continue;
-    order.push(name);
+    if (typeof name !== 'string' || declared.has(name)) continue;
+    declared.set(name, declared.size);
     for (const c of Array.isArray(b.clauses) ? b.clauses : []) {
       if (c?.kind === 'closed' && c.action === 'send' && c.target && ctx.buyers.has(c.target.name)) {
         send.set(name, c.target);
@@ -184,19 +237,22 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
     if (s && s.name !== n) out.push({ to: s.name, kind: 'send' });
     return out;
   };
-  for (const comp of stronglyConnected(order, (n) => edgesOf(n).map((e) => e.to))) {
+  for (const comp of stronglyConnected([...declared.keys()], (n) => edgesOf(n).map((e) => e.to))) {
     if (comp.length < 2) continue;
     const members = new Set(comp);
     // The first-declared member whose send stays inside the component.
-    const from = order.find((n) => members.has(n) && send.has(n) && members.has(send.get(n)!.name));
+    const from = firstDeclared(
+      comp.filter((n) => send.has(n) && members.has(send.get(n)!.name)),
+      declared,
+    );
     if (from === undefined) continue; // overflows only: reported elsewhere
     const target = send.get(from)!;
     // Shortest way back from the send's target to `from`, inside the component.
     const prev = new Map<string, { at: string; kind: Edge['kind'] }>();
     const queue = [target.name];
     const seen = new Set(queue);
-    while (queue.length > 0 && !seen.has(from)) {
-      const at = queue.shift()!;
+    for (let head = 0; head < queue.length && !seen.has(from); head++) {
+      const at = queue[head]!;
       for (const e of edgesOf(at)) {
         if (!members.has(e.to) || seen.has(e.to)) continue;
         seen.add(e.to);
@@ -205,14 +261,14 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
       }
     }
     if (!seen.has(from)) continue;
-    const steps: { from: string; to: string; kind: Edge['kind'] }[] = [];
+    const back: { from: string; to: string; kind: Edge['kind'] }[] = [];
     for (let at = from; at !== target.name; ) {
       const p = prev.get(at);
       if (!p) break;
-      steps.unshift({ from: p.at, to: at, kind: p.kind });
+      back.push({ from: p.at, to: at, kind: p.kind });
       at = p.at;
     }
-    steps.unshift({ from, to: target.name, kind: 'send' });
+    const steps = [{ from, to: target.name, kind: 'send' as const }, ...back.reverse()];
     const text = steps
       .map((st) => `\`${st.from}\` ${st.kind === 'send' ? 'sends to' : 'overflows to'} \`${st.to}\`${st.kind === 'send' ? ' when closed' : ''}`)
       .join(', ');
@@ -225,20 +281,26 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
   }
 }
 
-type FlowEdge = { ident: Ident; via: 'flow' | 'fallback' | 'specialize' };
+/** The member of `names` declared first. */
+function firstDeclared(names: string[], declared: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const n of names) if (best === undefined || declared.get(n)! < declared.get(best)!) best = n;
+  return best;
+}
 
-/** The flows an action hands leads to. */
+type FlowEdge = FlowRef;
+
+/** The declared flows an action hands leads to, as its routing model declares them. */
 function flowEdgesOf(ctx: CheckContext, a: Action | undefined): FlowEdge[] {
   if (!a || typeof a !== 'object') return [];
-  const known = (i: Ident | undefined): i is Ident => !!i && typeof i.name === 'string' && ctx.flows.has(i.name);
-  if (a.kind === 'flow') return known(a.flow) ? [{ ident: a.flow, via: 'flow' }] : [];
-  if (a.kind === 'fallback') {
-    const steps = Array.isArray(a.steps) ? a.steps : [];
-    return steps.map((s) => s?.flow).filter(known).map((ident) => ({ ident, via: 'fallback' as const }));
-  }
-  if (a.kind === 'specialize' && a.fallback?.kind === 'flow' && known(a.fallback.name))
-    return [{ ident: a.fallback.name, via: 'specialize' }];
-  return [];
+  const refs = modelOf(a.kind)?.traits.flows(a) ?? [];
+  return refs.filter((r) => typeof r.ident?.name === 'string' && ctx.flows.has(r.ident.name));
+}
+
+/** The rule-level overflow pairs of an action, as its routing model declares them. */
+function overflowsOf(a: Action | undefined): OverflowRef[] {
+  if (!a || typeof a !== 'object') return [];
+  return (modelOf(a.kind)?.traits.overflows(a) ?? []).filter((o) => typeof o.from?.name === 'string' && typeof o.to?.name === 'string');
 }
 
 export function checkFlowCycles(ctx: CheckContext, flows: FlowDecl[]): void {
@@ -253,14 +315,15 @@ export function checkFlowCycles(ctx: CheckContext, flows: FlowDecl[]): void {
   }
   const components = stronglyConnected([...edges.keys()], (n) => (edges.get(n) ?? []).map((e) => e.ident.name));
 
-  const order = [...edges.keys()];
+  const declared = new Map<string, number>();
+  for (const name of edges.keys()) declared.set(name, declared.size);
   for (const comp of components) {
     const members = new Set(comp);
     const selfLoop = comp.length === 1 && (edges.get(comp[0]!) ?? []).some((e) => e.ident.name === comp[0]);
     if (comp.length === 1 && !selfLoop) continue;
     // Start from the first-declared member and walk inside the component
     // until the path closes.
-    const start = order.find((n) => members.has(n))!;
+    const start = firstDeclared(comp, declared)!;
     const path = [start];
     const pos = new Map([[start, 0]]);
     let at = start;

@@ -4,10 +4,15 @@
 // earlier one, or one an earlier rule's condition already covers.
 //
 // Under first-match semantics a matching rule that cannot place a lead passes
-// it on, so a "shadowed" rule still sees leads the earlier rule could not
-// place; the messages say so. A `flow NAME` or `fallback` action never shadows
-// later rules: routing goes on after it whenever the other flows do not place
-// the lead.
+// it on. Only a rule that always places (or stops) the leads it matches
+// shadows later ones: each routing model declares whether its rules may fall
+// through (src/models/, traits.fallsThrough), e.g. a `route` whose buyer can
+// refuse (accepts, caps, hours, dedupe, …), a `flow NAME` or a `fallback`.
+// The note on LR403 says a shadowed rule still gets the leads the earlier
+// rule's buyers turn away at delivery (a Seller's re-route).
+//
+// In a flow with a syntax error the rules are what the parser recovered, not
+// what was written, so LR403 is not reported there.
 
 import type { Expr, FlowDecl, Rule, Span } from '../lang/ast.js';
 import { type CheckContext, headSpan, isSpan, listText, plural } from './context.js';
@@ -25,6 +30,8 @@ import {
   type RandomSet,
 } from './constraints.js';
 import { rulesOf } from './flows.js';
+import { buyerFacts } from '../models/buyer-facts.js';
+import { modelOf, type BuyerFacts } from '../models/index.js';
 import { quote, structuralKey } from './render.js';
 
 interface Earlier {
@@ -57,8 +64,26 @@ function fallbackNote(earlier: Earlier[]): string | undefined {
   return `it only gets leads ${lines(earlier)} cannot place; reorder the rules if this one should come first`;
 }
 
-export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
+/** Whether a matched rule always places (or stops) the lead, so that later rules only see what it turns away at delivery. */
+function shadows(rule: Rule, facts: BuyerFacts): boolean {
+  const a = rule.action;
+  const model = a && typeof a === 'object' ? modelOf(a.kind) : undefined;
+  return model !== undefined && !model.traits.fallsThrough(a, facts);
+}
+
+/** Whether the parser reported a syntax error inside the flow. */
+function hasSyntaxError(ctx: CheckContext, flow: FlowDecl): boolean {
+  const offsets = ctx.file?.syntaxErrors;
+  if (!Array.isArray(offsets) || offsets.length === 0 || !isSpan(flow.span)) return false;
+  return offsets.some((o) => o >= flow.span.start && o <= flow.span.end);
+}
+
+export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: BuyerFacts = buyerFacts(ctx.buyerDecls)): void {
   const rules = rulesOf(flow);
+  const recovered = hasSyntaxError(ctx, flow);
+  const report: CheckContext['report'] = (code, ...rest) => {
+    if (code !== 'LR403' || !recovered) ctx.report(code, ...rest);
+  };
   const earlier: Earlier[] = [];
   let terminal: Earlier | undefined;
   let catchAll = false;
@@ -67,7 +92,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
   let taken = randomSet(() => false);
 
   for (const rule of rules) {
-    const here: Earlier = { rule, line: lineNo(rule), shadows: rule.action?.kind !== 'flow' && rule.action?.kind !== 'fallback' };
+    const here: Earlier = { rule, line: lineNo(rule), shadows: shadows(rule, facts) };
     if (terminal) {
       const t = terminal;
       const what =
@@ -76,14 +101,12 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
           : t.rule.action?.kind === 'reject'
             ? `this rule comes after the unguarded \`reject\` at line ${t.line}, which stops every lead`
             : `this rule comes after the unguarded rule at line ${t.line}, which every lead matches first`;
-      ctx.report('LR403', ruleSpan(rule), `unreachable: ${what}`, fallbackNote([t]));
+      report('LR403', ruleSpan(rule), `unreachable: ${what}`, fallbackNote([t]));
       continue;
     }
     if (rule.kind !== 'when') {
-      if (here.shadows) {
-        terminal = here;
-        catchAll = true;
-      }
+      catchAll = true; // every lead matches it: none is left to a random gap
+      if (here.shadows) terminal = here;
       continue;
     }
     anyGuarded = true;
@@ -104,7 +127,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
       const left = minusBits(rand, cover);
       if (countOf(left) === 0) {
         const by = shadowing.filter((e) => countOf(intersectBits(rand, e.random!)) > 0);
-        ctx.report(
+        report(
           'LR403',
           ruleSpan(rule),
           `unreachable: random ${rangesText(rand)} is already taken by ${lines(by)}`,
@@ -120,7 +143,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
           );
           const free = minusBits(rand, before.reduce((u, e) => unionBits(u, e.random!), randomSet(() => false)));
           const n = countOf(free);
-          ctx.report(
+          report(
             'LR401',
             ruleSpan(rule),
             parts.join(', and '),
@@ -138,7 +161,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
     if (here.conj.empty) continue; // never true: reported as LR310
     const same = earlier.find((e) => e.shadows && e.key !== undefined && e.key === here.key);
     if (same) {
-      ctx.report(
+      report(
         'LR403',
         ruleSpan(rule),
         `unreachable: the rule at line ${same.line} has the same condition and is tried first`,
@@ -148,7 +171,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
       const wider = earlier.find((e) => e.shadows && e.conj && implies(here.conj!.constraints, e.conj));
       if (wider) {
         const cond2 = wider.rule.kind === 'when' ? quote(wider.rule.condition, 60) : undefined;
-        ctx.report(
+        report(
           'LR403',
           ruleSpan(rule),
           `unreachable: every lead this rule matches also matches the rule at line ${wider.line}${
@@ -167,7 +190,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl): void {
     if (n > 0 && n < 100) {
       const text = rangesText(gap);
       const several = text.includes(' and ') || text.includes(',');
-      ctx.report(
+      report(
         'LR402',
         isSpan(flow.name?.span) ? flow.name.span : flow.span,
         `random ${text} ${several ? 'match' : 'matches'} no rule of flow \`${flow.name?.name ?? '?'}\`: those leads (${n}%) go unrouted`,

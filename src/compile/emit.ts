@@ -7,8 +7,8 @@ import type * as A from '../lang/index.js';
 import { US_STATES } from '../lang/index.js';
 import { bind, type Bindings } from '../check/binder.js';
 import type { BuiltinName } from '../core/builtins.js';
+import { modelOf, type EmitEnv } from '../models/index.js';
 import {
-  DEFAULT_AUCTION_TIMEOUT_MS,
   DEFAULT_PING_TIMEOUT_MS,
   DEFAULT_POST_TIMEOUT_MS,
   PLAN_VERSION,
@@ -33,7 +33,6 @@ import {
   type PlanTemplate,
   type PlanValue,
   type PixelEvent,
-  type RankFactor,
 } from './plan.js';
 
 export interface EmitInput {
@@ -47,7 +46,13 @@ export interface EmitInput {
 }
 
 export function emitPlan({ ast, source, fields, readTemplate, bindings }: EmitInput): Plan {
-  const ctx: EmitContext = { source, bindings: bindings ?? bind(ast, fields), readTemplate: readTemplate ?? (() => undefined) };
+  const ctx = { source, bindings: bindings ?? bind(ast, fields), readTemplate: readTemplate ?? (() => undefined) } as EmitContext;
+  ctx.env = {
+    expr: (e) => emitExpr(e, ctx),
+    text: (span) => textOf(span, ctx),
+    durationMs,
+    cap: emitCap,
+  };
   const flows = ast.flows.map((f) => emitFlow(f, ctx));
   return {
     leadroute: 'plan',
@@ -64,6 +69,8 @@ interface EmitContext {
   source: string;
   bindings: Bindings;
   readTemplate: (path: string) => string | undefined;
+  /** What the routing models emit with. */
+  env: EmitEnv;
 }
 
 const sourceOf = (span: A.Span): PlanSource => ({ file: span.file, line: span.line, col: span.col });
@@ -279,134 +286,12 @@ function emitRule(r: A.Rule, id: string, ctx: EmitContext): PlanRule {
   };
 }
 
+/** A rule's action, emitted by its routing model (src/models/). */
 function emitAction(a: A.Action, ctx: EmitContext): PlanAction {
-  switch (a.kind) {
-    case 'route':
-      return { kind: 'route', buyer: a.buyer.name, caps: a.caps.map(emitCap), overflow: a.overflow?.name ?? null };
-    case 'split': {
-      // A performance split computes its weights; equal shares are its starting point.
-      const equal = a.entries.length > 0 ? 100 / a.entries.length : 0;
-      const entries = a.entries.map((e) => ({ buyer: e.buyer.name, weight: e.weight ?? equal }));
-      switch (a.mode.kind) {
-        case 'random':
-          return { kind: 'split', entries, mode: 'random', performance: null };
-        case 'fair':
-          return { kind: 'split', entries, mode: 'fair', performance: null };
-        case 'performance':
-          return {
-            kind: 'split',
-            entries,
-            mode: 'performance',
-            performance: {
-              metric: a.mode.metric.name === 'acceptance' ? 'acceptance' : 'conversion',
-              windowMs: durationMs(a.mode.window),
-              min: a.mode.min,
-              max: a.mode.max,
-            },
-          };
-        default:
-          return assertNever(a.mode);
-      }
-    }
-    case 'rank':
-      return {
-        kind: 'rank',
-        buyers: a.buyers.map((b) => b.name),
-        factors: rankWeights(a.factors),
-        min: a.min ?? null,
-        top: a.top ?? 1,
-        windowMs: a.window ? durationMs(a.window) : DEFAULT_METRIC_WINDOW_MS,
-      };
-    case 'specialize':
-      return {
-        kind: 'specialize',
-        specialists: a.tiers.map((t) => ({
-          buyer: t.buyer.name,
-          when: t.condition ? emitExpr(t.condition, ctx) : null,
-          whenText: t.condition ? textOf(t.condition.span, ctx) : null,
-          premium: { kind: t.premium.kind, amount: t.premium.amount },
-        })),
-        fallback: a.fallback ? (a.fallback.kind === 'flow' ? { kind: 'flow', flow: a.fallback.name.name } : { kind: 'buyer', buyer: a.fallback.name.name }) : null,
-      };
-    case 'fallback':
-      return {
-        kind: 'fallback',
-        steps: a.steps.map((s) => ({
-          flow: s.flow.name,
-          rewrites: s.rewrites.map((r) => ({ field: r.field.name, value: emitExpr(r.value, ctx), text: textOf(r.span, ctx) })),
-        })),
-      };
-    case 'hybrid':
-      return {
-        kind: 'hybrid',
-        primary: a.primary.name,
-        secondaries: a.secondaries.map((e) => ({ buyer: e.buyer.name, price: e.price ? emitExpr(e.price, ctx) : null })),
-        max: a.max,
-        delayMs: durationMs(a.delay),
-      };
-    case 'auction':
-      return {
-        kind: 'auction',
-        tiers: a.tiers.map((t) => ({ buyers: t.buyers.map((b) => b.name), floor: t.floor ? emitExpr(t.floor, ctx) : null })),
-        timeoutMs: a.timeout ? durationMs(a.timeout) : DEFAULT_AUCTION_TIMEOUT_MS,
-        floor: null,
-        exclusiveMin: a.exclusiveMin ? constantNumber(emitExpr(a.exclusiveMin, ctx)) : null,
-        shared: a.sharedMax ?? 1,
-        rank: a.rank ? emitExpr(a.rank, ctx) : null,
-      };
-    case 'waterfall':
-      return {
-        kind: 'waterfall',
-        tiers: a.tiers.map((t) => ({
-          buyer: t.buyer.name,
-          when: t.condition ? emitExpr(t.condition, ctx) : null,
-          whenText: t.condition ? textOf(t.condition.span, ctx) : null,
-        })),
-      };
-    case 'share':
-      return {
-        kind: 'share',
-        max: a.max,
-        entries: a.entries.map((e) => ({ buyer: e.buyer.name, price: e.price ? emitExpr(e.price, ctx) : null })),
-      };
-    case 'flow':
-      return { kind: 'flow', flow: a.flow.name };
-    case 'reject':
-      return { kind: 'reject', reason: a.reason };
-    default:
-      return assertNever(a);
-  }
-}
-
-/** Window for performance and predicted-acceptance measures when a rank names none. */
-const DEFAULT_METRIC_WINDOW_MS = 30 * 86_400_000;
-
-/** Factors without a weight share what the weighted ones leave (all of it when none has one). */
-function rankWeights(factors: A.RankFactorSpec[]): { factor: RankFactor; weight: number }[] {
-  const given = factors.reduce((sum, f) => sum + (f.weight ?? 0), 0);
-  const unweighted = factors.filter((f) => f.weight === undefined).length;
-  const share = unweighted > 0 ? Math.max(0, 100 - given) / unweighted : 0;
-  return factors.map((f) => ({ factor: f.factor.name as RankFactor, weight: f.weight ?? share }));
-}
-
-/** A money/number expression made only of literals, folded to its value (exclusive minimums are constants). */
-function constantNumber(e: PlanExpr): number | null {
-  switch (e.op) {
-    case 'lit':
-      return typeof e.value === 'number' ? e.value : null;
-    case 'neg': {
-      const v = constantNumber(e.arg);
-      return v === null ? null : -v;
-    }
-    case 'arith': {
-      const l = constantNumber(e.left);
-      const r = constantNumber(e.right);
-      if (l === null || r === null) return null;
-      return e.fn === '+' ? l + r : e.fn === '-' ? l - r : e.fn === '*' ? l * r : r === 0 ? null : l / r;
-    }
-    default:
-      return null;
-  }
+  const model = modelOf(a.kind);
+  // A checked AST has only kinds the table knows; keep emitting inert rather than throw.
+  if (model === undefined) return { kind: 'reject', reason: `unknown action '${String(a.kind)}'` };
+  return model.emit(a, ctx.env);
 }
 
 // ------------------------------------------------------------ expressions

@@ -283,4 +283,7 @@ export interface RuleFile {
   buyers: BuyerDecl[];
   flows: FlowDecl[];
   span: Span;
+  /** Source offsets of the syntax errors the parser recovered from (absent
+   *  when there are none): analyses that recovery can mislead skip there. */
+  syntaxErrors?: number[];
 }

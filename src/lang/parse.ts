@@ -75,6 +75,8 @@ function parseUnsafe(source: string, file: string): ParseResult {
   });
 
   diagnostics.push(...builder.diagnostics);
+  const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start);
+  if (errors.length > 0) ast.syntaxErrors = errors;
   return { ast, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -6,8 +6,9 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { FieldType, PerformanceMetric, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule, RankFactor } from '../plan/index.js';
+import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from '../plan/index.js';
 import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
+import { modelOf, type LoadedAction, type LoadEnv } from '../models/index.js';
 import { US_STATES } from '../core/states.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
@@ -187,50 +188,8 @@ export interface LoadedDedupe {
   windowMs: number;
 }
 
-export type LoadedAction =
-  | { kind: 'route'; buyer: number; counters: CapCounter[]; overflow: number }
-  | {
-      kind: 'split';
-      entries: { buyer: number; weight: number }[];
-      /** Cumulative weights, in declared order. */
-      cumulative: number[];
-      total: number;
-      /** Entry indices, heaviest first (declared order among equals). */
-      byWeight: number[];
-      mode: 'random' | 'fair' | 'performance';
-      performance: { metric: PerformanceMetric; windowMs: number; min: number; max: number } | null;
-    }
-  | {
-      kind: 'rank';
-      buyers: number[];
-      factors: { factor: RankFactor; weight: number }[];
-      weightTotal: number;
-      min: number | null;
-      top: number;
-      windowMs: number;
-      /** Whether a factor reads outcome metrics (performance, expected_value). */
-      usesMetrics: boolean;
-    }
-  | {
-      kind: 'specialize';
-      specialists: { buyer: number; when: LoadedCondition | null; premium: { kind: 'percent' | 'dollars'; amount: number } }[];
-      fallback: { kind: 'buyer'; buyer: number } | { kind: 'flow'; flow: number } | null;
-    }
-  | { kind: 'fallback'; steps: { flow: number; rewrites: { field: string; value: Evaluator; text: string }[] }[] }
-  | { kind: 'hybrid'; primary: number; secondaries: { buyer: number; price: Evaluator | null }[]; max: number; delayMs: number }
-  | {
-      kind: 'auction';
-      tiers: { buyers: number[]; floor: Evaluator | null }[];
-      timeoutMs: number;
-      floor: Evaluator | null;
-      exclusiveMin: number | null;
-      shared: number;
-      rank: PlanExpr | null;
-    }
-  | { kind: 'waterfall'; tiers: { buyer: number; when: LoadedCondition | null }[] }
-  | { kind: 'share'; max: number; entries: { buyer: number; price: Evaluator | null }[] }
-  | { kind: 'flow'; flow: number }
-  | { kind: 'reject'; reason: string };
+/** A rule's action as the router runs it: each variant is declared by its routing model (src/models/). */
+export type { LoadedAction } from '../models/index.js';
 
 export interface LoadedRule {
   id: string;
@@ -362,122 +321,27 @@ export function loadPlan(json: unknown): LoadedPlan {
 
   // Flows.
   let usesMetrics = false;
+  const env: LoadEnv = {
+    buyer: buyerRef,
+    flow: flowRef,
+    cond,
+    expr: (e, path) => compile(compileExpr, e, path),
+    ruleCounters: (ruleId, buyer, caps) => makeCounters(ruleCapPrefix(ruleId, buyer), caps),
+    problem,
+    usesMetrics: () => {
+      usesMetrics = true;
+    },
+  };
+  /** A rule's action, loaded by its routing model (src/models/). */
   const loadAction = (a: PlanAction, rule: PlanRule, path: string): LoadedAction => {
-    switch (a.kind) {
-      case 'route':
-        return {
-          kind: 'route',
-          buyer: buyerRef(a.buyer, `${path}/buyer`),
-          counters: makeCounters(ruleCapPrefix(rule.id, a.buyer), a.caps),
-          overflow: a.overflow === null ? -1 : buyerRef(a.overflow, `${path}/overflow`),
-        };
-      case 'split': {
-        const entries = a.entries.map((e, j) => ({ buyer: buyerRef(e.buyer, `${path}/entries/${j}/buyer`), weight: e.weight }));
-        const cumulative: number[] = [];
-        let total = 0;
-        for (const e of entries) cumulative.push((total += e.weight));
-        const byWeight = entries.map((_, j) => j).sort((x, y) => entries[y]!.weight - entries[x]!.weight || x - y);
-        const mode = a.mode ?? 'random';
-        const performance = a.performance ?? null;
-        if (mode === 'performance' && performance !== null) usesMetrics = true;
-        return { kind: 'split', entries, cumulative, total, byWeight, mode, performance: mode === 'performance' ? performance : null };
-      }
-      case 'rank': {
-        const factors = a.factors.map((x) => ({ factor: x.factor, weight: x.weight }));
-        const metrics = factors.some((x) => x.weight > 0 && (x.factor === 'performance' || x.factor === 'expected_value'));
-        if (metrics) usesMetrics = true;
-        return {
-          kind: 'rank',
-          buyers: a.buyers.map((b, j) => buyerRef(b, `${path}/buyers/${j}`)),
-          factors,
-          weightTotal: factors.reduce((sum, x) => sum + x.weight, 0),
-          min: a.min,
-          top: a.top,
-          windowMs: a.windowMs,
-          usesMetrics: metrics,
-        };
-      }
-      case 'specialize':
-        return {
-          kind: 'specialize',
-          specialists: a.specialists.map((sp, j) => ({
-            buyer: buyerRef(sp.buyer, `${path}/specialists/${j}/buyer`),
-            when: sp.when === null ? null : cond(sp.when, sp.whenText ?? '', `${path}/specialists/${j}/when`),
-            premium: { kind: sp.premium.kind, amount: sp.premium.amount },
-          })),
-          fallback:
-            a.fallback === null
-              ? null
-              : a.fallback.kind === 'buyer'
-                ? { kind: 'buyer', buyer: buyerRef(a.fallback.buyer, `${path}/fallback/buyer`) }
-                : { kind: 'flow', flow: flowRef(a.fallback.flow, `${path}/fallback/flow`) },
-        };
-      case 'fallback':
-        return {
-          kind: 'fallback',
-          steps: a.steps.map((st, j) => ({
-            flow: flowRef(st.flow, `${path}/steps/${j}/flow`),
-            rewrites: st.rewrites.map((rw, k) => ({
-              field: rw.field,
-              value: compile(compileExpr, rw.value, `${path}/steps/${j}/rewrites/${k}/value`),
-              text: rw.text,
-            })),
-          })),
-        };
-      case 'hybrid':
-        return {
-          kind: 'hybrid',
-          primary: buyerRef(a.primary, `${path}/primary`),
-          secondaries: a.secondaries.map((e, j) => ({
-            buyer: buyerRef(e.buyer, `${path}/secondaries/${j}/buyer`),
-            price: e.price === null ? null : compile(compileExpr, e.price, `${path}/secondaries/${j}/price`),
-          })),
-          max: a.max,
-          delayMs: a.delayMs,
-        };
-      case 'auction':
-        if (a.rank !== null) compile(compileExpr, a.rank, `${path}/rank`); // reject what cannot run
-        return {
-          kind: 'auction',
-          tiers: a.tiers.map((t, j) => ({
-            buyers: t.buyers.map((b, k) => buyerRef(b, `${path}/tiers/${j}/buyers/${k}`)),
-            floor: t.floor === null ? null : compile(compileExpr, t.floor, `${path}/tiers/${j}/floor`),
-          })),
-          timeoutMs: a.timeoutMs,
-          floor: a.floor === null ? null : compile(compileExpr, a.floor, `${path}/floor`),
-          exclusiveMin: a.exclusiveMin,
-          shared: a.shared,
-          rank: a.rank,
-        };
-      case 'waterfall':
-        return {
-          kind: 'waterfall',
-          tiers: a.tiers.map((t, j) => ({
-            buyer: buyerRef(t.buyer, `${path}/tiers/${j}/buyer`),
-            when: t.when === null ? null : cond(t.when, t.whenText ?? '', `${path}/tiers/${j}/when`),
-          })),
-        };
-      case 'share':
-        return {
-          kind: 'share',
-          max: a.max,
-          entries: a.entries.map((e, j) => ({
-            buyer: buyerRef(e.buyer, `${path}/entries/${j}/buyer`),
-            price: e.price === null ? null : compile(compileExpr, e.price, `${path}/entries/${j}/price`),
-          })),
-        };
-      case 'flow':
-        return { kind: 'flow', flow: flowRef(a.flow, `${path}/flow`) };
-      case 'reject':
-        return { kind: 'reject', reason: a.reason };
-      default: {
-        // An action kind this runtime does not run (plan.ts may grow faster
-        // than the schema and the router): refuse the plan rather than guess.
-        const kind = (a as { kind: string }).kind;
-        problem(`${path}/kind`, `action '${kind}' is not supported by this runtime`);
-        return { kind: 'reject', reason: `unsupported action '${kind}'` };
-      }
+    const model = modelOf(a.kind);
+    if (model === undefined) {
+      // An action kind this runtime does not run (plan.ts may grow faster
+      // than the schema and the router): refuse the plan rather than guess.
+      problem(`${path}/kind`, `action '${String(a.kind)}' is not supported by this runtime`);
+      return { kind: 'reject', reason: `unsupported action '${String(a.kind)}'` };
     }
+    return model.load(a, env, rule, path);
   };
   const flows: LoadedFlow[] = plan.flows.map((f, i) => ({
     index: i,

@@ -17,6 +17,7 @@
 // share for have no target (null).
 
 import type { Plan, PlanExpr, PlanFlow } from '../compile/plan.js';
+import { modelOf } from '../models/index.js';
 import { compileExpr } from '../runtime/index.js';
 
 const NO_FIELDS: Record<string, unknown> = {};
@@ -95,11 +96,8 @@ export function targetShares(plan: Plan, flow: PlanFlow, counts: RuleCounts): Ma
     const states = rule.when !== null ? kind === 'random' : sawRandomGuard && placedByFieldRules === 0 && !sawField;
     if (rule.when !== null && kind === 'random') sawRandomGuard = true;
     if (kind === 'field') sawField = true;
-    if (a.kind === 'route' && states && points > 0) add(a.buyer, points);
-    else if (a.kind === 'split' && a.mode !== 'performance' && points > 0) {
-      const total = a.entries.reduce((s, e) => s + e.weight, 0);
-      if (total > 0) for (const e of a.entries) add(e.buyer, (points * e.weight) / total);
-    }
+    // Each routing model says what share it states (a route its buyer's, a split its weights).
+    modelOf(a.kind)?.traits.targets(a, { points, states, add });
     if (kind === 'field') placedByFieldRules += counts.placed.get(rule.id) ?? 0;
   }
   return targets;

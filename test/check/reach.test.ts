@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { check } from '../../src/check/index.js';
+import { compile } from '../../src/compile/index.js';
+import { parse } from '../../src/lang/index.js';
+import { Router } from '../../src/runtime/index.js';
 import { expectDiagnostics, only } from './helpers.js';
 
 // Rules go one per line so a diagnostic's line names its rule.
@@ -114,5 +120,79 @@ describe('unreachable rules (LR403)', () => {
   });
   it('does not report an otherwise after full random coverage', () => {
     expectDiagnostics('flow f { when random <= 50 route A\n when random > 50 route B\n otherwise route C }', []);
+  });
+});
+
+describe('LR403 and buyers that can refuse', () => {
+  const file = fileURLToPath(new URL('../models/rules/lr403-refusing-buyer.route', import.meta.url));
+  const source = readFileSync(file, 'utf8');
+
+  it('a rule after one whose buyer can refuse is reachable (the repro file has no LR403)', () => {
+    const { plan, diagnostics } = compile(source, { file });
+    // Lines 22 and 24-27 were called unreachable: each follows rules whose buyers can refuse.
+    expect(diagnostics.filter((d) => d.code === 'LR403').map((d) => `${d.span.line}:${d.span.col} ${d.message}`)).toEqual([]);
+    expect(plan).not.toBeNull();
+  });
+
+  it('leads do reach the rules LR403 used to call unreachable', () => {
+    const { plan } = compile(source, { file });
+    const router = new Router(plan!, { seed: 7 });
+    const sunday = '2026-11-22T15:00:00Z'; // Daytime closed
+    const placed = (lead: Record<string, unknown>) => router.route(lead, { now: sunday }).buyers.map((b) => b.name);
+    // Picky refuses TX, so `when score > 60 route Anyone` (line 22) gets the lead.
+    expect(placed({ id: '1', state: 'TX', score: 70, email: 'a@x.co' })).toEqual(['Anyone']);
+    // Line 23's Capped takes one a day; then Daytime (closed on Sunday, line 24) passes
+    // it on to Unique (line 25), and a repeat email goes on to line 26.
+    expect(placed({ id: '2', state: 'TX', score: 55, email: 'b@x.co' })).toEqual(['Capped']);
+    expect(placed({ id: '3', state: 'TX', score: 55, email: 'c@x.co' })).toEqual(['Unique']);
+    expect(placed({ id: '4', state: 'TX', score: 55, email: 'c@x.co' })).toEqual(['Anyone']);
+  });
+
+  it('a buyer that cannot refuse still shadows what follows', () => {
+    expectDiagnostics('flow f { route A\n when state == CA route B }', ['LR403@2:7']);
+  });
+
+  it('every kind of refusal lets routing go on', () => {
+    const buyers = [
+      'buyer R1 { accepts state == CA }',
+      'buyer R2 { cap 10/h }',
+      'buyer R3 { hours Mon-Fri 09:00-17:00 "UTC" }',
+      'buyer R4 { holidays "US" }',
+      'buyer R5 { dedupe email within 1d }',
+      'buyer R6 { requires lead_score }',
+    ];
+    for (const [i, decl] of buyers.entries())
+      expectDiagnostics(`flow f { when state == CA route R${i + 1}\n when state == CA route B }\n${decl}`, []);
+    // A rule's own caps too.
+    expectDiagnostics('flow f { route A cap 5/h\n when state == CA route B }', []);
+  });
+
+  it('a split, waterfall or share falls through only when all its buyers can refuse', () => {
+    const picky = 'buyer P { accepts state == CA }\nbuyer Q { requires lead_score }';
+    expectDiagnostics(`flow f { split { P 50%, Q 50% }\n route B }\n${picky}`, []);
+    expectDiagnostics(`flow f { split { P 50%, A 50% }\n route B }\n${picky}`, ['LR403@2:2']);
+    expectDiagnostics(`flow f { waterfall { A when state == CA; P }\n route B }\n${picky}`, []);
+    expectDiagnostics(`flow f { share max 2 { P, Q }\n route B }\n${picky}`, []);
+  });
+});
+
+describe('LR403 after a syntax error', () => {
+  const pre = 'lead { id: string  state: state  score: int 0..100 }\nbuyer A { price $10 }\nbuyer B { price $10 }\n';
+  const lr403 = (src: string) => {
+    const { ast, diagnostics } = parse(pre + src, 't.route');
+    expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
+    return check(ast).diagnostics.filter((d) => d.code === 'LR403');
+  };
+
+  it('a rule the parser recovered as unguarded does not make the next one unreachable', () => {
+    expect(lr403('flow f {\n wen state == CA route A\n when score > 5 route B\n}')).toEqual([]);
+  });
+  it('nor does a rule cut short by an error', () => {
+    expect(lr403('flow f {\n when score > 5 route A B\n when score > 5 route B\n}')).toEqual([]);
+    expect(lr403('flow f {\n when score > 5 @ route A\n when score > 6 route B\n}')).toEqual([]);
+  });
+  it('a flow without a syntax error is still analysed', () => {
+    const found = lr403('flow f {\n wen state == CA route A\n}\nflow g {\n route A\n when score > 5 route B\n}');
+    expect(found.map((d) => d.span.line)).toEqual([9]);
   });
 });

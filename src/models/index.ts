@@ -1,0 +1,79 @@
+// The routing models, one module per construct, in one table keyed by the
+// action kind. The table's type makes a missing kind, or a construct missing a
+// phase or a trait, a compile error (test/models/registry.test.ts shows both).
+// The checker, the emitter, the loader, the router, reachability, cycles and
+// the simulator all go through it.
+
+import { auctionModel, type LoadedAuction } from './auction.js';
+import { fallbackModel, type LoadedFallback } from './fallback.js';
+import { flowModel, type LoadedFlowAction } from './flow.js';
+import { hybridModel, type LoadedHybrid } from './hybrid.js';
+import { rankModel, type LoadedRank } from './rank.js';
+import { rejectModel, type LoadedReject } from './reject.js';
+import { routeModel, type LoadedRoute } from './route.js';
+import { shareModel, type LoadedShare } from './share.js';
+import { specializeModel, type LoadedSpecialize } from './specialize.js';
+import { splitModel, type LoadedSplit } from './split.js';
+import type { CheckContext } from '../check/context.js';
+import type { ExprChecker } from '../check/exprs.js';
+import type { PlanAction } from '../compile/plan.js';
+import type { Action } from '../lang/ast.js';
+import type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
+import { waterfallModel, type LoadedWaterfall } from './waterfall.js';
+
+/** A rule's action as the router runs it. */
+export type LoadedAction =
+  | LoadedRoute
+  | LoadedSplit
+  | LoadedRank
+  | LoadedSpecialize
+  | LoadedFallback
+  | LoadedHybrid
+  | LoadedAuction
+  | LoadedWaterfall
+  | LoadedShare
+  | LoadedFlowAction
+  | LoadedReject;
+
+/** Every action kind, each with the model for its own AST, plan and loaded variants. */
+export type ModelRegistry = { [K in ActionKind]: ModelModule<K, Extract<LoadedAction, { kind: K }>> };
+
+export const MODELS = {
+  route: routeModel,
+  split: splitModel,
+  rank: rankModel,
+  specialize: specializeModel,
+  fallback: fallbackModel,
+  hybrid: hybridModel,
+  auction: auctionModel,
+  waterfall: waterfallModel,
+  share: shareModel,
+  flow: flowModel,
+  reject: rejectModel,
+} satisfies ModelRegistry;
+
+// The dispatchers. MODELS[a.kind] is the model of exactly a's variant, but
+// TypeScript cannot correlate a union value with the table entry its kind
+// selects, so each dispatcher widens the entry once, here, to the whole union.
+
+type AnyModel = ModelModule<ActionKind, LoadedAction> & {
+  check(ctx: CheckContext, exprs: ExprChecker, a: Action): void;
+  emit(a: Action, env: EmitEnv): PlanAction;
+  load(a: PlanAction, env: LoadEnv, rule: { id: string }, path: string): LoadedAction;
+  traits: {
+    fallsThrough(a: Action, facts: BuyerFacts): boolean;
+    flows(a: Action): FlowRef[];
+    overflows(a: Action): OverflowRef[];
+    targets(a: PlanAction, input: TargetInput): void;
+  };
+};
+
+/** The model of a kind; undefined only for an AST or plan built by hand with a kind no model has. */
+export function modelOf(kind: string): AnyModel | undefined {
+  return Object.hasOwn(MODELS, kind) ? (MODELS[kind as ActionKind] as unknown as AnyModel) : undefined;
+}
+
+export type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, ModelTraits, OverflowRef, TargetInput } from './types.js';
+export { couldNotPlace } from './types.js';
+export { SPLIT_METRICS } from './split.js';
+export { RANK_FACTORS } from './rank.js';

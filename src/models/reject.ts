@@ -1,0 +1,37 @@
+// `reject "reason"`: stop routing; the lead is unrouted with this reason, also
+// from inside a nested flow.
+
+import { STOPPED } from '../runtime/run.js';
+import { couldNotPlace, noFlows, noOverflows, statesNoTarget, type ModelModule } from './types.js';
+
+export interface LoadedReject {
+  kind: 'reject';
+  reason: string;
+}
+
+export const rejectModel: ModelModule<'reject', LoadedReject> = {
+  kind: 'reject',
+
+  check: () => undefined, // a string: nothing to check
+
+  emit: (a) => ({ kind: 'reject', reason: a.reason }),
+
+  load: (a) => ({ kind: 'reject', reason: a.reason }),
+
+  run(engine, run, rule, a) {
+    run.rule = rule;
+    run.rejectReason = a.reason;
+    if (run.trace) engine.note(run, 'Rejected', `rule '${rule.label}' rejects the lead: ${a.reason}`);
+    return STOPPED;
+  },
+
+  unplaced: couldNotPlace, // never asked: a reject stops routing
+
+  traits: {
+    fallsThrough: () => false,
+    buyers: () => [],
+    flows: noFlows,
+    overflows: noOverflows,
+    targets: statesNoTarget,
+  },
+};

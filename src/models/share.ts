@@ -1,0 +1,84 @@
+// `share max 3 { A, B $18, C }`: offer the lead to each entry in turn, each at
+// its own price, until `max` buyers have taken a share.
+
+import { checkBuyerList } from '../check/models.js';
+import type { Evaluator } from '../runtime/expr.js';
+import { EMPTY, NOT_PLACED, PLACED } from '../runtime/run.js';
+import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type ModelModule } from './types.js';
+
+export interface LoadedShare {
+  kind: 'share';
+  max: number;
+  entries: { buyer: number; price: Evaluator | null }[];
+}
+
+export const shareModel: ModelModule<'share', LoadedShare> = {
+  kind: 'share',
+
+  check(ctx, exprs, a) {
+    const entries = present(a.entries);
+    if (typeof a.max === 'number' && (!(a.max >= 1) || !Number.isInteger(a.max))) {
+      ctx.report(
+        'LR408',
+        a.span,
+        a.max >= 1
+          ? `\`share max ${a.max}\`: a lead is shared with a whole number of buyers`
+          : `\`share max ${a.max}\` shares the lead with nobody: it needs at least 1`,
+        `write \`share max ${Math.max(1, Math.floor(a.max) || 1)}\``,
+      );
+    }
+    checkBuyerList(
+      ctx,
+      entries.map((e) => e.buyer),
+      'share',
+    );
+    for (const e of entries) if (e.price) exprs.price(e.price, `the shared price for \`${e.buyer?.name ?? '?'}\``);
+  },
+
+  emit: (a, env) => ({
+    kind: 'share',
+    max: a.max,
+    entries: a.entries.map((e) => ({ buyer: e.buyer.name, price: e.price ? env.expr(e.price) : null })),
+  }),
+
+  load: (a, env, _rule, path) => ({
+    kind: 'share',
+    max: a.max,
+    entries: a.entries.map((e, j) => ({
+      buyer: env.buyer(e.buyer, `${path}/entries/${j}/buyer`),
+      price: e.price === null ? null : env.expr(e.price, `${path}/entries/${j}/price`),
+    })),
+  }),
+
+  run(engine, run, _rule, a) {
+    run.shared = true;
+    run.exclusive = false;
+    const entries = a.entries;
+    const before = run.sold.length;
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!;
+      if (run.sold.length - before >= a.max) {
+        if (run.trace) {
+          const rest = entries.slice(j).map((x) => engine.plan.buyers[x.buyer]!.name);
+          engine.note(run, 'ShareFull', `share is full (${a.max} of max ${a.max}): ${rest.join(', ')} not offered`);
+        }
+        break;
+      }
+      if (engine.tried[e.buyer] === run.stamp) continue;
+      engine.offer(run, e.buyer, EMPTY, -1, e.price);
+    }
+    if (run.sold.length > before) return PLACED;
+    run.exclusive = true;
+    return NOT_PLACED;
+  },
+
+  unplaced: couldNotPlace,
+
+  traits: {
+    fallsThrough: (a, facts) => allCanRefuse(shareModel.traits.buyers(a), facts),
+    buyers: (a) => present(a.entries).map((e) => e.buyer),
+    flows: noFlows,
+    overflows: noOverflows,
+    targets: statesNoTarget,
+  },
+};

@@ -1,0 +1,126 @@
+// What a routing model (a flow action: route, split, waterfall, …) provides:
+// one value per construct, with every phase and every trait, so that the table
+// in index.ts fails to compile when a construct misses one.
+//
+//   check    the checked AST action: names, weights, tiers (diagnostics)
+//   emit     AST action → plan action (plain JSON)
+//   load     plan action → loaded action (indices, closures, counters)
+//   run      loaded action on one lead (the router's dispatch calls it)
+//   explain  the trace line when a matched rule places nothing
+//   traits   what the flow-level analyses read instead of their own lists:
+//            whether a rule may fall through, the buyers and flows it hands
+//            leads to, its overflow pairs, and the target shares it states
+
+import type { PlanAction, PlanCap, PlanExpr } from '../compile/plan.js';
+import type { CheckContext } from '../check/context.js';
+import type { ExprChecker } from '../check/exprs.js';
+import type { Action, Expr, Ident, Span } from '../lang/ast.js';
+import type { CapCounter } from '../runtime/caps.js';
+import type { Engine } from '../runtime/engine.js';
+import type { Evaluator } from '../runtime/expr.js';
+import type { LoadedCondition, LoadedRule } from '../runtime/load.js';
+import type { Outcome, Run } from '../runtime/run.js';
+
+export type ActionKind = Action['kind'];
+export type AstOf<K extends ActionKind> = Extract<Action, { kind: K }>;
+export type PlanOf<K extends ActionKind> = Extract<PlanAction, { kind: K }>;
+
+/** What emitting an action needs from the emitter (expressions, source text). */
+export interface EmitEnv {
+  expr(e: Expr): PlanExpr;
+  /** The source under a span, on one line, for traces. */
+  text(span: Span): string;
+  /** A duration literal's milliseconds (0 for anything else: the checker has reported it). */
+  durationMs(e: Expr): number;
+  cap(c: AstOf<'route'>['caps'][number]): PlanCap;
+}
+
+/** What loading an action needs from the loader: names to indices, compiled
+ *  expressions; a failure is recorded as a problem at `path`, not thrown. */
+export interface LoadEnv {
+  buyer(name: string, path: string): number;
+  flow(name: string, path: string): number;
+  cond(e: PlanExpr, text: string, path: string): LoadedCondition;
+  expr(e: PlanExpr, path: string): Evaluator;
+  /** The cap counters a rule keeps for one of its buyers (`route X cap 10/h`). */
+  ruleCounters(ruleId: string, buyer: string, caps: PlanCap[]): CapCounter[];
+  problem(path: string, message: string): void;
+  /** Note that the plan reads outcome metrics (sales are then recorded). */
+  usesMetrics(): void;
+}
+
+/** What the flow analyses know about a buyer, by name. */
+export interface BuyerFacts {
+  /** Whether the buyer may turn a lead away (accepts, requires, hours, caps,
+   *  dedupe, …); true for a name that is not a declared buyer. */
+  canRefuse(buyer: Ident | undefined): boolean;
+}
+
+/** A flow an action hands leads to, and how (for the cycle message). */
+export interface FlowRef {
+  ident: Ident;
+  via: 'flow' | 'fallback' | 'specialize';
+}
+
+/** A rule-level `overflow`: buyer `from`, when capped, goes to `to`. */
+export interface OverflowRef {
+  from: Ident;
+  to: Ident;
+}
+
+/** How a rule adds to the simulator's target shares. */
+export interface TargetInput {
+  /** Share of the leads entering the flow that the rule handles, in points. */
+  points: number;
+  /** Whether an unguarded or random-guarded rule states its buyer's share
+   *  (see src/sim/targets.ts). */
+  states: boolean;
+  add(buyer: string, points: number): void;
+}
+
+export interface ModelTraits<K extends ActionKind> {
+  /** Whether a rule with this action, having matched, may leave the lead
+   *  unplaced so routing goes on to the next rule (reachability, LR403). */
+  fallsThrough(a: AstOf<K>, buyers: BuyerFacts): boolean;
+  /** The buyers the action offers leads to (in source order). */
+  buyers(a: AstOf<K>): (Ident | undefined)[];
+  /** The flows the action hands leads to (flow cycles, LR405). */
+  flows(a: AstOf<K>): FlowRef[];
+  /** Rule-level overflow pairs (overflow cycles, LR404). */
+  overflows(a: AstOf<K>): OverflowRef[];
+  /** Add the target shares the action states (the simulator's report). */
+  targets(a: PlanOf<K>, input: TargetInput): void;
+}
+
+export interface ModelModule<K extends ActionKind, L extends { kind: K }> {
+  kind: K;
+  check(ctx: CheckContext, exprs: ExprChecker, a: AstOf<K>): void;
+  emit(a: AstOf<K>, env: EmitEnv): PlanOf<K>;
+  load(a: PlanOf<K>, env: LoadEnv, rule: { id: string }, path: string): L;
+  run(engine: Engine, run: Run, rule: LoadedRule, a: L): Outcome;
+  /** The trace line when the rule matched but placed nothing. */
+  unplaced(engine: Engine, rule: LoadedRule, a: L): string;
+  traits: ModelTraits<K>;
+}
+
+/** The usual `unplaced` line. */
+export function couldNotPlace(_engine: Engine, rule: LoadedRule): string {
+  return `rule '${rule.label}' could not place the lead; trying the next rule`;
+}
+
+/** Traits most models share: no flows, no rule-level overflow, no target share. */
+export const noFlows = (): FlowRef[] => [];
+export const noOverflows = (): OverflowRef[] => [];
+export const statesNoTarget = (): void => undefined;
+
+/** The usual fall-through rule: the lead is left unplaced only when every
+ *  buyer the action offers it to may refuse it. */
+export function allCanRefuse(list: (Ident | undefined)[], facts: BuyerFacts): boolean {
+  for (const b of list) if (!facts.canRefuse(b)) return false;
+  return true;
+}
+
+/** Elements of a list the parser may have left partial (recovery). */
+export function present<T>(list: T[] | undefined): NonNullable<T>[] {
+  return Array.isArray(list) ? list.filter((x): x is NonNullable<T> => !!x && typeof x === 'object') : [];
+}

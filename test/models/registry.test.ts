@@ -1,0 +1,83 @@
+// The model table's type makes a missing construct, phase or trait a compile
+// error. Two proofs:
+// 1. The `@ts-expect-error` lines below are checked by `npx tsc --noEmit`
+//    (tsconfig.json includes test/): if a broken table ever compiled, the
+//    directive would be unused and the build would fail.
+// 2. The test compiles a broken table with the TypeScript compiler and reads
+//    the error it gives, next to the same table complete, which compiles.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { MODELS, type ModelRegistry } from '../../src/models/index.js';
+import { routeModel } from '../../src/models/route.js';
+
+const { load: _load, ...routeWithoutLoad } = routeModel;
+// @ts-expect-error -- `route` has no `load` phase
+const missingPhase = { ...MODELS, route: routeWithoutLoad } satisfies ModelRegistry;
+
+const { auction: _auction, ...withoutAuction } = MODELS;
+// @ts-expect-error -- the `auction` kind has no model
+const missingKind = withoutAuction satisfies ModelRegistry;
+
+const { fallsThrough: _fallsThrough, ...traitsWithoutFallsThrough } = routeModel.traits;
+// @ts-expect-error -- `route` declares no `fallsThrough` trait
+const missingTrait = { ...MODELS, route: { ...routeModel, traits: traitsWithoutFallsThrough } } satisfies ModelRegistry;
+
+// @ts-expect-error -- a model for one kind in another kind's place
+const wrongModel = { ...MODELS, share: MODELS.split } satisfies ModelRegistry;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+/** Type-check one file (placed in test/models/ so its imports resolve) and return its errors. */
+function typeErrors(source: string): { line: number; message: string }[] {
+  const dir = mkdtempSync(join(here, '.registry-'));
+  const file = join(dir, 'table.ts');
+  try {
+    writeFileSync(file, source.replaceAll('@models/', `${relative(dir, join(root, 'src/models'))}/`));
+    const options: ts.CompilerOptions = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      types: ['node'],
+    };
+    const program = ts.createProgram([file], options);
+    const sf = program.getSourceFile(file)!;
+    return program.getSemanticDiagnostics(sf).map((d) => ({
+      line: sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1,
+      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the routing model table', () => {
+  it('has a model for every action kind, each under its own kind', () => {
+    for (const [kind, model] of Object.entries(MODELS)) expect(model.kind).toBe(kind);
+    // The expected failures above are values too; they exist only for the type checker.
+    expect([missingPhase, missingKind, missingTrait, wrongModel, _load, _auction, _fallsThrough].every((x) => x !== null)).toBe(true);
+  });
+
+  it('fails to compile when a construct misses a phase, and compiles when it has them all', () => {
+    // One program (type-checking is the slow part): a complete table on line 4, a broken one on line 6.
+    const errors = typeErrors(
+      [
+        "import { MODELS, type ModelRegistry } from '@models/index.js';",
+        "import { routeModel } from '@models/route.js';",
+        'const route = { ...routeModel };',
+        'export const complete = { ...MODELS, route } satisfies ModelRegistry;',
+        'const { run: _run, ...noRun } = routeModel;',
+        'export const broken = { ...MODELS, route: noRun } satisfies ModelRegistry;',
+      ].join('\n'),
+    );
+    expect(errors.map((e) => e.line)).toEqual([6]);
+    expect(errors[0]!.message).toMatch(/Property 'run' is missing/);
+  }, 120_000);
+});
