@@ -11,7 +11,7 @@
 // one transaction is an order of magnitude faster. Tables: docs/STORE.md.
 
 import Database from 'better-sqlite3';
-import type { PlanValue } from '../compile/plan.js';
+import type { PlanValue } from '../plan/index.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceEntry } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';

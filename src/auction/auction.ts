@@ -24,7 +24,7 @@
 // - Tiers: tier 2 is pinged only when tier 1 sold nothing (no acceptable bid,
 //   or every post to its bidders failed), and so on.
 
-import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
+import type { Plan, PlanBuyer, PlanField } from '../plan/index.js';
 import { evaluatorFor } from '../runtime/index.js';
 import type { Breakers, Poster } from '../deliver/post.js';
 import { Deadline, type HttpClient, type HttpResult } from '../deliver/http.js';

@@ -5,7 +5,7 @@
 // Anything else is not a bid, with a reason.
 
 import { Ajv, type ErrorObject } from 'ajv';
-import type { PlanPing } from '../compile/plan.js';
+import type { PlanPing } from '../plan/index.js';
 import type { HttpResult } from '../deliver/http.js';
 import { brief, getPath, tryJson } from '../deliver/paths.js';
 

@@ -12,7 +12,7 @@
 // the value. Values shorter than 3 characters (and booleans) are not searched:
 // they would match almost any payload.
 
-import type { PlanField } from '../compile/plan.js';
+import type { PlanField } from '../plan/index.js';
 import { tryJson } from '../deliver/paths.js';
 
 export const MIN_SEARCHED_LENGTH = 3;

@@ -5,10 +5,10 @@
 // rejects such a plan; this is for plans that skipped it). The PII guard
 // (pii.ts) then searches the result before it is sent.
 
-import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../compile/plan.js';
+import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../plan/index.js';
 import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
-export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../compile/plan.js';
+export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../plan/index.js';
 
 export interface PingPayload {
   url: string;

@@ -12,7 +12,7 @@
 // (counted by this Seller as it sells); undotted names are lead fields. A score
 // that is not a finite number ranks the bid out (fate 'unranked').
 
-import type { PlanBuyer, PlanExpr } from '../compile/plan.js';
+import type { PlanBuyer, PlanExpr } from '../plan/index.js';
 import { evaluatorFor } from '../runtime/index.js';
 
 export interface BuyerCounters {

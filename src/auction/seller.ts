@@ -16,7 +16,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import type { Plan, PlanBuyer, PlanField } from '../compile/plan.js';
+import type { Plan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
 import { Batcher } from '../deliver/batch.js';
 import { DelayQueue } from '../deliver/delay.js';

@@ -1,7 +1,7 @@
 // The auction's view of the Router (the contract with src/runtime) and the
 // records an auction produces.
 
-import type { Plan } from '../compile/plan.js';
+import type { Plan } from '../plan/index.js';
 import type { Decision, PendingAuction, SoldTo } from '../runtime/decision.js';
 
 /** What the router hands over for an `auction` rule (Decision.status === 'auction'). */

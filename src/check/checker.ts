@@ -1,6 +1,7 @@
 // The checker's passes in order. `check` (index.ts) is the public entry point;
 // `checkStrict` lets an internal error escape, for tests that want to see one.
 
+import { readFileSync } from 'node:fs';
 import type { RuleFile } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
 import { bind, Bindings } from './binder.js';
@@ -29,7 +30,19 @@ export function checkStrict(file: RuleFile, options: CheckOptions = {}): CheckRe
   return runCheck(file, options, false);
 }
 
-export function runCheck(file: RuleFile, options: CheckOptions, guarded: boolean): CheckResult {
+/** Reads a file the rule file names, by resolved path; undefined when it cannot be read. */
+function readFromDisk(p: string): string | undefined {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: boolean): CheckResult {
+  // The file system is read here, at the checker's entry, so the passes (which
+  // the runtime loads through src/models) import no I/O.
+  const options: CheckOptions = { ...givenOptions, readFile: givenOptions?.readFile ?? readFromDisk };
   const ctx = new CheckContext(file ?? ({ file: '<input>', buyers: [], flows: [] } as unknown as RuleFile));
   let fields: LeadField[] = [];
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];

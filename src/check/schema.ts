@@ -1,26 +1,21 @@
 // The lead schema: inline `lead { … }` fields, or a JSON Schema file read with
 // `lead from "x.json"`, resolved to LeadFields.
 
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
 import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
 import { CheckContext, isSpan, lineOf } from './context.js';
 import type { LeadField, LeadType } from './types.js';
 
+/** The reader when none is given: the checker's entry (checker.ts) gives the file
+ *  system's, so the passes themselves import no I/O (the runtime loads them via src/models). */
+export const readNothing = (_path: string): string | undefined => undefined;
+
 export interface SchemaOptions {
   /** Reads a file by resolved path; undefined when it cannot be read. */
   readFile?: (path: string) => string | undefined;
   /** Directory `lead from` paths are relative to (default: the rule file's). */
   baseDir?: string;
-}
-
-export function defaultReadFile(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Fill `ctx.fields` from the file's lead declaration, reporting LR205, LR207,
@@ -146,7 +141,7 @@ function readSchemaFile(
   const resolved = path.resolve(baseDir, relPath);
   let text: string | undefined;
   try {
-    text = (options.readFile ?? defaultReadFile)(resolved);
+    text = (options.readFile ?? readNothing)(resolved);
   } catch {
     text = undefined;
   }

@@ -13,7 +13,7 @@ import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostic
 import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
-import { defaultReadFile, type SchemaOptions } from './schema.js';
+import { readNothing, type SchemaOptions } from './schema.js';
 
 /** Every helper name a template may call, for "did you mean" and the list of helpers. */
 const ALL_HELPERS: readonly string[] = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS];
@@ -275,7 +275,7 @@ export class TemplateChecker {
     if (entry) return entry;
     let text: string | undefined;
     try {
-      text = (this.options.readFile ?? defaultReadFile)(resolved);
+      text = (this.options.readFile ?? readNothing)(resolved);
     } catch {
       text = undefined;
     }

@@ -33,7 +33,7 @@ import {
   type PlanTemplate,
   type PlanValue,
   type PixelEvent,
-} from './plan.js';
+} from '../plan/index.js';
 
 export interface EmitInput {
   ast: A.RuleFile;

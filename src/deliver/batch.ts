@@ -15,7 +15,7 @@
 import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PlanBuyer, PlanDelivery } from '../compile/plan.js';
+import type { PlanBuyer, PlanDelivery } from '../plan/index.js';
 import type { HttpClient } from './http.js';
 import type { Journal } from './journal.js';
 import { sleep } from './limiter.js';

@@ -3,7 +3,7 @@
 // holds. Fire-and-forget: `fire` returns at once and never throws; the outcome
 // goes to the journal (the URL without its query: the values may be personal).
 
-import type { PixelEvent, PlanBuyer, PlanPixel } from '../compile/plan.js';
+import type { PixelEvent, PlanBuyer, PlanPixel } from '../plan/index.js';
 import { predicateFor } from '../runtime/index.js';
 import type { HttpClient } from './http.js';
 import { redactUrl, type Journal } from './journal.js';

@@ -11,7 +11,7 @@
 //   for the backup): while open, the endpoint is skipped without a request.
 // - The default payload is JSON: { lead, ping_id, post_id, price, exclusive, buyer }.
 
-import { DEFAULT_POST_TIMEOUT_MS, type PlanBuyer, type PlanPost, type PlanResponseTest } from '../compile/plan.js';
+import { DEFAULT_POST_TIMEOUT_MS, type PlanBuyer, type PlanPost, type PlanResponseTest } from '../plan/index.js';
 import { CircuitBreaker } from './breaker.js';
 import type { HttpClient, HttpResult } from './http.js';
 import type { AttemptOutcome, Journal } from './journal.js';

@@ -27,7 +27,7 @@
 
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
-import type { Plan, PlanTemplate } from '../compile/plan.js';
+import type { Plan, PlanTemplate } from '../plan/index.js';
 import {
   EncodedText,
   TEMPLATE_BLOCK_HELPERS,

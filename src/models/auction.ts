@@ -7,7 +7,7 @@ import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan } from '../check/context.js';
 import { scopeOf, type ExprChecker } from '../check/exprs.js';
 import { positiveDuration } from '../check/http.js';
-import { DEFAULT_AUCTION_TIMEOUT_MS, type PlanExpr } from '../compile/plan.js';
+import { DEFAULT_AUCTION_TIMEOUT_MS, type PlanExpr } from '../plan/index.js';
 import type { Expr } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
 import type { Decision, PendingAuction, SoldTo, TraceCode } from '../runtime/decision.js';

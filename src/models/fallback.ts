@@ -5,7 +5,7 @@
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { checkFlowRef } from '../check/models.js';
-import type { PlanValue } from '../compile/plan.js';
+import type { PlanValue } from '../plan/index.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';

@@ -16,7 +16,7 @@ import { specializeModel, type LoadedSpecialize } from './specialize.js';
 import { splitModel, type LoadedSplit } from './split.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
-import type { PlanAction } from '../compile/plan.js';
+import type { PlanAction } from '../plan/index.js';
 import type { Action } from '../lang/ast.js';
 import type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
 import { waterfallModel, type LoadedWaterfall } from './waterfall.js';

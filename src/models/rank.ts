@@ -6,7 +6,7 @@ import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan, isSpan, lineOf, listText } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { positiveDuration, wholeCount } from '../check/http.js';
-import type { RankFactor } from '../compile/plan.js';
+import type { RankFactor } from '../plan/index.js';
 import type * as A from '../lang/ast.js';
 import type { Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';

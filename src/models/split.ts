@@ -9,7 +9,7 @@ import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, isSpan, listText } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { positiveDuration } from '../check/http.js';
-import type { PerformanceMetric } from '../compile/plan.js';
+import type { PerformanceMetric } from '../plan/index.js';
 import type { Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import type { Engine } from '../runtime/engine.js';

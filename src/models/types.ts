@@ -11,7 +11,7 @@
 //            whether a rule may fall through, the buyers and flows it hands
 //            leads to, its overflow pairs, and the target shares it states
 
-import type { PlanAction, PlanCap, PlanExpr } from '../compile/plan.js';
+import type { PlanAction, PlanCap, PlanExpr } from '../plan/index.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { Action, Expr, Ident, Span } from '../lang/ast.js';

@@ -3,7 +3,7 @@
 // CapStore under a key that names the window, so a new window starts at zero
 // and old windows are simply never read again (stores drop them once expired).
 
-import type { PlanCap, PlanCapUnit } from '../compile/plan.js';
+import type { PlanCap, PlanCapUnit } from '../plan/index.js';
 import { UNIT_INDEX, type Windows } from './time.js';
 
 /**

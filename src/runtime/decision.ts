@@ -1,7 +1,7 @@
 // What routing one lead produces. Plain data: the CLI prints it, the server will
 // return it, tests compare it.
 
-import type { PlanExpr, PlanValue } from '../compile/plan.js';
+import type { PlanExpr, PlanValue } from '../plan/index.js';
 
 export type TraceCode =
   | 'LeadInvalid' // the lead failed schema validation

@@ -8,7 +8,7 @@
 // missing or non-numeric operand (or a division by zero) yields undefined. A
 // condition holds only when it evaluates to exactly `true`.
 
-import type { PlanCompareOp, PlanExpr, PlanValue } from '../compile/plan.js';
+import type { PlanCompareOp, PlanExpr, PlanValue } from '../plan/index.js';
 import { BUILTIN_NAMES, builtin, containsValue, isBuiltin, type BuiltinHost, type BuiltinImpl } from '../core/builtins.js';
 import { isScopedName, scopedName, type ScopedSource } from '../core/scoped-names.js';
 import { isValidZone, tryZoneClock, zoneClock } from './time.js';

@@ -7,7 +7,7 @@
 // small integers rather than strings or objects.
 
 import { createHash } from 'node:crypto';
-import type { PlanValue } from '../compile/plan.js';
+import type { PlanValue } from '../plan/index.js';
 import type { CapCounter } from './caps.js';
 import type { PendingAuction, SoldTo, TraceEntry } from './decision.js';
 import { describeValues, type EvalContext, type Evaluator } from './expr.js';

@@ -6,7 +6,7 @@
 
 import { IANAZone } from 'luxon';
 import { isValidZone } from '../core/zones.js';
-import type { PlanCapUnit, PlanHours } from '../compile/plan.js';
+import type { PlanCapUnit, PlanHours } from '../plan/index.js';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -15,7 +15,7 @@ import type {
   PlanPost,
   PlanTemplate,
   PlanValue,
-} from '../../src/compile/plan.js';
+} from '../../src/plan/index.js';
 import { Router } from '../../src/runtime/index.js';
 
 // ---------------------------------------------------------------- servers

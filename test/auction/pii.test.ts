@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FieldType, PlanField, PlanPing } from '../../src/compile/plan.js';
+import type { FieldType, PlanField, PlanPing } from '../../src/plan/index.js';
 import { buildPing, PiiGuard, PingBuilder, PingUrls, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
 import { TemplateSet } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { equatable, join, orderable, typeName, withArticle, type LeadType, type Ty } from '../../src/check/types.js';
-import type { FieldType } from '../../src/compile/plan.js';
+import type { FieldType } from '../../src/plan/index.js';
 
 // LeadType is a copy of the plan's FieldType (the checker may not import the
 // compiler); these assignments fail to type-check if the two drift apart.

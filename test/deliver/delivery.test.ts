@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PlanAction, PlanBuyer } from '../../src/compile/plan.js';
+import type { PlanAction, PlanBuyer } from '../../src/plan/index.js';
 import { Seller, type Sale } from '../../src/auction/index.js';
 import type { DeliveryRecord } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';

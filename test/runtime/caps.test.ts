@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { Router } from '../../src/runtime/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
 import { CapCounter, makeCounters } from '../../src/runtime/caps.js';
-import type { PlanCapUnit } from '../../src/compile/plan.js';
+import type { PlanCapUnit } from '../../src/plan/index.js';
 import { arith, buyer, dollarsCap, f, lead, leadsCap, lit, makePlan, NY, otherwise, route, rule } from './helpers.js';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { compileExpr, compilePredicate, describeValues, ExprError, referencedNames, type EvalContext } from '../../src/runtime/expr.js';
-import type { PlanExpr } from '../../src/compile/plan.js';
+import type { PlanExpr } from '../../src/plan/index.js';
 import { and, arith, between, call, cmp, f, inList, lit, not, or, random } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:30:00Z'); // a Tuesday; 11:30 in New York (EDT)

@@ -1,7 +1,7 @@
 // Fallback chains: flows in order, rewriting the lead before each later step.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/compile/plan.js';
+import type { PlanAction } from '../../src/plan/index.js';
 import { arith, buyer, cmp, f, lead, lit, makePlan, messages, route, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');

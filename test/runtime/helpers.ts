@@ -14,7 +14,7 @@ import type {
   PlanOffHours,
   PlanPreference,
   PlanValue,
-} from '../../src/compile/plan.js';
+} from '../../src/plan/index.js';
 import type { Decision } from '../../src/runtime/decision.js';
 import type { EventKind, RouterStore, StoreEvent } from '../../src/runtime/store.js';
 

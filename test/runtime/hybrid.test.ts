@@ -2,7 +2,7 @@
 // with secondaries, delivered after a delay.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/compile/plan.js';
+import type { PlanAction } from '../../src/plan/index.js';
 import { buyer, cmp, f, lead, leadsCap, lit, makePlan, messages, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');

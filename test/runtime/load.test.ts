@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { Ajv } from 'ajv';
 import { loadPlan, PlanError, Router } from '../../src/runtime/index.js';
 import { PLAN_JSON_SCHEMA } from '../../src/plan/index.js';
-import type { Plan } from '../../src/compile/plan.js';
+import type { Plan } from '../../src/plan/index.js';
 import {
   and,
   arith,

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { loadPlan, nextOpening, Router } from '../../src/runtime/index.js';
 import { isOpen, loadHours, zoneClock } from '../../src/runtime/time.js';
-import type { PlanHours, PlanOffHours } from '../../src/compile/plan.js';
+import type { PlanHours, PlanOffHours } from '../../src/plan/index.js';
 import { buyer, lead, makePlan, messages, NY, NY_BUSINESS, route, rule, TestStore } from './helpers.js';
 
 const premium = (o: { offHours?: PlanOffHours; holidays?: string[]; hours?: PlanHours[] } = {}) =>

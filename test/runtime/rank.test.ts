@@ -1,7 +1,7 @@
 // `rank`: weighted scoring of the buyers that can take the lead.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction, RankFactor } from '../../src/compile/plan.js';
+import type { PlanAction, RankFactor } from '../../src/plan/index.js';
 import { buyer, cmp, DAY, f, lead, leadsCap, lit, makePlan, messages, NY_BUSINESS, prefer, route, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z'); // Tuesday 11:00 New York

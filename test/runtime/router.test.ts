@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { leadRandom, loadPlan, Router, splitDraw, type Decision } from '../../src/runtime/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
-import type { Plan, PlanAction } from '../../src/compile/plan.js';
+import type { Plan, PlanAction } from '../../src/plan/index.js';
 import {
   arith,
   buyer,

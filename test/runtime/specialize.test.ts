@@ -1,7 +1,7 @@
 // `specialize`: specialists at a premium, else a fallback buyer or flow.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/compile/plan.js';
+import type { PlanAction } from '../../src/plan/index.js';
 import { buyer, cmp, dollarsCap, f, lead, leadsCap, lit, makePlan, messages, route, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');

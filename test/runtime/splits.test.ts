@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Router, splitDraw } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/compile/plan.js';
+import type { PlanAction } from '../../src/plan/index.js';
 import { buyer, cmp, DAY, f, lead, leadsCap, lit, makePlan, messages, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
