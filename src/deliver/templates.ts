@@ -25,6 +25,9 @@
 // The context: { lead, ping: {id}, post: {id}, sale: {price, buyer, exclusive}, now }.
 // In a ping template `lead` holds only the lead's non-PII fields (and zip3).
 
+// The template AST types are handlebars' global `hbs` namespace; the emitted
+// .d.ts uses them but drops the import that declares them, so name it here.
+/// <reference types="handlebars" preserve="true" />
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
 import type { Plan, PlanTemplate } from '../plan/index.js';
