@@ -4,7 +4,7 @@
 
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
-import { diagnostic, didYouMean, type Diagnostic } from './diagnostics.js';
+import { diagnostic, didYouMean, suggest, type Diagnostic } from './diagnostics.js';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -22,13 +22,20 @@ const DAY_GROUPS: Record<string, number[]> = {
   weekdays: [1, 2, 3, 4, 5],
   weekends: [6, 7],
 };
+// Exactly the units grammar/REFERENCE.md lists (`unit = "min" | "minute" | "h"
+// | "hour" | "day" | "week" | "month"`); `/hr`, `/d`, `/wk` … are errors there.
 const CAP_UNITS: Record<string, A.CapUnit> = {
   min: 'minute', minute: 'minute',
-  h: 'hour', hr: 'hour', hour: 'hour',
-  d: 'day', day: 'day',
-  w: 'week', wk: 'week', week: 'week',
-  mo: 'month', month: 'month',
+  h: 'hour', hour: 'hour',
+  day: 'day',
+  week: 'week',
+  month: 'month',
 };
+/** `\`a\`, \`b\` or \`c\``: words for a message, the last joined by `last`. */
+function codeList(words: readonly string[], last: string): string {
+  const quoted = words.map((w) => `\`${w}\``);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')}${last}${quoted[quoted.length - 1]}`;
+}
 const DURATION_MS: Record<A.DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export class AstBuilder {
@@ -122,9 +129,7 @@ export class AstBuilder {
       const decl = this.leadDecl(lead);
       if (!decl) return;
       if (into.lead) {
-        this.diagnostics.push(
-          diagnostic('LR211', decl.span, 'a file has one `lead` declaration; this is a second one', 'merge the fields into the first `lead` block'),
-        );
+        this.diagnostics.push(diagnostic('LR211', decl.span));
       } else into.lead = decl;
     }
     if (buyer) {
@@ -183,16 +188,12 @@ export class AstBuilder {
     const rangeNode = this.node(c, 'range');
     const range = rangeNode ? this.range(rangeNode) : undefined;
     if (!(TYPE_NAMES as readonly string[]).includes(name)) {
-      this.diagnostics.push(
-        diagnostic('LR104', this.tokenSpan(word), `unknown type \`${name}\``, didYouMean(name, [...TYPE_NAMES, 'list']) ??
-          `a type is one of ${TYPE_NAMES.map((t) => `\`${t}\``).join(', ')}, \`list T\`, or strings separated by \`|\``),
-      );
+      const unknown = diagnostic('LR104', this.tokenSpan(word), name, codeList(TYPE_NAMES, ', '));
+      this.diagnostics.push(suggest(unknown, didYouMean(name, [...TYPE_NAMES, 'list'])));
       return undefined;
     }
     if (range && !RANGED_TYPES.has(name)) {
-      this.diagnostics.push(
-        diagnostic('LR103', this.nodeSpan(rangeNode), `a range only applies to \`int\`, \`number\` and \`money\`, not \`${name}\``),
-      );
+      this.diagnostics.push(diagnostic('LR103.range', this.nodeSpan(rangeNode), name));
     }
     switch (name) {
       case 'int':
@@ -418,10 +419,8 @@ export class AstBuilder {
     if ((!num && !money) || !unitTok) return undefined;
     const unit = CAP_UNITS[unitTok.image];
     if (!unit) {
-      this.diagnostics.push(
-        diagnostic('LR104', this.tokenSpan(unitTok), `unknown cap period \`${unitTok.image}\``,
-          didYouMean(unitTok.image, Object.keys(CAP_UNITS)) ?? 'a cap period is `min`, `h`, `day`, `week` or `month`'),
-      );
+      const unknown = diagnostic('LR104.capUnit', this.tokenSpan(unitTok), unitTok.image, codeList(Object.keys(CAP_UNITS), ' or '));
+      this.diagnostics.push(suggest(unknown, didYouMean(unitTok.image, Object.keys(CAP_UNITS))));
       return undefined;
     }
     return money
@@ -455,10 +454,8 @@ export class AstBuilder {
     const idx = words.map((w) => {
       const i = DAY_NAMES.indexOf(w.image);
       if (i < 0) {
-        this.diagnostics.push(
-          diagnostic('LR104', this.tokenSpan(w), `unknown day \`${w.image}\``,
-            didYouMean(w.image, [...DAY_NAMES, ...Object.keys(DAY_GROUPS)]) ?? 'days are `Mon` … `Sun`, `daily`, `weekdays` or `weekends`'),
-        );
+        const unknown = diagnostic('LR104.day', this.tokenSpan(w), w.image, '`Mon` … `Sun`, `daily`, `weekdays` or `weekends`');
+        this.diagnostics.push(suggest(unknown, didYouMean(w.image, [...DAY_NAMES, ...Object.keys(DAY_GROUPS)])));
       }
       return i + 1;
     });
@@ -476,7 +473,7 @@ export class AstBuilder {
   private clock(t: IToken): number | undefined {
     const [h, m] = t.image.split(':').map(Number) as [number, number];
     if (h > 24 || m > 59 || (h === 24 && m !== 0)) {
-      this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), `\`${t.image}\` is not a time of day`, 'write times as HH:MM, 00:00 to 24:00'));
+      this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), t.image));
       return undefined;
     }
     return h * 60 + m;
@@ -571,7 +568,7 @@ export class AstBuilder {
       const pcts = this.toks(c, 'Percent');
       const window = this.tok(c, 'Duration');
       if (words[0] && words[0].image !== 'performance') {
-        this.diagnostics.push(diagnostic('LR104', this.tokenSpan(words[0]), `expected \`performance\` after \`split by\`, found \`${words[0].image}\``, 'write `split by performance conversion over 7d min 10% max 50% { A, B }`'));
+        this.diagnostics.push(diagnostic('LR104.performance', this.tokenSpan(words[0]), words[0].image));
       }
       const metric = this.ident(words[1]);
       if (metric && window && pcts.length === 2) {

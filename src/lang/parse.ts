@@ -10,7 +10,7 @@
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
 import type { RuleFile } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
-import { diagnostic, didYouMean, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import * as T from './lexer.js';
 import { ruleParser } from './parser.js';
 
@@ -28,7 +28,7 @@ export function parse(source: string, file = '<input>'): ParseResult {
     const span = builder.emptySpan();
     return {
       ast: { file, buyers: [], flows: [], span },
-      diagnostics: [diagnostic('LR100', span, `internal parser error: ${(err as Error).message}`, 'please report this file')],
+      diagnostics: [diagnostic('LR100.internal', span, (err as Error).message)],
     };
   }
 }
@@ -40,19 +40,13 @@ function parseUnsafe(source: string, file: string): ParseResult {
 
   for (const e of lexed.errors) {
     const ch = source.slice(e.offset, e.offset + e.length);
-    diagnostics.push(
-      diagnostic(
-        'LR102',
-        { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length },
-        `unexpected character${e.length > 1 ? 's' : ''} \`${ch}\``,
-        ch.startsWith("'") ? 'strings use double quotes: "like this"' : undefined,
-      ),
-    );
+    const span = { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length };
+    diagnostics.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
   }
 
   const tokens = lexed.tokens.map((t) => {
     if (t.tokenType !== T.UnterminatedString) return t;
-    diagnostics.push(diagnostic('LR101', builder.tokenSpan(t), 'this string has no closing `"`', 'add a `"` before the end of the line'));
+    diagnostics.push(diagnostic('LR101', builder.tokenSpan(t)));
     return { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
   });
 
@@ -69,7 +63,7 @@ function parseUnsafe(source: string, file: string): ParseResult {
       seen.add(tok.startOffset);
       // The chunk ends where the next declaration starts, not at the end of the file.
       const message = index < chunks.length - 1 ? err.message.replace('the end of the file', 'the next declaration') : err.message;
-      diagnostics.push(diagnostic('LR100', builder.tokenSpan(tok), message, keywordSuggestion(err.token)));
+      diagnostics.push(suggest(diagnostic('LR100', builder.tokenSpan(tok), message), keywordSuggestion(err.token)));
     }
     if (cst) builder.declaration(cst, ast);
   });

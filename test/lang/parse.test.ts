@@ -382,3 +382,22 @@ describe('soft keywords as declaration names', () => {
     expect(r.ast.flows.map((f) => f.name.name)).toEqual(['shared', 'timeout']);
   });
 });
+
+describe('cap units are exactly those of grammar/REFERENCE.md', () => {
+  it('accepts min, minute, h, hour, day, week and month', () => {
+    const r = parse('buyer A { cap 1/min, 2/minute, 3/h, 4/hour, 5/day, 6/week, $7/month }', 'c.route');
+    expect(r.diagnostics).toEqual([]);
+    const clause = r.ast.buyers[0]!.clauses[0]!;
+    expect(clause.kind === 'cap' && clause.caps.map((c) => c.unit)).toEqual(['minute', 'minute', 'hour', 'hour', 'day', 'week', 'month']);
+  });
+
+  it('rejects `cap 100/hr` with a did-you-mean', () => {
+    const [d, ...rest] = parse('buyer A {\n  cap 100/hr\n}', 'c.route').diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: 'LR104', message: 'unknown cap period `hr`', suggestion: 'did you mean `h`?', span: { line: 2, col: 11 } });
+  });
+
+  it('rejects the other abbreviations the reference does not list', () => {
+    for (const unit of ['d', 'w', 'wk', 'mo']) expect(codes(`flow f { route A cap 5/${unit} }`)).toEqual(['LR104@1:24']);
+  });
+});
