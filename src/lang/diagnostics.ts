@@ -72,16 +72,16 @@ export const DIAGNOSTIC_CODES = {
   LR105: {
     severity: 'error',
     title: 'number too large',
-    message: 'the number `{0}` is too large to be exact',
-    help: 'numbers are limited to {1}',
+    message: '`{0}` is too large a number to hold exactly',
+    help: 'numbers (and durations, in milliseconds) go up to {1}',
   },
   LR106: {
     severity: 'error',
     title: 'expression too complex',
-    message: 'this expression is nested {0} levels deep; the limit is {1}',
+    message: 'this expression nests more than {0} levels deep',
     help: 'split it into several rules or use `in [...]`',
     variants: {
-      size: { message: 'this expression has {0} parts; the limit is {1}', help: 'split it into several rules or use `in [...]`' },
+      size: { message: 'this expression has more than {0} parts', help: 'split it into several rules or use `in [...]`' },
     },
   },
   // 2xx: names

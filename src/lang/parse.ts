@@ -13,6 +13,7 @@ import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import * as T from './lexer.js';
 import { ruleParser } from './parser.js';
+import { MAX_EXPR_DEPTH } from '../core/limits.js';
 
 export interface ParseResult {
   ast: RuleFile;
@@ -55,21 +56,40 @@ function parseUnsafe(source: string, file: string): ParseResult {
   const seen = new Set<number>();
   const chunks = splitDeclarations(tokens);
   chunks.forEach((chunk, index) => {
-    ruleParser.input = chunk;
-    const cst = ruleParser.declaration();
-    for (const err of ruleParser.errors) {
-      const tok = realTokenOr(err.token, chunk[chunk.length - 1]);
-      if (!tok || seen.has(tok.startOffset)) continue;
-      seen.add(tok.startOffset);
-      // The chunk ends where the next declaration starts, not at the end of the file.
-      const message = index < chunks.length - 1 ? err.message.replace('the end of the file', 'the next declaration') : err.message;
-      diagnostics.push(suggest(diagnostic('LR100', builder.tokenSpan(tok), message), keywordSuggestion(err.token)));
+    try {
+      parseDeclaration(chunk, index < chunks.length - 1, builder, ast, diagnostics, seen);
+    } catch (err) {
+      // A bug, or a stack the nesting guard did not foresee: reported at the
+      // declaration it happened in, and the other declarations still parse.
+      const where = builder.tokenSpan(chunk[0]!);
+      diagnostics.push(err instanceof RangeError ? diagnostic('LR106', where, MAX_EXPR_DEPTH) : diagnostic('LR100.internal', where, (err as Error).message));
     }
-    if (cst) builder.declaration(cst, ast);
   });
 
   diagnostics.push(...builder.diagnostics);
   return { ast, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+function parseDeclaration(
+  chunk: IToken[],
+  nextFollows: boolean,
+  builder: AstBuilder,
+  ast: RuleFile,
+  diagnostics: Diagnostic[],
+  seen: Set<number>,
+): void {
+  ruleParser.input = chunk;
+  const cst = ruleParser.declaration();
+  for (const err of ruleParser.errors) {
+    const tok = realTokenOr(err.token, chunk[chunk.length - 1]);
+    if (!tok || seen.has(tok.startOffset)) continue;
+    seen.add(tok.startOffset);
+    // The chunk ends where the next declaration starts, not at the end of the file.
+    const message = nextFollows ? err.message.replace('the end of the file', 'the next declaration') : err.message;
+    diagnostics.push(suggest(diagnostic('LR100', builder.tokenSpan(tok), message), keywordSuggestion(err.token)));
+  }
+  for (const offset of ruleParser.cutBrackets) builder.cutBrackets.add(offset);
+  if (cst) builder.declaration(cst, ast);
 }
 
 /**

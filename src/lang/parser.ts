@@ -2,7 +2,8 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import * as T from './lexer.js';
 
 const describe = (tok: IToken): string => (tok.tokenType.name === 'EOF' ? 'the end of the file' : `\`${tok.image}\``);
@@ -554,11 +555,11 @@ export class RuleParser extends CstParser {
     });
   });
 
+  // `not not … x` and `- - … x` are loops, not recursion, so no run of them
+  // can exhaust the stack; the AST builder nests them and limits the depth.
   public notExpr = this.RULE('notExpr', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+    this.MANY(() => this.CONSUME(T.Not));
+    this.SUBRULE(this.comparison);
   });
 
   public comparison = this.RULE('comparison', () => {
@@ -608,10 +609,8 @@ export class RuleParser extends CstParser {
   });
 
   public unary = this.RULE('unary', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unary); } },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]);
+    this.MANY(() => this.CONSUME(T.Minus));
+    this.SUBRULE(this.primary);
   });
 
   public primary = this.RULE('primary', () => {
@@ -628,8 +627,8 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.listLiteral) },
       {
         ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
+          const open = this.CONSUME(T.LParen);
+          this.nested(open, () => this.SUBRULE(this.expression));
           this.CONSUME(T.RParen);
         },
       },
@@ -647,18 +646,70 @@ export class RuleParser extends CstParser {
       this.CONSUME2(T.Identifier);
     });
     this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+      const open = this.CONSUME(T.LParen);
+      this.nested(open, () => this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) }));
       this.CONSUME(T.RParen);
     });
   });
 
   public listLiteral = this.RULE('listLiteral', () => {
-    this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    const open = this.CONSUME(T.LBracket);
+    this.nested(open, () => this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) }));
     this.CONSUME(T.RBracket);
   });
+
+  // ------------------------------------------------------------ nesting guard
+
+  /** Brackets open around the point being parsed (parentheses, lists, calls). */
+  private nesting = 0;
+  /** Start offsets of the brackets whose contents were skipped, too deep to parse. */
+  private readonly cut = new Set<number>();
+
+  /**
+   * Parse what is inside a bracket, unless that would nest deeper than
+   * MAX_EXPR_DEPTH: then the contents are skipped flat up to the matching
+   * closer, the bracket is recorded in `cutBrackets`, and the AST builder
+   * reports the expression as too deep. Chevrotain is recursive descent, so
+   * this is what keeps 100,000 nested parentheses off the call stack.
+   */
+  private nested(open: IToken, parseInside: () => void): void {
+    if (this.nesting >= MAX_EXPR_DEPTH && !this.RECORDING_PHASE) {
+      this.cut.add(open.startOffset);
+      this.skipToCloser();
+      return;
+    }
+    this.nesting++;
+    try {
+      parseInside();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private skipToCloser(): void {
+    for (let open = 0; ; ) {
+      const next = this.LA(1);
+      if (next.tokenType === EOF) return;
+      if (OPENERS.has(next.tokenType)) open++;
+      else if (CLOSERS.has(next.tokenType) && open-- === 0) return;
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /** The brackets cut short by the nesting guard in the last parse. */
+  get cutBrackets(): ReadonlySet<number> {
+    return this.cut;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.nesting = 0;
+    this.cut?.clear();
+  }
 }
+
+const OPENERS: ReadonlySet<TokenType> = new Set([T.LParen, T.LBracket, T.LCurly]);
+const CLOSERS: ReadonlySet<TokenType> = new Set([T.RParen, T.RBracket, T.RCurly]);
 
 /** The one parser instance. Parsing resets it through `parser.input = tokens`. */
 export const ruleParser = new RuleParser();

@@ -23,7 +23,7 @@ describe('message templates', () => {
       span: span(1),
       suggestion: 'a cap period is `h` or `hour`',
     });
-    expect(diagnostic('LR106', span(2), 4999, 100).message).toBe('this expression is nested 4,999 levels deep; the limit is 100');
+    expect(diagnostic('LR106.size', span(2), 10_000).message).toBe('this expression has more than 10,000 parts');
   });
 
   it('keeps the older (code, span, message, help) form for codes without a template', () => {
