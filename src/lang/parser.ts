@@ -14,42 +14,50 @@ const messages: IParserErrorMessageProvider = {
     return `expected ${labelOf(expected)} but found ${describe(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describe(firstRedundant)}: expected \`lead\`, \`buyer\` or \`flow\``;
+    return `unexpected ${describe(firstRedundant)}: expected ${startsOf('declaration').join(', ')}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
-    const firsts = new Set<string>();
-    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(labelOf(path[0]));
+    const firsts = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]));
     return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
-    const firsts = new Set<string>();
-    for (const path of expectedIterationPaths) if (path[0]) firsts.add(labelOf(path[0]));
+    const firsts = expectedIterationPaths.map((path) => path[0]);
     return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
   },
 };
 
-function expectation(ruleName: string, firsts: Set<string>): string {
-  const what = RULE_DESCRIPTIONS[ruleName];
-  if (what) return what;
-  return [...firsts].slice(0, 6).join(', ');
+/**
+ * "an action (`route`, `split`, …)": what the rule is called, then the tokens
+ * that can start it, as Chevrotain computed them from the grammar, so the list
+ * cannot fall behind when a construct is added.
+ */
+function expectation(ruleName: string, firsts: (TokenType | undefined)[]): string {
+  const labels = [...new Set(firsts.filter((t): t is TokenType => t !== undefined).map(labelOf))].join(', ');
+  const noun = RULE_NOUNS[ruleName];
+  return noun ? `${noun} (${labels})` : labels;
 }
 
-const VALUE = 'a value (a field, a number, a string, `$45`, `[…]`, `(…)`)';
+/** The labels of the tokens that can start a rule of the grammar. */
+function startsOf(ruleName: string): string[] {
+  return [...new Set(ruleParser.computeContentAssist(ruleName, []).map((s) => labelOf(s.nextTokenType)))];
+}
 
-const RULE_DESCRIPTIONS: Record<string, string> = {
-  declaration: '`lead`, `buyer` or `flow`',
-  fieldType: 'a type (`int`, `string`, `state`, `"a" | "b"` …)',
-  expression: VALUE,
-  andExpr: VALUE,
-  notExpr: VALUE,
-  comparison: VALUE,
-  additive: VALUE,
-  multiplicative: VALUE,
-  unary: VALUE,
-  buyerClause: 'a buyer clause (`accepts`, `price`, `cap`, `hours`, `overflow`)',
+// What each rule is called in a message; the tokens that start it come from the grammar.
+const RULE_NOUNS: Record<string, string> = {
+  declaration: 'a declaration',
+  fieldType: 'a type',
+  expression: 'a value',
+  andExpr: 'a value',
+  notExpr: 'a value',
+  comparison: 'a value',
+  additive: 'a value',
+  multiplicative: 'a value',
+  unary: 'a value',
+  primary: 'a value',
+  buyerClause: 'a buyer clause',
   rule: 'a rule',
-  action: 'an action (`route`, `split`, `waterfall`, `share`, `flow`, `reject`)',
-  primary: VALUE,
+  action: 'an action',
+  capList: 'a cap like 100/h',
   capSpec: 'a cap like 100/h',
   compareOp: 'a comparison',
 };

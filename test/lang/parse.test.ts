@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parse, type Expr, type RuleFile } from '../../src/lang/index.js';
+import { parse, ruleParser, type Expr, type RuleFile } from '../../src/lang/index.js';
 
 /** Strip spans so ASTs can be compared structurally. */
 function shape(x: unknown): unknown {
@@ -399,5 +399,25 @@ describe('cap units are exactly those of grammar/REFERENCE.md', () => {
 
   it('rejects the other abbreviations the reference does not list', () => {
     for (const unit of ['d', 'w', 'wk', 'mo']) expect(codes(`flow f { route A cap 5/${unit} }`)).toEqual(['LR104@1:24']);
+  });
+});
+
+describe('expected-token messages come from the grammar', () => {
+  it('"expected an action" names every action the grammar has', () => {
+    const actionStarts = ruleParser.computeContentAssist('action', []).map((s) => s.nextTokenType.LABEL ?? s.nextTokenType.name);
+    expect(actionStarts.length).toBeGreaterThanOrEqual(11);
+    const [d, ...rest] = parse('flow f {\n  when x > 1 foo A\n}', 't.route').diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: 'LR100', span: { line: 2, col: 14 } });
+    expect(d!.message).toMatch(/^expected an action \(/);
+    for (const start of actionStarts) expect(d!.message).toContain(start);
+  });
+
+  it('"expected a declaration" names what can start one', () => {
+    const starts = ruleParser.computeContentAssist('declaration', []).map((s) => s.nextTokenType.LABEL);
+    expect(starts).toEqual(['`lead`', '`buyer`', '`flow`']);
+    expect(parse('}\nflow f { route A }', 't.route').diagnostics.map((d) => d.message)).toEqual([
+      `expected a declaration (${starts.join(', ')}) but found \`}\``,
+    ]);
   });
 });
