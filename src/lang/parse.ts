@@ -8,7 +8,7 @@
 // reported.
 
 import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
-import type { RuleFile } from './ast.js';
+import type { RuleFile, Trivia } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
 import * as T from './lexer.js';
@@ -18,6 +18,8 @@ import { MAX_EXPR_DEPTH } from '../core/limits.js';
 export interface ParseResult {
   ast: RuleFile;
   diagnostics: Diagnostic[];
+  /** Comments and blank lines, for a formatter. */
+  trivia: Trivia;
 }
 
 export function parse(source: string, file = '<input>'): ParseResult {
@@ -30,6 +32,7 @@ export function parse(source: string, file = '<input>'): ParseResult {
     return {
       ast: { file, buyers: [], flows: [], span },
       diagnostics: [diagnostic('LR100.internal', span, (err as Error).message)],
+      trivia: { comments: [], blankLines: blankLines(source) },
     };
   }
 }
@@ -67,7 +70,16 @@ function parseUnsafe(source: string, file: string): ParseResult {
   });
 
   diagnostics.push(...builder.diagnostics);
-  return { ast, diagnostics: sortDiagnostics(diagnostics) };
+  const comments = (lexed.groups[T.COMMENT_GROUP] ?? []).map((t) => ({ text: t.image, span: builder.tokenSpan(t) }));
+  return { ast, diagnostics: sortDiagnostics(diagnostics), trivia: { comments, blankLines: blankLines(source) } };
+}
+
+function blankLines(source: string): number[] {
+  const blank: number[] = [];
+  source.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') blank.push(i + 1);
+  });
+  return blank;
 }
 
 function parseDeclaration(

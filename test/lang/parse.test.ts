@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse, ruleParser, type Expr, type RuleFile } from '../../src/lang/index.js';
 
@@ -419,5 +420,30 @@ describe('expected-token messages come from the grammar', () => {
     expect(parse('}\nflow f { route A }', 't.route').diagnostics.map((d) => d.message)).toEqual([
       `expected a declaration (${starts.join(', ')}) but found \`}\``,
     ]);
+  });
+});
+
+describe('trivia: comments and blank lines are kept for a formatter', () => {
+  it('returns every comment of rules/solar.route with its position', () => {
+    const source = readFileSync(new URL('../../rules/solar.route', import.meta.url), 'utf8');
+    const lines = source.split('\n');
+    // Found independently: a `#` outside a string starts a comment that runs to the end of the line.
+    const expected = lines.flatMap((line, i) => {
+      const m = /^((?:[^"#]|"[^"]*")*)(#.*)$/.exec(line);
+      return m ? [{ text: m[2]!, line: i + 1, col: m[1]!.length + 1 }] : [];
+    });
+    expect(expected.length).toBeGreaterThan(10);
+    const { trivia, diagnostics } = parse(source, 'rules/solar.route');
+    expect(diagnostics).toEqual([]);
+    expect(trivia.comments.map((c) => ({ text: c.text, line: c.span.line, col: c.span.col }))).toEqual(expected);
+    for (const c of trivia.comments) expect(source.slice(c.span.start, c.span.end)).toBe(c.text);
+    expect(trivia.blankLines).toEqual(lines.flatMap((l, i) => (l.trim() === '' ? [i + 1] : [])));
+  });
+
+  it('a comment changes nothing in the AST', () => {
+    const bare = parse('flow f {\n  route A\n}', 't.route');
+    const commented = parse('# head\nflow f { # open\n  route A # why\n}\n# tail', 't.route');
+    expect(shape(commented.ast)).toEqual(shape(bare.ast));
+    expect(commented.trivia.comments.map((c) => c.text)).toEqual(['# head', '# open', '# why', '# tail']);
   });
 });
