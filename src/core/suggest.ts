@@ -31,7 +31,7 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   let best: string | undefined;
   let limit = Math.max(1, Math.floor(name.length / 3));
   for (const c of candidates) {
-    if (Math.abs(c.length - name.length) > limit) continue;
+    if (c.length > MAX_SUGGESTION_NAME_LENGTH || Math.abs(c.length - name.length) > limit) continue;
     const d = editDistance(lower, c.toLowerCase(), limit);
     if (d <= limit) {
       best = c;

@@ -4,7 +4,8 @@
 
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
-import { diagnostic, didYouMean, type Diagnostic } from './diagnostics.js';
+import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from '../core/limits.js';
+import { diagnostic, didYouMean, suggest, type Diagnostic } from './diagnostics.js';
 
 type Children = Record<string, CstElement[] | undefined>;
 
@@ -22,17 +23,50 @@ const DAY_GROUPS: Record<string, number[]> = {
   weekdays: [1, 2, 3, 4, 5],
   weekends: [6, 7],
 };
+// Exactly the units grammar/REFERENCE.md lists (`unit = "min" | "minute" | "h"
+// | "hour" | "day" | "week" | "month"`); `/hr`, `/d`, `/wk` … are errors there.
 const CAP_UNITS: Record<string, A.CapUnit> = {
   min: 'minute', minute: 'minute',
-  h: 'hour', hr: 'hour', hour: 'hour',
-  d: 'day', day: 'day',
-  w: 'week', wk: 'week', week: 'week',
-  mo: 'month', month: 'month',
+  h: 'hour', hour: 'hour',
+  day: 'day',
+  week: 'week',
+  month: 'month',
 };
+/** `\`a\`, \`b\` or \`c\``: words for a message, the last joined by `last`. */
+function codeList(words: readonly string[], last: string): string {
+  const quoted = words.map((w) => `\`${w}\``);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')}${last}${quoted[quoted.length - 1]}`;
+}
 const DURATION_MS: Record<A.DurationUnit, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** What a numeric token says, unchecked: dollars, percent points, milliseconds or a plain number. */
+function numericValue(t: IToken): number {
+  switch (t.tokenType.name) {
+    case 'Money':
+      return Number(t.image.slice(1));
+    case 'Percent':
+      return Number(t.image.slice(0, -1));
+    case 'Duration': {
+      const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(t.image)!;
+      return Number(m[1]) * DURATION_MS[m[2] as A.DurationUnit];
+    }
+    default:
+      return Number(t.image);
+  }
+}
+
+interface Measure {
+  /** Levels of nesting: 0 for a leaf, one more than the deepest child otherwise. */
+  depth: number;
+  /** Nodes, counting itself. */
+  size: number;
+}
+const LEAF: Measure = { depth: 0, size: 1 };
 
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
+  /** Start offsets of the brackets the parser skipped as too deeply nested (RuleParser.cutBrackets). */
+  readonly cutBrackets = new Set<number>();
 
   constructor(
     private readonly file: string,
@@ -122,9 +156,7 @@ export class AstBuilder {
       const decl = this.leadDecl(lead);
       if (!decl) return;
       if (into.lead) {
-        this.diagnostics.push(
-          diagnostic('LR211', decl.span, 'a file has one `lead` declaration; this is a second one', 'merge the fields into the first `lead` block'),
-        );
+        this.diagnostics.push(diagnostic('LR211', decl.span));
       } else into.lead = decl;
     }
     if (buyer) {
@@ -181,18 +213,14 @@ export class AstBuilder {
     if (!word) return undefined;
     const name = word.image;
     const rangeNode = this.node(c, 'range');
-    const range = rangeNode ? this.range(rangeNode) : undefined;
+    const range = rangeNode ? this.dropIfBadNumber(() => this.range(rangeNode)) : undefined;
     if (!(TYPE_NAMES as readonly string[]).includes(name)) {
-      this.diagnostics.push(
-        diagnostic('LR104', this.tokenSpan(word), `unknown type \`${name}\``, didYouMean(name, [...TYPE_NAMES, 'list']) ??
-          `a type is one of ${TYPE_NAMES.map((t) => `\`${t}\``).join(', ')}, \`list T\`, or strings separated by \`|\``),
-      );
+      const unknown = diagnostic('LR104', this.tokenSpan(word), name, codeList(TYPE_NAMES, ', '));
+      this.diagnostics.push(suggest(unknown, didYouMean(name, [...TYPE_NAMES, 'list'])));
       return undefined;
     }
     if (range && !RANGED_TYPES.has(name)) {
-      this.diagnostics.push(
-        diagnostic('LR103', this.nodeSpan(rangeNode), `a range only applies to \`int\`, \`number\` and \`money\`, not \`${name}\``),
-      );
+      this.diagnostics.push(diagnostic('LR103.range', this.nodeSpan(rangeNode), name));
     }
     switch (name) {
       case 'int':
@@ -217,8 +245,8 @@ export class AstBuilder {
     const nums = this.toks(c, 'NumberLiteral');
     if (nums.length < 2) return undefined;
     const minus = this.toks(c, 'Minus');
-    let min = Number(nums[0]!.image);
-    let max = Number(nums[1]!.image);
+    let min = this.num(nums[0]!);
+    let max = this.num(nums[1]!);
     // A minus sign belongs to the number that follows it.
     for (const m of minus) {
       if (m.startOffset < nums[0]!.startOffset) min = -min;
@@ -242,6 +270,10 @@ export class AstBuilder {
   }
 
   private buyerClause(node: CstNode): A.BuyerClause | undefined {
+    return this.dropIfBadNumber(() => this.buyerClauseOf(node));
+  }
+
+  private buyerClauseOf(node: CstNode): A.BuyerClause | undefined {
     const c = node.children;
     const span = this.nodeSpan(node);
     if (this.tok(c, 'Accepts')) return { kind: 'accepts', condition: this.expression(this.node(c, 'expression'), span), span };
@@ -258,11 +290,11 @@ export class AstBuilder {
     }
     if (this.tok(c, 'Kw_prefers')) {
       const weight = this.tok(c, 'NumberLiteral');
-      return { kind: 'prefers', condition: this.expression(this.node(c, 'expression'), span), weight: weight ? Number(weight.image) : 1, span };
+      return { kind: 'prefers', condition: this.expression(this.node(c, 'expression'), span), weight: weight ? this.num(weight) : 1, span };
     }
     if (this.tok(c, 'Kw_relationship')) {
       const score = this.tok(c, 'NumberLiteral');
-      return score ? { kind: 'relationship', score: Number(score.image), span } : undefined;
+      return score ? { kind: 'relationship', score: this.num(score), span } : undefined;
     }
     if (this.tok(c, 'Kw_holidays')) {
       return { kind: 'holidays', calendars: this.toks(c, 'StringLiteral').map((t) => this.stringLit(t)), span };
@@ -291,7 +323,7 @@ export class AstBuilder {
     if (this.tok(c, 'Kw_breaker')) {
       const n = this.tok(c, 'NumberLiteral');
       const d = this.tok(c, 'Duration');
-      return n && d ? { kind: 'breaker', failures: Number(n.image), cooldown: this.durationExpr(d), span } : undefined;
+      return n && d ? { kind: 'breaker', failures: this.num(n), cooldown: this.durationExpr(d), span } : undefined;
     }
     return undefined;
   }
@@ -300,9 +332,60 @@ export class AstBuilder {
     return { value: this.stringValue(t), span: this.tokenSpan(t) };
   }
 
+  // ------------------------------------------------------------ numbers
+
+  /** Unusable numeric literals met so far; see `dropIfBadNumber`. */
+  private badNumbers = 0;
+
+  /**
+   * The value of a numeric token: `45`, `$4.50` in dollars, `60%` as 60,
+   * `500ms` in milliseconds. A value JavaScript cannot hold exactly (past
+   * Number.MAX_SAFE_INTEGER, or Infinity) gets an LR105 at the token and
+   * undefined: no phase after this one ever sees it.
+   */
+  private numeric(t: IToken): number | undefined {
+    const value = numericValue(t);
+    if (Number.isFinite(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER) return value;
+    this.badNumbers++;
+    const shown = t.image.length > 24 ? `${t.image.slice(0, 12)}…${t.image.slice(-6)}` : t.image;
+    this.diagnostics.push(diagnostic('LR105', this.tokenSpan(t), shown, Number.MAX_SAFE_INTEGER));
+    return undefined;
+  }
+
+  /** A number where the grammar wants one; 0 stands in for an unusable one, whose element is then dropped. */
+  private num(t: IToken): number {
+    return this.numeric(t) ?? 0;
+  }
+
+  /**
+   * Build a clause, action or field, and drop it if it holds an unusable number
+   * (already reported): a stand-in value would only draw false errors later.
+   */
+  private dropIfBadNumber<T>(build: () => T | undefined): T | undefined {
+    const before = this.badNumbers;
+    const built = build();
+    return this.badNumbers > before ? undefined : built;
+  }
+
+  /** A numeric literal as an expression node, or undefined if it is unusable. */
+  private numberExpr(t: IToken): A.Expr | undefined {
+    const value = this.numeric(t);
+    if (value === undefined) return undefined;
+    const span = this.tokenSpan(t);
+    switch (t.tokenType.name) {
+      case 'Money':
+        return { kind: 'money', value, span };
+      case 'Percent':
+        return { kind: 'percent', value, span };
+      case 'Duration':
+        return { kind: 'duration', ms: value, text: t.image, span };
+      default:
+        return { kind: 'number', value, span };
+    }
+  }
+
   private durationExpr(t: IToken): A.Expr {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(t.image)!;
-    return { kind: 'duration', ms: Number(m[1]) * DURATION_MS[m[2] as A.DurationUnit], text: t.image, span: this.tokenSpan(t) };
+    return this.numberExpr(t) ?? { kind: 'error', span: this.tokenSpan(t) };
   }
 
   private nameList(node: CstNode | undefined): A.Ident[] {
@@ -365,7 +448,7 @@ export class AstBuilder {
     const backoff = this.tok(c, 'backoff');
     if (backoff) post.backoff = this.durationExpr(backoff);
     const retry = this.tok(c, 'NumberLiteral');
-    if (retry) post.retries = Number(retry.image);
+    if (retry) post.retries = this.num(retry);
     const accepted = this.tok(c, 'Kw_accepted');
     const value = this.node(c, 'primary');
     if (accepted && strings[1] && value) {
@@ -394,7 +477,7 @@ export class AstBuilder {
     for (const trig of this.nodes(c, 'batchTrigger')) {
       const n = this.tok(trig.children, 'NumberLiteral');
       const d = this.tok(trig.children, 'Duration');
-      if (n) batch.count = Number(n.image);
+      if (n) batch.count = this.num(n);
       if (d) batch.every = this.durationExpr(d);
     }
     return { kind: 'batch', batch, span };
@@ -418,15 +501,13 @@ export class AstBuilder {
     if ((!num && !money) || !unitTok) return undefined;
     const unit = CAP_UNITS[unitTok.image];
     if (!unit) {
-      this.diagnostics.push(
-        diagnostic('LR104', this.tokenSpan(unitTok), `unknown cap period \`${unitTok.image}\``,
-          didYouMean(unitTok.image, Object.keys(CAP_UNITS)) ?? 'a cap period is `min`, `h`, `day`, `week` or `month`'),
-      );
+      const unknown = diagnostic('LR104.capUnit', this.tokenSpan(unitTok), unitTok.image, codeList(Object.keys(CAP_UNITS), ' or '));
+      this.diagnostics.push(suggest(unknown, didYouMean(unitTok.image, Object.keys(CAP_UNITS))));
       return undefined;
     }
     return money
-      ? { measure: 'dollars', limit: Number(money.image.slice(1)), unit, span: this.nodeSpan(node) }
-      : { measure: 'leads', limit: Number(num!.image), unit, span: this.nodeSpan(node) };
+      ? { measure: 'dollars', limit: this.num(money), unit, span: this.nodeSpan(node) }
+      : { measure: 'leads', limit: this.num(num!), unit, span: this.nodeSpan(node) };
   }
 
   private hoursSpec(node: CstNode): A.HoursSpec | undefined {
@@ -455,10 +536,8 @@ export class AstBuilder {
     const idx = words.map((w) => {
       const i = DAY_NAMES.indexOf(w.image);
       if (i < 0) {
-        this.diagnostics.push(
-          diagnostic('LR104', this.tokenSpan(w), `unknown day \`${w.image}\``,
-            didYouMean(w.image, [...DAY_NAMES, ...Object.keys(DAY_GROUPS)]) ?? 'days are `Mon` … `Sun`, `daily`, `weekdays` or `weekends`'),
-        );
+        const unknown = diagnostic('LR104.day', this.tokenSpan(w), w.image, '`Mon` … `Sun`, `daily`, `weekdays` or `weekends`');
+        this.diagnostics.push(suggest(unknown, didYouMean(w.image, [...DAY_NAMES, ...Object.keys(DAY_GROUPS)])));
       }
       return i + 1;
     });
@@ -476,7 +555,7 @@ export class AstBuilder {
   private clock(t: IToken): number | undefined {
     const [h, m] = t.image.split(':').map(Number) as [number, number];
     if (h > 24 || m > 59 || (h === 24 && m !== 0)) {
-      this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), `\`${t.image}\` is not a time of day`, 'write times as HH:MM, 00:00 to 24:00'));
+      this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), t.image));
       return undefined;
     }
     return h * 60 + m;
@@ -508,6 +587,10 @@ export class AstBuilder {
   }
 
   private action(node: CstNode): A.Action | undefined {
+    return this.dropIfBadNumber(() => this.actionOf(node));
+  }
+
+  private actionOf(node: CstNode): A.Action | undefined {
     const c = node.children;
     const span = this.nodeSpan(node);
     const route = this.node(c, 'routeAction');
@@ -559,7 +642,7 @@ export class AstBuilder {
       const pct = this.tok(e.children, 'Percent');
       if (!buyer) continue;
       const entry: A.SplitEntry = { buyer, span: this.nodeSpan(e) };
-      if (pct) entry.weight = Number(pct.image.slice(0, -1));
+      if (pct) entry.weight = this.num(pct);
       entries.push(entry);
     }
     let mode: A.SplitMode = { kind: 'random' };
@@ -571,7 +654,7 @@ export class AstBuilder {
       const pcts = this.toks(c, 'Percent');
       const window = this.tok(c, 'Duration');
       if (words[0] && words[0].image !== 'performance') {
-        this.diagnostics.push(diagnostic('LR104', this.tokenSpan(words[0]), `expected \`performance\` after \`split by\`, found \`${words[0].image}\``, 'write `split by performance conversion over 7d min 10% max 50% { A, B }`'));
+        this.diagnostics.push(diagnostic('LR104.performance', this.tokenSpan(words[0]), words[0].image));
       }
       const metric = this.ident(words[1]);
       if (metric && window && pcts.length === 2) {
@@ -579,8 +662,8 @@ export class AstBuilder {
           kind: 'performance',
           metric,
           window: this.durationExpr(window),
-          min: Number(pcts[0]!.image.slice(0, -1)),
-          max: Number(pcts[1]!.image.slice(0, -1)),
+          min: this.num(pcts[0]!),
+          max: this.num(pcts[1]!),
           span: this.join(this.tokenSpan(by), this.tokenSpan(pcts[1]!)),
         };
       }
@@ -599,12 +682,12 @@ export class AstBuilder {
       const factor = this.ident(this.tok(f.children, 'Identifier'));
       if (!factor) continue;
       const pct = this.tok(f.children, 'Percent');
-      action.factors.push(pct ? { factor, weight: Number(pct.image.slice(0, -1)), span: this.nodeSpan(f) } : { factor, span: this.nodeSpan(f) });
+      action.factors.push(pct ? { factor, weight: this.num(pct), span: this.nodeSpan(f) } : { factor, span: this.nodeSpan(f) });
     }
     const min = this.tok(c, 'min');
-    if (min) action.min = Number(min.image);
+    if (min) action.min = this.num(min);
     const top = this.tok(c, 'top');
-    if (top) action.top = Number(top.image);
+    if (top) action.top = this.num(top);
     const window = this.tok(c, 'Duration');
     if (window) action.window = this.durationExpr(window);
     return action;
@@ -620,8 +703,8 @@ export class AstBuilder {
       if (!buyer || (!pct && !money)) continue;
       const span = this.nodeSpan(t);
       const premium = pct
-        ? { kind: 'percent' as const, amount: Number(pct.image.slice(0, -1)), span: this.tokenSpan(pct) }
-        : { kind: 'dollars' as const, amount: Number(money!.image.slice(1)), span: this.tokenSpan(money!) };
+        ? { kind: 'percent' as const, amount: this.num(pct), span: this.tokenSpan(pct) }
+        : { kind: 'dollars' as const, amount: this.num(money!), span: this.tokenSpan(money!) };
       const tier: A.SpecialistTier = { buyer, premium, span };
       if (this.tok(t.children, 'When')) tier.condition = this.expression(this.node(t.children, 'expression'), span);
       tiers.push(tier);
@@ -661,7 +744,7 @@ export class AstBuilder {
     return {
       kind: 'hybrid',
       primary,
-      max: max ? Number(max.image) : 0,
+      max: max ? this.num(max) : 0,
       secondaries: this.shareEntries(this.nodes(c, 'shareEntry')),
       delay: delay ? this.durationExpr(delay) : { kind: 'duration', ms: 0, text: '0s', span },
       span,
@@ -681,7 +764,7 @@ export class AstBuilder {
     const timeout = this.tok(c, 'Duration');
     if (timeout) action.timeout = this.durationExpr(timeout);
     const shared = this.tok(c, 'NumberLiteral');
-    if (shared) action.sharedMax = Number(shared.image);
+    if (shared) action.sharedMax = this.num(shared);
     const exclusiveMin = this.node(c, 'exclusiveMin');
     if (exclusiveMin) action.exclusiveMin = this.expression(exclusiveMin, span);
     const rankBy = this.node(c, 'rankBy');
@@ -706,7 +789,7 @@ export class AstBuilder {
     const c = node.children;
     const span = this.nodeSpan(node);
     const count = this.tok(c, 'NumberLiteral');
-    return { kind: 'share', max: count ? Number(count.image) : 0, entries: this.shareEntries(this.nodes(c, 'shareEntry')), span };
+    return { kind: 'share', max: count ? this.num(count) : 0, entries: this.shareEntries(this.nodes(c, 'shareEntry')), span };
   }
 
   private shareEntries(nodes: CstNode[]): A.ShareEntry[] {
@@ -716,7 +799,7 @@ export class AstBuilder {
       if (!buyer) continue;
       const entry: A.ShareEntry = { buyer, span: this.nodeSpan(e) };
       const price = this.tok(e.children, 'Money');
-      if (price) entry.price = { kind: 'money', value: Number(price.image.slice(1)), span: this.tokenSpan(price) };
+      if (price) entry.price = { kind: 'money', value: this.num(price), span: this.tokenSpan(price) };
       entries.push(entry);
     }
     return entries;
@@ -724,7 +807,51 @@ export class AstBuilder {
 
   // ------------------------------------------------------------ expressions
 
+  /**
+   * A whole expression (a condition, a price, a floor …). One over
+   * MAX_EXPR_DEPTH or MAX_EXPR_NODES is reported here, once, at its position,
+   * and replaced by an `error` node: no later phase (checker, emitter, loader)
+   * ever sees it, so none of them can recurse too deep or cascade.
+   */
   expression(node: CstNode | undefined, fallback: A.Span): A.Expr {
+    const e = this.expr(node, fallback);
+    const { depth, size } = this.measureOf(e);
+    if (depth <= MAX_EXPR_DEPTH && size <= MAX_EXPR_NODES) return e;
+    // The whole expression, outer parentheses included.
+    const span = this.nodeSpan(node, e.span);
+    this.diagnostics.push(depth > MAX_EXPR_DEPTH ? diagnostic('LR106', span, MAX_EXPR_DEPTH) : diagnostic('LR106.size', span, MAX_EXPR_NODES));
+    return { kind: 'error', span };
+  }
+
+  /** Depth and size of every expression node built, computed from its children's as it is made. */
+  private readonly measures = new WeakMap<A.Expr, Measure>();
+
+  private measureOf(e: A.Expr): Measure {
+    return this.measures.get(e) ?? LEAF;
+  }
+
+  /** Record a node's depth (one more than its deepest child's) and size (its own, plus its children's). */
+  private made<E extends A.Expr>(e: E, ...children: A.Expr[]): E {
+    if (children.length === 0) return e;
+    let depth = 0;
+    let size = 1;
+    for (const child of children) {
+      const m = this.measureOf(child);
+      if (m.depth > depth) depth = m.depth;
+      size += m.size;
+    }
+    this.measures.set(e, { depth: depth + 1, size });
+    return e;
+  }
+
+  /** A bracket the parser did not descend into: deeper than any limit. */
+  private tooDeep(span: A.Span): A.Expr {
+    const e: A.Expr = { kind: 'error', span };
+    this.measures.set(e, { depth: Infinity, size: 1 });
+    return e;
+  }
+
+  private expr(node: CstNode | undefined, fallback: A.Span): A.Expr {
     if (!node) return { kind: 'error', span: fallback };
     const c = node.children;
     const span = this.nodeSpan(node, fallback);
@@ -733,20 +860,16 @@ export class AstBuilder {
         return this.logicalChain(this.nodes(c, 'andExpr'), span, 'or');
       case 'andExpr':
         return this.logicalChain(this.nodes(c, 'notExpr'), span, 'and');
-      case 'notExpr': {
-        if (this.tok(c, 'Not')) return { kind: 'unary', op: 'not', arg: this.expression(this.node(c, 'notExpr'), span), span };
-        return this.expression(this.node(c, 'comparison'), span);
-      }
+      case 'notExpr':
+        return this.prefixed(this.toks(c, 'Not'), 'not', this.expr(this.node(c, 'comparison'), span), span);
       case 'comparison':
         return this.comparison(node, span);
       case 'additive':
         return this.arith(node, 'multiplicative', ['Plus', 'Minus'], span);
       case 'multiplicative':
         return this.arith(node, 'unary', ['Star', 'Slash'], span);
-      case 'unary': {
-        if (this.tok(c, 'Minus')) return { kind: 'unary', op: '-', arg: this.expression(this.node(c, 'unary'), span), span };
-        return this.expression(this.node(c, 'primary'), span);
-      }
+      case 'unary':
+        return this.prefixed(this.toks(c, 'Minus'), '-', this.expr(this.node(c, 'primary'), span), span);
       case 'primary':
         return this.primary(node, span);
       default:
@@ -754,13 +877,20 @@ export class AstBuilder {
     }
   }
 
+  /** `not not x`, `- -x`: the operators nest outward from the operand, each spanning to the end of the whole. */
+  private prefixed(ops: IToken[], op: 'not' | '-', operand: A.Expr, whole: A.Span): A.Expr {
+    let e = operand;
+    for (let i = ops.length - 1; i >= 0; i--) e = this.made({ kind: 'unary', op, arg: e, span: this.join(this.tokenSpan(ops[i]!), whole) }, e);
+    return e;
+  }
+
   /** `a op b op c` as left-nested logical nodes. */
   private logicalChain(operands: CstNode[], span: A.Span, op: 'and' | 'or'): A.Expr {
     if (operands.length === 0) return { kind: 'error', span };
-    let left = this.expression(operands[0], span);
+    let left = this.expr(operands[0], span);
     for (let i = 1; i < operands.length; i++) {
-      const right = this.expression(operands[i], span);
-      left = { kind: 'logical', op, left, right, span: this.join(left.span, right.span) };
+      const right = this.expr(operands[i], span);
+      left = this.made({ kind: 'logical', op, left, right, span: this.join(left.span, right.span) }, left, right);
     }
     return left;
   }
@@ -770,11 +900,11 @@ export class AstBuilder {
     const operands = this.nodes(c, operandName);
     const ops = opNames.flatMap((n) => this.toks(c, n)).sort((a, b) => a.startOffset - b.startOffset);
     if (operands.length === 0) return { kind: 'error', span };
-    let left = this.expression(operands[0], span);
+    let left = this.expr(operands[0], span);
     for (let i = 1; i < operands.length; i++) {
-      const right = this.expression(operands[i], span);
+      const right = this.expr(operands[i], span);
       const op = (ops[i - 1]?.image ?? '+') as A.ArithOp;
-      left = { kind: 'binary', op, left, right, span: this.join(left.span, right.span) };
+      left = this.made({ kind: 'binary', op, left, right, span: this.join(left.span, right.span) }, left, right);
     }
     return left;
   }
@@ -782,21 +912,26 @@ export class AstBuilder {
   private comparison(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
     const sides = this.nodes(c, 'additive');
-    const left = this.expression(sides[0], span);
+    const left = this.expr(sides[0], span);
     const opNode = this.node(c, 'compareOp');
     if (opNode) {
       const opTok = Object.values(opNode.children).flat().find(isToken);
       const image = opTok?.image === '=' ? '==' : (opTok?.image ?? '==');
-      return { kind: 'compare', op: image as A.CompareOp, left, right: this.expression(sides[1], span), span };
+      const right = this.expr(sides[1], span);
+      return this.made({ kind: 'compare', op: image as A.CompareOp, left, right, span }, left, right);
     }
     if (this.tok(c, 'In')) {
-      return { kind: 'in', negated: this.tok(c, 'Not') !== undefined, value: left, list: this.expression(sides[1], span), span };
+      const list = this.expr(sides[1], span);
+      return this.made({ kind: 'in', negated: this.tok(c, 'Not') !== undefined, value: left, list, span }, left, list);
     }
     if (this.tok(c, 'Kw_within')) {
-      return { kind: 'within', value: left, duration: this.expression(sides[1], span), span };
+      const duration = this.expr(sides[1], span);
+      return this.made({ kind: 'within', value: left, duration, span }, left, duration);
     }
     if (this.tok(c, 'Between')) {
-      return { kind: 'between', value: left, low: this.expression(sides[1], span), high: this.expression(sides[2], span), span };
+      const low = this.expr(sides[1], span);
+      const high = this.expr(sides[2], span);
+      return this.made({ kind: 'between', value: left, low, high, span }, left, low, high);
     }
     return left;
   }
@@ -804,41 +939,32 @@ export class AstBuilder {
   private primary(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
     const t = Object.values(c).flat().find(isToken);
+    const paren = this.tok(c, 'LParen');
+    if (paren && this.cutBrackets.has(paren.startOffset)) return this.tooDeep(span);
     const inner = this.node(c, 'expression');
-    if (inner) return this.expression(inner, span);
+    if (inner) {
+      // A parenthesis is a level of nesting, though the AST keeps no node for it.
+      const e = this.expr(inner, span);
+      const m = this.measureOf(e);
+      this.measures.set(e, { depth: m.depth + 1, size: m.size });
+      return e;
+    }
     const list = this.node(c, 'listLiteral');
     if (list) {
-      return { kind: 'list', items: this.nodes(list.children, 'expression').map((e) => this.expression(e, span)), span };
+      const open = this.tok(list.children, 'LBracket');
+      if (open && this.cutBrackets.has(open.startOffset)) return this.tooDeep(span);
+      const items = this.nodes(list.children, 'expression').map((e) => this.expr(e, span));
+      return this.made({ kind: 'list', items, span }, ...items);
     }
     const call = this.node(c, 'nameOrCall');
-    if (call) {
-      const parts = [...this.toks(call.children, 'Buyer'), ...this.toks(call.children, 'Identifier')].sort((a, b) => a.startOffset - b.startOffset);
-      const name = parts[0];
-      if (!name) return { kind: 'error', span };
-      // `bid.price`: a dotted name is one name.
-      if (parts.length > 1) return { kind: 'name', name: parts.map((p) => p.image).join('.'), span };
-      if (this.tok(call.children, 'LParen')) {
-        return {
-          kind: 'call',
-          callee: { name: name.image, span: this.tokenSpan(name) },
-          args: this.nodes(call.children, 'expression').map((e) => this.expression(e, span)),
-          span,
-        };
-      }
-      return { kind: 'name', name: name.image, span };
-    }
+    if (call) return this.nameOrCall(call, span);
     if (!t || !isRealToken(t)) return { kind: 'error', span };
     switch (t.tokenType.name) {
       case 'NumberLiteral':
-        return { kind: 'number', value: Number(t.image), span };
       case 'Money':
-        return { kind: 'money', value: Number(t.image.slice(1)), span };
       case 'Percent':
-        return { kind: 'percent', value: Number(t.image.slice(0, -1)), span };
-      case 'Duration': {
-        const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(t.image)!;
-        return { kind: 'duration', ms: Number(m[1]) * DURATION_MS[m[2] as A.DurationUnit], text: t.image, span };
-      }
+      case 'Duration':
+        return this.numberExpr(t) ?? { kind: 'error', span };
       case 'StringLiteral':
         return { kind: 'string', value: this.stringValue(t), span };
       case 'True':
@@ -850,6 +976,19 @@ export class AstBuilder {
       default:
         return { kind: 'error', span };
     }
+  }
+
+  private nameOrCall(call: CstNode, span: A.Span): A.Expr {
+    const parts = [...this.toks(call.children, 'Buyer'), ...this.toks(call.children, 'Identifier')].sort((a, b) => a.startOffset - b.startOffset);
+    const name = parts[0];
+    if (!name) return { kind: 'error', span };
+    // `bid.price`: a dotted name is one name.
+    if (parts.length > 1) return { kind: 'name', name: parts.map((p) => p.image).join('.'), span };
+    const open = this.tok(call.children, 'LParen');
+    if (!open) return { kind: 'name', name: name.image, span };
+    if (this.cutBrackets.has(open.startOffset)) return this.tooDeep(span);
+    const args = this.nodes(call.children, 'expression').map((e) => this.expr(e, span));
+    return this.made({ kind: 'call', callee: { name: name.image, span: this.tokenSpan(name) }, args, span }, ...args);
   }
 
   /** The value of a string literal: quotes removed, `\"` `\\` `\n` `\t` unescaped. */

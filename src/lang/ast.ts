@@ -287,3 +287,21 @@ export interface RuleFile {
    *  when there are none): analyses that recovery can mislead skip there. */
   syntaxErrors?: number[];
 }
+
+// ---------------------------------------------------------------- trivia
+
+/** `# …` to the end of its line; `text` includes the `#`. */
+export interface Comment {
+  text: string;
+  span: Span;
+}
+
+/**
+ * What the AST leaves out but a formatter must keep: comments and blank lines,
+ * in source order. It sits beside the AST, never in it, so no plan carries it.
+ */
+export interface Trivia {
+  comments: Comment[];
+  /** 1-based numbers of the lines that hold nothing but white space. */
+  blankLines: number[];
+}

@@ -4,6 +4,8 @@ export { parse, type ParseResult } from './parse.js';
 export {
   DIAGNOSTIC_CODES,
   diagnostic,
+  suggest,
+  type MessageId,
   didYouMean,
   closestName,
   editDistance,

@@ -157,7 +157,9 @@ export const Star = createToken({ name: 'Star', pattern: /\*/, label: '`*`' });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, label: '`/`' });
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: Lexer.SKIPPED });
+/** Comments are not skipped but set aside in their own group, for a formatter (see Trivia in ast.ts). */
+export const COMMENT_GROUP = 'comments';
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: COMMENT_GROUP });
 
 // Longer keywords first, so `shared` is not read as `share` + `d` and
 // `overflow` not as `over` + `flow`.

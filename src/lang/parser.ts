@@ -2,7 +2,8 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import * as T from './lexer.js';
 
 const describe = (tok: IToken): string => (tok.tokenType.name === 'EOF' ? 'the end of the file' : `\`${tok.image}\``);
@@ -13,42 +14,50 @@ const messages: IParserErrorMessageProvider = {
     return `expected ${labelOf(expected)} but found ${describe(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describe(firstRedundant)}: expected \`lead\`, \`buyer\` or \`flow\``;
+    return `unexpected ${describe(firstRedundant)}: expected ${startsOf('declaration').join(', ')}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
-    const firsts = new Set<string>();
-    for (const alt of expectedPathsPerAlt) for (const path of alt) if (path[0]) firsts.add(labelOf(path[0]));
+    const firsts = expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]));
     return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
-    const firsts = new Set<string>();
-    for (const path of expectedIterationPaths) if (path[0]) firsts.add(labelOf(path[0]));
+    const firsts = expectedIterationPaths.map((path) => path[0]);
     return `expected ${expectation(ruleName, firsts)} but found ${describe(actual[0]!)}`;
   },
 };
 
-function expectation(ruleName: string, firsts: Set<string>): string {
-  const what = RULE_DESCRIPTIONS[ruleName];
-  if (what) return what;
-  return [...firsts].slice(0, 6).join(', ');
+/**
+ * "an action (`route`, `split`, …)": what the rule is called, then the tokens
+ * that can start it, as Chevrotain computed them from the grammar, so the list
+ * cannot fall behind when a construct is added.
+ */
+function expectation(ruleName: string, firsts: (TokenType | undefined)[]): string {
+  const labels = [...new Set(firsts.filter((t): t is TokenType => t !== undefined).map(labelOf))].join(', ');
+  const noun = RULE_NOUNS[ruleName];
+  return noun ? `${noun} (${labels})` : labels;
 }
 
-const VALUE = 'a value (a field, a number, a string, `$45`, `[…]`, `(…)`)';
+/** The labels of the tokens that can start a rule of the grammar. */
+function startsOf(ruleName: string): string[] {
+  return [...new Set(ruleParser.computeContentAssist(ruleName, []).map((s) => labelOf(s.nextTokenType)))];
+}
 
-const RULE_DESCRIPTIONS: Record<string, string> = {
-  declaration: '`lead`, `buyer` or `flow`',
-  fieldType: 'a type (`int`, `string`, `state`, `"a" | "b"` …)',
-  expression: VALUE,
-  andExpr: VALUE,
-  notExpr: VALUE,
-  comparison: VALUE,
-  additive: VALUE,
-  multiplicative: VALUE,
-  unary: VALUE,
-  buyerClause: 'a buyer clause (`accepts`, `price`, `cap`, `hours`, `overflow`)',
+// What each rule is called in a message; the tokens that start it come from the grammar.
+const RULE_NOUNS: Record<string, string> = {
+  declaration: 'a declaration',
+  fieldType: 'a type',
+  expression: 'a value',
+  andExpr: 'a value',
+  notExpr: 'a value',
+  comparison: 'a value',
+  additive: 'a value',
+  multiplicative: 'a value',
+  unary: 'a value',
+  primary: 'a value',
+  buyerClause: 'a buyer clause',
   rule: 'a rule',
-  action: 'an action (`route`, `split`, `waterfall`, `share`, `flow`, `reject`)',
-  primary: VALUE,
+  action: 'an action',
+  capList: 'a cap like 100/h',
   capSpec: 'a cap like 100/h',
   compareOp: 'a comparison',
 };
@@ -554,11 +563,11 @@ export class RuleParser extends CstParser {
     });
   });
 
+  // `not not … x` and `- - … x` are loops, not recursion, so no run of them
+  // can exhaust the stack; the AST builder nests them and limits the depth.
   public notExpr = this.RULE('notExpr', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.notExpr); } },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
+    this.MANY(() => this.CONSUME(T.Not));
+    this.SUBRULE(this.comparison);
   });
 
   public comparison = this.RULE('comparison', () => {
@@ -608,10 +617,8 @@ export class RuleParser extends CstParser {
   });
 
   public unary = this.RULE('unary', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.Minus); this.SUBRULE(this.unary); } },
-      { ALT: () => this.SUBRULE(this.primary) },
-    ]);
+    this.MANY(() => this.CONSUME(T.Minus));
+    this.SUBRULE(this.primary);
   });
 
   public primary = this.RULE('primary', () => {
@@ -628,8 +635,8 @@ export class RuleParser extends CstParser {
       { ALT: () => this.SUBRULE(this.listLiteral) },
       {
         ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
+          const open = this.CONSUME(T.LParen);
+          this.nested(open, () => this.SUBRULE(this.expression));
           this.CONSUME(T.RParen);
         },
       },
@@ -647,18 +654,70 @@ export class RuleParser extends CstParser {
       this.CONSUME2(T.Identifier);
     });
     this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+      const open = this.CONSUME(T.LParen);
+      this.nested(open, () => this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) }));
       this.CONSUME(T.RParen);
     });
   });
 
   public listLiteral = this.RULE('listLiteral', () => {
-    this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) });
+    const open = this.CONSUME(T.LBracket);
+    this.nested(open, () => this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression) }));
     this.CONSUME(T.RBracket);
   });
+
+  // ------------------------------------------------------------ nesting guard
+
+  /** Brackets open around the point being parsed (parentheses, lists, calls). */
+  private nesting = 0;
+  /** Start offsets of the brackets whose contents were skipped, too deep to parse. */
+  private readonly cut = new Set<number>();
+
+  /**
+   * Parse what is inside a bracket, unless that would nest deeper than
+   * MAX_EXPR_DEPTH: then the contents are skipped flat up to the matching
+   * closer, the bracket is recorded in `cutBrackets`, and the AST builder
+   * reports the expression as too deep. Chevrotain is recursive descent, so
+   * this is what keeps 100,000 nested parentheses off the call stack.
+   */
+  private nested(open: IToken, parseInside: () => void): void {
+    if (this.nesting >= MAX_EXPR_DEPTH && !this.RECORDING_PHASE) {
+      this.cut.add(open.startOffset);
+      this.skipToCloser();
+      return;
+    }
+    this.nesting++;
+    try {
+      parseInside();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private skipToCloser(): void {
+    for (let open = 0; ; ) {
+      const next = this.LA(1);
+      if (next.tokenType === EOF) return;
+      if (OPENERS.has(next.tokenType)) open++;
+      else if (CLOSERS.has(next.tokenType) && open-- === 0) return;
+      this.SKIP_TOKEN();
+    }
+  }
+
+  /** The brackets cut short by the nesting guard in the last parse. */
+  get cutBrackets(): ReadonlySet<number> {
+    return this.cut;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.nesting = 0;
+    this.cut?.clear();
+  }
 }
+
+const OPENERS: ReadonlySet<TokenType> = new Set([T.LParen, T.LBracket, T.LCurly]);
+const CLOSERS: ReadonlySet<TokenType> = new Set([T.RParen, T.RBracket, T.RCurly]);
 
 /** The one parser instance. Parsing resets it through `parser.input = tokens`. */
 export const ruleParser = new RuleParser();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { parse, type Expr, type RuleFile } from '../../src/lang/index.js';
+import { parse, ruleParser, type Expr, type RuleFile } from '../../src/lang/index.js';
 
 /** Strip spans so ASTs can be compared structurally. */
 function shape(x: unknown): unknown {
@@ -380,5 +381,69 @@ describe('soft keywords as declaration names', () => {
     const r = parse('buyer A { price $1 }\nflow shared { route A }\nflow timeout { route A }', 's.route');
     expect(r.diagnostics).toEqual([]);
     expect(r.ast.flows.map((f) => f.name.name)).toEqual(['shared', 'timeout']);
+  });
+});
+
+describe('cap units are exactly those of grammar/REFERENCE.md', () => {
+  it('accepts min, minute, h, hour, day, week and month', () => {
+    const r = parse('buyer A { cap 1/min, 2/minute, 3/h, 4/hour, 5/day, 6/week, $7/month }', 'c.route');
+    expect(r.diagnostics).toEqual([]);
+    const clause = r.ast.buyers[0]!.clauses[0]!;
+    expect(clause.kind === 'cap' && clause.caps.map((c) => c.unit)).toEqual(['minute', 'minute', 'hour', 'hour', 'day', 'week', 'month']);
+  });
+
+  it('rejects `cap 100/hr` with a did-you-mean', () => {
+    const [d, ...rest] = parse('buyer A {\n  cap 100/hr\n}', 'c.route').diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: 'LR104', message: 'unknown cap period `hr`', suggestion: 'did you mean `h`?', span: { line: 2, col: 11 } });
+  });
+
+  it('rejects the other abbreviations the reference does not list', () => {
+    for (const unit of ['d', 'w', 'wk', 'mo']) expect(codes(`flow f { route A cap 5/${unit} }`)).toEqual(['LR104@1:24']);
+  });
+});
+
+describe('expected-token messages come from the grammar', () => {
+  it('"expected an action" names every action the grammar has', () => {
+    const actionStarts = ruleParser.computeContentAssist('action', []).map((s) => s.nextTokenType.LABEL ?? s.nextTokenType.name);
+    expect(actionStarts.length).toBeGreaterThanOrEqual(11);
+    const [d, ...rest] = parse('flow f {\n  when x > 1 foo A\n}', 't.route').diagnostics;
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ code: 'LR100', span: { line: 2, col: 14 } });
+    expect(d!.message).toMatch(/^expected an action \(/);
+    for (const start of actionStarts) expect(d!.message).toContain(start);
+  });
+
+  it('"expected a declaration" names what can start one', () => {
+    const starts = ruleParser.computeContentAssist('declaration', []).map((s) => s.nextTokenType.LABEL);
+    expect(starts).toEqual(['`lead`', '`buyer`', '`flow`']);
+    expect(parse('}\nflow f { route A }', 't.route').diagnostics.map((d) => d.message)).toEqual([
+      `expected a declaration (${starts.join(', ')}) but found \`}\``,
+    ]);
+  });
+});
+
+describe('trivia: comments and blank lines are kept for a formatter', () => {
+  it('returns every comment of rules/solar.route with its position', () => {
+    const source = readFileSync(new URL('../../rules/solar.route', import.meta.url), 'utf8');
+    const lines = source.split('\n');
+    // Found independently: a `#` outside a string starts a comment that runs to the end of the line.
+    const expected = lines.flatMap((line, i) => {
+      const m = /^((?:[^"#]|"[^"]*")*)(#.*)$/.exec(line);
+      return m ? [{ text: m[2]!, line: i + 1, col: m[1]!.length + 1 }] : [];
+    });
+    expect(expected.length).toBeGreaterThan(10);
+    const { trivia, diagnostics } = parse(source, 'rules/solar.route');
+    expect(diagnostics).toEqual([]);
+    expect(trivia.comments.map((c) => ({ text: c.text, line: c.span.line, col: c.span.col }))).toEqual(expected);
+    for (const c of trivia.comments) expect(source.slice(c.span.start, c.span.end)).toBe(c.text);
+    expect(trivia.blankLines).toEqual(lines.flatMap((l, i) => (l.trim() === '' ? [i + 1] : [])));
+  });
+
+  it('a comment changes nothing in the AST', () => {
+    const bare = parse('flow f {\n  route A\n}', 't.route');
+    const commented = parse('# head\nflow f { # open\n  route A # why\n}\n# tail', 't.route');
+    expect(shape(commented.ast)).toEqual(shape(bare.ast));
+    expect(commented.trivia.comments.map((c) => c.text)).toEqual(['# head', '# open', '# why', '# tail']);
   });
 });
