@@ -81,6 +81,8 @@ export const DIAGNOSTIC_CODES = {
   LR707: { severity: 'error', title: 'unknown template helper' },
   LR708: { severity: 'error', title: 'personal data in a ping' },
   LR709: { severity: 'warning', title: 'backup post without a post' },
+  // 9xx: leadroute's own bugs, reported instead of thrown
+  LR901: { severity: 'error', title: 'internal error in the checker' },
 } as const satisfies Record<string, DiagnosticInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
