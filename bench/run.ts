@@ -16,6 +16,7 @@
 // compared across the three; any disagreement aborts the benchmark.
 //
 // The figures to read are the ratios: absolute leads/s depend on the machine.
+// Last, bench/scale.ts prints how parse, check and emit scale with file size.
 
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -475,6 +476,7 @@ async function main(): Promise<void> {
   await benchStores(); // bench/store.ts: MemoryStore vs SqliteStore, decisions/s
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch, with an undici-only floor
+  (await import('./scale.js')).scaleBench(); // parse, check and emit of generated files at 1k-100k rules and 10k-100k buyers, with growth ratios
 }
 
 main().catch((err: unknown) => {

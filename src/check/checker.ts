@@ -2,7 +2,7 @@
 // `checkStrict` lets an internal error escape, for tests that want to see one.
 
 import { readFileSync } from 'node:fs';
-import type { RuleFile } from '../lang/ast.js';
+import type { RuleFile, Span } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
 import { bind, Bindings } from './binder.js';
 import { checkBuyer, declareBuyers } from './buyers.js';
@@ -51,31 +51,52 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   const exprs = new ExprChecker(ctx, bindings);
   const templates = new TemplateChecker(ctx, options ?? {});
   // Each pass is guarded on its own, so a bug in one still leaves the others'
-  // findings (the public entry point must never throw).
-  const phase = (run: () => void) => {
+  // findings; the crash itself becomes an error (LR900), so no plan is emitted
+  // from a file that was not fully checked.
+  const phase = (pass: string, run: () => void, span?: Span) => {
     if (!guarded) return run();
     try {
       run();
-    } catch {
-      // An internal error: report what the other passes found.
+    } catch (err) {
+      reportCrash(ctx, pass, err, span);
     }
   };
-  phase(() => {
+  phase('lead schema', () => {
     fields = resolveLead(ctx, options);
   });
-  phase(() => declareBuyers(ctx, buyers));
-  phase(() => declareFlows(ctx, flows));
-  for (const b of buyers) phase(() => checkBuyer(ctx, exprs, b, templates));
-  for (const f of flows) phase(() => checkFlow(ctx, exprs, f));
-  for (const f of flows) phase(() => checkReachability(ctx, f));
-  phase(() => checkOverflowCycles(ctx, buyers, flows));
-  phase(() => checkClosedCycles(ctx, buyers));
-  phase(() => checkFlowCycles(ctx, flows));
-  phase(() => bind(file, fields, bindings));
+  phase('buyer declarations', () => declareBuyers(ctx, buyers));
+  phase('flow declarations', () => declareFlows(ctx, flows));
+  for (const b of buyers) phase(`buyer ${nameOf(b.name)}`, () => checkBuyer(ctx, exprs, b, templates), b.span);
+  for (const f of flows) phase(`flow ${nameOf(f.name)}`, () => checkFlow(ctx, exprs, f), f.span);
+  for (const f of flows) phase(`reachability (flow ${nameOf(f.name)})`, () => checkReachability(ctx, f), f.span);
+  phase('overflow cycles', () => checkOverflowCycles(ctx, buyers, flows));
+  phase('closed cycles', () => checkClosedCycles(ctx, buyers));
+  phase('flow cycles', () => checkFlowCycles(ctx, flows));
+  phase('bindings', () => bind(file, fields, bindings));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
   return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields, bindings };
 }
+
+/** Longest part of an exception's message an LR900 quotes. */
+const MAX_CRASH_MESSAGE_LENGTH = 200;
+
+/** A crashed pass, as an error at the construct it was checking: the
+ *  exception's first line only, never its stack. */
+function reportCrash(ctx: CheckContext, pass: string, err: unknown, span: Span | undefined): void {
+  const raw = err instanceof Error ? err.message : String(err);
+  const firstLine = raw.split('\n', 1)[0]!.trim() || 'no message';
+  const text = firstLine.length > MAX_CRASH_MESSAGE_LENGTH ? `${firstLine.slice(0, MAX_CRASH_MESSAGE_LENGTH)}…` : firstLine;
+  ctx.report(
+    'LR900',
+    isSpan(span) ? span : undefined,
+    `internal error in the checker's ${pass} pass: ${text}`,
+    'this is a bug in leadroute, not in your file: please report it with the rule file',
+  );
+}
+
+/** A declaration's name for an LR900 message (parse recovery may leave none). */
+const nameOf = (id: { name?: unknown } | undefined): string => (typeof id?.name === 'string' ? `\`${id.name}\`` : '(unnamed)');
 
 /** The same code at the same place with the same message once only. */
 function dedupe(ds: Diagnostic[]): Diagnostic[] {

@@ -50,6 +50,8 @@ import {
 import { closestZone, isValidZone } from './zones.js';
 
 const RANDOM_TY: Ty = { kind: 'int', min: 1, max: 100 };
+/** US_STATES as a set: every state literal in a file is looked up here. */
+const STATE_CODES: ReadonlySet<string> = new Set(US_STATES);
 const MAX_DEPTH = 1000;
 
 function isLiteral(e: Expr | undefined): boolean {
@@ -294,9 +296,8 @@ export class ExprChecker {
   /** A bare name where a value of type `target` is expected. */
   private symbol(e: Extract<Expr, { kind: 'name' }>, target: Ty, against: Expr | undefined): void {
     if (target.kind === 'unknown') return;
-    const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
     if (target.kind === 'state') {
-      if (US_STATES.includes(e.name)) return;
+      if (STATE_CODES.has(e.name)) return;
       if (this.ctx.fieldsKnown && closestName(e.name, this.ctx.fields.keys()) !== undefined) {
         this.unknownName(e, target);
         return;
@@ -310,6 +311,7 @@ export class ExprChecker {
         this.unknownName(e, target);
         return;
       }
+      const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
       this.ctx.report(
         'LR301',
         e.span,
@@ -339,10 +341,10 @@ export class ExprChecker {
 
   /** A string literal where a value of type `target` is expected. */
   private stringValue(e: Extract<Expr, { kind: 'string' }>, target: Ty, against: Expr | undefined): void {
-    const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
-    if (target.kind === 'state' && !US_STATES.includes(e.value)) {
+    if (target.kind === 'state' && !STATE_CODES.has(e.value)) {
       this.ctx.report('LR302', e.span, `\`${JSON.stringify(e.value)}\` is not a US state code`, this.stateHint(e.value));
     } else if (target.kind === 'enum' && !target.values.includes(e.value)) {
+      const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
       this.ctx.report(
         'LR301',
         e.span,
@@ -556,8 +558,9 @@ export class ExprChecker {
     if (v === undefined || !lit) return;
     const set = randomSet((r) => compareNumbers(r, op, v));
     const n = countOf(set);
-    const text = quote(e) ?? 'this comparison';
     const outside = v < 1 || v > 100;
+    if (!outside && n > 0 && n < 100) return;
+    const text = quote(e) ?? 'this comparison';
     if (outside || n === 0) {
       const verdict = n === 0 ? 'never true' : n === 100 ? 'always true' : `true only for random ${rangesText(set)}`;
       this.ctx.report(
@@ -923,14 +926,17 @@ export class ExprChecker {
   /** LR309 / LR310 for a condition that cannot vary. Single comparisons that
    *  are constant are reported where they are found; this catches the rest. */
   private truth(e: Expr, where: string): void {
-    const q = quote(e);
-    const text = q ? `${where} ${q}` : where;
+    // The condition's text is rendered only for a report: most conditions pass.
+    const text = (): string => {
+      const q = quote(e);
+      return q ? `${where} ${q}` : where;
+    };
     const c = constantValue(e);
     if (typeof c === 'boolean') {
       this.ctx.report(
         c ? 'LR309' : 'LR310',
         e.span,
-        `${text} is ${c ? 'always' : 'never'} true: it looks at nothing in the lead`,
+        `${text()} is ${c ? 'always' : 'never'} true: it looks at nothing in the lead`,
       );
       return;
     }
@@ -942,9 +948,9 @@ export class ExprChecker {
       if (!randomAtomsVary(e)) return;
       const n = countOf(rand);
       if (n === 0)
-        this.ctx.report('LR310', e.span, `${text} is never true: no value of \`random\` satisfies it`);
+        this.ctx.report('LR310', e.span, `${text()} is never true: no value of \`random\` satisfies it`);
       else if (n === 100)
-        this.ctx.report('LR309', e.span, `${text} is always true: every value of \`random\` satisfies it`);
+        this.ctx.report('LR309', e.span, `${text()} is always true: every value of \`random\` satisfies it`);
       return;
     }
     const conj = conjunction(this.ctx, e);
@@ -954,7 +960,7 @@ export class ExprChecker {
       this.ctx.report(
         'LR310',
         e.span,
-        `${text} is never true: no value of ${listText(subject)} satisfies every part of it`,
+        `${text()} is never true: no value of ${listText(subject)} satisfies every part of it`,
       );
     }
   }

@@ -21,13 +21,21 @@ function knownZones(): string[] {
   return zoneList;
 }
 
+/** Zones found valid so far. luxon asks Intl anew on every call, which costs
+ *  far more than the rest of checking (or loading) a buyer; the set is bounded
+ *  by the IANA list, since an invalid name is never added. */
+const validZones = new Set<string>();
+
 export function isValidZone(zone: string): boolean {
   if (typeof zone !== 'string' || zone.trim() === '') return false;
+  if (validZones.has(zone)) return true;
   try {
-    return IANAZone.isValidZone(zone);
+    if (!IANAZone.isValidZone(zone)) return false;
   } catch {
     return false;
   }
+  validZones.add(zone);
+  return true;
 }
 
 /** The closest IANA zone name, if one is close enough to be a typo. */

@@ -15,6 +15,21 @@ const isNode = (e: CstElement | undefined): e is CstNode => e !== undefined && '
 /** A token that really came from the source (recovery can insert virtual ones). */
 const isRealToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 
+/** Expression levels that, holding one operand and nothing else, are that operand. */
+const PASS_THROUGH = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary']);
+
+/** A node's only child, when it has exactly one and that one is a node. */
+function onlyChildNode(node: CstNode): CstNode | undefined {
+  let only: CstElement | undefined;
+  for (const key in node.children) {
+    const list = node.children[key];
+    if (!list || list.length === 0) continue;
+    if (only !== undefined || list.length > 1) return undefined;
+    only = list[0];
+  }
+  return isNode(only) ? only : undefined;
+}
+
 const TYPE_NAMES = ['int', 'number', 'money', 'string', 'bool', 'state', 'zip', 'email', 'phone', 'time'] as const;
 const RANGED_TYPES = new Set(['int', 'number', 'money']);
 const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -87,25 +102,31 @@ export class AstBuilder {
     };
   }
 
-  private tokensOf(e: CstElement, out: IToken[]): void {
-    if (isToken(e)) {
-      if (isRealToken(e)) out.push(e);
-      return;
+  /** The real token under `e` with the least (`dir` 1) or greatest (`dir` -1)
+   *  offset. Each child list is in source order, so only its first (or last)
+   *  element holding a real token is searched, not the whole subtree: walking
+   *  all of it for every node was most of the time spent parsing a large file. */
+  private edgeToken(e: CstElement, dir: 1 | -1): IToken | undefined {
+    if (isToken(e)) return isRealToken(e) ? e : undefined;
+    let best: IToken | undefined;
+    for (const key in e.children) {
+      const list = e.children[key];
+      if (!list) continue;
+      for (let i = dir === 1 ? 0 : list.length - 1; i >= 0 && i < list.length; i += dir) {
+        const t = this.edgeToken(list[i]!, dir);
+        if (t === undefined) continue;
+        if (best === undefined || (t.startOffset - best.startOffset) * dir < 0) best = t;
+        break;
+      }
     }
-    for (const list of Object.values(e.children)) for (const c of list ?? []) this.tokensOf(c, out);
+    return best;
   }
 
   /** The span from the first to the last real token under a node. */
   nodeSpan(node: CstElement | undefined, fallback?: A.Span): A.Span {
-    const tokens: IToken[] = [];
-    if (node) this.tokensOf(node, tokens);
-    if (tokens.length === 0) return fallback ?? this.emptySpan();
-    let first = tokens[0]!;
-    let last = tokens[0]!;
-    for (const t of tokens) {
-      if (t.startOffset < first.startOffset) first = t;
-      if (t.startOffset > last.startOffset) last = t;
-    }
+    const first = node && this.edgeToken(node, 1);
+    const last = node && this.edgeToken(node, -1);
+    if (!first || !last) return fallback ?? this.emptySpan();
     return this.join(this.tokenSpan(first), this.tokenSpan(last));
   }
 
@@ -853,6 +874,10 @@ export class AstBuilder {
 
   private expr(node: CstNode | undefined, fallback: A.Span): A.Expr {
     if (!node) return { kind: 'error', span: fallback };
+    // Most levels of most expressions hold one operand and no operator: they
+    // add nothing, so go straight to the operand (its span is the level's).
+    const operand = PASS_THROUGH.has(node.name) ? onlyChildNode(node) : undefined;
+    if (operand) return this.expression(operand, fallback);
     const c = node.children;
     const span = this.nodeSpan(node, fallback);
     switch (node.name) {

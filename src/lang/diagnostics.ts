@@ -152,7 +152,8 @@ export const DIAGNOSTIC_CODES = {
   LR707: { severity: 'error', title: 'unknown template helper' },
   LR708: { severity: 'error', title: 'personal data in a ping' },
   LR709: { severity: 'warning', title: 'backup post without a post' },
-  // 9xx: internal errors (a bug in leadroute, not in the rule file)
+  // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
+  LR900: { severity: 'error', title: 'internal error in the checker' },
   LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid' },
 } as const satisfies Record<string, DiagnosticInfo>;
 

@@ -15,6 +15,7 @@ import { corpusFiles, expectedDiagnostics } from './files.js';
  * code in the table has a corpus file.
  */
 const NOT_FROM_SOURCE: Readonly<Record<string, string>> = {
+  LR900: 'a checker pass crashed: only a leadroute bug produces it (test/check/crash.test.ts makes passes crash)',
   LR901: 'the emitted plan failed verifyPlan: only a checker gap produces it (test/plan/verify.test.ts simulates one)',
 };
 
