@@ -877,7 +877,7 @@ export class AstBuilder {
     // Most levels of most expressions hold one operand and no operator: they
     // add nothing, so go straight to the operand (its span is the level's).
     const operand = PASS_THROUGH.has(node.name) ? onlyChildNode(node) : undefined;
-    if (operand) return this.expression(operand, fallback);
+    if (operand) return this.expr(operand, fallback);
     const c = node.children;
     const span = this.nodeSpan(node, fallback);
     switch (node.name) {
