@@ -13,8 +13,6 @@ import { describe, expect, it } from 'vitest';
 import { checkStrict } from '../../src/check/checker.js';
 import { DIAGNOSTIC_CODES, sortDiagnostics, type Diagnostic } from '../../src/lang/diagnostics.js';
 import { parse } from '../../src/lang/index.js';
-import { compile, hasErrors, loadPlan, MemoryStore, Router, type Plan } from '../../src/index.js';
-import { leadFor, mutatedProgram, program as routingProgram, TEMPLATES as PIPELINE_TEMPLATES } from '../property/programs.js';
 
 function checkSource(source: string): Diagnostic[] {
   const { ast } = parse(source, 'p.route');
@@ -201,56 +199,6 @@ describe('check never throws', () => {
   });
 });
 
-// ---------------------------------------------------------------- the whole pipeline
-
-// 10,000 programs a run in all. Shrinking a failing program of this size takes
-// minutes, so a failure is reported unshrunk, with the seed that replays it.
-const GENERATED_RUNS = 3_000;
-const MUTATED_RUNS = 7_000;
-// Generous: about a minute of CPU in all, but a CI machine running the rest of the suite beside it is slower.
-const PIPELINE_TIMEOUT_MS = 600_000;
-const COMPILE_OPTIONS = { file: 'p.route', baseDir: '/', readFile: (p: string) => PIPELINE_TEMPLATES[p] };
-/** Routing times: a weekday morning, a US holiday, a Saturday night. */
-const ROUTING_TIMES = ['2026-11-23T15:00:00Z', '2026-07-04T18:00:00Z', '2026-11-28T04:30:00Z'];
-
-/** Compiles `source`; when it has no error, loads the plan's JSON and routes schema-valid leads through every flow. */
-function pipeline(source: string, g: fc.GeneratorValue): 'plan' | 'errors' {
-  const { plan, diagnostics } = compile(source, COMPILE_OPTIONS);
-  if (hasErrors(diagnostics)) return 'errors';
-  expect(plan, 'no error diagnostic, yet no plan').not.toBeNull();
-  const json = JSON.parse(JSON.stringify(plan)) as Plan;
-  const router = new Router(loadPlan(json), { store: new MemoryStore(), seed: g(fc.nat) });
-  const leads = g(() => fc.array(leadFor(json.lead.fields), { minLength: 1, maxLength: 2 }));
-  for (const [i, lead] of leads.entries()) {
-    for (const flow of json.flows) {
-      const decision = router.route(lead, { flow: flow.name, now: ROUTING_TIMES[i % ROUTING_TIMES.length] });
-      expect(decision.status, JSON.stringify(decision.errors)).not.toBe('rejected');
-    }
-  }
-  return 'plan';
-}
-
-describe('the pipeline never throws', () => {
-  // How many programs compiled to a plan: the generator must keep producing valid ones.
-  const plans = { generated: 0, mutated: 0 };
-
-  it(`on ${GENERATED_RUNS} generated programs: no error diagnostic => loadPlan accepts the plan, routing never throws`, () => {
-    fc.assert(
-      fc.property(routingProgram, fc.gen(), (source, g) => {
-        if (pipeline(source, g) === 'plan') plans.generated++;
-      }),
-      { numRuns: GENERATED_RUNS, endOnFailure: true },
-    );
-    expect(plans.generated).toBeGreaterThan(GENERATED_RUNS / 2);
-  }, PIPELINE_TIMEOUT_MS);
-
-  it(`on ${MUTATED_RUNS} mutated programs (tokens deleted, duplicated, swapped; truncated; characters inserted)`, () => {
-    fc.assert(
-      fc.property(mutatedProgram, fc.gen(), (source, g) => {
-        if (pipeline(source, g) === 'plan') plans.mutated++;
-      }),
-      { numRuns: MUTATED_RUNS, endOnFailure: true },
-    );
-    expect(plans.mutated).toBeGreaterThan(0);
-  }, PIPELINE_TIMEOUT_MS);
-});
+// The whole pipeline (compile, loadPlan, route) over 10,000 programs a run is in
+// test/property/generated.test.ts and mutated.test.ts: two files, so the two
+// test workers share it.
