@@ -203,7 +203,8 @@ function quotedPingId(json: Record<string, unknown> | null, form: URLSearchParam
   if (!json) return null;
   if (typeof json.ping_id === 'string') return json.ping_id;
   for (const v of Object.values(json)) {
-    if (v && typeof v === 'object' && typeof (v as Record<string, unknown>).ping_id === 'string') return (v as Record<string, string>).ping_id;
+    const inner = v && typeof v === 'object' ? (v as Record<string, unknown>).ping_id : undefined;
+    if (typeof inner === 'string') return inner;
   }
   return null;
 }

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { compileExpr, compilePredicate, Router, zipDistance, zipState, zipTimezone } from '../../src/runtime/index.js';
 import { BUILTINS } from '../../src/lang/builtins.js';
-import { buyer, call, cmp, f, lead, lit, makePlan, messages, route, rule, TestStore } from './helpers.js';
+import { buyer, call, cmp, f, lead, lit, makePlan, messages, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 const ctx = (lead: Record<string, unknown>) => ({ lead, random: 1, now: NOW });
