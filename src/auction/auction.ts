@@ -1,3 +1,6 @@
+// Length (about 620 lines): one auction's life, ping → qualify → sell → post,
+// shares its timing state and journal rows; kept in one file so the hot path
+// reads top to bottom (its shapes are in types.ts, bids in bids.ts, PII in pii.ts).
 // Running one auction: ping a tier's buyers concurrently, read and validate the
 // bids, pick the winner(s), post, fall through to the next bid on a rejection.
 //

@@ -1,3 +1,6 @@
+// Length (about 520 lines): the rule loop, the public API (route, commit, evaluate,
+// metrics, outcomes) and their option types; the per-model code is in src/models/
+// and the buyer side in engine.ts.
 // The router: runs a loaded plan on one lead at a time and returns a Decision.
 // It keeps the rule loop and the dispatch of each matched rule's action to its
 // routing model (src/models/); the buyer side every model shares (check, offer,
