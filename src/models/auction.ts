@@ -73,6 +73,40 @@ export const auctionModel: ModelModule<'auction', LoadedAuction> = {
 };
 
 /** A money/number expression made only of literals, folded to its value (exclusive minimums are constants). */
+/** `exclusive min` is one fixed amount the plan keeps as a number, at or above $0. */
+function checkExclusiveMin(ctx: CheckContext, exprs: ExprChecker, e: Expr): void {
+  exprs.price(e, '`exclusive min`');
+  if (e.kind === 'error') return;
+  const value = constantOfAst(e);
+  if (value === null)
+    ctx.report('LR311', e.span, '`exclusive min` is a fixed dollar amount, not one computed per lead', 'write an amount such as `exclusive min $40`');
+  else if (value < 0)
+    ctx.report('LR311', e.span, `\`exclusive min\` is -$${Math.abs(value)}: an amount is never negative`, 'write `exclusive min $0` or more');
+}
+
+/** The value of an expression of literals alone (null when it reads anything). */
+function constantOfAst(e: Expr): number | null {
+  switch (e.kind) {
+    case 'number':
+    case 'money':
+    case 'percent':
+      return e.value;
+    case 'unary': {
+      const v = e.op === '-' ? constantOfAst(e.arg) : null;
+      return v === null ? null : -v;
+    }
+    case 'binary': {
+      const l = constantOfAst(e.left);
+      const r = constantOfAst(e.right);
+      if (l === null || r === null) return null;
+      const v = e.op === '+' ? l + r : e.op === '-' ? l - r : e.op === '*' ? l * r : r === 0 ? null : l / r;
+      return v !== null && Number.isFinite(v) ? v : null;
+    }
+    default:
+      return null;
+  }
+}
+
 function constantNumber(e: PlanExpr): number | null {
   switch (e.op) {
     case 'lit':
@@ -118,7 +152,7 @@ function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'auct
   const floorScope = scopeOf('floor');
   for (const t of tiers) if (t.floor) exprs.withScope(floorScope, () => exprs.price(t.floor, 'a floor'));
   if (action.timeout) positiveDuration(ctx, exprs, action.timeout, 'an auction timeout', 'lets no bid arrive');
-  if (action.exclusiveMin) exprs.price(action.exclusiveMin, '`exclusive min`');
+  if (action.exclusiveMin) checkExclusiveMin(ctx, exprs, action.exclusiveMin);
   if (typeof action.sharedMax === 'number' && (!(action.sharedMax >= 1) || !Number.isInteger(action.sharedMax)))
     ctx.report(
       'LR408',

@@ -236,8 +236,8 @@ const auctionTiers = names(1, SELLERS).chain((bs) =>
     return tiers.map((t, i) => `{ ${t.join(', ')} }${(i === 0 ? f1 : f2) ? ` floor ${i === 0 ? f1 : f2}` : ''}`).join(' then ');
   }),
 );
-// known defect: `exclusive min -$5` compiles without an error but loadPlan rejects the plan (exclusiveMin must be >= 0), reported in issue 12
-const exclusiveMin = amount.filter((a) => a !== '-$5');
+// `-$5` included: a negative minimum is an error (LR311), no longer a plan loadPlan refuses.
+const exclusiveMin = amount;
 const auction = fc
   .tuple(auctionTiers, fc.option(timeout), fc.option(exclusiveMin), fc.option(fc.integer({ min: 1, max: 3 })), fc.option(fc.constantFrom('bid.price', 'bid.price - amount', 'bid.price * ratio')))
   .map(([ts, t, ex, sh, rk]) => `auction ${ts}${t ? ` timeout ${t}` : ''}${ex ? ` exclusive min ${ex}` : ''}${sh ? ` shared max ${sh}` : ''}${rk ? ` rank by ${rk}` : ''}`);
