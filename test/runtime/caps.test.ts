@@ -4,17 +4,21 @@ import { Router } from '../../src/runtime/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
 import { CapCounter, makeCounters } from '../../src/runtime/caps.js';
 import type { PlanCapUnit } from '../../src/plan/index.js';
-import { arith, buyer, dollarsCap, f, lead, leadsCap, lit, makePlan, NY, otherwise, route, rule } from './helpers.js';
+import { planOf, routerOf } from '../helpers/lang.js';
+import { dollarsCap, lead, leadsCap, NY } from './helpers.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-10T14:00:00Z');
 
-function premiumStandard(premiumCaps = [leadsCap(100, 'hour')], ruleCaps: ReturnType<typeof leadsCap>[] = []) {
-  return makePlan({
-    buyers: [buyer('Premium', { price: 45, caps: premiumCaps, overflow: 'Standard' }), buyer('Standard', { price: 20 })],
-    rules: [rule('main#0', route('Premium', { caps: ruleCaps }))],
-  });
+function premiumStandard(premiumCaps = '100/h') {
+  return planOf(`
+buyer Premium { price $45  cap ${premiumCaps}  overflow Standard }
+buyer Standard { price $20 }
+flow main { route Premium }`);
 }
+
+/** Always open, in `zone`: in the language a buyer's zone is the zone of its hours. */
+const openAllDay = (zone: string) => `hours daily 00:00-24:00 "${zone}"`;
 
 function tally(decisions: { buyers: { name: string }[] }[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -32,24 +36,24 @@ describe('lead caps', () => {
   });
 
   it('the window resets at the top of the next hour', () => {
-    const r = new Router(premiumStandard([leadsCap(2, 'hour')]));
+    const r = new Router(premiumStandard('2/h'));
     const at = (ms: number) => r.route(lead(), { now: ms }).buyers[0]!.name;
     expect([at(T0), at(T0 + 1000), at(T0 + HOUR - 1)]).toEqual(['Premium', 'Premium', 'Standard']);
     expect([at(T0 + HOUR), at(T0 + HOUR + 5), at(T0 + HOUR + 6)]).toEqual(['Premium', 'Premium', 'Standard']);
   });
 
   it('every cap must have room, and a take counts against all of them', () => {
-    const r = new Router(premiumStandard([leadsCap(3, 'hour'), leadsCap(4, 'day')]));
+    const r = new Router(premiumStandard('3/h, 4/day'));
     const names = Array.from({ length: 6 }, (_, i) => r.route(lead(), { now: T0 + (i < 3 ? 0 : HOUR) }).buyers[0]!.name);
     // hour 1: 3 (hour cap); hour 2: 1 more (day cap 4), then overflow
     expect(names).toEqual(['Premium', 'Premium', 'Premium', 'Premium', 'Standard', 'Standard']);
   });
 
   it('a day cap resets at midnight in the buyer zone, not UTC', () => {
-    const plan = makePlan({
-      buyers: [buyer('Premium', { price: 1, caps: [leadsCap(1, 'day')], zone: NY, overflow: 'Standard' }), buyer('Standard')],
-      rules: [rule('main#0', route('Premium'))],
-    });
+    const plan = planOf(`
+buyer Premium { price $1  cap 1/day  ${openAllDay(NY)}  overflow Standard }
+buyer Standard {}
+flow main { route Premium }`);
     const r = new Router(plan);
     const at = (iso: string) => r.route(lead(), { now: iso }).buyers[0]!.name;
     expect(at('2026-03-10T03:00:00Z')).toBe('Premium'); // 23:00 on the 9th in New York
@@ -59,14 +63,11 @@ describe('lead caps', () => {
   });
 
   it('week caps reset on Monday and month caps on the 1st', () => {
-    const plan = makePlan({
-      buyers: [
-        buyer('W', { caps: [leadsCap(1, 'week')], overflow: 'M' }),
-        buyer('M', { caps: [leadsCap(1, 'month')], overflow: 'X' }),
-        buyer('X'),
-      ],
-      rules: [rule('main#0', route('W'))],
-    });
+    const plan = planOf(`
+buyer W { cap 1/week  overflow M }
+buyer M { cap 1/month  overflow X }
+buyer X {}
+flow main { route W }`);
     const r = new Router(plan);
     const at = (iso: string) => r.route(lead(), { now: iso }).buyers[0]!.name;
     expect(at('2026-03-29T12:00:00Z')).toBe('W'); // Sunday
@@ -80,20 +81,17 @@ describe('lead caps', () => {
 
 describe('dollar caps', () => {
   it('count the price of each lead taken', () => {
-    const r = new Router(premiumStandard([dollarsCap(100, 'day')]));
+    const r = new Router(premiumStandard('$100/day'));
     const names = Array.from({ length: 4 }, () => r.route(lead(), { now: T0 }).buyers[0]!.name);
     // $45 + $45 = $90; a third would make $135 > $100
     expect(names).toEqual(['Premium', 'Premium', 'Standard', 'Standard']);
   });
 
   it('a lead-dependent price is what counts', () => {
-    const plan = makePlan({
-      buyers: [
-        buyer('P', { price: arith('/', f('credit_score'), lit(10)), caps: [dollarsCap(150, 'day')], overflow: 'S' }),
-        buyer('S'),
-      ],
-      rules: [rule('main#0', route('P'))],
-    });
+    const plan = planOf(`
+buyer P { price credit_score / 10  cap $150/day  overflow S }
+buyer S {}
+flow main { route P }`);
     const r = new Router(plan);
     const d1 = r.route(lead({ credit_score: 800 }), { now: T0 }); // $80
     const d2 = r.route(lead({ credit_score: 800 }), { now: T0 }); // $160 > 150: no
@@ -102,12 +100,7 @@ describe('dollar caps', () => {
   });
 
   it('cents do not drift: 10 leads at $0.10 fit a $1 cap', () => {
-    const r = new Router(
-      makePlan({
-        buyers: [buyer('P', { price: 0.1, caps: [dollarsCap(1, 'hour')], overflow: 'S' }), buyer('S')],
-        rules: [rule('main#0', route('P'))],
-      }),
-    );
+    const r = routerOf('buyer P { price $0.10  cap $1/h  overflow S }  buyer S {}  flow main { route P }');
     const t = tally(Array.from({ length: 11 }, () => r.route(lead(), { now: T0 })));
     expect(t).toEqual({ P: 10, S: 1 });
   });
@@ -115,17 +108,15 @@ describe('dollar caps', () => {
 
 describe('rule-scoped caps', () => {
   it('count only leads the rule sent, on top of the buyer caps', () => {
-    const plan = makePlan({
-      buyers: [buyer('Premium', { price: 45, caps: [leadsCap(5, 'hour')], overflow: 'Backup' }), buyer('Standard', { price: 20 }), buyer('Backup', { price: 5 })],
-      rules: [
-        rule('main#0', route('Premium', { caps: [leadsCap(2, 'hour')], overflow: 'Standard' }), f('hot'), 'when hot route Premium cap 2/h overflow Standard'),
-        otherwise('main#1', route('Premium')),
-      ],
-      fields: [
-        { name: 'id', type: { kind: 'string' }, pii: false, optional: true },
-        { name: 'hot', type: { kind: 'bool' }, pii: false, optional: false },
-      ],
-    });
+    const plan = planOf(`
+lead { id: string optional  hot: bool }
+buyer Premium { price $45  cap 5/h  overflow Backup }
+buyer Standard { price $20 }
+buyer Backup { price $5 }
+flow main {
+  when hot route Premium cap 2/h overflow Standard
+  otherwise route Premium
+}`);
     const r = new Router(plan, { trace: true });
     const go = (hot: boolean) => r.route({ id: `x${Math.random()}`, hot }, { now: T0 });
     const hot = [go(true), go(true), go(true)];
@@ -142,15 +133,15 @@ describe('rule-scoped caps', () => {
   });
 
   it('the same rule cap on two rules is two counters', () => {
-    const plan = makePlan({
-      buyers: [buyer('P'), buyer('S')],
-      rules: [
-        rule('main#0', route('P', { caps: [leadsCap(1, 'hour')] }), f('hot')),
-        rule('main#1', route('P', { caps: [leadsCap(1, 'hour')] })),
-        otherwise('main#2', route('S')),
-      ],
-      fields: [{ name: 'hot', type: { kind: 'bool' }, pii: false, optional: false }],
-    });
+    const plan = planOf(`
+lead { hot: bool }
+buyer P {}
+buyer S {}
+flow main {
+  when hot route P cap 1/h
+  route P cap 1/h
+  otherwise route S
+}`);
     const r = new Router(plan);
     const ids = ['a', 'b', 'c', 'd'].map((id, i) => r.route({ id, hot: i % 2 === 0 }, { now: T0 }));
     // a: rule 0 (its counter 1/1); b: rule 1 (its counter 1/1); c: rule 0 full, falls
@@ -182,13 +173,7 @@ describe('property: the number taken never exceeds the cap', () => {
         fc.constantFrom('UTC', NY, 'Asia/Kolkata'),
         fc.integer({ min: 1, max: 30_000 }),
         (limit, count, unit, zone, stepMs) => {
-          const r = new Router(
-            makePlan({
-              buyers: [buyer('P', { caps: [leadsCap(limit, unit)], zone, overflow: 'S' }), buyer('S')],
-              rules: [rule('main#0', route('P'))],
-            }),
-            { store: new MemoryStore() },
-          );
+          const r = routerOf(`buyer P { cap ${limit}/${unit}  ${openAllDay(zone)}  overflow S }  buyer S {}  flow main { route P }`, { store: new MemoryStore() });
           const taken = new Map<number, number>();
           const arrived = new Map<number, number>();
           const clock = r.plan.buyers[0]!.clock;
@@ -214,12 +199,7 @@ describe('property: the number taken never exceeds the cap', () => {
         fc.integer({ min: 1, max: 500 }),
         fc.array(fc.integer({ min: 0, max: 20_000 }).map((c) => c / 100), { maxLength: 80 }),
         (limit, prices) => {
-          const plan = makePlan({
-            buyers: [buyer('P', { price: f('bid'), caps: [dollarsCap(limit, 'day')], overflow: 'S' }), buyer('S')],
-            rules: [rule('main#0', route('P'))],
-            fields: [{ name: 'bid', type: { kind: 'money' }, pii: false, optional: false }],
-          });
-          const r = new Router(plan);
+          const r = routerOf(`lead { id: string optional  bid: money }  buyer P { price bid  cap $${limit}/day  overflow S }  buyer S {}  flow main { route P }`);
           let spent = 0;
           prices.forEach((bid, i) => {
             const d = r.route({ id: `b${i}`, bid }, { now: T0 });

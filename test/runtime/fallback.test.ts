@@ -1,43 +1,28 @@
 // Fallback chains: flows in order, rewriting the lead before each later step.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/plan/index.js';
-import { arith, buyer, cmp, f, lead, lit, makePlan, messages, route, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { lead, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
-const accepts = (field: string, value: string) => [{ expr: cmp('==', f(field), lit(value)), text: `${field} == "${value}"` }];
+const CHAIN = 'fallback purchase -> refinance with product = "refinance" -> personal with product = "personal_loan", lead_score = lead_score - 10';
 
-const chain: PlanAction = {
-  kind: 'fallback',
-  steps: [
-    { flow: 'purchase', rewrites: [] },
-    { flow: 'refinance', rewrites: [{ field: 'product', value: lit('refinance'), text: 'product = "refinance"' }] },
-    {
-      flow: 'personal',
-      rewrites: [
-        { field: 'product', value: lit('personal_loan'), text: 'product = "personal_loan"' },
-        { field: 'lead_score', value: arith('-', f('lead_score'), lit(10)), text: 'lead_score = lead_score - 10' },
-      ],
-    },
-  ],
-};
-
-function plan() {
-  return makePlan({
-    buyers: [
-      buyer('PurchaseCo', { price: 40, accepts: [...accepts('product', 'purchase'), { expr: cmp('>=', f('credit_score'), lit(740)), text: 'credit_score >= 740' }] }),
-      buyer('RefiCo', { price: 25, accepts: [...accepts('product', 'refinance'), { expr: cmp('>=', f('credit_score'), lit(680)), text: 'credit_score >= 680' }] }),
-      buyer('LoanCo', { price: 8, accepts: accepts('product', 'personal_loan') }),
-      buyer('Other', { price: 1 }),
-    ],
-    flows: [
-      { name: 'main', rules: [rule('main#0', chain, null, 'fallback purchase, refinance, personal'), rule('main#1', route('Other'), null, 'route Other')] },
-      { name: 'purchase', rules: [rule('purchase#0', route('PurchaseCo'), null, 'route PurchaseCo')] },
-      { name: 'refinance', rules: [rule('refinance#0', route('RefiCo'), null, 'route RefiCo')] },
-      { name: 'personal', rules: [rule('personal#0', route('LoanCo'), null, 'route LoanCo')] },
-    ],
-  });
+/** LoanCo and Other accept every lead unless `loanCo`/`other` says otherwise. */
+function plan(o: { loanCo?: string; other?: string } = {}) {
+  return planOf(`
+buyer PurchaseCo { accepts product == "purchase" and credit_score >= 740  price $40 }
+buyer RefiCo { accepts product == "refinance" and credit_score >= 680  price $25 }
+buyer LoanCo { accepts ${o.loanCo ?? 'product == "personal_loan"'}  price $8 }
+buyer Other { ${o.other === undefined ? '' : `accepts ${o.other}`}  price $1 }
+flow main {
+  ${CHAIN}
+  route Other
+}
+flow purchase { route PurchaseCo }
+flow refinance { route RefiCo }
+flow personal { route LoanCo }
+`);
 }
 
 describe('fallback chains', () => {
@@ -56,7 +41,8 @@ describe('fallback chains', () => {
     expect(d.rewrites).toEqual({ product: 'refinance' });
     expect(original).toEqual(copy);
     expect(messages(d)).toEqual([
-      "rule 'fallback purchase, refinance, personal' matched",
+      // A rule's text is cut at 80 characters in traces.
+      `rule '${CHAIN.slice(0, 78)} …' matched`,
       "fallback step 1 of 3: trying flow 'purchase'",
       "entering flow 'purchase'",
       "rule 'route PurchaseCo' matched",
@@ -82,9 +68,8 @@ describe('fallback chains', () => {
   });
 
   it('an exhausted chain places nothing; the next rule sees the original lead', () => {
-    const p = plan();
-    p.buyers[2]!.accepts = [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }];
-    p.buyers[3]!.accepts = accepts('product', 'purchase'); // only the un-rewritten lead
+    // Other accepts only the un-rewritten lead.
+    const p = plan({ loanCo: 'state == TX', other: 'product == "purchase"' });
     const d = new Router(p, { store: new TestStore(), trace: true }).route(lead({ product: 'purchase', credit_score: 600 }), { now: NOW });
     expect(d.buyers).toEqual([{ name: 'Other', price: 1 }]);
     expect(d.rewrites).toEqual({});

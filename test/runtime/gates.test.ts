@@ -1,16 +1,20 @@
 // Quality gates: required fields, duplicate suppression, consent recency.
 import { describe, it, expect } from 'vitest';
 import { dedupeKey, normaliseForDedupe, Router } from '../../src/runtime/index.js';
-import { buyer, call, cmp, DAY, f, HOUR, lead, lit, makePlan, messages, route, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { DAY, HOUR, lead, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
 describe('requires', () => {
-  const plan = () =>
-    makePlan({
-      buyers: [buyer('Premium', { price: 45, requires: ['trustedform_url', 'tags'] }), buyer('Standard', { price: 20 })],
-      rules: [rule('main#0', route('Premium'), null, 'route Premium'), rule('main#1', route('Standard'), null, 'route Standard')],
-    });
+  const plan = (standardRule = 'route Standard') =>
+    planOf(`
+buyer Premium { price $45  requires trustedform_url, tags }
+buyer Standard { price $20 }
+flow main {
+  route Premium
+  ${standardRule}
+}`);
 
   it('a missing or empty required field skips the buyer', () => {
     const r = new Router(plan(), { store: new TestStore(), trace: true });
@@ -24,19 +28,20 @@ describe('requires', () => {
   });
 
   it('the unrouted reason names the field', () => {
-    const p = plan();
-    p.flows[0]!.rules.pop();
-    const d = new Router(p, { store: new TestStore() }).route(lead(), { now: NOW });
+    const d = new Router(plan(''), { store: new TestStore() }).route(lead(), { now: NOW });
     expect(d.reason).toBe('no buyer could take the lead (Premium: missing trustedform_url)');
   });
 });
 
 describe('dedupe', () => {
-  const plan = () =>
-    makePlan({
-      buyers: [buyer('Premium', { price: 45, dedupe: { fields: ['email', 'phone'], windowMs: 30 * DAY } }), buyer('Standard', { price: 20 })],
-      rules: [rule('main#0', route('Premium'), null, 'route Premium'), rule('main#1', route('Standard'), null, 'route Standard')],
-    });
+  const plan = (standardDedupe = '') =>
+    planOf(`
+buyer Premium { price $45  dedupe email, phone within 30d }
+buyer Standard { price $20  ${standardDedupe} }
+flow main {
+  route Premium
+  route Standard
+}`);
 
   it('the same email is not sold to the buyer twice within the window (case ignored)', () => {
     const store = new TestStore();
@@ -73,9 +78,7 @@ describe('dedupe', () => {
   });
 
   it('dedupe is per buyer: another buyer may buy the same email', () => {
-    const p = plan();
-    p.buyers[1]!.dedupe = { fields: ['email'], windowMs: DAY };
-    const r = new Router(p, { store: new TestStore() });
+    const r = new Router(plan('dedupe email within 1d'), { store: new TestStore() });
     expect(r.route(lead({ email: 'x@y.z' }), { now: NOW }).buyers[0]!.name).toBe('Premium');
     expect(r.route(lead({ email: 'x@y.z' }), { now: NOW }).buyers[0]!.name).toBe('Standard');
     expect(r.route(lead({ email: 'x@y.z' }), { now: NOW }).status).toBe('unrouted');
@@ -84,10 +87,9 @@ describe('dedupe', () => {
 
 describe('consent recency', () => {
   it('`age(consented_at) <= 5m` in accepts refuses stale consent', () => {
-    const plan = makePlan({
-      buyers: [buyer('Premium', { accepts: [{ expr: cmp('<=', call('age', f('consented_at')), lit(5 * 60_000)), text: 'age(consented_at) <= 5m' }] })],
-      rules: [rule('main#0', route('Premium'))],
-    });
+    const plan = planOf(`
+buyer Premium { accepts age(consented_at) <= 5m }
+flow main { route Premium }`);
     const r = new Router(plan, { store: new TestStore(), trace: true });
     expect(r.route(lead({ consented_at: '2026-03-10T14:56:00Z' }), { now: NOW }).status).toBe('routed');
     expect(r.route(lead({ consented_at: '2026-03-10T14:55:00Z' }), { now: NOW }).status).toBe('routed');

@@ -2,7 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import { compileExpr, compilePredicate, Router, zipDistance, zipState, zipTimezone } from '../../src/runtime/index.js';
 import { BUILTINS } from '../../src/lang/builtins.js';
-import { buyer, call, cmp, f, lead, lit, makePlan, messages, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { call, cmp, f, lead, lit, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 const ctx = (lead: Record<string, unknown>) => ({ lead, random: 1, now: NOW });
@@ -62,16 +63,10 @@ describe('geography in expressions', () => {
   });
 
   it('routes by radius', () => {
-    const plan = makePlan({
-      buyers: [
-        buyer('Local', {
-          price: 30,
-          accepts: [{ expr: cmp('<=', call('distance', f('zip'), lit('10001')), lit(25)), text: 'distance(zip, "10001") <= 25' }],
-        }),
-        buyer('National', { price: 10 }),
-      ],
-      rules: [rule('main#0', { kind: 'waterfall', tiers: [{ buyer: 'Local', when: null, whenText: null }, { buyer: 'National', when: null, whenText: null }] })],
-    });
+    const plan = planOf(`
+buyer Local { accepts distance(zip, "10001") <= 25  price $30 }
+buyer National { price $10 }
+flow main { waterfall { Local; National } }`);
     const r = new Router(plan, { store: new TestStore(), trace: true });
     expect(r.route(lead({ zip: '11201' }), { now: NOW }).buyers[0]!.name).toBe('Local'); // Brooklyn
     const la = r.route(lead({ zip: '90210' }), { now: NOW });

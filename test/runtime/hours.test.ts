@@ -2,7 +2,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { describeClosed, formatClock, formatDays, isoString, isOpen, loadHours, zoneClock } from '../../src/runtime/time.js';
 import { Router } from '../../src/runtime/index.js';
-import { buyer, lead, makePlan, NY, NY_BUSINESS, route, rule } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { lead, NY, NY_BUSINESS } from './helpers.js';
 
 const t = (iso: string) => Date.parse(iso);
 const business = [loadHours(NY_BUSINESS)];
@@ -63,10 +64,9 @@ describe('business hours across DST (America/New_York, Mon-Fri 09:00-18:00)', ()
   });
 
   it('through the router: a buyer opens at 09:00 local on both Mondays', () => {
-    const plan = makePlan({
-      buyers: [buyer('Premium', { price: 45, hours: [NY_BUSINESS] })],
-      rules: [rule('main#0', route('Premium'))],
-    });
+    const plan = planOf(`
+buyer Premium { price $45  hours Mon-Fri 09:00-18:00 "America/New_York" }
+flow main { route Premium }`);
     const r = new Router(plan, { trace: true });
     const at = (iso: string) => r.route(lead(), { now: iso });
     expect(at('2026-03-09T12:59:00Z').status).toBe('unrouted');

@@ -2,34 +2,21 @@
 // with secondaries, delivered after a delay.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/plan/index.js';
-import { buyer, cmp, f, lead, leadsCap, lit, makePlan, messages, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { lead, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
-const hybrid: PlanAction = {
-  kind: 'hybrid',
-  primary: 'Primary',
-  secondaries: [
-    { buyer: 'S1', price: lit(12) },
-    { buyer: 'S2', price: null },
-    { buyer: 'S3', price: null },
-  ],
-  max: 2,
-  delayMs: 5 * 60_000,
-};
+const HYBRID = 'hybrid Primary then share max 2 { S1 $12, S2, S3 } after 5m';
 
-function plan() {
-  return makePlan({
-    buyers: [
-      buyer('Primary', { price: 50, caps: [leadsCap(1, 'hour')] }),
-      buyer('S1', { price: 20 }),
-      buyer('S2', { price: 15, accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }),
-      buyer('S3', { price: 10 }),
-    ],
-    rules: [rule('main#0', hybrid, null, 'hybrid Primary then share max 2 {S1 $12, S2, S3} after 5m')],
-  });
-}
+const plan = () =>
+  planOf(`
+buyer Primary { price $50  cap 1/h }
+buyer S1 { price $20 }
+buyer S2 { accepts state == TX  price $15 }
+buyer S3 { price $10 }
+flow main { ${HYBRID} }
+`);
 
 describe('hybrid', () => {
   it('the primary takes the lead exclusively when it can', () => {
@@ -50,7 +37,7 @@ describe('hybrid', () => {
     ]);
     expect(d.price).toBe(22);
     expect(messages(d)).toEqual([
-      "rule 'hybrid Primary then share max 2 {S1 $12, S2, S3} after 5m' matched",
+      `rule '${HYBRID}' matched`,
       'Primary skipped: cap 1/hour reached',
       'Primary cannot take the lead; sharing it with up to 2 secondaries, delivered after 5m (2026-03-10T15:05:00.000Z)',
       'S1 takes a share of the lead at $12.00, delivered at 2026-03-10T15:05:00.000Z',

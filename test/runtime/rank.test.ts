@@ -1,62 +1,49 @@
 // `rank`: weighted scoring of the buyers that can take the lead.
 import { describe, it, expect } from 'vitest';
 import { Router } from '../../src/runtime/index.js';
-import type { PlanAction, RankFactor } from '../../src/plan/index.js';
-import { buyer, cmp, DAY, f, lead, leadsCap, lit, makePlan, messages, NY_BUSINESS, prefer, route, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { DAY, lead, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z'); // Tuesday 11:00 New York
 
-const rank = (buyers: string[], factors: [RankFactor, number][], o: { min?: number | null; top?: number; windowMs?: number } = {}): PlanAction => ({
-  kind: 'rank',
-  buyers,
-  factors: factors.map(([factor, weight]) => ({ factor, weight })),
-  min: o.min ?? null,
-  top: o.top ?? 1,
-  windowMs: o.windowMs ?? 7 * DAY,
-});
+const FACTORS = 'price 40%, quality 25%, capacity 20%, relationship 15%';
 
-const FACTORS: [RankFactor, number][] = [
-  ['price', 40],
-  ['quality', 25],
-  ['capacity', 20],
-  ['relationship', 15],
-];
-
-function plan(action: PlanAction) {
-  return makePlan({
-    buyers: [
-      buyer('Premium', {
-        price: 40,
-        prefers: [prefer(cmp('==', f('source'), lit('google')), 'source == "google"', 2), prefer(cmp('>=', f('lead_score'), lit(80)), 'lead_score >= 80', 1)],
-      }),
-      buyer('Standard', { price: 20, caps: [leadsCap(10, 'hour')], relationship: 0.6 }),
-      buyer('Budget', { price: 10, relationship: 0.9 }),
-      buyer('Closed', { price: 99, hours: [{ ...NY_BUSINESS, days: [6, 7] }] }),
-    ],
-    rules: [
-      rule('main#0', route('Standard'), cmp('==', f('source'), lit('seed')), 'when source == "seed" route Standard'),
-      rule('main#1', action, null, 'rank …'),
-    ],
-  });
+/** `rank` is the rank rule's text; `after` is a rule after it. */
+function plan(rank: string, after = '') {
+  return planOf(`
+buyer Premium {
+  price $40
+  prefers source == "google" weight 2
+  prefers lead_score >= 80 weight 1
+}
+buyer Standard { price $20  cap 10/h  relationship 0.6 }
+buyer Budget { price $10  relationship 0.9 }
+buyer Closed { price $99  hours Sat,Sun 09:00-18:00 "America/New_York" }
+flow main {
+  when source == "seed" route Standard
+  ${rank}
+  ${after}
+}`);
 }
 
 /** A router whose Standard has used 5 of its 10 leads this hour. */
-function warmed(action: PlanAction) {
-  const r = new Router(plan(action), { store: new TestStore(), trace: true });
+function warmed(rank: string) {
+  const r = new Router(plan(rank), { store: new TestStore(), trace: true });
   for (let i = 0; i < 5; i++) expect(r.route(lead({ source: 'seed' }), { now: NOW }).buyers[0]!.name).toBe('Standard');
   return r;
 }
 
 describe('rank', () => {
   it('scores each candidate: Σ weight × factor / Σ weight, and sells to the best', () => {
-    const r = warmed(rank(['Premium', 'Standard', 'Budget', 'Closed'], FACTORS));
+    const RANK = `rank { Premium, Standard, Budget, Closed } by ${FACTORS}`;
+    const r = warmed(RANK);
     const d = r.route(lead({ source: 'google', lead_score: 50 }), { now: NOW });
     expect(d.status).toBe('routed');
     expect(d.buyers).toEqual([{ name: 'Premium', price: 40 }]);
     expect(d.exclusive).toBe(true);
     expect(messages(d)).toEqual([
       'rule \'when source == "seed" route Standard\' skipped: condition is false (source = google)',
-      "rule 'rank …' matched",
+      `rule '${RANK.slice(0, 78)} …' matched`, // a rule's text is cut at 80 characters in traces
       'Closed closed: outside Sat,Sun 09:00-18:00 America/New_York (it is Tue 11:00 there)',
       // price 1, quality 2/3 (lead_score >= 80 unmet), capacity 1, relationship 0.5
       'Premium score 0.84 (price 1.00×40%, quality 0.67×25%, capacity 1.00×20%, relationship 0.50×15%)',
@@ -70,7 +57,7 @@ describe('rank', () => {
   });
 
   it('unmet preferences subtract their weight from quality', () => {
-    const r = warmed(rank(['Premium'], [['quality', 1]]));
+    const r = warmed('rank { Premium } by quality');
     const all = r.route(lead({ source: 'google', lead_score: 90 }), { now: NOW });
     expect(messages(all)).toContain('Premium score 1.00 (quality 1.00×100%)');
     const none = r.route(lead({ source: 'bing' }), { now: NOW });
@@ -78,7 +65,7 @@ describe('rank', () => {
   });
 
   it('drops candidates under min and sells to the top N as a shared sale', () => {
-    const r = warmed(rank(['Premium', 'Standard', 'Budget'], FACTORS, { min: 0.65, top: 3 }));
+    const r = warmed(`rank { Premium, Standard, Budget } by ${FACTORS} min 0.65 top 3`);
     const d = r.route(lead({ source: 'google', lead_score: 50 }), { now: NOW });
     expect(d.buyers).toEqual([
       { name: 'Premium', price: 40 },
@@ -91,21 +78,20 @@ describe('rank', () => {
   });
 
   it('top 2 takes the two best even when more qualify', () => {
-    const r = warmed(rank(['Premium', 'Standard', 'Budget'], FACTORS, { top: 2 }));
+    const r = warmed(`rank { Premium, Standard, Budget } by ${FACTORS} top 2`);
     const d = r.route(lead({ source: 'google' }), { now: NOW });
     expect(d.buyers.map((b) => b.name)).toEqual(['Premium', 'Budget']);
   });
 
   it('no candidate above min: the rule places nothing and routing goes on', () => {
-    const p = plan(rank(['Budget'], FACTORS, { min: 0.99 })); // Budget alone scores 0.985
-    p.flows[0]!.rules.push(rule('main#2', route('Standard'), null, 'route Standard'));
+    const p = plan(`rank { Budget } by ${FACTORS} min 0.99`, 'route Standard'); // Budget alone scores 0.985
     const d = new Router(p, { store: new TestStore(), trace: true }).route(lead(), { now: NOW });
     expect(d.buyers[0]!.name).toBe('Standard');
     expect(d.rule?.id).toBe('main#2');
   });
 
   it('caps count for the buyers a rank sells to', () => {
-    const r = warmed(rank(['Standard'], [['price', 1]]));
+    const r = warmed('rank { Standard } by price');
     const names = Array.from({ length: 7 }, () => r.route(lead(), { now: NOW }).status);
     expect(names).toEqual(['routed', 'routed', 'routed', 'routed', 'routed', 'unrouted', 'unrouted']);
   });
@@ -118,7 +104,7 @@ describe('rank', () => {
     }
     for (let i = 0; i < 20; i++) store.recordEvent({ kind: 'accepted', buyer: 'Premium', leadId: `p${i}`, at: NOW - DAY });
     for (let i = 0; i < 85; i++) store.recordEvent({ kind: 'accepted', buyer: 'Standard', leadId: `s${i}`, at: NOW - DAY });
-    const r = new Router(plan(rank(['Premium', 'Standard'], [['expected_value', 1]])), { store, trace: true });
+    const r = new Router(plan('rank { Premium, Standard } by expected_value'), { store, trace: true });
     const d = r.route(lead(), { now: NOW });
     // Premium: (20+5)/100 × 40 = 10; Standard: (85+5)/100 × 20 = 18.
     expect(d.buyers[0]!.name).toBe('Standard');
@@ -132,7 +118,7 @@ describe('rank', () => {
     for (let i = 0; i < 30; i++) store.recordEvent({ kind: 'converted', buyer: 'Budget', leadId: `b${i}`, at: NOW - DAY });
     // Old history outside a 7-day window does not count.
     for (let i = 0; i < 30; i++) store.recordEvent({ kind: 'sold', buyer: 'Premium', leadId: `o${i}`, at: NOW - 30 * DAY, price: 40 });
-    const r = new Router(plan(rank(['Premium', 'Budget'], [['performance', 1]])), { store, trace: true });
+    const r = new Router(plan('rank { Premium, Budget } by performance over 7d'), { store, trace: true });
     const d = r.route(lead(), { now: NOW });
     expect(d.buyers[0]!.name).toBe('Budget');
     expect(messages(d)).toContain('Budget score 0.88 (performance 0.88×100%)'); // (30+5)/(30+10)

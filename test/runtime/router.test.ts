@@ -1,60 +1,35 @@
 import { describe, it, expect } from 'vitest';
 import { leadRandom, loadPlan, Router, splitDraw, type Decision } from '../../src/runtime/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
-import type { Plan, PlanAction } from '../../src/plan/index.js';
-import {
-  arith,
-  buyer,
-  cmp,
-  f,
-  inList,
-  lead,
-  leadsCap,
-  lit,
-  makePlan,
-  NY_BUSINESS,
-  otherwise,
-  random,
-  route,
-  rule,
-} from './helpers.js';
+import type { Plan } from '../../src/plan/index.js';
+import { planOf } from '../helpers/lang.js';
+import { buyer, lead, leadsCap, makePlan, route, rule } from './helpers.js';
 
 const NOW = '2026-03-10T15:00:00Z'; // Tuesday 11:00 in New York
 const SAT = '2026-03-14T15:15:00Z'; // Saturday 11:15 in New York
 
-const premium = (o: Parameters<typeof buyer>[1] = {}) =>
-  buyer('Premium', {
-    accepts: [
-      { expr: inList(f('state'), ['CA', 'TX', 'FL']), text: 'state in [CA, TX, FL]' },
-      { expr: cmp('>=', f('credit_score'), lit(700)), text: 'credit_score >= 700' },
-    ],
-    price: 45,
-    caps: [leadsCap(100, 'hour')],
-    hours: [NY_BUSINESS],
-    overflow: 'Standard',
-    ...o,
-  });
-const standard = (o: Parameters<typeof buyer>[1] = {}) => buyer('Standard', { price: 20, ...o });
+const NY_BUSINESS = 'hours Mon-Fri 09:00-18:00 "America/New_York"';
 
-/** The canonical example of REFERENCE.md. */
-function solarPlan(): Plan {
-  return makePlan({
-    buyers: [premium(), standard()],
-    flows: [
-      {
-        name: 'solar',
-        rules: [
-          rule(
-            'solar#0',
-            route('Premium', { caps: [leadsCap(100, 'hour')], overflow: 'Standard' }),
-            cmp('<=', random, lit(60)),
-            'when random <= 60 route Premium cap 100/h overflow Standard',
-          ),
-          otherwise('solar#1', route('Standard'), 'otherwise route Standard'),
-        ],
-      },
-    ],
-  });
+/** Premium's clauses besides its filter and price; by default those of REFERENCE.md. */
+const PREMIUM = { caps: 'cap 100/h', hours: NY_BUSINESS };
+
+const buyers = (premium = PREMIUM) => `
+buyer Premium {
+  accepts state in [CA, TX, FL] and credit_score >= 700
+  price $45
+  ${premium.caps}
+  ${premium.hours}
+  overflow Standard
+}
+buyer Standard { price $20 }`;
+
+/** The canonical example of REFERENCE.md; the rule `when random <= 60 …` is on line 2. */
+function solarPlan(premium = PREMIUM, ruleCap = 'cap 100/h'): Plan {
+  return planOf(`flow solar {
+  when random <= 60 route Premium ${ruleCap} overflow Standard
+  otherwise route Standard
+}
+${buyers(premium)}`);
 }
 
 /** A lead id whose random number satisfies `pred` for seed 0. */
@@ -76,7 +51,7 @@ describe('route', () => {
       buyers: [{ name: 'Premium', price: 45 }],
       exclusive: true,
       price: 45,
-      rule: { id: 'solar#0', text: 'when random <= 60 route Premium cap 100/h overflow Standard', line: 1 },
+      rule: { id: 'solar#0', text: 'when random <= 60 route Premium cap 100/h overflow Standard', line: 2 },
       reason: null,
       errors: [],
       random: leadRandom(0, id),
@@ -113,7 +88,7 @@ describe('route', () => {
   });
 
   it('overflow is for capacity only: closed or filtered buyers do not overflow', () => {
-    const plan = makePlan({ buyers: [premium(), standard()], rules: [rule('main#0', route('Premium'))] });
+    const plan = planOf(`${buyers()}\nflow main { route Premium }`);
     const r = new Router(plan, { trace: true });
     const closed = r.route(lead(), { now: SAT });
     expect(closed.status).toBe('unrouted');
@@ -126,19 +101,16 @@ describe('route', () => {
   });
 
   it('a capped buyer overflows along the chain, each target using its own overflow', () => {
-    const plan = makePlan({
-      buyers: [
-        buyer('A', { price: 3, caps: [leadsCap(1, 'hour')], overflow: 'B' }),
-        buyer('B', { price: 2, caps: [leadsCap(1, 'hour')], overflow: 'C' }),
-        buyer('C', { price: 1 }),
-      ],
-      rules: [rule('main#0', route('A'))],
-    });
+    const plan = planOf(`
+buyer A { price $3  cap 1/h  overflow B }
+buyer B { price $2  cap 1/h  overflow C }
+buyer C { price $1 }
+flow main { route A }`);
     const r = new Router(plan, { trace: true });
     const ds = [1, 2, 3, 4].map(() => r.route(lead(), { now: NOW }));
     expect(ds.map((d) => d.buyers[0]!.name)).toEqual(['A', 'B', 'C', 'C']);
     expect(messages(ds[2]!)).toEqual([
-      "rule 'route' matched",
+      "rule 'route A' matched",
       'A skipped: cap 1/hour reached',
       'A capped, overflow to B',
       'B skipped: cap 1/hour reached',
@@ -148,13 +120,7 @@ describe('route', () => {
   });
 
   it('the overflow target must itself be able to take the lead', () => {
-    const plan = makePlan({
-      buyers: [
-        buyer('A', { caps: [leadsCap(1, 'hour')], overflow: 'B' }),
-        buyer('B', { accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }),
-      ],
-      rules: [rule('main#0', route('A'))],
-    });
+    const plan = planOf('buyer A { cap 1/h  overflow B }  buyer B { accepts state == TX }  flow main { route A }');
     const r = new Router(plan);
     r.route(lead(), { now: NOW });
     const d = r.route(lead({ state: 'CA' }), { now: NOW });
@@ -163,6 +129,7 @@ describe('route', () => {
   });
 
   it('survives an overflow cycle at runtime', () => {
+    // Hand-built: the checker refuses an overflow cycle (LR404), so only a plan file can hold one.
     const plan = makePlan({
       buyers: [buyer('A', { caps: [leadsCap(1, 'hour')], overflow: 'B' }), buyer('B', { caps: [leadsCap(1, 'hour')], overflow: 'A' })],
       rules: [rule('main#0', route('A'))],
@@ -176,10 +143,7 @@ describe('route', () => {
   });
 
   it('uses a price expression, rounded to cents', () => {
-    const plan = makePlan({
-      buyers: [buyer('P', { price: arith('+', lit(20), arith('/', arith('-', f('credit_score'), lit(600)), lit(30))) })],
-      rules: [rule('main#0', route('P'))],
-    });
+    const plan = planOf('buyer P { price $20 + (credit_score - 600) / 30 }  flow main { route P }');
     const d = new Router(plan).route(lead({ credit_score: 700 }), { now: NOW });
     expect(d.price).toBe(23.33);
     expect(d.buyers).toEqual([{ name: 'P', price: 23.33 }]);
@@ -188,14 +152,13 @@ describe('route', () => {
 
 describe('first match', () => {
   it('rules are tried top to bottom; a false condition is skipped', () => {
-    const plan = makePlan({
-      buyers: [buyer('A'), buyer('B'), buyer('C')],
-      rules: [
-        rule('main#0', route('A'), cmp('>=', f('credit_score'), lit(800)), 'when credit_score >= 800 route A'),
-        rule('main#1', route('B'), cmp('>=', f('credit_score'), lit(700)), 'when credit_score >= 700 route B'),
-        rule('main#2', route('C'), null, 'route C'),
-      ],
-    });
+    const plan = planOf(`
+buyer A {}  buyer B {}  buyer C {}
+flow main {
+  when credit_score >= 800 route A
+  when credit_score >= 700 route B
+  route C
+}`);
     const r = new Router(plan, { trace: true });
     expect(r.route(lead({ credit_score: 820 }), { now: NOW }).buyers[0]!.name).toBe('A');
     expect(r.route(lead({ credit_score: 810 }), { now: NOW }).rule?.id).toBe('main#0');
@@ -206,7 +169,7 @@ describe('first match', () => {
   });
 
   it('no rule matching: unrouted', () => {
-    const plan = makePlan({ buyers: [buyer('A')], rules: [rule('main#0', route('A'), cmp('>', f('credit_score'), lit(800)))] });
+    const plan = planOf('buyer A {}  flow main { when credit_score > 800 route A }');
     const d = new Router(plan, { trace: true }).route(lead(), { now: NOW });
     expect(d.status).toBe('unrouted');
     expect(d.reason).toBe("no rule in flow 'main' matched the lead");
@@ -216,11 +179,10 @@ describe('first match', () => {
 });
 
 describe('split', () => {
-  const splitPlan = (entries: { buyer: string; weight: number }[], buyers = [buyer('A'), buyer('B'), buyer('C')]) =>
-    makePlan({ buyers, rules: [rule('main#0', { kind: 'split', entries })] });
+  const splitPlan = (entries: string, a = '') => planOf(`buyer A { ${a} }  buyer B {}  buyer C {}  flow main { split { ${entries} } }`);
 
   it('picks the entry by the split draw over cumulative weights, in declared order', () => {
-    const r = new Router(splitPlan([{ buyer: 'A', weight: 60 }, { buyer: 'B', weight: 30 }, { buyer: 'C', weight: 10 }]), { trace: true });
+    const r = new Router(splitPlan('A 60%, B 30%, C 10%'), { trace: true });
     for (let i = 0; i < 50; i++) {
       const id = `s${i}`;
       const d = r.route(lead({ id }), { now: NOW });
@@ -233,13 +195,12 @@ describe('split', () => {
   });
 
   it('spreads 10,000 leads by weight, independently of random', () => {
-    const plan = makePlan({
-      buyers: [buyer('A'), buyer('B'), buyer('C'), buyer('Z')],
-      rules: [
-        rule('main#0', { kind: 'split', entries: [{ buyer: 'A', weight: 60 }, { buyer: 'B', weight: 30 }, { buyer: 'C', weight: 10 }] }, cmp('<=', random, lit(50))),
-        otherwise('main#1', route('Z')),
-      ],
-    });
+    const plan = planOf(`
+buyer A {}  buyer B {}  buyer C {}  buyer Z {}
+flow main {
+  when random <= 50 split { A 60%, B 30%, C 10% }
+  otherwise route Z
+}`);
     const r = new Router(plan);
     const counts: Record<string, number> = { A: 0, B: 0, C: 0, Z: 0 };
     for (let i = 0; i < 10_000; i++) counts[r.route(lead({ id: `k${i}` }), { now: NOW }).buyers[0]!.name]!++;
@@ -251,11 +212,7 @@ describe('split', () => {
   });
 
   it('when the drawn buyer cannot take it, the others are tried heaviest first', () => {
-    const closedA = buyer('A', { hours: [NY_BUSINESS] });
-    const r = new Router(
-      splitPlan([{ buyer: 'C', weight: 10 }, { buyer: 'A', weight: 60 }, { buyer: 'B', weight: 30 }], [closedA, buyer('B'), buyer('C')]),
-      { trace: true },
-    );
+    const r = new Router(splitPlan('C 10%, A 60%, B 30%', NY_BUSINESS), { trace: true });
     const id = [...Array(1000).keys()].map((i) => `w${i}`).find((x) => {
       const d = splitDraw(0, x, 'main#0');
       return d >= 10 && d < 70; // draws A
@@ -267,19 +224,12 @@ describe('split', () => {
 });
 
 describe('waterfall', () => {
-  const action: PlanAction = {
-    kind: 'waterfall',
-    tiers: [
-      { buyer: 'Gold', when: cmp('>=', f('lead_score'), lit(80)), whenText: 'lead_score >= 80' },
-      { buyer: 'Silver', when: cmp('>=', f('lead_score'), lit(50)), whenText: 'lead_score >= 50' },
-      { buyer: 'Bronze', when: null, whenText: null },
-    ],
-  };
   const plan = () =>
-    makePlan({
-      buyers: [buyer('Gold', { price: 30, caps: [leadsCap(1, 'hour')] }), buyer('Silver', { price: 20 }), buyer('Bronze', { price: 10 })],
-      rules: [rule('main#0', action)],
-    });
+    planOf(`
+buyer Gold { price $30  cap 1/h }
+buyer Silver { price $20 }
+buyer Bronze { price $10 }
+flow main { waterfall { Gold when lead_score >= 80; Silver when lead_score >= 50; Bronze } }`);
 
   it('gives the lead to the first tier that holds and can take it', () => {
     const r = new Router(plan(), { trace: true });
@@ -298,26 +248,12 @@ describe('waterfall', () => {
 
 describe('share', () => {
   const plan = (max: number) =>
-    makePlan({
-      buyers: [
-        buyer('A', { price: 25 }),
-        buyer('B', { price: 30, accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }),
-        buyer('C', { price: 15 }),
-        buyer('D', { price: 12 }),
-      ],
-      rules: [
-        rule('main#0', {
-          kind: 'share',
-          max,
-          entries: [
-            { buyer: 'A', price: null },
-            { buyer: 'B', price: lit(18) },
-            { buyer: 'C', price: lit(9.5) },
-            { buyer: 'D', price: null },
-          ],
-        }),
-      ],
-    });
+    planOf(`
+buyer A { price $25 }
+buyer B { accepts state == TX  price $30 }
+buyer C { price $15 }
+buyer D { price $12 }
+flow main { share max ${max} { A, B $18, C $9.5, D } }`);
 
   it('sells to up to N buyers in order, each at its own or overridden price', () => {
     const d = new Router(plan(2), { trace: true }).route(lead({ state: 'CA' }), { now: NOW });
@@ -346,28 +282,21 @@ describe('share', () => {
 });
 
 describe('flow and reject', () => {
+  /** `flow texas { route A }` is on line 7. */
   const plan = () =>
-    makePlan({
-      buyers: [buyer('A', { accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }), buyer('B')],
-      flows: [
-        {
-          name: 'main',
-          rules: [
-            rule('main#0', { kind: 'reject', reason: 'Florida is paused' }, cmp('==', f('state'), lit('FL')), 'when state == FL reject "Florida is paused"'),
-            rule('main#1', { kind: 'flow', flow: 'texas' }, null, 'flow texas'),
-            rule('main#2', route('B'), null, 'route B'),
-          ],
-        },
-        { name: 'texas', rules: [rule('texas#0', route('A'), null, 'route A')] },
-        { name: 'loop', rules: [rule('loop#0', { kind: 'flow', flow: 'loop' }, null, 'flow loop')] },
-      ],
-    });
+    planOf(`buyer A { accepts state == TX }  buyer B {}
+flow main {
+  when state == FL reject "Florida is paused"
+  flow texas
+  route B
+}
+flow texas { route A }`);
 
   it('a nested flow that places the lead decides it', () => {
     const d = new Router(plan(), { trace: true }).route(lead({ state: 'TX' }), { now: NOW });
     expect(d.buyers[0]!.name).toBe('A');
     expect(d.flow).toBe('main');
-    expect(d.rule).toEqual({ id: 'texas#0', text: 'route A', line: 1 });
+    expect(d.rule).toEqual({ id: 'texas#0', text: 'route A', line: 7 });
     expect(messages(d)).toContain("entering flow 'texas'");
   });
 
@@ -388,7 +317,10 @@ describe('flow and reject', () => {
   });
 
   it('runs a named flow, guards flow cycles, and names the flows for an unknown one', () => {
-    const r = new Router(plan(), { trace: true });
+    const p = plan();
+    // Added by hand: the checker refuses a flow cycle (LR405), so only a plan file can hold one.
+    p.flows.push({ name: 'loop', rules: [rule('loop#0', { kind: 'flow', flow: 'loop' }, null, 'flow loop')], source: p.flows[0]!.source });
+    const r = new Router(p, { trace: true });
     expect(r.route(lead({ state: 'TX' }), { now: NOW, flow: 'texas' }).flow).toBe('texas');
     const d = r.route(lead(), { now: NOW, flow: 'loop' });
     expect(d.status).toBe('unrouted');
@@ -399,10 +331,7 @@ describe('flow and reject', () => {
 
 describe('random and seeds', () => {
   it('10,000 leads under `random <= 60` split within 2 points of 60%', () => {
-    const plan = solarPlan();
-    plan.buyers[0] = premium({ caps: [], hours: [] });
-    (plan.flows[0]!.rules[0]!.action as { caps: unknown[] }).caps = [];
-    const r = new Router(plan);
+    const r = new Router(solarPlan({ caps: '', hours: '' }, ''));
     let premiumCount = 0;
     for (let i = 0; i < 10_000; i++) {
       const d = r.route({ id: `lead-${i}`, state: 'CA', credit_score: 720 }, { now: NOW });
@@ -455,9 +384,7 @@ describe('decisions', () => {
   });
 
   it('the canonical example traces capacity overflow', () => {
-    const plan = solarPlan();
-    plan.buyers[0]!.caps = [leadsCap(1, 'hour')];
-    const r = new Router(plan, { trace: true });
+    const r = new Router(solarPlan({ ...PREMIUM, caps: 'cap 1/h' }), { trace: true });
     const id1 = idWith((x) => x <= 60, 'a');
     const id2 = idWith((x) => x <= 60, 'b');
     expect(r.route({ id: id1, state: 'CA', credit_score: 720 }, { now: NOW }).buyers[0]!.name).toBe('Premium');
@@ -473,10 +400,7 @@ describe('decisions', () => {
   });
 
   it('dollar cap traces say how much is used', () => {
-    const plan = makePlan({
-      buyers: [buyer('P', { price: 45, caps: [{ measure: 'dollars', limit: 100, unit: 'day' }] })],
-      rules: [rule('main#0', route('P'))],
-    });
+    const plan = planOf('buyer P { price $45  cap $100/day }  flow main { route P }');
     const r = new Router(plan, { trace: true });
     r.route(lead(), { now: NOW });
     r.route(lead(), { now: NOW });

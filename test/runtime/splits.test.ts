@@ -4,24 +4,36 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Router, splitDraw } from '../../src/runtime/index.js';
 import type { PlanAction } from '../../src/plan/index.js';
-import { buyer, cmp, DAY, f, lead, leadsCap, lit, makePlan, messages, rule, TestStore } from './helpers.js';
+import { planOf, routerOf } from '../helpers/lang.js';
+import { buyer, DAY, lead, makePlan, messages, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
-const fair = (entries: [string, number][]): PlanAction => ({
-  kind: 'split',
-  entries: entries.map(([b, weight]) => ({ buyer: b, weight })),
-  mode: 'fair',
-});
+const splitText = (entries: [string, number][]) => entries.map(([b, w]) => `${b} ${w}%`).join(', ');
 
+/** A fair split over buyers that take every lead. Weights must sum to 100%, as
+ *  the language demands; other weights go through fairPlanByHand. */
 function fairRouter(entries: [string, number][], store = new TestStore()) {
-  const plan = makePlan({ buyers: entries.map(([b]) => buyer(b)), rules: [rule('main#0', fair(entries))] });
+  const buyers = entries.map(([b]) => `buyer ${b} {}`).join('\n');
+  return routerOf(`${buyers}\nflow main { split fair { ${splitText(entries)} } }`, { store, journal: false });
+}
+
+// Hand-built: the checker requires split weights to sum to 100% written as
+// decimals (LR400), so exact thirds (100/3) and weights such as 1/57/5/1/55
+// or random ones exist only as plan JSON.
+function fairRouterByHand(entries: [string, number][], store = new TestStore()) {
+  const action: PlanAction = { kind: 'split', entries: entries.map(([b, weight]) => ({ buyer: b, weight })), mode: 'fair' };
+  const plan = makePlan({ buyers: entries.map(([b]) => buyer(b)), rules: [rule('main#0', action)] });
   return new Router(plan, { store, journal: false });
 }
 
+/** Whether the language can write these weights: two decimals at most, summing to 100%. */
+const writable = (entries: [string, number][]) =>
+  Math.abs(entries.reduce((s, [, w]) => s + w, 0) - 100) < 1e-9 && entries.every(([, w]) => Math.abs(w * 100 - Math.round(w * 100)) < 1e-6);
+
 /** Route n leads; after every one, every buyer's count is within one lead of its exact share. */
 function checkPrefixes(entries: [string, number][], n: number): Record<string, number> {
-  const r = fairRouter(entries);
+  const r = writable(entries) ? fairRouter(entries) : fairRouterByHand(entries);
   const total = entries.reduce((s, [, w]) => s + w, 0);
   const counts: Record<string, number> = Object.fromEntries(entries.map(([b]) => [b, 0]));
   for (let i = 1; i <= n; i++) {
@@ -80,15 +92,11 @@ describe('fair split', () => {
   });
 
   it('an entry that cannot take the lead is passed over; the next furthest behind gets it', () => {
-    const plan = makePlan({
-      buyers: [buyer('A', { accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }), buyer('B')],
-      rules: [rule('main#0', fair([['A', 50], ['B', 50]]))],
-    });
-    const r = new Router(plan, { store: new TestStore(), trace: true });
+    const r = routerOf('buyer A { accepts state == TX }  buyer B {}  flow main { split fair { A 50%, B 50% } }', { store: new TestStore(), trace: true });
     const d = r.route(lead({ state: 'CA' }), { now: NOW });
     expect(d.buyers[0]!.name).toBe('B');
     expect(messages(d)).toEqual([
-      "rule 'split' matched",
+      "rule 'split fair { A 50%, B 50% }' matched",
       'fair split offers A first: it has 0 of 0 leads, target 50%',
       'A skipped: accepts `state == TX` is false (state = CA)',
       'fair split offers B next: it has 0 of 0 leads, target 50%',
@@ -109,12 +117,8 @@ describe('fair split', () => {
   });
 
   it('a capped entry overflows; the entry of the buyer that took it is credited', () => {
-    const plan = makePlan({
-      buyers: [buyer('A', { caps: [leadsCap(1, 'hour')], overflow: 'B' }), buyer('B')],
-      rules: [rule('main#0', fair([['A', 50], ['B', 50]]))],
-    });
     const store = new TestStore();
-    const r = new Router(plan, { store });
+    const r = routerOf('buyer A { cap 1/h  overflow B }  buyer B {}  flow main { split fair { A 50%, B 50% } }', { store });
     const names = Array.from({ length: 4 }, () => r.route(lead(), { now: NOW }).buyers[0]!.name);
     expect(names).toEqual(['A', 'B', 'B', 'B']);
     expect(store.get('fair|main#0|A')).toBe(1);
@@ -123,16 +127,8 @@ describe('fair split', () => {
 });
 
 describe('performance split', () => {
-  const perf = (min: number, max: number): PlanAction => ({
-    kind: 'split',
-    entries: [
-      { buyer: 'A', weight: 34 },
-      { buyer: 'B', weight: 33 },
-      { buyer: 'C', weight: 33 },
-    ],
-    mode: 'performance',
-    performance: { metric: 'conversion', windowMs: 7 * DAY, min, max },
-  });
+  const perf = (min: number, max: number) =>
+    planOf(`buyer A {}  buyer B {}  buyer C {}  flow main { split by performance conversion over 7d min ${min}% max ${max}% { A, B, C } }`);
 
   /** A: 65% predicted conversion, B: 25%, C: 10% (each 90 sales in the window). */
   function seeded(min: number, max: number) {
@@ -142,8 +138,7 @@ describe('performance split', () => {
       for (let i = 0; i < 90; i++) store.recordEvent({ kind: 'sold', buyer: b, leadId: `${b}${i}`, at: NOW - DAY, price: 1 });
       for (let i = 0; i < c; i++) store.recordEvent({ kind: 'converted', buyer: b, leadId: `${b}${i}`, at: NOW - DAY });
     }
-    const plan = makePlan({ buyers: [buyer('A'), buyer('B'), buyer('C')], rules: [rule('main#0', perf(min, max))] });
-    return new Router(plan, { store, trace: true });
+    return new Router(perf(min, max), { store, trace: true });
   }
 
   it('weights follow the predicted metric, bounded to [min, max] and renormalised; the trace shows them', () => {
@@ -172,8 +167,7 @@ describe('performance split', () => {
   });
 
   it('with no history every buyer has the prior and the split is even', () => {
-    const plan = makePlan({ buyers: [buyer('A'), buyer('B'), buyer('C')], rules: [rule('main#0', perf(10, 80))] });
-    const d = new Router(plan, { store: new TestStore(), trace: true }).route(lead(), { now: NOW });
+    const d = new Router(perf(10, 80), { store: new TestStore(), trace: true }).route(lead(), { now: NOW });
     expect(messages(d)[1]).toBe(
       'performance weights by conversion over 7d, kept within 10%-80%: A 33.3% (conversion 0.50), B 33.3% (conversion 0.50), C 33.3% (conversion 0.50)',
     );
