@@ -476,7 +476,7 @@ async function main(): Promise<void> {
   await benchStores(); // bench/store.ts: MemoryStore vs SqliteStore, decisions/s
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch, with an undici-only floor
-  (await import('./scale.js')).scaleBench(); // parse, check and emit of generated files at 1k-100k rules and 10k-100k buyers, with growth ratios
+  await (await import('./scale.js')).scaleBench(); // parse, check and emit of generated files at 1k-100k rules and 10k-100k buyers, with growth ratios
 }
 
 main().catch((err: unknown) => {

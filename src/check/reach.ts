@@ -26,7 +26,9 @@ import {
   randomSet,
   rangesText,
   unionBits,
+  type Conjunction,
   type ConjunctionInfo,
+  type Constraint,
   type RandomSet,
 } from './constraints.js';
 import { rulesOf } from './flows.js';
@@ -40,7 +42,6 @@ interface Earlier {
   shadows: boolean;
   random?: RandomSet;
   conj?: ConjunctionInfo;
-  key?: string;
 }
 
 function lineNo(rule: Rule): number {
@@ -78,13 +79,135 @@ function hasSyntaxError(ctx: CheckContext, flow: FlowDecl): boolean {
   return offsets.some((o) => o >= flow.span.start && o <= flow.span.end);
 }
 
+/**
+ * The earlier shadowing rules, indexed so that finding the first one whose
+ * condition a later rule's implies does not compare with every earlier rule
+ * (that was quadratic in the length of a flow).
+ *
+ * `implies(later, e)` needs every field `e` constrains to be constrained in
+ * `later` to a subset. So each rule is filed under one of its fields, its
+ * anchor: with the values of an `==`/`in` set (a later subset holds one of
+ * them), the slots of a random range (a later sub-range holds one of them),
+ * or else the field alone. A later rule looks up each of its fields, with one
+ * of its values or slots, and tests only the rules found there.
+ */
+class ConditionIndex {
+  private readonly byField = new Map<string, Indexed[]>();
+  private readonly byValue = new Map<string, Indexed[]>();
+  private count = 0;
+
+  add(rule: Earlier, conj: ConjunctionInfo): void {
+    if (!conj.complete || conj.constraints.size === 0) return; // implies() is false for it
+    const entry: Indexed = { rule, conj, order: this.count++ };
+    const anchor = bestAnchor(conj.constraints);
+    if (anchor === undefined) file(this.byField, firstKey(conj.constraints), entry);
+    else for (const value of anchor.values) file(this.byValue, valueKey(anchor.key, value), entry);
+  }
+
+  /** The earliest rule whose condition every lead matching `later` matches. */
+  firstImplied(later: Conjunction): Earlier | undefined {
+    let best: Indexed | undefined;
+    const consider = (entries: Indexed[] | undefined): void => {
+      for (const e of entries ?? []) {
+        if (best !== undefined && e.order >= best.order) break; // filed in order: the rest are later
+        if (implies(later, e.conj)) best = e;
+      }
+    };
+    for (const [key, c] of later) {
+      consider(this.byField.get(key));
+      const probe = probeValue(c);
+      if (probe !== undefined) consider(this.byValue.get(valueKey(key, probe)));
+    }
+    return best?.rule;
+  }
+}
+
+interface Indexed {
+  rule: Earlier;
+  conj: ConjunctionInfo;
+  /** Position among the indexed rules: the first match is the one reported. */
+  order: number;
+}
+
+function file(index: Map<string, Indexed[]>, key: string, entry: Indexed): void {
+  const list = index.get(key);
+  if (list) list.push(entry);
+  else index.set(key, [entry]);
+}
+
+const valueKey = (field: string, value: string): string => `${field}\u0000${value}`;
+
+function firstKey(c: Conjunction): string {
+  for (const key of c.keys()) return key;
+  return '';
+}
+
+/** The values a constraint holds, if any later subset of it must hold one of them. */
+function anchorValues(c: Constraint): string[] | undefined {
+  switch (c.kind) {
+    case 'set':
+      return c.negated ? undefined : [...c.values];
+    case 'rand':
+      return randomSlots(c.bits);
+    case 'num':
+      return undefined;
+    default: {
+      const never: never = c;
+      return never;
+    }
+  }
+}
+
+/** The field with the fewest anchor values, the narrowest place to file a rule. */
+function bestAnchor(c: Conjunction): { key: string; values: string[] } | undefined {
+  let best: { key: string; values: string[] } | undefined;
+  for (const [key, constraint] of c) {
+    const values = anchorValues(constraint);
+    if (values !== undefined && values.length > 0 && (best === undefined || values.length < best.values.length)) best = { key, values };
+  }
+  return best;
+}
+
+/** One value a non-empty constraint holds, under which a wider rule is filed. */
+function probeValue(c: Constraint): string | undefined {
+  switch (c.kind) {
+    case 'set':
+      return c.negated ? undefined : c.values.values().next().value;
+    case 'rand':
+      return randomSlots(c.bits)[0];
+    case 'num':
+      return undefined;
+    default: {
+      const never: never = c;
+      return never;
+    }
+  }
+}
+
+function randomSlots(bits: RandomSet): string[] {
+  const slots: string[] = [];
+  for (let r = 1; r <= 100; r++) if (bits[r] === 1) slots.push(String(r));
+  return slots;
+}
+
 export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: BuyerFacts = buyerFacts(ctx.buyerDecls)): void {
   const rules = rulesOf(flow);
   const recovered = hasSyntaxError(ctx, flow);
   const report: CheckContext['report'] = (code, ...rest) => {
     if (code !== 'LR403' || !recovered) ctx.report(code, ...rest);
   };
-  const earlier: Earlier[] = [];
+  /** The earlier rules with a pure random condition, in order. */
+  const randomEarlier: Earlier[] = [];
+  let shadowCover = randomSet(() => false);
+  /** The first shadowing rule with each condition (by structural key). */
+  const sameCondition = new Map<string, Earlier>();
+  const widerConditions = new ConditionIndex();
+  /** File a rule a later one may be shadowed by. */
+  const remember = (here: Earlier, key: string | undefined): void => {
+    if (!here.shadows || !here.conj) return;
+    if (key !== undefined && !sameCondition.has(key)) sameCondition.set(key, here);
+    widerConditions.add(here, here.conj);
+  };
   let terminal: Earlier | undefined;
   let catchAll = false;
   let anyGuarded = false;
@@ -116,32 +239,31 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
       continue;
     }
     here.conj = conjunction(ctx, cond);
-    here.key = structuralKey(cond);
+    const key = structuralKey(cond);
     const rand = pureRandomSet(cond);
     if (rand) {
       if (countOf(rand) === 0) continue; // never true: reported where the condition is checked
       here.random = rand;
-      const before = earlier.filter((e) => e.random);
-      const shadowing = before.filter((e) => e.shadows);
-      const cover = shadowing.reduce((u, e) => unionBits(u, e.random!), randomSet(() => false));
-      const left = minusBits(rand, cover);
+      // `taken` and `shadowCover` are the unions over the earlier random rules,
+      // kept as they grow, so that the rules are only listed for a report.
+      const left = minusBits(rand, shadowCover);
       if (countOf(left) === 0) {
-        const by = shadowing.filter((e) => countOf(intersectBits(rand, e.random!)) > 0);
+        const by = randomEarlier.filter((e) => e.shadows && countOf(intersectBits(rand, e.random!)) > 0);
         report(
           'LR403',
           ruleSpan(rule),
           `unreachable: random ${rangesText(rand)} is already taken by ${lines(by)}`,
           fallbackNote(by),
         );
-      } else {
-        const overlaps = before
+      } else if (countOf(intersectBits(rand, taken)) > 0) {
+        const overlaps = randomEarlier
           .map((e) => ({ e, both: intersectBits(rand, e.random!) }))
           .filter((o) => countOf(o.both) > 0);
         if (overlaps.length > 0) {
           const parts = overlaps.map(
             (o, i) => `random ${rangesText(o.both)} ${i === 0 ? 'is already taken by' : 'by'} the rule at line ${o.e.line}`,
           );
-          const free = minusBits(rand, before.reduce((u, e) => unionBits(u, e.random!), randomSet(() => false)));
+          const free = minusBits(rand, taken);
           const n = countOf(free);
           report(
             'LR401',
@@ -153,13 +275,15 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
           );
         }
       }
+      if (here.shadows) shadowCover = unionBits(shadowCover, rand);
+      remember(here, key);
+      randomEarlier.push(here);
       taken = unionBits(taken, rand);
-      earlier.push(here);
       continue;
     }
     allRandom = false;
     if (here.conj.empty) continue; // never true: reported as LR310
-    const same = earlier.find((e) => e.shadows && e.key !== undefined && e.key === here.key);
+    const same = key === undefined ? undefined : sameCondition.get(key);
     if (same) {
       report(
         'LR403',
@@ -168,7 +292,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
         fallbackNote([same]),
       );
     } else {
-      const wider = earlier.find((e) => e.shadows && e.conj && implies(here.conj!.constraints, e.conj));
+      const wider = widerConditions.firstImplied(here.conj.constraints);
       if (wider) {
         const cond2 = wider.rule.kind === 'when' ? quote(wider.rule.condition, 60) : undefined;
         report(
@@ -181,7 +305,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
         );
       }
     }
-    earlier.push(here);
+    remember(here, key);
   }
 
   if (anyGuarded && allRandom && !catchAll) {

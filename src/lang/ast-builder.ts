@@ -102,32 +102,24 @@ export class AstBuilder {
     };
   }
 
-  /** The real token under `e` with the least (`dir` 1) or greatest (`dir` -1)
-   *  offset. Each child list is in source order, so only its first (or last)
-   *  element holding a real token is searched, not the whole subtree: walking
-   *  all of it for every node was most of the time spent parsing a large file. */
-  private edgeToken(e: CstElement, dir: 1 | -1): IToken | undefined {
-    if (isToken(e)) return isRealToken(e) ? e : undefined;
-    let best: IToken | undefined;
-    for (const key in e.children) {
-      const list = e.children[key];
-      if (!list) continue;
-      for (let i = dir === 1 ? 0 : list.length - 1; i >= 0 && i < list.length; i += dir) {
-        const t = this.edgeToken(list[i]!, dir);
-        if (t === undefined) continue;
-        if (best === undefined || (t.startOffset - best.startOffset) * dir < 0) best = t;
-        break;
-      }
-    }
-    return best;
-  }
-
-  /** The span from the first to the last real token under a node. */
+  /** The span from the first to the last real token under a node. The parser
+   *  tracks each node's location as it consumes tokens (tokens inserted by
+   *  error recovery have no offsets and do not count); walking the CST for
+   *  every node's edges instead was most of the time spent building a large
+   *  file's AST. */
   nodeSpan(node: CstElement | undefined, fallback?: A.Span): A.Span {
-    const first = node && this.edgeToken(node, 1);
-    const last = node && this.edgeToken(node, -1);
-    if (!first || !last) return fallback ?? this.emptySpan();
-    return this.join(this.tokenSpan(first), this.tokenSpan(last));
+    if (node !== undefined && isToken(node)) return isRealToken(node) ? this.tokenSpan(node) : (fallback ?? this.emptySpan());
+    const at = node?.location;
+    if (!at || !Number.isFinite(at.startOffset) || !Number.isFinite(at.endOffset)) return fallback ?? this.emptySpan();
+    return {
+      file: this.file,
+      line: at.startLine ?? 1,
+      col: at.startColumn ?? 1,
+      endLine: at.endLine ?? at.startLine ?? 1,
+      endCol: (at.endColumn ?? at.startColumn ?? 0) + 1,
+      start: at.startOffset,
+      end: (at.endOffset ?? at.startOffset) + 1,
+    };
   }
 
   join(a: A.Span, b: A.Span): A.Span {

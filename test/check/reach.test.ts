@@ -5,7 +5,7 @@ import { check } from '../../src/check/index.js';
 import { compile } from '../../src/compile/index.js';
 import { parse } from '../../src/lang/index.js';
 import { Router } from '../../src/runtime/index.js';
-import { expectDiagnostics, only } from './helpers.js';
+import { expectDiagnostics, only, run } from './helpers.js';
 
 // Rules go one per line so a diagnostic's line names its rule.
 
@@ -107,6 +107,18 @@ describe('unreachable rules (LR403)', () => {
     expect(only('flow f { when credit_score >= 700 route A\n when credit_score > 750 route B }').message).toBe(
       'unreachable: every lead this rule matches also matches the rule at line 1 (`credit_score >= 700`), which is tried first',
     );
+  });
+  it('names the first covering rule, whatever fields the covering rules constrain', () => {
+    // The covering rules constrain a number, a set or a random range, so they
+    // are filed under different fields: the earliest one is named all the same.
+    const flow = (a: string, b: string, c: string): string =>
+      `flow f { when ${a} route A\n when ${b} route B\n when ${c} route C\n when state == CA and credit_score > 750 and random <= 10 route D\n otherwise route E }`;
+    const named = (src: string): string[] =>
+      run(src).diagnostics.filter((d) => d.code === 'LR403').map((d) => `${d.span.line}: ${d.message.replace(/.*rule at line (\d+).*/, '$1')}`);
+    expect(named(flow('credit_score >= 700', 'state in [CA, TX]', 'random <= 20'))).toEqual(['4: 1']);
+    expect(named(flow('random <= 20', 'credit_score >= 700', 'state in [CA, TX]'))).toEqual(['4: 1']);
+    expect(named(flow('state == NY', 'state in [TX, CA]', 'credit_score >= 700'))).toEqual(['4: 2']);
+    expect(named(flow('state == NY', 'credit_score < 700', 'random <= 30 and state in [CA, FL]'))).toEqual(['4: 3']);
   });
   it('is not fooled by integer bounds or partial conditions', () => {
     expectDiagnostics('flow f { when credit_score > 700 route A\n when credit_score >= 700 route B }', []);
