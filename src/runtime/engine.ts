@@ -215,7 +215,7 @@ export abstract class Engine {
 
 
   /** The public holiday closing the buyer at `t` (in its zone), or null. */
-  private holidayAt(buyer: LoadedBuyer, t: number): { calendar: string; name: string } | null {
+  holidayAt(buyer: LoadedBuyer, t: number): { calendar: string; name: string } | null {
     const day = Math.floor(buyer.clock.local(t) / DAY_MS);
     const i = buyer.index;
     if (this.holidayDay[i] === day) return this.holidayHit[i]!;
@@ -242,7 +242,7 @@ export abstract class Engine {
   }
 
 
-  private registerHold(run: Run, buyer: LoadedBuyer, override: Evaluator | null, premium: Premium | null): void {
+  registerHold(run: Run, buyer: LoadedBuyer, override: Evaluator | null, premium: Premium | null): void {
     const now = run.ctx.now;
     const until = this.nextOpen(buyer, now);
     if (until === null) {

@@ -10,6 +10,7 @@ import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from 
 import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
 import { modelOf, type LoadedAction, type LoadEnv } from '../models/index.js';
 import { US_STATES } from '../core/states.js';
+import { OFF_HOLD, OFF_SEND, OFF_SKIP } from '../clauses/closed.js';
 import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
@@ -178,9 +179,7 @@ export interface LoadedBuyer {
   gated: boolean;
 }
 
-export const OFF_SKIP = 0;
-export const OFF_HOLD = 1;
-export const OFF_SEND = 2;
+export { OFF_HOLD, OFF_SEND, OFF_SKIP };
 
 export interface LoadedDedupe {
   /** Fields and how their values are normalised. */
