@@ -24,7 +24,8 @@ import { pixelClause } from './pixel.js';
 import { postClause } from './post.js';
 import { prefersClause } from './prefers.js';
 import { priceClause } from './price.js';
-import { relationshipClause } from './relationship.js';
+import { DEFAULT_RELATIONSHIP, relationshipClause } from './relationship.js';
+import type { PlanBuyer, PlanSource } from '../plan/index.js';
 import { requiresClause } from './requires.js';
 import type { BuyerCheckEnv, BuyerDraft, BuyerEmitEnv, ClauseKind, ClauseModule, Refusal } from './types.js';
 
@@ -75,6 +76,33 @@ export function clauseOf(kind: string): AnyClause | undefined {
   return Object.hasOwn(CLAUSES, kind) ? (CLAUSES[kind as ClauseKind] as unknown as AnyClause) : undefined;
 }
 
+/** A buyer with no clauses, as the plan writes it; each clause's emit then
+ *  sets its part (the defaults are those plan/declaration.ts documents). */
+export function emptyPlanBuyer(name: string, source: PlanSource): Required<PlanBuyer> {
+  // Keys in the plan's order: the JSON (and the golden plans) keep it.
+  return {
+    name,
+    accepts: [],
+    price: null,
+    caps: [],
+    hours: [],
+    zone: 'UTC',
+    overflow: null,
+    source,
+    prefers: [],
+    relationship: DEFAULT_RELATIONSHIP,
+    holidays: [],
+    offHours: { kind: 'skip' },
+    dedupe: null,
+    requires: [],
+    ping: null,
+    post: null,
+    backupPost: null,
+    pixels: [],
+    delivery: { delayMs: 0, batch: null, breaker: null },
+  };
+}
+
 /** A repeat of a once-per-buyer clause is keyed apart for `post` and `backup post`. */
 export function onceKey(c: BuyerClause): string | null {
   const m = clauseOf(c.kind);
@@ -92,6 +120,7 @@ export function refusalsOf(b: LoadedBuyer): Refusal[] {
   return out;
 }
 
+export { durationMs } from './types.js';
 export type { BuyerCheckEnv, BuyerDraft, BuyerEmitEnv, BuyerLoadEnv, ClauseKind, ClauseModule, ClauseOf, ClauseTraits, Refusal } from './types.js';
 export { checkCaps, emitCap } from './cap.js';
 export { checkHours } from './hours.js';
