@@ -25,12 +25,14 @@ const MAY_IMPORT = {
   // The plan, declared once; compile writes it, runtime reads it.
   plan: ['core'],
   lang: ['core'],
-  check: ['core', 'lang', 'plan', 'models'],
-  compile: ['core', 'lang', 'check', 'plan', 'models'],
+  check: ['core', 'lang', 'plan', 'models', 'clauses'],
+  compile: ['core', 'lang', 'check', 'plan', 'models', 'clauses'],
   // One file per routing construct, beside the phases: each holds its check, emit, load and run.
-  models: ['core', 'lang', 'check', 'plan', 'runtime'],
+  models: ['core', 'lang', 'check', 'plan', 'runtime', 'clauses'],
+  // One file per buyer clause, the same way: its check, emit, load, refusal and traits.
+  clauses: ['core', 'lang', 'check', 'plan', 'runtime', 'models'],
   // No store, no selling, no I/O.
-  runtime: ['core', 'plan', 'models'],
+  runtime: ['core', 'plan', 'models', 'clauses'],
   // Selling: the Journal interface and attempt types are deliver's own.
   deliver: ['core', 'plan', 'lang', 'runtime'],
   // The Seller's default journal is the in-memory one (no I/O).
@@ -41,12 +43,12 @@ const MAY_IMPORT = {
     'runtime/store.ts', 'runtime/caps.ts', 'runtime/decision.ts', 'runtime/memory-state.ts',
     'deliver/journal.ts',
   ],
-  sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'runtime', 'adapters'],
+  sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock'],
+  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock'],
   // The package root (src/index.ts): the embedding API, without the CLI and the mock buyers.
-  'index.ts': ['core', 'plan', 'lang', 'check', 'compile', 'models', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
+  'index.ts': ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
 } satisfies Record<string, readonly string[]>;
 
 type Part = keyof typeof MAY_IMPORT;

@@ -8,31 +8,19 @@ import { US_STATES } from '../lang/index.js';
 import { bind, type Bindings } from '../check/binder.js';
 import type { BuiltinName } from '../core/builtins.js';
 import { modelOf, type EmitEnv } from '../models/index.js';
+import { clauseOf, durationMs, emitCap, emptyPlanBuyer, type BuyerDraft, type BuyerEmitEnv } from '../clauses/index.js';
 import {
-  DEFAULT_PING_TIMEOUT_MS,
-  DEFAULT_POST_TIMEOUT_MS,
   PLAN_VERSION,
   type FieldType,
   type Plan,
   type PlanAction,
   type PlanBuyer,
-  type PlanCap,
-  type PlanCondition,
   type PlanExpr,
   type PlanField,
   type PlanFlow,
-  type PlanHours,
   type PlanRule,
   type PlanSource,
-  type PlanPreference,
-  type PlanOffHours,
-  type PlanPing,
-  type PlanPost,
-  type PlanPixel,
-  type PlanDelivery,
   type PlanTemplate,
-  type PlanValue,
-  type PixelEvent,
 } from '../plan/index.js';
 
 export interface EmitInput {
@@ -53,6 +41,7 @@ export function emitPlan({ ast, source, fields, readTemplate, bindings }: EmitIn
     durationMs,
     cap: emitCap,
   };
+  ctx.buyerEnv = { ...ctx.env, template: (ref) => emitTemplate(ref, ctx) };
   const flows = ast.flows.map((f) => emitFlow(f, ctx));
   return {
     leadroute: 'plan',
@@ -71,6 +60,8 @@ interface EmitContext {
   readTemplate: (path: string) => string | undefined;
   /** What the routing models emit with. */
   env: EmitEnv;
+  /** What the buyer clauses emit with. */
+  buyerEnv: BuyerEmitEnv;
 }
 
 const sourceOf = (span: A.Span): PlanSource => ({ file: span.file, line: span.line, col: span.col });
@@ -80,190 +71,18 @@ const textOf = (span: A.Span, ctx: EmitContext): string => ctx.source.slice(span
 
 // ------------------------------------------------------------ buyers
 
+/** A buyer: each clause adds its part (src/clauses/) to the clause-less buyer. */
 function emitBuyer(b: A.BuyerDecl, ctx: EmitContext): PlanBuyer {
-  const accepts: PlanCondition[] = [];
-  let price: PlanExpr | null = null;
-  let overflow: string | null = null;
-  const caps: PlanCap[] = [];
-  const hours: PlanHours[] = [];
-  const prefers: PlanPreference[] = [];
-  let relationship: number | undefined;
-  const holidays: string[] = [];
-  let offHours: PlanOffHours = { kind: 'skip' };
-  let dedupe: PlanBuyer['dedupe'] = null;
-  const requires: string[] = [];
-  let ping: PlanPing | null = null;
-  let bid: A.BidMapping | null = null;
-  let post: PlanPost | null = null;
-  let backupPost: PlanPost | null = null;
-  const pixels: PlanPixel[] = [];
-  const delivery: PlanDelivery = { delayMs: 0, batch: null, breaker: null };
-  for (const clause of b.clauses) {
-    switch (clause.kind) {
-      case 'accepts':
-        for (const part of conjuncts(clause.condition)) accepts.push({ expr: emitExpr(part, ctx), text: textOf(part.span, ctx) });
-        break;
-      case 'price':
-        price = emitExpr(clause.value, ctx);
-        break;
-      case 'cap':
-        caps.push(...clause.caps.map(emitCap));
-        break;
-      case 'hours':
-        hours.push({ days: clause.hours.days, from: clause.hours.from, to: clause.hours.to, zone: clause.hours.zone });
-        break;
-      case 'overflow':
-        overflow = clause.target.name;
-        break;
-      case 'prefers':
-        prefers.push({ expr: emitExpr(clause.condition, ctx), text: textOf(clause.condition.span, ctx), weight: clause.weight });
-        break;
-      case 'relationship':
-        relationship = clause.score;
-        break;
-      case 'holidays':
-        holidays.push(...clause.calendars.map((c) => c.value));
-        break;
-      case 'closed':
-        offHours = clause.action === 'send' && clause.target ? { kind: 'send', buyer: clause.target.name } : { kind: clause.action === 'hold' ? 'hold' : 'skip' };
-        break;
-      case 'dedupe':
-        dedupe = { fields: clause.fields.map((f) => f.name), windowMs: durationMs(clause.window) };
-        break;
-      case 'requires':
-        requires.push(...clause.fields.map((f) => f.name));
-        break;
-      case 'ping':
-        ping = emitPing(clause.ping, ctx);
-        break;
-      case 'bid':
-        bid = clause.mapping;
-        break;
-      case 'post':
-        if (clause.backup) backupPost = emitPost(clause.post, ctx);
-        else post = emitPost(clause.post, ctx);
-        break;
-      case 'pixel':
-        pixels.push({
-          url: clause.pixel.url.value,
-          on: clause.pixel.on.map((e) => e.name as PixelEvent),
-          when: clause.pixel.condition ? emitExpr(clause.pixel.condition, ctx) : null,
-        });
-        break;
-      case 'delay':
-        delivery.delayMs = durationMs(clause.delay);
-        break;
-      case 'batch':
-        delivery.batch = {
-          maxCount: clause.batch.count ?? null,
-          maxWaitMs: clause.batch.every ? durationMs(clause.batch.every) : null,
-          format: clause.batch.format.name === 'json' ? 'json' : 'csv',
-          to: clause.batch.to.value,
-        };
-        break;
-      case 'breaker':
-        delivery.breaker = { failures: clause.failures, cooldownMs: durationMs(clause.cooldown) };
-        break;
-      default:
-        return assertNever(clause);
-    }
-  }
-  if (ping && bid) ping.bid = emitBidMapping(bid, ctx);
-  return {
-    name: b.name.name,
-    accepts,
-    price,
-    caps,
-    hours,
-    zone: hours[0]?.zone ?? 'UTC',
-    overflow,
-    source: sourceOf(b.span),
-    prefers,
-    relationship: relationship ?? 0.5,
-    holidays,
-    offHours,
-    dedupe,
-    requires,
-    ping,
-    post,
-    backupPost,
-    pixels,
-    delivery,
-  };
-}
-
-function durationMs(e: A.Expr): number {
-  return e.kind === 'duration' ? e.ms : 0;
+  const draft: BuyerDraft = { plan: emptyPlanBuyer(b.name.name, sourceOf(b.span)), bid: null };
+  // A checked AST has only kinds the table knows.
+  for (const clause of b.clauses) clauseOf(clause.kind)?.emit(clause, draft, ctx.buyerEnv);
+  return draft.plan;
 }
 
 function emitTemplate(ref: A.TemplateRef | undefined, ctx: EmitContext): PlanTemplate | null {
   if (!ref) return null;
   return { format: ref.format, name: ref.path.value, source: ctx.readTemplate(ref.path.value) ?? '' };
 }
-
-function emitPing(p: A.PingSpec, ctx: EmitContext): PlanPing {
-  return {
-    url: p.url.value,
-    timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_PING_TIMEOUT_MS,
-    fields: p.fields ? p.fields.map((f) => f.name) : null,
-    template: emitTemplate(p.template, ctx),
-    bid: { accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null },
-  };
-}
-
-function literalValue(e: A.Expr | undefined, ctx: EmitContext): PlanValue {
-  if (!e) return true;
-  const x = emitExpr(e, ctx);
-  return x.op === 'lit' ? x.value : true;
-}
-
-function emitBidMapping(m: A.BidMapping, ctx: EmitContext): PlanPing['bid'] {
-  const bid: PlanPing['bid'] = { accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null };
-  for (const e of m.entries) {
-    switch (e.key.name) {
-      case 'price':
-        bid.price = e.path.value;
-        break;
-      case 'id':
-        bid.id = e.path.value;
-        break;
-      case 'exclusive':
-        bid.exclusive = e.path.value;
-        break;
-      case 'states':
-        bid.states = e.path.value;
-        break;
-      case 'max_age':
-        bid.maxAge = e.path.value;
-        break;
-      case 'accepted':
-        bid.accepted = { path: e.path.value, equals: literalValue(e.equals, ctx) };
-        break;
-      default:
-        break; // the checker reports unknown keys
-    }
-  }
-  return bid;
-}
-
-function emitPost(p: A.PostSpec, ctx: EmitContext): PlanPost {
-  return {
-    url: p.url.value,
-    timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_POST_TIMEOUT_MS,
-    retries: p.retries ?? 0,
-    backoffMs: p.backoff ? durationMs(p.backoff) : 1000,
-    template: emitTemplate(p.template, ctx),
-    accepted: p.accepted ? { path: p.accepted.path.value, equals: literalValue(p.accepted.equals, ctx) } : null,
-  };
-}
-
-/** `a and b and c` → [a, b, c], so a trace can say which part failed. */
-function conjuncts(e: A.Expr): A.Expr[] {
-  if (e.kind === 'logical' && e.op === 'and') return [...conjuncts(e.left), ...conjuncts(e.right)];
-  return [e];
-}
-
-const emitCap = (c: A.CapSpec): PlanCap => ({ measure: c.measure, limit: c.limit, unit: c.unit });
 
 // ------------------------------------------------------------ flows
 

@@ -3,42 +3,17 @@
 // lead unplaced, and routing then goes on to the next rule (REFERENCE.md,
 // "Flows"), so reachability must not call the next rule unreachable.
 
-import type { BuyerClause, BuyerDecl, Ident } from '../lang/ast.js';
+import { clauseOf } from '../clauses/index.js';
+import type { BuyerDecl, Ident } from '../lang/ast.js';
 import type { BuyerFacts } from './types.js';
 
-/** Whether a clause can make the buyer refuse a lead at routing time.
- *  (Refusals at delivery are not static facts: a Seller's re-route excludes
- *  the buyer, which the LR403 message's note covers.) */
-function clauseRefuses(c: BuyerClause): boolean {
-  switch (c.kind) {
-    case 'accepts':
-    case 'cap':
-    case 'hours':
-    case 'holidays':
-    case 'dedupe':
-    case 'requires':
-      return true;
-    case 'price':
-    case 'overflow': // only after a cap refused
-    case 'prefers':
-    case 'relationship':
-    case 'closed': // only after hours or holidays refused
-    case 'ping':
-    case 'bid':
-    case 'post':
-    case 'pixel':
-    case 'delay':
-    case 'batch':
-    case 'breaker':
-      return false;
-    default:
-      return c satisfies never;
-  }
-}
-
+/** Whether some clause can make the buyer refuse a lead at routing time (its
+ *  `canRefuse` trait, src/clauses/). Refusals at delivery are not static
+ *  facts: a Seller's re-route excludes the buyer, which the LR403 message's
+ *  note covers. */
 export function buyerCanRefuse(decl: BuyerDecl): boolean {
   const clauses = Array.isArray(decl.clauses) ? decl.clauses : [];
-  return clauses.some((c) => !!c && typeof c === 'object' && clauseRefuses(c));
+  return clauses.some((c) => !!c && typeof c === 'object' && clauseOf(c.kind)?.traits.canRefuse === true);
 }
 
 /** Facts about the declared buyers; an unknown name (already LR201) counts as refusing. */

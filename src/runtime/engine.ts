@@ -1,5 +1,6 @@
 // The buyer side of routing, shared by every routing model: whether a buyer can
-// take the lead now (accepts, requires, hours, holidays, dedupe, caps), offering
+// take the lead now (each clause's refusal, src/clauses/: accepts, requires,
+// hours, holidays, dedupe, caps; the engine keeps their caches), offering
 // it along the overflow chain, taking it (caps, events, dedupe keys), holds,
 // and trace notes. The Router (router.ts) extends it with the rule loop and the
 // dispatch to the models (src/models/); the models call back into it through
@@ -8,36 +9,27 @@
 
 import type { CapCounter } from './caps.js';
 import type { SoldTo, TraceCode, TraceEntry } from './decision.js';
-import type { EvalContext, Evaluator } from './expr.js';
+import type { Evaluator } from './expr.js';
 import { holidayOn } from './holidays.js';
-import { OFF_HOLD, OFF_SEND, type LoadedBuyer, type LoadedPlan } from './load.js';
+import { dedupeKeysOf, priceFor } from '../clauses/index.js';
+import { OFF_SEND, type LoadedBuyer, type LoadedPlan } from './load.js';
 import { computeMetrics, type BuyerMetrics } from './metrics.js';
 import {
   DAY_MS,
-  dedupeKey,
   EMPTY,
   FAIL_CAP,
   FAIL_CLOSED,
-  FAIL_DUPLICATE,
   FAIL_EXCLUDED,
-  FAIL_FILTER,
   FAIL_HOLIDAY,
-  FAIL_MISSING,
-  formatDuration,
   HOLD_MAX_DAYS,
-  isPresent,
   money,
-  normaliseForDedupe,
   OK,
-  priceOf,
-  round2,
-  condFailed,
   type Outcome,
   type Premium,
   type Run,
 } from './run.js';
 import type { RouterStore } from './store.js';
-import { DAY_NAMES, describeClosed, formatClock, isOpen, isoString, nextOpening } from './time.js';
+import { DAY_NAMES, formatClock, isOpen, isoString, nextOpening } from './time.js';
 
 export abstract class Engine {
   readonly plan: LoadedPlan;
@@ -113,109 +105,24 @@ export abstract class Engine {
    * with `off hours hold` registers a hold. Does not mark `tried`.
    */
   check(run: Run, b: number, counters: CapCounter[], override: Evaluator | null, premium: Premium | null): number {
-    const ctx = run.ctx;
-    const now = ctx.now;
     const buyer = this.plan.buyers[b]!;
-
     if (run.excluded !== null && run.excluded.has(buyer.name)) {
       this.fail(run, b, FAIL_EXCLUDED, null);
       if (run.trace) this.note(run, 'Excluded', `${buyer.name} skipped: it refused this lead at delivery`, buyer.name);
       return FAIL_EXCLUDED;
     }
-    const accepts = buyer.accepts;
-    for (let i = 0; i < accepts.length; i++) {
-      const c = accepts[i]!;
-      if (!c.test(ctx)) {
-        this.fail(run, b, FAIL_FILTER, c);
-        if (run.trace) this.note(run, 'FilterFailed', `${buyer.name} skipped: accepts ${condFailed(c, ctx)}`, buyer.name);
-        return FAIL_FILTER;
-      }
+    // The buyer's clauses' refusals (src/clauses/), chosen at load; the last, cap, sets run.price.
+    const refusals = buyer.refusals;
+    for (let i = 0; i < refusals.length; i++) {
+      const code = refusals[i]!(this, run, buyer, counters, override, premium);
+      if (code !== OK) return code;
     }
-    if (buyer.gated) {
-      const requires = buyer.requires;
-      for (let i = 0; i < requires.length; i++) {
-        if (!isPresent(ctx.lead[requires[i]!])) {
-          this.fail(run, b, FAIL_MISSING, requires[i]);
-          if (run.trace) this.note(run, 'MissingField', `${buyer.name} skipped: missing ${requires[i]}`, buyer.name);
-          return FAIL_MISSING;
-        }
-      }
-    }
-    if (buyer.hours.length > 0 && !isOpen(buyer.hours, now)) {
-      this.fail(run, b, FAIL_CLOSED, null);
-      if (run.trace) this.note(run, 'Closed', `${buyer.name} closed: ${describeClosed(buyer.hours, now)}`, buyer.name);
-      if (buyer.offHours === OFF_HOLD) this.registerHold(run, buyer, override, premium);
-      return FAIL_CLOSED;
-    }
-    if (buyer.gated) {
-      if (buyer.holidays.length > 0) {
-        const h = this.holidayAt(buyer, now);
-        if (h !== null) {
-          this.fail(run, b, FAIL_HOLIDAY, h);
-          if (run.trace) this.note(run, 'Holiday', `${buyer.name} closed: ${h.name} (${h.calendar} holiday)`, buyer.name);
-          if (buyer.offHours === OFF_HOLD) this.registerHold(run, buyer, override, premium);
-          return FAIL_HOLIDAY;
-        }
-      }
-      const dd = buyer.dedupe;
-      if (dd !== null) {
-        for (const fld of dd.fields) {
-          const v = normaliseForDedupe(ctx.lead[fld.name], fld.norm);
-          if (v === '') continue;
-          if (this.store.hasKey(dedupeKey(buyer.name, fld.name, v), now)) {
-            this.fail(run, b, FAIL_DUPLICATE, fld.name);
-            if (run.trace) {
-              this.note(run, 'Duplicate', `${buyer.name} skipped: duplicate (${fld.name} sold to ${buyer.name} within ${formatDuration(dd.windowMs)})`, buyer.name);
-            }
-            return FAIL_DUPLICATE;
-          }
-        }
-      }
-    }
-
-    const price = this.priceFor(buyer, override, premium, ctx);
-    if (counters.length > 0 || buyer.counters.length > 0) {
-      const store = this.store;
-      const ids = buyer.clock.windows(now).ids;
-      let full: CapCounter | null = null;
-      let ruleCap = false;
-      for (let i = 0; i < counters.length; i++) {
-        if (!counters[i]!.hasRoom(store, ids, now, price)) {
-          full = counters[i]!;
-          ruleCap = true;
-          break;
-        }
-      }
-      if (full === null) {
-        const own = buyer.counters;
-        for (let i = 0; i < own.length; i++) {
-          if (!own[i]!.hasRoom(store, ids, now, price)) {
-            full = own[i]!;
-            break;
-          }
-        }
-      }
-      if (full !== null) {
-        run.full = full;
-        this.fail(run, b, FAIL_CAP, full);
-        if (run.trace) this.noteCapped(run, buyer, full, ruleCap, price);
-        return FAIL_CAP;
-      }
-    }
-    run.price = price;
     return OK;
   }
 
 
-  private priceFor(buyer: LoadedBuyer, override: Evaluator | null, premium: Premium | null, ctx: EvalContext): number {
-    const base = priceOf(override ?? buyer.price, ctx);
-    if (premium === null) return base;
-    return round2(premium.kind === 'percent' ? base * (1 + premium.amount / 100) : base + premium.amount);
-  }
-
-
   /** The public holiday closing the buyer at `t` (in its zone), or null. */
-  private holidayAt(buyer: LoadedBuyer, t: number): { calendar: string; name: string } | null {
+  holidayAt(buyer: LoadedBuyer, t: number): { calendar: string; name: string } | null {
     const day = Math.floor(buyer.clock.local(t) / DAY_MS);
     const i = buyer.index;
     if (this.holidayDay[i] === day) return this.holidayHit[i]!;
@@ -242,7 +149,7 @@ export abstract class Engine {
   }
 
 
-  private registerHold(run: Run, buyer: LoadedBuyer, override: Evaluator | null, premium: Premium | null): void {
+  registerHold(run: Run, buyer: LoadedBuyer, override: Evaluator | null, premium: Premium | null): void {
     const now = run.ctx.now;
     const until = this.nextOpen(buyer, now);
     if (until === null) {
@@ -250,7 +157,7 @@ export abstract class Engine {
       return;
     }
     if (run.hold !== null) return;
-    run.hold = { buyer, until, price: this.priceFor(buyer, override, premium, run.ctx), rule: run.current };
+    run.hold = { buyer, until, price: priceFor(buyer, override, premium, run.ctx), rule: run.current };
     if (run.trace) {
       const z = buyer.clock;
       const local = `${DAY_NAMES[z.weekday(until)]} ${formatClock(z.minuteOfDay(until))} ${z.zone}`;
@@ -259,13 +166,9 @@ export abstract class Engine {
   }
 
 
+  /** The keys a sale stores (the auction records them per bidder). */
   dedupeKeysOf(buyer: LoadedBuyer, lead: Record<string, unknown>): string[] {
-    const out: string[] = [];
-    for (const fld of buyer.dedupe!.fields) {
-      const v = normaliseForDedupe(lead[fld.name], fld.norm);
-      if (v !== '') out.push(dedupeKey(buyer.name, fld.name, v));
-    }
-    return out;
+    return dedupeKeysOf(buyer, lead);
   }
 
 
@@ -313,16 +216,6 @@ export abstract class Engine {
   }
 
 
-  private noteCapped(run: Run, buyer: LoadedBuyer, full: CapCounter, ruleCap: boolean, price: number): void {
-    let msg = `${buyer.name} skipped: ${ruleCap ? 'rule cap' : 'cap'} ${full.label()} reached`;
-    if (full.measure === 'dollars') {
-      const used = full.used(this.store, buyer.clock.windows(run.ctx.now).ids, run.ctx.now);
-      msg += ` (${money(used)} used, price ${money(price)})`;
-    }
-    this.note(run, 'CapExceeded', msg, buyer.name);
-  }
-
-
   take(run: Run, buyer: LoadedBuyer, ruleCounters: CapCounter[], price: number): void {
     const now = run.ctx.now;
     if (ruleCounters.length > 0 || buyer.counters.length > 0) {
@@ -334,7 +227,7 @@ export abstract class Engine {
     if (this.recordSales) this.store.recordEvent({ kind: 'sold', buyer: buyer.name, leadId: run.leadId, at: now, price });
     if (buyer.dedupe !== null) {
       const expires = now + buyer.dedupe.windowMs;
-      for (const k of this.dedupeKeysOf(buyer, run.ctx.lead)) this.store.putKey(k, expires);
+      for (const k of dedupeKeysOf(buyer, run.ctx.lead)) this.store.putKey(k, expires);
     }
     const sold: SoldTo = { name: buyer.name, price };
     if (run.deliverAt !== null) sold.deliverAt = run.deliverAt;

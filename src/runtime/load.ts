@@ -10,11 +10,13 @@ import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from 
 import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
 import { modelOf, type LoadedAction, type LoadEnv } from '../models/index.js';
 import { US_STATES } from '../core/states.js';
-import { buyerCapPrefix, makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
+import { OFF_HOLD, OFF_SEND, OFF_SKIP } from '../clauses/closed.js';
+import { CLAUSE_KINDS, CLAUSES, DEFAULT_RELATIONSHIP, refusalsOf, type BuyerLoadEnv, type Refusal } from '../clauses/index.js';
+import { makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
 import { isCanonicalDateTime, isEmail } from './formats.js';
-import { loadHours, zoneClock, type LoadedHours, type ZoneClock } from './time.js';
+import { zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
 
@@ -174,13 +176,37 @@ export interface LoadedBuyer {
   dedupe: LoadedDedupe | null;
   /** Fields that must be present and non-empty. */
   requires: string[];
-  /** Whether any of requires, dedupe, holidays or off-hours applies (the fast path skips them all). */
-  gated: boolean;
+  /** The refusal checks that apply to this buyer, in the engine's order (src/clauses/):
+   *  a buyer without `requires`, `dedupe` or `holidays` pays nothing for them. */
+  refusals: Refusal[];
 }
 
-export const OFF_SKIP = 0;
-export const OFF_HOLD = 1;
-export const OFF_SEND = 2;
+/** A buyer whose clauses have not been loaded yet: every field at its default,
+ *  in one fixed shape (the engine's property reads stay monomorphic). */
+function emptyLoadedBuyer(index: number, b: PlanBuyer): LoadedBuyer {
+  return {
+    index,
+    name: b.name,
+    accepts: [],
+    price: null,
+    counters: [],
+    hours: [],
+    clock: zoneClock(b.zone),
+    overflow: -1,
+    plan: b,
+    prefers: [],
+    prefersWeight: 0,
+    relationship: DEFAULT_RELATIONSHIP,
+    holidays: [],
+    offHours: OFF_SKIP,
+    offHoursSend: -1,
+    dedupe: null,
+    requires: [],
+    refusals: [],
+  };
+}
+
+export { OFF_HOLD, OFF_SEND, OFF_SKIP };
 
 export interface LoadedDedupe {
   /** Fields and how their values are normalised. */
@@ -274,49 +300,20 @@ export function loadPlan(json: unknown): LoadedPlan {
   const buyerRef = (name: string, _path: string): number => buyerIndex.get(name) ?? -1;
   const flowRef = (name: string, _path: string): number => flowIndex.get(name) ?? -1;
 
-  // Buyers.
+  // Buyers: each clause (src/clauses/) fills its part of the clause-less buyer,
+  // then the buyer's check is given the refusals that apply to it.
+  const buyerEnv: BuyerLoadEnv = {
+    buyer: buyerRef,
+    cond,
+    expr: (e, path) => compile(compileExpr, e, path),
+    predicate: (e, path) => compile(compilePredicate, e, path),
+    fieldKind: (name) => fieldKinds.get(name),
+  };
   const buyers: LoadedBuyer[] = plan.buyers.map((b, i) => {
-    const path = `/buyers/${i}`;
-    const hours: LoadedHours[] = b.hours.map(loadHours);
-    const zone = b.zone;
-    const prefers = (b.prefers ?? []).map((p, j) => ({
-      test: compile(compilePredicate, p.expr, `${path}/prefers/${j}/expr`),
-      text: p.text,
-      weight: p.weight,
-    }));
-    const holidays = b.holidays ?? [];
-    const off = b.offHours ?? { kind: 'skip' };
-    const dedupe: LoadedDedupe | null =
-      b.dedupe === undefined || b.dedupe === null
-        ? null
-        : {
-            windowMs: b.dedupe.windowMs,
-            fields: b.dedupe.fields.map((name) => {
-              const kind = fieldKinds.get(name);
-              return { name, norm: kind === 'email' ? 'email' : kind === 'phone' ? 'phone' : 'text' };
-            }),
-          };
-    const requires = b.requires ?? [];
-    return {
-      index: i,
-      name: b.name,
-      accepts: b.accepts.map((c, j) => cond(c.expr, c.text, `${path}/accepts/${j}/expr`)),
-      price: b.price === null ? null : compile(compileExpr, b.price, `${path}/price`),
-      counters: makeCounters(buyerCapPrefix(b.name), b.caps),
-      hours,
-      clock: zoneClock(zone),
-      overflow: b.overflow === null ? -1 : buyerRef(b.overflow, `${path}/overflow`),
-      plan: b,
-      prefers,
-      prefersWeight: prefers.reduce((sum, p) => sum + p.weight, 0),
-      relationship: b.relationship ?? 0.5,
-      holidays,
-      offHours: off.kind === 'hold' ? OFF_HOLD : off.kind === 'send' ? OFF_SEND : OFF_SKIP,
-      offHoursSend: off.kind === 'send' ? buyerRef(off.buyer, `${path}/offHours/buyer`) : -1,
-      dedupe,
-      requires,
-      gated: requires.length > 0 || dedupe !== null || holidays.length > 0 || off.kind !== 'skip',
-    };
+    const loaded = emptyLoadedBuyer(i, b);
+    for (const kind of CLAUSE_KINDS) CLAUSES[kind].load(b, loaded, buyerEnv, `/buyers/${i}`);
+    loaded.refusals = refusalsOf(loaded);
+    return loaded;
   });
 
   // Flows.

@@ -92,7 +92,8 @@ describe('plan schema: routing models and HTTP selling', () => {
   it('the new fields are optional: a plan without them loads with the defaults', () => {
     const loaded = loadPlan(makePlan({ buyers: [buyer('P')], rules: [rule('main#0', route('P'))] }));
     const b = loaded.buyers[0]!;
-    expect(b).toMatchObject({ prefers: [], relationship: 0.5, holidays: [], requires: [], dedupe: null, gated: false });
+    expect(b).toMatchObject({ prefers: [], relationship: 0.5, holidays: [], requires: [], dedupe: null, offHours: 0 });
+    expect(b.refusals).toHaveLength(1); // no requires, dedupe or holidays to check: only the price and caps step
     expect(loaded.usesMetrics).toBe(false);
   });
 

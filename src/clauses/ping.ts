@@ -1,0 +1,85 @@
+// `ping "https://…" [timeout 2s] [fields a, b, zip3] [template "…"]`: ask the
+// buyer for a bid before selling (src/auction). No personal data (a `pii`
+// field) may reach a ping, named in `fields` or read by its template.
+//
+// Derived `zip3` (from the first field of type zip, else one named `zip`, as
+// the runtime picks it) may be sent in a ping even when that field is `pii`:
+// the first three digits name a sectional centre covering tens of thousands
+// of people, coarse enough not to identify anyone (the cut HIPAA's safe
+// harbour makes). The full ZIP of a pii field may not.
+
+import type { Ident } from '../lang/ast.js';
+import { didYouMean } from '../lang/diagnostics.js';
+import type { CheckContext } from '../check/context.js';
+import { checkUrl, positiveDuration } from '../check/http.js';
+import { zipSource } from '../check/templates.js';
+import { DEFAULT_PING_TIMEOUT_MS, type PlanPing } from '../plan/index.js';
+import { durationMs, loadsNothing, type ClauseModule } from './types.js';
+
+/** The bid mapping of a ping without `bid`: the reply's `price`. */
+export const defaultBid = (): PlanPing['bid'] => ({ accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null });
+
+/** `fields a, b, zip3`: known fields, none twice, none personal. */
+function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
+  const seen = new Map<string, Ident>();
+  for (const f of fields) {
+    if (!f || typeof f.name !== 'string' || f.name === '') continue;
+    const prev = seen.get(f.name);
+    if (prev) {
+      ctx.report('LR214', f.span, `\`${f.name}\` is already in this \`fields\` list`, 'list each field once');
+      continue;
+    }
+    seen.set(f.name, f);
+    const field = ctx.fields.get(f.name);
+    if (!field) {
+      if (f.name === 'zip3') {
+        if (zipSource(ctx) === undefined && ctx.fieldsKnown)
+          ctx.report(
+            'LR200',
+            f.span,
+            '`zip3` is derived from a ZIP code field, and the lead has none',
+            'declare `zip: zip`, or drop `zip3`',
+          );
+        continue;
+      }
+      if (!ctx.fieldsKnown) continue;
+      ctx.report('LR200', f.span, `unknown field \`${f.name}\``, didYouMean(f.name, [...ctx.fields.keys(), ...(zipSource(ctx) !== undefined ? ['zip3'] : [])]));
+      continue;
+    }
+    if (field.pii) {
+      ctx.report(
+        'LR708',
+        f.span,
+        `the ping would send \`${f.name}\`, which is personal data (it is marked \`pii\`)`,
+        field.type.kind === 'zip' || f.name === 'zip'
+          ? 'pings carry no personal data; send `zip3` in the ping and the full ZIP in the post'
+          : 'pings carry no personal data; send it in the post',
+      );
+    }
+  }
+}
+
+export const pingClause: ClauseModule<'ping'> = {
+  kind: 'ping',
+  check(ctx, exprs, c, buyer) {
+    const ping = c.ping;
+    if (!ping || typeof ping !== 'object') return;
+    checkUrl(ctx, ping.url, 'the ping URL');
+    if (ping.timeout) positiveDuration(ctx, exprs, ping.timeout, 'a ping timeout', 'lets no reply arrive');
+    if (Array.isArray(ping.fields)) checkPingFields(ctx, ping.fields);
+    if (ping.template) buyer.templates.file(ping.template, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost });
+  },
+  emit(c, draft, env) {
+    const p = c.ping;
+    draft.plan.ping = {
+      url: p.url.value,
+      timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_PING_TIMEOUT_MS,
+      fields: p.fields ? p.fields.map((f) => f.name) : null,
+      template: env.template(p.template),
+      bid: draft.bid ?? defaultBid(), // a `bid` written before the ping
+    };
+  },
+  load: loadsNothing,
+  refusal: null,
+  traits: { canRefuse: false, selling: true, perBuyer: 'once', onceHelp: 'a buyer is pinged at one URL' },
+};

@@ -1,0 +1,53 @@
+// `post "https://…" [timeout 5s] [retry 2 backoff 1s] [accepted "…" == …]
+// [template "…"]` and `backup post "…"` (one construct: the backup is the
+// failover endpoint): where a sold lead is delivered (src/deliver).
+
+import type { PostSpec } from '../lang/ast.js';
+import { headSpan } from '../check/context.js';
+import { checkResponseTest, checkUrl, positiveDuration, wholeCount } from '../check/http.js';
+import { DEFAULT_POST_TIMEOUT_MS, type PlanPost } from '../plan/index.js';
+import { durationMs, literalValue, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
+
+/** The backoff between retries when none is given. */
+const DEFAULT_BACKOFF_MS = 1000;
+
+function emitPost(p: PostSpec, env: BuyerEmitEnv): PlanPost {
+  return {
+    url: p.url.value,
+    timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_POST_TIMEOUT_MS,
+    retries: p.retries ?? 0,
+    backoffMs: p.backoff ? durationMs(p.backoff) : DEFAULT_BACKOFF_MS,
+    template: env.template(p.template),
+    accepted: p.accepted ? { path: p.accepted.path.value, equals: literalValue(p.accepted.equals, env) } : null,
+  };
+}
+
+export const postClause: ClauseModule<'post'> = {
+  kind: 'post',
+  check(ctx, exprs, c, buyer) {
+    const post = c.post;
+    if (post && typeof post === 'object') {
+      checkUrl(ctx, post.url, c.backup ? 'the backup post URL' : 'the post URL');
+      if (post.timeout) positiveDuration(ctx, exprs, post.timeout, 'a post timeout', 'lets no reply arrive');
+      if (post.backoff) exprs.duration(post.backoff, '`backoff`');
+      if (typeof post.retries === 'number') wholeCount(ctx, post.retries, post.span, '`retry`', 0, 'retry 2');
+      if (post.accepted) checkResponseTest(ctx, post.accepted);
+      if (post.template) buyer.templates.file(post.template, { kind: 'post', hasPing: buyer.hasPing, hasPost: true });
+    }
+    if (c.backup && !buyer.hasPost)
+      ctx.report(
+        'LR709',
+        headSpan(c.span, 'backup post'.length),
+        `buyer \`${buyer.name}\` has a \`backup post\` but no \`post\`, so the backup is never used`,
+        'add the primary `post "https://…"`',
+      );
+  },
+  emit(c, draft, env) {
+    if (c.backup) draft.plan.backupPost = emitPost(c.post, env);
+    else draft.plan.post = emitPost(c.post, env);
+  },
+  load: loadsNothing,
+  refusal: null,
+  // Once each: a `post` and a `backup post` (index.ts counts them apart).
+  traits: { canRefuse: false, selling: true, perBuyer: 'once', onceHelp: 'a buyer has one post; add `backup post "…"` for a failover endpoint' },
+};
