@@ -76,7 +76,8 @@ export const auctionModel: ModelModule<'auction', LoadedAuction> = {
 /** `exclusive min` is one fixed amount the plan keeps as a number, at or above $0. */
 function checkExclusiveMin(ctx: CheckContext, exprs: ExprChecker, e: Expr): void {
   exprs.price(e, '`exclusive min`');
-  if (e.kind === 'error') return;
+  // Not an amount at all: the type error above says so.
+  if (e.kind === 'error' || e.kind === 'string' || e.kind === 'bool' || e.kind === 'list' || e.kind === 'duration') return;
   const value = constantOfAst(e);
   if (value === null)
     ctx.report('LR311', e.span, '`exclusive min` is a fixed dollar amount, not one computed per lead', 'write an amount such as `exclusive min $40`');
