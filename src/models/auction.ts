@@ -15,7 +15,7 @@ import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
 import type { LoadedRule } from '../runtime/load.js';
 import { AUCTION, EMPTY, formatDuration, money, NOT_PLACED, numberOrNull, OK, round2, type Outcome, type Run } from '../runtime/run.js';
-import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
+import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
 
 export interface LoadedAuction {
   kind: 'auction';
@@ -154,15 +154,7 @@ function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'auct
   for (const t of tiers) if (t.floor) exprs.withScope(floorScope, () => exprs.price(t.floor, 'a floor'));
   if (action.timeout) positiveDuration(ctx, exprs, action.timeout, 'an auction timeout', 'lets no bid arrive');
   if (action.exclusiveMin) checkExclusiveMin(ctx, exprs, action.exclusiveMin);
-  if (typeof action.sharedMax === 'number' && (!(action.sharedMax >= 1) || !Number.isInteger(action.sharedMax)))
-    ctx.report(
-      'LR408',
-      headSpan(action.span, 'auction'.length),
-      action.sharedMax >= 1
-        ? `\`shared max ${action.sharedMax}\`: a lead is shared with a whole number of buyers`
-        : `\`shared max ${action.sharedMax}\` shares the lead with nobody: it needs at least 1`,
-      `write \`shared max ${Math.max(1, Math.floor(action.sharedMax) || 1)}\``,
-    );
+  checkShareSize(ctx, action.sharedMax, 'shared max', headSpan(action.span, 'auction'.length));
   const rankScope = scopeOf('rank');
   if (action.rank) exprs.withScope(rankScope, () => exprs.numeric(action.rank as Expr, '`rank by`'));
 }

@@ -9,7 +9,7 @@ import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
 import { EMPTY, formatDuration, NOT_PLACED, OK, PLACED, type Outcome, type Run } from '../runtime/run.js';
 import { isoString } from '../runtime/time.js';
-import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
+import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
 
 export interface LoadedHybrid {
   kind: 'hybrid';
@@ -66,15 +66,7 @@ function checkHybrid(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'hybri
     'hybrid',
     'the primary is offered the lead alone first; list each buyer once',
   );
-  if (typeof action.max === 'number' && (!(action.max >= 1) || !Number.isInteger(action.max)))
-    ctx.report(
-      'LR408',
-      headSpan(action.span, 'hybrid'.length),
-      action.max >= 1
-        ? `\`share max ${action.max}\`: a lead is shared with a whole number of buyers`
-        : `\`share max ${action.max}\` shares the lead with nobody: it needs at least 1`,
-      `write \`share max ${Math.max(1, Math.floor(action.max) || 1)}\``,
-    );
+  checkShareSize(ctx, action.max, 'share max', headSpan(action.span, 'hybrid'.length));
   for (const e of secondaries) if (e.price) exprs.price(e.price, `the shared price for \`${e.buyer?.name ?? '?'}\``);
   if (action.delay) exprs.duration(action.delay, 'the wait before sharing');
 }

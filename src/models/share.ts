@@ -4,7 +4,7 @@
 import { checkBuyerList } from '../check/models.js';
 import type { Evaluator } from '../runtime/expr.js';
 import { EMPTY, NOT_PLACED, PLACED } from '../runtime/run.js';
-import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type ModelModule } from './types.js';
+import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type ModelModule } from './types.js';
 
 export interface LoadedShare {
   kind: 'share';
@@ -17,16 +17,7 @@ export const shareModel: ModelModule<'share', LoadedShare> = {
 
   check(ctx, exprs, a) {
     const entries = present(a.entries);
-    if (typeof a.max === 'number' && (!(a.max >= 1) || !Number.isInteger(a.max))) {
-      ctx.report(
-        'LR408',
-        a.span,
-        a.max >= 1
-          ? `\`share max ${a.max}\`: a lead is shared with a whole number of buyers`
-          : `\`share max ${a.max}\` shares the lead with nobody: it needs at least 1`,
-        `write \`share max ${Math.max(1, Math.floor(a.max) || 1)}\``,
-      );
-    }
+    checkShareSize(ctx, a.max, 'share max', a.span);
     checkBuyerList(
       ctx,
       entries.map((e) => e.buyer),

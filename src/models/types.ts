@@ -103,6 +103,17 @@ export interface ModelModule<K extends ActionKind, L extends { kind: K }> {
   traits: ModelTraits<K>;
 }
 
+/** `share max N` / `shared max N`: a whole number of buyers, at least 1 (LR408). */
+export function checkShareSize(ctx: CheckContext, n: number | undefined, option: 'share max' | 'shared max', span: Span): void {
+  if (typeof n !== 'number' || (n >= 1 && Number.isInteger(n))) return;
+  ctx.report(
+    'LR408',
+    span,
+    n >= 1 ? `\`${option} ${n}\`: a lead is shared with a whole number of buyers` : `\`${option} ${n}\` shares the lead with nobody: it needs at least 1`,
+    `write \`${option} ${Math.max(1, Math.floor(n) || 1)}\``,
+  );
+}
+
 /** The usual `unplaced` line. */
 export function couldNotPlace(_engine: Engine, rule: LoadedRule): string {
   return `rule '${rule.label}' could not place the lead; trying the next rule`;
