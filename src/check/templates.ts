@@ -7,13 +7,13 @@
 // set, and a ping template may not read a pii field.
 
 import Handlebars from 'handlebars';
-import * as path from 'node:path';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
 import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
-import { readNothing, type SchemaOptions } from './schema.js';
+import { fileRefusal, readNamedFile, type FileProblem } from './files.js';
+import type { SchemaOptions } from './schema.js';
 
 /** Every helper name a template may call, for "did you mean" and the list of helpers. */
 const ALL_HELPERS: readonly string[] = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS];
@@ -197,7 +197,7 @@ export function zipSource(ctx: CheckContext): string | undefined {
 }
 
 export class TemplateChecker {
-  private readonly cache = new Map<string, { source?: string; parsed?: Parsed }>();
+  private readonly cache = new Map<string, { source?: string; parsed?: Parsed; problem?: FileProblem }>();
 
   constructor(
     private readonly ctx: CheckContext,
@@ -216,12 +216,9 @@ export class TemplateChecker {
     }
     const entry = this.load(rel);
     if (entry.source === undefined) {
-      this.ctx.report(
-        'LR704',
-        span,
-        `cannot read the template \`${rel}\``,
-        path.isAbsolute(rel) ? undefined : 'template paths are relative to the rule file',
-      );
+      const refusal = fileRefusal(entry.problem ?? 'missing', 'the template', rel, span);
+      if (refusal) this.ctx.diagnostics.push(refusal);
+      else this.ctx.report('LR704', span, `cannot read the template \`${rel}\``, 'template paths are relative to the rule file');
       return;
     }
     const parsed = entry.parsed!;
@@ -268,19 +265,12 @@ export class TemplateChecker {
       });
   }
 
-  private load(rel: string): { source?: string; parsed?: Parsed } {
-    const baseDir = this.options.baseDir ?? path.dirname(this.ctx.file?.file ?? '.');
-    const resolved = path.resolve(baseDir, rel);
-    let entry = this.cache.get(resolved);
+  private load(rel: string): { source?: string; parsed?: Parsed; problem?: FileProblem } {
+    let entry = this.cache.get(rel);
     if (entry) return entry;
-    let text: string | undefined;
-    try {
-      text = (this.options.readFile ?? readNothing)(resolved);
-    } catch {
-      text = undefined;
-    }
-    entry = typeof text === 'string' ? { source: text, parsed: parseTemplate(text) } : {};
-    this.cache.set(resolved, entry);
+    const read = readNamedFile(this.options, this.ctx.file?.file, rel);
+    entry = 'problem' in read ? { problem: read.problem } : { source: read.text, parsed: parseTemplate(read.text) };
+    this.cache.set(rel, entry);
     return entry;
   }
 

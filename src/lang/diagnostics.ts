@@ -105,6 +105,18 @@ export const DIAGNOSTIC_CODES = {
   LR212: { severity: 'error', title: 'unknown option' },
   LR213: { severity: 'warning', title: 'required field in `requires`' },
   LR214: { severity: 'error', title: 'field listed twice' },
+  LR215: {
+    severity: 'error',
+    title: 'file outside the rule folder',
+    message: '{0} `{1}` is an absolute path: a rule file reads only files inside its own folder',
+    help: 'write the path relative to the rule file, inside its folder',
+    variants: {
+      escapes: { message: "{0} `{1}` is outside the rule file's folder: a rule file reads only files inside it", help: 'move the file into the rule file\'s folder (or a folder below it)' },
+      linksOutside: { message: "{0} `{1}` is a link to a file outside the rule file's folder", help: 'copy the file into the rule file\'s folder instead of linking to it' },
+      notFile: { message: '{0} `{1}` is not a regular file', help: 'name a regular file: not a directory, a device or a pipe' },
+      tooLarge: { message: '{0} `{1}` is larger than {2}', help: 'templates and lead schemas are small files; check the path' },
+    },
+  },
   // 3xx: types
   LR300: { severity: 'error', title: 'type mismatch' },
   LR301: { severity: 'error', title: 'value outside the enum' },
