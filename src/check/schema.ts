@@ -3,6 +3,7 @@
 
 import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
 import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
+import { diagnostic } from '../lang/diagnostics.js';
 import { CheckContext, isSpan, lineOf } from './context.js';
 import { fileRefusal, readNamedFile, type FileOptions } from './files.js';
 import type { LeadField, LeadType } from './types.js';
@@ -84,7 +85,7 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
     if (type === undefined) continue; // parse recovery lost the type
-    out.push({ name, type, pii: decl.pii === true, optional: decl.optional === true });
+    out.push({ name, type, pii: decl.pii ?? isPersonalType(type), optional: decl.optional === true });
   }
   return out;
 }
@@ -195,14 +196,25 @@ function readSchemaFile(
         `the lead schema \`${relPath}\`: property \`${name}\` has the empty range ${range.min}..${range.max}`,
       );
     }
+    const marked = isObject(prop) ? prop['x-pii'] : undefined;
+    if (marked !== undefined && typeof marked !== 'boolean') {
+      ctx.diagnostics.push(diagnostic('LR208.xPii', where, relPath, name, JSON.stringify(marked) ?? String(marked)));
+      continue;
+    }
     out.push({
       name,
       type,
-      pii: isObject(prop) && prop['x-pii'] === true,
+      pii: marked ?? isPersonalType(type),
       optional: !required.has(name),
     });
   }
   return out;
+}
+
+/** E-mail addresses and phone numbers are personal data unless a field is
+ *  explicitly marked otherwise (`not pii`, `"x-pii": false`). */
+function isPersonalType(t: LeadType): boolean {
+  return t.kind === 'email' || t.kind === 'phone';
 }
 
 function rangeOf(t: LeadType): { min: number; max: number } | undefined {

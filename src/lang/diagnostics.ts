@@ -93,7 +93,16 @@ export const DIAGNOSTIC_CODES = {
   LR205: { severity: 'error', title: 'duplicate field' },
   LR206: { severity: 'error', title: 'no flow' },
   LR207: { severity: 'error', title: 'no lead schema' },
-  LR208: { severity: 'error', title: 'lead schema file unusable' },
+  LR208: {
+    severity: 'error',
+    title: 'lead schema file unusable',
+    variants: {
+      xPii: {
+        message: 'the lead schema `{0}`: property `{1}` has `"x-pii": {2}`, which is neither true nor false',
+        help: 'write `"x-pii": true` for personal data or `"x-pii": false` for none',
+      },
+    },
+  },
   LR209: { severity: 'error', title: 'duplicate clause' },
   LR210: { severity: 'error', title: 'reserved name' },
   LR211: {
