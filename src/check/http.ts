@@ -37,7 +37,9 @@ export function checkUrl(ctx: CheckContext, lit: StringLit | undefined, what: st
     return;
   }
   if (scheme === 'http' || scheme === 'https') {
-    if (url.hostname === '' || url.hostname === 'x' && /^https?:\/\/\{\{/.test(text)) {
+    // The host is fixed text: a `{{…}}` anywhere before the path would let lead data choose where the request goes.
+    const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1] ?? '';
+    if (url.hostname === '' || authority.includes('{{')) {
       ctx.report('LR700', span, `${what} \`${JSON.stringify(lit.value)}\` has no fixed host`, 'name the host; only the path and query may hold `{{…}}`');
     }
     return;

@@ -8,7 +8,7 @@
 
 import Handlebars from 'handlebars';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
-import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
+import { closestName, diagnostic, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
 import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
@@ -44,6 +44,8 @@ interface Ref {
   parts: string[];
   data: boolean;
   depth: number;
+  /** Read inside a `hash` call: what reaches the output is its digest. */
+  hashed?: boolean;
   start: Loc;
   end: Loc;
 }
@@ -173,8 +175,9 @@ export function templateRefs(ast: hbs.AST.Program): Ref[] {
   walkTemplate(
     ast,
     {
-      path: (p, rooted, local) => {
+      path: (p, rooted, local, hashed) => {
         const r = pathRef(p as unknown as Node, 'var');
+        if (hashed) r.hashed = true;
         if (r.data && r.parts[0] !== 'root') {
           if (rooted) out.push(r); // @index and friends exist only inside `each`
         } else if (r.data || (rooted && !local)) out.push(r);
@@ -295,7 +298,7 @@ export class TemplateChecker {
         report('LR707', r, `${where.name} calls the unknown helper \`${name}\`${at}`, help);
         continue;
       }
-      this.variable(r, use, where.name, at, report);
+      this.variable(r, use, where.name, at, report, where.span);
     }
   }
 
@@ -305,6 +308,7 @@ export class TemplateChecker {
     name: string,
     at: string,
     report: (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) => void,
+    spanOf: (r: Ref) => Span,
   ): void {
     let parts = r.parts;
     if (r.data) {
@@ -354,6 +358,8 @@ export class TemplateChecker {
           `${name} sends \`lead.${key}\`${at}, which is personal data (\`${key}\` is marked \`pii\`)`,
           'pings carry no personal data; send it in the post',
         );
+      // Pixels go to third-party trackers: personal data only as a digest.
+      if (use.kind === 'pixel' && field.pii && !r.hashed) this.ctx.diagnostics.push(diagnostic('LR708.pixel', spanOf(r), name, key, at));
       return;
     }
     if (head === 'now') {

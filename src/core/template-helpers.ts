@@ -122,6 +122,9 @@ export const TEMPLATE_HELPER_DEFS = {
 
 export type TemplateHelperName = keyof typeof TEMPLATE_HELPER_DEFS;
 
+/** The helper whose output is a digest: personal data may go to a pixel only through it. */
+export const HASH_HELPER: TemplateHelperName = 'hash';
+
 export const TEMPLATE_HELPER_NAMES: readonly TemplateHelperName[] = Object.keys(TEMPLATE_HELPER_DEFS) as TemplateHelperName[];
 
 export function isTemplateHelper(name: string): name is TemplateHelperName {

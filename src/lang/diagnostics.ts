@@ -171,7 +171,20 @@ export const DIAGNOSTIC_CODES = {
   LR705: { severity: 'error', title: 'template syntax error' },
   LR706: { severity: 'error', title: 'unknown template variable' },
   LR707: { severity: 'error', title: 'unknown template helper' },
-  LR708: { severity: 'error', title: 'personal data in a ping' },
+  LR708: {
+    severity: 'error',
+    title: 'personal data in a ping, a pixel or a field that is not PII',
+    variants: {
+      rewrite: {
+        message: '`{0}` is not personal data, so it cannot be set from `{1}`, which is (a value derived from personal data is personal data)',
+        help: 'mark `{0}` `pii`, or set it from fields that are not personal data',
+      },
+      pixel: {
+        message: '{0} sends `lead.{1}`{2}, which is personal data (`{1}` is marked `pii`); pixels go to third-party trackers',
+        help: 'send a digest: `{{hash lead.{1}}}`, or leave it out',
+      },
+    },
+  },
   LR709: { severity: 'warning', title: 'backup post without a post' },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
   LR900: { severity: 'error', title: 'internal error in the checker' },
