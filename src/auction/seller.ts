@@ -31,6 +31,7 @@ import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { buyersByName, runAuction } from './auction.js';
 import { newId } from './ids.js';
+import { piiInPixelUrl } from './pii.js';
 import { BuyerStats } from './rank.js';
 import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
 
@@ -143,6 +144,7 @@ export class Seller {
       templates: this.templates,
       timeoutMs: options.pixelTimeoutMs,
       onPixel: options.onPixel,
+      refuseUrl: (lead, url) => piiInPixelUrl(this.plan.lead.fields, lead, url),
     });
     this.batcher = new Batcher({
       http: this.http,

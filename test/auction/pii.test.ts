@@ -393,4 +393,52 @@ describe('pings over HTTP never carry PII', () => {
     expect(refused).toBeGreaterThan(0);
     expect(guarded).toBeGreaterThan(0); // the runtime guard itself stopped some
   });
+
+  // Pixels go to third-party trackers: a PII value reaches none, whether the URL
+  // was checked or hand-written into a plan; a digest of one may go.
+  it('for random leads and pixel URLs, no PII value appears in any pixel URL the tracker receives', async () => {
+    let fired = 0;
+    let stopped = 0;
+    const pixelArb = caseArb.chain((c) =>
+      fc.record({
+        c: fc.constant(c),
+        refs: fc.subarray(c.fields.map((x) => x.name), { minLength: 1 }).chain((names) => fc.tuple(...names.map((n) => fc.tuple(fc.constant(n), fc.constantFrom('plain', 'hash', 'lower'))))),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(pixelArb, async ({ c: { fields, values }, refs }) => {
+        const l: Record<string, unknown> = { id: `X${Math.random().toString(36).slice(2, 8)}` };
+        fields.slice(1).forEach((x, i) => {
+          if (values[i] !== undefined) l[x.name] = values[i];
+        });
+        const query = refs.map(([n, how]) => `${n}=${how === 'plain' ? `{{lead.${n}}}` : `{{${how} lead.${n}}}`}`).join('&');
+        const buyer = { ...httpBuyer('B', { post: post(`${srv.url}/post`) }), pixels: [{ url: `${srv.url}/px?${query}`, on: ['sold' as const], when: null }] };
+        const plan = makePlan([buyer], { kind: 'route', buyer: 'B', caps: [], overflow: null }, fields);
+        const records: string[] = [];
+        const seller = new Seller(routerFor(plan), { journal: new MemoryJournal(), onPixel: (r) => records.push(r.outcome) });
+        const start = srv.received.length;
+        try {
+          const sale = await seller.sell(l);
+          if (sale.decision.status !== 'routed') return; // the lead failed the schema
+        } finally {
+          await seller.close();
+        }
+        expect(records).toHaveLength(1);
+        if (records[0] === 'skipped') stopped++;
+        else fired++;
+        for (const r of srv.received.slice(start).filter((x) => x.url.startsWith('/px'))) {
+          const hay = [r.url, decode(r.url)].map(norm);
+          for (const x of fields) {
+            if (!x.pii || l[x.name] === undefined || typeof l[x.name] === 'boolean') continue;
+            const v = norm(String(l[x.name]));
+            if (v.length < 3) continue;
+            for (const h of hay) expect(h.includes(v), `PII field ${x.name} leaked in ${r.url}`).toBe(false);
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+    expect(fired).toBeGreaterThan(0);
+    expect(stopped).toBeGreaterThan(0); // the runtime guard stopped some
+  });
 });
