@@ -9,7 +9,7 @@
 import Handlebars from 'handlebars';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, diagnostic, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
-import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
+import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
 import { fileRefusal, readNamedFile, type FileProblem } from './files.js';
@@ -20,7 +20,7 @@ const ALL_HELPERS: readonly string[] = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BL
 
 /** Where a template is rendered, which decides what it may read. */
 export interface TemplateUse {
-  kind: 'ping' | 'post' | 'pixel';
+  kind: TemplateUseKind;
   /** The buyer has a `ping` (so `ping.*` exists after it) / a `post`. */
   hasPing: boolean;
   hasPost: boolean;
@@ -351,7 +351,8 @@ export class TemplateChecker {
         );
         return;
       }
-      if (use.kind === 'ping' && field.pii)
+      const allowed = !field.pii || personalDataAllowed(use.kind, r.hashed === true);
+      if (!allowed && use.kind === 'ping')
         report(
           'LR708',
           r,
@@ -359,7 +360,7 @@ export class TemplateChecker {
           'pings carry no personal data; send it in the post',
         );
       // Pixels go to third-party trackers: personal data only as a digest.
-      if (use.kind === 'pixel' && field.pii && !r.hashed) this.ctx.diagnostics.push(diagnostic('LR708.pixel', spanOf(r), name, key, at));
+      if (!allowed && use.kind === 'pixel') this.ctx.diagnostics.push(diagnostic('LR708.pixel', spanOf(r), name, key, at));
       return;
     }
     if (head === 'now') {

@@ -352,14 +352,15 @@ describe('pixels', () => {
     expect(rows.every((r) => !r.url.includes('Zo'))).toBe(true); // the journal keeps no query
   });
 
-  it('a pixel URL holding a PII value is not sent (a plan written by hand, which the checker never saw)', async () => {
+  it('a pixel URL holding a PII value is not sent, even through a field that is not PII', async () => {
     const px = await servers.start(() => ({ status: 204 }));
     const srv = await servers.start(() => accept);
     const { seller: s, journal } = seller(
-      [httpBuyer('A', { post: post(`${srv.url}/post`), pixels: [{ url: `${px.url}/p?n={{lower lead.first_name}}`, on: ['sold'], when: null }] })],
+      [httpBuyer('A', { post: post(`${srv.url}/post`), pixels: [{ url: `${px.url}/p?n={{lower lead.id}}`, on: ['sold'], when: null }] })],
       routeTo('A'),
     );
-    expect((await s.sell(lead({ first_name: 'Jane' }))).decision.status).toBe('routed');
+    // `id` is no PII field, but here it holds the lead's first name
+    expect((await s.sell(lead({ first_name: 'Jane', id: 'JANE' }))).decision.status).toBe('routed');
     await s.flush();
     expect(px.received).toHaveLength(0);
     const rows = journal.attempts({ kind: 'pixel' });
