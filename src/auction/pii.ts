@@ -437,3 +437,14 @@ function valueReason(field: string | null): string | null {
 export function piiViolation(fields: PlanField[], lead: Record<string, unknown>, body: string, url: string): string | null {
   return new PiiGuard(fields, lead).check(body, url)?.reason ?? null;
 }
+
+/**
+ * For a pixel URL, null when it may go; otherwise why not. Pixels go to
+ * third-party trackers, so a PII value is refused there as in a ping; a field's
+ * name is not (a pixel commonly says `email=` for the digest of one, and a
+ * digest is no value).
+ */
+export function piiInPixelUrl(fields: PlanField[], lead: Record<string, unknown>, url: string): string | null {
+  if (piiNames(fields).size === 0) return null;
+  return valueReason(valueField(piiNeedles(fields, lead), urlHaystack(url)));
+}

@@ -31,6 +31,7 @@ import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { buyersByName, runAuction } from './auction.js';
 import { newId } from './ids.js';
+import { piiInPixelUrl } from './pii.js';
 import { BuyerStats } from './rank.js';
 import { planOf, type AuctionRecord, type OutcomeKind, type RouteCall, type SellerRouter, type SoldToAt } from './types.js';
 
@@ -143,6 +144,7 @@ export class Seller {
       templates: this.templates,
       timeoutMs: options.pixelTimeoutMs,
       onPixel: options.onPixel,
+      refuseUrl: (lead, url) => piiInPixelUrl(this.plan.lead.fields, lead, url),
     });
     this.batcher = new Batcher({
       http: this.http,
@@ -201,7 +203,7 @@ export class Seller {
           // an event listener added and removed per auction (A/B: ~5 % of the
           // overhead at 50 buyers).
         },
-        { leadId: decision.leadId, lead: leadObj, spec: decision.auction, random: decision.random, routedAt, ageS },
+        { leadId: decision.leadId, lead: asRewritten(leadObj, decision), spec: decision.auction, random: decision.random, routedAt, ageS },
       );
       const sold = result.sold.map((s) => ({ name: s.buyer.name, price: s.sale.price }));
       let final = this.router.commit(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
@@ -246,7 +248,7 @@ export class Seller {
     const refused: string[] = [];
     let decision = first;
     for (;;) {
-      const records = await this.deliverRouted(decision, leadObj, routedAt);
+      const records = await this.deliverRouted(decision, asRewritten(leadObj, decision), routedAt);
       deliveries.push(...records);
       const only = records.length === 1 ? records[0]! : null;
       const refusedNow = decision.exclusive && only !== null && only.mode === 'post' && (only.status === 'rejected' || only.status === 'failed');
@@ -401,4 +403,11 @@ export class Seller {
     this.abort.abort();
     await this.http.close();
   }
+}
+
+/** The lead as the decision's rules left it: a fallback chain's rewrites
+ *  (`with tier = "C"`) are what pings, posts and pixels see, as the trace says. */
+function asRewritten(lead: Record<string, unknown>, decision: Decision): Record<string, unknown> {
+  const rewrites = decision.rewrites;
+  return rewrites && Object.keys(rewrites).length > 0 ? { ...lead, ...rewrites } : lead;
 }

@@ -1,7 +1,6 @@
 // The checker's passes in order. `check` (index.ts) is the public entry point;
 // `checkStrict` lets an internal error escape, for tests that want to see one.
 
-import { readFileSync } from 'node:fs';
 import type { RuleFile, Span } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
 import { bind, Bindings } from './binder.js';
@@ -11,6 +10,8 @@ import { checkClosedCycles, checkFlowCycles, checkOverflowCycles } from './cycle
 import { ExprChecker } from './exprs.js';
 import { checkFlow, declareFlows } from './flows.js';
 import { checkReachability } from './reach.js';
+import { diskReader } from './disk.js';
+import { rootOf } from './files.js';
 import { resolveLead, type SchemaOptions } from './schema.js';
 import { TemplateChecker } from './templates.js';
 import type { LeadField } from './types.js';
@@ -30,19 +31,11 @@ export function checkStrict(file: RuleFile, options: CheckOptions = {}): CheckRe
   return runCheck(file, options, false);
 }
 
-/** Reads a file the rule file names, by resolved path; undefined when it cannot be read. */
-function readFromDisk(p: string): string | undefined {
-  try {
-    return readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: boolean): CheckResult {
   // The file system is read here, at the checker's entry, so the passes (which
   // the runtime loads through src/models) import no I/O.
-  const options: CheckOptions = { ...givenOptions, readFile: givenOptions?.readFile ?? readFromDisk };
+  // Files a rule file names are read only inside its folder (or the root given).
+  const options: CheckOptions = { ...givenOptions, readFile: givenOptions?.readFile ?? diskReader(rootOf(givenOptions ?? {}, file?.file)) };
   const ctx = new CheckContext(file ?? ({ file: '<input>', buyers: [], flows: [] } as unknown as RuleFile));
   let fields: LeadField[] = [];
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];

@@ -4,6 +4,7 @@
 // reply tests of `bid` and `post`.
 
 import type { Expr, ResponseTest, Span, StringLit } from '../lang/ast.js';
+import { hasFixedHost } from '../core/urls.js';
 import { type CheckContext, isSpan } from './context.js';
 import type { ExprChecker } from './exprs.js';
 import { render } from './render.js';
@@ -37,7 +38,8 @@ export function checkUrl(ctx: CheckContext, lit: StringLit | undefined, what: st
     return;
   }
   if (scheme === 'http' || scheme === 'https') {
-    if (url.hostname === '' || url.hostname === 'x' && /^https?:\/\/\{\{/.test(text)) {
+    // The host is fixed text: a `{{…}}` anywhere before the path would let lead data choose where the request goes.
+    if (url.hostname === '' || !hasFixedHost(text)) {
       ctx.report('LR700', span, `${what} \`${JSON.stringify(lit.value)}\` has no fixed host`, 'name the host; only the path and query may hold `{{…}}`');
     }
     return;

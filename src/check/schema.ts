@@ -1,21 +1,26 @@
 // The lead schema: inline `lead { … }` fields, or a JSON Schema file read with
 // `lead from "x.json"`, resolved to LeadFields.
 
-import * as path from 'node:path';
 import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
 import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
+import { diagnostic } from '../lang/diagnostics.js';
 import { CheckContext, isSpan, lineOf } from './context.js';
+import { fileRefusal, readNamedFile, type FileOptions } from './files.js';
 import type { LeadField, LeadType } from './types.js';
 
-/** The reader when none is given: the checker's entry (checker.ts) gives the file
- *  system's, so the passes themselves import no I/O (the runtime loads them via src/models). */
-export const readNothing = (_path: string): string | undefined => undefined;
+/** Where `lead from` and template paths resolve, and how they are read (./files.ts):
+ *  the checker's entry (checker.ts) gives the file system's reader, so the
+ *  passes themselves import no I/O (the runtime loads them via src/models). */
+export type SchemaOptions = FileOptions;
 
-export interface SchemaOptions {
-  /** Reads a file by resolved path; undefined when it cannot be read. */
-  readFile?: (path: string) => string | undefined;
-  /** Directory `lead from` paths are relative to (default: the rule file's). */
-  baseDir?: string;
+/** Where a JSON text stops parsing, as ` (line L, column C)`: never the text
+ *  itself, which V8's message quotes (the file might not be a schema at all). */
+function jsonErrorPlace(text: string, e: unknown): string {
+  const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '');
+  if (!at) return '';
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  return ` (line ${line}, column ${before.length - before.lastIndexOf('\n')})`;
 }
 
 /** Fill `ctx.fields` from the file's lead declaration, reporting LR205, LR207,
@@ -80,7 +85,7 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
     if (type === undefined) continue; // parse recovery lost the type
-    out.push({ name, type, pii: decl.pii === true, optional: decl.optional === true });
+    out.push({ name, type, pii: decl.pii ?? isPersonalType(type), optional: decl.optional === true });
   }
   return out;
 }
@@ -137,28 +142,19 @@ function readSchemaFile(
     ctx.report('LR208', where, 'the `lead from` path is empty');
     return undefined;
   }
-  const baseDir = options.baseDir ?? path.dirname(ctx.file.file ?? '.');
-  const resolved = path.resolve(baseDir, relPath);
-  let text: string | undefined;
-  try {
-    text = (options.readFile ?? readNothing)(resolved);
-  } catch {
-    text = undefined;
-  }
-  if (typeof text !== 'string') {
-    ctx.report(
-      'LR208',
-      where,
-      `cannot read the lead schema \`${relPath}\``,
-      path.isAbsolute(relPath) ? undefined : '`lead from` paths are relative to the rule file',
-    );
+  const read = readNamedFile(options, ctx.file.file, relPath);
+  if ('problem' in read) {
+    const refusal = fileRefusal(read.problem, 'the lead schema', relPath, where);
+    if (refusal) ctx.diagnostics.push(refusal);
+    else ctx.report('LR208', where, `cannot read the lead schema \`${relPath}\``, '`lead from` paths are relative to the rule file');
     return undefined;
   }
+  const text = read.text;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    ctx.report('LR208', where, `the lead schema \`${relPath}\` is not valid JSON: ${(e as Error).message}`);
+    ctx.report('LR208', where, `the lead schema \`${relPath}\` is not valid JSON${jsonErrorPlace(text, e)}`);
     return undefined;
   }
   if (!isObject(json) || !isObject(json.properties)) {
@@ -200,14 +196,25 @@ function readSchemaFile(
         `the lead schema \`${relPath}\`: property \`${name}\` has the empty range ${range.min}..${range.max}`,
       );
     }
+    const marked = isObject(prop) ? prop['x-pii'] : undefined;
+    if (marked !== undefined && typeof marked !== 'boolean') {
+      ctx.diagnostics.push(diagnostic('LR208.xPii', where, relPath, name, JSON.stringify(marked) ?? String(marked)));
+      continue;
+    }
     out.push({
       name,
       type,
-      pii: isObject(prop) && prop['x-pii'] === true,
+      pii: marked ?? isPersonalType(type),
       optional: !required.has(name),
     });
   }
   return out;
+}
+
+/** E-mail addresses and phone numbers are personal data unless a field is
+ *  explicitly marked otherwise (`not pii`, `"x-pii": false`). */
+function isPersonalType(t: LeadType): boolean {
+  return t.kind === 'email' || t.kind === 'phone';
 }
 
 function rangeOf(t: LeadType): { min: number; max: number } | undefined {

@@ -7,20 +7,20 @@
 // set, and a ping template may not read a pii field.
 
 import Handlebars from 'handlebars';
-import * as path from 'node:path';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
-import { closestName, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
-import { TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES } from '../core/template-helpers.js';
+import { closestName, diagnostic, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
+import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
-import { readNothing, type SchemaOptions } from './schema.js';
+import { fileRefusal, readNamedFile, type FileProblem } from './files.js';
+import type { SchemaOptions } from './schema.js';
 
 /** Every helper name a template may call, for "did you mean" and the list of helpers. */
 const ALL_HELPERS: readonly string[] = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS];
 
 /** Where a template is rendered, which decides what it may read. */
 export interface TemplateUse {
-  kind: 'ping' | 'post' | 'pixel';
+  kind: TemplateUseKind;
   /** The buyer has a `ping` (so `ping.*` exists after it) / a `post`. */
   hasPing: boolean;
   hasPost: boolean;
@@ -44,6 +44,8 @@ interface Ref {
   parts: string[];
   data: boolean;
   depth: number;
+  /** Read inside a `hash` call: what reaches the output is its digest. */
+  hashed?: boolean;
   start: Loc;
   end: Loc;
 }
@@ -173,8 +175,9 @@ export function templateRefs(ast: hbs.AST.Program): Ref[] {
   walkTemplate(
     ast,
     {
-      path: (p, rooted, local) => {
+      path: (p, rooted, local, hashed) => {
         const r = pathRef(p as unknown as Node, 'var');
+        if (hashed) r.hashed = true;
         if (r.data && r.parts[0] !== 'root') {
           if (rooted) out.push(r); // @index and friends exist only inside `each`
         } else if (r.data || (rooted && !local)) out.push(r);
@@ -197,7 +200,7 @@ export function zipSource(ctx: CheckContext): string | undefined {
 }
 
 export class TemplateChecker {
-  private readonly cache = new Map<string, { source?: string; parsed?: Parsed }>();
+  private readonly cache = new Map<string, { source?: string; parsed?: Parsed; problem?: FileProblem }>();
 
   constructor(
     private readonly ctx: CheckContext,
@@ -216,12 +219,9 @@ export class TemplateChecker {
     }
     const entry = this.load(rel);
     if (entry.source === undefined) {
-      this.ctx.report(
-        'LR704',
-        span,
-        `cannot read the template \`${rel}\``,
-        path.isAbsolute(rel) ? undefined : 'template paths are relative to the rule file',
-      );
+      const refusal = fileRefusal(entry.problem ?? 'missing', 'the template', rel, span);
+      if (refusal) this.ctx.diagnostics.push(refusal);
+      else this.ctx.report('LR704', span, `cannot read the template \`${rel}\``, 'template paths are relative to the rule file');
       return;
     }
     const parsed = entry.parsed!;
@@ -268,19 +268,12 @@ export class TemplateChecker {
       });
   }
 
-  private load(rel: string): { source?: string; parsed?: Parsed } {
-    const baseDir = this.options.baseDir ?? path.dirname(this.ctx.file?.file ?? '.');
-    const resolved = path.resolve(baseDir, rel);
-    let entry = this.cache.get(resolved);
+  private load(rel: string): { source?: string; parsed?: Parsed; problem?: FileProblem } {
+    let entry = this.cache.get(rel);
     if (entry) return entry;
-    let text: string | undefined;
-    try {
-      text = (this.options.readFile ?? readNothing)(resolved);
-    } catch {
-      text = undefined;
-    }
-    entry = typeof text === 'string' ? { source: text, parsed: parseTemplate(text) } : {};
-    this.cache.set(resolved, entry);
+    const read = readNamedFile(this.options, this.ctx.file?.file, rel);
+    entry = 'problem' in read ? { problem: read.problem } : { source: read.text, parsed: parseTemplate(read.text) };
+    this.cache.set(rel, entry);
     return entry;
   }
 
@@ -305,7 +298,7 @@ export class TemplateChecker {
         report('LR707', r, `${where.name} calls the unknown helper \`${name}\`${at}`, help);
         continue;
       }
-      this.variable(r, use, where.name, at, report);
+      this.variable(r, use, where.name, at, report, where.span);
     }
   }
 
@@ -315,6 +308,7 @@ export class TemplateChecker {
     name: string,
     at: string,
     report: (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) => void,
+    spanOf: (r: Ref) => Span,
   ): void {
     let parts = r.parts;
     if (r.data) {
@@ -357,13 +351,16 @@ export class TemplateChecker {
         );
         return;
       }
-      if (use.kind === 'ping' && field.pii)
+      const allowed = !field.pii || personalDataAllowed(use.kind, r.hashed === true);
+      if (!allowed && use.kind === 'ping')
         report(
           'LR708',
           r,
           `${name} sends \`lead.${key}\`${at}, which is personal data (\`${key}\` is marked \`pii\`)`,
           'pings carry no personal data; send it in the post',
         );
+      // Pixels go to third-party trackers: personal data only as a digest.
+      if (!allowed && use.kind === 'pixel') this.ctx.diagnostics.push(diagnostic('LR708.pixel', spanOf(r), name, key, at));
       return;
     }
     if (head === 'now') {

@@ -1,7 +1,8 @@
 // Source → plan: parse, check, emit. The only entry point most callers need.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { diskReader } from '../check/disk.js';
+import { readNamedFile, rootOf, type FileReader } from '../check/files.js';
 import { check } from '../check/index.js';
 import { diagnostic, hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
 import type { Span } from '../lang/ast.js';
@@ -15,10 +16,14 @@ export { emitPlan, leadJsonSchema, fieldJsonSchema } from './emit.js';
 export interface CompileOptions {
   /** The file name diagnostics and traces cite. */
   file?: string;
-  /** Reads files the rule file refers to (`lead from "…"`); defaults to the file system. */
-  readFile?: (path: string) => string | undefined;
+  /** Reads files the rule file refers to (`lead from "…"`, templates) by
+   *  resolved path; defaults to the file system, confined to `root`. */
+  readFile?: FileReader;
   /** Directory relative paths are resolved against; defaults to the rule file's. */
   baseDir?: string;
+  /** Folder every file the rule file names must be inside; defaults to `baseDir`.
+   *  An absolute path, or one that leaves it, is an error (LR215). */
+  root?: string;
 }
 
 export interface CompileResult {
@@ -29,16 +34,8 @@ export interface CompileResult {
   ast: RuleFile;
 }
 
-const readFromDisk = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
-
-function readOnce(read: (path: string) => string | undefined): (path: string) => string | undefined {
-  const seen = new Map<string, string | undefined>();
+function readOnce(read: FileReader): FileReader {
+  const seen = new Map<string, ReturnType<FileReader>>();
   return (path) => {
     if (!seen.has(path)) seen.set(path, read(path));
     return seen.get(path);
@@ -50,9 +47,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const parsed = parse(source, file);
   // The checker and the emitter both read the files a rule file names (the lead
   // schema, templates); each is read once per compile.
-  const readFile = readOnce(options.readFile ?? readFromDisk);
   const baseDir = options.baseDir ?? (options.file ? dirname(resolve(options.file)) : process.cwd());
-  const checked = check(parsed.ast, { readFile, baseDir });
+  const files = { baseDir, root: rootOf({ baseDir, root: options.root }, file) };
+  const readFile = readOnce(options.readFile ?? diskReader(files.root));
+  const checked = check(parsed.ast, { ...files, readFile });
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]);
   if (hasErrors(diagnostics)) return { plan: null, diagnostics, ast: parsed.ast };
   // Templates are embedded in the plan, so a plan file runs without the rule file's folder.
@@ -63,7 +61,10 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       source,
       fields: checked.fields,
       bindings: checked.bindings,
-      readTemplate: (path) => readFile(resolve(baseDir, path)),
+      readTemplate: (path) => {
+        const read = readNamedFile({ ...files, readFile }, file, path);
+        return 'text' in read ? read.text : undefined;
+      },
     });
   } catch (err) {
     const internal = diagnostic('LR901', spanAt(source, file, null), `internal error: the plan could not be emitted: ${(err as Error).message}`);

@@ -15,3 +15,8 @@ export const MAX_DIAGNOSTICS_SHOWN = 100;
 
 /** Did-you-mean compares at most this many characters of a name. */
 export const MAX_SUGGESTION_NAME_LENGTH = 64;
+
+/** Largest file a rule file may name (a `lead from` schema, a payload
+ *  template): templates and schemas are small; a larger file is refused before
+ *  it is read, so a rule file cannot make the checker read a device or a log. */
+export const MAX_NAMED_FILE_BYTES = 1024 * 1024;

@@ -122,6 +122,31 @@ export const TEMPLATE_HELPER_DEFS = {
 
 export type TemplateHelperName = keyof typeof TEMPLATE_HELPER_DEFS;
 
+/** The helper whose output is a digest: personal data may go to a pixel only through it. */
+export const HASH_HELPER: TemplateHelperName = 'hash';
+
+/** What a template is sent as. */
+export type TemplateUseKind = 'ping' | 'post' | 'pixel';
+
+/**
+ * Where personal data may go, decided once for the checker (LR708) and the
+ * plan verifier: never in a ping (a buyer that has not bought the lead), in a
+ * pixel only as a digest (pixels go to third-party trackers), in a post freely
+ * (the buyer bought the lead).
+ */
+export function personalDataAllowed(use: TemplateUseKind, hashed: boolean): boolean {
+  switch (use) {
+    case 'ping':
+      return false;
+    case 'pixel':
+      return hashed;
+    case 'post':
+      return true;
+    default:
+      return use satisfies never;
+  }
+}
+
 export const TEMPLATE_HELPER_NAMES: readonly TemplateHelperName[] = Object.keys(TEMPLATE_HELPER_DEFS) as TemplateHelperName[];
 
 export function isTemplateHelper(name: string): name is TemplateHelperName {

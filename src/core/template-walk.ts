@@ -10,15 +10,17 @@
 //     outside `each`/`with` blocks (and sections such as `{{#lead.tags}}`);
 //     inside them only `@root.…`; block parameters (`as |x|`) are local.
 
-import { CONTEXT_KEEPING_HELPERS, isBlockHelper, isTemplateHelper } from './template-helpers.js';
+import { CONTEXT_KEEPING_HELPERS, HASH_HELPER, isBlockHelper, isTemplateHelper } from './template-helpers.js';
 
 type Program = hbs.AST.Program;
 type Expression = hbs.AST.Expression;
 type PathExpression = hbs.AST.PathExpression;
 
 export interface TemplateVisitor {
-  /** A path read as a value. `rooted`: outside any context-changing block; `local`: its head is a block parameter. */
-  path?(p: PathExpression, rooted: boolean, local: boolean): void;
+  /** A path read as a value. `rooted`: outside any context-changing block;
+   *  `local`: its head is a block parameter; `hashed`: it is read inside the
+   *  arguments of a `hash` call, so what it yields is a digest, not the value. */
+  path?(p: PathExpression, rooted: boolean, local: boolean, hashed: boolean): void;
   /** The callee of a helper call. */
   helper?(p: PathExpression): void;
   /** A mustache, after its callee and arguments were visited (the renderer rewrites it here). */
@@ -54,14 +56,14 @@ export function blockHelperName(b: hbs.AST.BlockStatement): string {
  */
 export function walkTemplate(ast: Program, visitor: TemplateVisitor, limit = Infinity): void {
   let budget = limit;
-  const value = (n: Expression | undefined, rooted: boolean, bp: ReadonlySet<string>): void => {
+  const value = (n: Expression | undefined, rooted: boolean, bp: ReadonlySet<string>, hashed = false): void => {
     if (!n || typeof n !== 'object' || budget-- <= 0) return;
     if (isPath(n)) {
       const parts = list(n.parts);
-      visitor.path?.(n, rooted, !n.data && parts.length > 0 && bp.has(String(parts[0])));
+      visitor.path?.(n, rooted, !n.data && parts.length > 0 && bp.has(String(parts[0])), hashed);
     } else if (n.type === 'SubExpression') {
       const s = n as hbs.AST.SubExpression;
-      call(s.path, s.params, s.hash, true, rooted, bp);
+      call(s.path, s.params, s.hash, true, rooted, bp, false, hashed);
     }
   };
   /** `forced`: a subexpression, always a helper call. */
@@ -73,12 +75,15 @@ export function walkTemplate(ast: Program, visitor: TemplateVisitor, limit = Inf
     rooted: boolean,
     bp: ReadonlySet<string>,
     block = false,
+    hashed = false,
   ): boolean => {
     const helper = isPath(callee) && (forced || isHelperCall(callee, params, hash, block));
     if (helper) visitor.helper?.(callee);
-    else value(callee, rooted, bp);
-    for (const x of list(params)) value(x, rooted, bp);
-    for (const pair of list(hash?.pairs)) value(pair?.value, rooted, bp);
+    else value(callee, rooted, bp, hashed);
+    // Whatever a `hash` call reads, at any depth, comes out as its digest.
+    const args = hashed || (helper && callee.original === HASH_HELPER);
+    for (const x of list(params)) value(x, rooted, bp, args);
+    for (const pair of list(hash?.pairs)) value(pair?.value, rooted, bp, args);
     return helper;
   };
   const program = (prog: Program | undefined, rooted: boolean, bp: ReadonlySet<string>): void => {

@@ -28,6 +28,9 @@ export interface PixelFirerOptions {
   timeoutMs?: number;
   /** Called with every pixel's outcome. */
   onPixel?: (r: PixelRecord) => void;
+  /** Why a rendered URL may not go (it holds personal data), or null: the
+   *  runtime's second line behind the checker's LR708. */
+  refuseUrl?: (lead: Record<string, unknown>, url: string) => string | null;
 }
 
 export class PixelFirer {
@@ -65,6 +68,11 @@ export class PixelFirer {
       } catch (err) {
         const detail = err instanceof TemplateError ? `template: ${err.message}` : String(err);
         this.record(buyer.name, event, i, sale, redactUrl(px.url), 'error', null, detail, Date.now(), 0);
+        return;
+      }
+      const refusal = this.o.refuseUrl?.(sale.lead, url) ?? null;
+      if (refusal !== null) {
+        this.record(buyer.name, event, i, sale, redactUrl(px.url), 'skipped', null, `not sent: the URL ${refusal}`, Date.now(), 0);
         return;
       }
       started++;

@@ -82,6 +82,9 @@ export class TemplateError extends Error {
 // ---------------------------------------------------------------- encoding
 
 const hb = Handlebars.create();
+// Handlebars' own `log` would write lead data to the console: templates have
+// only the vocabulary's helpers (the plan verifier refuses any other name too).
+hb.unregisterHelper('log');
 
 const HOST: TemplateHost = { sha256Hex: (text) => createHash('sha256').update(text).digest('hex') };
 

@@ -206,7 +206,8 @@ export class AstBuilder {
     return {
       name,
       type,
-      pii: this.toks(c, 'Pii').length > 0,
+      // `not pii` says no; `pii` says yes; neither leaves it to the field's type.
+      pii: this.toks(c, 'Not').length > 0 ? false : this.toks(c, 'Pii').length > 0 ? true : undefined,
       optional: this.toks(c, 'Optional').length > 0,
       span: this.nodeSpan(node),
     };

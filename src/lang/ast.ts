@@ -38,7 +38,8 @@ export type TypeExpr =
 export interface FieldDecl {
   name: Ident;
   type: TypeExpr;
-  pii: boolean;
+  /** `pii` (true), `not pii` (false), or unmarked (undefined: e-mail and phone fields are PII). */
+  pii: boolean | undefined;
   optional: boolean;
   span: Span;
 }

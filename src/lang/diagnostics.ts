@@ -93,7 +93,16 @@ export const DIAGNOSTIC_CODES = {
   LR205: { severity: 'error', title: 'duplicate field' },
   LR206: { severity: 'error', title: 'no flow' },
   LR207: { severity: 'error', title: 'no lead schema' },
-  LR208: { severity: 'error', title: 'lead schema file unusable' },
+  LR208: {
+    severity: 'error',
+    title: 'lead schema file unusable',
+    variants: {
+      xPii: {
+        message: 'the lead schema `{0}`: property `{1}` has `"x-pii": {2}`, which is neither true nor false',
+        help: 'write `"x-pii": true` for personal data or `"x-pii": false` for none',
+      },
+    },
+  },
   LR209: { severity: 'error', title: 'duplicate clause' },
   LR210: { severity: 'error', title: 'reserved name' },
   LR211: {
@@ -105,6 +114,18 @@ export const DIAGNOSTIC_CODES = {
   LR212: { severity: 'error', title: 'unknown option' },
   LR213: { severity: 'warning', title: 'required field in `requires`' },
   LR214: { severity: 'error', title: 'field listed twice' },
+  LR215: {
+    severity: 'error',
+    title: 'file outside the rule folder',
+    message: '{0} `{1}` is an absolute path: a rule file reads only files inside its own folder',
+    help: 'write the path relative to the rule file, inside its folder',
+    variants: {
+      escapes: { message: "{0} `{1}` is outside the rule file's folder: a rule file reads only files inside it", help: 'move the file into the rule file\'s folder (or a folder below it)' },
+      linksOutside: { message: "{0} `{1}` is a link to a file outside the rule file's folder", help: 'copy the file into the rule file\'s folder instead of linking to it' },
+      notFile: { message: '{0} `{1}` is not a regular file', help: 'name a regular file: not a directory, a device or a pipe' },
+      tooLarge: { message: '{0} `{1}` is larger than {2}', help: 'templates and lead schemas are small files; check the path' },
+    },
+  },
   // 3xx: types
   LR300: { severity: 'error', title: 'type mismatch' },
   LR301: { severity: 'error', title: 'value outside the enum' },
@@ -150,7 +171,20 @@ export const DIAGNOSTIC_CODES = {
   LR705: { severity: 'error', title: 'template syntax error' },
   LR706: { severity: 'error', title: 'unknown template variable' },
   LR707: { severity: 'error', title: 'unknown template helper' },
-  LR708: { severity: 'error', title: 'personal data in a ping' },
+  LR708: {
+    severity: 'error',
+    title: 'personal data in a ping, a pixel or a field that is not PII',
+    variants: {
+      rewrite: {
+        message: '`{0}` is not personal data, so it cannot be set from `{1}`, which is (a value derived from personal data is personal data)',
+        help: 'mark `{0}` `pii`, or set it from fields that are not personal data',
+      },
+      pixel: {
+        message: '{0} sends `lead.{1}`{2}, which is personal data (`{1}` is marked `pii`); pixels go to third-party trackers',
+        help: 'send a digest: `{{hash lead.{1}}}`, or leave it out',
+      },
+    },
+  },
   LR709: { severity: 'warning', title: 'backup post without a post' },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
   LR900: { severity: 'error', title: 'internal error in the checker' },

@@ -106,7 +106,17 @@ export class RuleParser extends CstParser {
     this.CONSUME(T.Colon);
     this.SUBRULE(this.fieldType);
     this.MANY(() =>
-      this.OR([{ ALT: () => this.CONSUME(T.Pii) }, { ALT: () => this.CONSUME(T.Optional) }]),
+      this.OR([
+        { ALT: () => this.CONSUME(T.Pii) },
+        { ALT: () => this.CONSUME(T.Optional) },
+        {
+          // `email: email not pii`: an e-mail or phone field that is explicitly not personal data.
+          ALT: () => {
+            this.CONSUME(T.Not);
+            this.CONSUME2(T.Pii);
+          },
+        },
+      ]),
     );
   });
 

@@ -6,7 +6,8 @@ import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { checkFlowRef } from '../check/models.js';
 import type { PlanValue } from '../plan/index.js';
-import { didYouMean } from '../lang/diagnostics.js';
+import { diagnostic, didYouMean } from '../lang/diagnostics.js';
+import { personalFieldIn } from '../check/pii.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
 import type { LoadedRule } from '../runtime/load.js';
@@ -82,6 +83,10 @@ function checkFallback(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'fal
         continue;
       }
       exprs.assign(field, { kind: 'name', name, span: rw.field.span }, rw.value);
+      // A value derived from personal data is personal data: it may not land in
+      // a field that pings and pixels are allowed to carry.
+      const source = field.pii ? undefined : personalFieldIn(rw.value, ctx.fields);
+      if (source !== undefined && rw.value) ctx.diagnostics.push(diagnostic('LR708.rewrite', rw.value.span, name, source));
     }
   }
 }

@@ -4,7 +4,7 @@
 // Schema (./json-schema.ts), then what a schema cannot say: names resolve and
 // are unique, calendars and zones exist, hours open before they close, splits
 // have weight, rule guards match their conditions, functions exist with their
-// arity. Each stage runs only when the one before found nothing, so a later
+// arity, templates say only what the checker allows (./verify-templates.ts). Each stage runs only when the one before found nothing, so a later
 // check may rely on the earlier ones (and never sees a shape it cannot walk).
 
 import { Ajv, type ErrorObject } from 'ajv';
@@ -15,6 +15,7 @@ import { checkBounds, type Bounds } from './bounds.js';
 import type { Plan, PlanAction, PlanExpr } from './declaration.js';
 import { PLAN_AJV_SCHEMA } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
+import { templateProblems } from './verify-templates.js';
 
 const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(PLAN_AJV_SCHEMA);
 
@@ -24,7 +25,7 @@ export function verifyPlan(json: unknown): PlanProblem[] {
   if (bounds.problems.length > 0) return bounds.problems;
   if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
   const plan = json as Plan;
-  return [...namesAndSettings(plan), ...callProblems(bounds.calls)];
+  return [...namesAndSettings(plan), ...callProblems(bounds.calls), ...templateProblems(plan)];
 }
 
 function schemaProblems(errors: ErrorObject[]): PlanProblem[] {

@@ -6,6 +6,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { RE2JS } from 're2js';
 import type { FieldType, Plan, PlanAction, PlanBuyer, PlanExpr, PlanRule } from '../plan/index.js';
 import { PlanError, verifyPlan, type PlanProblem } from '../plan/index.js';
 import { modelOf, type LoadedAction, type LoadEnv } from '../models/index.js';
@@ -42,8 +43,21 @@ const fullDateTimeValidate = fullDateTime.validate;
 
 const US_STATE_SET = new Set(US_STATES);
 
+/** A lead schema's `pattern`s run on a linear-time engine (RE2, in plain
+ *  JavaScript), so no plan, however it was written, can make validating a lead
+ *  exponential (`^(a+)+$`). A pattern RE2 cannot run (a back-reference, a
+ *  look-around) fails to compile, and the plan is refused. */
+const linearRegExp = Object.assign(
+  (pattern: string, flags: string): { test(s: string): boolean; toString(): string } => {
+    const re = RE2JS.compile(pattern);
+    // ajv keys its compiled patterns by toString(): it must differ per pattern.
+    return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/${flags}` };
+  },
+  { code: 'RE2JS (linear time; not for standalone code)' },
+);
+
 function leadAjvOptions() {
-  return { allErrors: true, strict: false, logger: false } as const;
+  return { allErrors: true, strict: false, logger: false, code: { regExp: linearRegExp } } as const;
 }
 
 function withFormats<T extends Ajv | Ajv2019 | Ajv2020>(ajv: T): T {

@@ -130,7 +130,12 @@ describe('lead from a JSON Schema file', () => {
     expect(d.message).toBe('cannot read the lead schema `x.json`');
   });
   it('invalid JSON', () => {
-    expect(lr208('{ nope').message).toMatch(/^the lead schema `x.json` is not valid JSON: /);
+    expect(lr208('{ nope').message).toBe('the lead schema `x.json` is not valid JSON (line 1, column 3)');
+  });
+  it('invalid JSON is never quoted: the file might be anything', () => {
+    const message = lr208('root:x:0:0:root:/root:/bin/bash\n').message;
+    expect(message).toBe('the lead schema `x.json` is not valid JSON');
+    expect(message).not.toContain('root');
   });
   it('no properties', () => {
     expect(lr208('[1, 2]').message).toContain('needs a top-level `properties` object');

@@ -318,7 +318,7 @@ describe('pixels', () => {
           price: 45,
           post: post(`${srv.url}/post`),
           pixels: [
-            { url: `${px.url}/p?name={{lead.first_name}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.first_name}}}`, on: ['sold'], when: null },
+            { url: `${px.url}/p?name={{lead.id}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.id}}}`, on: ['sold'], when: null },
             { url: `${px.url}/d?lead={{lead.id}}`, on: ['delivered'], when: null },
             {
               url: `${px.url}/hi?lead={{lead.id}}`,
@@ -332,7 +332,7 @@ describe('pixels', () => {
       routeTo('A'),
       { pixelTimeoutMs: 500 },
     );
-    const sale = await s.sell(lead({ first_name: 'Zoë & Co?/#=' }));
+    const sale = await s.sell(lead({ id: 'Zoë & Co?/#=' }));
     expect(sale.decision.status).toBe('routed');
     // the sale resolved while the hanging pixel was still out
     expect(s.pending.pixels).toBeGreaterThanOrEqual(1);
@@ -350,6 +350,21 @@ describe('pixels', () => {
     const rows = journal.attempts({ kind: 'pixel' });
     expect(rows.map((r) => r.outcome).sort()).toEqual(['fired', 'fired', 'timeout']);
     expect(rows.every((r) => !r.url.includes('Zo'))).toBe(true); // the journal keeps no query
+  });
+
+  it('a pixel URL holding a PII value is not sent, even through a field that is not PII', async () => {
+    const px = await servers.start(() => ({ status: 204 }));
+    const srv = await servers.start(() => accept);
+    const { seller: s, journal } = seller(
+      [httpBuyer('A', { post: post(`${srv.url}/post`), pixels: [{ url: `${px.url}/p?n={{lower lead.id}}`, on: ['sold'], when: null }] })],
+      routeTo('A'),
+    );
+    // `id` is no PII field, but here it holds the lead's first name
+    expect((await s.sell(lead({ first_name: 'Jane', id: 'JANE' }))).decision.status).toBe('routed');
+    await s.flush();
+    expect(px.received).toHaveLength(0);
+    const rows = journal.attempts({ kind: 'pixel' });
+    expect(rows.map((r) => [r.outcome, r.detail])).toEqual([['skipped', "on sold: not sent: the URL contains the value of PII field 'first_name'"]]);
   });
 
   it('fire on rejected and returned', async () => {

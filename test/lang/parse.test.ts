@@ -155,12 +155,12 @@ flow other { route C }
     expect(shape((ast as RuleFile).lead)).toEqual({
       kind: 'inline',
       fields: [
-        { name: { name: 'state' }, type: { kind: 'state' }, pii: false, optional: false },
-        { name: { name: 'credit_score' }, type: { kind: 'int', min: 300, max: 850 }, pii: false, optional: false },
-        { name: { name: 'temp' }, type: { kind: 'number', min: -40, max: 120 }, pii: false, optional: true },
-        { name: { name: 'bill' }, type: { kind: 'enum', values: ['0-100', '100-200', '300+'] }, pii: false, optional: false },
+        { name: { name: 'state' }, type: { kind: 'state' }, optional: false },
+        { name: { name: 'credit_score' }, type: { kind: 'int', min: 300, max: 850 }, optional: false },
+        { name: { name: 'temp' }, type: { kind: 'number', min: -40, max: 120 }, optional: true },
+        { name: { name: 'bill' }, type: { kind: 'enum', values: ['0-100', '100-200', '300+'] }, optional: false },
         { name: { name: 'email' }, type: { kind: 'email' }, pii: true, optional: false },
-        { name: { name: 'tags' }, type: { kind: 'list', of: { kind: 'string' } }, pii: false, optional: true },
+        { name: { name: 'tags' }, type: { kind: 'list', of: { kind: 'string' } }, optional: true },
       ],
     });
   });

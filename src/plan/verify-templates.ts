@@ -1,0 +1,74 @@
+// What the plan verifier asks of a plan's templates (payloads and pixel URLs),
+// so a plan written by hand, never checked, cannot do what the checker refuses:
+// a template parses, calls only the vocabulary's helpers (no `log`, no
+// partials), reads personal data only where `personalDataAllowed` lets it, and
+// a pixel's host is fixed text.
+
+import Handlebars from 'handlebars';
+import {
+  isBlockHelper,
+  isTemplateHelper,
+  personalDataAllowed,
+  TEMPLATE_BLOCK_HELPERS,
+  TEMPLATE_HELPER_NAMES,
+  type TemplateUseKind,
+} from '../core/template-helpers.js';
+import { walkTemplate } from '../core/template-walk.js';
+import { hasFixedHost } from '../core/urls.js';
+import type { Plan } from './declaration.js';
+import type { PlanProblem } from './problems.js';
+
+/** Most nodes walked in one template (a template is small; a plan might not be). */
+const MAX_TEMPLATE_NODES = 100_000;
+
+const HELPERS = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS].join(', ');
+
+export function templateProblems(plan: Plan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const personal = new Set(plan.lead.fields.filter((f) => f.pii).map((f) => f.name));
+  plan.buyers.forEach((b, i) => {
+    const at = `/buyers/${i}`;
+    const check = (source: string, use: TemplateUseKind, path: string) => problems.push(...oneTemplate(source, use, path, personal));
+    if (b.ping?.template) check(b.ping.template.source, 'ping', `${at}/ping/template/source`);
+    if (b.post?.template) check(b.post.template.source, 'post', `${at}/post/template/source`);
+    if (b.backupPost?.template) check(b.backupPost.template.source, 'post', `${at}/backupPost/template/source`);
+    (b.pixels ?? []).forEach((px, j) => {
+      const path = `${at}/pixels/${j}/url`;
+      if (!hasFixedHost(px.url)) problems.push({ path, message: 'a pixel URL needs a fixed host: only its path and query may hold {{…}}' });
+      check(px.url, 'pixel', path);
+    });
+  });
+  return problems;
+}
+
+function oneTemplate(source: string, use: TemplateUseKind, path: string, personal: ReadonlySet<string>): PlanProblem[] {
+  let ast: hbs.AST.Program;
+  try {
+    ast = Handlebars.parse(source);
+  } catch (err) {
+    return [{ path, message: `the template does not parse: ${(err as Error).message.split('\n', 1)[0]}` }];
+  }
+  const problems: PlanProblem[] = [];
+  const seen = new Set<string>();
+  const once = (message: string) => {
+    if (!seen.has(message)) problems.push({ path, message }), seen.add(message);
+  };
+  walkTemplate(
+    ast,
+    {
+      helper: (p) => {
+        const name = String(p.original);
+        if (!isTemplateHelper(name) && !isBlockHelper(name)) once(`the template calls '${name}', which is no template helper (the helpers are ${HELPERS})`);
+      },
+      path: (p, _rooted, local, hashed) => {
+        const parts = (p.parts ?? []).map(String);
+        const head = p.data && parts[0] === 'root' ? parts.slice(1) : parts;
+        if (local || head[0] !== 'lead' || head[1] === undefined || !personal.has(head[1])) return;
+        if (!personalDataAllowed(use, hashed)) once(`the ${use} template reads personal data: lead.${head[1]}${use === 'pixel' ? ' (a pixel may send it only hashed)' : ''}`);
+      },
+      unsupported: (_st, what) => once(`the template uses a ${what}; templates have none`),
+    },
+    MAX_TEMPLATE_NODES,
+  );
+  return problems;
+}
