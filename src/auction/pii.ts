@@ -386,7 +386,8 @@ export class PiiGuard {
   private shapeOf(body: string, id: string, needles: PiiNeedle[]): Shape | null {
     const s = this.shape;
     const at = s?.before.length ?? -1;
-    if (s && body.length === at + id.length + s.after.length && body.startsWith(id, at) && body.startsWith(s.before) && body.endsWith(s.after)) return s;
+    // The shape serves another id only where that id is in the body once, as on a first search.
+    if (s && body.length === at + id.length + s.after.length && body.startsWith(id, at) && body.startsWith(s.before) && body.endsWith(s.after) && !s.before.includes(id) && !s.after.includes(id)) return s;
     const i = body.indexOf(id);
     if (i < 0 || body.indexOf(id, i + 1) >= 0) return null;
     const before = body.slice(0, i);
