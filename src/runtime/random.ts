@@ -19,17 +19,21 @@
 //   The "split:" salt and the rule id make the split draw independent of `random`
 //   and of the draws of other split rules.
 //
-//   leadIdOf(lead) = String(lead.id) when lead.id is a string or a finite number;
+//   leadIdOf(lead) = String(lead.id) when lead.id is a string or a finite number
+//                    (an id longer than any text the lead limits allow is cut
+//                    there and ends in "\u2026": only a rejected lead has one);
 //                    otherwise "lead-" + 16 hex digits: hash32(c) and
 //                    hash32("#" + c) (8 hex digits each, zero-padded), where c is
 //                    the lead's canonical JSON (object keys sorted, recursively;
 //                    undefined-valued keys dropped, as JSON.stringify does),
 //                    cut at the lead limits of src/core/limits.ts: a part nested
 //                    deeper than MAX_LEAD_DEPTH or past MAX_LEAD_VALUES values is
-//                    written "\u2026", one that cannot be read "?" (a valid lead is
+//                    written "\u2026", one that cannot be read "?", a text or field
+//                    name past the longest the limits allow is cut there and ends
+//                    in "\u2026" (a valid lead is
 //                    never cut: the lead guard rejects any lead past a limit).
 
-import { MAX_LEAD_DEPTH, MAX_LEAD_VALUES } from '../core/limits.js';
+import { MAX_LEAD_DEPTH, MAX_LEAD_NAME_LENGTH, MAX_LEAD_TEXT, MAX_LEAD_VALUES } from '../core/limits.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -134,6 +138,9 @@ interface Budget {
   values: number;
 }
 
+/** No text in a valid lead is longer than this (nor any name than MAX_LEAD_NAME_LENGTH). */
+const LONGEST_TEXT = Math.max(...Object.values(MAX_LEAD_TEXT));
+
 /** Marks in a bounded canonical text: a part past the limits, and a part that could not be read. */
 const CUT = '"\u2026"';
 const UNREADABLE = '"?"';
@@ -142,11 +149,13 @@ const UNREADABLE = '"?"';
  * canonicalJson's one implementation. With a budget (leadIdOf) it never throws
  * and never recurses deeper than MAX_LEAD_DEPTH: a part deeper than that or past
  * MAX_LEAD_VALUES values is written as "…", one it cannot read (a throwing
- * getter, a bigint) as "?". Within the limits both texts are the same.
+ * getter, a bigint) as "?", and a text or a name longer than any the limits
+ * allow is cut there and ends in "…". Within the limits both texts are the same.
  */
 function canonical(v: unknown, depth: number, budget: Budget | null): string {
   if (budget !== null && --budget.values < 0) return CUT;
   if (v === null || typeof v !== 'object') {
+    if (budget !== null && typeof v === 'string' && v.length > LONGEST_TEXT) return JSON.stringify(`${v.slice(0, LONGEST_TEXT)}\u2026`);
     if (budget === null) {
       const s = JSON.stringify(v);
       return s === undefined ? 'null' : s;
@@ -198,7 +207,8 @@ function container(v: object, depth: number, budget: Budget | null): string {
     if (item === undefined || typeof item === 'function') continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(k) + ':' + (item === UNREADABLE_VALUE ? UNREADABLE : canonical(item, depth + 1, budget));
+    const name = budget !== null && k.length > MAX_LEAD_NAME_LENGTH ? `${k.slice(0, MAX_LEAD_NAME_LENGTH)}\u2026` : k;
+    out += JSON.stringify(name) + ':' + (item === UNREADABLE_VALUE ? UNREADABLE : canonical(item, depth + 1, budget));
     if (budget !== null && budget.values < 0) return out + '}';
   }
   return out + '}';
@@ -224,7 +234,7 @@ export function leadIdOf(lead: unknown): string {
     } catch {
       id = undefined;
     }
-    if (typeof id === 'string') return id;
+    if (typeof id === 'string') return id.length > LONGEST_TEXT ? `${id.slice(0, LONGEST_TEXT)}\u2026` : id;
     if (typeof id === 'number' && Number.isFinite(id)) return String(id);
   }
   const c = canonical(lead, 0, { values: MAX_LEAD_VALUES + 1 });

@@ -19,7 +19,7 @@ const RUNS = 10_000;
 const CLI_LEADS = 2_000;
 const NOW = '2026-11-23T15:00:00Z';
 
-export const RULES = `lead {
+const RULES = `lead {
   id: string optional
   state: state
   zip: zip optional
@@ -232,7 +232,7 @@ const mutators: Mutator[] = [
   }),
 ];
 
-export const adversarialLead = fc.tuple(validLead, fc.array(fc.oneof(...mutators.map((m) => ({ arbitrary: m, weight: m === hugeContainers ? 1 : 20 }))), { minLength: 1, maxLength: 3 })).map(([base, muts]) => {
+const adversarialLead = fc.tuple(validLead, fc.array(fc.oneof(...mutators.map((m) => ({ arbitrary: m, weight: m === hugeContainers ? 1 : 20 }))), { minLength: 1, maxLength: 3 })).map(([base, muts]) => {
   const lead: Lead = { ...base };
   let done: Mutation[] = [];
   for (const m of muts) {
