@@ -89,9 +89,8 @@ export function trimLead(lead: unknown, shape: LeadShape): unknown {
   try {
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
-      if (!Object.hasOwn(lead, name)) continue;
       const v = (lead as Record<string, unknown>)[name];
-      if (typeof v !== 'string' || !needsTrim(v)) continue;
+      if (typeof v !== 'string' || !needsTrim(v) || !Object.hasOwn(lead, name)) continue;
       // Spread and a computed key define own data properties, so a field
       // named `__proto__` stays a field and never becomes the prototype.
       copy = { ...(copy ?? (lead as Record<string, unknown>)), [name]: v.trim() };
@@ -151,15 +150,65 @@ function isPlainObject(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/** No text limit is below this: a text this short needs no look-up. */
+const SHORTEST_TEXT_LIMIT = Math.min(...Object.values(MAX_LEAD_TEXT));
+
 const NOT_AN_OBJECT: LeadError[] = [{ field: 'lead', message: 'must be object' }];
 
 /**
  * Every way the lead breaks the limits of src/core/limits.ts or is not plain
- * JSON data, each naming its field; null when there is none. Never throws,
- * never recurses, reads each property once.
+ * JSON data, each naming its field; null when there is none. Never throws and
+ * never recurses.
  */
 export function inspectLead(lead: unknown, shape: LeadShape): LeadError[] | null {
   if (lead === null || typeof lead !== 'object' || Array.isArray(lead)) return NOT_AN_OBJECT.map((e) => ({ ...e }));
+  return isFlatAndClean(lead, shape) ? null : walkLead(lead, shape);
+}
+
+/**
+ * The hot path: a plain lead whose values are texts within their limits,
+ * finite numbers, booleans, nulls, and lists of those, is clean. Anything else
+ * (or anything that throws) answers false, and the full walk names the problem.
+ */
+function isFlatAndClean(lead: object, shape: LeadShape): boolean {
+  try {
+    if (!isPlainObject(lead)) return false;
+    const limits = shape.textLimit;
+    let values = 0;
+    // for-in, not Object.keys: V8 reads `lead[key]` through the enum cache,
+    // about twice as fast on JSON leads. It also visits inherited enumerable
+    // keys (a polluted Object.prototype): more than the own keys, never fewer,
+    // so a lead clean here is clean to the full walk too.
+    for (const key in lead) {
+      if (++values > MAX_LEAD_VALUES || key.length > MAX_LEAD_NAME_LENGTH) return false;
+      const v: unknown = (lead as Record<string, unknown>)[key];
+      if (typeof v === 'string') {
+        if (v.length > SHORTEST_TEXT_LIMIT && v.length > (limits.get(key) ?? MAX_LEAD_TEXT.other)) return false;
+      } else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) return false;
+      } else if (Array.isArray(v)) {
+        const m = v.length;
+        values += m;
+        if (values > MAX_LEAD_VALUES) return false;
+        const limit = limits.get(key) ?? MAX_LEAD_TEXT.other;
+        for (let j = 0; j < m; j++) {
+          const item: unknown = v[j];
+          if (typeof item === 'string') {
+            if (item.length > limit) return false;
+          } else if (typeof item === 'number') {
+            if (!Number.isFinite(item)) return false;
+          } else if (typeof item !== 'boolean' && item !== null) return false;
+        }
+      } else if (typeof v !== 'boolean' && v !== null && v !== undefined) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every problem, with its field's path: the walk with its own stack. */
+function walkLead(lead: object, shape: LeadShape): LeadError[] | null {
   let errors: LeadError[] | null = null;
   const report = (frame: Frame | null, key: string | number, message: string): boolean => {
     (errors ??= []).push({ field: pathOf(frame, key), message });

@@ -188,10 +188,8 @@ export class Router extends Engine {
     // plain JSON data within the lead limits (lead-guard.ts). leadIdOf is safe
     // on any lead, so a rejected one still gets its id.
     lead = this.plan.trimLead(lead);
-    let errors = this.plan.validateLead(lead);
-    if (errors === null && (typeof lead !== 'object' || lead === null || Array.isArray(lead))) {
-      errors = [{ field: 'lead', message: 'must be object' }]; // whatever the lead schema says
-    }
+    // (The guard rejects a lead that is not an object, whatever the lead schema says.)
+    const errors = this.plan.validateLead(lead);
     const leadId = leadIdOf(lead);
     const random = rng.random(leadId);
     const trace: TraceEntry[] | null = (opts.trace ?? this.traceDefault) ? [] : null;
