@@ -29,6 +29,10 @@ export interface LeadShape {
   readonly textLimit: ReadonlyMap<string, number>;
   /** Declared fields whose values are trimmed before validation (e-mail, phone). */
   readonly trimmed: readonly string[];
+  /** Whether a declared field is named like a member of Object.prototype
+   *  (`constructor`, `toString`): then a lead is read from a copy with no
+   *  prototype, or a lead without the field would seem to carry the member. */
+  readonly bare: boolean;
 }
 
 /** The longest text a value of this field type may be; a list's items, their type's. */
@@ -62,6 +66,7 @@ export function leadShapeOf(fields: readonly PlanField[]): LeadShape {
   return {
     textLimit: new Map(fields.map((f) => [f.name, textLimitOf(f.type)])),
     trimmed: fields.filter((f) => isTrimmed(f.type)).map((f) => f.name),
+    bare: fields.some((f) => f.name in Object.prototype),
   };
 }
 
@@ -79,21 +84,28 @@ function needsTrim(s: string): boolean {
 /**
  * The lead with its e-mail and phone fields trimmed: the same object when
  * nothing needs trimming (or when it is not a plain object, or a field cannot
- * be read: inspectLead reports that), else a shallow copy. The caller's lead
- * is never changed.
+ * be read: inspectLead reports that), else a shallow copy. When the plan
+ * declares a field named like a member of Object.prototype, the copy is always
+ * made, on a null prototype (see LeadShape.bare). The caller's lead is never
+ * changed.
  */
 export function trimLead(lead: unknown, shape: LeadShape): unknown {
   const names = shape.trimmed;
-  if (names.length === 0 || lead === null || typeof lead !== 'object' || Array.isArray(lead)) return lead;
+  if ((names.length === 0 && !shape.bare) || lead === null || typeof lead !== 'object' || Array.isArray(lead)) return lead;
   let copy: Record<string, unknown> | null = null;
   try {
+    if (shape.bare && Object.getPrototypeOf(lead) === Object.prototype) {
+      // Object.assign onto a null prototype defines `__proto__` as a field too.
+      copy = Object.assign(Object.create(null) as Record<string, unknown>, lead);
+    }
     for (let i = 0; i < names.length; i++) {
       const name = names[i]!;
       const v = (lead as Record<string, unknown>)[name];
       if (typeof v !== 'string' || !needsTrim(v) || !Object.hasOwn(lead, name)) continue;
-      // Spread and a computed key define own data properties, so a field
-      // named `__proto__` stays a field and never becomes the prototype.
-      copy = { ...(copy ?? (lead as Record<string, unknown>)), [name]: v.trim() };
+      // A spread defines own data properties; and `name` is never `__proto__`
+      // here: a field so named makes the shape bare, and the copy prototype-less.
+      if (copy === null) copy = { ...(lead as Record<string, unknown>) };
+      copy[name] = v.trim();
     }
   } catch {
     return lead;

@@ -135,3 +135,36 @@ describe('§4 no lead kills a batch', () => {
     expect(d.status).toBe('routed');
   });
 });
+
+describe('fields named like members of Object.prototype', () => {
+  const rules = (name: string) => `lead {
+  ${name}: string optional
+  n: int
+}
+
+buyer A {
+  accepts exists(${name})
+  price $1
+}
+
+buyer B {
+  price $2
+}
+
+flow f {
+  route A
+  route B
+}
+`;
+  for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) {
+    it(`a lead without the optional field \`${name}\` is valid and does not carry Object.prototype's`, () => {
+      const router = routerOf(rules(name));
+      const without = router.route({ n: 1 }, { now: NOW });
+      expect(without.errors).toEqual([]);
+      expect(without.buyers.map((b) => b.name)).toEqual(['B']);
+      const withIt = router.route({ n: 1, [name]: 'x' }, { now: NOW });
+      expect(withIt.buyers.map((b) => b.name)).toEqual(['A']);
+      expect(router.route({ n: 1, [name]: 7 }, { now: NOW }).errors).toEqual([{ field: name, message: 'must be string' }]);
+    });
+  }
+});
