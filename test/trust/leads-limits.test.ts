@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MAX_LEAD_DEPTH, MAX_LEAD_NAME_LENGTH, MAX_LEAD_TEXT, MAX_LEAD_VALUES } from '../../src/core/limits.js';
 import type { FieldType } from '../../src/plan/index.js';
-import { inspectLead, leadShapeOf, MAX_LEAD_PROBLEMS, textLimitOf } from '../../src/runtime/lead-guard.js';
+import { inspectLead, leadShapeOf, MAX_LEAD_PROBLEMS, textLimitOf, trimLead } from '../../src/runtime/lead-guard.js';
 import { canonicalJson, leadIdOf } from '../../src/runtime/index.js';
 
 const REFERENCE = readFileSync(new URL('../../grammar/REFERENCE.md', import.meta.url), 'utf8');
@@ -113,4 +113,16 @@ describe('lead ids', () => {
     for (let i = 0; i < levels; i++) v = [v];
     return v;
   }
+});
+
+describe('trimming', () => {
+  it('trims exactly what String.prototype.trim trims', () => {
+    const shape = leadShapeOf([{ name: 'email', type: { kind: 'email' }, pii: true, optional: true }]);
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      const lead = { email: `${ch}a@b.co` };
+      const trimmed = trimLead(lead, shape) as { email: string };
+      if (trimmed.email !== lead.email.trim()) throw new Error(`U+${c.toString(16)} is trimmed differently`);
+    }
+  });
 });
