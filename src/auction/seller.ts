@@ -18,6 +18,7 @@ import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
 import type { Plan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
+import { leadShapeOf, trimLead, type LeadShape } from '../runtime/lead-guard.js';
 import { Batcher } from '../deliver/batch.js';
 import { DelayQueue } from '../deliver/delay.js';
 import { HttpClient } from '../deliver/http.js';
@@ -102,6 +103,7 @@ export class Seller {
   private readonly active = new Set<Promise<unknown>>();
   private readonly flows = new Map<string, string>();
   private readonly timeField: string | null;
+  private readonly leadShape: LeadShape;
   private closed = false;
   /** `journal` behind a guard that counts its failures instead of failing the sale. */
   private readonly safeJournal: Journal;
@@ -155,6 +157,7 @@ export class Seller {
         for (const it of items) this.afterPost(buyer, it.sale, it.record);
       },
     });
+    this.leadShape = leadShapeOf(this.plan.lead.fields);
     this.timeField = options.leadTimeField === undefined ? defaultTimeField(this.plan.lead.fields) : options.leadTimeField;
   }
 
@@ -167,8 +170,11 @@ export class Seller {
     return p;
   }
 
-  private async sellOne(lead: unknown, opts: SellOptions): Promise<Sale> {
+  private async sellOne(original: unknown, opts: SellOptions): Promise<Sale> {
     const sellStart = Date.now();
+    // The lead as the router validates and routes it (e-mail and phone trimmed):
+    // pings, posts and pixels send that one, not the caller's padded values.
+    const lead = trimLead(original, this.leadShape);
     const call: RouteCall = {};
     if (opts.now !== undefined) call.now = opts.now;
     if (opts.seed !== undefined) call.seed = opts.seed;

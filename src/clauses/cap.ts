@@ -9,7 +9,7 @@ import type { PlanCap } from '../plan/index.js';
 import { buyerCapPrefix, makeCounters, type CapCounter } from '../runtime/caps.js';
 import type { Engine } from '../runtime/engine.js';
 import type { LoadedBuyer } from '../runtime/load.js';
-import { FAIL_CAP, money, OK, type Run } from '../runtime/run.js';
+import { FAIL_CAP, FAIL_PRICE, money, OK, priceProblem, type Run } from '../runtime/run.js';
 import { priceFor } from './price.js';
 import type { ClauseModule, Refusal } from './types.js';
 
@@ -51,10 +51,17 @@ function noteCapped(engine: Engine, run: Run, buyer: LoadedBuyer, full: CapCount
   engine.note(run, 'CapExceeded', msg, buyer.name);
 }
 
-/** The price, then the rule's caps and the buyer's own: OK sets run.price. */
+/** The price (a price that is not finite, or negative, refuses: FAIL_PRICE),
+ *  then the rule's caps and the buyer's own: OK sets run.price. */
 const refuseCapped: Refusal = (engine, run, buyer, counters, override, premium) => {
   const now = run.ctx.now;
   const price = priceFor(buyer, override, premium, run.ctx);
+  const problem = priceProblem(price);
+  if (problem !== null) {
+    engine.fail(run, buyer.index, FAIL_PRICE, problem);
+    if (run.trace) engine.note(run, 'PriceInvalid', `${buyer.name} skipped: its ${problem}`, buyer.name);
+    return FAIL_PRICE;
+  }
   if (counters.length > 0 || buyer.counters.length > 0) {
     const store = engine.store;
     const ids = buyer.clock.windows(now).ids;

@@ -32,8 +32,10 @@ async function* readLeads(values: { lead?: string; leads?: string }, io: Io): As
   if (!existsSync(path)) throw new UsageError(`cannot read \`${values.leads}\``);
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
-  for await (const text of lines) {
+  for await (const line of lines) {
     n++;
+    // A byte-order mark (Windows editors write one) is not part of the first lead.
+    const text = n === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
     if (text.trim() === '') continue;
     try {
       yield { line: n, lead: JSON.parse(text) };
@@ -69,20 +71,33 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   const now = isoTimeOption('at', values.at, Date.now());
   const summary = new Summary();
   const showTrace = values.trace === true || values.lead !== undefined;
+  let failed = 0;
 
   for await (const input of readLeads(values, io)) {
     if ('error' in input) {
-      summary.invalidJson++;
+      summary.rejectedLines++;
       if (values.json) io.out(JSON.stringify({ lead: null, line: input.line, status: 'rejected', buyers: [], reason: input.error, trace: [] }));
       else io.out(paint(io.color).red(`line ${input.line}: rejected: ${input.error}`));
       continue;
     }
-    const decision = router.route(input.lead, { now, ...(values.flow !== undefined ? { flow: values.flow } : {}) });
+    let decision: Decision;
+    try {
+      decision = router.route(input.lead, { now, ...(values.flow !== undefined ? { flow: values.flow } : {}) });
+    } catch (err) {
+      // The router rejects bad leads itself, so this is a leadroute bug or a
+      // failing store: the lead is reported, the batch goes on, the exit code is 1.
+      failed++;
+      summary.rejectedLines++;
+      const reason = `could not be routed: ${(err as Error)?.message ?? String(err)}`;
+      if (values.json) io.out(JSON.stringify({ lead: null, line: input.line, status: 'rejected', buyers: [], reason, trace: [] }));
+      else io.out(paint(io.color).red(`line ${input.line}: rejected: ${reason}`));
+      continue;
+    }
     summary.add(decision);
     io.out(values.json ? JSON.stringify(decisionJson(decision)) : formatDecision(decision, showTrace, io.color));
   }
   if (!values.json) io.out(`\n${summary.format(plan, io.color)}`);
-  return 0;
+  return failed > 0 ? 1 : 0;
 }
 
 /** `npm start`: the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
@@ -156,7 +171,7 @@ class Summary {
   total = 0;
   unrouted = 0;
   rejected = 0;
-  invalidJson = 0;
+  rejectedLines = 0;
   shared = 0;
 
   add(d: Decision): void {
@@ -174,7 +189,7 @@ class Summary {
 
   format(plan: Plan, color: boolean): string {
     const c = paint(color);
-    const total = this.total + this.invalidJson;
+    const total = this.total + this.rejectedLines;
     const pct = (n: number) => (total === 0 ? '0.0%' : `${((100 * n) / total).toFixed(1)}%`);
     const rows: string[][] = [['buyer', 'leads', 'share', 'revenue']];
     let revenue = 0;
@@ -184,14 +199,14 @@ class Summary {
       rows.push([b.name, String(row.leads), pct(row.leads), money(row.revenue)]);
     }
     rows.push(['(unrouted)', String(this.unrouted), pct(this.unrouted), '']);
-    rows.push(['(rejected)', String(this.rejected + this.invalidJson), pct(this.rejected + this.invalidJson), '']);
+    rows.push(['(rejected)', String(this.rejected + this.rejectedLines), pct(this.rejected + this.rejectedLines), '']);
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     const lines = rows.map((r, ri) => {
       const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
       return ri === 0 ? c.bold(text) : text;
     });
     const sharedNote = this.shared > 0 ? `, ${this.shared} sold shared` : '';
-    lines.push(c.bold(`${total} leads, ${total - this.unrouted - this.rejected - this.invalidJson} routed${sharedNote}, revenue ${money(revenue)}`));
+    lines.push(c.bold(`${total} leads, ${total - this.unrouted - this.rejected - this.rejectedLines} routed${sharedNote}, revenue ${money(revenue)}`));
     return lines.join('\n');
   }
 }

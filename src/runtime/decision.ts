@@ -11,6 +11,7 @@ export type TraceCode =
   | 'FilterFailed' // a buyer's `accepts` was false
   | 'Closed' // outside the buyer's business hours
   | 'CapExceeded' // a buyer or rule cap had no room
+  | 'PriceInvalid' // the buyer's price for the lead is not finite, or negative: the buyer is skipped
   | 'Overflow' // a capped buyer handed the lead to its overflow target
   | 'SplitDraw' // which split entry the per-lead draw picked
   | 'TierSkipped' // a waterfall tier whose condition was false

@@ -24,6 +24,7 @@ import {
   HOLD_MAX_DAYS,
   money,
   OK,
+  priceProblem,
   type Outcome,
   type Premium,
   type Run,
@@ -157,7 +158,13 @@ export abstract class Engine {
       return;
     }
     if (run.hold !== null) return;
-    run.hold = { buyer, until, price: priceFor(buyer, override, premium, run.ctx), rule: run.current };
+    const price = priceFor(buyer, override, premium, run.ctx);
+    const problem = priceProblem(price);
+    if (problem !== null) {
+      if (run.trace) this.note(run, 'PriceInvalid', `${buyer.name} does not hold the lead: its ${problem}`, buyer.name);
+      return;
+    }
+    run.hold = { buyer, until, price, rule: run.current };
     if (run.trace) {
       const z = buyer.clock;
       const local = `${DAY_NAMES[z.weekday(until)]} ${formatClock(z.minuteOfDay(until))} ${z.zone}`;

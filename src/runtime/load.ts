@@ -17,6 +17,7 @@ import { makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
 import { isCanonicalDateTime, isEmail } from './formats.js';
+import { inspectLead, leadShapeOf, trimLead } from './lead-guard.js';
 import { zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
@@ -262,7 +263,12 @@ export interface LoadedPlan {
   readonly defaultFlow: LoadedFlow;
   /** Whether some rule reads outcome metrics (a performance split, a rank by performance or expected value). */
   readonly usesMetrics: boolean;
-  /** Validate a lead against the plan's lead schema: null when valid, else every error. */
+  /** The lead as it is validated and routed: its e-mail and phone fields
+   *  trimmed (a copy when one needed it; the caller's lead is never changed). */
+  trimLead(lead: unknown): unknown;
+  /** Validate a lead (trimmed as trimLead does): first the lead guard (lead-guard.ts:
+   *  plain JSON data within the limits of src/core/limits.ts), then the plan's lead
+   *  schema. Null when valid, else every error, each naming its field. Never throws. */
   validateLead(lead: unknown): LeadError[] | null;
 }
 
@@ -389,6 +395,7 @@ export function loadPlan(json: unknown): LoadedPlan {
   if (problems.length > 0) throw new PlanError(problems);
 
   const fieldTypes = new Map(plan.lead.fields.map((f) => [f.name, f.type]));
+  const shape = leadShapeOf(plan.lead.fields);
   const v = validate!;
   return {
     [LOADED]: true,
@@ -399,8 +406,19 @@ export function loadPlan(json: unknown): LoadedPlan {
     flowIndex,
     defaultFlow: flows[defaultIndex!]!,
     usesMetrics,
+    trimLead(lead: unknown): unknown {
+      return trimLead(lead, shape);
+    },
     validateLead(lead: unknown): LeadError[] | null {
-      return v(lead) ? null : leadErrorsOf(v.errors ?? [], fieldTypes);
+      const trimmed = trimLead(lead, shape);
+      const problems = inspectLead(trimmed, shape);
+      if (problems !== null) return problems;
+      try {
+        return v(trimmed) ? null : leadErrorsOf(v.errors ?? [], fieldTypes);
+      } catch (err) {
+        // Only a caller's object can get here (a getter that throws on its second read).
+        return [{ field: 'lead', message: `could not be read (${String((err as Error)?.message ?? err).slice(0, 200)})` }];
+      }
     },
   };
 }

@@ -19,11 +19,21 @@
 //   The "split:" salt and the rule id make the split draw independent of `random`
 //   and of the draws of other split rules.
 //
-//   leadIdOf(lead) = String(lead.id) when lead.id is a string or a finite number;
+//   leadIdOf(lead) = String(lead.id) when lead.id is a string or a finite number
+//                    (an id longer than any text the lead limits allow is cut
+//                    there and ends in "\u2026": only a rejected lead has one);
 //                    otherwise "lead-" + 16 hex digits: hash32(c) and
 //                    hash32("#" + c) (8 hex digits each, zero-padded), where c is
 //                    the lead's canonical JSON (object keys sorted, recursively;
-//                    undefined-valued keys dropped, as JSON.stringify does).
+//                    undefined-valued keys dropped, as JSON.stringify does),
+//                    cut at the lead limits of src/core/limits.ts: a part nested
+//                    deeper than MAX_LEAD_DEPTH or past MAX_LEAD_VALUES values is
+//                    written "\u2026", one that cannot be read "?", a text or field
+//                    name past the longest the limits allow is cut there and ends
+//                    in "\u2026" (a valid lead is
+//                    never cut: the lead guard rejects any lead past a limit).
+
+import { MAX_LEAD_DEPTH, MAX_LEAD_NAME_LENGTH, MAX_LEAD_TEXT, MAX_LEAD_VALUES } from '../core/limits.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -120,47 +130,113 @@ export class SeededRandom {
 
 /** JSON with object keys sorted recursively: a stable text for any JSON value. */
 export function canonicalJson(v: unknown): string {
+  return canonical(v, 0, null);
+}
+
+/** What a bounded walk may still visit (see leadIdOf). */
+interface Budget {
+  values: number;
+}
+
+/** No text in a valid lead is longer than this (nor any name than MAX_LEAD_NAME_LENGTH). */
+const LONGEST_TEXT = Math.max(...Object.values(MAX_LEAD_TEXT));
+
+/** Marks in a bounded canonical text: a part past the limits, and a part that could not be read. */
+const CUT = '"\u2026"';
+const UNREADABLE = '"?"';
+
+/**
+ * canonicalJson's one implementation. With a budget (leadIdOf) it never throws
+ * and never recurses deeper than MAX_LEAD_DEPTH: a part deeper than that or past
+ * MAX_LEAD_VALUES values is written as "…", one it cannot read (a throwing
+ * getter, a bigint) as "?", and a text or a name longer than any the limits
+ * allow is cut there and ends in "…". Within the limits both texts are the same.
+ */
+function canonical(v: unknown, depth: number, budget: Budget | null): string {
+  if (budget !== null && --budget.values < 0) return CUT;
   if (v === null || typeof v !== 'object') {
-    const s = JSON.stringify(v);
-    return s === undefined ? 'null' : s;
+    if (budget !== null && typeof v === 'string' && v.length > LONGEST_TEXT) return JSON.stringify(`${v.slice(0, LONGEST_TEXT)}\u2026`);
+    if (budget === null) {
+      const s = JSON.stringify(v);
+      return s === undefined ? 'null' : s;
+    }
+    try {
+      const s = JSON.stringify(v);
+      return s === undefined ? 'null' : s;
+    } catch {
+      return UNREADABLE;
+    }
   }
+  if (budget !== null) {
+    if (depth >= MAX_LEAD_DEPTH) return CUT;
+    try {
+      return container(v, depth, budget);
+    } catch {
+      return UNREADABLE;
+    }
+  }
+  return container(v, depth, null);
+}
+
+function container(v: object, depth: number, budget: Budget | null): string {
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) {
       if (i > 0) out += ',';
-      const item = v[i];
-      out += item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item);
+      const item: unknown = v[i];
+      out += item === undefined || typeof item === 'function' ? 'null' : canonical(item, depth + 1, budget);
+      if (budget !== null && budget.values < 0) return out + ']';
     }
     return out + ']';
   }
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-    return canonicalJson((v as { toJSON: () => unknown }).toJSON());
+    return canonical((v as { toJSON: () => unknown }).toJSON(), depth, budget);
   }
   const obj = v as Record<string, unknown>;
   const keys = Object.keys(obj).sort();
   let out = '{';
   let first = true;
   for (const k of keys) {
-    const item = obj[k];
+    let item: unknown;
+    try {
+      item = obj[k];
+    } catch (err) {
+      if (budget === null) throw err;
+      item = UNREADABLE_VALUE;
+    }
     if (item === undefined || typeof item === 'function') continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(k) + ':' + canonicalJson(item);
+    const name = budget !== null && k.length > MAX_LEAD_NAME_LENGTH ? `${k.slice(0, MAX_LEAD_NAME_LENGTH)}\u2026` : k;
+    out += JSON.stringify(name) + ':' + (item === UNREADABLE_VALUE ? UNREADABLE : canonical(item, depth + 1, budget));
+    if (budget !== null && budget.values < 0) return out + '}';
   }
   return out + '}';
 }
+
+const UNREADABLE_VALUE = Symbol('unreadable');
 
 function hex8(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** The lead's id: `lead.id` when it is a string or number, else a hash of its canonical JSON. */
+/**
+ * The lead's id: `lead.id` when it is a string or number, else a hash of its
+ * canonical JSON. Never throws and never recurses past MAX_LEAD_DEPTH, whatever
+ * the lead: a lead the guard rejects (too deep, too big, unreadable) still gets
+ * an id, from its canonical JSON cut at the lead limits.
+ */
 export function leadIdOf(lead: unknown): string {
   if (lead !== null && typeof lead === 'object' && !Array.isArray(lead)) {
-    const id = (lead as { id?: unknown }).id;
-    if (typeof id === 'string') return id;
+    let id: unknown;
+    try {
+      id = (lead as { id?: unknown }).id;
+    } catch {
+      id = undefined;
+    }
+    if (typeof id === 'string') return id.length > LONGEST_TEXT ? `${id.slice(0, LONGEST_TEXT)}\u2026` : id;
     if (typeof id === 'number' && Number.isFinite(id)) return String(id);
   }
-  const c = canonicalJson(lead);
+  const c = canonical(lead, 0, { values: MAX_LEAD_VALUES + 1 });
   return 'lead-' + hex8(hash32(c)) + hex8(hash32('#' + c));
 }

@@ -45,6 +45,7 @@ import {
   FAIL_FILTER,
   FAIL_HOLIDAY,
   FAIL_MISSING,
+  FAIL_PRICE,
   NOT_PLACED,
   PLACED,
   STOPPED,
@@ -183,6 +184,12 @@ export class Router extends Engine {
     const now = toMillis(opts.now);
     const flow = opts.flow === undefined ? this.plan.defaultFlow : this.flowNamed(opts.flow);
     const rng = opts.seed === undefined || opts.seed === this.seed ? this.rng : this.rngFor(opts.seed);
+    // The guard and the schema first: nothing else reads a lead that is not
+    // plain JSON data within the lead limits (lead-guard.ts). leadIdOf is safe
+    // on any lead, so a rejected one still gets its id.
+    lead = this.plan.trimLead(lead);
+    // (The guard rejects a lead that is not an object, whatever the lead schema says.)
+    const errors = this.plan.validateLead(lead);
     const leadId = leadIdOf(lead);
     const random = rng.random(leadId);
     const trace: TraceEntry[] | null = (opts.trace ?? this.traceDefault) ? [] : null;
@@ -192,10 +199,6 @@ export class Router extends Engine {
     }
     const at = this.lastAt;
 
-    let errors = this.plan.validateLead(lead);
-    if (errors === null && (typeof lead !== 'object' || lead === null || Array.isArray(lead))) {
-      errors = [{ field: 'lead', message: 'must be object' }]; // whatever the lead schema says
-    }
     if (errors !== null) return this.journaled(this.rejected(leadId, flow, errors, random, at, trace));
 
     // One Run object per router, reset for each lead: routing is synchronous and
@@ -446,6 +449,7 @@ export class Router extends Engine {
       } else if (code === FAIL_MISSING) why = `missing ${detail as string}`;
       else if (code === FAIL_DUPLICATE) why = `duplicate ${detail as string}`;
       else if (code === FAIL_EXCLUDED) why = 'refused the lead at delivery';
+      else if (code === FAIL_PRICE) why = detail as string;
       else why = `cap ${(detail as CapCounter).label()} reached`;
       last.set(b.index, `${b.name}: ${why}`);
     }

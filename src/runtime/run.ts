@@ -30,6 +30,8 @@ export const FAIL_HOLIDAY = 4;
 export const FAIL_MISSING = 5;
 export const FAIL_DUPLICATE = 6;
 export const FAIL_EXCLUDED = 7;
+/** The buyer's price for the lead is not a finite, non-negative amount (detail: the price). */
+export const FAIL_PRICE = 8;
 
 /** How far ahead a held lead's next opening is searched. */
 export const HOLD_MAX_DAYS = 14;
@@ -100,11 +102,24 @@ export function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/**
+ * A price expression's value on the lead, in cents-rounded dollars: 0 when it
+ * gives no number (no price, or a missing optional field), the value itself
+ * when it is not finite. A price that is not finite (`100 / (score - 600)` at
+ * 600), or negative, is never sold at: priceProblem says why, and the cap
+ * refusal (clauses/cap.ts) skips the buyer.
+ */
 export function priceOf(f: Evaluator | null, ctx: EvalContext): number {
   if (f === null) return 0;
   const v = f(ctx);
-  if (typeof v !== 'number' || !Number.isFinite(v)) return 0;
-  return Math.round(v * 100) / 100;
+  if (typeof v !== 'number') return 0;
+  return Number.isFinite(v) ? Math.round(v * 100) / 100 : v;
+}
+
+/** Why a lead cannot be sold at `price` ("price -50 is negative"), or null when it can. */
+export function priceProblem(price: number): string | null {
+  if (Number.isFinite(price)) return price < 0 ? `price ${price} is negative` : null;
+  return `price ${price} is not a finite amount`;
 }
 
 export function numberOrNull(f: Evaluator | null, ctx: EvalContext): number | null {

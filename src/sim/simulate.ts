@@ -23,6 +23,7 @@ export const SKIP_CODES: ReadonlySet<string> = new Set([
   'FilterFailed',
   'Closed',
   'CapExceeded',
+  'PriceInvalid',
   'TierSkipped',
   'Holiday',
   'MissingField',

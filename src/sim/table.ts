@@ -7,6 +7,7 @@ import type { BuyerSummary, SimSummary } from './simulate.js';
 export const SKIP_LABELS: Record<string, string> = {
   FilterFailed: 'filtered',
   Closed: 'closed',
+  PriceInvalid: 'bad price',
   TierSkipped: 'tier skip',
   Holiday: 'holiday',
   MissingField: 'missing',
