@@ -16,8 +16,8 @@ import { specializeModel, type LoadedSpecialize } from './specialize.js';
 import { splitModel, type LoadedSplit } from './split.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
-import type { PlanAction } from '../plan/index.js';
-import type { Action } from '../lang/ast.js';
+import type { Static } from '@sinclair/typebox';
+import type { Action, Ident } from '../lang/ast.js';
 import type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
 import { waterfallModel, type LoadedWaterfall } from './waterfall.js';
 
@@ -35,33 +35,39 @@ export type LoadedAction =
   | LoadedFlowAction
   | LoadedReject;
 
+/** A rule's action in the plan: each model's `plan` schema declares its variant. */
+export type PlanAction = { [K in ActionKind]: Static<(typeof MODELS)[K]['plan']> }[ActionKind];
+
 /** Every action kind, each with the model for its own AST, plan and loaded variants. */
 export type ModelRegistry = { [K in ActionKind]: ModelModule<K, Extract<LoadedAction, { kind: K }>> };
 
+// In the order the plan's JSON Schema lists the kinds ("must be one of …").
 export const MODELS = {
   route: routeModel,
   split: splitModel,
+  waterfall: waterfallModel,
+  share: shareModel,
+  flow: flowModel,
+  reject: rejectModel,
   rank: rankModel,
   specialize: specializeModel,
   fallback: fallbackModel,
   hybrid: hybridModel,
   auction: auctionModel,
-  waterfall: waterfallModel,
-  share: shareModel,
-  flow: flowModel,
-  reject: rejectModel,
 } satisfies ModelRegistry;
 
 // The dispatchers. MODELS[a.kind] is the model of exactly a's variant, but
 // TypeScript cannot correlate a union value with the table entry its kind
 // selects, so each dispatcher widens the entry once, here, to the whole union.
 
-type AnyModel = ModelModule<ActionKind, LoadedAction> & {
+type AnyModel = Omit<ModelModule<ActionKind, LoadedAction>, 'check' | 'emit' | 'load' | 'planProblems' | 'traits'> & {
   check(ctx: CheckContext, exprs: ExprChecker, a: Action): void;
   emit(a: Action, env: EmitEnv): PlanAction;
   load(a: PlanAction, env: LoadEnv, rule: { id: string }, path: string): LoadedAction;
+  planProblems?(a: PlanAction, path: string, problem: (path: string, message: string) => void): void;
   traits: {
     fallsThrough(a: Action, facts: BuyerFacts): boolean;
+    buyers(a: Action): (Ident | undefined)[];
     flows(a: Action): FlowRef[];
     overflows(a: Action): OverflowRef[];
     targets(a: PlanAction, input: TargetInput): void;
@@ -73,7 +79,7 @@ export function modelOf(kind: string): AnyModel | undefined {
   return Object.hasOwn(MODELS, kind) ? (MODELS[kind as ActionKind] as unknown as AnyModel) : undefined;
 }
 
-export type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, ModelTraits, OverflowRef, TargetInput } from './types.js';
+export type { ActionKind, ActionPlanSchema, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, ModelTraits, OverflowRef, TargetInput } from './types.js';
 export { couldNotPlace } from './types.js';
-export { SPLIT_METRICS } from './split.js';
-export { RANK_FACTORS } from './rank.js';
+export { SPLIT_METRICS, type PerformanceMetric } from './split.js';
+export { RANK_FACTORS, type RankFactor } from './rank.js';

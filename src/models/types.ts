@@ -2,6 +2,9 @@
 // one value per construct, with every phase and every trait, so that the table
 // in index.ts fails to compile when a construct misses one.
 //
+//   plan     the action's plan schema (TypeBox): its JSON Schema, its type
+//            (`Static`), and, by its BuyerName/FlowName marks, the names the
+//            plan verifier resolves
 //   check    the checked AST action: names, weights, tiers (diagnostics)
 //   emit     AST action → plan action (plain JSON)
 //   load     plan action → loaded action (indices, closures, counters)
@@ -11,7 +14,8 @@
 //            whether a rule may fall through, the buyers and flows it hands
 //            leads to, its overflow pairs, and the target shares it states
 
-import type { PlanAction, PlanCap, PlanExpr } from '../plan/index.js';
+import type { Static, TLiteral, TObject } from '@sinclair/typebox';
+import type { PlanCap, PlanExpr } from '../plan/index.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { Action, Expr, Ident, Span } from '../lang/ast.js';
@@ -23,7 +27,8 @@ import type { Outcome, Run } from '../runtime/run.js';
 
 export type ActionKind = Action['kind'];
 export type AstOf<K extends ActionKind> = Extract<Action, { kind: K }>;
-export type PlanOf<K extends ActionKind> = Extract<PlanAction, { kind: K }>;
+/** An action's plan schema: an exact object tagged with its kind. */
+export type ActionPlanSchema<K extends string = string> = TObject & { properties: { kind: TLiteral<K> } };
 
 /** What emitting an action needs from the emitter (expressions, source text). */
 export interface EmitEnv {
@@ -78,7 +83,7 @@ export interface TargetInput {
   add(buyer: string, points: number): void;
 }
 
-export interface ModelTraits<K extends ActionKind> {
+export interface ModelTraits<K extends ActionKind, P = { kind: K }> {
   /** Whether a rule with this action, having matched, may leave the lead
    *  unplaced so routing goes on to the next rule (reachability, LR403). */
   fallsThrough(a: AstOf<K>, buyers: BuyerFacts): boolean;
@@ -89,18 +94,23 @@ export interface ModelTraits<K extends ActionKind> {
   /** Rule-level overflow pairs (overflow cycles, LR404). */
   overflows(a: AstOf<K>): OverflowRef[];
   /** Add the target shares the action states (the simulator's report). */
-  targets(a: PlanOf<K>, input: TargetInput): void;
+  targets(a: P, input: TargetInput): void;
 }
 
-export interface ModelModule<K extends ActionKind, L extends { kind: K }> {
+/** One routing model: `S` is its action's plan schema (`plan`), `L` its loaded action. */
+export interface ModelModule<K extends ActionKind, L extends { kind: K }, S extends ActionPlanSchema<K> = ActionPlanSchema<K>> {
   kind: K;
+  /** The action in the plan, declared once: its type is `Static<S>`. */
+  plan: S;
   check(ctx: CheckContext, exprs: ExprChecker, a: AstOf<K>): void;
-  emit(a: AstOf<K>, env: EmitEnv): PlanOf<K>;
-  load(a: PlanOf<K>, env: LoadEnv, rule: { id: string }, path: string): L;
+  emit(a: AstOf<K>, env: EmitEnv): Static<S>;
+  load(a: Static<S>, env: LoadEnv, rule: { id: string }, path: string): L;
+  /** Settings of the plan action its schema cannot state (the plan verifier runs it); most models have none. */
+  planProblems?(a: Static<S>, path: string, problem: (path: string, message: string) => void): void;
   run(engine: Engine, run: Run, rule: LoadedRule, a: L): Outcome;
   /** The trace line when the rule matched but placed nothing. */
   unplaced(engine: Engine, rule: LoadedRule, a: L): string;
-  traits: ModelTraits<K>;
+  traits: ModelTraits<K, Static<S>>;
 }
 
 /** `share max N` / `shared max N`: a whole number of buyers, at least 1 (LR408). */

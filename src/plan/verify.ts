@@ -1,30 +1,47 @@
 // The plan verifier: every invariant a plan must hold, in one function, run by
-// `compile` on what it emits and by `loadPlan` on what it loads. In order:
+// `compile` on what it emits and by `loadPlan` on what it loads. This module
+// builds it from the plan's schema; src/models/plan.ts builds the one
+// `verifyPlan`, with every model's action schema. In order:
 // bounds (finite numbers, expression depth and size: ./bounds.ts), the JSON
 // Schema (./json-schema.ts), then what a schema cannot say: names resolve and
 // are unique, calendars and zones exist, hours open before they close, splits
 // have weight, rule guards match their conditions, functions exist with their
 // arity. Each stage runs only when the one before found nothing, so a later
 // check may rely on the earlier ones (and never sees a shape it cannot walk).
+// The names an action refers to are found from its schema's `x-ref` marks
+// (BuyerName, FlowName in ./declaration.ts), so no list of kinds is kept here;
+// settings of an action a schema cannot state are its model's `planProblems`.
 
+import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { calendarProblem } from '../core/calendars.js';
 import { isValidZone } from '../core/zones.js';
 import { BUILTINS, isBuiltin } from '../core/builtins.js';
 import { checkBounds, type Bounds } from './bounds.js';
-import type { Plan, PlanAction, PlanExpr } from './declaration.js';
-import { PLAN_AJV_SCHEMA } from './json-schema.js';
+import { REF_MARK, type AnyPlan, type PlanActionBase, type PlanExpr, type RefKind } from './declaration.js';
+import { planJsonSchema } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
 
-const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(PLAN_AJV_SCHEMA);
+/** An action's own settings that its schema cannot state; reports each problem at a JSON path. */
+export type ActionSettings<A> = (action: A, path: string, problem: (path: string, message: string) => void) => void;
 
-/** Every problem of a would-be plan; empty when it is a valid plan. */
-export function verifyPlan(json: unknown): PlanProblem[] {
-  const bounds = checkBounds(json);
-  if (bounds.problems.length > 0) return bounds.problems;
-  if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
-  const plan = json as Plan;
-  return [...namesAndSettings(plan), ...callProblems(bounds.calls)];
+/** The verifier of plans of this schema (built by `planSchemaFor` from `actionSchema`). */
+export function planVerifier<A extends PlanActionBase>(
+  planSchema: TSchema,
+  actionSchema: TSchema,
+  actionSettings: ActionSettings<A>,
+): (json: unknown) => PlanProblem[] {
+  const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(
+    planJsonSchema(planSchema, 'discriminator'),
+  );
+  const actionJson = JSON.parse(JSON.stringify(actionSchema)) as Json;
+  return (json) => {
+    const bounds = checkBounds(json);
+    if (bounds.problems.length > 0) return bounds.problems;
+    if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
+    const plan = json as AnyPlan;
+    return [...namesAndSettings(plan, actionJson, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls)];
+  };
 }
 
 function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
@@ -50,7 +67,7 @@ function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
 }
 
 /** Names refer to what the plan declares; settings are consistent. */
-function namesAndSettings(plan: Plan): PlanProblem[] {
+function namesAndSettings(plan: AnyPlan, actionSchema: Json, actionSettings: ActionSettings<PlanActionBase>): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
   const declared = (kind: 'buyer' | 'flow', names: string[], at: string): Set<string> => {
@@ -96,70 +113,60 @@ function namesAndSettings(plan: Plan): PlanProblem[] {
       ruleIds.add(r.id);
       if (r.guard === 'when' && r.when === null) problem(`${path}/when`, "a 'when' rule needs a condition");
       if (r.guard !== 'when' && r.when !== null) problem(`${path}/when`, `an '${r.guard}' rule has no condition`);
-      actionProblems(r.action, `${path}/action`, { buyer, flow, problem });
+      const at = `${path}/action`;
+      forEachRef(actionSchema, r.action, at, (kind, name, refPath) => (kind === 'buyer' ? buyer : flow)(name, refPath));
+      actionSettings(r.action, at, problem);
     }),
   );
   if (!flows.has(plan.defaultFlow)) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flows].join(', ')})`);
   return problems;
 }
 
-interface ActionChecks {
-  buyer(name: string, path: string): void;
-  flow(name: string, path: string): void;
-  problem(path: string, message: string): void;
-}
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
-/** The names an action refers to, and its own settings. */
-function actionProblems(a: PlanAction, path: string, c: ActionChecks): void {
-  switch (a.kind) {
-    case 'route':
-      c.buyer(a.buyer, `${path}/buyer`);
-      if (a.overflow !== null) c.buyer(a.overflow, `${path}/overflow`);
-      return;
-    case 'split': {
-      a.entries.forEach((e, j) => c.buyer(e.buyer, `${path}/entries/${j}/buyer`));
-      if (a.entries.reduce((sum, e) => sum + e.weight, 0) <= 0) c.problem(`${path}/entries`, 'split weights sum to 0');
-      const performance = a.performance ?? null;
-      if (a.mode === 'performance') {
-        if (performance === null) c.problem(`${path}/performance`, "a 'performance' split needs its performance settings");
-        else if (performance.min > performance.max) c.problem(`${path}/performance`, `min ${performance.min}% is above max ${performance.max}%`);
+/**
+ * Calls `ref` for every value of `value` under a schema marked `x-ref`, in
+ * document order. `value` is valid against `schema` (the JSON Schema stage
+ * passed), so the walk picks a union's member by its tag or its type. It keeps
+ * its own stack; references inside expressions (`$ref`) are not names.
+ */
+function forEachRef(schema: Json, value: unknown, path: string, ref: (kind: RefKind, name: string, path: string) => void): void {
+  const stack: { schema: Json; value: unknown; path: string }[] = [{ schema, value, path }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const { value: v, path: at } = top;
+    const s = Array.isArray(top.schema.anyOf) ? memberFor(top.schema.anyOf as Json[], v) : top.schema;
+    if (s === undefined) continue;
+    const mark = s[REF_MARK];
+    if ((mark === 'buyer' || mark === 'flow') && typeof v === 'string') ref(mark, v, at);
+    else if (Array.isArray(v) && isObject(s.items)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ schema: s.items, value: v[i], path: `${at}/${i}` });
+    } else if (isObject(v) && isObject(s.properties)) {
+      const keys = Object.keys(s.properties);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        const sub = s.properties[key];
+        if (key in v && isObject(sub)) stack.push({ schema: sub, value: v[key], path: `${at}/${key}` });
       }
-      return;
-    }
-    case 'rank':
-      a.buyers.forEach((b, j) => c.buyer(b, `${path}/buyers/${j}`));
-      return;
-    case 'specialize':
-      a.specialists.forEach((sp, j) => c.buyer(sp.buyer, `${path}/specialists/${j}/buyer`));
-      if (a.fallback?.kind === 'buyer') c.buyer(a.fallback.buyer, `${path}/fallback/buyer`);
-      if (a.fallback?.kind === 'flow') c.flow(a.fallback.flow, `${path}/fallback/flow`);
-      return;
-    case 'fallback':
-      a.steps.forEach((st, j) => c.flow(st.flow, `${path}/steps/${j}/flow`));
-      return;
-    case 'hybrid':
-      c.buyer(a.primary, `${path}/primary`);
-      a.secondaries.forEach((e, j) => c.buyer(e.buyer, `${path}/secondaries/${j}/buyer`));
-      return;
-    case 'auction':
-      a.tiers.forEach((t, j) => t.buyers.forEach((b, k) => c.buyer(b, `${path}/tiers/${j}/buyers/${k}`)));
-      return;
-    case 'waterfall':
-      a.tiers.forEach((t, j) => c.buyer(t.buyer, `${path}/tiers/${j}/buyer`));
-      return;
-    case 'share':
-      a.entries.forEach((e, j) => c.buyer(e.buyer, `${path}/entries/${j}/buyer`));
-      return;
-    case 'flow':
-      c.flow(a.flow, `${path}/flow`);
-      return;
-    case 'reject':
-      return;
-    default: {
-      const never: never = a;
-      throw new Error(`unhandled action ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The member of a union a valid value is: by its tag (a property the member declares `const`), else by its JSON type. */
+function memberFor(union: Json[], value: unknown): Json | undefined {
+  if (value === null) return undefined;
+  // A union of unions (`nullable(Type.Union([…]))`) is one union of their members.
+  const members = union.flatMap((m) => (Array.isArray(m.anyOf) ? (m.anyOf as Json[]) : [m]));
+  if (isObject(value)) {
+    return members.find((m) => {
+      if (!isObject(m.properties)) return false;
+      const tags = Object.entries(m.properties).filter(([, p]) => isObject(p) && 'const' in p);
+      return tags.length > 0 ? tags.every(([key, p]) => (p as Json).const === value[key]) : m.type === 'object';
+    });
+  }
+  const type = Array.isArray(value) ? 'array' : typeof value;
+  return members.find((m) => m.type === type);
 }
 
 /** Every call names a built-in with its arity; a literal time zone is one. */

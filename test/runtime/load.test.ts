@@ -1,8 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Ajv } from 'ajv';
 import { loadPlan, PlanError, Router } from '../../src/runtime/index.js';
-import { PLAN_JSON_SCHEMA } from '../../src/plan/index.js';
-import type { Plan } from '../../src/plan/index.js';
+import { PLAN_JSON_SCHEMA, type Plan } from '../../src/models/plan.js';
 import {
   and,
   arith,
