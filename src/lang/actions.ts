@@ -110,8 +110,13 @@ export interface ActionSyntax<K extends string> {
   build(node: CstNode, b: ActionBuildKit): ({ kind: K } & { span: Span }) | undefined;
 }
 
-/** Each entry builds the kind it is filed under. */
-const syntaxTable = <S extends { [K in keyof S]: ActionSyntax<K & string> }>(table: S): S => table;
+/** A table of action syntaxes: each entry builds the kind it is filed under. */
+export type ActionSyntaxTable<S> = { [K in keyof S]: ActionSyntax<K & string> };
+export const syntaxTable = <S extends ActionSyntaxTable<S>>(table: S): S => table;
+
+/** The action a table's entries build, and its kinds. */
+export type ActionOf<S extends ActionSyntaxTable<S>> = { [K in keyof S]: NonNullable<ReturnType<S[K]['build']>> }[keyof S];
+export type ActionKindOf<S extends ActionSyntaxTable<S>> = ActionOf<S>['kind'];
 
 // ---------------------------------------------------------------- rules shared by several actions
 
@@ -696,10 +701,8 @@ export const ACTION_SYNTAX = syntaxTable({
   },
 });
 
-type Table = typeof ACTION_SYNTAX;
-
 /** A flow action: the union of what the table's entries build. */
-export type Action = { [K in keyof Table]: NonNullable<ReturnType<Table[K]['build']>> }[keyof Table];
+export type Action = ActionOf<typeof ACTION_SYNTAX>;
 
 /** Every rule this file adds, in the order the parser defines them: the shared ones, then each action's. */
 export const ACTION_RULES: readonly [string, (g: ActionGrammar) => void][] = [

@@ -4,42 +4,37 @@
 // The checker, the emitter, the loader, the router, reachability, cycles and
 // the simulator all go through it.
 
-import { auctionModel, type LoadedAuction } from './auction.js';
-import { fallbackModel, type LoadedFallback } from './fallback.js';
-import { flowModel, type LoadedFlowAction } from './flow.js';
-import { hybridModel, type LoadedHybrid } from './hybrid.js';
-import { rankModel, type LoadedRank } from './rank.js';
-import { rejectModel, type LoadedReject } from './reject.js';
-import { routeModel, type LoadedRoute } from './route.js';
-import { shareModel, type LoadedShare } from './share.js';
-import { specializeModel, type LoadedSpecialize } from './specialize.js';
-import { splitModel, type LoadedSplit } from './split.js';
+import { auctionModel } from './auction.js';
+import { fallbackModel } from './fallback.js';
+import { flowModel } from './flow.js';
+import { hybridModel } from './hybrid.js';
+import { rankModel } from './rank.js';
+import { rejectModel } from './reject.js';
+import { routeModel } from './route.js';
+import { shareModel } from './share.js';
+import { specializeModel } from './specialize.js';
+import { splitModel } from './split.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { Static } from '@sinclair/typebox';
 import type { Action, Ident } from '../lang/ast.js';
+import type { ACTION_SYNTAX, ActionKindOf } from '../lang/actions.js';
 import type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
-import { waterfallModel, type LoadedWaterfall } from './waterfall.js';
+import { waterfallModel } from './waterfall.js';
 
-/** A rule's action as the router runs it. */
-export type LoadedAction =
-  | LoadedRoute
-  | LoadedSplit
-  | LoadedRank
-  | LoadedSpecialize
-  | LoadedFallback
-  | LoadedHybrid
-  | LoadedAuction
-  | LoadedWaterfall
-  | LoadedShare
-  | LoadedFlowAction
-  | LoadedReject;
+/** A rule's action as the router runs it: each model's `load` declares its variant. */
+export type LoadedAction = { [K in ActionKind]: LoadedOf<(typeof MODELS)[K]> }[ActionKind];
+type LoadedOf<M> = M extends { load(...args: never[]): infer L } ? L : never;
 
 /** A rule's action in the plan: each model's `plan` schema declares its variant. */
 export type PlanAction = { [K in ActionKind]: Static<(typeof MODELS)[K]['plan']> }[ActionKind];
 
-/** Every action kind, each with the model for its own AST, plan and loaded variants. */
-export type ModelRegistry = { [K in ActionKind]: ModelModule<K, Extract<LoadedAction, { kind: K }>> };
+/** The models a set of action kinds needs: one for each, under its kind. */
+export type ModelsFor<Kinds extends string> = { [K in Kinds]: K extends ActionKind ? ModelModule<K, { kind: K }> : { kind: K } };
+
+/** Every action kind of the syntax table (src/lang/actions.ts), each with the
+ *  model for its own AST, plan and loaded variants. */
+export type ModelRegistry = ModelsFor<ActionKindOf<typeof ACTION_SYNTAX>>;
 
 // In the order the plan's JSON Schema lists the kinds ("must be one of …").
 export const MODELS = {
