@@ -47,6 +47,16 @@ export const auctionModel: ModelModule<'auction', LoadedAuction, typeof auctionP
 
   check: checkAuction,
 
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      for (const b of present(t.buyers)) env.buyer(b);
+      env.expr(t.floor);
+    }
+    env.expr(a.timeout);
+    env.expr(a.exclusiveMin);
+    env.expr(a.rank);
+  },
+
   emit: (a, env) => ({
     kind: 'auction',
     tiers: a.tiers.map((t) => ({ buyers: t.buyers.map((b) => b.name), floor: t.floor ? env.expr(t.floor) : null })),

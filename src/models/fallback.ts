@@ -31,6 +31,13 @@ export const fallbackModel: ModelModule<'fallback', LoadedFallback, typeof fallb
 
   check: checkFallback,
 
+  bind(a, env) {
+    for (const s of present(a.steps)) {
+      env.flow(s.flow);
+      for (const rw of present(s.rewrites)) env.expr(rw.value, env.field(rw.field));
+    }
+  },
+
   emit: (a, env) => ({
     kind: 'fallback',
     steps: a.steps.map((s) => ({

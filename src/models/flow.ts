@@ -20,6 +20,8 @@ export const flowModel: ModelModule<'flow', LoadedFlowAction, typeof flowPlan> =
 
   check: (ctx, _exprs, a) => checkFlowRef(ctx, a.flow),
 
+  bind: (a, env) => env.flow(a.flow),
+
   emit: (a) => ({ kind: 'flow', flow: a.flow.name }),
 
   load: (a, env, _rule, path) => ({ kind: 'flow', flow: env.flow(a.flow, `${path}/flow`) }),

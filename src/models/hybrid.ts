@@ -36,6 +36,15 @@ export const hybridModel: ModelModule<'hybrid', LoadedHybrid, typeof hybridPlan>
 
   check: checkHybrid,
 
+  bind(a, env) {
+    env.buyer(a.primary);
+    for (const e of present(a.secondaries)) {
+      env.buyer(e.buyer);
+      env.expr(e.price);
+    }
+    env.expr(a.delay);
+  },
+
   emit: (a, env) => ({
     kind: 'hybrid',
     primary: a.primary.name,

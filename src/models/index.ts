@@ -19,7 +19,7 @@ import type { ExprChecker } from '../check/exprs.js';
 import type { Static } from '@sinclair/typebox';
 import type { Action, Ident } from '../lang/ast.js';
 import type { ACTION_SYNTAX, ActionKindOf } from '../lang/actions.js';
-import type { ActionKind, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
+import type { ActionKind, BindEnv, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
 import { waterfallModel } from './waterfall.js';
 
 /** A rule's action as the router runs it: each model's `load` declares its variant. */
@@ -55,8 +55,9 @@ export const MODELS = {
 // TypeScript cannot correlate a union value with the table entry its kind
 // selects, so each dispatcher widens the entry once, here, to the whole union.
 
-type AnyModel = Omit<ModelModule<ActionKind, LoadedAction>, 'check' | 'emit' | 'load' | 'planProblems' | 'traits'> & {
+type AnyModel = Omit<ModelModule<ActionKind, LoadedAction>, 'check' | 'bind' | 'emit' | 'load' | 'planProblems' | 'traits'> & {
   check(ctx: CheckContext, exprs: ExprChecker, a: Action): void;
+  bind(a: Action, env: BindEnv): void;
   emit(a: Action, env: EmitEnv): PlanAction;
   load(a: PlanAction, env: LoadEnv, rule: { id: string }, path: string): LoadedAction;
   planProblems?(a: PlanAction, path: string, problem: (path: string, message: string) => void): void;
@@ -74,7 +75,7 @@ export function modelOf(kind: string): AnyModel | undefined {
   return Object.hasOwn(MODELS, kind) ? (MODELS[kind as ActionKind] as unknown as AnyModel) : undefined;
 }
 
-export type { ActionKind, ActionPlanSchema, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, ModelTraits, OverflowRef, TargetInput } from './types.js';
+export type { ActionKind, ActionPlanSchema, BindEnv, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, ModelTraits, OverflowRef, TargetInput } from './types.js';
 export { couldNotPlace } from './types.js';
 export { SPLIT_METRICS, type PerformanceMetric } from './split.js';
 export { RANK_FACTORS, type RankFactor } from './rank.js';

@@ -58,6 +58,11 @@ export const rankModel: ModelModule<'rank', LoadedRank, typeof rankPlan> = {
 
   check: checkRank,
 
+  bind(a, env) {
+    for (const b of present(a.buyers)) env.buyer(b);
+    env.expr(a.window);
+  },
+
   emit: (a, env) => ({
     kind: 'rank',
     buyers: a.buyers.map((b) => b.name),

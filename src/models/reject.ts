@@ -20,6 +20,8 @@ export const rejectModel: ModelModule<'reject', LoadedReject, typeof rejectPlan>
 
   check: () => undefined, // a string: nothing to check
 
+  bind: () => undefined, // no names, no expressions
+
   emit: (a) => ({ kind: 'reject', reason: a.reason }),
 
   load: (a) => ({ kind: 'reject', reason: a.reason }),

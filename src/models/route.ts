@@ -41,6 +41,11 @@ export const routeModel: ModelModule<'route', LoadedRoute, typeof routePlan> = {
     }
   },
 
+  bind(a, env) {
+    env.buyer(a.buyer);
+    env.buyer(a.overflow);
+  },
+
   emit: (a, env) => ({ kind: 'route', buyer: a.buyer.name, caps: a.caps.map(env.cap), overflow: a.overflow?.name ?? null }),
 
   load: (a, env, rule, path) => ({

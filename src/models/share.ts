@@ -32,6 +32,13 @@ export const shareModel: ModelModule<'share', LoadedShare, typeof sharePlan> = {
     for (const e of entries) if (e.price) exprs.price(e.price, `the shared price for \`${e.buyer?.name ?? '?'}\``);
   },
 
+  bind(a, env) {
+    for (const e of present(a.entries)) {
+      env.buyer(e.buyer);
+      env.expr(e.price);
+    }
+  },
+
   emit: (a, env) => ({
     kind: 'share',
     max: a.max,

@@ -39,6 +39,15 @@ export const specializeModel: ModelModule<'specialize', LoadedSpecialize, typeof
 
   check: checkSpecialize,
 
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      env.buyer(t.buyer);
+      env.expr(t.condition);
+    }
+    if (a.fallback?.kind === 'flow') env.flow(a.fallback.name);
+    else env.buyer(a.fallback?.name);
+  },
+
   emit: (a, env) => ({
     kind: 'specialize',
     specialists: a.tiers.map((t) => ({

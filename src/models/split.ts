@@ -65,6 +65,11 @@ export const splitModel: ModelModule<'split', LoadedSplit, typeof splitPlan> = {
 
   check: checkSplit,
 
+  bind(a, env) {
+    for (const e of present(a.entries)) env.buyer(e.buyer);
+    if (a.mode?.kind === 'performance') env.expr(a.mode.window);
+  },
+
   emit(a, env) {
     // A performance split computes its weights; equal shares are its starting point.
     const equal = a.entries.length > 0 ? 100 / a.entries.length : 0;

@@ -6,6 +6,7 @@
 //            (`Static`), and, by its BuyerName/FlowName marks, the names the
 //            plan verifier resolves
 //   check    the checked AST action: names, weights, tiers (diagnostics)
+//   bind     the buyers, flows, fields and expressions it names, for the binder
 //   emit     AST action → plan action (plain JSON)
 //   load     plan action → loaded action (indices, closures, counters)
 //   run      loaded action on one lead (the router's dispatch calls it)
@@ -18,6 +19,7 @@ import type { Static, TLiteral, TObject } from '@sinclair/typebox';
 import type { PlanCap, PlanExpr } from '../plan/index.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
+import type { LeadField } from '../check/types.js';
 import type { Action, Expr, Ident, Span } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
 import type { Engine } from '../runtime/engine.js';
@@ -52,6 +54,17 @@ export interface LoadEnv {
   problem(path: string, message: string): void;
   /** Note that the plan reads outcome metrics (sales are then recorded). */
   usesMetrics(): void;
+}
+
+/** What binding an action's names needs from the binder (src/check/binder.ts).
+ *  Each tolerates what error recovery leaves out (undefined). */
+export interface BindEnv {
+  buyer(id: Ident | undefined): void;
+  flow(id: Ident | undefined): void;
+  /** Binds a field name; returns the field, to bind a value assigned to it. */
+  field(id: Ident | undefined): LeadField | undefined;
+  /** Binds the names in an expression; `assignedTo`: the field it is a value of (`state = CA`). */
+  expr(e: Expr | undefined, assignedTo?: LeadField): void;
 }
 
 /** What the flow analyses know about a buyer, by name. */
@@ -103,6 +116,7 @@ export interface ModelModule<K extends ActionKind, L extends { kind: K }, S exte
   /** The action in the plan, declared once: its type is `Static<S>`. */
   plan: S;
   check(ctx: CheckContext, exprs: ExprChecker, a: AstOf<K>): void;
+  bind(a: AstOf<K>, env: BindEnv): void;
   emit(a: AstOf<K>, env: EmitEnv): Static<S>;
   load(a: Static<S>, env: LoadEnv, rule: { id: string }, path: string): L;
   /** Settings of the plan action its schema cannot state (the plan verifier runs it); most models have none. */

@@ -31,6 +31,13 @@ export const waterfallModel: ModelModule<'waterfall', LoadedWaterfall, typeof wa
     for (const t of tiers) if (t.condition) exprs.condition(t.condition, 'the tier condition');
   },
 
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      env.buyer(t.buyer);
+      env.expr(t.condition);
+    }
+  },
+
   emit: (a, env) => ({
     kind: 'waterfall',
     tiers: a.tiers.map((t) => ({
