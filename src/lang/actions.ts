@@ -57,27 +57,30 @@ export type GrammarRule = (idx?: number) => CstNode;
 /** The rules of the parser's own an action may use. */
 export type ParserRuleName = 'expression' | 'additive' | 'capList' | 'nameList';
 
+/** `CONSUME`, `CONSUME1` … `CONSUME9`: Chevrotain's numbered variants of a DSL method. */
+type Numbered<B extends string> = B | `${B}${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9}`;
+type Label = { LABEL?: string };
+type Alternative = { ALT: () => unknown; GATE?: () => boolean };
+type Repetition = (() => unknown) | { DEF: () => unknown; GATE?: () => boolean };
+type Separated = { SEP: TokenType; DEF: () => unknown };
+
+/** The names of Chevrotain's DSL methods the parser lends (GRAMMAR_DSL, all their numbered variants). */
+export const GRAMMAR_DSL = ['CONSUME', 'SUBRULE', 'OPTION', 'OR', 'MANY', 'MANY_SEP', 'AT_LEAST_ONE', 'AT_LEAST_ONE_SEP'] as const;
+
 /**
  * Chevrotain's grammar DSL, as the parser lends it to the actions' rules (its
- * methods are protected): the same calls a rule in ./parser.ts makes on `this`.
+ * methods are protected): the same calls, numbered variants included, that a
+ * rule in ./parser.ts makes on `this`.
  */
-export interface ActionGrammar {
-  CONSUME(token: TokenType, options?: { LABEL?: string }): IToken;
-  CONSUME2(token: TokenType, options?: { LABEL?: string }): IToken;
-  SUBRULE(rule: GrammarRule, options?: { LABEL?: string }): CstNode;
-  SUBRULE2(rule: GrammarRule, options?: { LABEL?: string }): CstNode;
-  OPTION(f: () => unknown): void;
-  OPTION2(f: () => unknown): void;
-  OPTION3(f: () => unknown): void;
-  OR(alternatives: { ALT: () => unknown }[]): void;
-  MANY(f: () => unknown): void;
-  MANY2(f: () => unknown): void;
-  AT_LEAST_ONE(f: () => unknown): void;
-  AT_LEAST_ONE_SEP(options: { SEP: TokenType; DEF: () => unknown }): void;
+export type ActionGrammar = { [N in Numbered<'CONSUME'>]: (token: TokenType, options?: Label) => IToken } & {
+  [N in Numbered<'SUBRULE'>]: (rule: GrammarRule, options?: Label) => CstNode;
+} & { [N in Numbered<'OPTION'> | Numbered<'MANY'> | Numbered<'AT_LEAST_ONE'>]: (f: Repetition) => void } & {
+  [N in Numbered<'OR'>]: (alternatives: Alternative[]) => void;
+} & { [N in Numbered<'MANY_SEP'> | Numbered<'AT_LEAST_ONE_SEP'>]: (options: Separated) => void } & {
   /** A rule by name: one of this file's, or one of the parser's (ParserRuleName);
    *  an unknown name fails the parser's construction, at load. */
   rule(name: string): GrammarRule;
-}
+};
 
 type Children = Record<string, CstElement[] | undefined>;
 

@@ -4,7 +4,7 @@
 
 import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
-import { ACTION_RULES, ACTION_SYNTAX, type ActionGrammar, type ParserRuleName } from './actions.js';
+import { ACTION_RULES, ACTION_SYNTAX, GRAMMAR_DSL, type ActionGrammar, type ParserRuleName } from './actions.js';
 import * as T from './lexer.js';
 
 /** The parser's rules an action's grammar may use. */
@@ -359,26 +359,23 @@ export class RuleParser extends CstParser {
   });
 
   private defineActionRules(): Map<string, ParserMethod<[], CstNode>> {
-    // Chevrotain's DSL is protected: the actions' rules get it through this object.
-    const g: ActionGrammar = {
-      CONSUME: (t, o) => this.CONSUME(t, o),
-      CONSUME2: (t, o) => this.CONSUME2(t, o),
-      SUBRULE: (r, o) => this.SUBRULE(r as ParserMethod<[], CstNode>, o),
-      SUBRULE2: (r, o) => this.SUBRULE2(r as ParserMethod<[], CstNode>, o),
-      OPTION: (f) => this.OPTION(f),
-      OPTION2: (f) => this.OPTION2(f),
-      OPTION3: (f) => this.OPTION3(f),
-      OR: (alternatives) => this.OR(alternatives),
-      MANY: (f) => this.MANY(f),
-      MANY2: (f) => this.MANY2(f),
-      AT_LEAST_ONE: (f) => this.AT_LEAST_ONE(f),
-      AT_LEAST_ONE_SEP: (o) => this.AT_LEAST_ONE_SEP(o),
-      rule: (name) => {
-        const rule = rules.get(name) ?? (PARSER_RULES_FOR_ACTIONS.has(name) ? (this as unknown as Record<string, ParserMethod<[], CstNode>>)[name] : undefined);
+    // Chevrotain's DSL is protected: the actions' rules get it through this
+    // object, every method of GRAMMAR_DSL and its numbered variants forwarded.
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const lent: Record<string, unknown> = {
+      rule: (name: string) => {
+        const rule = rules.get(name) ?? (PARSER_RULES_FOR_ACTIONS.has(name) ? (self[name] as unknown as ParserMethod<[], CstNode>) : undefined);
         if (rule === undefined) throw new Error(`an action's grammar uses an unknown rule '${name}'`);
         return rule;
       },
     };
+    for (const base of GRAMMAR_DSL) {
+      for (const suffix of ['', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+        const name = base + suffix;
+        lent[name] = (...args: unknown[]) => self[name]!.apply(this, args);
+      }
+    }
+    const g = lent as ActionGrammar;
     const rules = new Map<string, ParserMethod<[], CstNode>>();
     for (const [name, grammar] of ACTION_RULES) rules.set(name, this.RULE(name, () => grammar(g)));
     return rules;
