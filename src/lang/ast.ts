@@ -1,6 +1,8 @@
 // The abstract syntax tree of a rule file. Every node carries the span of the
 // source it came from, so later phases can point at it in diagnostics.
 
+import type { Action } from './actions.js';
+
 export interface Span {
   file: string;
   /** 1-based line and column of the first character. */
@@ -192,7 +194,6 @@ export interface BuyerDecl {
 // ---------------------------------------------------------------- flows
 
 // The actions' AST types are declared with their syntax, in ./actions.ts.
-import type { Action } from './actions.js';
 export type {
   Action,
   AuctionTier,
