@@ -34,13 +34,13 @@ export function planVerifier<A extends PlanActionBase>(
   const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(
     planJsonSchema(planSchema, 'discriminator'),
   );
-  const actionJson = JSON.parse(JSON.stringify(actionSchema)) as Json;
+  const actionRefs = refTreesByKind(JSON.parse(JSON.stringify(actionSchema)) as Json);
   return (json) => {
     const bounds = checkBounds(json);
     if (bounds.problems.length > 0) return bounds.problems;
     if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
     const plan = json as AnyPlan;
-    return [...namesAndSettings(plan, actionJson, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls)];
+    return [...namesAndSettings(plan, actionRefs, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls)];
   };
 }
 
@@ -67,7 +67,7 @@ function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
 }
 
 /** Names refer to what the plan declares; settings are consistent. */
-function namesAndSettings(plan: AnyPlan, actionSchema: Json, actionSettings: ActionSettings<PlanActionBase>): PlanProblem[] {
+function namesAndSettings(plan: AnyPlan, actionRefs: ReadonlyMap<string, RefTree>, actionSettings: ActionSettings<PlanActionBase>): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
   const declared = (kind: 'buyer' | 'flow', names: string[], at: string): Set<string> => {
@@ -86,6 +86,7 @@ function namesAndSettings(plan: AnyPlan, actionSchema: Json, actionSettings: Act
   const flow = (name: string, path: string) => {
     if (!flows.has(name)) problem(path, `unknown flow '${name}' (flows: ${[...flows].join(', ')})`);
   };
+  const refer = (kind: RefKind, name: string, path: string) => (kind === 'buyer' ? buyer(name, path) : flow(name, path));
   const zone = (z: string, path: string) => {
     if (!isValidZone(z)) problem(path, `unknown time zone "${z}"`);
   };
@@ -114,7 +115,8 @@ function namesAndSettings(plan: AnyPlan, actionSchema: Json, actionSettings: Act
       if (r.guard === 'when' && r.when === null) problem(`${path}/when`, "a 'when' rule needs a condition");
       if (r.guard !== 'when' && r.when !== null) problem(`${path}/when`, `an '${r.guard}' rule has no condition`);
       const at = `${path}/action`;
-      forEachRef(actionSchema, r.action, at, (kind, name, refPath) => (kind === 'buyer' ? buyer : flow)(name, refPath));
+      const refs = actionRefs.get(r.action.kind);
+      if (refs) forEachRef(refs, r.action, at, refer);
       actionSettings(r.action, at, problem);
     }),
   );
@@ -126,47 +128,83 @@ type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 
 /**
- * Calls `ref` for every value of `value` under a schema marked `x-ref`, in
- * document order. `value` is valid against `schema` (the JSON Schema stage
- * passed), so the walk picks a union's member by its tag or its type. It keeps
- * its own stack; references inside expressions (`$ref`) are not names.
+ * Where a schema's `x-ref` marks are: a tree of the properties and array items
+ * that lead to one, read once from the schema so checking an action walks only
+ * those. A union's members are merged (a value has only its own member's
+ * properties; a `null` or an expression has none).
  */
-function forEachRef(schema: Json, value: unknown, path: string, ref: (kind: RefKind, name: string, path: string) => void): void {
-  const stack: { schema: Json; value: unknown; path: string }[] = [{ schema, value, path }];
+interface RefTree {
+  ref?: RefKind;
+  each?: RefTree;
+  props?: Map<string, RefTree>;
+  /** `props` as a list, made on first use (the walk's hot loop). */
+  propList?: [string, RefTree][];
+}
+
+function refTree(schema: Json): RefTree | undefined {
+  if (Array.isArray(schema.anyOf)) {
+    return (schema.anyOf as Json[]).map(refTree).reduce<RefTree | undefined>((a, b) => mergeRefTrees(a, b), undefined);
+  }
+  const mark = schema[REF_MARK];
+  if (mark === 'buyer' || mark === 'flow') return { ref: mark };
+  if (isObject(schema.items)) {
+    const each = refTree(schema.items);
+    return each && { each };
+  }
+  if (isObject(schema.properties)) {
+    const props = new Map<string, RefTree>();
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      const tree = isObject(sub) ? refTree(sub) : undefined;
+      if (tree) props.set(key, tree);
+    }
+    return props.size > 0 ? { props } : undefined;
+  }
+  return undefined;
+}
+
+/** The tree of each member of the actions' union, by its `kind`: each action's refs in its own schema's order. */
+function refTreesByKind(actionSchema: Json): Map<string, RefTree> {
+  const trees = new Map<string, RefTree>();
+  for (const member of Array.isArray(actionSchema.anyOf) ? (actionSchema.anyOf as Json[]) : [actionSchema]) {
+    const kind = isObject(member.properties) && isObject(member.properties.kind) ? member.properties.kind.const : undefined;
+    if (typeof kind !== 'string') throw new Error('plan schema: every action declares its `kind` as a constant');
+    const tree = refTree(member);
+    if (tree) trees.set(kind, tree);
+  }
+  return trees;
+}
+
+function mergeRefTrees(a: RefTree | undefined, b: RefTree | undefined): RefTree | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  if (a.ref !== b.ref) throw new Error(`plan schema: one property is a ${a.ref ?? 'structure'} in one member of a union and a ${b.ref ?? 'structure'} in another`);
+  const merged: RefTree = { ...a };
+  const each = mergeRefTrees(a.each, b.each);
+  if (each) merged.each = each;
+  if (a.props || b.props) {
+    const props = new Map(a.props);
+    for (const [key, tree] of b.props ?? []) props.set(key, mergeRefTrees(props.get(key), tree)!);
+    merged.props = props;
+  }
+  return merged;
+}
+
+/** Calls `ref` for every value under a marked schema, in document order; `value` is valid against the tree's schema. Iterative. */
+function forEachRef(tree: RefTree, value: unknown, path: string, ref: (kind: RefKind, name: string, path: string) => void): void {
+  const stack: { tree: RefTree; value: unknown; path: string }[] = [{ tree, value, path }];
   while (stack.length > 0) {
-    const top = stack.pop()!;
-    const { value: v, path: at } = top;
-    const s = Array.isArray(top.schema.anyOf) ? memberFor(top.schema.anyOf as Json[], v) : top.schema;
-    if (s === undefined) continue;
-    const mark = s[REF_MARK];
-    if ((mark === 'buyer' || mark === 'flow') && typeof v === 'string') ref(mark, v, at);
-    else if (Array.isArray(v) && isObject(s.items)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ schema: s.items, value: v[i], path: `${at}/${i}` });
-    } else if (isObject(v) && isObject(s.properties)) {
-      const keys = Object.keys(s.properties);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        const sub = s.properties[key];
-        if (key in v && isObject(sub)) stack.push({ schema: sub, value: v[key], path: `${at}/${key}` });
+    const { tree: t, value: v, path: at } = stack.pop()!;
+    if (t.ref !== undefined) {
+      if (typeof v === 'string') ref(t.ref, v, at);
+    } else if (t.each !== undefined && Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ tree: t.each, value: v[i], path: `${at}/${i}` });
+    } else if (t.props !== undefined && isObject(v)) {
+      const entries = (t.propList ??= [...t.props]);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, sub] = entries[i]!;
+        if (key in v) stack.push({ tree: sub, value: v[key], path: `${at}/${key}` });
       }
     }
   }
-}
-
-/** The member of a union a valid value is: by its tag (a property the member declares `const`), else by its JSON type. */
-function memberFor(union: Json[], value: unknown): Json | undefined {
-  if (value === null) return undefined;
-  // A union of unions (`nullable(Type.Union([…]))`) is one union of their members.
-  const members = union.flatMap((m) => (Array.isArray(m.anyOf) ? (m.anyOf as Json[]) : [m]));
-  if (isObject(value)) {
-    return members.find((m) => {
-      if (!isObject(m.properties)) return false;
-      const tags = Object.entries(m.properties).filter(([, p]) => isObject(p) && 'const' in p);
-      return tags.length > 0 ? tags.every(([key, p]) => (p as Json).const === value[key]) : m.type === 'object';
-    });
-  }
-  const type = Array.isArray(value) ? 'array' : typeof value;
-  return members.find((m) => m.type === type);
 }
 
 /** Every call names a built-in with its arity; a literal time zone is one. */
