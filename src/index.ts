@@ -8,6 +8,7 @@ import { computeMetrics as sellingReport } from './deliver/index.js';
 
 export { compile, type CompileOptions, type CompileResult, PLAN_VERSION, PLAN_JSON_SCHEMA } from './compile/index.js';
 export type * from './plan/declaration.js';
+export type { Plan, PlanAction, PlanFlow, PlanRule, PerformanceMetric, RankFactor } from './compile/index.js';
 export { parse, formatDiagnostic, formatDiagnostics, hasErrors, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from './lang/index.js';
 export * from './runtime/index.js';
 export * from './adapters/index.js';

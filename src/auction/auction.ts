@@ -27,7 +27,7 @@
 // - Tiers: tier 2 is pinged only when tier 1 sold nothing (no acceptable bid,
 //   or every post to its bidders failed), and so on.
 
-import type { Plan, PlanBuyer, PlanField } from '../plan/index.js';
+import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
 import { evaluatorFor } from '../runtime/index.js';
 import type { Breakers, Poster } from '../deliver/post.js';
 import { Deadline, type HttpClient, type HttpResult } from '../deliver/http.js';
@@ -42,7 +42,7 @@ import { scoreBid, type BuyerStats } from './rank.js';
 import type { AuctionRecord, AuctionSpec, BidRecord } from './types.js';
 
 export interface AuctionDeps {
-  plan: Plan;
+  plan: AnyPlan;
   http: HttpClient;
   journal: Journal;
   templates: TemplateSet;
@@ -115,19 +115,19 @@ function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRec
   };
 }
 
-const buyerMaps = new WeakMap<Plan, Map<string, PlanBuyer>>();
+const buyerMaps = new WeakMap<AnyPlan, Map<string, PlanBuyer>>();
 
 /** The plan's buyers by name, built once per plan. */
-export function buyersByName(plan: Plan): Map<string, PlanBuyer> {
+export function buyersByName(plan: AnyPlan): Map<string, PlanBuyer> {
   let m = buyerMaps.get(plan);
   if (!m) buyerMaps.set(plan, (m = new Map(plan.buyers.map((b) => [b.name, b]))));
   return m;
 }
 
-const pingUrlSets = new WeakMap<Plan, PingUrls>();
+const pingUrlSets = new WeakMap<AnyPlan, PingUrls>();
 
 /** Every ping URL of the plan, for the PII guard to search together (built once per plan). */
-function pingUrlsOf(plan: Plan): PingUrls {
+function pingUrlsOf(plan: AnyPlan): PingUrls {
   let u = pingUrlSets.get(plan);
   if (!u) pingUrlSets.set(plan, (u = new PingUrls(plan.lead.fields, plan.buyers.flatMap((b) => (b.ping ? [b.ping.url] : [])))));
   return u;

@@ -16,7 +16,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
-import type { Plan, PlanBuyer, PlanField } from '../plan/index.js';
+import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
 import { leadShapeOf, trimLead, type LeadShape } from '../runtime/lead-guard.js';
 import { Batcher } from '../deliver/batch.js';
@@ -92,7 +92,7 @@ export class Seller {
   readonly templates: TemplateSet;
   readonly breakers: Breakers;
   readonly stats = new BuyerStats();
-  private readonly plan: Plan;
+  private readonly plan: AnyPlan;
   private readonly byName: Map<string, PlanBuyer>;
   private readonly poster: Poster;
   private readonly pixels: PixelFirer;

@@ -1,7 +1,7 @@
 // The auction's view of the Router (the contract with src/runtime) and the
 // records an auction produces.
 
-import type { Plan } from '../plan/index.js';
+import type { AnyPlan } from '../plan/index.js';
 import type { Decision, PendingAuction, SoldTo } from '../runtime/decision.js';
 
 /** What the router hands over for an `auction` rule (Decision.status === 'auction'). */
@@ -31,14 +31,14 @@ export interface SellerRouter {
   commit(decision: Decision, sold: SoldTo[], opts: { now?: Date | number | string; exclusive?: boolean }): Decision;
   recordOutcome?(leadId: string, buyer: string, kind: OutcomeKind): void;
   /** The loaded plan (`router.loaded.plan` is the plain Plan). */
-  readonly loaded?: { readonly plan: Plan };
+  readonly loaded?: { readonly plan: AnyPlan };
   /** The same, under the Router's older name. */
-  readonly plan?: { readonly plan: Plan } | unknown;
+  readonly plan?: { readonly plan: AnyPlan } | unknown;
 }
 
 /** The plain plan behind a router. */
-export function planOf(router: SellerRouter): Plan {
-  const loaded = router.loaded ?? (router.plan as { plan?: Plan } | undefined);
+export function planOf(router: SellerRouter): AnyPlan {
+  const loaded = router.loaded ?? (router.plan as { plan?: AnyPlan } | undefined);
   const plan = loaded?.plan;
   if (!plan || !Array.isArray(plan.buyers)) throw new Error('the router exposes no loaded plan (router.loaded.plan)');
   return plan;

@@ -14,6 +14,7 @@ import { builtin, isBuiltin, type BuiltinDef, type BuiltinName } from '../core/b
 import { isScopedName, scopedName, type ScopedName, type ScopedNameDef } from '../core/scoped-names.js';
 import type { Action, BuyerDecl, Expr, FlowDecl, Ident, RuleFile, Span } from '../lang/ast.js';
 import { US_STATES } from '../lang/builtins.js';
+import { modelOf, type BindEnv } from '../models/index.js';
 import type { LeadField, LeadType, Ty } from './types.js';
 
 /** The field a bare value is compared with or assigned to, and the type its values have (a list field's element type). */
@@ -181,78 +182,17 @@ class Binder {
     }
   }
 
+  /** An action's names, as its routing model lists them (src/models/). */
   private action(a: Action | undefined): void {
-    if (!isObject(a)) return;
-    switch (a.kind) {
-      case 'route':
-        this.buyerRef(a.buyer);
-        this.buyerRef(a.overflow);
-        break;
-      case 'split':
-        for (const e of array(a.entries)) this.buyerRef(e?.buyer);
-        if (a.mode?.kind === 'performance') this.expr(a.mode.window);
-        break;
-      case 'rank':
-        for (const b of array(a.buyers)) this.buyerRef(b);
-        this.expr(a.window);
-        break;
-      case 'specialize':
-        for (const t of array(a.tiers)) {
-          this.buyerRef(t?.buyer);
-          this.expr(t?.condition);
-        }
-        if (a.fallback?.kind === 'flow') this.flowRef(a.fallback.name);
-        else this.buyerRef(a.fallback?.name);
-        break;
-      case 'fallback':
-        for (const s of array(a.steps)) {
-          this.flowRef(s?.flow);
-          for (const rw of array(s?.rewrites)) {
-            const field = this.fieldRef(rw?.field);
-            this.expr(rw?.value, field && { field, type: field.type });
-          }
-        }
-        break;
-      case 'hybrid':
-        this.buyerRef(a.primary);
-        for (const e of array(a.secondaries)) {
-          this.buyerRef(e?.buyer);
-          this.expr(e?.price);
-        }
-        this.expr(a.delay);
-        break;
-      case 'auction':
-        for (const t of array(a.tiers)) {
-          for (const b of array(t?.buyers)) this.buyerRef(b);
-          this.expr(t?.floor);
-        }
-        this.expr(a.timeout);
-        this.expr(a.exclusiveMin);
-        this.expr(a.rank);
-        break;
-      case 'waterfall':
-        for (const t of array(a.tiers)) {
-          this.buyerRef(t?.buyer);
-          this.expr(t?.condition);
-        }
-        break;
-      case 'share':
-        for (const e of array(a.entries)) {
-          this.buyerRef(e?.buyer);
-          this.expr(e?.price);
-        }
-        break;
-      case 'flow':
-        this.flowRef(a.flow);
-        break;
-      case 'reject':
-        break;
-      default: {
-        const never: never = a;
-        void never;
-      }
-    }
+    if (isObject(a)) modelOf(a.kind)?.bind(a, this.actionEnv);
   }
+
+  private readonly actionEnv: BindEnv = {
+    buyer: (id) => this.buyerRef(id),
+    flow: (id) => this.flowRef(id),
+    field: (id) => this.fieldRef(id),
+    expr: (e, assignedTo) => this.expr(e, assignedTo && { field: assignedTo, type: assignedTo.type }),
+  };
 
   private buyerRef(id: Ident | undefined): void {
     if (!isSpanned(id) || typeof id.name !== 'string') return;

@@ -9,19 +9,8 @@ import { bind, type Bindings } from '../check/binder.js';
 import type { BuiltinName } from '../core/builtins.js';
 import { modelOf, type EmitEnv } from '../models/index.js';
 import { clauseOf, durationMs, emitCap, emptyPlanBuyer, type BuyerDraft, type BuyerEmitEnv } from '../clauses/index.js';
-import {
-  PLAN_VERSION,
-  type FieldType,
-  type Plan,
-  type PlanAction,
-  type PlanBuyer,
-  type PlanExpr,
-  type PlanField,
-  type PlanFlow,
-  type PlanRule,
-  type PlanSource,
-  type PlanTemplate,
-} from '../plan/index.js';
+import { PLAN_VERSION, type FieldType, type PlanBuyer, type PlanExpr, type PlanField, type PlanSource, type PlanTemplate } from '../plan/index.js';
+import { type Plan, type PlanAction, type PlanFlow, type PlanRule } from '../models/plan.js';
 
 export interface EmitInput {
   ast: A.RuleFile;

@@ -6,11 +6,15 @@ import { readNamedFile, rootOf, type FileReader } from '../check/files.js';
 import { check } from '../check/index.js';
 import { diagnostic, hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
 import type { Span } from '../lang/ast.js';
-import { verifyPlan, type Plan, type PlanProblem, type PlanSource } from '../plan/index.js';
+import type { PlanProblem, PlanSource } from '../plan/index.js';
+import { verifyPlan, type Plan } from '../models/plan.js';
 import { emitPlan } from './emit.js';
 
 export type * from '../plan/declaration.js';
-export { PLAN_VERSION, PLAN_JSON_SCHEMA } from '../plan/index.js';
+export type { Plan, PlanAction, PlanFlow, PlanRule } from '../models/plan.js';
+export type { PerformanceMetric, RankFactor } from '../models/index.js';
+export { PLAN_VERSION } from '../plan/index.js';
+export { PLAN_JSON_SCHEMA } from '../models/plan.js';
 export { emitPlan, leadJsonSchema, fieldJsonSchema } from './emit.js';
 
 export interface CompileOptions {

@@ -30,7 +30,7 @@
 /// <reference types="handlebars" preserve="true" />
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
-import type { Plan, PlanTemplate } from '../plan/index.js';
+import type { AnyPlan, PlanTemplate } from '../plan/index.js';
 import {
   EncodedText,
   TEMPLATE_BLOCK_HELPERS,
@@ -375,10 +375,10 @@ export const templateKey = {
 export class TemplateSet {
   private readonly map = new Map<string, CompiledTemplate>();
 
-  private static readonly cache = new WeakMap<Plan, TemplateSet>();
+  private static readonly cache = new WeakMap<AnyPlan, TemplateSet>();
 
   /** The plan's templates (cached per plan object). Throws TemplateSetError listing every broken template. */
-  static forPlan(plan: Plan): TemplateSet {
+  static forPlan(plan: AnyPlan): TemplateSet {
     let set = TemplateSet.cache.get(plan);
     if (!set) {
       set = new TemplateSet(plan);
@@ -387,7 +387,7 @@ export class TemplateSet {
     return set;
   }
 
-  constructor(plan?: Plan) {
+  constructor(plan?: AnyPlan) {
     if (!plan) return;
     const errors: TemplateError[] = [];
     const bySource = new Map<string, CompiledTemplate>();

@@ -5,6 +5,7 @@
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from '../core/limits.js';
+import { SYNTAX_BY_RULE, type ActionBuildKit } from './actions.js';
 import { diagnostic, didYouMean, suggest, type Diagnostic } from './diagnostics.js';
 
 type Children = Record<string, CstElement[] | undefined>;
@@ -604,220 +605,34 @@ export class AstBuilder {
     return this.dropIfBadNumber(() => this.actionOf(node));
   }
 
+  /** The action's own rule is the one child of `action`; its entry in ./actions.ts builds it. */
   private actionOf(node: CstNode): A.Action | undefined {
-    const c = node.children;
-    const span = this.nodeSpan(node);
-    const route = this.node(c, 'routeAction');
-    if (route) return this.routeAction(route);
-    const split = this.node(c, 'splitAction');
-    if (split) return this.splitAction(split);
-    const waterfall = this.node(c, 'waterfallAction');
-    if (waterfall) return this.waterfallAction(waterfall);
-    const share = this.node(c, 'shareAction');
-    if (share) return this.shareAction(share);
-    const rank = this.node(c, 'rankAction');
-    if (rank) return this.rankAction(rank);
-    const specialize = this.node(c, 'specializeAction');
-    if (specialize) return this.specializeAction(specialize);
-    const fallback = this.node(c, 'fallbackAction');
-    if (fallback) return this.fallbackAction(fallback);
-    const hybrid = this.node(c, 'hybridAction');
-    if (hybrid) return this.hybridAction(hybrid);
-    const auction = this.node(c, 'auctionAction');
-    if (auction) return this.auctionAction(auction);
-    if (this.tok(c, 'Flow')) {
-      const flow = this.ident(this.tok(c, 'Identifier'));
-      return flow ? { kind: 'flow', flow, span } : undefined;
-    }
-    if (this.tok(c, 'Reject')) {
-      const reason = this.tok(c, 'StringLiteral');
-      return reason ? { kind: 'reject', reason: this.stringValue(reason), span } : undefined;
+    for (const rule in node.children) {
+      const syntax = SYNTAX_BY_RULE.get(rule);
+      const child = this.node(node.children, rule);
+      if (syntax && child) return syntax.build(child, this.actionKit) as A.Action | undefined;
     }
     return undefined;
   }
 
-  private routeAction(node: CstNode): A.Action | undefined {
-    const c = node.children;
-    const names = this.toks(c, 'Identifier');
-    const buyer = this.ident(names[0]);
-    if (!buyer) return undefined;
-    const action: A.Action = { kind: 'route', buyer, caps: this.capList(this.node(c, 'capList')), span: this.nodeSpan(node) };
-    const overflow = this.tok(c, 'Overflow') ? this.ident(names[1]) : undefined;
-    if (overflow) action.overflow = overflow;
-    return action;
-  }
-
-  private splitAction(node: CstNode): A.Action {
-    const c = node.children;
-    const span = this.nodeSpan(node);
-    const entries: A.SplitEntry[] = [];
-    for (const e of this.nodes(c, 'splitEntry')) {
-      const buyer = this.ident(this.tok(e.children, 'Identifier'));
-      const pct = this.tok(e.children, 'Percent');
-      if (!buyer) continue;
-      const entry: A.SplitEntry = { buyer, span: this.nodeSpan(e) };
-      if (pct) entry.weight = this.num(pct);
-      entries.push(entry);
-    }
-    let mode: A.SplitMode = { kind: 'random' };
-    const fair = this.tok(c, 'Kw_fair');
-    if (fair) mode = { kind: 'fair', span: this.tokenSpan(fair) };
-    const by = this.tok(c, 'Kw_by');
-    if (by) {
-      const words = this.toks(c, 'Identifier');
-      const pcts = this.toks(c, 'Percent');
-      const window = this.tok(c, 'Duration');
-      if (words[0] && words[0].image !== 'performance') {
-        this.diagnostics.push(diagnostic('LR104.performance', this.tokenSpan(words[0]), words[0].image));
-      }
-      const metric = this.ident(words[1]);
-      if (metric && window && pcts.length === 2) {
-        mode = {
-          kind: 'performance',
-          metric,
-          window: this.durationExpr(window),
-          min: this.num(pcts[0]!),
-          max: this.num(pcts[1]!),
-          span: this.join(this.tokenSpan(by), this.tokenSpan(pcts[1]!)),
-        };
-      }
-    }
-    return { kind: 'split', mode, entries, span };
-  }
-
-  private buyerSet(node: CstNode | undefined): A.Ident[] {
-    return node ? this.nameList(this.node(node.children, 'nameList')) : [];
-  }
-
-  private rankAction(node: CstNode): A.Action {
-    const c = node.children;
-    const action: A.Action = { kind: 'rank', buyers: this.buyerSet(this.node(c, 'buyerSet')), factors: [], span: this.nodeSpan(node) };
-    for (const f of this.nodes(c, 'rankFactor')) {
-      const factor = this.ident(this.tok(f.children, 'Identifier'));
-      if (!factor) continue;
-      const pct = this.tok(f.children, 'Percent');
-      action.factors.push(pct ? { factor, weight: this.num(pct), span: this.nodeSpan(f) } : { factor, span: this.nodeSpan(f) });
-    }
-    const min = this.tok(c, 'min');
-    if (min) action.min = this.num(min);
-    const top = this.tok(c, 'top');
-    if (top) action.top = this.num(top);
-    const window = this.tok(c, 'Duration');
-    if (window) action.window = this.durationExpr(window);
-    return action;
-  }
-
-  private specializeAction(node: CstNode): A.Action {
-    const c = node.children;
-    const tiers: A.SpecialistTier[] = [];
-    for (const t of this.nodes(c, 'specialistTier')) {
-      const buyer = this.ident(this.tok(t.children, 'Identifier'));
-      const pct = this.tok(t.children, 'Percent');
-      const money = this.tok(t.children, 'Money');
-      if (!buyer || (!pct && !money)) continue;
-      const span = this.nodeSpan(t);
-      const premium = pct
-        ? { kind: 'percent' as const, amount: this.num(pct), span: this.tokenSpan(pct) }
-        : { kind: 'dollars' as const, amount: this.num(money!), span: this.tokenSpan(money!) };
-      const tier: A.SpecialistTier = { buyer, premium, span };
-      if (this.tok(t.children, 'When')) tier.condition = this.expression(this.node(t.children, 'expression'), span);
-      tiers.push(tier);
-    }
-    const action: A.Action = { kind: 'specialize', tiers, span: this.nodeSpan(node) };
-    const target = this.ident(this.tok(c, 'Identifier'));
-    if (this.tok(c, 'Kw_else') && target) action.fallback = { kind: this.tok(c, 'Flow') ? 'flow' : 'buyer', name: target };
-    return action;
-  }
-
-  private fallbackAction(node: CstNode): A.Action {
-    const c = node.children;
-    const steps: A.FallbackStep[] = [];
-    const first = this.ident(this.tok(c, 'Identifier'));
-    if (first) steps.push({ flow: first, rewrites: [], span: first.span });
-    for (const st of this.nodes(c, 'fallbackStep')) {
-      const flow = this.ident(this.tok(st.children, 'Identifier'));
-      if (!flow) continue;
-      const rewrites: A.FallbackStep['rewrites'] = [];
-      for (const r of this.nodes(st.children, 'rewrite')) {
-        const field = this.ident(this.tok(r.children, 'Identifier'));
-        const span = this.nodeSpan(r);
-        if (field) rewrites.push({ field, value: this.expression(this.node(r.children, 'additive'), span), span });
-      }
-      steps.push({ flow, rewrites, span: this.nodeSpan(st) });
-    }
-    return { kind: 'fallback', steps, span: this.nodeSpan(node) };
-  }
-
-  private hybridAction(node: CstNode): A.Action | undefined {
-    const c = node.children;
-    const primary = this.ident(this.tok(c, 'Identifier'));
-    const max = this.tok(c, 'NumberLiteral');
-    const delay = this.tok(c, 'Duration');
-    if (!primary) return undefined;
-    const span = this.nodeSpan(node);
-    return {
-      kind: 'hybrid',
-      primary,
-      max: max ? this.num(max) : 0,
-      secondaries: this.shareEntries(this.nodes(c, 'shareEntry')),
-      delay: delay ? this.durationExpr(delay) : { kind: 'duration', ms: 0, text: '0s', span },
-      span,
-    };
-  }
-
-  private auctionAction(node: CstNode): A.Action {
-    const c = node.children;
-    const span = this.nodeSpan(node);
-    const tiers: A.AuctionTier[] = [];
-    for (const t of this.nodes(c, 'auctionTier')) {
-      const tier: A.AuctionTier = { buyers: this.buyerSet(this.node(t.children, 'buyerSet')), span: this.nodeSpan(t) };
-      if (this.tok(t.children, 'Kw_floor')) tier.floor = this.expression(this.node(t.children, 'additive'), tier.span);
-      tiers.push(tier);
-    }
-    const action: A.Action = { kind: 'auction', tiers, span };
-    const timeout = this.tok(c, 'Duration');
-    if (timeout) action.timeout = this.durationExpr(timeout);
-    const shared = this.tok(c, 'NumberLiteral');
-    if (shared) action.sharedMax = this.num(shared);
-    const exclusiveMin = this.node(c, 'exclusiveMin');
-    if (exclusiveMin) action.exclusiveMin = this.expression(exclusiveMin, span);
-    const rankBy = this.node(c, 'rankBy');
-    if (rankBy) action.rank = this.expression(rankBy, span);
-    return action;
-  }
-
-  private waterfallAction(node: CstNode): A.Action {
-    const tiers: A.WaterfallTier[] = [];
-    for (const t of this.nodes(node.children, 'waterfallTier')) {
-      const buyer = this.ident(this.tok(t.children, 'Identifier'));
-      if (!buyer) continue;
-      const span = this.nodeSpan(t);
-      const tier: A.WaterfallTier = { buyer, span };
-      if (this.tok(t.children, 'When')) tier.condition = this.expression(this.node(t.children, 'expression'), span);
-      tiers.push(tier);
-    }
-    return { kind: 'waterfall', tiers, span: this.nodeSpan(node) };
-  }
-
-  private shareAction(node: CstNode): A.Action | undefined {
-    const c = node.children;
-    const span = this.nodeSpan(node);
-    const count = this.tok(c, 'NumberLiteral');
-    return { kind: 'share', max: count ? this.num(count) : 0, entries: this.shareEntries(this.nodes(c, 'shareEntry')), span };
-  }
-
-  private shareEntries(nodes: CstNode[]): A.ShareEntry[] {
-    const entries: A.ShareEntry[] = [];
-    for (const e of nodes) {
-      const buyer = this.ident(this.tok(e.children, 'Identifier'));
-      if (!buyer) continue;
-      const entry: A.ShareEntry = { buyer, span: this.nodeSpan(e) };
-      const price = this.tok(e.children, 'Money');
-      if (price) entry.price = { kind: 'money', value: this.num(price), span: this.tokenSpan(price) };
-      entries.push(entry);
-    }
-    return entries;
-  }
+  /** What the actions' `build` functions use of this builder. */
+  private readonly actionKit: ActionBuildKit = {
+    diagnostics: this.diagnostics,
+    tok: (c, name, i) => this.tok(c, name, i),
+    toks: (c, name) => this.toks(c, name),
+    node: (c, name, i) => this.node(c, name, i),
+    nodes: (c, name) => this.nodes(c, name),
+    ident: (t) => this.ident(t),
+    nodeSpan: (n, fallback) => this.nodeSpan(n, fallback),
+    tokenSpan: (t) => this.tokenSpan(t),
+    join: (x, y) => this.join(x, y),
+    num: (t) => this.num(t),
+    durationExpr: (t) => this.durationExpr(t),
+    expression: (n, fallback) => this.expression(n, fallback),
+    stringValue: (t) => this.stringValue(t),
+    nameList: (n) => this.nameList(n),
+    capList: (n) => this.capList(n),
+  };
 
   // ------------------------------------------------------------ expressions
 

@@ -1,6 +1,8 @@
 // The abstract syntax tree of a rule file. Every node carries the span of the
 // source it came from, so later phases can point at it in diagnostics.
 
+import type { Action } from './actions.js';
+
 export interface Span {
   file: string;
   /** 1-based line and column of the first character. */
@@ -192,77 +194,18 @@ export interface BuyerDecl {
 
 // ---------------------------------------------------------------- flows
 
-export interface SplitEntry {
-  buyer: Ident;
-  /** Percent, 0..100; absent in a performance split, which computes weights. */
-  weight?: number;
-  span: Span;
-}
-
-export type SplitMode =
-  | { kind: 'random' }
-  | { kind: 'fair'; span: Span }
-  | { kind: 'performance'; metric: Ident; window: Expr; min: number; max: number; span: Span };
-
-export interface RankFactorSpec {
-  factor: Ident;
-  /** Percent; absent means an equal share of what the others leave. */
-  weight?: number;
-  span: Span;
-}
-
-export interface SpecialistTier {
-  buyer: Ident;
-  condition?: Expr;
-  premium: { kind: 'percent' | 'dollars'; amount: number; span: Span };
-  span: Span;
-}
-
-export interface FallbackStep {
-  flow: Ident;
-  rewrites: { field: Ident; value: Expr; span: Span }[];
-  span: Span;
-}
-
-export interface AuctionTier {
-  buyers: Ident[];
-  floor?: Expr;
-  span: Span;
-}
-
-export interface WaterfallTier {
-  buyer: Ident;
-  condition?: Expr;
-  span: Span;
-}
-
-export interface ShareEntry {
-  buyer: Ident;
-  /** Per-entry price override for the shared sale. */
-  price?: Expr;
-  span: Span;
-}
-
-export type Action =
-  | { kind: 'route'; buyer: Ident; caps: CapSpec[]; overflow?: Ident; span: Span }
-  | { kind: 'split'; mode: SplitMode; entries: SplitEntry[]; span: Span }
-  | { kind: 'rank'; buyers: Ident[]; factors: RankFactorSpec[]; min?: number; top?: number; window?: Expr; span: Span }
-  | { kind: 'specialize'; tiers: SpecialistTier[]; fallback?: { kind: 'buyer' | 'flow'; name: Ident }; span: Span }
-  | { kind: 'fallback'; steps: FallbackStep[]; span: Span }
-  | { kind: 'hybrid'; primary: Ident; max: number; secondaries: ShareEntry[]; delay: Expr; span: Span }
-  | {
-      kind: 'auction';
-      tiers: AuctionTier[];
-      timeout?: Expr;
-      exclusiveMin?: Expr;
-      sharedMax?: number;
-      rank?: Expr;
-      span: Span;
-    }
-  | { kind: 'waterfall'; tiers: WaterfallTier[]; span: Span }
-  | { kind: 'share'; max: number; entries: ShareEntry[]; span: Span }
-  | { kind: 'flow'; flow: Ident; span: Span }
-  | { kind: 'reject'; reason: string; span: Span };
+// The actions' AST types are declared with their syntax, in ./actions.ts.
+export type {
+  Action,
+  AuctionTier,
+  FallbackStep,
+  RankFactorSpec,
+  ShareEntry,
+  SpecialistTier,
+  SplitEntry,
+  SplitMode,
+  WaterfallTier,
+} from './actions.js';
 
 export type Rule =
   | { kind: 'when'; condition: Expr; action: Action; span: Span }

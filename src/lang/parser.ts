@@ -2,9 +2,13 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
+import { ACTION_RULES, ACTION_SYNTAX, GRAMMAR_DSL, type ActionGrammar, type ParserRuleName } from './actions.js';
 import * as T from './lexer.js';
+
+/** The parser's rules an action's grammar may use. */
+const PARSER_RULES_FOR_ACTIONS: ReadonlySet<string> = new Set<ParserRuleName>(['expression', 'additive', 'capList', 'nameList']);
 
 const describe = (tok: IToken): string => (tok.tokenType.name === 'EOF' ? 'the end of the file' : `\`${tok.image}\``);
 const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
@@ -350,210 +354,42 @@ export class RuleParser extends CstParser {
     ]);
   });
 
+  // The actions' rules are declared with their syntax in ./actions.ts, one
+  // entry per action; `action` offers each entry's rule, in the table's order.
   public action = this.RULE('action', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.routeAction) },
-      { ALT: () => this.SUBRULE(this.splitAction) },
-      { ALT: () => this.SUBRULE(this.waterfallAction) },
-      { ALT: () => this.SUBRULE(this.shareAction) },
-      { ALT: () => this.SUBRULE(this.rankAction) },
-      { ALT: () => this.SUBRULE(this.specializeAction) },
-      { ALT: () => this.SUBRULE(this.fallbackAction) },
-      { ALT: () => this.SUBRULE(this.hybridAction) },
-      { ALT: () => this.SUBRULE(this.auctionAction) },
-      { ALT: () => { this.CONSUME(T.Flow); this.CONSUME(T.Identifier); } },
-      { ALT: () => { this.CONSUME(T.Reject); this.CONSUME(T.StringLiteral); } },
-    ]);
+    this.OR(this.actionAlternatives);
   });
 
-  public routeAction = this.RULE('routeAction', () => {
-    this.CONSUME(T.Route);
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.Cap);
-      this.SUBRULE(this.capList);
-    });
-    this.OPTION2(() => {
-      this.CONSUME(T.Overflow);
-      this.CONSUME2(T.Identifier);
-    });
+  /** The rules ./actions.ts adds, by name, defined here so the grammar keeps its order. */
+  private readonly actionRules: ReadonlyMap<string, ParserMethod<[], CstNode>> = this.defineActionRules();
+
+  private readonly actionAlternatives = Object.values(ACTION_SYNTAX).map((s) => {
+    const rule = this.actionRules.get(s.rule)!;
+    return { ALT: () => this.SUBRULE(rule) };
   });
 
-  public splitAction = this.RULE('splitAction', () => {
-    this.CONSUME(T.Split);
-    this.OPTION(() =>
-      this.OR([
-        { ALT: () => this.CONSUME(T.Fair) },
-        {
-          ALT: () => {
-            this.CONSUME(T.By);
-            this.CONSUME(T.Identifier); // the word `performance`
-            this.CONSUME2(T.Identifier); // conversion | acceptance
-            this.CONSUME(T.Over);
-            this.CONSUME(T.Duration);
-            this.CONSUME(T.Min);
-            this.CONSUME(T.Percent);
-            this.CONSUME(T.Max);
-            this.CONSUME2(T.Percent);
-          },
-        },
-      ]),
-    );
-    this.CONSUME(T.LCurly);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.splitEntry) });
-    this.CONSUME(T.RCurly);
-  });
-
-  public splitEntry = this.RULE('splitEntry', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => this.CONSUME(T.Percent));
-  });
-
-  public buyerSet = this.RULE('buyerSet', () => {
-    this.CONSUME(T.LCurly);
-    this.SUBRULE(this.nameList);
-    this.CONSUME(T.RCurly);
-  });
-
-  public rankAction = this.RULE('rankAction', () => {
-    this.CONSUME(T.Rank);
-    this.SUBRULE(this.buyerSet);
-    this.CONSUME(T.By);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.rankFactor) });
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => { this.CONSUME(T.Min); this.CONSUME(T.NumberLiteral, { LABEL: 'min' }); } },
-        { ALT: () => { this.CONSUME(T.Top); this.CONSUME2(T.NumberLiteral, { LABEL: 'top' }); } },
-        { ALT: () => { this.CONSUME(T.Over); this.CONSUME(T.Duration); } },
-      ]),
-    );
-  });
-
-  public rankFactor = this.RULE('rankFactor', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => this.CONSUME(T.Percent));
-  });
-
-  public specializeAction = this.RULE('specializeAction', () => {
-    this.CONSUME(T.Specialize);
-    this.CONSUME(T.LCurly);
-    this.SUBRULE(this.specialistTier);
-    this.MANY(() => {
-      this.CONSUME(T.Semicolon);
-      this.OPTION(() => this.SUBRULE2(this.specialistTier));
-    });
-    this.CONSUME(T.RCurly);
-    this.OPTION2(() => {
-      this.CONSUME(T.Else);
-      this.OPTION3(() => this.CONSUME(T.Flow));
-      this.CONSUME(T.Identifier);
-    });
-  });
-
-  public specialistTier = this.RULE('specialistTier', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.When);
-      this.SUBRULE(this.expression);
-    });
-    this.CONSUME(T.Premium);
-    this.OR([{ ALT: () => this.CONSUME(T.Percent) }, { ALT: () => this.CONSUME(T.Money) }]);
-  });
-
-  public fallbackAction = this.RULE('fallbackAction', () => {
-    this.CONSUME(T.Fallback);
-    this.CONSUME(T.Identifier);
-    this.AT_LEAST_ONE(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE(this.fallbackStep);
-    });
-  });
-
-  public fallbackStep = this.RULE('fallbackStep', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.With);
-      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.rewrite) });
-    });
-  });
-
-  public rewrite = this.RULE('rewrite', () => {
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.EqEq);
-    this.SUBRULE(this.additive);
-  });
-
-  public hybridAction = this.RULE('hybridAction', () => {
-    this.CONSUME(T.Hybrid);
-    this.CONSUME(T.Identifier);
-    this.CONSUME(T.Then);
-    this.CONSUME(T.Share);
-    this.CONSUME(T.Max);
-    this.CONSUME(T.NumberLiteral);
-    this.CONSUME(T.LCurly);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.shareEntry) });
-    this.CONSUME(T.RCurly);
-    this.CONSUME(T.After);
-    this.CONSUME(T.Duration);
-  });
-
-  public auctionAction = this.RULE('auctionAction', () => {
-    this.CONSUME(T.Auction);
-    this.SUBRULE(this.auctionTier);
-    this.MANY(() => {
-      this.CONSUME(T.Then);
-      this.SUBRULE2(this.auctionTier);
-    });
-    this.MANY2(() =>
-      this.OR([
-        { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
-        { ALT: () => { this.CONSUME(T.Exclusive); this.CONSUME(T.Min); this.SUBRULE(this.additive, { LABEL: 'exclusiveMin' }); } },
-        { ALT: () => { this.CONSUME(T.Shared); this.CONSUME(T.Max); this.CONSUME(T.NumberLiteral); } },
-        { ALT: () => { this.CONSUME(T.Rank); this.CONSUME(T.By); this.SUBRULE2(this.additive, { LABEL: 'rankBy' }); } },
-      ]),
-    );
-  });
-
-  public auctionTier = this.RULE('auctionTier', () => {
-    this.SUBRULE(this.buyerSet);
-    this.OPTION(() => {
-      this.CONSUME(T.Floor);
-      this.SUBRULE(this.additive);
-    });
-  });
-
-  public waterfallAction = this.RULE('waterfallAction', () => {
-    this.CONSUME(T.Waterfall);
-    this.CONSUME(T.LCurly);
-    this.SUBRULE(this.waterfallTier);
-    this.MANY(() => {
-      this.CONSUME(T.Semicolon);
-      this.OPTION(() => this.SUBRULE2(this.waterfallTier));
-    });
-    this.CONSUME(T.RCurly);
-  });
-
-  public waterfallTier = this.RULE('waterfallTier', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.When);
-      this.SUBRULE(this.expression);
-    });
-  });
-
-  public shareAction = this.RULE('shareAction', () => {
-    this.CONSUME(T.Share);
-    this.CONSUME(T.Max);
-    this.CONSUME(T.NumberLiteral);
-    this.CONSUME(T.LCurly);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.shareEntry) });
-    this.CONSUME(T.RCurly);
-  });
-
-  public shareEntry = this.RULE('shareEntry', () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => this.CONSUME(T.Money));
-  });
+  private defineActionRules(): Map<string, ParserMethod<[], CstNode>> {
+    // Chevrotain's DSL is protected: the actions' rules get it through this
+    // object, every method of GRAMMAR_DSL and its numbered variants forwarded.
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const lent: Record<string, unknown> = {
+      rule: (name: string) => {
+        const rule = rules.get(name) ?? (PARSER_RULES_FOR_ACTIONS.has(name) ? (self[name] as unknown as ParserMethod<[], CstNode>) : undefined);
+        if (rule === undefined) throw new Error(`an action's grammar uses an unknown rule '${name}'`);
+        return rule;
+      },
+    };
+    for (const base of GRAMMAR_DSL) {
+      for (const suffix of ['', '1', '2', '3', '4', '5', '6', '7', '8', '9']) {
+        const name = base + suffix;
+        lent[name] = (...args: unknown[]) => self[name]!.apply(this, args);
+      }
+    }
+    const g = lent as ActionGrammar;
+    const rules = new Map<string, ParserMethod<[], CstNode>>();
+    for (const [name, grammar] of ACTION_RULES) rules.set(name, this.RULE(name, () => grammar(g)));
+    return rules;
+  }
 
   // ------------------------------------------------------------ expressions
 

@@ -3,11 +3,12 @@
 // lead are pinged (by the caller, over HTTP: src/auction); routing ends with
 // status `auction`, and Router.commit() completes the sale with the winners.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan } from '../check/context.js';
 import { scopeOf, type ExprChecker } from '../check/exprs.js';
 import { positiveDuration } from '../check/http.js';
-import { DEFAULT_AUCTION_TIMEOUT_MS, type PlanExpr } from '../plan/index.js';
+import { AtLeastOne, BuyerName, DEFAULT_AUCTION_TIMEOUT_MS, exact, MaybeExpr, NonEmpty, NonNegative, nullable, type PlanExpr, Positive } from '../plan/index.js';
 import type { Expr } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
 import type { Decision, PendingAuction, SoldTo, TraceCode } from '../runtime/decision.js';
@@ -16,6 +17,19 @@ import type { Evaluator } from '../runtime/expr.js';
 import type { LoadedRule } from '../runtime/load.js';
 import { AUCTION, EMPTY, formatDuration, money, NOT_PLACED, numberOrNull, OK, round2, type Outcome, type Run } from '../runtime/run.js';
 import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
+
+/** The action in the plan (its type is `Static<typeof auctionPlan>`). */
+export const auctionPlan = exact({
+  kind: Type.Literal('auction'),
+  tiers: NonEmpty(exact({ buyers: NonEmpty(BuyerName), floor: MaybeExpr })),
+  timeoutMs: Positive,
+  floor: MaybeExpr,
+  exclusiveMin: nullable(NonNegative),
+  /** Sell to up to this many bidders when no exclusive bid wins (1: never shared). */
+  shared: AtLeastOne,
+  /** Rank bids by this expression (of `bid.price`, buyer metrics); null: highest price. */
+  rank: MaybeExpr,
+});
 
 export interface LoadedAuction {
   kind: 'auction';
@@ -27,10 +41,21 @@ export interface LoadedAuction {
   rank: PlanExpr | null;
 }
 
-export const auctionModel: ModelModule<'auction', LoadedAuction> = {
+export const auctionModel: ModelModule<'auction', LoadedAuction, typeof auctionPlan> = {
   kind: 'auction',
+  plan: auctionPlan,
 
   check: checkAuction,
+
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      for (const b of present(t.buyers)) env.buyer(b);
+      env.expr(t.floor);
+    }
+    env.expr(a.timeout);
+    env.expr(a.exclusiveMin);
+    env.expr(a.rank);
+  },
 
   emit: (a, env) => ({
     kind: 'auction',

@@ -2,10 +2,11 @@
 // each flow in turn until one places the lead, rewriting lead fields between
 // steps. Routing goes on after it when no step places the lead.
 
+import { Type } from '@sinclair/typebox';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { checkFlowRef } from '../check/models.js';
-import type { PlanValue } from '../plan/index.js';
+import { exact, Expr, FlowName, Name, NonEmpty, type PlanValue } from '../plan/index.js';
 import { diagnostic, didYouMean } from '../lang/diagnostics.js';
 import { personalFieldIn } from '../check/pii.js';
 import type { Engine } from '../runtime/engine.js';
@@ -14,15 +15,29 @@ import type { LoadedRule } from '../runtime/load.js';
 import { AUCTION, NOT_PLACED, PLACED, STOPPED, type Outcome, type Run } from '../runtime/run.js';
 import { couldNotPlace, noOverflows, present, statesNoTarget, type AstOf, type FlowRef, type ModelModule } from './types.js';
 
+/** The action in the plan (its type is `Static<typeof fallbackPlan>`). */
+export const fallbackPlan = exact({
+  kind: Type.Literal('fallback'),
+  steps: NonEmpty(exact({ flow: FlowName, rewrites: Type.Array(exact({ field: Name, value: Expr, text: Type.String() })) })),
+});
+
 export interface LoadedFallback {
   kind: 'fallback';
   steps: { flow: number; rewrites: { field: string; value: Evaluator; text: string }[] }[];
 }
 
-export const fallbackModel: ModelModule<'fallback', LoadedFallback> = {
+export const fallbackModel: ModelModule<'fallback', LoadedFallback, typeof fallbackPlan> = {
   kind: 'fallback',
+  plan: fallbackPlan,
 
   check: checkFallback,
+
+  bind(a, env) {
+    for (const s of present(a.steps)) {
+      env.flow(s.flow);
+      for (const rw of present(s.rewrites)) env.expr(rw.value, env.field(rw.field));
+    }
+  },
 
   emit: (a, env) => ({
     kind: 'fallback',

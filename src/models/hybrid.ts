@@ -2,6 +2,7 @@
 // primary alone; if it cannot take it, share it with up to `max` secondaries,
 // delivered after the delay.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
@@ -10,6 +11,16 @@ import type { Evaluator } from '../runtime/expr.js';
 import { EMPTY, formatDuration, NOT_PLACED, OK, PLACED, type Outcome, type Run } from '../runtime/run.js';
 import { isoString } from '../runtime/time.js';
 import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
+import { AtLeastOne, BuyerName, exact, MaybeExpr, NonNegative } from '../plan/index.js';
+
+/** The action in the plan (its type is `Static<typeof hybridPlan>`). */
+export const hybridPlan = exact({
+  kind: Type.Literal('hybrid'),
+  primary: BuyerName,
+  secondaries: Type.Array(exact({ buyer: BuyerName, price: MaybeExpr })),
+  max: AtLeastOne,
+  delayMs: NonNegative,
+});
 
 export interface LoadedHybrid {
   kind: 'hybrid';
@@ -19,10 +30,20 @@ export interface LoadedHybrid {
   delayMs: number;
 }
 
-export const hybridModel: ModelModule<'hybrid', LoadedHybrid> = {
+export const hybridModel: ModelModule<'hybrid', LoadedHybrid, typeof hybridPlan> = {
   kind: 'hybrid',
+  plan: hybridPlan,
 
   check: checkHybrid,
+
+  bind(a, env) {
+    env.buyer(a.primary);
+    for (const e of present(a.secondaries)) {
+      env.buyer(e.buyer);
+      env.expr(e.price);
+    }
+    env.expr(a.delay);
+  },
 
   emit: (a, env) => ({
     kind: 'hybrid',

@@ -2,11 +2,12 @@
 // score the listed buyers that can take the lead and sell to the best `top`
 // (shared when top > 1).
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, headSpan, isSpan, lineOf, listText } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { positiveDuration, wholeCount } from '../check/http.js';
-import type { RankFactor } from '../plan/index.js';
+import { AtLeastOne, BuyerName, exact, NonEmpty, NonNegative, nullable, oneOf } from '../plan/index.js';
 import type * as A from '../lang/ast.js';
 import type { Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
@@ -15,7 +16,22 @@ import type { LoadedBuyer } from '../runtime/load.js';
 import { EMPTY, NOT_PLACED, OK, pct, PLACED, type Outcome, type Run } from '../runtime/run.js';
 import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
 
-export const RANK_FACTORS: readonly string[] = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'];
+const FACTORS = ['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value'] as const;
+export const RANK_FACTORS: readonly string[] = FACTORS;
+export type RankFactor = (typeof FACTORS)[number];
+
+/** The action in the plan (its type is `Static<typeof rankPlan>`). */
+export const rankPlan = exact({
+  kind: Type.Literal('rank'),
+  buyers: NonEmpty(BuyerName),
+  factors: Type.Array(exact({ factor: oneOf([...FACTORS]), weight: NonNegative })),
+  /** Minimum score 0..1 to be sold to. */
+  min: nullable(Type.Number({ minimum: 0, maximum: 1 })),
+  /** How many of the best to sell to (more than 1: shared). */
+  top: AtLeastOne,
+  /** Window for performance and predicted acceptance. */
+  windowMs: NonNegative,
+});
 
 export interface LoadedRank {
   kind: 'rank';
@@ -36,10 +52,16 @@ function spanFromTo(a: Span | undefined, b: Span | undefined, fallback: Span): S
   return { ...a, endLine: b.endLine, endCol: b.endCol, end: b.end };
 }
 
-export const rankModel: ModelModule<'rank', LoadedRank> = {
+export const rankModel: ModelModule<'rank', LoadedRank, typeof rankPlan> = {
   kind: 'rank',
+  plan: rankPlan,
 
   check: checkRank,
+
+  bind(a, env) {
+    for (const b of present(a.buyers)) env.buyer(b);
+    env.expr(a.window);
+  },
 
   emit: (a, env) => ({
     kind: 'rank',

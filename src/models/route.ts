@@ -2,10 +2,15 @@
 // own caps; when a cap turns it away, to the rule's overflow (first hop), then
 // along each buyer's own overflow chain.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerRef, checkCaps } from '../check/buyers.js';
 import type { CapCounter } from '../runtime/caps.js';
 import { NOT_PLACED, PLACED } from '../runtime/run.js';
 import { couldNotPlace, noFlows, type ModelModule } from './types.js';
+import { BuyerName, Caps, exact, nullable } from '../plan/index.js';
+
+/** The action in the plan (its type is `Static<typeof routePlan>`). */
+export const routePlan = exact({ kind: Type.Literal('route'), buyer: BuyerName, caps: Caps, overflow: nullable(BuyerName) });
 
 export interface LoadedRoute {
   kind: 'route';
@@ -16,8 +21,9 @@ export interface LoadedRoute {
   overflow: number;
 }
 
-export const routeModel: ModelModule<'route', LoadedRoute> = {
+export const routeModel: ModelModule<'route', LoadedRoute, typeof routePlan> = {
   kind: 'route',
+  plan: routePlan,
 
   check(ctx, _exprs, a) {
     checkBuyerRef(ctx, a.buyer);
@@ -33,6 +39,11 @@ export const routeModel: ModelModule<'route', LoadedRoute> = {
         );
       }
     }
+  },
+
+  bind(a, env) {
+    env.buyer(a.buyer);
+    env.buyer(a.overflow);
   },
 
   emit: (a, env) => ({ kind: 'route', buyer: a.buyer.name, caps: a.caps.map(env.cap), overflow: a.overflow?.name ?? null }),

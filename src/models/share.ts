@@ -1,10 +1,15 @@
 // `share max 3 { A, B $18, C }`: offer the lead to each entry in turn, each at
 // its own price, until `max` buyers have taken a share.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import type { Evaluator } from '../runtime/expr.js';
 import { EMPTY, NOT_PLACED, PLACED } from '../runtime/run.js';
 import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type ModelModule } from './types.js';
+import { AtLeastOne, BuyerName, exact, MaybeExpr, NonEmpty } from '../plan/index.js';
+
+/** The action in the plan (its type is `Static<typeof sharePlan>`). */
+export const sharePlan = exact({ kind: Type.Literal('share'), max: AtLeastOne, entries: NonEmpty(exact({ buyer: BuyerName, price: MaybeExpr })) });
 
 export interface LoadedShare {
   kind: 'share';
@@ -12,8 +17,9 @@ export interface LoadedShare {
   entries: { buyer: number; price: Evaluator | null }[];
 }
 
-export const shareModel: ModelModule<'share', LoadedShare> = {
+export const shareModel: ModelModule<'share', LoadedShare, typeof sharePlan> = {
   kind: 'share',
+  plan: sharePlan,
 
   check(ctx, exprs, a) {
     const entries = present(a.entries);
@@ -24,6 +30,13 @@ export const shareModel: ModelModule<'share', LoadedShare> = {
       'share',
     );
     for (const e of entries) if (e.price) exprs.price(e.price, `the shared price for \`${e.buyer?.name ?? '?'}\``);
+  },
+
+  bind(a, env) {
+    for (const e of present(a.entries)) {
+      env.buyer(e.buyer);
+      env.expr(e.price);
+    }
   },
 
   emit: (a, env) => ({

@@ -2,6 +2,7 @@
 // specialist whose condition holds and who can take the lead buys it at its
 // price plus a premium; otherwise the lead goes to the fallback buyer or flow.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerRef } from '../check/buyers.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
@@ -10,6 +11,21 @@ import type { Engine } from '../runtime/engine.js';
 import type { LoadedCondition } from '../runtime/load.js';
 import { condFailed, EMPTY, money, NOT_PLACED, OK, PLACED, priceOf, type Outcome, type Run } from '../runtime/run.js';
 import { couldNotPlace, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
+import { BuyerName, exact, FlowName, MaybeExpr, MaybeString, NonEmpty, nullable, oneOf } from '../plan/index.js';
+
+/** The action in the plan (its type is `Static<typeof specializePlan>`). */
+export const specializePlan = exact({
+  kind: Type.Literal('specialize'),
+  specialists: NonEmpty(
+    exact({
+      buyer: BuyerName,
+      when: MaybeExpr,
+      whenText: MaybeString,
+      premium: exact({ kind: oneOf(['percent', 'dollars']), amount: Type.Number() }),
+    }),
+  ),
+  fallback: nullable(Type.Union([exact({ kind: Type.Literal('buyer'), buyer: BuyerName }), exact({ kind: Type.Literal('flow'), flow: FlowName })])),
+});
 
 export interface LoadedSpecialize {
   kind: 'specialize';
@@ -17,10 +33,20 @@ export interface LoadedSpecialize {
   fallback: { kind: 'buyer'; buyer: number } | { kind: 'flow'; flow: number } | null;
 }
 
-export const specializeModel: ModelModule<'specialize', LoadedSpecialize> = {
+export const specializeModel: ModelModule<'specialize', LoadedSpecialize, typeof specializePlan> = {
   kind: 'specialize',
+  plan: specializePlan,
 
   check: checkSpecialize,
+
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      env.buyer(t.buyer);
+      env.expr(t.condition);
+    }
+    if (a.fallback?.kind === 'flow') env.flow(a.fallback.name);
+    else env.buyer(a.fallback?.name);
+  },
 
   emit: (a, env) => ({
     kind: 'specialize',

@@ -5,11 +5,12 @@
 //   performance  weights from each buyer's predicted conversion or acceptance,
 //                bounded to [min, max]%, then the random draw
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import { type CheckContext, isSpan, listText } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { positiveDuration } from '../check/http.js';
-import type { PerformanceMetric } from '../plan/index.js';
+import { BuyerName, exact, NonEmpty, nullable, oneOf, Percent, Positive } from '../plan/index.js';
 import type { Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import type { Engine } from '../runtime/engine.js';
@@ -18,7 +19,18 @@ import { boundedShares } from '../runtime/metrics.js';
 import { EMPTY, FOREVER, formatDuration, NOT_PLACED, pct, PLACED, type Outcome, type Run } from '../runtime/run.js';
 import { allCanRefuse, couldNotPlace, noFlows, noOverflows, present, type AstOf, type ModelModule } from './types.js';
 
-export const SPLIT_METRICS: readonly string[] = ['conversion', 'acceptance'];
+const METRICS = ['conversion', 'acceptance'] as const;
+export const SPLIT_METRICS: readonly string[] = METRICS;
+export type PerformanceMetric = (typeof METRICS)[number];
+
+/** The action in the plan (its type is `Static<typeof splitPlan>`). */
+export const splitPlan = exact({
+  kind: Type.Literal('split'),
+  entries: NonEmpty(exact({ buyer: BuyerName, weight: Percent })),
+  /** random (default): per-lead draw; fair: round-robin, earliest due first (Tijdeman); performance: weights from a metric. */
+  mode: Type.Optional(oneOf(['random', 'fair', 'performance'])),
+  performance: Type.Optional(nullable(exact({ metric: oneOf([...METRICS]), windowMs: Positive, min: Percent, max: Percent }))),
+});
 
 export interface LoadedSplit {
   kind: 'split';
@@ -36,10 +48,27 @@ export interface LoadedSplit {
 
 const round6 = (n: number) => Math.round(n * 1e6) / 1e6;
 
-export const splitModel: ModelModule<'split', LoadedSplit> = {
+export const splitModel: ModelModule<'split', LoadedSplit, typeof splitPlan> = {
   kind: 'split',
+  plan: splitPlan,
+
+  // What the schema cannot say: the weights add up to something, and a
+  // performance split has its settings, its bounds in order.
+  planProblems(a, path, problem) {
+    if (a.entries.reduce((sum, e) => sum + e.weight, 0) <= 0) problem(`${path}/entries`, 'split weights sum to 0');
+    const performance = a.performance ?? null;
+    if (a.mode === 'performance') {
+      if (performance === null) problem(`${path}/performance`, "a 'performance' split needs its performance settings");
+      else if (performance.min > performance.max) problem(`${path}/performance`, `min ${performance.min}% is above max ${performance.max}%`);
+    }
+  },
 
   check: checkSplit,
+
+  bind(a, env) {
+    for (const e of present(a.entries)) env.buyer(e.buyer);
+    if (a.mode?.kind === 'performance') env.expr(a.mode.window);
+  },
 
   emit(a, env) {
     // A performance split computes its weights; equal shares are its starting point.

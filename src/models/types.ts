@@ -2,7 +2,11 @@
 // one value per construct, with every phase and every trait, so that the table
 // in index.ts fails to compile when a construct misses one.
 //
+//   plan     the action's plan schema (TypeBox): its JSON Schema, its type
+//            (`Static`), and, by its BuyerName/FlowName marks, the names the
+//            plan verifier resolves
 //   check    the checked AST action: names, weights, tiers (diagnostics)
+//   bind     the buyers, flows, fields and expressions it names, for the binder
 //   emit     AST action → plan action (plain JSON)
 //   load     plan action → loaded action (indices, closures, counters)
 //   run      loaded action on one lead (the router's dispatch calls it)
@@ -11,9 +15,11 @@
 //            whether a rule may fall through, the buyers and flows it hands
 //            leads to, its overflow pairs, and the target shares it states
 
-import type { PlanAction, PlanCap, PlanExpr } from '../plan/index.js';
+import type { Static, TLiteral, TObject } from '@sinclair/typebox';
+import type { PlanCap, PlanExpr } from '../plan/index.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
+import type { LeadField } from '../check/types.js';
 import type { Action, Expr, Ident, Span } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
 import type { Engine } from '../runtime/engine.js';
@@ -23,7 +29,8 @@ import type { Outcome, Run } from '../runtime/run.js';
 
 export type ActionKind = Action['kind'];
 export type AstOf<K extends ActionKind> = Extract<Action, { kind: K }>;
-export type PlanOf<K extends ActionKind> = Extract<PlanAction, { kind: K }>;
+/** An action's plan schema: an exact object tagged with its kind. */
+export type ActionPlanSchema<K extends string = string> = TObject & { properties: { kind: TLiteral<K> } };
 
 /** What emitting an action needs from the emitter (expressions, source text). */
 export interface EmitEnv {
@@ -47,6 +54,17 @@ export interface LoadEnv {
   problem(path: string, message: string): void;
   /** Note that the plan reads outcome metrics (sales are then recorded). */
   usesMetrics(): void;
+}
+
+/** What binding an action's names needs from the binder (src/check/binder.ts).
+ *  Each tolerates what error recovery leaves out (undefined). */
+export interface BindEnv {
+  buyer(id: Ident | undefined): void;
+  flow(id: Ident | undefined): void;
+  /** Binds a field name; returns the field, to bind a value assigned to it. */
+  field(id: Ident | undefined): LeadField | undefined;
+  /** Binds the names in an expression; `assignedTo`: the field it is a value of (`state = CA`). */
+  expr(e: Expr | undefined, assignedTo?: LeadField): void;
 }
 
 /** What the flow analyses know about a buyer, by name. */
@@ -78,7 +96,7 @@ export interface TargetInput {
   add(buyer: string, points: number): void;
 }
 
-export interface ModelTraits<K extends ActionKind> {
+export interface ModelTraits<K extends ActionKind, P = { kind: K }> {
   /** Whether a rule with this action, having matched, may leave the lead
    *  unplaced so routing goes on to the next rule (reachability, LR403). */
   fallsThrough(a: AstOf<K>, buyers: BuyerFacts): boolean;
@@ -89,18 +107,24 @@ export interface ModelTraits<K extends ActionKind> {
   /** Rule-level overflow pairs (overflow cycles, LR404). */
   overflows(a: AstOf<K>): OverflowRef[];
   /** Add the target shares the action states (the simulator's report). */
-  targets(a: PlanOf<K>, input: TargetInput): void;
+  targets(a: P, input: TargetInput): void;
 }
 
-export interface ModelModule<K extends ActionKind, L extends { kind: K }> {
+/** One routing model: `S` is its action's plan schema (`plan`), `L` its loaded action. */
+export interface ModelModule<K extends ActionKind, L extends { kind: K }, S extends ActionPlanSchema<K> = ActionPlanSchema<K>> {
   kind: K;
+  /** The action in the plan, declared once: its type is `Static<S>`. */
+  plan: S;
   check(ctx: CheckContext, exprs: ExprChecker, a: AstOf<K>): void;
-  emit(a: AstOf<K>, env: EmitEnv): PlanOf<K>;
-  load(a: PlanOf<K>, env: LoadEnv, rule: { id: string }, path: string): L;
+  bind(a: AstOf<K>, env: BindEnv): void;
+  emit(a: AstOf<K>, env: EmitEnv): Static<S>;
+  load(a: Static<S>, env: LoadEnv, rule: { id: string }, path: string): L;
+  /** Settings of the plan action its schema cannot state (the plan verifier runs it); most models have none. */
+  planProblems?(a: Static<S>, path: string, problem: (path: string, message: string) => void): void;
   run(engine: Engine, run: Run, rule: LoadedRule, a: L): Outcome;
   /** The trace line when the rule matched but placed nothing. */
   unplaced(engine: Engine, rule: LoadedRule, a: L): string;
-  traits: ModelTraits<K>;
+  traits: ModelTraits<K, Static<S>>;
 }
 
 /** `share max N` / `shared max N`: a whole number of buyers, at least 1 (LR408). */

@@ -2,18 +2,24 @@
 // the lead to each tier in turn (skipping those whose condition is false);
 // the first buyer that takes it ends the waterfall.
 
+import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
 import type { LoadedCondition } from '../runtime/load.js';
 import { condFailed, EMPTY, NOT_PLACED, PLACED } from '../runtime/run.js';
 import { couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type ModelModule } from './types.js';
+import { BuyerName, exact, MaybeExpr, MaybeString, NonEmpty } from '../plan/index.js';
+
+/** The action in the plan (its type is `Static<typeof waterfallPlan>`). */
+export const waterfallPlan = exact({ kind: Type.Literal('waterfall'), tiers: NonEmpty(exact({ buyer: BuyerName, when: MaybeExpr, whenText: MaybeString })) });
 
 export interface LoadedWaterfall {
   kind: 'waterfall';
   tiers: { buyer: number; when: LoadedCondition | null }[];
 }
 
-export const waterfallModel: ModelModule<'waterfall', LoadedWaterfall> = {
+export const waterfallModel: ModelModule<'waterfall', LoadedWaterfall, typeof waterfallPlan> = {
   kind: 'waterfall',
+  plan: waterfallPlan,
 
   check(ctx, exprs, a) {
     const tiers = present(a.tiers);
@@ -23,6 +29,13 @@ export const waterfallModel: ModelModule<'waterfall', LoadedWaterfall> = {
       'waterfall',
     );
     for (const t of tiers) if (t.condition) exprs.condition(t.condition, 'the tier condition');
+  },
+
+  bind(a, env) {
+    for (const t of present(a.tiers)) {
+      env.buyer(t.buyer);
+      env.expr(t.condition);
+    }
   },
 
   emit: (a, env) => ({

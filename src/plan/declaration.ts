@@ -3,7 +3,7 @@
 // versioned. Each TypeBox schema below is both the TypeScript type (`Static`)
 // and, through ./json-schema.ts, the plan's JSON Schema, so the two cannot drift.
 
-import { Type, type Static, type TLiteral, type TSchema, type TUnion } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
 
 export const PLAN_VERSION = 1;
 
@@ -101,10 +101,6 @@ export type PlanCondition = Static<typeof Condition>;
 
 // ---------------------------------------------------------------- buyers
 
-const Metric = oneOf(['conversion', 'acceptance']);
-export type PerformanceMetric = Static<typeof Metric>;
-const Factor = oneOf(['price', 'quality', 'capacity', 'performance', 'relationship', 'expected_value']);
-export type RankFactor = Static<typeof Factor>;
 const CapUnit = oneOf(['minute', 'hour', 'day', 'week', 'month']);
 export type PlanCapUnit = Static<typeof CapUnit>;
 
@@ -250,102 +246,68 @@ export const PlanBuyerSchema = exact({
 export type PlanBuyer = Static<typeof PlanBuyerSchema>;
 
 // ---------------------------------------------------------------- actions
+//
+// Each routing model declares its own action's schema in its model file
+// (src/models/NAME.ts), from the parts below; src/models/plan.ts puts the
+// models' schemas together and passes the union to `planSchemaFor`. So this
+// module declares everything in a plan but the union of actions.
 
-const NonEmpty = <T extends TSchema>(t: T) => Type.Array(t, { minItems: 1 });
-const AtLeastOne = Type.Integer({ minimum: 1 });
+/** A name a plan action refers to: a buyer or a flow the plan must declare.
+ *  `verifyPlan` finds these marks in an action's schema and resolves every
+ *  value under one, so a model lists its references in its schema only. The
+ *  mark is not JSON Schema: ./json-schema.ts drops it from `PLAN_JSON_SCHEMA`. */
+export const REF_MARK = 'x-ref';
+export type RefKind = 'buyer' | 'flow';
+export const BuyerName = Type.String({ minLength: 1, [REF_MARK]: 'buyer' satisfies RefKind });
+export const FlowName = Type.String({ minLength: 1, [REF_MARK]: 'flow' satisfies RefKind });
 
-export const PlanActionSchema = Type.Union([
-  exact({ kind: Type.Literal('route'), buyer: Name, caps: Caps, overflow: nullable(Name) }),
-  exact({
-    kind: Type.Literal('split'),
-    entries: NonEmpty(exact({ buyer: Name, weight: Percent })),
-    /** random (default): per-lead draw; fair: round-robin, earliest due first (Tijdeman); performance: weights from a metric. */
-    mode: Type.Optional(oneOf(['random', 'fair', 'performance'])),
-    performance: Type.Optional(nullable(exact({ metric: Metric, windowMs: Positive, min: Percent, max: Percent }))),
-  }),
-  exact({ kind: Type.Literal('waterfall'), tiers: NonEmpty(exact({ buyer: Name, when: MaybeExpr, whenText: MaybeString })) }),
-  exact({ kind: Type.Literal('share'), max: AtLeastOne, entries: NonEmpty(exact({ buyer: Name, price: MaybeExpr })) }),
-  exact({ kind: Type.Literal('flow'), flow: Name }),
-  exact({ kind: Type.Literal('reject'), reason: Type.String() }),
-  exact({
-    kind: Type.Literal('rank'),
-    buyers: NonEmpty(Name),
-    factors: Type.Array(exact({ factor: Factor, weight: NonNegative })),
-    /** Minimum score 0..1 to be sold to. */
-    min: nullable(Type.Number({ minimum: 0, maximum: 1 })),
-    /** How many of the best to sell to (more than 1: shared). */
-    top: AtLeastOne,
-    /** Window for performance and predicted acceptance. */
-    windowMs: NonNegative,
-  }),
-  exact({
-    kind: Type.Literal('specialize'),
-    specialists: NonEmpty(
-      exact({
-        buyer: Name,
-        when: MaybeExpr,
-        whenText: MaybeString,
-        premium: exact({ kind: oneOf(['percent', 'dollars']), amount: Type.Number() }),
-      }),
-    ),
-    fallback: nullable(Type.Union([exact({ kind: Type.Literal('buyer'), buyer: Name }), exact({ kind: Type.Literal('flow'), flow: Name })])),
-  }),
-  exact({
-    kind: Type.Literal('fallback'),
-    steps: NonEmpty(exact({ flow: Name, rewrites: Type.Array(exact({ field: Name, value: Expr, text: Type.String() })) })),
-  }),
-  exact({
-    kind: Type.Literal('hybrid'),
-    primary: Name,
-    secondaries: Type.Array(exact({ buyer: Name, price: MaybeExpr })),
-    max: AtLeastOne,
-    delayMs: NonNegative,
-  }),
-  exact({
-    kind: Type.Literal('auction'),
-    tiers: NonEmpty(exact({ buyers: NonEmpty(Name), floor: MaybeExpr })),
-    timeoutMs: Positive,
-    floor: MaybeExpr,
-    exclusiveMin: nullable(NonNegative),
-    /** Sell to up to this many bidders when no exclusive bid wins (1: never shared). */
-    shared: AtLeastOne,
-    /** Rank bids by this expression (of `bid.price`, buyer metrics); null: highest price. */
-    rank: MaybeExpr,
-  }),
-]);
-export type PlanAction = Static<typeof PlanActionSchema>;
+/** Building blocks for the models' action schemas. */
+export const NonEmpty = <T extends TSchema>(t: T) => Type.Array(t, { minItems: 1 });
+export const AtLeastOne = Type.Integer({ minimum: 1 });
+export { exact, nullable, oneOf, Name, NonNegative, Positive, Percent, Caps, Expr, MaybeExpr, MaybeString };
+
+/** What this module knows of an action: an object tagged with its kind. */
+export interface PlanActionBase {
+  kind: string;
+}
 
 // ---------------------------------------------------------------- flows and the plan
 
-export const PlanRuleSchema = exact({
-  /** Stable id within the plan, used to key rule-scoped caps: "solar#0". */
-  id: Name,
-  when: MaybeExpr,
-  /** `when` for guarded rules, `otherwise`, or `always` for an unguarded action. */
-  guard: oneOf(['when', 'otherwise', 'always']),
-  /** The rule's source text, for traces. */
-  text: Type.String(),
-  action: PlanActionSchema,
-  source: PlanSourceSchema,
-});
-export type PlanRule = Static<typeof PlanRuleSchema>;
+/** The plan's schema, given the schema of its actions (the union of the models'). */
+export function planSchemaFor<A extends TSchema>(action: A) {
+  const rule = exact({
+    /** Stable id within the plan, used to key rule-scoped caps: "solar#0". */
+    id: Name,
+    when: MaybeExpr,
+    /** `when` for guarded rules, `otherwise`, or `always` for an unguarded action. */
+    guard: oneOf(['when', 'otherwise', 'always']),
+    /** The rule's source text, for traces. */
+    text: Type.String(),
+    action,
+    source: PlanSourceSchema,
+  });
+  const flow = exact({ name: Name, rules: Type.Array(rule), source: PlanSourceSchema });
+  return exact({
+    leadroute: Type.Literal('plan'),
+    version: Type.Literal(PLAN_VERSION),
+    /** The rule file the plan was compiled from. */
+    file: Type.String(),
+    lead: exact({
+      fields: Type.Array(PlanFieldSchema),
+      /** JSON Schema (draft 2020-12 subset understood by ajv) for validating leads. */
+      schema: Type.Unsafe<Record<string, unknown>>({ type: 'object' }),
+    }),
+    buyers: Type.Array(PlanBuyerSchema),
+    flows: NonEmpty(flow),
+    /** The flow used when the caller names none: the first declared. */
+    defaultFlow: Name,
+  });
+}
 
-export const PlanFlowSchema = exact({ name: Name, rules: Type.Array(PlanRuleSchema), source: PlanSourceSchema });
-export type PlanFlow = Static<typeof PlanFlowSchema>;
-
-export const PlanSchema = exact({
-  leadroute: Type.Literal('plan'),
-  version: Type.Literal(PLAN_VERSION),
-  /** The rule file the plan was compiled from. */
-  file: Type.String(),
-  lead: exact({
-    fields: Type.Array(PlanFieldSchema),
-    /** JSON Schema (draft 2020-12 subset understood by ajv) for validating leads. */
-    schema: Type.Unsafe<Record<string, unknown>>({ type: 'object' }),
-  }),
-  buyers: Type.Array(PlanBuyerSchema),
-  flows: NonEmpty(PlanFlowSchema),
-  /** The flow used when the caller names none: the first declared. */
-  defaultFlow: Name,
-});
-export type Plan = Static<typeof PlanSchema>;
+/** The plan whose actions are `A` (src/models/plan.ts: `Plan`, with every model's action). */
+export type PlanWith<A> = Static<ReturnType<typeof planSchemaFor<TUnsafe<A>>>>;
+export type PlanFlowWith<A> = PlanWith<A>['flows'][number];
+export type PlanRuleWith<A> = PlanFlowWith<A>['rules'][number];
+/** A plan, whatever its actions: what the selling side and the simulator's lead
+ *  generator read (buyers, fields), below the models in the layering. */
+export type AnyPlan = PlanWith<PlanActionBase>;

@@ -1,5 +1,6 @@
 // PLAN_JSON_SCHEMA: the plan's JSON Schema (draft-07, as understood by ajv 8),
-// derived from the TypeBox declaration in ./declaration.ts. TypeBox already
+// derived from the TypeBox declaration in ./declaration.ts (with the models'
+// action schemas: src/models/plan.ts calls `planJsonSchema`). TypeBox already
 // emits JSON Schema; this pass only rewrites three shapes so a validator's
 // errors stay precise:
 //   - a union of objects tagged by one property (`kind`, `op`) becomes an `enum`
@@ -9,10 +10,11 @@
 //     of bare types a `type` list;
 //   - `X | null` becomes `type: [X's type, 'null']` (or if-object-then-X), so a
 //     wrong value gets one error instead of one per alternative;
-// and it moves the recursive declarations (`$id`) into `definitions`.
+// and it moves the recursive declarations (`$id`) into `definitions`, and drops
+// the verifier's reference marks (`x-ref`), which are not JSON Schema.
 
 import type { TSchema } from '@sinclair/typebox';
-import { FieldTypeSchema, PlanExprSchema, PlanSchema } from './declaration.js';
+import { FieldTypeSchema, PlanExprSchema, REF_MARK } from './declaration.js';
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +32,7 @@ function unionTag(members: Json[]): string | undefined {
 /** How a tagged union picks its variant: portable `if`/`then` per variant, or
  *  ajv's `discriminator` (OpenAPI's keyword: the same errors, found without
  *  trying each variant, so about twice as fast on a large plan). */
-type Dispatch = 'if-then' | 'discriminator';
+export type Dispatch = 'if-then' | 'discriminator';
 
 function taggedUnion(tag: string, members: Json[], dispatch: Dispatch): Json {
   const constOf = (m: Json) => ((m.properties as Json)[tag] as Json).const;
@@ -72,17 +74,19 @@ function rewrite(node: unknown, definitions: Json, dispatch: Dispatch): unknown 
   if (typeof node.$ref === 'string') return { $ref: `#/definitions/${node.$ref}` };
   if (Array.isArray(node.anyOf)) return unionOf(node.anyOf.map((m) => rewrite(m, definitions, dispatch) as Json), dispatch);
   const out: Json = {};
-  for (const [key, value] of Object.entries(node)) out[key] = rewrite(value, definitions, dispatch);
+  for (const [key, value] of Object.entries(node)) if (key !== REF_MARK) out[key] = rewrite(value, definitions, dispatch);
   return out;
 }
 
-function planJsonSchema(dispatch: Dispatch): Json {
+/** The JSON Schema of a plan schema built by `planSchemaFor`: `if-then` for any
+ *  draft-07 validator (PLAN_JSON_SCHEMA), `discriminator` for the verifier's ajv. */
+export function planJsonSchema(planSchema: TSchema, dispatch: Dispatch): Readonly<Json> {
   const definitions: Json = {};
   // JSON round trip: drops TypeBox's symbol-keyed metadata, leaving the schema.
   const plain = (schema: TSchema): unknown => JSON.parse(JSON.stringify(schema));
   // The recursive declarations, which the rest refers to by `$ref` only.
   for (const declared of [FieldTypeSchema, PlanExprSchema]) rewrite(plain(declared), definitions, dispatch);
-  const root = rewrite(plain(PlanSchema), definitions, dispatch) as Json;
+  const root = rewrite(plain(planSchema), definitions, dispatch) as Json;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://leadroute.dev/schema/plan-1.json',
@@ -91,9 +95,3 @@ function planJsonSchema(dispatch: Dispatch): Json {
     definitions,
   };
 }
-
-/** The plan's JSON Schema, for any draft-07 validator. */
-export const PLAN_JSON_SCHEMA: Readonly<Json> = planJsonSchema('if-then');
-
-/** The same schema for ajv with `discriminator: true`, which the verifier uses. */
-export const PLAN_AJV_SCHEMA: Readonly<Json> = planJsonSchema('discriminator');

@@ -15,7 +15,7 @@ import {
 } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { hasFixedHost } from '../core/urls.js';
-import type { Plan } from './declaration.js';
+import type { AnyPlan } from './declaration.js';
 import type { PlanProblem } from './problems.js';
 
 /** Most nodes walked in one template (a template is small; a plan might not be). */
@@ -23,7 +23,7 @@ const MAX_TEMPLATE_NODES = 100_000;
 
 const HELPERS = [...TEMPLATE_HELPER_NAMES, ...TEMPLATE_BLOCK_HELPERS].join(', ');
 
-export function templateProblems(plan: Plan): PlanProblem[] {
+export function templateProblems(plan: AnyPlan): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const personal = new Set(plan.lead.fields.filter((f) => f.pii).map((f) => f.name));
   plan.buyers.forEach((b, i) => {

@@ -1,31 +1,49 @@
 // The plan verifier: every invariant a plan must hold, in one function, run by
-// `compile` on what it emits and by `loadPlan` on what it loads. In order:
+// `compile` on what it emits and by `loadPlan` on what it loads. This module
+// builds it from the plan's schema; src/models/plan.ts builds the one
+// `verifyPlan`, with every model's action schema. In order:
 // bounds (finite numbers, expression depth and size: ./bounds.ts), the JSON
 // Schema (./json-schema.ts), then what a schema cannot say: names resolve and
 // are unique, calendars and zones exist, hours open before they close, splits
 // have weight, rule guards match their conditions, functions exist with their
-// arity, templates say only what the checker allows (./verify-templates.ts). Each stage runs only when the one before found nothing, so a later
+// arity, templates say only what the checker allows (./verify-templates.ts).
+// Each stage runs only when the one before found nothing, so a later
 // check may rely on the earlier ones (and never sees a shape it cannot walk).
+// The names an action refers to are found from its schema's `x-ref` marks
+// (BuyerName, FlowName in ./declaration.ts), so no list of kinds is kept here;
+// settings of an action a schema cannot state are its model's `planProblems`.
 
+import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { calendarProblem } from '../core/calendars.js';
 import { isValidZone } from '../core/zones.js';
 import { BUILTINS, isBuiltin } from '../core/builtins.js';
 import { checkBounds, type Bounds } from './bounds.js';
-import type { Plan, PlanAction, PlanExpr } from './declaration.js';
-import { PLAN_AJV_SCHEMA } from './json-schema.js';
+import { REF_MARK, type AnyPlan, type PlanActionBase, type PlanExpr, type RefKind } from './declaration.js';
+import { planJsonSchema } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
 import { templateProblems } from './verify-templates.js';
 
-const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(PLAN_AJV_SCHEMA);
+/** An action's own settings that its schema cannot state; reports each problem at a JSON path. */
+export type ActionSettings<A> = (action: A, path: string, problem: (path: string, message: string) => void) => void;
 
-/** Every problem of a would-be plan; empty when it is a valid plan. */
-export function verifyPlan(json: unknown): PlanProblem[] {
-  const bounds = checkBounds(json);
-  if (bounds.problems.length > 0) return bounds.problems;
-  if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
-  const plan = json as Plan;
-  return [...namesAndSettings(plan), ...callProblems(bounds.calls), ...templateProblems(plan)];
+/** The verifier of plans of this schema (built by `planSchemaFor` from `actionSchema`). */
+export function planVerifier<A extends PlanActionBase>(
+  planSchema: TSchema,
+  actionSchema: TSchema,
+  actionSettings: ActionSettings<A>,
+): (json: unknown) => PlanProblem[] {
+  const validatePlanJson = new Ajv({ allErrors: true, strict: true, strictTypes: false, discriminator: true }).compile(
+    planJsonSchema(planSchema, 'discriminator'),
+  );
+  const actionRefs = refTreesByKind(JSON.parse(JSON.stringify(actionSchema)) as Json);
+  return (json) => {
+    const bounds = checkBounds(json);
+    if (bounds.problems.length > 0) return bounds.problems;
+    if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
+    const plan = json as AnyPlan;
+    return [...namesAndSettings(plan, actionRefs, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls), ...templateProblems(plan)];
+  };
 }
 
 function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
@@ -51,7 +69,7 @@ function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
 }
 
 /** Names refer to what the plan declares; settings are consistent. */
-function namesAndSettings(plan: Plan): PlanProblem[] {
+function namesAndSettings(plan: AnyPlan, actionRefs: ReadonlyMap<string, RefTree>, actionSettings: ActionSettings<PlanActionBase>): PlanProblem[] {
   const problems: PlanProblem[] = [];
   const problem = (path: string, message: string) => problems.push({ path, message });
   const declared = (kind: 'buyer' | 'flow', names: string[], at: string): Set<string> => {
@@ -70,6 +88,7 @@ function namesAndSettings(plan: Plan): PlanProblem[] {
   const flow = (name: string, path: string) => {
     if (!flows.has(name)) problem(path, `unknown flow '${name}' (flows: ${[...flows].join(', ')})`);
   };
+  const refer = (kind: RefKind, name: string, path: string) => (kind === 'buyer' ? buyer(name, path) : flow(name, path));
   const zone = (z: string, path: string) => {
     if (!isValidZone(z)) problem(path, `unknown time zone "${z}"`);
   };
@@ -97,68 +116,95 @@ function namesAndSettings(plan: Plan): PlanProblem[] {
       ruleIds.add(r.id);
       if (r.guard === 'when' && r.when === null) problem(`${path}/when`, "a 'when' rule needs a condition");
       if (r.guard !== 'when' && r.when !== null) problem(`${path}/when`, `an '${r.guard}' rule has no condition`);
-      actionProblems(r.action, `${path}/action`, { buyer, flow, problem });
+      const at = `${path}/action`;
+      const refs = actionRefs.get(r.action.kind);
+      if (refs) forEachRef(refs, r.action, at, refer);
+      actionSettings(r.action, at, problem);
     }),
   );
   if (!flows.has(plan.defaultFlow)) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flows].join(', ')})`);
   return problems;
 }
 
-interface ActionChecks {
-  buyer(name: string, path: string): void;
-  flow(name: string, path: string): void;
-  problem(path: string, message: string): void;
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * Where a schema's `x-ref` marks are: a tree of the properties and array items
+ * that lead to one, read once from the schema so checking an action walks only
+ * those. A union's members are merged (a value has only its own member's
+ * properties; a `null` or an expression has none).
+ */
+interface RefTree {
+  ref?: RefKind;
+  each?: RefTree;
+  props?: Map<string, RefTree>;
+  /** `props` as a list, made on first use (the walk's hot loop). */
+  propList?: [string, RefTree][];
 }
 
-/** The names an action refers to, and its own settings. */
-function actionProblems(a: PlanAction, path: string, c: ActionChecks): void {
-  switch (a.kind) {
-    case 'route':
-      c.buyer(a.buyer, `${path}/buyer`);
-      if (a.overflow !== null) c.buyer(a.overflow, `${path}/overflow`);
-      return;
-    case 'split': {
-      a.entries.forEach((e, j) => c.buyer(e.buyer, `${path}/entries/${j}/buyer`));
-      if (a.entries.reduce((sum, e) => sum + e.weight, 0) <= 0) c.problem(`${path}/entries`, 'split weights sum to 0');
-      const performance = a.performance ?? null;
-      if (a.mode === 'performance') {
-        if (performance === null) c.problem(`${path}/performance`, "a 'performance' split needs its performance settings");
-        else if (performance.min > performance.max) c.problem(`${path}/performance`, `min ${performance.min}% is above max ${performance.max}%`);
-      }
-      return;
+function refTree(schema: Json): RefTree | undefined {
+  if (Array.isArray(schema.anyOf)) {
+    return (schema.anyOf as Json[]).map(refTree).reduce<RefTree | undefined>((a, b) => mergeRefTrees(a, b), undefined);
+  }
+  const mark = schema[REF_MARK];
+  if (mark === 'buyer' || mark === 'flow') return { ref: mark };
+  if (isObject(schema.items)) {
+    const each = refTree(schema.items);
+    return each && { each };
+  }
+  if (isObject(schema.properties)) {
+    const props = new Map<string, RefTree>();
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      const tree = isObject(sub) ? refTree(sub) : undefined;
+      if (tree) props.set(key, tree);
     }
-    case 'rank':
-      a.buyers.forEach((b, j) => c.buyer(b, `${path}/buyers/${j}`));
-      return;
-    case 'specialize':
-      a.specialists.forEach((sp, j) => c.buyer(sp.buyer, `${path}/specialists/${j}/buyer`));
-      if (a.fallback?.kind === 'buyer') c.buyer(a.fallback.buyer, `${path}/fallback/buyer`);
-      if (a.fallback?.kind === 'flow') c.flow(a.fallback.flow, `${path}/fallback/flow`);
-      return;
-    case 'fallback':
-      a.steps.forEach((st, j) => c.flow(st.flow, `${path}/steps/${j}/flow`));
-      return;
-    case 'hybrid':
-      c.buyer(a.primary, `${path}/primary`);
-      a.secondaries.forEach((e, j) => c.buyer(e.buyer, `${path}/secondaries/${j}/buyer`));
-      return;
-    case 'auction':
-      a.tiers.forEach((t, j) => t.buyers.forEach((b, k) => c.buyer(b, `${path}/tiers/${j}/buyers/${k}`)));
-      return;
-    case 'waterfall':
-      a.tiers.forEach((t, j) => c.buyer(t.buyer, `${path}/tiers/${j}/buyer`));
-      return;
-    case 'share':
-      a.entries.forEach((e, j) => c.buyer(e.buyer, `${path}/entries/${j}/buyer`));
-      return;
-    case 'flow':
-      c.flow(a.flow, `${path}/flow`);
-      return;
-    case 'reject':
-      return;
-    default: {
-      const never: never = a;
-      throw new Error(`unhandled action ${JSON.stringify(never)}`);
+    return props.size > 0 ? { props } : undefined;
+  }
+  return undefined;
+}
+
+/** The tree of each member of the actions' union, by its `kind`: each action's refs in its own schema's order. */
+function refTreesByKind(actionSchema: Json): Map<string, RefTree> {
+  const trees = new Map<string, RefTree>();
+  for (const member of Array.isArray(actionSchema.anyOf) ? (actionSchema.anyOf as Json[]) : [actionSchema]) {
+    const kind = isObject(member.properties) && isObject(member.properties.kind) ? member.properties.kind.const : undefined;
+    if (typeof kind !== 'string') throw new Error('plan schema: every action declares its `kind` as a constant');
+    const tree = refTree(member);
+    if (tree) trees.set(kind, tree);
+  }
+  return trees;
+}
+
+function mergeRefTrees(a: RefTree | undefined, b: RefTree | undefined): RefTree | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  if (a.ref !== b.ref) throw new Error(`plan schema: one property is a ${a.ref ?? 'structure'} in one member of a union and a ${b.ref ?? 'structure'} in another`);
+  const merged: RefTree = { ...a };
+  const each = mergeRefTrees(a.each, b.each);
+  if (each) merged.each = each;
+  if (a.props || b.props) {
+    const props = new Map(a.props);
+    for (const [key, tree] of b.props ?? []) props.set(key, mergeRefTrees(props.get(key), tree)!);
+    merged.props = props;
+  }
+  return merged;
+}
+
+/** Calls `ref` for every value under a marked schema, in document order; `value` is valid against the tree's schema. Iterative. */
+function forEachRef(tree: RefTree, value: unknown, path: string, ref: (kind: RefKind, name: string, path: string) => void): void {
+  const stack: { tree: RefTree; value: unknown; path: string }[] = [{ tree, value, path }];
+  while (stack.length > 0) {
+    const { tree: t, value: v, path: at } = stack.pop()!;
+    if (t.ref !== undefined) {
+      if (typeof v === 'string') ref(t.ref, v, at);
+    } else if (t.each !== undefined && Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ tree: t.each, value: v[i], path: `${at}/${i}` });
+    } else if (t.props !== undefined && isObject(v)) {
+      const entries = (t.propList ??= [...t.props]);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, sub] = entries[i]!;
+        if (key in v) stack.push({ tree: sub, value: v[key], path: `${at}/${key}` });
+      }
     }
   }
 }

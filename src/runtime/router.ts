@@ -27,7 +27,8 @@
 //   routing with status `auction`: the caller runs the auction (HTTP) and
 //   calls commit() with the winners.
 
-import type { Plan, PlanExpr, PlanValue } from '../plan/index.js';
+import type { PlanExpr, PlanValue } from '../plan/index.js';
+import type { Plan } from '../models/plan.js';
 import { commitAuction } from '../models/auction.js';
 import { MODELS, type LoadedAction } from '../models/index.js';
 import type { CapCounter, CapStore } from './caps.js';

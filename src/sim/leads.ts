@@ -8,7 +8,8 @@
 // values, emails and phones, names for name-like strings, times shortly before
 // the lead's simulated arrival. Optional fields are left out now and then.
 
-import type { FieldType, Plan, PlanField } from '../plan/index.js';
+import type { FieldType, PlanField } from '../plan/index.js';
+import type { Plan } from '../models/plan.js';
 import { hash32 } from '../runtime/random.js';
 import { makeLeads, mulberry32, type SampleLead } from './sample-leads.js';
 

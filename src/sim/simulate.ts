@@ -3,7 +3,7 @@
 // happened per buyer: leads, share against the plan's target, revenue, cap hits
 // and the reasons buyers were skipped, plus the leads nobody took.
 
-import type { Plan } from '../plan/index.js';
+import type { Plan } from '../models/plan.js';
 import type { Decision } from '../runtime/decision.js';
 import { loadPlan, type LoadedPlan } from '../runtime/load.js';
 import { Router, type RouterOptions } from '../runtime/router.js';

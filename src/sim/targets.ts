@@ -16,7 +16,8 @@
 // only when no rule on lead fields came before it. Buyers the plan states no
 // share for have no target (null).
 
-import type { Plan, PlanExpr, PlanFlow } from '../plan/index.js';
+import type { PlanExpr } from '../plan/index.js';
+import type { Plan, PlanFlow } from '../models/plan.js';
 import { modelOf } from '../models/index.js';
 import { compileExpr } from '../runtime/index.js';
 

@@ -2,20 +2,8 @@
 // hand-built plans with ping/post buyers, and a Router to sell through.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type {
-  FieldType,
-  Plan,
-  PlanAction,
-  PlanBuyer,
-  PlanDelivery,
-  PlanExpr,
-  PlanField,
-  PlanPing,
-  PlanPixel,
-  PlanPost,
-  PlanTemplate,
-  PlanValue,
-} from '../../src/plan/index.js';
+import type { FieldType, PlanBuyer, PlanDelivery, PlanExpr, PlanField, PlanPing, PlanPixel, PlanPost, PlanTemplate, PlanValue } from '../../src/plan/index.js';
+import type { Plan, PlanAction } from '../../src/models/plan.js';
 import { Router } from '../../src/runtime/index.js';
 
 // ---------------------------------------------------------------- servers

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlanError, type FieldType, type Plan, type PlanField, type PlanPing } from '../../src/plan/index.js';
+import { PlanError, type FieldType, type PlanField, type PlanPing } from '../../src/plan/index.js';
+import type { Plan } from '../../src/models/plan.js';
 import type { Router } from '../../src/runtime/index.js';
 import { buildPing, PiiGuard, PingBuilder, PingUrls, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
 import { TemplateSet } from '../../src/deliver/index.js';

@@ -2,7 +2,7 @@
 // A typo in a test's rule text fails the test loudly, with file:line:col.
 import { compile, type CompileOptions } from '../../src/compile/index.js';
 import { formatDiagnostics, hasErrors } from '../../src/lang/index.js';
-import type { Plan } from '../../src/plan/index.js';
+import type { Plan } from '../../src/models/plan.js';
 import { Router, type RouterOptions } from '../../src/runtime/index.js';
 
 /** The lead schema the runtime tests share; `lead()` in test/runtime/helpers.ts makes a valid one. */

@@ -1,5 +1,7 @@
 // The model table's type makes a missing construct, phase or trait a compile
-// error. Two proofs:
+// error, and so does an action the syntax table (src/lang/actions.ts) has and
+// the model table has not: ModelRegistry is the models the syntax table's
+// kinds need. Two proofs:
 // 1. The `@ts-expect-error` lines below are checked by `npx tsc --noEmit`
 //    (tsconfig.json includes test/): if a broken table ever compiled, the
 //    directive would be unused and the build would fail.
@@ -37,7 +39,8 @@ function typeErrors(source: string): { line: number; message: string }[] {
   const dir = mkdtempSync(join(here, '.registry-'));
   const file = join(dir, 'table.ts');
   try {
-    writeFileSync(file, source.replaceAll('@models/', `${relative(dir, join(root, 'src/models'))}/`));
+    const at = (folder: string) => `${relative(dir, join(root, folder))}/`;
+    writeFileSync(file, source.replaceAll('@models/', at('src/models')).replaceAll('@lang/', at('src/lang')));
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.NodeNext,
@@ -65,19 +68,30 @@ describe('the routing model table', () => {
     expect([missingPhase, missingKind, missingTrait, wrongModel, _load, _auction, _fallsThrough].every((x) => x !== null)).toBe(true);
   });
 
-  it('fails to compile when a construct misses a phase, and compiles when it has them all', () => {
-    // One program (type-checking is the slow part): a complete table on line 4, a broken one on line 6.
+  it('fails to compile when a construct misses a phase, or an action its model, and compiles when all are there', () => {
+    // One program (type-checking is the slow part): a complete table on line 6,
+    // one missing a phase on line 8; the same model table checked against the
+    // real syntax table on line 13 and against one with an action more on line 14.
     const errors = typeErrors(
       [
-        "import { MODELS, type ModelRegistry } from '@models/index.js';",
+        "import { MODELS, type ModelRegistry, type ModelsFor } from '@models/index.js';",
         "import { routeModel } from '@models/route.js';",
+        "import { ACTION_SYNTAX, syntaxTable, type ActionKindOf } from '@lang/actions.js';",
+        "import type { Span } from '@lang/ast.js';",
         'const route = { ...routeModel };',
         'export const complete = { ...MODELS, route } satisfies ModelRegistry;',
         'const { run: _run, ...noRun } = routeModel;',
         'export const broken = { ...MODELS, route: noRun } satisfies ModelRegistry;',
+        'const withPing = syntaxTable({',
+        '  ...ACTION_SYNTAX,',
+        "  ping: { rule: 'pingAction', rules: {}, build: (_node, b): { kind: 'ping'; span: Span } => ({ kind: 'ping', span: b.nodeSpan(undefined) }) },",
+        '});',
+        'export const real = MODELS satisfies ModelsFor<ActionKindOf<typeof ACTION_SYNTAX>>;',
+        'export const unmodelled = MODELS satisfies ModelsFor<ActionKindOf<typeof withPing>>;',
       ].join('\n'),
     );
-    expect(errors.map((e) => e.line)).toEqual([6]);
+    expect(errors.map((e) => e.line)).toEqual([8, 14]);
     expect(errors[0]!.message).toMatch(/Property 'run' is missing/);
+    expect(errors[1]!.message).toMatch(/Property 'ping' is missing/);
   }, 120_000);
 });

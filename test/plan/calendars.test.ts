@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/index.js';
 import { calendarProblem } from '../../src/core/calendars.js';
-import { verifyPlan } from '../../src/plan/index.js';
+import { verifyPlan } from '../../src/models/plan.js';
 import { Router } from '../../src/runtime/index.js';
 import { buyer, lead, makePlan, route, rule } from '../runtime/helpers.js';
 

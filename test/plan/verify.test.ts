@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile/index.js';
 import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from '../../src/core/limits.js';
-import { PlanError, verifyPlan, type Plan, type PlanExpr } from '../../src/plan/index.js';
+import { PlanError, type PlanExpr } from '../../src/plan/index.js';
+import { verifyPlan, type Plan, type PlanAction } from '../../src/models/plan.js';
 import { loadPlan } from '../../src/runtime/index.js';
 import { buyer, cmp, f, lit, makePlan, route, rule } from '../runtime/helpers.js';
 
@@ -93,6 +94,59 @@ describe('verifyPlan', () => {
   });
 });
 
+describe('verifyPlan resolves the names an action refers to, from its schema', () => {
+  // Every kind, with every buyer and flow reference it has unknown: the
+  // verifier finds them by the BuyerName/FlowName marks in the models' schemas.
+  const everyKind: PlanAction[] = [
+    { kind: 'route', buyer: 'x1', caps: [], overflow: 'x2' },
+    { kind: 'split', entries: [{ buyer: 'x3', weight: 100 }], mode: 'random', performance: null },
+    { kind: 'waterfall', tiers: [{ buyer: 'x4', when: null, whenText: null }] },
+    { kind: 'share', max: 1, entries: [{ buyer: 'x5', price: null }] },
+    { kind: 'flow', flow: 'y1' },
+    { kind: 'reject', reason: 'x' },
+    { kind: 'rank', buyers: ['P', 'x6'], factors: [], min: null, top: 1, windowMs: 0 },
+    { kind: 'specialize', specialists: [{ buyer: 'x7', when: null, whenText: null, premium: { kind: 'percent', amount: 1 } }], fallback: { kind: 'flow', flow: 'y2' } },
+    { kind: 'specialize', specialists: [{ buyer: 'P', when: null, whenText: null, premium: { kind: 'dollars', amount: 1 } }], fallback: { kind: 'buyer', buyer: 'x8' } },
+    { kind: 'fallback', steps: [{ flow: 'main', rewrites: [{ field: 'state', value: lit('CA'), text: 'state = CA' }] }, { flow: 'y3', rewrites: [] }] },
+    { kind: 'hybrid', primary: 'x9', secondaries: [{ buyer: 'x10', price: null }], max: 1, delayMs: 0 },
+    { kind: 'auction', tiers: [{ buyers: ['P'], floor: null }, { buyers: ['x11', 'x12'], floor: lit(1) }], timeoutMs: 5, floor: null, exclusiveMin: null, shared: 1, rank: null },
+  ];
+
+  it('reports each unknown one at its path, in document order, and nothing else', () => {
+    const p = makePlan({ buyers: [buyer('P', { price: 10 })], rules: everyKind.map((a, i) => rule(`main#${i}`, a, i === everyKind.length - 1 ? null : lit(true))) });
+    const unknown = verifyPlan(p).map((x) => `${x.path} ${x.message.replace(/ \(.*/, '')}`);
+    const at = (i: number, rest: string) => `/flows/0/rules/${i}/action/${rest}`;
+    expect(unknown).toEqual([
+      `${at(0, 'buyer')} unknown buyer 'x1'`,
+      `${at(0, 'overflow')} unknown buyer 'x2'`,
+      `${at(1, 'entries/0/buyer')} unknown buyer 'x3'`,
+      `${at(2, 'tiers/0/buyer')} unknown buyer 'x4'`,
+      `${at(3, 'entries/0/buyer')} unknown buyer 'x5'`,
+      `${at(4, 'flow')} unknown flow 'y1'`,
+      `${at(6, 'buyers/1')} unknown buyer 'x6'`,
+      `${at(7, 'specialists/0/buyer')} unknown buyer 'x7'`,
+      `${at(7, 'fallback/flow')} unknown flow 'y2'`,
+      `${at(8, 'fallback/buyer')} unknown buyer 'x8'`,
+      `${at(9, 'steps/1/flow')} unknown flow 'y3'`,
+      `${at(10, 'primary')} unknown buyer 'x9'`,
+      `${at(10, 'secondaries/0/buyer')} unknown buyer 'x10'`,
+      `${at(11, 'tiers/1/buyers/0')} unknown buyer 'x11'`,
+      `${at(11, 'tiers/1/buyers/1')} unknown buyer 'x12'`,
+    ]);
+  });
+
+  it("runs a model's own plan checks: a split's weights and performance bounds", () => {
+    const split = (a: Partial<Extract<PlanAction, { kind: 'split' }>>): PlanAction => ({ kind: 'split', entries: [{ buyer: 'P', weight: 0 }], ...a });
+    const p = makePlan({ buyers: [buyer('P', { price: 10 })], rules: [rule('main#0', split({ mode: 'performance', performance: null }), lit(true)), rule('main#1', split({ mode: 'performance', performance: { metric: 'conversion', windowMs: 1, min: 50, max: 10 } }))] });
+    expect(verifyPlan(p)).toEqual([
+      { path: '/flows/0/rules/0/action/entries', message: 'split weights sum to 0' },
+      { path: '/flows/0/rules/0/action/performance', message: "a 'performance' split needs its performance settings" },
+      { path: '/flows/0/rules/1/action/entries', message: 'split weights sum to 0' },
+      { path: '/flows/0/rules/1/action/performance', message: 'min 50% is above max 10%' },
+    ]);
+  });
+});
+
 describe('compile runs the verifier', () => {
   it('a plan the checker passes but the verifier refuses is an internal error, and no plan', async () => {
     // A checker gap, simulated: the emitted plan names a calendar the verifier refuses.
@@ -122,7 +176,7 @@ describe('compile runs the verifier', () => {
 describe('PLAN_JSON_SCHEMA and the verifier agree', () => {
   it('the portable schema (if/then per variant) accepts and refuses what the verifier does', async () => {
     const { Ajv } = await import('ajv');
-    const { PLAN_JSON_SCHEMA } = await import('../../src/plan/index.js');
+    const { PLAN_JSON_SCHEMA } = await import('../../src/models/plan.js');
     const portable = new Ajv({ strict: true, strictTypes: false, allErrors: true }).compile(PLAN_JSON_SCHEMA);
     const variants: ((p: Plan) => void)[] = [
       () => {},

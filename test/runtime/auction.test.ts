@@ -3,7 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { loadPlan, Router, type Decision, type SoldTo } from '../../src/runtime/index.js';
-import type { PlanAction, PlanExpr } from '../../src/plan/index.js';
+import type { PlanExpr } from '../../src/plan/index.js';
+import type { PlanAction } from '../../src/models/plan.js';
 import { arith, buyer, cmp, DAY, dollarsCap, f, lead, leadsCap, lit, makePlan, messages, random, route, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');

@@ -1,20 +1,6 @@
 // Hand-built plans for runtime tests (the compiler is written in parallel).
-import type {
-  FieldType,
-  Plan,
-  PlanAction,
-  PlanBuyer,
-  PlanCap,
-  PlanCapUnit,
-  PlanCompareOp,
-  PlanExpr,
-  PlanField,
-  PlanHours,
-  PlanRule,
-  PlanOffHours,
-  PlanPreference,
-  PlanValue,
-} from '../../src/plan/index.js';
+import type { FieldType, PlanBuyer, PlanCap, PlanCapUnit, PlanCompareOp, PlanExpr, PlanField, PlanHours, PlanOffHours, PlanPreference, PlanValue } from '../../src/plan/index.js';
+import type { Plan, PlanAction, PlanRule } from '../../src/models/plan.js';
 import type { Decision } from '../../src/runtime/decision.js';
 import type { EventKind, RouterStore, StoreEvent } from '../../src/runtime/store.js';
 

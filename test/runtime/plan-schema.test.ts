@@ -1,7 +1,8 @@
 // The plan schema's routing-model and HTTP fields: optional, exact, carried through.
 import { describe, it, expect } from 'vitest';
 import { loadPlan, PlanError, Router } from '../../src/runtime/index.js';
-import type { Plan, PlanAction, PlanBuyer } from '../../src/plan/index.js';
+import type { PlanBuyer } from '../../src/plan/index.js';
+import type { Plan, PlanAction } from '../../src/models/plan.js';
 import { buyer, cmp, f, lead, lit, makePlan, route, rule, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { leadRandom, loadPlan, Router, splitDraw, type Decision } from '../../src/runtime/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
-import type { Plan } from '../../src/plan/index.js';
+import type { Plan } from '../../src/models/plan.js';
 import { planOf } from '../helpers/lang.js';
 import { buyer, lead, leadsCap, makePlan, route, rule } from './helpers.js';
 

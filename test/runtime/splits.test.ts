@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Router, splitDraw } from '../../src/runtime/index.js';
-import type { PlanAction } from '../../src/plan/index.js';
+import type { PlanAction } from '../../src/models/plan.js';
 import { planOf, routerOf } from '../helpers/lang.js';
 import { buyer, DAY, lead, makePlan, messages, rule, TestStore } from './helpers.js';
 

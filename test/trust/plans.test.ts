@@ -3,7 +3,8 @@
 // patterns run in linear time whatever they say.
 
 import { describe, expect, it } from 'vitest';
-import { PlanError, type Plan } from '../../src/plan/index.js';
+import { PlanError } from '../../src/plan/index.js';
+import type { Plan } from '../../src/models/plan.js';
 import { loadPlan, Router } from '../../src/runtime/index.js';
 import { planOf } from '../helpers/lang.js';
 
