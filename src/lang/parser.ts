@@ -2,7 +2,7 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, EOF, type CstNodeLocation, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import * as T from './lexer.js';
 
@@ -709,11 +709,35 @@ export class RuleParser extends CstParser {
     return this.cut;
   }
 
+  // ------------------------------------------------------------ CST node locations
+
+  /**
+   * Chevrotain's `setInitialNodeLocationFullRecovery` (tree_builder.js), which
+   * it calls for each CST node it makes when recovery is on and location
+   * tracking 'full'; the same, with `undefined` where it has NaN for "no token
+   * yet" (its `isNaN` tests read both alike, and so does `nodeSpan`). A NaN
+   * makes V8 store the six positions of every node as boxed numbers.
+   */
+  protected setInitialNodeLocationFullRecovery(cstNode: { location?: CstNodeLocation }): void {
+    cstNode.location = new NodeLocation();
+  }
+
   override reset(): void {
     super.reset();
     this.nesting = 0;
     this.cut?.clear();
   }
+}
+
+/** A CST node's location before its first token: every position unknown. */
+class NodeLocation implements CstNodeLocation {
+  // `undefined` rather than NaN: see setInitialNodeLocationFullRecovery.
+  startOffset = undefined as unknown as number;
+  startLine: number | undefined = undefined;
+  startColumn: number | undefined = undefined;
+  endOffset: number | undefined = undefined;
+  endLine: number | undefined = undefined;
+  endColumn: number | undefined = undefined;
 }
 
 const OPENERS: ReadonlySet<TokenType> = new Set([T.LParen, T.LBracket, T.LCurly]);
