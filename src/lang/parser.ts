@@ -2,9 +2,10 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, EOF, type CstNodeLocation, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
+import { EOF, type IParserErrorMessageProvider, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import * as T from './lexer.js';
+import { TunedCstParser } from './tuned-cst-parser.js';
 
 const describe = (tok: IToken): string => (tok.tokenType.name === 'EOF' ? 'the end of the file' : `\`${tok.image}\``);
 const labelOf = (t: TokenType): string => t.LABEL ?? t.name;
@@ -62,7 +63,7 @@ const RULE_NOUNS: Record<string, string> = {
   compareOp: 'a comparison',
 };
 
-export class RuleParser extends CstParser {
+export class RuleParser extends TunedCstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
@@ -709,35 +710,11 @@ export class RuleParser extends CstParser {
     return this.cut;
   }
 
-  // ------------------------------------------------------------ CST node locations
-
-  /**
-   * Chevrotain's `setInitialNodeLocationFullRecovery` (tree_builder.js), which
-   * it calls for each CST node it makes when recovery is on and location
-   * tracking 'full'; the same, with `undefined` where it has NaN for "no token
-   * yet" (its `isNaN` tests read both alike, and so does `nodeSpan`). A NaN
-   * makes V8 store the six positions of every node as boxed numbers.
-   */
-  protected setInitialNodeLocationFullRecovery(cstNode: { location?: CstNodeLocation }): void {
-    cstNode.location = new NodeLocation();
-  }
-
   override reset(): void {
     super.reset();
     this.nesting = 0;
     this.cut?.clear();
   }
-}
-
-/** A CST node's location before its first token: every position unknown. */
-class NodeLocation implements CstNodeLocation {
-  // `undefined` rather than NaN: see setInitialNodeLocationFullRecovery.
-  startOffset = undefined as unknown as number;
-  startLine: number | undefined = undefined;
-  startColumn: number | undefined = undefined;
-  endOffset: number | undefined = undefined;
-  endLine: number | undefined = undefined;
-  endColumn: number | undefined = undefined;
 }
 
 const OPENERS: ReadonlySet<TokenType> = new Set([T.LParen, T.LBracket, T.LCurly]);
