@@ -10,7 +10,8 @@
 // buyers. The content is what a real file holds: buyers with `accepts`,
 // `price`, `cap`, `hours` and `overflow`; flows of when-rules routing to them
 // (with rule caps, overflow and `random`) and weighted splits. Parse, check and
-// emit (the steps of `compile()`) are timed apart and summed. Each figure is
+// emit (the steps of `compile()`; emit includes its `verifyPlan`, and uses the
+// check's bindings as compile() does) are timed apart and summed. Each figure is
 // the median of a few runs after a warm-up run. The ratios between sizes are the
 // figures to read: linear growth is 10× per 10× the size.
 
@@ -27,6 +28,7 @@ interface Pipeline {
   emitPlan: typeof import('../src/compile/index.js').emitPlan;
   hasErrors: typeof import('../src/lang/index.js').hasErrors;
   parse: typeof import('../src/lang/index.js').parse;
+  verifyPlan: typeof import('../src/models/plan.js').verifyPlan;
 }
 
 /** Build dist/ and import the pipeline from it. The paths are computed so that
@@ -34,8 +36,8 @@ interface Pipeline {
 async function loadBuilt(): Promise<Pipeline> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
   const built = (path: string): Promise<Record<string, unknown>> => import(pathToFileURL(join(ROOT, 'dist/src', path)).href);
-  const [checkMod, compileMod, langMod] = await Promise.all([built('check/index.js'), built('compile/index.js'), built('lang/index.js')]);
-  return { ...checkMod, ...compileMod, ...langMod } as unknown as Pipeline;
+  const [checkMod, compileMod, langMod, planMod] = await Promise.all([built('check/index.js'), built('compile/index.js'), built('lang/index.js'), built('models/plan.js')]);
+  return { ...checkMod, ...compileMod, ...langMod, ...planMod } as unknown as Pipeline;
 }
 
 /** Rules per generated flow: a file is many ordinary flows, not one huge one. */
@@ -155,8 +157,9 @@ function median(xs: number[]): number {
 
 const msSince = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 
-/** One timed pass, the steps `compile()` takes; throws if the file has errors. */
-function timeOnce({ parse, check, hasErrors, emitPlan }: Pipeline, source: string, file: string): Timings {
+/** One timed pass, the steps `compile()` takes (emit: the plan from the AST and
+ *  the check's bindings, then `verifyPlan` on it); throws if the file has errors. */
+function timeOnce({ parse, check, hasErrors, emitPlan, verifyPlan }: Pipeline, source: string, file: string): Timings {
   let t0 = process.hrtime.bigint();
   const parsed = parse(source, file);
   const parseMs = msSince(t0);
@@ -169,8 +172,10 @@ function timeOnce({ parse, check, hasErrors, emitPlan }: Pipeline, source: strin
     throw new Error(`generated ${file} has errors: ${first.span.line}:${first.span.col} ${first.code} ${first.message}`);
   }
   t0 = process.hrtime.bigint();
-  emitPlan({ ast: parsed.ast, source, fields: checked.fields });
+  const plan = emitPlan({ ast: parsed.ast, source, fields: checked.fields, bindings: checked.bindings });
+  const problems = verifyPlan(plan);
   const emitMs = msSince(t0);
+  if (problems.length > 0) throw new Error(`generated ${file}: the plan is invalid: ${problems[0]!.path}: ${problems[0]!.message}`);
   return { parse: parseMs, check: checkMs, emit: emitMs, total: parseMs + checkMs + emitMs };
 }
 

@@ -216,13 +216,18 @@ class Binder {
   /** The expressions inside a clause (`price`, `accepts`, timeouts, a pixel's condition…). */
   private anyExprs(o: unknown, depth = 0): void {
     if (!isObject(o) || depth > 8) return;
-    for (const [key, v] of Object.entries(o)) {
-      if (key === 'span') continue;
-      for (const x of Array.isArray(v) ? (v as unknown[]) : [v]) {
-        if (isExpr(x)) this.expr(x);
-        else if (isObject(x)) this.anyExprs(x, depth + 1);
-      }
+    // A loop over keys rather than Object.entries: no arrays made per clause.
+    for (const key in o) {
+      if (key === 'span' || !Object.hasOwn(o, key)) continue;
+      const v = o[key];
+      if (!Array.isArray(v)) this.anyExpr(v, depth);
+      else for (const x of v as unknown[]) this.anyExpr(x, depth);
     }
+  }
+
+  private anyExpr(x: unknown, depth: number): void {
+    if (isExpr(x)) this.expr(x);
+    else if (isObject(x)) this.anyExprs(x, depth + 1);
   }
 
   // ------------------------------------------------------------ expressions

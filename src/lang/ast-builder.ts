@@ -16,6 +16,14 @@ const isNode = (e: CstElement | undefined): e is CstNode => e !== undefined && '
 /** A token that really came from the source (recovery can insert virtual ones). */
 const isRealToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 
+/** The first token among a node's children, in the order their keys were added. */
+function firstToken(c: Children): IToken | undefined {
+  for (const key in c) {
+    for (const e of c[key]!) if (isToken(e)) return e;
+  }
+  return undefined;
+}
+
 /** Expression levels that, holding one operand and nothing else, are that operand. */
 const PASS_THROUGH = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary']);
 
@@ -71,13 +79,6 @@ function numericValue(t: IToken): number {
   }
 }
 
-interface Measure {
-  /** Levels of nesting: 0 for a leaf, one more than the deepest child otherwise. */
-  depth: number;
-  /** Nodes, counting itself. */
-  size: number;
-}
-const LEAF: Measure = { depth: 0, size: 1 };
 
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
@@ -568,7 +569,9 @@ export class AstBuilder {
   }
 
   private clock(t: IToken): number | undefined {
-    const [h, m] = t.image.split(':').map(Number) as [number, number];
+    const colon = t.image.indexOf(':');
+    const h = Number(t.image.slice(0, colon));
+    const m = Number(t.image.slice(colon + 1));
     if (h > 24 || m > 59 || (h === 24 && m !== 0)) {
       this.diagnostics.push(diagnostic('LR103', this.tokenSpan(t), t.image));
       return undefined;
@@ -644,7 +647,11 @@ export class AstBuilder {
    */
   expression(node: CstNode | undefined, fallback: A.Span): A.Expr {
     const e = this.expr(node, fallback);
-    const { depth, size } = this.measureOf(e);
+    const depth = this.depthOf(e);
+    const size = this.sizeOf(e);
+    // The measures are only ever read while their whole expression is built.
+    this.depths.clear();
+    this.sizes.clear();
     if (depth <= MAX_EXPR_DEPTH && size <= MAX_EXPR_NODES) return e;
     // The whole expression, outer parentheses included.
     const span = this.nodeSpan(node, e.span);
@@ -652,11 +659,19 @@ export class AstBuilder {
     return { kind: 'error', span };
   }
 
-  /** Depth and size of every expression node built, computed from its children's as it is made. */
-  private readonly measures = new WeakMap<A.Expr, Measure>();
+  /** Depth and size of the non-leaf nodes of the expression being built,
+   *  computed from their children's as they are made; a leaf has depth 0 and
+   *  size 1. Plain maps emptied after each whole expression: a WeakMap of
+   *  every node of the file cost the garbage collector more than the rest. */
+  private readonly depths = new Map<A.Expr, number>();
+  private readonly sizes = new Map<A.Expr, number>();
 
-  private measureOf(e: A.Expr): Measure {
-    return this.measures.get(e) ?? LEAF;
+  private depthOf(e: A.Expr): number {
+    return this.depths.get(e) ?? 0;
+  }
+
+  private sizeOf(e: A.Expr): number {
+    return this.sizes.get(e) ?? 1;
   }
 
   /** Record a node's depth (one more than its deepest child's) and size (its own, plus its children's). */
@@ -665,18 +680,19 @@ export class AstBuilder {
     let depth = 0;
     let size = 1;
     for (const child of children) {
-      const m = this.measureOf(child);
-      if (m.depth > depth) depth = m.depth;
-      size += m.size;
+      const d = this.depthOf(child);
+      if (d > depth) depth = d;
+      size += this.sizeOf(child);
     }
-    this.measures.set(e, { depth: depth + 1, size });
+    this.depths.set(e, depth + 1);
+    this.sizes.set(e, size);
     return e;
   }
 
   /** A bracket the parser did not descend into: deeper than any limit. */
   private tooDeep(span: A.Span): A.Expr {
     const e: A.Expr = { kind: 'error', span };
-    this.measures.set(e, { depth: Infinity, size: 1 });
+    this.depths.set(e, Infinity);
     return e;
   }
 
@@ -748,7 +764,7 @@ export class AstBuilder {
     const left = this.expr(sides[0], span);
     const opNode = this.node(c, 'compareOp');
     if (opNode) {
-      const opTok = Object.values(opNode.children).flat().find(isToken);
+      const opTok = firstToken(opNode.children);
       const image = opTok?.image === '=' ? '==' : (opTok?.image ?? '==');
       const right = this.expr(sides[1], span);
       return this.made({ kind: 'compare', op: image as A.CompareOp, left, right, span }, left, right);
@@ -771,15 +787,13 @@ export class AstBuilder {
 
   private primary(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
-    const t = Object.values(c).flat().find(isToken);
     const paren = this.tok(c, 'LParen');
     if (paren && this.cutBrackets.has(paren.startOffset)) return this.tooDeep(span);
     const inner = this.node(c, 'expression');
     if (inner) {
       // A parenthesis is a level of nesting, though the AST keeps no node for it.
       const e = this.expr(inner, span);
-      const m = this.measureOf(e);
-      this.measures.set(e, { depth: m.depth + 1, size: m.size });
+      this.depths.set(e, this.depthOf(e) + 1);
       return e;
     }
     const list = this.node(c, 'listLiteral');
@@ -791,6 +805,7 @@ export class AstBuilder {
     }
     const call = this.node(c, 'nameOrCall');
     if (call) return this.nameOrCall(call, span);
+    const t = firstToken(c);
     if (!t || !isRealToken(t)) return { kind: 'error', span };
     switch (t.tokenType.name) {
       case 'NumberLiteral':
@@ -827,6 +842,7 @@ export class AstBuilder {
   /** The value of a string literal: quotes removed, `\"` `\\` `\n` `\t` unescaped. */
   stringValue(t: IToken): string {
     const body = t.image.endsWith('"') && t.image.length > 1 ? t.image.slice(1, -1) : t.image.slice(1);
+    if (!body.includes('\\')) return body;
     return body.replace(/\\(.)/g, (_, ch: string) => (ch === 'n' ? '\n' : ch === 't' ? '\t' : ch));
   }
 }

@@ -55,19 +55,28 @@ function parseUnsafe(source: string, file: string): ParseResult {
     diagnostics.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
   }
 
-  const tokens = lexed.tokens.map((t) => {
-    if (t.tokenType !== T.UnterminatedString) return t;
+  // Read in place: a copy of the token array is a large allocation on a large file.
+  const tokens: (IToken | undefined)[] = lexed.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.tokenType !== T.UnterminatedString) continue;
     diagnostics.push(diagnostic('LR101', builder.tokenSpan(t)));
-    return { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
-  });
+    tokens[i] = { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
+  }
 
   const endSpan = builder.emptySpan();
   const ast: RuleFile = { file, buyers: [], flows: [], span: { ...endSpan, end: source.length } };
   const seen = new Set<number>();
-  const chunks = splitDeclarations(tokens);
-  chunks.forEach((chunk, index) => {
+  const starts = declarationStarts(tokens as IToken[]);
+  starts.forEach((start, index) => {
+    const last = index === starts.length - 1;
+    const end = last ? tokens.length : starts[index + 1]!;
+    const chunk = tokens.slice(start, end) as IToken[];
+    // Each token is read by one declaration's parse only: let it go after
+    // that, so a large file's tokens do not all stay alive to the end.
+    tokens.fill(undefined, start, end);
     try {
-      parseDeclaration(chunk, index < chunks.length - 1, builder, ast, diagnostics, seen);
+      parseDeclaration(chunk, !last, builder, ast, diagnostics, seen);
     } catch (err) {
       // A bug, or a stack the nesting guard did not foresee: reported at the
       // declaration it happened in, and the other declarations still parse.
@@ -114,27 +123,22 @@ function parseDeclaration(
 }
 
 /**
- * Cut the tokens at every `lead` or `buyer` keyword (never valid inside a
- * block) and at every `flow NAME {` (the `flow NAME` action has no brace), so a
- * missing `}` does not swallow the next declaration.
+ * Where the declarations start: the tokens are cut at every `lead` or `buyer`
+ * keyword (never valid inside a block) and at every `flow NAME {` (the `flow
+ * NAME` action has no brace), so a missing `}` does not swallow the next
+ * declaration. The first declaration starts at the first token.
  */
-function splitDeclarations(tokens: IToken[]): IToken[][] {
-  const chunks: IToken[][] = [];
-  let current: IToken[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
+function declarationStarts(tokens: IToken[]): number[] {
+  const starts: number[] = tokens.length > 0 ? [0] : [];
+  for (let i = 1; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
     const startsDeclaration =
-      t.tokenType === T.Lead ||
-      (t.tokenType === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
-      (t.tokenType === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
-    if (startsDeclaration && current.length > 0) {
-      chunks.push(current);
-      current = [];
-    }
-    current.push(t);
+      type === T.Lead ||
+      (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
+      (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
+    if (startsDeclaration) starts.push(i);
   }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return starts;
 }
 
 /** A name, including soft keywords used as one (`flow shared { … }`). */

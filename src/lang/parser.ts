@@ -2,10 +2,11 @@
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
 
-import { CstParser, EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
+import { EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import { ACTION_RULES, ACTION_SYNTAX, GRAMMAR_DSL, type ActionGrammar, type ParserRuleName } from './actions.js';
 import * as T from './lexer.js';
+import { TunedCstParser } from './tuned-cst-parser.js';
 
 /** The parser's rules an action's grammar may use. */
 const PARSER_RULES_FOR_ACTIONS: ReadonlySet<string> = new Set<ParserRuleName>(['expression', 'additive', 'capList', 'nameList']);
@@ -66,7 +67,7 @@ const RULE_NOUNS: Record<string, string> = {
   compareOp: 'a comparison',
 };
 
-export class RuleParser extends CstParser {
+export class RuleParser extends TunedCstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
