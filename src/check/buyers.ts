@@ -20,10 +20,7 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     const prev = first.get(name);
     if (prev) {
       ctx.report(
-        'LR203',
-        b.name.span ?? b.span,
-        `buyer \`${name}\` is already declared at ${lineOf(prev.name.span)}`,
-        'merge the two declarations or rename one',
+        'LR203', b.name.span ?? b.span, name, lineOf(prev.name.span),
       );
       continue;
     }
@@ -32,9 +29,6 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     ctx.buyerDecls.set(name, b);
   }
 }
-
-/** A repeat's advice beyond its clause's own (the backup post is keyed apart). */
-const BACKUP_POST_HELP = 'a buyer has one backup post';
 
 /** The word a repeat is quoted by. */
 function clauseWord(key: string): string {
@@ -64,12 +58,11 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl, 
       const prev = seen.get(key);
       if (prev) {
         const word = clauseWord(key);
-        ctx.report(
-          'LR209',
-          headSpan(c.span, word.length),
-          `buyer \`${name}\` already has \`${word}\` at ${lineOf(prev.span)}; it may appear once`,
-          (key === 'backup post' ? BACKUP_POST_HELP : module.traits.onceHelp) ?? `keep one \`${word}\``,
-        );
+        // A clause may say how to merge two of it; its help comes with the clause.
+        const clauseHelp = module.traits.onceHelp;
+        if (key === 'backup post') ctx.report('LR209.backupPost', headSpan(c.span, word.length), name, word, lineOf(prev.span));
+        else if (clauseHelp !== undefined) ctx.report('LR209.clauseHelp', headSpan(c.span, word.length), name, word, lineOf(prev.span), clauseHelp);
+        else ctx.report('LR209', headSpan(c.span, word.length), name, word, lineOf(prev.span));
       } else seen.set(key, c);
     }
     module.check(ctx, exprs, c, env);
@@ -80,12 +73,8 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl, 
 export function checkBuyerRef(ctx: CheckContext, ref: { name: string; span: Span } | undefined): boolean {
   if (!ref || typeof ref.name !== 'string' || ref.name === '') return false;
   if (ctx.buyers.has(ref.name)) return true;
-  ctx.report(
-    'LR201',
-    ref.span,
-    `unknown buyer \`${ref.name}\``,
-    didYouMean(ref.name, ctx.buyers) ??
-      (ctx.buyers.size === 0 ? `declare it: \`buyer ${ref.name} { … }\`` : undefined),
-  );
+  const best = didYouMean(ref.name, ctx.buyers);
+  if (best === undefined && ctx.buyers.size === 0) ctx.report('LR201.noBuyers', ref.span, ref.name);
+  else ctx.report('LR201', ref.span, ref.name, best);
   return false;
 }

@@ -88,10 +88,7 @@ function reportCrash(ctx: CheckContext, pass: string, err: unknown, span: Span |
   const firstLine = raw.split('\n', 1)[0]!.trim() || 'no message';
   const text = firstLine.length > MAX_CRASH_MESSAGE_LENGTH ? `${firstLine.slice(0, MAX_CRASH_MESSAGE_LENGTH)}…` : firstLine;
   ctx.report(
-    'LR900',
-    isSpan(span) ? span : undefined,
-    `internal error in the checker's ${pass} pass: ${text}`,
-    'this is a bug in leadroute, not in your file: please report it with the rule file',
+    'LR900', isSpan(span) ? span : undefined, pass, text,
   );
 }
 

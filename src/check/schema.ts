@@ -24,10 +24,7 @@ export function resolveLead(ctx: CheckContext, options: SchemaOptions = {}): Lea
   const lead = ctx.file.lead;
   if (!lead) {
     ctx.report(
-      'LR207',
-      ctx.fileStart(),
-      'the file declares no lead schema',
-      'add `lead { … }` with the fields a lead carries, or `lead from "schema.json"`',
+      'LR207', ctx.fileStart(),
     );
     ctx.fieldsKnown = false;
     return [];
@@ -62,20 +59,14 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     const first = seen.get(name);
     if (first) {
       ctx.report(
-        'LR205',
-        nameSpan,
-        `field \`${name}\` is already declared at ${lineOf(first.name.span)}`,
-        'remove or rename one of them',
+        'LR205', nameSpan, name, lineOf(first.name.span),
       );
       continue;
     }
     seen.set(name, decl);
     if (RESERVED_FIELD_NAMES.includes(name)) {
       ctx.report(
-        'LR210',
-        nameSpan,
-        `\`${name}\` is a reserved name and cannot be a lead field`,
-        `\`${name}\` already means the lead's random number 1..100; rename the field`,
+        'LR210', nameSpan, name,
       );
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
@@ -95,10 +86,7 @@ function typeFromExpr(ctx: CheckContext, t: TypeExpr): LeadType | undefined {
       if (typeof t.max === 'number') out.max = t.max;
       if (out.min !== undefined && out.max !== undefined && out.min > out.max) {
         ctx.report(
-          'LR307',
-          t.span,
-          `the range ${out.min}..${out.max} is empty: its lower end is above its upper end`,
-          `write \`${t.kind} ${out.max}..${out.min}\``,
+          'LR307', t.span, String(out.min), String(out.max), t.kind,
         );
       }
       return out;
@@ -134,7 +122,7 @@ function readSchemaFile(
 ): LeadField[] | undefined {
   const where = isSpan(span) ? span : ctx.fileStart();
   if (typeof relPath !== 'string' || relPath === '') {
-    ctx.report('LR208', where, 'the `lead from` path is empty');
+    ctx.report('LR208', where);
     return undefined;
   }
   const baseDir = options.baseDir ?? path.dirname(ctx.file.file ?? '.');
@@ -146,26 +134,19 @@ function readSchemaFile(
     text = undefined;
   }
   if (typeof text !== 'string') {
-    ctx.report(
-      'LR208',
-      where,
-      `cannot read the lead schema \`${relPath}\``,
-      path.isAbsolute(relPath) ? undefined : '`lead from` paths are relative to the rule file',
-    );
+    ctx.report(path.isAbsolute(relPath) ? 'LR208.unreadableAbsolute' : 'LR208.unreadable', where, relPath);
     return undefined;
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    ctx.report('LR208', where, `the lead schema \`${relPath}\` is not valid JSON: ${(e as Error).message}`);
+    ctx.report('LR208.schemaNotJson', where, relPath, (e as Error).message);
     return undefined;
   }
   if (!isObject(json) || !isObject(json.properties)) {
     ctx.report(
-      'LR208',
-      where,
-      `the lead schema \`${relPath}\` is not a usable JSON Schema: it needs a top-level \`properties\` object`,
+      'LR208.schemaNoProperties', where, relPath,
     );
     return undefined;
   }
@@ -178,26 +159,19 @@ function readSchemaFile(
     const type = schemaType(prop, problem);
     if (type === undefined) {
       ctx.report(
-        'LR208',
-        where,
-        `the lead schema \`${relPath}\`: property \`${name}\` ${problem[0] ?? 'has no usable type'}`,
+        'LR208.schemaProperty', where, relPath, name, problem[0] ?? 'has no usable type',
       );
       continue;
     }
     if (RESERVED_FIELD_NAMES.includes(name)) {
       ctx.report(
-        'LR210',
-        where,
-        `the lead schema \`${relPath}\` declares \`${name}\`, a reserved name that cannot be a lead field`,
-        `\`${name}\` already means the lead's random number 1..100; rename the property`,
+        'LR210.inSchema', where, relPath, name,
       );
     }
     const range = rangeOf(type);
     if (range && range.min > range.max) {
       ctx.report(
-        'LR307',
-        where,
-        `the lead schema \`${relPath}\`: property \`${name}\` has the empty range ${range.min}..${range.max}`,
+        'LR307.schemaProperty', where, relPath, name, String(range.min), String(range.max),
       );
     }
     out.push({

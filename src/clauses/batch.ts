@@ -18,7 +18,7 @@ export const batchClause: ClauseModule<'batch'> = {
     if (batch.every) positiveDuration(ctx, exprs, batch.every, 'a batch interval', 'would send every lead at once');
     const format = batch.format?.name;
     if (typeof format === 'string' && format !== '' && !BATCH_FORMATS.includes(format)) {
-      ctx.report(
+      ctx.reportText(
         'LR212',
         batch.format.span ?? span,
         `unknown batch format \`${format}\``,

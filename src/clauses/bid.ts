@@ -14,7 +14,7 @@ export const BID_KEYS: readonly string[] = ['price', 'id', 'exclusive', 'accepte
 function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan: Span, buyer: BuyerCheckEnv): void {
   if (!mapping || typeof mapping !== 'object') return;
   if (!buyer.hasPing) {
-    ctx.report(
+    ctx.reportText(
       'LR701',
       headSpan(clauseSpan, 'bid'.length),
       `buyer \`${buyer.name}\` reads bids, but has no \`ping\` to ask for them`,
@@ -28,7 +28,7 @@ function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan
     if (typeof key !== 'string' || key === '') continue;
     const keySpan = isSpan(e.key.span) ? e.key.span : e.span;
     if (!BID_KEYS.includes(key)) {
-      ctx.report(
+      ctx.reportText(
         'LR212',
         keySpan,
         `unknown bid key \`${key}\``,
@@ -38,23 +38,23 @@ function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan
     }
     const prev = seen.get(key);
     if (prev) {
-      ctx.report('LR703', keySpan, `the bid mapping already has \`${key}\` at ${lineOf(prev)}`, 'keep one');
+      ctx.reportText('LR703', keySpan, `the bid mapping already has \`${key}\` at ${lineOf(prev)}`, 'keep one');
       continue;
     }
     seen.set(key, keySpan);
     if (e.path && typeof e.path.value === 'string' && e.path.value.trim() === '')
-      ctx.report('LR703', e.path.span ?? e.span, `the bid mapping's \`${key}\` has an empty path`, 'name where in the reply it is, e.g. `"bid.amount"`');
+      ctx.reportText('LR703', e.path.span ?? e.span, `the bid mapping's \`${key}\` has an empty path`, 'name where in the reply it is, e.g. `"bid.amount"`');
     if (key === 'accepted') {
       if (e.equals) checkResponseValue(ctx, e.equals);
       else
-        ctx.report(
+        ctx.reportText(
           'LR703',
           e.span ?? keySpan,
           '`accepted` needs the value that means a bid',
           `write e.g. \`accepted ${JSON.stringify(e.path?.value ?? 'status')} == "accepted"\``,
         );
     } else if (e.equals) {
-      ctx.report(
+      ctx.reportText(
         'LR703',
         e.equals.span ?? e.span,
         `only \`accepted\` compares the reply with a value; \`${key}\` names where a value is`,
@@ -63,7 +63,7 @@ function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan
     }
   }
   if (entries.length > 0 && !seen.has('price') && !entries.some((e) => e.key?.name === 'price')) {
-    ctx.report(
+    ctx.reportText(
       'LR703',
       headSpan(clauseSpan, 'bid'.length),
       'the bid mapping has no `price`: where in the reply the bid amount is',

@@ -23,14 +23,14 @@ export function checkCaps(ctx: CheckContext, caps: CapSpec[] | undefined): void 
     const unit = UNIT_TEXT[cap.unit] ?? cap.unit;
     const text = cap.measure === 'dollars' ? `$${cap.limit}/${unit}` : `${cap.limit}/${unit}`;
     if (!(cap.limit > 0)) {
-      ctx.report(
+      ctx.reportText(
         'LR600',
         cap.span,
         `the cap \`${text}\` lets nothing through: a cap must be above zero`,
         'to stop sending leads to a buyer, remove its rules instead',
       );
     } else if (cap.measure === 'leads' && !Number.isInteger(cap.limit)) {
-      ctx.report(
+      ctx.reportText(
         'LR600',
         cap.span,
         `the cap \`${text}\` counts leads, which come whole`,

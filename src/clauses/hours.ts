@@ -21,7 +21,7 @@ export function checkHours(ctx: CheckContext, h: HoursSpec | undefined, clauseSp
   const span = isSpan(h.span) ? h.span : clauseSpan;
   if (typeof h.zone === 'string' && !isValidZone(h.zone)) {
     const best = closestZone(h.zone);
-    ctx.report(
+    ctx.reportText(
       'LR500',
       isSpan(h.zoneSpan) ? h.zoneSpan : span,
       `unknown time zone \`${JSON.stringify(h.zone)}\``,
@@ -31,10 +31,10 @@ export function checkHours(ctx: CheckContext, h: HoursSpec | undefined, clauseSp
   if (Array.isArray(h.days)) {
     const bad = h.days.filter((d) => !(Number.isInteger(d) && d >= 1 && d <= 7));
     if (bad.length > 0)
-      ctx.report('LR501', span, `unknown day in business hours (${bad.join(', ')})`, 'days are `Mon` … `Sun`');
+      ctx.reportText('LR501', span, `unknown day in business hours (${bad.join(', ')})`, 'days are `Mon` … `Sun`');
   }
   if (typeof h.from === 'number' && typeof h.to === 'number' && h.from >= h.to) {
-    ctx.report(
+    ctx.reportText(
       'LR501',
       span,
       h.from === h.to

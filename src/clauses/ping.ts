@@ -26,7 +26,7 @@ function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
     if (!f || typeof f.name !== 'string' || f.name === '') continue;
     const prev = seen.get(f.name);
     if (prev) {
-      ctx.report('LR214', f.span, `\`${f.name}\` is already in this \`fields\` list`, 'list each field once');
+      ctx.reportText('LR214', f.span, `\`${f.name}\` is already in this \`fields\` list`, 'list each field once');
       continue;
     }
     seen.set(f.name, f);
@@ -34,7 +34,7 @@ function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
     if (!field) {
       if (f.name === 'zip3') {
         if (zipSource(ctx) === undefined && ctx.fieldsKnown)
-          ctx.report(
+          ctx.reportText(
             'LR200',
             f.span,
             '`zip3` is derived from a ZIP code field, and the lead has none',
@@ -43,11 +43,11 @@ function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
         continue;
       }
       if (!ctx.fieldsKnown) continue;
-      ctx.report('LR200', f.span, `unknown field \`${f.name}\``, didYouMean(f.name, [...ctx.fields.keys(), ...(zipSource(ctx) !== undefined ? ['zip3'] : [])]));
+      ctx.reportText('LR200', f.span, `unknown field \`${f.name}\``, didYouMean(f.name, [...ctx.fields.keys(), ...(zipSource(ctx) !== undefined ? ['zip3'] : [])]));
       continue;
     }
     if (field.pii) {
-      ctx.report(
+      ctx.reportText(
         'LR708',
         f.span,
         `the ping would send \`${f.name}\`, which is personal data (it is marked \`pii\`)`,

@@ -19,7 +19,7 @@ export const pixelClause: ClauseModule<'pixel'> = {
     for (const ev of Array.isArray(pixel.on) ? pixel.on : []) {
       if (!ev || typeof ev.name !== 'string' || ev.name === '') continue;
       if (!PIXEL_EVENTS.includes(ev.name)) {
-        ctx.report(
+        ctx.reportText(
           'LR212',
           ev.span,
           `unknown pixel event \`${ev.name}\``,

@@ -9,7 +9,7 @@ export const prefersClause: ClauseModule<'prefers'> = {
   check(ctx, exprs, c) {
     exprs.condition(c.condition, 'the `prefers` condition');
     if (typeof c.weight === 'number' && !(c.weight > 0))
-      ctx.report(
+      ctx.reportText(
         'LR311',
         tailSpan(c.span, String(c.weight).length),
         `a preference weight must be above zero, not ${c.weight}`,

@@ -11,7 +11,7 @@ export const relationshipClause: ClauseModule<'relationship'> = {
   kind: 'relationship',
   check(ctx, _exprs, c) {
     if (typeof c.score === 'number' && !(c.score >= 0 && c.score <= 1))
-      ctx.report(
+      ctx.reportText(
         'LR311',
         tailSpan(c.span, String(c.score).length),
         `a relationship score is from 0 to 1, not ${c.score}`,

@@ -4,6 +4,7 @@ export { parse, type ParseResult } from './parse.js';
 export {
   DIAGNOSTIC_CODES,
   diagnostic,
+  textDiagnostic,
   suggest,
   type MessageId,
   didYouMean,

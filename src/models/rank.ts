@@ -107,7 +107,7 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     const span = f.factor.span ?? f.span;
     if (!RANK_FACTORS.includes(name)) {
       known = false;
-      ctx.report(
+      ctx.reportText(
         'LR212',
         span,
         `unknown rank factor \`${name}\``,
@@ -118,12 +118,12 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     const prev = seen.get(name);
     if (prev) {
       known = false;
-      ctx.report('LR412', span, `the factor \`${name}\` is already weighted at ${lineOf(prev)}`, 'give it one weight');
+      ctx.reportText('LR412', span, `the factor \`${name}\` is already weighted at ${lineOf(prev)}`, 'give it one weight');
       continue;
     }
     seen.set(name, span);
     if (typeof f.weight === 'number' && !(f.weight > 0))
-      ctx.report('LR311', f.span ?? span, `the factor \`${name}\` weighs ${f.weight}%, so it counts for nothing`, 'drop it, or give it a weight above 0%');
+      ctx.reportText('LR311', f.span ?? span, `the factor \`${name}\` weighs ${f.weight}%, so it counts for nothing`, 'drop it, or give it a weight above 0%');
   }
   if (known && factors.length > 0) {
     const weighted = factors.filter((f) => typeof f.weight === 'number');
@@ -131,7 +131,7 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     const all = spanFromTo(factors[0]!.span, factors[factors.length - 1]!.span, action.span);
     if (weighted.length === factors.length && Math.abs(sum - 100) > 1e-6) {
       const diff = round6(Math.abs(100 - sum));
-      ctx.report(
+      ctx.reportText(
         'LR411',
         all,
         `rank weights sum to ${sum}%, not 100%`,
@@ -139,7 +139,7 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
       );
     } else if (weighted.length > 0 && weighted.length < factors.length && sum >= 100) {
       const rest = factors.filter((f) => typeof f.weight !== 'number').map((f) => `\`${f.factor?.name ?? '?'}\``);
-      ctx.report(
+      ctx.reportText(
         'LR411',
         all,
         `the weighted factors take ${sum}%, leaving nothing for ${listText(rest)}`,
@@ -148,7 +148,7 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     }
   }
   if (typeof action.min === 'number' && !(action.min >= 0 && action.min <= 1))
-    ctx.report(
+    ctx.reportText(
       'LR311',
       headSpan(action.span, 'rank'.length),
       `\`min ${action.min}\`: a score is from 0 to 1`,

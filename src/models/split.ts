@@ -128,7 +128,7 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
     checkPerformance(ctx, exprs, mode, entries.length, action.span);
     for (const e of entries)
       if (typeof e.weight === 'number')
-        ctx.report(
+        ctx.reportText(
           'LR413',
           e.span,
           `a split by performance sets its weights from the buyers' ${mode.metric?.name ?? 'performance'}, so \`${e.buyer?.name ?? '?'}\` takes no weight`,
@@ -142,7 +142,7 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
   if (missing.length > 0) {
     const rest = round6(100 - given.reduce((a, b) => a + b, 0));
     for (const e of missing)
-      ctx.report(
+      ctx.reportText(
         'LR413',
         e.span ?? e.buyer?.span,
         `\`${e.buyer?.name ?? '?'}\` has no weight; every entry of a ${mode.kind === 'fair' ? 'fair ' : ''}split needs one`,
@@ -156,7 +156,7 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
     const sum = given.reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 100) > 1e-9) {
       const diff = round6(Math.abs(100 - sum));
-      ctx.report(
+      ctx.reportText(
         'LR400',
         action.span,
         `split weights sum to ${round6(sum)}%, not 100%`,
@@ -176,7 +176,7 @@ function checkPerformance(
   const span = isSpan(mode.span) ? mode.span : actionSpan;
   const metric = mode.metric?.name;
   if (typeof metric === 'string' && metric !== '' && !SPLIT_METRICS.includes(metric)) {
-    ctx.report(
+    ctx.reportText(
       'LR212',
       mode.metric.span ?? span,
       `unknown performance metric \`${metric}\``,
@@ -193,24 +193,24 @@ function checkPerformance(
   ] as const) {
     if (v < 0 || v > 100) {
       inRange = false;
-      ctx.report('LR311', span, `\`${word} ${v}%\`: a buyer's share is from 0% to 100%`, undefined);
+      ctx.reportText('LR311', span, `\`${word} ${v}%\`: a buyer's share is from 0% to 100%`, undefined);
     }
   }
   if (!inRange) return;
   if (min > max) {
-    ctx.report('LR410', span, `the minimum share (${min}%) is above the maximum (${max}%)`, `write \`min ${max}% max ${min}%\``);
+    ctx.reportText('LR410', span, `the minimum share (${min}%) is above the maximum (${max}%)`, `write \`min ${max}% max ${min}%\``);
     return;
   }
   if (n === 0) return;
   if (round6(min * n) > 100)
-    ctx.report(
+    ctx.reportText(
       'LR410',
       span,
       `${n} buyers at a minimum of ${min}% each need ${round6(min * n)}%, more than all leads`,
       `lower \`min\` to at most ${Math.floor(100 / n)}%`,
     );
   else if (round6(max * n) < 100)
-    ctx.report(
+    ctx.reportText(
       'LR410',
       span,
       `${n} buyers at a maximum of ${max}% each take only ${round6(max * n)}% of leads`,
