@@ -19,9 +19,7 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     if (typeof name !== 'string' || name === '') continue;
     const prev = first.get(name);
     if (prev) {
-      ctx.report(
-        'LR203', b.name.span ?? b.span, name, lineOf(prev.name.span),
-      );
+      ctx.report('LR203', b.name.span ?? b.span, name, lineOf(prev.name.span));
       continue;
     }
     first.set(name, b);

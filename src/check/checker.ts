@@ -87,9 +87,7 @@ function reportCrash(ctx: CheckContext, pass: string, err: unknown, span: Span |
   const raw = err instanceof Error ? err.message : String(err);
   const firstLine = raw.split('\n', 1)[0]!.trim() || 'no message';
   const text = firstLine.length > MAX_CRASH_MESSAGE_LENGTH ? `${firstLine.slice(0, MAX_CRASH_MESSAGE_LENGTH)}…` : firstLine;
-  ctx.report(
-    'LR900', isSpan(span) ? span : undefined, pass, text,
-  );
+  ctx.report('LR900', isSpan(span) ? span : undefined, pass, text);
 }
 
 /** A declaration's name for an LR900 message (parse recovery may leave none). */

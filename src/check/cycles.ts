@@ -130,9 +130,7 @@ function checkRuleOverflows(ctx: CheckContext, edges: Map<string, Ident>, onCycl
           at = edges.get(at)!.name;
           path.push(at);
         }
-        ctx.report(
-          'LR404', toId.span, path.join(' → '), from, to,
-        );
+        ctx.report('LR404', toId.span, path.join(' → '), from, to);
       }
     }
   }
@@ -212,9 +210,7 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
   if (send.size === 0) return;
   for (const [from, to] of send) {
     if (to.name === from)
-      ctx.report(
-        'LR404.closedToSelf', to.span, from,
-      );
+      ctx.report('LR404.closedToSelf', to.span, from);
   }
   type Edge = { to: string; kind: 'overflow' | 'send' };
   const edgesOf = (n: string): Edge[] => {
@@ -260,9 +256,7 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
     const text = steps
       .map((st) => `\`${st.from}\` ${st.kind === 'send' ? 'sends to' : 'overflows to'} \`${st.to}\`${st.kind === 'send' ? ' when closed' : ''}`)
       .join(', ');
-    ctx.report(
-      'LR404.mixedCycle', target.span, text,
-    );
+    ctx.report('LR404.mixedCycle', target.span, text);
   }
 }
 

@@ -135,9 +135,7 @@ export class ExprChecker {
     const t = this.infer(e);
     if (t.kind === 'unknown' || isNumeric(t)) return;
     const what = quote(e);
-    this.ctx.report(
-      'LR300', e.span, where, what ? `${what} is` : 'this is', withArticle(t), this.literalHint(e, NUMBER),
-    );
+    this.ctx.report('LR300', e.span, where, what ? `${what} is` : 'this is', withArticle(t), this.literalHint(e, NUMBER));
   }
 
   /** A duration (`5s`, `7d`): its length in milliseconds, or undefined when
@@ -296,9 +294,7 @@ export class ExprChecker {
         return;
       }
       const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
-      this.ctx.report(
-        'LR301', e.span, e.name, owner, target.values.map((v) => JSON.stringify(v)).join(', '), this.enumHint(e.name, target.values, true),
-      );
+      this.ctx.report('LR301', e.span, e.name, owner, target.values.map((v) => JSON.stringify(v)).join(', '), this.enumHint(e.name, target.values, true));
       return;
     }
     this.unknownName(e, target);
@@ -366,9 +362,7 @@ export class ExprChecker {
         if (j === undefined) {
           if (!hint) {
             const what = quote(item);
-            this.ctx.report(
-              'LR300.listMix', item?.span, withArticle(of), withArticle(t), what ? ` (${what})` : '',
-            );
+            this.ctx.report('LR300.listMix', item?.span, withArticle(of), withArticle(t), what ? ` (${what})` : '');
           }
           mixed = true;
           of = UNKNOWN;
@@ -381,9 +375,7 @@ export class ExprChecker {
   private mismatchIn(item: Expr, t: Ty, target: Ty, against: Expr | undefined): void {
     const what = quote(item);
     const subject = against && quote(against) ? `${quote(against)} (${withArticle(target)})` : withArticle(target);
-    this.ctx.report(
-      'LR300.neverEqual', item.span, subject, what ? `${what} (${withArticle(t)})` : withArticle(t), this.literalHint(item, target),
-    );
+    this.ctx.report('LR300.neverEqual', item.span, subject, what ? `${what} (${withArticle(t)})` : withArticle(t), this.literalHint(item, target));
   }
 
   /** `"700"` where a number is wanted: suggest dropping the quotes. */
@@ -421,9 +413,7 @@ export class ExprChecker {
     let help: string | undefined;
     if (what && isNumeric(t)) help = `compare it, e.g. \`${render(e)} > 0\``;
     else if (e.kind === 'name' && isStringLike(t)) help = `compare it, e.g. \`${e.name} == "…"\`, or test \`exists(${e.name})\``;
-    this.ctx.report(
-      'LR304', e.span, where, what ? `${what} is` : 'it is', withArticle(t), help,
-    );
+    this.ctx.report('LR304', e.span, where, what ? `${what} is` : 'it is', withArticle(t), help);
   }
 
   // ------------------------------------------------------------ arithmetic
@@ -467,9 +457,7 @@ export class ExprChecker {
       const t = this.infer(other);
       if (equality) this.symbol(sym, t, other);
       else if (t.kind === 'state' || t.kind === 'enum')
-        this.ctx.report(
-          'LR300.cannotOrderMembership', e.span, e.op, plural(t), render(other), sym.name,
-        );
+        this.ctx.report('LR300.cannotOrderMembership', e.span, e.op, plural(t), render(other), sym.name);
       else this.unknownName(sym, t);
       return BOOL;
     }
@@ -529,9 +517,7 @@ export class ExprChecker {
       const verdict = n === 0 ? 'never true' : n === 100 ? 'always true' : `true only for random ${rangesText(set)}`;
       this.ctx.report(outside ? 'LR303.outside' : 'LR303.verdict', outside ? lit.span : e.span, text, verdict);
     } else if (n === 100) {
-      this.ctx.report(
-        'LR309', e.span, text,
-      );
+      this.ctx.report('LR309', e.span, text);
     }
   }
 
@@ -561,9 +547,7 @@ export class ExprChecker {
         : `, so ${text ?? 'the comparison'} is never true`;
     }
     const declared = t.min === undefined && t.kind === 'money' ? 'money is never negative' : `its declared range is ${range}`;
-    this.ctx.report(
-      'LR308', lit.span, render(lit), field.name, declared, verdict,
-    );
+    this.ctx.report('LR308', lit.span, render(lit), field.name, declared, verdict);
   }
 
   private inList(e: Extract<Expr, { kind: 'in' }>): Ty {
@@ -581,9 +565,7 @@ export class ExprChecker {
         for (const item of items) {
           const v = numericLiteral(item);
           if (v !== undefined && (v < 1 || v > 100))
-            this.ctx.report(
-              'LR303', item.span, render(item),
-            );
+            this.ctx.report('LR303', item.span, render(item));
         }
       } else for (const item of items) this.rangeCompare(e.value, 'in', item);
       if (items.length === 0 && vt.kind !== 'unknown') {
@@ -605,9 +587,7 @@ export class ExprChecker {
             ? `to look for text in a string, use \`contains(${render(e.list)}, ${render(e.value)})\``
             : undefined;
       if (!this.isSymbol(e.value)) this.infer(e.value);
-      this.ctx.report(
-        'LR300.inNeedsList', e.list?.span ?? e.span, word, what ?? 'this', withArticle(lt), help,
-      );
+      this.ctx.report('LR300.inNeedsList', e.list?.span ?? e.span, word, what ?? 'this', withArticle(lt), help);
       return BOOL;
     }
     const of = lt.of ?? UNKNOWN;
@@ -617,9 +597,7 @@ export class ExprChecker {
     }
     const vt = this.infer(e.value);
     if (!equatable(vt, of)) {
-      this.ctx.report(
-        'LR300.neverHolds', e.value?.span ?? e.span, describe(e.list, lt), describe(e.value, vt), this.literalHint(e.value, of),
-      );
+      this.ctx.report('LR300.neverHolds', e.value?.span ?? e.span, describe(e.list, lt), describe(e.value, vt), this.literalHint(e.value, of));
       return BOOL;
     }
     this.valueAgainst(e.value, of, undefined);
@@ -639,9 +617,7 @@ export class ExprChecker {
     if (vt.kind === 'unknown') return BOOL;
     let ok = true;
     if (!isOrderable(vt)) {
-      this.ctx.report(
-        'LR300.betweenType', e.value?.span ?? e.span, quote(e.value) ?? 'this', withArticle(vt),
-      );
+      this.ctx.report('LR300.betweenType', e.value?.span ?? e.span, quote(e.value) ?? 'this', withArticle(vt));
       return BOOL;
     }
     for (const [bound, bt] of [
@@ -650,9 +626,7 @@ export class ExprChecker {
     ] as const) {
       if (!orderable(vt, bt)) {
         ok = false;
-        this.ctx.report(
-          'LR300.betweenMismatch', bound?.span ?? e.span, describe(e.value, vt), describe(bound, bt), this.literalHint(bound, vt),
-        );
+        this.ctx.report('LR300.betweenMismatch', bound?.span ?? e.span, describe(e.value, vt), describe(bound, bt), this.literalHint(bound, vt));
       }
     }
     if (!ok) return BOOL;
@@ -664,9 +638,7 @@ export class ExprChecker {
         [e.high, hi],
       ] as const) {
         if (v !== undefined && (v < 1 || v > 100) && bound)
-          this.ctx.report(
-            'LR303.bound', bound.span, render(bound), String(v < 1 ? 1 : 100),
-          );
+          this.ctx.report('LR303.bound', bound.span, render(bound), String(v < 1 ? 1 : 100));
       }
       const set = randomAtom(e);
       if (set && lo !== undefined && hi !== undefined && lo >= 1 && hi <= 100 && lo <= hi && countOf(set) === 100)
@@ -771,9 +743,7 @@ export class ExprChecker {
         this.ctx.report('LR300.existsRandom', arg.span);
       } else if (!this.ctx.fields.has(arg.name)) this.unknownName(arg, undefined);
       else if (!this.ctx.fields.get(arg.name)!.optional)
-        this.ctx.report(
-          'LR309.required', e.span, arg.name, quote(e) ?? 'this test',
-        );
+        this.ctx.report('LR309.required', e.span, arg.name, quote(e) ?? 'this test');
       return BOOL;
     }
     this.infer(arg);
@@ -803,15 +773,11 @@ export class ExprChecker {
     if (isStringLike(xt)) {
       const vt = this.argType(v);
       if (vt.kind !== 'unknown' && !isStringLike(vt))
-        this.ctx.report(
-          'LR300.containsText', v.span, describe(x, xt), quote(v) ?? 'this', withArticle(vt), this.literalHint(v, STRING),
-        );
+        this.ctx.report('LR300.containsText', v.span, describe(x, xt), quote(v) ?? 'this', withArticle(vt), this.literalHint(v, STRING));
       return BOOL;
     }
     this.argType(v);
-    this.ctx.report(
-      'LR300.containsSubject', x.span, quote(x) ?? 'this', withArticle(xt),
-    );
+    this.ctx.report('LR300.containsSubject', x.span, quote(x) ?? 'this', withArticle(xt));
     return BOOL;
   }
 
@@ -855,9 +821,7 @@ export class ExprChecker {
     if (conj.empty && !conj.atomEmpty) {
       const fields = [...conj.constraints.entries()].filter(([, c]) => isEmpty(c)).map(([k]) => k);
       const subject = fields.map((f) => (f.startsWith('#') ? '`random`' : `\`${f}\``));
-      this.ctx.report(
-        'LR310.noValue', e.span, text(), listText(subject),
-      );
+      this.ctx.report('LR310.noValue', e.span, text(), listText(subject));
     }
   }
 }

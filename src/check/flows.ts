@@ -15,18 +15,14 @@ export function declareFlows(ctx: CheckContext, flows: FlowDecl[]): void {
     if (typeof name !== 'string' || name === '') continue;
     const prev = first.get(name);
     if (prev) {
-      ctx.report(
-        'LR204', f.name.span ?? f.span, name, lineOf(prev.name.span),
-      );
+      ctx.report('LR204', f.name.span ?? f.span, name, lineOf(prev.name.span));
       continue;
     }
     first.set(name, f);
     ctx.flows.add(name);
   }
   if (flows.length === 0) {
-    ctx.report(
-      'LR206', ctx.fileStart(),
-    );
+    ctx.report('LR206', ctx.fileStart());
   }
 }
 
@@ -39,9 +35,7 @@ export function checkFlow(ctx: CheckContext, exprs: ExprChecker, flow: FlowDecl)
   rules.forEach((rule, i) => {
     if (rule.kind === 'when') exprs.condition(rule.condition, 'the condition');
     if (rule.kind === 'otherwise' && i < rules.length - 1) {
-      ctx.report(
-        'LR407', headSpan(rule.span, 'otherwise'.length), flow.name?.name ?? '?',
-      );
+      ctx.report('LR407', headSpan(rule.span, 'otherwise'.length), flow.name?.name ?? '?');
     }
     if (rule.action) checkAction(ctx, exprs, rule.action);
   });

@@ -246,9 +246,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
       const left = minusBits(rand, shadowCover);
       if (countOf(left) === 0) {
         const by = randomEarlier.filter((e) => e.shadows && countOf(intersectBits(rand, e.random!)) > 0);
-        report(
-          'LR403.randomTaken', ruleSpan(rule), rangesText(rand), lines(by), fallbackFrom(by),
-        );
+        report('LR403.randomTaken', ruleSpan(rule), rangesText(rand), lines(by), fallbackFrom(by));
       } else if (countOf(intersectBits(rand, taken)) > 0) {
         const overlaps = randomEarlier
           .map((e) => ({ e, both: intersectBits(rand, e.random!) }))
@@ -273,16 +271,12 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
     if (here.conj.empty) continue; // never true: reported as LR310
     const same = key === undefined ? undefined : sameCondition.get(key);
     if (same) {
-      report(
-        'LR403.sameCondition', ruleSpan(rule), String(same.line), fallbackFrom([same]),
-      );
+      report('LR403.sameCondition', ruleSpan(rule), String(same.line), fallbackFrom([same]));
     } else {
       const wider = widerConditions.firstImplied(here.conj.constraints);
       if (wider) {
         const cond2 = wider.rule.kind === 'when' ? quote(wider.rule.condition, 60) : undefined;
-        report(
-          'LR403.implied', ruleSpan(rule), String(wider.line), cond2 ? ` (${cond2})` : '', fallbackFrom([wider]),
-        );
+        report('LR403.implied', ruleSpan(rule), String(wider.line), cond2 ? ` (${cond2})` : '', fallbackFrom([wider]));
       }
     }
     remember(here, key);
@@ -294,9 +288,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
     if (n > 0 && n < 100) {
       const text = rangesText(gap);
       const several = text.includes(' and ') || text.includes(',');
-      report(
-        'LR402', isSpan(flow.name?.span) ? flow.name.span : flow.span, text, several ? 'match' : 'matches', flow.name?.name ?? '?', String(n),
-      );
+      report('LR402', isSpan(flow.name?.span) ? flow.name.span : flow.span, text, several ? 'match' : 'matches', flow.name?.name ?? '?', String(n));
     }
   }
 }

@@ -23,9 +23,7 @@ export interface SchemaOptions {
 export function resolveLead(ctx: CheckContext, options: SchemaOptions = {}): LeadField[] {
   const lead = ctx.file.lead;
   if (!lead) {
-    ctx.report(
-      'LR207', ctx.fileStart(),
-    );
+    ctx.report('LR207', ctx.fileStart());
     ctx.fieldsKnown = false;
     return [];
   }
@@ -58,16 +56,12 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     const nameSpan = decl.name.span ?? decl.span;
     const first = seen.get(name);
     if (first) {
-      ctx.report(
-        'LR205', nameSpan, name, lineOf(first.name.span),
-      );
+      ctx.report('LR205', nameSpan, name, lineOf(first.name.span));
       continue;
     }
     seen.set(name, decl);
     if (RESERVED_FIELD_NAMES.includes(name)) {
-      ctx.report(
-        'LR210', nameSpan, name,
-      );
+      ctx.report('LR210', nameSpan, name);
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
     if (type === undefined) continue; // parse recovery lost the type
@@ -85,9 +79,7 @@ function typeFromExpr(ctx: CheckContext, t: TypeExpr): LeadType | undefined {
       if (typeof t.min === 'number') out.min = t.min;
       if (typeof t.max === 'number') out.max = t.max;
       if (out.min !== undefined && out.max !== undefined && out.min > out.max) {
-        ctx.report(
-          'LR307', t.span, String(out.min), String(out.max), t.kind,
-        );
+        ctx.report('LR307', t.span, String(out.min), String(out.max), t.kind);
       }
       return out;
     }
@@ -145,9 +137,7 @@ function readSchemaFile(
     return undefined;
   }
   if (!isObject(json) || !isObject(json.properties)) {
-    ctx.report(
-      'LR208.schemaNoProperties', where, relPath,
-    );
+    ctx.report('LR208.schemaNoProperties', where, relPath);
     return undefined;
   }
   const required = new Set(
@@ -158,21 +148,15 @@ function readSchemaFile(
     const problem: string[] = [];
     const type = schemaType(prop, problem);
     if (type === undefined) {
-      ctx.report(
-        'LR208.schemaProperty', where, relPath, name, problem[0] ?? 'has no usable type',
-      );
+      ctx.report('LR208.schemaProperty', where, relPath, name, problem[0] ?? 'has no usable type');
       continue;
     }
     if (RESERVED_FIELD_NAMES.includes(name)) {
-      ctx.report(
-        'LR210.inSchema', where, relPath, name,
-      );
+      ctx.report('LR210.inSchema', where, relPath, name);
     }
     const range = rangeOf(type);
     if (range && range.min > range.max) {
-      ctx.report(
-        'LR307.schemaProperty', where, relPath, name, String(range.min), String(range.max),
-      );
+      ctx.report('LR307.schemaProperty', where, relPath, name, String(range.min), String(range.max));
     }
     out.push({
       name,

@@ -338,9 +338,7 @@ export class TemplateChecker {
         if (!this.ctx.fieldsKnown) return;
         if (key === 'zip3' && zipSource(this.ctx) !== undefined) {
           if (use.kind !== 'ping')
-            report(
-              'LR706.zip3', r, name, at, String(zipSource(this.ctx)),
-            );
+            report('LR706.zip3', r, name, at, String(zipSource(this.ctx)));
           return;
         }
         const best = closestName(key, this.ctx.fields.keys());
@@ -348,9 +346,7 @@ export class TemplateChecker {
         return;
       }
       if (use.kind === 'ping' && field.pii)
-        report(
-          'LR708', r, name, key, at,
-        );
+        report('LR708', r, name, key, at);
       return;
     }
     if (head === 'now') {
