@@ -71,13 +71,13 @@ function checkFallback(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'fal
       if (!rw || !rw.field || typeof rw.field.name !== 'string' || rw.field.name === '') continue;
       const name = rw.field.name;
       if (seen.has(name)) {
-        ctx.reportText('LR214', rw.field.span, `\`${name}\` is already set in this step`, 'set each field once');
+        ctx.report('LR214.setTwice', rw.field.span, name);
         continue;
       }
       seen.add(name);
       const field = ctx.fields.get(name);
       if (!field) {
-        if (ctx.fieldsKnown) ctx.reportText('LR200', rw.field.span, `unknown field \`${name}\``, didYouMean(name, ctx.fields.keys()));
+        if (ctx.fieldsKnown) ctx.report('LR200', rw.field.span, name, didYouMean(name, ctx.fields.keys()));
         if (rw.value) exprs.infer(rw.value);
         continue;
       }
