@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { check } from '../check/index.js';
-import { textDiagnostic, hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
+import { diagnostic, hasErrors, parse, sortDiagnostics, type Diagnostic, type RuleFile } from '../lang/index.js';
 import type { Span } from '../lang/ast.js';
 import { verifyPlan, type Plan, type PlanProblem, type PlanSource } from '../plan/index.js';
 import { emitPlan } from './emit.js';
@@ -66,7 +66,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       readTemplate: (path) => readFile(resolve(baseDir, path)),
     });
   } catch (err) {
-    const internal = textDiagnostic('LR901', spanAt(source, file, null), `internal error: the plan could not be emitted: ${(err as Error).message}`);
+    const internal = diagnostic('LR901.emit', spanAt(source, file, null), (err as Error).message);
     return { plan: null, diagnostics: sortDiagnostics([...diagnostics, internal]), ast: parsed.ast };
   }
   // The checker accepted the file, so every problem here is a leadroute bug:
@@ -74,7 +74,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const problems = verifyPlan(plan);
   if (problems.length === 0) return { plan, diagnostics, ast: parsed.ast };
   const internal = problems.map((p) =>
-    textDiagnostic('LR901', spanAt(source, file, sourceOf(plan, p)), `internal error: the emitted plan is invalid: ${p.path}: ${p.message}`, 'please report this; the checker should have caught it'),
+    diagnostic('LR901', spanAt(source, file, sourceOf(plan, p)), p.path, p.message),
   );
   return { plan: null, diagnostics: sortDiagnostics([...diagnostics, ...internal]), ast: parsed.ast };
 }
