@@ -2,7 +2,7 @@
 // names in scope.
 
 import type { BuyerDecl, RuleFile, Span } from '../lang/ast.js';
-import { diagnostic, textDiagnostic, type Diagnostic, type DiagnosticCode, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
+import { diagnostic, type Diagnostic, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
 import type { LeadField } from './types.js';
 
 export class CheckContext {
@@ -24,11 +24,6 @@ export class CheckContext {
   report<I extends MessageId>(id: I, span: Span | undefined, ...args: MessageArgs<I>): void;
   report(id: string, span: Span | undefined, ...args: (string | number | undefined)[]): void {
     this.diagnostics.push((diagnostic as (id: string, span: Span, ...args: (string | number | undefined)[]) => Diagnostic)(id, span ?? this.fileStart(), ...args));
-  }
-
-  /** The older form, a whole message and help, until every call site passes arguments only. */
-  reportText(code: DiagnosticCode, span: Span | undefined, message: string, suggestion?: string): void {
-    this.diagnostics.push(textDiagnostic(code, span ?? this.fileStart(), message, suggestion));
   }
 
   /** A one-character span at the start of the file, for file-level diagnostics. */

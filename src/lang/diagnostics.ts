@@ -8,8 +8,8 @@
 // says several different things names each extra phrasing in `variants`,
 // addressed as `CODE.variant`. The help has the same placeholders; one only the
 // help uses may be left `undefined` (a did-you-mean that found nothing), and
-// the diagnostic then has no help. Call sites not yet converted use
-// `textDiagnostic(code, span, message, help)`.
+// the diagnostic then has no help. There is no other way to make a
+// diagnostic: a call site cannot pass a message of its own.
 //
 // This file is over 500 lines because the table is: one entry per code, and
 // splitting it would put one code's phrasings in two places.
@@ -26,11 +26,11 @@ export interface MessageTemplate {
   help?: string;
 }
 
-export interface DiagnosticInfo extends Partial<MessageTemplate> {
-  severity: Severity;
-  title: string;
-  variants?: Record<string, MessageTemplate>;
-}
+/** A code: its main phrasing (`CODE`), its other phrasings (`CODE.variant`), or both; never neither. */
+export type DiagnosticInfo = { severity: Severity; title: string } & (
+  | (MessageTemplate & { variants?: Record<string, MessageTemplate> })
+  | { message?: undefined; help?: undefined; variants: Record<string, MessageTemplate> }
+);
 
 export const DIAGNOSTIC_CODES = {
   // 1xx: reading the file
@@ -479,9 +479,8 @@ export function placeholdersOf(template: string): number[] {
 }
 
 /**
- * A diagnostic from the table: `diagnostic('LR200.scoped', span, 'credit_scor')`.
- * The older form, `diagnostic(code, span, message, help)`, still serves the
- * codes whose entry has no template yet.
+ * A diagnostic from the table: `diagnostic('LR200', span, 'credit_scor', didYouMean(…))`.
+ * The id is typed, and so is each argument: a free-text message does not compile.
  */
 export function diagnostic<I extends MessageId>(id: I, span: Span, ...args: MessageArgs<I>): Diagnostic;
 export function diagnostic(id: string, span: Span, ...rest: (DiagnosticArg | undefined)[]): Diagnostic {
@@ -491,13 +490,6 @@ export function diagnostic(id: string, span: Span, ...rest: (DiagnosticArg | und
   const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message: fillTemplate(template.message, rest), span };
   // A help whose argument is missing (no did-you-mean found) is left out.
   if (template.help !== undefined && placeholdersOf(template.help).every((n) => rest[n] !== undefined)) d.suggestion = fillTemplate(template.help, rest);
-  return d;
-}
-
-/** The older form, a whole message and help, until every call site passes arguments only. */
-export function textDiagnostic(code: DiagnosticCode, span: Span, message: string, suggestion?: string): Diagnostic {
-  const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message, span };
-  if (suggestion !== undefined) d.suggestion = suggestion;
   return d;
 }
 

@@ -4,7 +4,6 @@ export { parse, type ParseResult } from './parse.js';
 export {
   DIAGNOSTIC_CODES,
   diagnostic,
-  textDiagnostic,
   suggest,
   type MessageId,
   didYouMean,
