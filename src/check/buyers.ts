@@ -2,7 +2,7 @@
 // its own module (src/clauses/). checkBuyerRef is shared with the routing
 // models and the clauses that name a buyer (`overflow`, `when closed send`).
 
-import type { BuyerClause, BuyerDecl, Span } from '../lang/ast.js';
+import type { BuyerClause, BuyerDecl, Ident, Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { type BuyerCheckEnv, clauseOf, onceKey } from '../clauses/index.js';
 import { type CheckContext, headSpan, lineOf } from './context.js';
@@ -70,9 +70,21 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl, 
 /** A reference to a buyer by name (LR201). */
 export function checkBuyerRef(ctx: CheckContext, ref: { name: string; span: Span } | undefined): boolean {
   if (!ref || typeof ref.name !== 'string' || ref.name === '') return false;
-  if (ctx.buyers.has(ref.name)) return true;
+  if (denotes(ctx, ref, 'buyer')) return true;
   const best = didYouMean(ref.name, ctx.buyers);
   if (best === undefined && ctx.buyers.size === 0) ctx.report('LR201.noBuyers', ref.span, ref.name);
   else ctx.report('LR201', ref.span, ref.name, best);
   return false;
+}
+
+/**
+ * Whether a buyer or flow reference names a declared one: read from the
+ * binding made before the passes ran. A node the binder did not reach (a
+ * hand-built AST, or a binder that crashed, which is reported as LR900) is
+ * looked up among the declared names instead.
+ */
+export function denotes(ctx: CheckContext, ref: { name: string; span: Span }, kind: 'buyer' | 'flow'): boolean {
+  const symbol = ctx.bindings.symbolOf(ref as Ident);
+  if (symbol !== undefined) return symbol.kind === kind;
+  return (kind === 'buyer' ? ctx.buyers : ctx.flows).has(ref.name);
 }

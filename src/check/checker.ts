@@ -47,7 +47,7 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   let fields: LeadField[] = [];
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];
   const flows = Array.isArray(file?.flows) ? file.flows.filter((f) => !!f && typeof f === 'object') : [];
-  const bindings = new Bindings();
+  const bindings = ctx.bindings;
   const exprs = new ExprChecker(ctx, bindings);
   const templates = new TemplateChecker(ctx, options ?? {});
   // Each pass is guarded on its own, so a bug in one still leaves the others'
@@ -66,13 +66,14 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   });
   phase('buyer declarations', () => declareBuyers(ctx, buyers));
   phase('flow declarations', () => declareFlows(ctx, flows));
+  // Names are resolved once, here; the passes below read what each denotes.
+  phase('bindings', () => bind(file, fields, bindings));
   for (const b of buyers) phase(`buyer ${nameOf(b.name)}`, () => checkBuyer(ctx, exprs, b, templates), b.span);
   for (const f of flows) phase(`flow ${nameOf(f.name)}`, () => checkFlow(ctx, exprs, f), f.span);
   for (const f of flows) phase(`reachability (flow ${nameOf(f.name)})`, () => checkReachability(ctx, f), f.span);
   phase('overflow cycles', () => checkOverflowCycles(ctx, buyers, flows));
   phase('closed cycles', () => checkClosedCycles(ctx, buyers));
   phase('flow cycles', () => checkFlowCycles(ctx, flows));
-  phase('bindings', () => bind(file, fields, bindings));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
   return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields, bindings };

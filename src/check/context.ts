@@ -3,6 +3,7 @@
 
 import type { BuyerDecl, RuleFile, Span } from '../lang/ast.js';
 import { diagnostic, type Diagnostic, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
+import { Bindings } from './binder.js';
 import type { LeadField } from './types.js';
 
 export class CheckContext {
@@ -17,6 +18,8 @@ export class CheckContext {
   readonly flows = new Set<string>();
   /** Each declared buyer's first declaration, by name. */
   readonly buyerDecls = new Map<string, BuyerDecl>();
+  /** What every name denotes, bound once before the passes run (src/check/binder.ts); the passes read it instead of resolving again. */
+  readonly bindings = new Bindings();
 
   constructor(readonly file: RuleFile) {}
 

@@ -3,7 +3,7 @@
 
 import type { Ident } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
-import { checkBuyerRef } from './buyers.js';
+import { checkBuyerRef, denotes } from './buyers.js';
 import type { CheckContext } from './context.js';
 
 /** Buyers of an action: each known (LR201), none twice (LR406). */
@@ -21,6 +21,6 @@ export function checkBuyerList(ctx: CheckContext, buyers: (Ident | undefined)[],
 }
 
 export function checkFlowRef(ctx: CheckContext, ref: Ident | undefined): void {
-  if (ref && typeof ref.name === 'string' && ref.name !== '' && !ctx.flows.has(ref.name))
+  if (ref && typeof ref.name === 'string' && ref.name !== '' && !denotes(ctx, ref, 'flow'))
     ctx.report('LR202', ref.span, ref.name, didYouMean(ref.name, ctx.flows));
 }
