@@ -237,7 +237,7 @@ export class ExprChecker {
     if (e.name === 'random') return RANDOM_TY;
     const scoped = this.scope.get(e.name);
     if (scoped) return scoped;
-    const f = this.ctx.fields.get(e.name);
+    const f = this.fieldNamed(e);
     if (f) return leadTypeToTy(f.type);
     this.unknownName(e, undefined);
     return UNKNOWN;
@@ -253,8 +253,21 @@ export class ExprChecker {
       e.name !== '' &&
       e.name !== 'random' &&
       !this.scope.has(e.name) &&
-      !this.ctx.fields.has(e.name)
+      this.fieldNamed(e) === undefined
     );
+  }
+
+  /**
+   * The lead field a bare name denotes, read from the binding made before the
+   * passes (src/check/binder.ts). An expression the binder did not reach (one
+   * deeper than it walks a clause, or a hand-built AST) is looked up directly.
+   */
+  private fieldNamed(e: Extract<Expr, { kind: 'name' }>): LeadField | undefined {
+    const symbol = this.ctx.bindings.symbolOf(e);
+    // The binder reads `bid.price` as the scoped name before any field; a
+    // schema property spelt that way is still a field here, as it always was.
+    if (symbol === undefined || symbol.kind === 'scoped') return this.ctx.fields.get(e.name);
+    return symbol.kind === 'field' ? symbol.field : undefined;
   }
 
   private unknownName(e: Extract<Expr, { kind: 'name' }>, context: Ty | undefined): void {
@@ -524,7 +537,7 @@ export class ExprChecker {
   /** A literal outside a field's declared range (LR308). */
   private rangeCompare(field: Expr | undefined, op: CompareOp | 'between' | 'in', lit: Expr | undefined): void {
     if (!field || field.kind !== 'name' || !lit) return;
-    const f = this.ctx.fields.get(field.name);
+    const f = this.fieldNamed(field);
     if (!f) return;
     const t = f.type;
     if (t.kind !== 'int' && t.kind !== 'number' && t.kind !== 'money') return;
@@ -741,8 +754,8 @@ export class ExprChecker {
     if (arg.kind === 'name') {
       if (arg.name === 'random') {
         this.ctx.report('LR300.existsRandom', arg.span);
-      } else if (!this.ctx.fields.has(arg.name)) this.unknownName(arg, undefined);
-      else if (!this.ctx.fields.get(arg.name)!.optional)
+      } else if (this.fieldNamed(arg) === undefined) this.unknownName(arg, undefined);
+      else if (!this.fieldNamed(arg)!.optional)
         this.ctx.report('LR309.required', e.span, arg.name, quote(e) ?? 'this test');
       return BOOL;
     }

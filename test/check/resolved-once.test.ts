@@ -8,6 +8,8 @@ import { checkFlowRef } from '../../src/check/models.js';
 import type { BuyerDecl, FlowDecl, Ident, RuleFile, Span } from '../../src/lang/ast.js';
 import { parse } from '../../src/lang/index.js';
 import { check } from '../../src/check/index.js';
+import { ExprChecker } from '../../src/check/exprs.js';
+import type { Expr } from '../../src/lang/ast.js';
 
 const span: Span = { file: 't.route', line: 1, col: 1, endLine: 1, endCol: 2, start: 0, end: 1 };
 const ident = (name: string): Ident => ({ name, span }) as Ident;
@@ -41,5 +43,18 @@ describe('names resolved once', () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(['LR201']);
     const kinds = result.bindings.all().map((b) => `${b.node.name}:${b.symbol.kind}`);
     expect(kinds).toEqual(expect.arrayContaining(['A:buyer', 'Nope:unresolved', 'id:field']));
+  });
+
+  it("an expression's bare name is a field when its binding says so, and unknown when bound unresolved", () => {
+    const ctx = new CheckContext(emptyFile);
+    ctx.fields.set('score', { name: 'score', type: { kind: 'int' }, optional: false } as never);
+    const exprs = new ExprChecker(ctx, ctx.bindings);
+    const known: Expr = { kind: 'name', name: 'score', span } as Expr;
+    const unbound: Expr = { kind: 'name', name: 'score', span } as Expr;
+    ctx.bindings.bind(unbound as never, { kind: 'unresolved', name: 'score' });
+    expect(exprs.infer(known).kind).toBe('int');
+    expect(ctx.diagnostics).toEqual([]);
+    expect(exprs.infer(unbound).kind).toBe('unknown');
+    expect(ctx.diagnostics.map((d) => d.code)).toEqual(['LR200']);
   });
 });
