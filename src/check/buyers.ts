@@ -2,7 +2,7 @@
 // its own module (src/clauses/). checkBuyerRef is shared with the routing
 // models and the clauses that name a buyer (`overflow`, `when closed send`).
 
-import type { BuyerClause, BuyerDecl, Span } from '../lang/ast.js';
+import type { BuyerClause, BuyerDecl, Ident, Span } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { type BuyerCheckEnv, clauseOf, onceKey } from '../clauses/index.js';
 import { type CheckContext, headSpan, lineOf } from './context.js';
@@ -19,12 +19,7 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     if (typeof name !== 'string' || name === '') continue;
     const prev = first.get(name);
     if (prev) {
-      ctx.report(
-        'LR203',
-        b.name.span ?? b.span,
-        `buyer \`${name}\` is already declared at ${lineOf(prev.name.span)}`,
-        'merge the two declarations or rename one',
-      );
+      ctx.report('LR203', b.name.span ?? b.span, name, lineOf(prev.name.span));
       continue;
     }
     first.set(name, b);
@@ -32,9 +27,6 @@ export function declareBuyers(ctx: CheckContext, buyers: BuyerDecl[]): void {
     ctx.buyerDecls.set(name, b);
   }
 }
-
-/** A repeat's advice beyond its clause's own (the backup post is keyed apart). */
-const BACKUP_POST_HELP = 'a buyer has one backup post';
 
 /** The word a repeat is quoted by. */
 function clauseWord(key: string): string {
@@ -64,12 +56,11 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl, 
       const prev = seen.get(key);
       if (prev) {
         const word = clauseWord(key);
-        ctx.report(
-          'LR209',
-          headSpan(c.span, word.length),
-          `buyer \`${name}\` already has \`${word}\` at ${lineOf(prev.span)}; it may appear once`,
-          (key === 'backup post' ? BACKUP_POST_HELP : module.traits.onceHelp) ?? `keep one \`${word}\``,
-        );
+        // A clause may say how to merge two of it; its help comes with the clause.
+        const clauseHelp = module.traits.onceHelp;
+        if (key === 'backup post') ctx.report('LR209.backupPost', headSpan(c.span, word.length), name, word, lineOf(prev.span));
+        else if (clauseHelp !== undefined) ctx.report('LR209.clauseHelp', headSpan(c.span, word.length), name, word, lineOf(prev.span), clauseHelp);
+        else ctx.report('LR209', headSpan(c.span, word.length), name, word, lineOf(prev.span));
       } else seen.set(key, c);
     }
     module.check(ctx, exprs, c, env);
@@ -79,13 +70,21 @@ export function checkBuyer(ctx: CheckContext, exprs: ExprChecker, b: BuyerDecl, 
 /** A reference to a buyer by name (LR201). */
 export function checkBuyerRef(ctx: CheckContext, ref: { name: string; span: Span } | undefined): boolean {
   if (!ref || typeof ref.name !== 'string' || ref.name === '') return false;
-  if (ctx.buyers.has(ref.name)) return true;
-  ctx.report(
-    'LR201',
-    ref.span,
-    `unknown buyer \`${ref.name}\``,
-    didYouMean(ref.name, ctx.buyers) ??
-      (ctx.buyers.size === 0 ? `declare it: \`buyer ${ref.name} { … }\`` : undefined),
-  );
+  if (denotes(ctx, ref, 'buyer')) return true;
+  const best = didYouMean(ref.name, ctx.buyers);
+  if (best === undefined && ctx.buyers.size === 0) ctx.report('LR201.noBuyers', ref.span, ref.name);
+  else ctx.report('LR201', ref.span, ref.name, best);
   return false;
+}
+
+/**
+ * Whether a buyer or flow reference names a declared one: read from the
+ * binding made before the passes ran. A node the binder did not reach (a
+ * hand-built AST, or a binder that crashed, which is reported as LR900) is
+ * looked up among the declared names instead.
+ */
+export function denotes(ctx: CheckContext, ref: { name: string; span: Span }, kind: 'buyer' | 'flow'): boolean {
+  const symbol = ctx.bindings.symbolOf(ref as Ident);
+  if (symbol !== undefined) return symbol.kind === kind;
+  return (kind === 'buyer' ? ctx.buyers : ctx.flows).has(ref.name);
 }

@@ -40,7 +40,7 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   let fields: LeadField[] = [];
   const buyers = Array.isArray(file?.buyers) ? file.buyers.filter((b) => !!b && typeof b === 'object') : [];
   const flows = Array.isArray(file?.flows) ? file.flows.filter((f) => !!f && typeof f === 'object') : [];
-  const bindings = new Bindings();
+  const bindings = ctx.bindings;
   const exprs = new ExprChecker(ctx, bindings);
   const templates = new TemplateChecker(ctx, options ?? {});
   // Each pass is guarded on its own, so a bug in one still leaves the others'
@@ -59,13 +59,14 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   });
   phase('buyer declarations', () => declareBuyers(ctx, buyers));
   phase('flow declarations', () => declareFlows(ctx, flows));
+  // Names are resolved once, here; the passes below read what each denotes.
+  phase('bindings', () => bind(file, fields, bindings));
   for (const b of buyers) phase(`buyer ${nameOf(b.name)}`, () => checkBuyer(ctx, exprs, b, templates), b.span);
   for (const f of flows) phase(`flow ${nameOf(f.name)}`, () => checkFlow(ctx, exprs, f), f.span);
   for (const f of flows) phase(`reachability (flow ${nameOf(f.name)})`, () => checkReachability(ctx, f), f.span);
   phase('overflow cycles', () => checkOverflowCycles(ctx, buyers, flows));
   phase('closed cycles', () => checkClosedCycles(ctx, buyers));
   phase('flow cycles', () => checkFlowCycles(ctx, flows));
-  phase('bindings', () => bind(file, fields, bindings));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
   return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields, bindings };
@@ -80,12 +81,7 @@ function reportCrash(ctx: CheckContext, pass: string, err: unknown, span: Span |
   const raw = err instanceof Error ? err.message : String(err);
   const firstLine = raw.split('\n', 1)[0]!.trim() || 'no message';
   const text = firstLine.length > MAX_CRASH_MESSAGE_LENGTH ? `${firstLine.slice(0, MAX_CRASH_MESSAGE_LENGTH)}…` : firstLine;
-  ctx.report(
-    'LR900',
-    isSpan(span) ? span : undefined,
-    `internal error in the checker's ${pass} pass: ${text}`,
-    'this is a bug in leadroute, not in your file: please report it with the rule file',
-  );
+  ctx.report('LR900', isSpan(span) ? span : undefined, pass, text);
 }
 
 /** A declaration's name for an LR900 message (parse recovery may leave none). */

@@ -2,7 +2,8 @@
 // names in scope.
 
 import type { BuyerDecl, RuleFile, Span } from '../lang/ast.js';
-import { diagnostic, type Diagnostic, type DiagnosticCode } from '../lang/diagnostics.js';
+import { diagnostic, type Diagnostic, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
+import { Bindings } from './binder.js';
 import type { LeadField } from './types.js';
 
 export class CheckContext {
@@ -17,11 +18,15 @@ export class CheckContext {
   readonly flows = new Set<string>();
   /** Each declared buyer's first declaration, by name. */
   readonly buyerDecls = new Map<string, BuyerDecl>();
+  /** What every name denotes, bound once before the passes run (src/check/binder.ts); the passes read it instead of resolving again. */
+  readonly bindings = new Bindings();
 
   constructor(readonly file: RuleFile) {}
 
-  report(code: DiagnosticCode, span: Span | undefined, message: string, suggestion?: string): void {
-    this.diagnostics.push(diagnostic(code, span ?? this.fileStart(), message, suggestion));
+  /** A diagnostic from the table: `ctx.report('LR200', span, name, didYouMean(name, known))`. */
+  report<I extends MessageId>(id: I, span: Span | undefined, ...args: MessageArgs<I>): void;
+  report(id: string, span: Span | undefined, ...args: (string | number | undefined)[]): void {
+    this.diagnostics.push((diagnostic as (id: string, span: Span, ...args: (string | number | undefined)[]) => Diagnostic)(id, span ?? this.fileStart(), ...args));
   }
 
   /** A one-character span at the start of the file, for file-level diagnostics. */

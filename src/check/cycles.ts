@@ -66,14 +66,8 @@ function reportOverflowCycles(ctx: CheckContext, edges: Map<string, Ident>): Set
   }
   for (const path of cycles) {
     const start = path[0]!;
-    ctx.report(
-      'LR404',
-      edges.get(start)!.span,
-      path.length === 1 ? `buyer \`${start}\` overflows to itself` : `overflow cycle: ${[...path, start].join(' → ')}`,
-      path.length === 1
-        ? 'a capped buyer cannot take its own overflow; name another buyer or drop `overflow`'
-        : 'a lead every buyer in the cycle turns away would go round forever; end the chain at a buyer without `overflow`',
-    );
+    if (path.length === 1) ctx.report('LR404.selfOverflow', edges.get(start)!.span, start);
+    else ctx.report('LR404.overflowCycle', edges.get(start)!.span, [...path, start].join(' → '));
   }
   return onCycle;
 }
@@ -136,12 +130,7 @@ function checkRuleOverflows(ctx: CheckContext, edges: Map<string, Ident>, onCycl
           at = edges.get(at)!.name;
           path.push(at);
         }
-        ctx.report(
-          'LR404',
-          toId.span,
-          `overflow cycle: ${path.join(' → ')} (this rule overflows \`${from}\` to \`${to}\`, whose overflow chain returns to \`${from}\`)`,
-          `overflow to a buyer whose chain does not lead back to \`${from}\``,
-        );
+        ctx.report('LR404', toId.span, path.join(' → '), from, to);
       }
     }
   }
@@ -221,12 +210,7 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
   if (send.size === 0) return;
   for (const [from, to] of send) {
     if (to.name === from)
-      ctx.report(
-        'LR404',
-        to.span,
-        `buyer \`${from}\` sends the leads it gets while closed to itself`,
-        'a closed buyer cannot take the leads it turns away; send them to another buyer, or `hold` them',
-      );
+      ctx.report('LR404.closedToSelf', to.span, from);
   }
   type Edge = { to: string; kind: 'overflow' | 'send' };
   const edgesOf = (n: string): Edge[] => {
@@ -272,12 +256,7 @@ export function checkClosedCycles(ctx: CheckContext, buyers: BuyerDecl[]): void 
     const text = steps
       .map((st) => `\`${st.from}\` ${st.kind === 'send' ? 'sends to' : 'overflows to'} \`${st.to}\`${st.kind === 'send' ? ' when closed' : ''}`)
       .join(', ');
-    ctx.report(
-      'LR404',
-      target.span,
-      `cycle: ${text}, so a lead no buyer in it can take would go round forever`,
-      'end the chain at a buyer that neither overflows nor sends, or `hold` the lead instead',
-    );
+    ctx.report('LR404.mixedCycle', target.span, text);
   }
 }
 
@@ -342,15 +321,8 @@ export function checkFlowCycles(ctx: CheckContext, flows: FlowDecl[]): void {
       at = next.ident.name;
     }
     if (!closing) continue;
-    ctx.report(
-      'LR405',
-      closing.ident.span,
-      path.length === 2 ? `flow \`${path[0]}\` routes through itself` : `flow cycle: ${path.join(' → ')}`,
-      closing.via === 'flow'
-        ? 'a lead would go round forever; remove one of the `flow` actions'
-        : closing.via === 'fallback'
-          ? 'a lead would go round forever; a fallback chain may not lead back to a flow it comes from'
-          : 'a lead would go round forever; end with `else` a buyer, or a flow that does not lead back here',
-    );
+    const via = closing.via === 'flow' ? 'Flow' : closing.via === 'fallback' ? 'Fallback' : 'Else';
+    if (path.length === 2) ctx.report(`LR405.self${via}`, closing.ident.span, path[0]!);
+    else ctx.report(via === 'Flow' ? 'LR405' : `LR405.cycle${via}`, closing.ident.span, path.join(' → '));
   }
 }

@@ -126,12 +126,7 @@ export class ExprChecker {
     const t = this.infer(e);
     if (t.kind === 'unknown' || t.kind === 'money' || t.kind === 'number' || t.kind === 'int') return;
     const what = quote(e);
-    this.ctx.report(
-      'LR300',
-      e.span,
-      `${where} must be an amount of dollars, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
-      t.kind === 'percent' ? 'write the amount in dollars, e.g. `$20`' : 'write an amount such as `$20`',
-    );
+    this.ctx.report(t.kind === 'percent' ? 'LR300.amountNotPercent' : 'LR300.amount', e.span, where, what || 'this', withArticle(t));
   }
 
   /** A number (a score, a ranking key): int, number, money or percent. */
@@ -140,12 +135,7 @@ export class ExprChecker {
     const t = this.infer(e);
     if (t.kind === 'unknown' || isNumeric(t)) return;
     const what = quote(e);
-    this.ctx.report(
-      'LR300',
-      e.span,
-      `${where} must be a number, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
-      this.literalHint(e, NUMBER),
-    );
+    this.ctx.report('LR300', e.span, where, what ? `${what} is` : 'this is', withArticle(t), this.literalHint(e, NUMBER));
   }
 
   /** A duration (`5s`, `7d`): its length in milliseconds, or undefined when
@@ -156,12 +146,7 @@ export class ExprChecker {
     const t = this.infer(e);
     if (t.kind === 'unknown' || t.kind === 'duration') return undefined;
     const what = quote(e);
-    this.ctx.report(
-      'LR300',
-      e.span,
-      `${where} must be a duration, but ${what ? `${what} is` : 'this is'} ${withArticle(t)}`,
-      isNumeric(t) ? 'give it a unit, e.g. `500ms`, `5s`, `5m`, `7d`' : 'write a duration such as `5m`',
-    );
+    this.ctx.report(isNumeric(t) ? 'LR300.durationUnit' : 'LR300.duration', e.span, where, what || 'this', withArticle(t));
     return undefined;
   }
 
@@ -182,10 +167,7 @@ export class ExprChecker {
     if (!fits) {
       const what = quote(value);
       this.ctx.report(
-        'LR300',
-        value.span,
-        `\`${field.name}\` is ${withArticle(ft)}, so it cannot be set to ${what ? `${what} (${withArticle(vt)})` : withArticle(vt)}`,
-        this.literalHint(value, ft),
+        'LR300.cannotSet', value.span, field.name, withArticle(ft), what ? `${what} (${withArticle(vt)})` : withArticle(vt), this.literalHint(value, ft),
       );
       return;
     }
@@ -255,7 +237,7 @@ export class ExprChecker {
     if (e.name === 'random') return RANDOM_TY;
     const scoped = this.scope.get(e.name);
     if (scoped) return scoped;
-    const f = this.ctx.fields.get(e.name);
+    const f = this.fieldNamed(e);
     if (f) return leadTypeToTy(f.type);
     this.unknownName(e, undefined);
     return UNKNOWN;
@@ -271,26 +253,39 @@ export class ExprChecker {
       e.name !== '' &&
       e.name !== 'random' &&
       !this.scope.has(e.name) &&
-      !this.ctx.fields.has(e.name)
+      this.fieldNamed(e) === undefined
     );
+  }
+
+  /**
+   * The lead field a bare name denotes, read from the binding made before the
+   * passes (src/check/binder.ts). An expression the binder did not reach (one
+   * deeper than it walks a clause, or a hand-built AST) is looked up directly.
+   */
+  private fieldNamed(e: Extract<Expr, { kind: 'name' }>): LeadField | undefined {
+    const symbol = this.ctx.bindings.symbolOf(e);
+    // The binder reads `bid.price` as the scoped name before any field; a
+    // schema property spelt that way is still a field here, as it always was.
+    if (symbol === undefined || symbol.kind === 'scoped') return this.ctx.fields.get(e.name);
+    return symbol.kind === 'field' ? symbol.field : undefined;
   }
 
   private unknownName(e: Extract<Expr, { kind: 'name' }>, context: Ty | undefined): void {
     const scoped = SCOPED_NAMES[e.name];
     if (scoped) {
-      this.ctx.report('LR200', e.span, `\`${e.name}\` is known only in ${scoped.where}`, 'use a lead field here');
+      this.ctx.report('LR200.scoped', e.span, e.name, scoped.where);
       return;
     }
     if (!this.ctx.fieldsKnown) return;
     if (isBuiltin(e.name)) {
-      this.ctx.report('LR200', e.span, `\`${e.name}\` is a function, not a lead field`, `call it: \`${e.name}(…)\``);
+      this.ctx.report('LR200.function', e.span, e.name);
       return;
     }
     const suggestion = didYouMean(e.name, [...this.ctx.fields.keys(), ...this.scope.keys()]);
     let help = suggestion;
     if (help === undefined && context && isStringLike(context))
       help = `to compare with the text ${e.name}, quote it: \`"${e.name}"\``;
-    this.ctx.report('LR200', e.span, `unknown field \`${e.name}\``, help);
+    this.ctx.report('LR200', e.span, e.name, help);
   }
 
   /** A bare name where a value of type `target` is expected. */
@@ -302,7 +297,7 @@ export class ExprChecker {
         this.unknownName(e, target);
         return;
       }
-      this.ctx.report('LR302', e.span, `\`${e.name}\` is not a US state code`, this.stateHint(e.name));
+      this.ctx.report('LR302', e.span, e.name, this.stateHint(e.name));
       return;
     }
     if (target.kind === 'enum') {
@@ -312,12 +307,7 @@ export class ExprChecker {
         return;
       }
       const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
-      this.ctx.report(
-        'LR301',
-        e.span,
-        `\`${e.name}\` is not one of ${owner} values: ${target.values.map((v) => JSON.stringify(v)).join(', ')}`,
-        this.enumHint(e.name, target.values, true),
-      );
+      this.ctx.report('LR301', e.span, e.name, owner, target.values.map((v) => JSON.stringify(v)).join(', '), this.enumHint(e.name, target.values, true));
       return;
     }
     this.unknownName(e, target);
@@ -342,16 +332,13 @@ export class ExprChecker {
   /** A string literal where a value of type `target` is expected. */
   private stringValue(e: Extract<Expr, { kind: 'string' }>, target: Ty, against: Expr | undefined): void {
     if (target.kind === 'state' && !STATE_CODES.has(e.value)) {
-      this.ctx.report('LR302', e.span, `\`${JSON.stringify(e.value)}\` is not a US state code`, this.stateHint(e.value));
+      this.ctx.report('LR302', e.span, JSON.stringify(e.value), this.stateHint(e.value));
     } else if (target.kind === 'enum' && !target.values.includes(e.value)) {
       const owner = against && quote(against) ? `${quote(against)}'s` : 'the';
       this.ctx.report(
-        'LR301',
-        e.span,
-        `\`${JSON.stringify(e.value)}\` is not one of ${owner} values: ${target.values
+        'LR301', e.span, JSON.stringify(e.value), owner, target.values
           .map((v) => JSON.stringify(v))
-          .join(', ')}`,
-        this.enumHint(e.value, target.values, false),
+          .join(', '), this.enumHint(e.value, target.values, false),
       );
     }
   }
@@ -388,11 +375,7 @@ export class ExprChecker {
         if (j === undefined) {
           if (!hint) {
             const what = quote(item);
-            this.ctx.report(
-              'LR300',
-              item?.span,
-              `a list cannot mix ${withArticle(of)} with ${withArticle(t)}${what ? ` (${what})` : ''}`,
-            );
+            this.ctx.report('LR300.listMix', item?.span, withArticle(of), withArticle(t), what ? ` (${what})` : '');
           }
           mixed = true;
           of = UNKNOWN;
@@ -405,12 +388,7 @@ export class ExprChecker {
   private mismatchIn(item: Expr, t: Ty, target: Ty, against: Expr | undefined): void {
     const what = quote(item);
     const subject = against && quote(against) ? `${quote(against)} (${withArticle(target)})` : withArticle(target);
-    this.ctx.report(
-      'LR300',
-      item.span,
-      `${subject} is never equal to ${what ? `${what} (${withArticle(t)})` : withArticle(t)}`,
-      this.literalHint(item, target),
-    );
+    this.ctx.report('LR300.neverEqual', item.span, subject, what ? `${what} (${withArticle(t)})` : withArticle(t), this.literalHint(item, target));
   }
 
   /** `"700"` where a number is wanted: suggest dropping the quotes. */
@@ -433,7 +411,7 @@ export class ExprChecker {
     if (t.kind === 'unknown') return UNKNOWN;
     if (isNumeric(t) || t.kind === 'duration') return bare(t);
     const what = quote(e.arg);
-    this.ctx.report('LR300', e.arg?.span ?? e.span, `\`-\` needs a number, but ${what ?? 'this'} is ${withArticle(t)}`);
+    this.ctx.report('LR300.needsNumber', e.arg?.span ?? e.span, what ?? 'this', withArticle(t));
     return UNKNOWN;
   }
 
@@ -448,12 +426,7 @@ export class ExprChecker {
     let help: string | undefined;
     if (what && isNumeric(t)) help = `compare it, e.g. \`${render(e)} > 0\``;
     else if (e.kind === 'name' && isStringLike(t)) help = `compare it, e.g. \`${e.name} == "…"\`, or test \`exists(${e.name})\``;
-    this.ctx.report(
-      'LR304',
-      e.span,
-      `${where} must be true or false, but ${what ? `${what} is` : 'it is'} ${withArticle(t)}`,
-      help,
-    );
+    this.ctx.report('LR304', e.span, where, what ? `${what} is` : 'it is', withArticle(t), help);
   }
 
   // ------------------------------------------------------------ arithmetic
@@ -475,7 +448,7 @@ export class ExprChecker {
       const s = isStringLike(l) ? e.left : e.right;
       help = s?.kind === 'string' ? this.literalHint(s, NUMBER) : undefined;
     }
-    this.ctx.report('LR300', span, `\`${e.op}\` cannot combine ${ld} with ${rd}`, help);
+    this.ctx.report('LR300.cannotCombine', span, e.op, ld, rd, help);
     return UNKNOWN;
   }
 
@@ -497,12 +470,7 @@ export class ExprChecker {
       const t = this.infer(other);
       if (equality) this.symbol(sym, t, other);
       else if (t.kind === 'state' || t.kind === 'enum')
-        this.ctx.report(
-          'LR300',
-          e.span,
-          `\`${e.op}\` cannot order ${plural(t)}: only numbers, durations and times have an order`,
-          `test membership instead, e.g. \`${render(other)} in [${sym.name}]\``,
-        );
+        this.ctx.report('LR300.cannotOrderMembership', e.span, e.op, plural(t), render(other), sym.name);
       else this.unknownName(sym, t);
       return BOOL;
     }
@@ -533,16 +501,13 @@ export class ExprChecker {
     if (rl && !ll) span = e.right.span;
     else if (ll && !rl) span = e.left.span;
     const equality = e.op === '==' || e.op === '!=';
-    let message: string;
+    const hint = rl ? this.literalHint(e.right, l) : ll ? this.literalHint(e.left, r) : undefined;
+    const unitless = !hint && (l.kind === 'duration' || r.kind === 'duration') && (isNumeric(l) || isNumeric(r));
     if (!equality && family(l) === family(r)) {
-      message = `\`${e.op}\` cannot order ${plural(l)}: only numbers, durations and times have an order`;
-    } else {
-      message = `\`${e.op}\` cannot compare ${describe(e.left, l)} with ${describe(e.right, r)}`;
-    }
-    let help = rl ? this.literalHint(e.right, l) : ll ? this.literalHint(e.left, r) : undefined;
-    if (!help && (l.kind === 'duration' || r.kind === 'duration') && (isNumeric(l) || isNumeric(r)))
-      help = 'give the duration a unit, e.g. `5m`, `2h`, `7d`';
-    this.ctx.report('LR300', span, message, help);
+      if (unitless) this.ctx.report('LR300.cannotOrderUnit', span, e.op, plural(l));
+      else this.ctx.report('LR300.cannotOrder', span, e.op, plural(l), hint);
+    } else if (unitless) this.ctx.report('LR300.cannotCompareUnit', span, e.op, describe(e.left, l), describe(e.right, r));
+    else this.ctx.report('LR300.cannotCompare', span, e.op, describe(e.left, l), describe(e.right, r), hint);
   }
 
   /** `random <= 0`, `random > 100`: LR303; `random <= 100`: LR309. */
@@ -563,26 +528,16 @@ export class ExprChecker {
     const text = quote(e) ?? 'this comparison';
     if (outside || n === 0) {
       const verdict = n === 0 ? 'never true' : n === 100 ? 'always true' : `true only for random ${rangesText(set)}`;
-      this.ctx.report(
-        'LR303',
-        outside ? lit.span : e.span,
-        `\`random\` is a whole number from 1 to 100, so ${text} is ${verdict}`,
-        outside ? 'compare `random` with a number from 1 to 100' : undefined,
-      );
+      this.ctx.report(outside ? 'LR303.outside' : 'LR303.verdict', outside ? lit.span : e.span, text, verdict);
     } else if (n === 100) {
-      this.ctx.report(
-        'LR309',
-        e.span,
-        `\`random\` is a whole number from 1 to 100, so ${text} is always true`,
-        'drop the comparison',
-      );
+      this.ctx.report('LR309', e.span, text);
     }
   }
 
   /** A literal outside a field's declared range (LR308). */
   private rangeCompare(field: Expr | undefined, op: CompareOp | 'between' | 'in', lit: Expr | undefined): void {
     if (!field || field.kind !== 'name' || !lit) return;
-    const f = this.ctx.fields.get(field.name);
+    const f = this.fieldNamed(field);
     if (!f) return;
     const t = f.type;
     if (t.kind !== 'int' && t.kind !== 'number' && t.kind !== 'money') return;
@@ -605,11 +560,7 @@ export class ExprChecker {
         : `, so ${text ?? 'the comparison'} is never true`;
     }
     const declared = t.min === undefined && t.kind === 'money' ? 'money is never negative' : `its declared range is ${range}`;
-    this.ctx.report(
-      'LR308',
-      lit.span,
-      `${render(lit)} is outside the values of \`${field.name}\` (${declared})${verdict}`,
-    );
+    this.ctx.report('LR308', lit.span, render(lit), field.name, declared, verdict);
   }
 
   private inList(e: Extract<Expr, { kind: 'in' }>): Ty {
@@ -627,20 +578,11 @@ export class ExprChecker {
         for (const item of items) {
           const v = numericLiteral(item);
           if (v !== undefined && (v < 1 || v > 100))
-            this.ctx.report(
-              'LR303',
-              item.span,
-              `\`random\` is a whole number from 1 to 100, so it is never ${render(item)}`,
-              'list numbers from 1 to 100',
-            );
+            this.ctx.report('LR303', item.span, render(item));
         }
       } else for (const item of items) this.rangeCompare(e.value, 'in', item);
       if (items.length === 0 && vt.kind !== 'unknown') {
-        this.ctx.report(
-          e.negated ? 'LR309' : 'LR310',
-          e.list.span,
-          `nothing is in an empty list, so ${quote(e) ?? 'this test'} is ${e.negated ? 'always' : 'never'} true`,
-        );
+        this.ctx.report(e.negated ? 'LR309.emptyList' : 'LR310.emptyList', e.list.span, quote(e) ?? 'this test');
       }
       return BOOL;
     }
@@ -658,12 +600,7 @@ export class ExprChecker {
             ? `to look for text in a string, use \`contains(${render(e.list)}, ${render(e.value)})\``
             : undefined;
       if (!this.isSymbol(e.value)) this.infer(e.value);
-      this.ctx.report(
-        'LR300',
-        e.list?.span ?? e.span,
-        `${word} needs a list on its right, but ${what ?? 'this'} is ${withArticle(lt)}`,
-        help,
-      );
+      this.ctx.report('LR300.inNeedsList', e.list?.span ?? e.span, word, what ?? 'this', withArticle(lt), help);
       return BOOL;
     }
     const of = lt.of ?? UNKNOWN;
@@ -673,12 +610,7 @@ export class ExprChecker {
     }
     const vt = this.infer(e.value);
     if (!equatable(vt, of)) {
-      this.ctx.report(
-        'LR300',
-        e.value?.span ?? e.span,
-        `${describe(e.list, lt)} never holds ${describe(e.value, vt)}`,
-        this.literalHint(e.value, of),
-      );
+      this.ctx.report('LR300.neverHolds', e.value?.span ?? e.span, describe(e.list, lt), describe(e.value, vt), this.literalHint(e.value, of));
       return BOOL;
     }
     this.valueAgainst(e.value, of, undefined);
@@ -698,11 +630,7 @@ export class ExprChecker {
     if (vt.kind === 'unknown') return BOOL;
     let ok = true;
     if (!isOrderable(vt)) {
-      this.ctx.report(
-        'LR300',
-        e.value?.span ?? e.span,
-        `\`between\` needs a number, duration or time, but ${quote(e.value) ?? 'this'} is ${withArticle(vt)}`,
-      );
+      this.ctx.report('LR300.betweenType', e.value?.span ?? e.span, quote(e.value) ?? 'this', withArticle(vt));
       return BOOL;
     }
     for (const [bound, bt] of [
@@ -711,12 +639,7 @@ export class ExprChecker {
     ] as const) {
       if (!orderable(vt, bt)) {
         ok = false;
-        this.ctx.report(
-          'LR300',
-          bound?.span ?? e.span,
-          `\`between\` cannot compare ${describe(e.value, vt)} with ${describe(bound, bt)}`,
-          this.literalHint(bound, vt),
-        );
+        this.ctx.report('LR300.betweenMismatch', bound?.span ?? e.span, describe(e.value, vt), describe(bound, bt), this.literalHint(bound, vt));
       }
     }
     if (!ok) return BOOL;
@@ -728,28 +651,20 @@ export class ExprChecker {
         [e.high, hi],
       ] as const) {
         if (v !== undefined && (v < 1 || v > 100) && bound)
-          this.ctx.report(
-            'LR303',
-            bound.span,
-            `\`random\` is a whole number from 1 to 100; ${render(bound)} is outside it`,
-            `use a bound from 1 to 100, e.g. \`${v < 1 ? 1 : 100}\``,
-          );
+          this.ctx.report('LR303.bound', bound.span, render(bound), String(v < 1 ? 1 : 100));
       }
       const set = randomAtom(e);
       if (set && lo !== undefined && hi !== undefined && lo >= 1 && hi <= 100 && lo <= hi && countOf(set) === 100)
-        this.ctx.report('LR309', e.span, `\`random\` is always from 1 to 100, so ${quote(e) ?? 'this test'} is always true`);
+        this.ctx.report('LR309.randomAlways', e.span, quote(e) ?? 'this test');
     } else {
       this.rangeCompare(e.value, 'between', e.low);
       this.rangeCompare(e.value, 'between', e.high);
     }
     if (lo !== undefined && hi !== undefined && lo > hi) {
       this.ctx.report(
-        'LR310',
-        e.span,
-        `${quote(e) ?? 'this test'} is never true: its lower bound ${render(e.low)} is above its upper bound ${render(
+        'LR310', e.span, quote(e) ?? 'this test', render(e.low), render(
           e.high,
-        )}`,
-        `write \`between ${render(e.high)} and ${render(e.low)}\``,
+        ), render(e.high),
       );
     }
     return BOOL;
@@ -763,12 +678,9 @@ export class ExprChecker {
       vt = UNKNOWN;
     } else vt = this.infer(e.value);
     if (vt.kind !== 'unknown' && vt.kind !== 'time') {
-      this.ctx.report(
-        'LR300',
-        e.value?.span ?? e.span,
-        `\`within\` needs a time field on its left, but ${quote(e.value) ?? 'this'} is ${withArticle(vt)}`,
-        vt.kind === 'duration' ? `compare the duration instead, e.g. \`${render(e.value)} <= ${render(e.duration)}\`` : undefined,
-      );
+      const what = quote(e.value) ?? 'this';
+      if (vt.kind === 'duration') this.ctx.report('LR300.withinTimeDuration', e.value?.span ?? e.span, what, withArticle(vt), render(e.value), render(e.duration));
+      else this.ctx.report('LR300.withinTime', e.value?.span ?? e.span, what, withArticle(vt));
     }
     let dt: Ty;
     if (this.isSymbol(e.duration)) {
@@ -776,12 +688,7 @@ export class ExprChecker {
       dt = UNKNOWN;
     } else dt = this.infer(e.duration);
     if (dt.kind !== 'unknown' && dt.kind !== 'duration') {
-      this.ctx.report(
-        'LR300',
-        e.duration?.span ?? e.span,
-        `\`within\` needs a duration on its right, but ${quote(e.duration) ?? 'this'} is ${withArticle(dt)}`,
-        isNumeric(dt) ? 'give it a unit, e.g. `5m`, `24h`, `30d`' : 'write a duration such as `5m`',
-      );
+      this.ctx.report(isNumeric(dt) ? 'LR300.withinDurationUnit' : 'LR300.withinDuration', e.duration?.span ?? e.span, quote(e.duration) ?? 'this', withArticle(dt));
     }
     return BOOL;
   }
@@ -802,7 +709,7 @@ export class ExprChecker {
         : (alias && `did you mean \`${alias}\`?`) ??
           didYouMean(name, BUILTIN_NAMES) ??
           `the functions are ${listText(BUILTIN_NAMES.map((b) => `\`${b}\``))}`;
-      this.ctx.report('LR305', e.callee.span ?? e.span, `unknown function \`${name}\``, help);
+      this.ctx.report('LR305', e.callee.span ?? e.span, name, help);
       for (const a of args) this.argType(a);
       return UNKNOWN;
     }
@@ -810,12 +717,7 @@ export class ExprChecker {
     const params = sig.params;
     if (args.length !== params.length) {
       this.ctx.report(
-        'LR306',
-        e.span,
-        `\`${name}\` takes ${params.length} ${params.length === 1 ? 'argument' : 'arguments'}, but ${
-          args.length === 0 ? 'none was' : args.length === 1 ? '1 was' : `${args.length} were`
-        } given`,
-        `\`${signatureText(name)}\`: ${sig.doc}`,
+        'LR306', e.span, name, String(params.length), params.length === 1 ? 'argument' : 'arguments', args.length === 0 ? 'none was' : args.length === 1 ? '1 was' : `${args.length} were`, signatureText(name), sig.doc,
       );
       for (const a of args) this.argType(a);
       return resultType(sig, []);
@@ -832,10 +734,7 @@ export class ExprChecker {
       if (t.kind !== 'unknown' && !accepts(p, t, sig)) {
         ok = false;
         this.ctx.report(
-          'LR300',
-          arg.span,
-          `\`${name}\` needs ${sig.wants ?? paramText(p)}, but ${quote(arg) ?? 'this'} is ${withArticle(t)}`,
-          this.literalHint(arg, p === 'number' ? NUMBER : STRING),
+          'LR300.callArg', arg.span, name, sig.wants ?? paramText(p), quote(arg) ?? 'this', withArticle(t), this.literalHint(arg, p === 'number' ? NUMBER : STRING),
         );
       }
     });
@@ -854,20 +753,15 @@ export class ExprChecker {
   private existsCall(e: Extract<Expr, { kind: 'call' }>, arg: Expr): Ty {
     if (arg.kind === 'name') {
       if (arg.name === 'random') {
-        this.ctx.report('LR300', arg.span, '`exists` needs a lead field, and `random` always exists');
-      } else if (!this.ctx.fields.has(arg.name)) this.unknownName(arg, undefined);
-      else if (!this.ctx.fields.get(arg.name)!.optional)
-        this.ctx.report(
-          'LR309',
-          e.span,
-          `\`${arg.name}\` is required, so ${quote(e) ?? 'this test'} is always true`,
-          `mark the field \`optional\` if leads may leave it out`,
-        );
+        this.ctx.report('LR300.existsRandom', arg.span);
+      } else if (this.fieldNamed(arg) === undefined) this.unknownName(arg, undefined);
+      else if (!this.fieldNamed(arg)!.optional)
+        this.ctx.report('LR309.required', e.span, arg.name, quote(e) ?? 'this test');
       return BOOL;
     }
     this.infer(arg);
     if (arg.kind !== 'error')
-      this.ctx.report('LR300', arg.span, `\`exists\` needs a lead field's name, but ${quote(arg) ?? 'this'} is an expression`);
+      this.ctx.report('LR300.existsExpression', arg.span, quote(arg) ?? 'this');
     return BOOL;
   }
 
@@ -885,27 +779,18 @@ export class ExprChecker {
       }
       const vt = this.infer(v);
       if (!equatable(vt, of))
-        this.ctx.report('LR300', v.span, `${describe(x, xt)} never holds ${describe(v, vt)}`, this.literalHint(v, of));
+        this.ctx.report('LR300.neverHolds', v.span, describe(x, xt), describe(v, vt), this.literalHint(v, of));
       else this.valueAgainst(v, of, undefined);
       return BOOL;
     }
     if (isStringLike(xt)) {
       const vt = this.argType(v);
       if (vt.kind !== 'unknown' && !isStringLike(vt))
-        this.ctx.report(
-          'LR300',
-          v.span,
-          `\`contains\` looks for text in ${describe(x, xt)}, but ${quote(v) ?? 'this'} is ${withArticle(vt)}`,
-          this.literalHint(v, STRING),
-        );
+        this.ctx.report('LR300.containsText', v.span, describe(x, xt), quote(v) ?? 'this', withArticle(vt), this.literalHint(v, STRING));
       return BOOL;
     }
     this.argType(v);
-    this.ctx.report(
-      'LR300',
-      x.span,
-      `\`contains\` needs a list or a string first, but ${quote(x) ?? 'this'} is ${withArticle(xt)}`,
-    );
+    this.ctx.report('LR300.containsSubject', x.span, quote(x) ?? 'this', withArticle(xt));
     return BOOL;
   }
 
@@ -913,12 +798,8 @@ export class ExprChecker {
   zoneArg(e: Extract<Expr, { kind: 'string' }>): void {
     if (isValidZone(e.value)) return;
     const best = closestZone(e.value);
-    this.ctx.report(
-      'LR500',
-      e.span,
-      `unknown time zone \`${JSON.stringify(e.value)}\``,
-      best ? `did you mean \`"${best}"\`?` : 'use an IANA time zone name such as `"America/New_York"`',
-    );
+    if (best) this.ctx.report('LR500', e.span, JSON.stringify(e.value), best);
+    else this.ctx.report('LR500.noNear', e.span, JSON.stringify(e.value));
   }
 
   // ------------------------------------------------------------ truth
@@ -933,11 +814,7 @@ export class ExprChecker {
     };
     const c = constantValue(e);
     if (typeof c === 'boolean') {
-      this.ctx.report(
-        c ? 'LR309' : 'LR310',
-        e.span,
-        `${text()} is ${c ? 'always' : 'never'} true: it looks at nothing in the lead`,
-      );
+      this.ctx.report(c ? 'LR309.constant' : 'LR310.constant', e.span, text());
       return;
     }
     if (e.kind !== 'logical' && !(e.kind === 'unary' && e.op === 'not')) return;
@@ -948,20 +825,16 @@ export class ExprChecker {
       if (!randomAtomsVary(e)) return;
       const n = countOf(rand);
       if (n === 0)
-        this.ctx.report('LR310', e.span, `${text()} is never true: no value of \`random\` satisfies it`);
+        this.ctx.report('LR310.randomNone', e.span, text());
       else if (n === 100)
-        this.ctx.report('LR309', e.span, `${text()} is always true: every value of \`random\` satisfies it`);
+        this.ctx.report('LR309.randomEvery', e.span, text());
       return;
     }
     const conj = conjunction(this.ctx, e);
     if (conj.empty && !conj.atomEmpty) {
       const fields = [...conj.constraints.entries()].filter(([, c]) => isEmpty(c)).map(([k]) => k);
       const subject = fields.map((f) => (f.startsWith('#') ? '`random`' : `\`${f}\``));
-      this.ctx.report(
-        'LR310',
-        e.span,
-        `${text()} is never true: no value of ${listText(subject)} satisfies every part of it`,
-      );
+      this.ctx.report('LR310.noValue', e.span, text(), listText(subject));
     }
   }
 }

@@ -15,24 +15,14 @@ export function declareFlows(ctx: CheckContext, flows: FlowDecl[]): void {
     if (typeof name !== 'string' || name === '') continue;
     const prev = first.get(name);
     if (prev) {
-      ctx.report(
-        'LR204',
-        f.name.span ?? f.span,
-        `flow \`${name}\` is already declared at ${lineOf(prev.name.span)}`,
-        'merge the two flows or rename one',
-      );
+      ctx.report('LR204', f.name.span ?? f.span, name, lineOf(prev.name.span));
       continue;
     }
     first.set(name, f);
     ctx.flows.add(name);
   }
   if (flows.length === 0) {
-    ctx.report(
-      'LR206',
-      ctx.fileStart(),
-      'the file declares no flow, so no lead can be routed',
-      'add one, e.g. `flow main { route SomeBuyer }`',
-    );
+    ctx.report('LR206', ctx.fileStart());
   }
 }
 
@@ -45,12 +35,7 @@ export function checkFlow(ctx: CheckContext, exprs: ExprChecker, flow: FlowDecl)
   rules.forEach((rule, i) => {
     if (rule.kind === 'when') exprs.condition(rule.condition, 'the condition');
     if (rule.kind === 'otherwise' && i < rules.length - 1) {
-      ctx.report(
-        'LR407',
-        headSpan(rule.span, 'otherwise'.length),
-        `\`otherwise\` must be the last rule of flow \`${flow.name?.name ?? '?'}\``,
-        'move it to the end, or turn it into a `when` rule',
-      );
+      ctx.report('LR407', headSpan(rule.span, 'otherwise'.length), flow.name?.name ?? '?');
     }
     if (rule.action) checkAction(ctx, exprs, rule.action);
   });

@@ -18,7 +18,7 @@ export function checkUrl(ctx: CheckContext, lit: StringLit | undefined, what: st
   const span = isSpan(lit.span) ? lit.span : ctx.fileStart();
   const text = lit.value.trim();
   if (text === '') {
-    ctx.report('LR700', span, `${what} is empty`, opts.file ? 'write `"https://…"` or `"file:out/batch.csv"`' : 'write `"https://…"`');
+    ctx.report(opts.file ? 'LR700.emptyOrFile' : 'LR700.empty', span, what);
     return;
   }
   const probe = text.replace(/\{\{\{?[^}]*\}?\}\}/g, 'x');
@@ -30,31 +30,25 @@ export function checkUrl(ctx: CheckContext, lit: StringLit | undefined, what: st
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(text)?.[1]?.toLowerCase();
   if (!url || scheme === undefined) {
-    const help =
-      opts.file && !/^[a-z]+:\/\//i.test(text) && !/^[\w.-]+\.(com|net|org|io)\b/i.test(text)
-        ? `to write a file, say so: \`"file:${text}"\``
-        : `write it in full, e.g. \`"https://${text.replace(/^\/+/, '')}"\``;
-    ctx.report('LR700', span, `${what} \`${JSON.stringify(lit.value)}\` is not an absolute URL`, help);
+    if (opts.file && !/^[a-z]+:\/\//i.test(text) && !/^[\w.-]+\.(com|net|org|io)\b/i.test(text))
+      ctx.report('LR700.notAbsoluteFile', span, what, JSON.stringify(lit.value), text);
+    else ctx.report('LR700', span, what, JSON.stringify(lit.value), text.replace(/^\/+/, ''));
     return;
   }
   if (scheme === 'http' || scheme === 'https') {
     // The host is fixed text: a `{{…}}` anywhere before the path would let lead data choose where the request goes.
     if (url.hostname === '' || !hasFixedHost(text)) {
-      ctx.report('LR700', span, `${what} \`${JSON.stringify(lit.value)}\` has no fixed host`, 'name the host; only the path and query may hold `{{…}}`');
+      ctx.report('LR700.fixedHost', span, what, JSON.stringify(lit.value));
     }
     return;
   }
   if (scheme === 'file' && opts.file) {
     if (text.slice('file:'.length).replace(/^\/\//, '') === '')
-      ctx.report('LR700', span, `${what} \`${JSON.stringify(lit.value)}\` names no file`, 'write e.g. `"file:out/batch.csv"`');
+      ctx.report('LR700.namesFile', span, what, JSON.stringify(lit.value));
     return;
   }
-  ctx.report(
-    'LR700',
-    span,
-    `${what} uses \`${scheme}:\`; ${opts.file ? 'a batch goes to an http(s) URL or a `file:` path' : 'buyers are reached over `http:` or `https:`'}`,
-    scheme === 'file' ? 'only a `batch` may write to a file' : `write \`"https://${url.host}${url.pathname === '/' ? '' : url.pathname}…"\``,
-  );
+  const id = opts.file ? 'LR700.batchScheme' : scheme === 'file' ? 'LR700.buyerFileScheme' : 'LR700.buyerScheme';
+  ctx.report(id, span, what, scheme, url.host + (url.pathname === '/' ? '' : url.pathname));
 }
 
 // ---------------------------------------------------------------- numbers
@@ -62,7 +56,7 @@ export function checkUrl(ctx: CheckContext, lit: StringLit | undefined, what: st
 /** A duration that must be above zero (timeouts, windows, cooldowns). */
 export function positiveDuration(ctx: CheckContext, exprs: ExprChecker, e: Expr | undefined, what: string, zeroMeans: string): void {
   const ms = exprs.duration(e, what);
-  if (ms !== undefined && !(ms > 0) && e) ctx.report('LR311', e.span, `${what} of ${render(e)} ${zeroMeans}`, 'give it a length above zero');
+  if (ms !== undefined && !(ms > 0) && e) ctx.report('LR311', e.span, what, render(e), zeroMeans);
 }
 
 export function wholeCount(
@@ -75,12 +69,8 @@ export function wholeCount(
 ): void {
   if (typeof n !== 'number') return;
   if (Number.isInteger(n) && n >= min) return;
-  ctx.report(
-    'LR601',
-    span,
-    Number.isInteger(n) ? `${what} must be at least ${min}, not ${n}` : `${what} is a whole number, not ${n}`,
-    `write e.g. \`${example}\``,
-  );
+  if (Number.isInteger(n)) ctx.report('LR601', span, what, String(min), String(n), example);
+  else ctx.report('LR601.whole', span, what, String(n), example);
 }
 
 // ---------------------------------------------------------------- replies
@@ -88,17 +78,12 @@ export function wholeCount(
 /** The right side of `"status" == "accepted"`: a literal. */
 export function checkResponseValue(ctx: CheckContext, e: Expr): void {
   if (e.kind === 'string' || e.kind === 'number' || e.kind === 'bool' || e.kind === 'error') return;
-  ctx.report(
-    'LR300',
-    e.span,
-    `a reply is compared with a literal (a string, number or true/false), not \`${render(e)}\``,
-    e.kind === 'name' ? `quote it: \`"${e.name}"\`` : undefined,
-  );
+  ctx.report('LR300.replyLiteral', e.span, render(e), e.kind === 'name' ? e.name : undefined);
 }
 
 export function checkResponseTest(ctx: CheckContext, t: ResponseTest | undefined): void {
   if (!t || typeof t !== 'object') return;
   if (t.path && typeof t.path.value === 'string' && t.path.value.trim() === '')
-    ctx.report('LR703', t.path.span ?? t.span, 'the reply test has an empty path', 'name where in the reply the value is, e.g. `"status"`');
+    ctx.report('LR703', t.path.span ?? t.span);
   if (t.equals) checkResponseValue(ctx, t.equals);
 }

@@ -3,7 +3,7 @@
 
 import type { Ident } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
-import { checkBuyerRef } from './buyers.js';
+import { checkBuyerRef, denotes } from './buyers.js';
 import type { CheckContext } from './context.js';
 
 /** Buyers of an action: each known (LR201), none twice (LR406). */
@@ -14,17 +14,13 @@ export function checkBuyerList(ctx: CheckContext, buyers: (Ident | undefined)[],
     checkBuyerRef(ctx, b);
     const prev = seen.get(b.name);
     if (prev) {
-      ctx.report(
-        'LR406',
-        b.span,
-        `buyer \`${b.name}\` is listed twice in this ${what}`,
-        help ?? (what === 'split' ? 'give it one entry with the combined weight' : 'list each buyer once'),
-      );
+      if (help !== undefined) ctx.report('LR406.modelHelp', b.span, b.name, what, help);
+      else ctx.report(what === 'split' ? 'LR406.split' : 'LR406', b.span, b.name, what);
     } else seen.set(b.name, b);
   }
 }
 
 export function checkFlowRef(ctx: CheckContext, ref: Ident | undefined): void {
-  if (ref && typeof ref.name === 'string' && ref.name !== '' && !ctx.flows.has(ref.name))
-    ctx.report('LR202', ref.span, `unknown flow \`${ref.name}\``, didYouMean(ref.name, ctx.flows));
+  if (ref && typeof ref.name === 'string' && ref.name !== '' && !denotes(ctx, ref, 'flow'))
+    ctx.report('LR202', ref.span, ref.name, didYouMean(ref.name, ctx.flows));
 }

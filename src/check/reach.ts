@@ -15,6 +15,7 @@
 // what was written, so LR403 is not reported there.
 
 import type { Expr, FlowDecl, Rule, Span } from '../lang/ast.js';
+import type { MessageArgs, MessageId } from '../lang/diagnostics.js';
 import { type CheckContext, headSpan, isSpan, listText, plural } from './context.js';
 import {
   conjunction,
@@ -60,9 +61,10 @@ function lines(rules: Earlier[]): string {
 }
 
 /** "it only gets leads the rule at line 3 cannot place", unless that rule rejects. */
-function fallbackNote(earlier: Earlier[]): string | undefined {
+/** The earlier rules an unreachable one still gets leads from (those they cannot place), for LR403's help; none when they all reject. */
+function fallbackFrom(earlier: Earlier[]): string | undefined {
   if (earlier.every((e) => e.rule.action?.kind === 'reject')) return undefined;
-  return `it only gets leads ${lines(earlier)} cannot place; reorder the rules if this one should come first`;
+  return lines(earlier);
 }
 
 /** Whether a matched rule always places (or stops) the lead, so that later rules only see what it turns away at delivery. */
@@ -193,8 +195,8 @@ function randomSlots(bits: RandomSet): string[] {
 export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: BuyerFacts = buyerFacts(ctx.buyerDecls)): void {
   const rules = rulesOf(flow);
   const recovered = hasSyntaxError(ctx, flow);
-  const report: CheckContext['report'] = (code, ...rest) => {
-    if (code !== 'LR403' || !recovered) ctx.report(code, ...rest);
+  const report = <I extends MessageId>(id: I, span: Span | undefined, ...args: MessageArgs<I>): void => {
+    if (!id.startsWith('LR403') || !recovered) ctx.report(id, span, ...args);
   };
   /** The earlier rules with a pure random condition, in order. */
   const randomEarlier: Earlier[] = [];
@@ -218,13 +220,8 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
     const here: Earlier = { rule, line: lineNo(rule), shadows: shadows(rule, facts) };
     if (terminal) {
       const t = terminal;
-      const what =
-        t.rule.kind === 'otherwise'
-          ? `this rule comes after \`otherwise\` (line ${t.line}), which every lead matches first`
-          : t.rule.action?.kind === 'reject'
-            ? `this rule comes after the unguarded \`reject\` at line ${t.line}, which stops every lead`
-            : `this rule comes after the unguarded rule at line ${t.line}, which every lead matches first`;
-      report('LR403', ruleSpan(rule), `unreachable: ${what}`, fallbackNote([t]));
+      const id = t.rule.kind === 'otherwise' ? 'LR403' : t.rule.action?.kind === 'reject' ? 'LR403.afterReject' : 'LR403.afterUnguarded';
+      report(id, ruleSpan(rule), String(t.line), fallbackFrom([t]));
       continue;
     }
     if (rule.kind !== 'when') {
@@ -249,30 +246,19 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
       const left = minusBits(rand, shadowCover);
       if (countOf(left) === 0) {
         const by = randomEarlier.filter((e) => e.shadows && countOf(intersectBits(rand, e.random!)) > 0);
-        report(
-          'LR403',
-          ruleSpan(rule),
-          `unreachable: random ${rangesText(rand)} is already taken by ${lines(by)}`,
-          fallbackNote(by),
-        );
+        report('LR403.randomTaken', ruleSpan(rule), rangesText(rand), lines(by), fallbackFrom(by));
       } else if (countOf(intersectBits(rand, taken)) > 0) {
         const overlaps = randomEarlier
           .map((e) => ({ e, both: intersectBits(rand, e.random!) }))
           .filter((o) => countOf(o.both) > 0);
         if (overlaps.length > 0) {
-          const parts = overlaps.map(
-            (o, i) => `random ${rangesText(o.both)} ${i === 0 ? 'is already taken by' : 'by'} the rule at line ${o.e.line}`,
-          );
+          const [first, ...more] = overlaps;
+          // Each further overlap is one more clause of the same sentence.
+          const others = more.map((o) => `, and random ${rangesText(o.both)} by the rule at line ${o.e.line}`).join('');
           const free = minusBits(rand, taken);
           const n = countOf(free);
-          report(
-            'LR401',
-            ruleSpan(rule),
-            parts.join(', and '),
-            n > 0
-              ? `so this rule gets random ${rangesText(free)} (${n}% of leads), not the ${countOf(rand)}% its condition says`
-              : undefined,
-          );
+          if (n > 0) report('LR401', ruleSpan(rule), rangesText(first!.both), String(first!.e.line), others, rangesText(free), String(n), String(countOf(rand)));
+          else report('LR401.allTaken', ruleSpan(rule), rangesText(first!.both), String(first!.e.line), others);
         }
       }
       if (here.shadows) shadowCover = unionBits(shadowCover, rand);
@@ -285,24 +271,12 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
     if (here.conj.empty) continue; // never true: reported as LR310
     const same = key === undefined ? undefined : sameCondition.get(key);
     if (same) {
-      report(
-        'LR403',
-        ruleSpan(rule),
-        `unreachable: the rule at line ${same.line} has the same condition and is tried first`,
-        fallbackNote([same]),
-      );
+      report('LR403.sameCondition', ruleSpan(rule), String(same.line), fallbackFrom([same]));
     } else {
       const wider = widerConditions.firstImplied(here.conj.constraints);
       if (wider) {
         const cond2 = wider.rule.kind === 'when' ? quote(wider.rule.condition, 60) : undefined;
-        report(
-          'LR403',
-          ruleSpan(rule),
-          `unreachable: every lead this rule matches also matches the rule at line ${wider.line}${
-            cond2 ? ` (${cond2})` : ''
-          }, which is tried first`,
-          fallbackNote([wider]),
-        );
+        report('LR403.implied', ruleSpan(rule), String(wider.line), cond2 ? ` (${cond2})` : '', fallbackFrom([wider]));
       }
     }
     remember(here, key);
@@ -314,12 +288,7 @@ export function checkReachability(ctx: CheckContext, flow: FlowDecl, facts: Buye
     if (n > 0 && n < 100) {
       const text = rangesText(gap);
       const several = text.includes(' and ') || text.includes(',');
-      report(
-        'LR402',
-        isSpan(flow.name?.span) ? flow.name.span : flow.span,
-        `random ${text} ${several ? 'match' : 'matches'} no rule of flow \`${flow.name?.name ?? '?'}\`: those leads (${n}%) go unrouted`,
-        'add an `otherwise` rule, or widen a range',
-      );
+      report('LR402', isSpan(flow.name?.span) ? flow.name.span : flow.span, text, several ? 'match' : 'matches', flow.name?.name ?? '?', String(n));
     }
   }
 }

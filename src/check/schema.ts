@@ -3,7 +3,6 @@
 
 import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
 import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
-import { diagnostic } from '../lang/diagnostics.js';
 import { CheckContext, isSpan, lineOf } from './context.js';
 import { fileRefusal, readNamedFile, type FileOptions } from './files.js';
 import type { LeadField, LeadType } from './types.js';
@@ -28,12 +27,7 @@ function jsonErrorPlace(text: string, e: unknown): string {
 export function resolveLead(ctx: CheckContext, options: SchemaOptions = {}): LeadField[] {
   const lead = ctx.file.lead;
   if (!lead) {
-    ctx.report(
-      'LR207',
-      ctx.fileStart(),
-      'the file declares no lead schema',
-      'add `lead { … }` with the fields a lead carries, or `lead from "schema.json"`',
-    );
+    ctx.report('LR207', ctx.fileStart());
     ctx.fieldsKnown = false;
     return [];
   }
@@ -66,22 +60,12 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     const nameSpan = decl.name.span ?? decl.span;
     const first = seen.get(name);
     if (first) {
-      ctx.report(
-        'LR205',
-        nameSpan,
-        `field \`${name}\` is already declared at ${lineOf(first.name.span)}`,
-        'remove or rename one of them',
-      );
+      ctx.report('LR205', nameSpan, name, lineOf(first.name.span));
       continue;
     }
     seen.set(name, decl);
     if (RESERVED_FIELD_NAMES.includes(name)) {
-      ctx.report(
-        'LR210',
-        nameSpan,
-        `\`${name}\` is a reserved name and cannot be a lead field`,
-        `\`${name}\` already means the lead's random number 1..100; rename the field`,
-      );
+      ctx.report('LR210', nameSpan, name);
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
     if (type === undefined) continue; // parse recovery lost the type
@@ -99,12 +83,7 @@ function typeFromExpr(ctx: CheckContext, t: TypeExpr): LeadType | undefined {
       if (typeof t.min === 'number') out.min = t.min;
       if (typeof t.max === 'number') out.max = t.max;
       if (out.min !== undefined && out.max !== undefined && out.min > out.max) {
-        ctx.report(
-          'LR307',
-          t.span,
-          `the range ${out.min}..${out.max} is empty: its lower end is above its upper end`,
-          `write \`${t.kind} ${out.max}..${out.min}\``,
-        );
+        ctx.report('LR307', t.span, String(out.min), String(out.max), t.kind);
       }
       return out;
     }
@@ -139,14 +118,14 @@ function readSchemaFile(
 ): LeadField[] | undefined {
   const where = isSpan(span) ? span : ctx.fileStart();
   if (typeof relPath !== 'string' || relPath === '') {
-    ctx.report('LR208', where, 'the `lead from` path is empty');
+    ctx.report('LR208', where);
     return undefined;
   }
   const read = readNamedFile(options, ctx.file.file, relPath);
   if ('problem' in read) {
     const refusal = fileRefusal(read.problem, 'the lead schema', relPath, where);
     if (refusal) ctx.diagnostics.push(refusal);
-    else ctx.report('LR208', where, `cannot read the lead schema \`${relPath}\``, '`lead from` paths are relative to the rule file');
+    else ctx.report('LR208.unreadable', where, relPath);
     return undefined;
   }
   const text = read.text;
@@ -154,15 +133,11 @@ function readSchemaFile(
   try {
     json = JSON.parse(text);
   } catch (e) {
-    ctx.report('LR208', where, `the lead schema \`${relPath}\` is not valid JSON${jsonErrorPlace(text, e)}`);
+    ctx.report('LR208.schemaNotJson', where, relPath, jsonErrorPlace(text, e));
     return undefined;
   }
   if (!isObject(json) || !isObject(json.properties)) {
-    ctx.report(
-      'LR208',
-      where,
-      `the lead schema \`${relPath}\` is not a usable JSON Schema: it needs a top-level \`properties\` object`,
-    );
+    ctx.report('LR208.schemaNoProperties', where, relPath);
     return undefined;
   }
   const required = new Set(
@@ -173,32 +148,19 @@ function readSchemaFile(
     const problem: string[] = [];
     const type = schemaType(prop, problem);
     if (type === undefined) {
-      ctx.report(
-        'LR208',
-        where,
-        `the lead schema \`${relPath}\`: property \`${name}\` ${problem[0] ?? 'has no usable type'}`,
-      );
+      ctx.report('LR208.schemaProperty', where, relPath, name, problem[0] ?? 'has no usable type');
       continue;
     }
     if (RESERVED_FIELD_NAMES.includes(name)) {
-      ctx.report(
-        'LR210',
-        where,
-        `the lead schema \`${relPath}\` declares \`${name}\`, a reserved name that cannot be a lead field`,
-        `\`${name}\` already means the lead's random number 1..100; rename the property`,
-      );
+      ctx.report('LR210.inSchema', where, relPath, name);
     }
     const range = rangeOf(type);
     if (range && range.min > range.max) {
-      ctx.report(
-        'LR307',
-        where,
-        `the lead schema \`${relPath}\`: property \`${name}\` has the empty range ${range.min}..${range.max}`,
-      );
+      ctx.report('LR307.schemaProperty', where, relPath, name, String(range.min), String(range.max));
     }
     const marked = isObject(prop) ? prop['x-pii'] : undefined;
     if (marked !== undefined && typeof marked !== 'boolean') {
-      ctx.diagnostics.push(diagnostic('LR208.xPii', where, relPath, name, JSON.stringify(marked) ?? String(marked)));
+      ctx.report('LR208.xPii', where, relPath, name, JSON.stringify(marked) ?? String(marked));
       continue;
     }
     out.push({

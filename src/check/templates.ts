@@ -8,7 +8,7 @@
 
 import Handlebars from 'handlebars';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
-import { closestName, diagnostic, didYouMean, type DiagnosticCode } from '../lang/diagnostics.js';
+import { closestName, didYouMean, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
 import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { type CheckContext, isSpan, listText } from './context.js';
@@ -25,6 +25,9 @@ export interface TemplateUse {
   hasPing: boolean;
   hasPost: boolean;
 }
+
+/** A diagnostic about one reference in a template, at that reference. */
+type RefReport = <I extends MessageId>(id: I, r: Ref, ...args: MessageArgs<I>) => void;
 
 interface Parsed {
   ast?: hbs.AST.Program;
@@ -214,21 +217,21 @@ export class TemplateChecker {
     const span = isSpan(lit?.span) ? lit.span : isSpan(ref.span) ? ref.span : this.ctx.fileStart();
     const rel = lit?.value;
     if (typeof rel !== 'string' || rel.trim() === '') {
-      this.ctx.report('LR704', span, 'the template path is empty', 'name a .hbs file, relative to the rule file');
+      this.ctx.report('LR704', span);
       return;
     }
     const entry = this.load(rel);
     if (entry.source === undefined) {
       const refusal = fileRefusal(entry.problem ?? 'missing', 'the template', rel, span);
       if (refusal) this.ctx.diagnostics.push(refusal);
-      else this.ctx.report('LR704', span, `cannot read the template \`${rel}\``, 'template paths are relative to the rule file');
+      else this.ctx.report('LR704.unreadable', span, rel);
       return;
     }
     const parsed = entry.parsed!;
     const name = `the template \`${rel}\``;
     if (parsed.error) {
       const { message, line, col, hint } = parsed.error;
-      this.ctx.report('LR705', span, `${name} has a syntax error at ${line}:${col}: ${message}`, hint);
+      this.ctx.report('LR705', span, name, String(line), String(col), message, hint);
       return;
     }
     if (parsed.ast) this.refs(templateRefs(parsed.ast), use, { name, at: (r) => ` (at ${r.start.line}:${r.start.column + 1})`, span: () => span });
@@ -257,7 +260,7 @@ export class TemplateChecker {
     };
     if (parsed.error) {
       const { message, line, col, hint } = parsed.error;
-      this.ctx.report('LR705', line === 1 ? sub(col - 1, col) : whole, `${what} has a template syntax error at column ${col}: ${message}`, hint);
+      this.ctx.report('LR705.inline', line === 1 ? sub(col - 1, col) : whole, what, String(col), message, hint);
       return;
     }
     if (parsed.ast)
@@ -282,23 +285,23 @@ export class TemplateChecker {
     use: TemplateUse,
     where: { name: string; at: (r: Ref) => string; span: (r: Ref) => Span },
   ): void {
-    const report = (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) =>
-      this.ctx.report(code, where.span(r), message, suggestion);
+    const report: RefReport = (id, r, ...args) => this.ctx.report(id, where.span(r), ...args);
     for (const r of refs) {
       const at = where.at(r);
       if (r.kind === 'partial') {
-        report('LR707', r, `${where.name} uses the ${r.text.replace(/^(\w+) (.*)$/, '$1 `$2`')}${at}; templates have no partials or decorators`, 'write the text out in this template');
+        report('LR707', r, where.name, r.text.replace(/^(\w+) (.*)$/, '$1 `$2`'), at);
         continue;
       }
       if (r.kind === 'helper') {
         const name = r.text;
         const known = ALL_HELPERS.includes(name);
         if (known && r.parts.length === 1 && !r.data) continue;
-        const help = didYouMean(name, ALL_HELPERS) ?? `the helpers are ${listText(ALL_HELPERS.map((h) => `\`${h}\``))}`;
-        report('LR707', r, `${where.name} calls the unknown helper \`${name}\`${at}`, help);
+        const best = didYouMean(name, ALL_HELPERS);
+        if (best !== undefined) report('LR707.unknownHelper', r, where.name, name, at, best);
+        else report('LR707.unknownHelperList', r, where.name, name, at, listText(ALL_HELPERS.map((h) => `\`${h}\``)));
         continue;
       }
-      this.variable(r, use, where.name, at, report, where.span);
+      this.variable(r, use, where.name, at, report);
     }
   }
 
@@ -307,19 +310,18 @@ export class TemplateChecker {
     use: TemplateUse,
     name: string,
     at: string,
-    report: (code: DiagnosticCode, r: Ref, message: string, suggestion?: string) => void,
-    spanOf: (r: Ref) => Span,
+    report: RefReport,
   ): void {
     let parts = r.parts;
     if (r.data) {
       if (parts[0] === 'root') parts = parts.slice(1);
       else {
-        report('LR706', r, `${name} reads \`${r.text}\`${at}, which is not set here`, 'read `lead.…`, `now`, or what the sale sets');
+        report('LR706', r, name, r.text, at);
         return;
       }
     }
     if (r.depth > 0) {
-      report('LR706', r, `${name} reads \`${r.text}\`${at}, but there is no outer context`, 'drop the `../`');
+      report('LR706.outerContext', r, name, r.text, at);
       return;
     }
     const roots = ['lead', 'now', ...(use.kind === 'ping' ? [] : ['sale']), ...(use.kind !== 'ping' && use.hasPing ? ['ping'] : []), ...(use.kind === 'pixel' && use.hasPost ? ['post'] : [])];
@@ -334,37 +336,21 @@ export class TemplateChecker {
         if (!this.ctx.fieldsKnown) return;
         if (key === 'zip3' && zipSource(this.ctx) !== undefined) {
           if (use.kind !== 'ping')
-            report(
-              'LR706',
-              r,
-              `${name} reads \`lead.zip3\`${at}, but \`zip3\` is derived for pings only`,
-              `write \`lead.${zipSource(this.ctx)}\``,
-            );
+            report('LR706.zip3', r, name, at, String(zipSource(this.ctx)));
           return;
         }
         const best = closestName(key, this.ctx.fields.keys());
-        report(
-          'LR706',
-          r,
-          `${name} reads \`lead.${key}\`${at}, but the lead has no field \`${key}\``,
-          best !== undefined ? `did you mean \`lead.${best}\`?` : undefined,
-        );
+        report('LR706.noLeadField', r, name, key, at, best);
         return;
       }
+      // Pings carry no personal data; pixels (third-party trackers) only a digest of it.
       const allowed = !field.pii || personalDataAllowed(use.kind, r.hashed === true);
-      if (!allowed && use.kind === 'ping')
-        report(
-          'LR708',
-          r,
-          `${name} sends \`lead.${key}\`${at}, which is personal data (\`${key}\` is marked \`pii\`)`,
-          'pings carry no personal data; send it in the post',
-        );
-      // Pixels go to third-party trackers: personal data only as a digest.
-      if (!allowed && use.kind === 'pixel') this.ctx.diagnostics.push(diagnostic('LR708.pixel', spanOf(r), name, key, at));
+      if (!allowed && use.kind === 'ping') report('LR708', r, name, key, at);
+      if (!allowed && use.kind === 'pixel') report('LR708.pixel', r, name, key, at);
       return;
     }
     if (head === 'now') {
-      if (parts.length > 1) report('LR706', r, `${name} reads \`${r.text}\`${at}, but \`now\` is a time, with no parts`, 'write `now`');
+      if (parts.length > 1) report('LR706.nowParts', r, name, r.text, at);
       return;
     }
     if (head === 'sale' || head === 'ping' || head === 'post') {
@@ -379,29 +365,21 @@ export class TemplateChecker {
                   ? 'this buyer has no `post`'
                   : "a post's own reply is not known while it is being written"
                 : 'it is not set here';
-        report('LR706', r, `${name} reads \`${r.text}\`${at}, but ${why}`);
+        report('LR706.notSetBecause', r, name, r.text, at, why);
         return;
       }
       const keys = TEMPLATE_VALUES[head];
       const key = parts[1];
       if (key === undefined || !keys.includes(key) || parts.length > 2) {
         const best = key === undefined ? undefined : closestName(key, keys);
-        report(
-          'LR706',
-          r,
-          `${name} reads \`${r.text}\`${at}, which is not set: \`${head}\` has ${listText(keys.map((k) => `\`${head}.${k}\``))}`,
-          best !== undefined ? `did you mean \`${head}.${best}\`?` : undefined,
-        );
+        report('LR706.notSetKeys', r, name, r.text, at, head, listText(keys.map((k) => `\`${head}.${k}\``)), best);
       }
       return;
     }
     const field = this.ctx.fields.get(head);
     const best = field ? undefined : closestName(head, roots);
-    report(
-      'LR706',
-      r,
-      `${name} reads \`${r.text}\`${at}, which is not set here`,
-      field ? `lead fields are read through \`lead\`: \`lead.${head}\`` : best !== undefined ? `did you mean \`${best}\`?` : `a template can read ${listText(roots.map((x) => `\`${x}\``))}`,
-    );
+    if (field) report('LR706.leadFieldRoot', r, name, r.text, at, head);
+    else if (best !== undefined) report('LR706.rootDidYouMean', r, name, r.text, at, best);
+    else report('LR706.roots', r, name, r.text, at, listText(roots.map((x) => `\`${x}\``)));
   }
 }

@@ -18,12 +18,9 @@ export const batchClause: ClauseModule<'batch'> = {
     if (batch.every) positiveDuration(ctx, exprs, batch.every, 'a batch interval', 'would send every lead at once');
     const format = batch.format?.name;
     if (typeof format === 'string' && format !== '' && !BATCH_FORMATS.includes(format)) {
-      ctx.report(
-        'LR212',
-        batch.format.span ?? span,
-        `unknown batch format \`${format}\``,
-        didYouMean(format, BATCH_FORMATS) ?? 'a batch is `csv` or `json`',
-      );
+      const best = didYouMean(format, BATCH_FORMATS);
+      if (best !== undefined) ctx.report('LR212.batchFormat', batch.format.span ?? span, format, best);
+      else ctx.report('LR212.batchFormatList', batch.format.span ?? span, format);
     }
     checkUrl(ctx, batch.to, 'the batch destination', { file: true });
   },

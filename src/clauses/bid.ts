@@ -14,12 +14,7 @@ export const BID_KEYS: readonly string[] = ['price', 'id', 'exclusive', 'accepte
 function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan: Span, buyer: BuyerCheckEnv): void {
   if (!mapping || typeof mapping !== 'object') return;
   if (!buyer.hasPing) {
-    ctx.report(
-      'LR701',
-      headSpan(clauseSpan, 'bid'.length),
-      `buyer \`${buyer.name}\` reads bids, but has no \`ping\` to ask for them`,
-      'add `ping "https://…"`, or drop `bid`',
-    );
+    ctx.report('LR701', headSpan(clauseSpan, 'bid'.length), buyer.name);
   }
   const entries = Array.isArray(mapping.entries) ? mapping.entries.filter((e) => !!e && typeof e === 'object') : [];
   const seen = new Map<string, Span>();
@@ -28,47 +23,29 @@ function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan
     if (typeof key !== 'string' || key === '') continue;
     const keySpan = isSpan(e.key.span) ? e.key.span : e.span;
     if (!BID_KEYS.includes(key)) {
-      ctx.report(
-        'LR212',
-        keySpan,
-        `unknown bid key \`${key}\``,
-        didYouMean(key, BID_KEYS) ?? `the keys are ${listText(BID_KEYS.map((k) => `\`${k}\``))}`,
-      );
+      const best = didYouMean(key, BID_KEYS);
+      if (best !== undefined) ctx.report('LR212.bidKey', keySpan, key, best);
+      else ctx.report('LR212.bidKeyList', keySpan, key, listText(BID_KEYS.map((k) => `\`${k}\``)));
       continue;
     }
     const prev = seen.get(key);
     if (prev) {
-      ctx.report('LR703', keySpan, `the bid mapping already has \`${key}\` at ${lineOf(prev)}`, 'keep one');
+      ctx.report('LR703.bidKeyTwice', keySpan, key, lineOf(prev));
       continue;
     }
     seen.set(key, keySpan);
     if (e.path && typeof e.path.value === 'string' && e.path.value.trim() === '')
-      ctx.report('LR703', e.path.span ?? e.span, `the bid mapping's \`${key}\` has an empty path`, 'name where in the reply it is, e.g. `"bid.amount"`');
+      ctx.report('LR703.bidPathEmpty', e.path.span ?? e.span, key);
     if (key === 'accepted') {
       if (e.equals) checkResponseValue(ctx, e.equals);
       else
-        ctx.report(
-          'LR703',
-          e.span ?? keySpan,
-          '`accepted` needs the value that means a bid',
-          `write e.g. \`accepted ${JSON.stringify(e.path?.value ?? 'status')} == "accepted"\``,
-        );
+        ctx.report('LR703.acceptedValue', e.span ?? keySpan, JSON.stringify(e.path?.value ?? 'status'));
     } else if (e.equals) {
-      ctx.report(
-        'LR703',
-        e.equals.span ?? e.span,
-        `only \`accepted\` compares the reply with a value; \`${key}\` names where a value is`,
-        `write \`${key} ${JSON.stringify(e.path?.value ?? '')}\``,
-      );
+      ctx.report('LR703.onlyAccepted', e.equals.span ?? e.span, key, JSON.stringify(e.path?.value ?? ''));
     }
   }
   if (entries.length > 0 && !seen.has('price') && !entries.some((e) => e.key?.name === 'price')) {
-    ctx.report(
-      'LR703',
-      headSpan(clauseSpan, 'bid'.length),
-      'the bid mapping has no `price`: where in the reply the bid amount is',
-      'add e.g. `price "bid.amount"`',
-    );
+    ctx.report('LR703.noPrice', headSpan(clauseSpan, 'bid'.length));
   }
 }
 

@@ -23,19 +23,9 @@ export function checkCaps(ctx: CheckContext, caps: CapSpec[] | undefined): void 
     const unit = UNIT_TEXT[cap.unit] ?? cap.unit;
     const text = cap.measure === 'dollars' ? `$${cap.limit}/${unit}` : `${cap.limit}/${unit}`;
     if (!(cap.limit > 0)) {
-      ctx.report(
-        'LR600',
-        cap.span,
-        `the cap \`${text}\` lets nothing through: a cap must be above zero`,
-        'to stop sending leads to a buyer, remove its rules instead',
-      );
+      ctx.report('LR600', cap.span, text);
     } else if (cap.measure === 'leads' && !Number.isInteger(cap.limit)) {
-      ctx.report(
-        'LR600',
-        cap.span,
-        `the cap \`${text}\` counts leads, which come whole`,
-        `write \`${Math.floor(cap.limit) || 1}/${unit}\``,
-      );
+      ctx.report('LR600.fractionalLeads', cap.span, text, String(Math.floor(cap.limit) || 1), unit);
     }
   }
 }

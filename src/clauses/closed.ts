@@ -17,12 +17,7 @@ export const closedClause: ClauseModule<'closed'> = {
   check(ctx, _exprs, c, buyer) {
     if (c.action === 'send') checkBuyerRef(ctx, c.target);
     if (buyer.isFirst(c) && !buyer.clauses.some((o) => o.kind === 'hours' || o.kind === 'holidays'))
-      ctx.report(
-        'LR503',
-        headSpan(c.span, 'when closed'.length),
-        `buyer \`${buyer.name}\` has no \`hours\` or \`holidays\`, so it is never closed and \`when closed\` never applies`,
-        'add its `hours`, or drop `when closed`',
-      );
+      ctx.report('LR503', headSpan(c.span, 'when closed'.length), buyer.name);
   },
   emit(c, draft) {
     draft.plan.offHours = c.action === 'send' && c.target ? { kind: 'send', buyer: c.target.name } : { kind: c.action === 'hold' ? 'hold' : 'skip' };

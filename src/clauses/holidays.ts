@@ -22,7 +22,7 @@ export const holidaysClause: ClauseModule<'holidays'> = {
     for (const cal of Array.isArray(c.calendars) ? c.calendars : []) {
       if (!cal || typeof cal.value !== 'string') continue;
       const bad = checkCalendar(cal.value);
-      if (bad) ctx.report('LR502', cal.span ?? c.span, `unknown holiday calendar \`${JSON.stringify(cal.value)}\`: it ${bad.problem}`, bad.suggestion);
+      if (bad) ctx.report('LR502', cal.span ?? c.span, JSON.stringify(cal.value), bad.problem, bad.suggestion);
     }
   },
   emit(c, draft) {

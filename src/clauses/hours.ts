@@ -21,29 +21,18 @@ export function checkHours(ctx: CheckContext, h: HoursSpec | undefined, clauseSp
   const span = isSpan(h.span) ? h.span : clauseSpan;
   if (typeof h.zone === 'string' && !isValidZone(h.zone)) {
     const best = closestZone(h.zone);
-    ctx.report(
-      'LR500',
-      isSpan(h.zoneSpan) ? h.zoneSpan : span,
-      `unknown time zone \`${JSON.stringify(h.zone)}\``,
-      best ? `did you mean \`"${best}"\`?` : 'use an IANA time zone name such as `"America/New_York"`',
-    );
+    const at = isSpan(h.zoneSpan) ? h.zoneSpan : span;
+    if (best) ctx.report('LR500', at, JSON.stringify(h.zone), best);
+    else ctx.report('LR500.noNear', at, JSON.stringify(h.zone));
   }
   if (Array.isArray(h.days)) {
     const bad = h.days.filter((d) => !(Number.isInteger(d) && d >= 1 && d <= 7));
     if (bad.length > 0)
-      ctx.report('LR501', span, `unknown day in business hours (${bad.join(', ')})`, 'days are `Mon` … `Sun`');
+      ctx.report('LR501', span, bad.join(', '));
   }
   if (typeof h.from === 'number' && typeof h.to === 'number' && h.from >= h.to) {
-    ctx.report(
-      'LR501',
-      span,
-      h.from === h.to
-        ? `these hours open and close at the same time (${clock(h.from)}), so they are never open`
-        : `these hours close (${clock(h.to)}) before they open (${clock(h.from)})`,
-      h.from > h.to
-        ? `hours stay within one day; for overnight hours write two lines, e.g. \`${clock(h.from)}-24:00\` and \`00:00-${clock(h.to)}\` on the next days`
-        : undefined,
-    );
+    if (h.from === h.to) ctx.report('LR501.sameTime', span, clock(h.from));
+    else ctx.report('LR501.closeBeforeOpen', span, clock(h.to), clock(h.from));
   }
 }
 

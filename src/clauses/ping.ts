@@ -26,7 +26,7 @@ function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
     if (!f || typeof f.name !== 'string' || f.name === '') continue;
     const prev = seen.get(f.name);
     if (prev) {
-      ctx.report('LR214', f.span, `\`${f.name}\` is already in this \`fields\` list`, 'list each field once');
+      ctx.report('LR214', f.span, f.name);
       continue;
     }
     seen.set(f.name, f);
@@ -34,27 +34,15 @@ function checkPingFields(ctx: CheckContext, fields: Ident[]): void {
     if (!field) {
       if (f.name === 'zip3') {
         if (zipSource(ctx) === undefined && ctx.fieldsKnown)
-          ctx.report(
-            'LR200',
-            f.span,
-            '`zip3` is derived from a ZIP code field, and the lead has none',
-            'declare `zip: zip`, or drop `zip3`',
-          );
+          ctx.report('LR200.zip3Derived', f.span);
         continue;
       }
       if (!ctx.fieldsKnown) continue;
-      ctx.report('LR200', f.span, `unknown field \`${f.name}\``, didYouMean(f.name, [...ctx.fields.keys(), ...(zipSource(ctx) !== undefined ? ['zip3'] : [])]));
+      ctx.report('LR200', f.span, f.name, didYouMean(f.name, [...ctx.fields.keys(), ...(zipSource(ctx) !== undefined ? ['zip3'] : [])]));
       continue;
     }
     if (field.pii) {
-      ctx.report(
-        'LR708',
-        f.span,
-        `the ping would send \`${f.name}\`, which is personal data (it is marked \`pii\`)`,
-        field.type.kind === 'zip' || f.name === 'zip'
-          ? 'pings carry no personal data; send `zip3` in the ping and the full ZIP in the post'
-          : 'pings carry no personal data; send it in the post',
-      );
+      ctx.report(field.type.kind === 'zip' || f.name === 'zip' ? 'LR708.pingZip' : 'LR708.pingField', f.span, f.name);
     }
   }
 }

@@ -19,12 +19,9 @@ export const pixelClause: ClauseModule<'pixel'> = {
     for (const ev of Array.isArray(pixel.on) ? pixel.on : []) {
       if (!ev || typeof ev.name !== 'string' || ev.name === '') continue;
       if (!PIXEL_EVENTS.includes(ev.name)) {
-        ctx.report(
-          'LR212',
-          ev.span,
-          `unknown pixel event \`${ev.name}\``,
-          didYouMean(ev.name, PIXEL_EVENTS) ?? `the events are ${listText(PIXEL_EVENTS.map((k) => `\`${k}\``))}`,
-        );
+        const best = didYouMean(ev.name, PIXEL_EVENTS);
+        if (best !== undefined) ctx.report('LR212.pixelEvent', ev.span, ev.name, best);
+        else ctx.report('LR212.pixelEventList', ev.span, ev.name, listText(PIXEL_EVENTS.map((k) => `\`${k}\``)));
       }
     }
     if (pixel.condition) exprs.condition(pixel.condition, 'the pixel condition');

@@ -35,12 +35,7 @@ export const postClause: ClauseModule<'post'> = {
       if (post.template) buyer.templates.file(post.template, { kind: 'post', hasPing: buyer.hasPing, hasPost: true });
     }
     if (c.backup && !buyer.hasPost)
-      ctx.report(
-        'LR709',
-        headSpan(c.span, 'backup post'.length),
-        `buyer \`${buyer.name}\` has a \`backup post\` but no \`post\`, so the backup is never used`,
-        'add the primary `post "https://…"`',
-      );
+      ctx.report('LR709', headSpan(c.span, 'backup post'.length), buyer.name);
   },
   emit(c, draft, env) {
     if (c.backup) draft.plan.backupPost = emitPost(c.post, env);

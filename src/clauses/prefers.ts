@@ -9,12 +9,7 @@ export const prefersClause: ClauseModule<'prefers'> = {
   check(ctx, exprs, c) {
     exprs.condition(c.condition, 'the `prefers` condition');
     if (typeof c.weight === 'number' && !(c.weight > 0))
-      ctx.report(
-        'LR311',
-        tailSpan(c.span, String(c.weight).length),
-        `a preference weight must be above zero, not ${c.weight}`,
-        'write e.g. `weight 10`, or drop the preference',
-      );
+      ctx.report('LR311.preferenceWeight', tailSpan(c.span, String(c.weight).length), String(c.weight));
   },
   emit(c, draft, env) {
     draft.plan.prefers.push({ expr: env.expr(c.condition), text: env.text(c.condition.span), weight: c.weight });

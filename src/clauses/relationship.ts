@@ -11,14 +11,9 @@ export const relationshipClause: ClauseModule<'relationship'> = {
   kind: 'relationship',
   check(ctx, _exprs, c) {
     if (typeof c.score === 'number' && !(c.score >= 0 && c.score <= 1))
-      ctx.report(
-        'LR311',
-        tailSpan(c.span, String(c.score).length),
-        `a relationship score is from 0 to 1, not ${c.score}`,
-        Number.isInteger(c.score) && c.score > 1 && c.score <= 100
-          ? `for ${c.score}%, write \`relationship ${c.score / 100}\``
-          : 'write e.g. `relationship 0.8`',
-      );
+      if (Number.isInteger(c.score) && c.score > 1 && c.score <= 100)
+        ctx.report('LR311.relationshipPercent', tailSpan(c.span, String(c.score).length), String(c.score), String(c.score / 100));
+      else ctx.report('LR311.relationship', tailSpan(c.span, String(c.score).length), String(c.score));
   },
   emit(c, draft) {
     draft.plan.relationship = c.score;

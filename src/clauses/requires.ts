@@ -20,13 +20,13 @@ export function checkFieldList(
   for (const id of fields) {
     if (!id || typeof id.name !== 'string' || id.name === '') continue;
     if (seen.has(id.name)) {
-      ctx.report('LR214', id.span, `\`${id.name}\` is already in this ${what} list`, 'list each field once');
+      ctx.report('LR214.list', id.span, id.name, what);
       continue;
     }
     seen.add(id.name);
     const f = ctx.fields.get(id.name);
     if (!f) {
-      if (ctx.fieldsKnown) ctx.report('LR200', id.span, `unknown field \`${id.name}\``, didYouMean(id.name, ctx.fields.keys()));
+      if (ctx.fieldsKnown) ctx.report('LR200', id.span, id.name, didYouMean(id.name, ctx.fields.keys()));
       continue;
     }
     each?.(f, id);
@@ -51,12 +51,7 @@ export const requiresClause: ClauseModule<'requires'> = {
   check(ctx, _exprs, c) {
     checkFieldList(ctx, c.fields, '`requires`', (f, id) => {
       if (!f.optional)
-        ctx.report(
-          'LR213',
-          id.span,
-          `\`${f.name}\` is required by the lead schema, so every lead has it and \`requires\` never turns one away`,
-          `mark \`${f.name}\` \`optional\` in the schema, or drop it here`,
-        );
+        ctx.report('LR213', id.span, f.name);
     });
   },
   emit(c, draft) {

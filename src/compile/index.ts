@@ -71,7 +71,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
       },
     });
   } catch (err) {
-    const internal = diagnostic('LR901', spanAt(source, file, null), `internal error: the plan could not be emitted: ${(err as Error).message}`);
+    const internal = diagnostic('LR901.emit', spanAt(source, file, null), (err as Error).message);
     return { plan: null, diagnostics: sortDiagnostics([...diagnostics, internal]), ast: parsed.ast };
   }
   // The checker accepted the file, so every problem here is a leadroute bug:
@@ -79,7 +79,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileRe
   const problems = verifyPlan(plan);
   if (problems.length === 0) return { plan, diagnostics, ast: parsed.ast };
   const internal = problems.map((p) =>
-    diagnostic('LR901', spanAt(source, file, sourceOf(plan, p)), `internal error: the emitted plan is invalid: ${p.path}: ${p.message}`, 'please report this; the checker should have caught it'),
+    diagnostic('LR901', spanAt(source, file, sourceOf(plan, p)), p.path, p.message),
   );
   return { plan: null, diagnostics: sortDiagnostics([...diagnostics, ...internal]), ast: parsed.ast };
 }

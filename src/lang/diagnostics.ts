@@ -6,8 +6,13 @@
 // the call site passes, so `diagnostic('LR211', span)` or
 // `diagnostic('LR104.capUnit', span, 'hr', units)` is the whole call. A code that
 // says several different things names each extra phrasing in `variants`,
-// addressed as `CODE.variant`. Codes without a template yet still take the
-// message and help as text (`diagnostic(code, span, message, help)`).
+// addressed as `CODE.variant`. The help has the same placeholders; one only the
+// help uses may be left `undefined` (a did-you-mean that found nothing), and
+// the diagnostic then has no help. There is no other way to make a
+// diagnostic: a call site cannot pass a message of its own.
+//
+// This file is over 500 lines because the table is: one entry per code, and
+// splitting it would put one code's phrasings in two places.
 
 import { MAX_DIAGNOSTICS_SHOWN } from '../core/limits.js';
 import type { Span } from './ast.js';
@@ -21,11 +26,11 @@ export interface MessageTemplate {
   help?: string;
 }
 
-export interface DiagnosticInfo extends Partial<MessageTemplate> {
-  severity: Severity;
-  title: string;
-  variants?: Record<string, MessageTemplate>;
-}
+/** A code: its main phrasing (`CODE`), its other phrasings (`CODE.variant`), or both; never neither. */
+export type DiagnosticInfo = { severity: Severity; title: string } & (
+  | (MessageTemplate & { variants?: Record<string, MessageTemplate> })
+  | { message?: undefined; help?: undefined; variants: Record<string, MessageTemplate> }
+);
 
 export const DIAGNOSTIC_CODES = {
   // 1xx: reading the file
@@ -85,110 +90,342 @@ export const DIAGNOSTIC_CODES = {
     },
   },
   // 2xx: names
-  LR200: { severity: 'error', title: 'unknown field' },
-  LR201: { severity: 'error', title: 'unknown buyer' },
-  LR202: { severity: 'error', title: 'unknown flow' },
-  LR203: { severity: 'error', title: 'duplicate buyer' },
-  LR204: { severity: 'error', title: 'duplicate flow' },
-  LR205: { severity: 'error', title: 'duplicate field' },
-  LR206: { severity: 'error', title: 'no flow' },
-  LR207: { severity: 'error', title: 'no lead schema' },
-  LR208: {
-    severity: 'error',
-    title: 'lead schema file unusable',
+  LR200: { severity: 'error', title: 'unknown field', message: 'unknown field `{0}`', help: '{1}',
     variants: {
+      scoped: { message: '`{0}` is known only in {1}', help: 'use a lead field here' },
+      function: { message: '`{0}` is a function, not a lead field', help: 'call it: `{0}(…)`' },
+      zip3Derived: { message: '`zip3` is derived from a ZIP code field, and the lead has none', help: 'declare `zip: zip`, or drop `zip3`' },
+    },
+  },
+  LR201: { severity: 'error', title: 'unknown buyer', message: 'unknown buyer `{0}`', help: '{1}',
+    variants: {
+      noBuyers: { message: 'unknown buyer `{0}`', help: 'declare it: `buyer {0} { … }`' },
+      isFlow: { message: '`{0}` is a flow, not a buyer', help: 'write `else flow {0}`' },
+    },
+  },
+  LR202: { severity: 'error', title: 'unknown flow', message: 'unknown flow `{0}`', help: '{1}' },
+  LR203: { severity: 'error', title: 'duplicate buyer', message: 'buyer `{0}` is already declared at {1}', help: 'merge the two declarations or rename one' },
+  LR204: { severity: 'error', title: 'duplicate flow', message: 'flow `{0}` is already declared at {1}', help: 'merge the two flows or rename one' },
+  LR205: { severity: 'error', title: 'duplicate field', message: 'field `{0}` is already declared at {1}', help: 'remove or rename one of them' },
+  LR206: { severity: 'error', title: 'no flow', message: 'the file declares no flow, so no lead can be routed', help: 'add one, e.g. `flow main { route SomeBuyer }`' },
+  LR207: { severity: 'error', title: 'no lead schema', message: 'the file declares no lead schema', help: 'add `lead { … }` with the fields a lead carries, or `lead from "schema.json"`' },
+  LR208: { severity: 'error', title: 'lead schema file unusable', message: 'the `lead from` path is empty',
+    variants: {
+      // {1}: where it stops parsing (` (line 3, column 7)`) or nothing; never the file's text
+      schemaNotJson: { message: 'the lead schema `{0}` is not valid JSON{1}' },
       xPii: {
         message: 'the lead schema `{0}`: property `{1}` has `"x-pii": {2}`, which is neither true nor false',
         help: 'write `"x-pii": true` for personal data or `"x-pii": false` for none',
       },
+      schemaNoProperties: { message: 'the lead schema `{0}` is not a usable JSON Schema: it needs a top-level `properties` object' },
+      schemaProperty: { message: 'the lead schema `{0}`: property `{1}` {2}' },
+      unreadable: { message: 'cannot read the lead schema `{0}`', help: '`lead from` paths are relative to the rule file' },
     },
   },
-  LR209: { severity: 'error', title: 'duplicate clause' },
-  LR210: { severity: 'error', title: 'reserved name' },
+  LR209: { severity: 'error', title: 'duplicate clause', message: 'buyer `{0}` already has `{1}` at {2}; it may appear once', help: 'keep one `{1}`',
+    variants: {
+      clauseHelp: { message: 'buyer `{0}` already has `{1}` at {2}; it may appear once', help: '{3}' },
+      backupPost: { message: 'buyer `{0}` already has `{1}` at {2}; it may appear once', help: 'a buyer has one backup post' },
+    },
+  },
+  LR210: { severity: 'error', title: 'reserved name', message: '`{0}` is a reserved name and cannot be a lead field', help: "`{0}` already means the lead's random number 1..100; rename the field",
+    variants: {
+      inSchema: { message: 'the lead schema `{0}` declares `{1}`, a reserved name that cannot be a lead field', help: "`{1}` already means the lead's random number 1..100; rename the property" },
+    },
+  },
   LR211: {
     severity: 'error',
     title: 'second lead schema',
     message: 'a file has one `lead` declaration; this is a second one',
     help: 'merge the fields into the first `lead` block',
   },
-  LR212: { severity: 'error', title: 'unknown option' },
-  LR213: { severity: 'warning', title: 'required field in `requires`' },
-  LR214: { severity: 'error', title: 'field listed twice' },
+  LR212: { severity: 'error', title: 'unknown option',
+    variants: {
+      batchFormat: { message: 'unknown batch format `{0}`', help: '{1}' },
+      batchFormatList: { message: 'unknown batch format `{0}`', help: 'a batch is `csv` or `json`' },
+      bidKey: { message: 'unknown bid key `{0}`', help: '{1}' },
+      bidKeyList: { message: 'unknown bid key `{0}`', help: 'the keys are {1}' },
+      pixelEvent: { message: 'unknown pixel event `{0}`', help: '{1}' },
+      pixelEventList: { message: 'unknown pixel event `{0}`', help: 'the events are {1}' },
+      rankFactor: { message: 'unknown rank factor `{0}`', help: '{1}' },
+      rankFactorList: { message: 'unknown rank factor `{0}`', help: 'the factors are {1}' },
+      splitMetric: { message: 'unknown performance metric `{0}`', help: '{1}' },
+      splitMetricList: { message: 'unknown performance metric `{0}`', help: 'the metrics are {1}' },
+    },
+  },
+  LR213: { severity: 'warning', title: 'required field in `requires`', message: '`{0}` is required by the lead schema, so every lead has it and `requires` never turns one away', help: 'mark `{0}` `optional` in the schema, or drop it here' },
+  LR214: { severity: 'error', title: 'field listed twice', message: '`{0}` is already in this `fields` list', help: 'list each field once',
+    variants: {
+      list: { message: '`{0}` is already in this {1} list', help: 'list each field once' },
+      setTwice: { message: '`{0}` is already set in this step', help: 'set each field once' },
+    },
+  },
   LR215: {
     severity: 'error',
     title: 'file outside the rule folder',
     message: '{0} `{1}` is an absolute path: a rule file reads only files inside its own folder',
     help: 'write the path relative to the rule file, inside its folder',
     variants: {
-      escapes: { message: "{0} `{1}` is outside the rule file's folder: a rule file reads only files inside it", help: 'move the file into the rule file\'s folder (or a folder below it)' },
-      linksOutside: { message: "{0} `{1}` is a link to a file outside the rule file's folder", help: 'copy the file into the rule file\'s folder instead of linking to it' },
+      escapes: { message: "{0} `{1}` is outside the rule file's folder: a rule file reads only files inside it", help: "move the file into the rule file's folder (or a folder below it)" },
+      linksOutside: { message: "{0} `{1}` is a link to a file outside the rule file's folder", help: "copy the file into the rule file's folder instead of linking to it" },
       notFile: { message: '{0} `{1}` is not a regular file', help: 'name a regular file: not a directory, a device or a pipe' },
       tooLarge: { message: '{0} `{1}` is larger than {2}', help: 'templates and lead schemas are small files; check the path' },
     },
   },
   // 3xx: types
-  LR300: { severity: 'error', title: 'type mismatch' },
-  LR301: { severity: 'error', title: 'value outside the enum' },
-  LR302: { severity: 'error', title: 'not a US state code' },
-  LR303: { severity: 'error', title: 'random compared outside 1..100' },
-  LR304: { severity: 'error', title: 'condition is not true/false' },
-  LR305: { severity: 'error', title: 'unknown function' },
-  LR306: { severity: 'error', title: 'wrong number of arguments' },
-  LR307: { severity: 'error', title: 'empty range' },
-  LR308: { severity: 'warning', title: 'value outside the declared range' },
-  LR309: { severity: 'warning', title: 'condition is always true' },
-  LR310: { severity: 'warning', title: 'condition is never true' },
-  LR311: { severity: 'error', title: 'value out of range' },
-  // 4xx: flow structure
-  LR400: { severity: 'error', title: 'split weights do not sum to 100%' },
-  LR401: { severity: 'warning', title: 'overlapping random ranges' },
-  LR402: { severity: 'warning', title: 'gap in random ranges' },
-  LR403: { severity: 'warning', title: 'unreachable rule' },
-  LR404: { severity: 'error', title: 'overflow cycle' },
-  LR405: { severity: 'error', title: 'flow cycle' },
-  LR406: { severity: 'error', title: 'buyer listed twice' },
-  LR407: { severity: 'error', title: 'otherwise must be the last rule' },
-  LR408: { severity: 'error', title: 'invalid share size' },
-  LR409: { severity: 'warning', title: 'overflow to the same buyer' },
-  LR410: { severity: 'error', title: 'impossible performance split bounds' },
-  LR411: { severity: 'error', title: 'rank weights do not sum to 100%' },
-  LR412: { severity: 'error', title: 'rank factor listed twice' },
-  LR413: { severity: 'error', title: 'split weight missing or not allowed' },
-  // 5xx: time
-  LR500: { severity: 'error', title: 'unknown time zone' },
-  LR501: { severity: 'error', title: 'invalid business hours' },
-  LR502: { severity: 'error', title: 'unknown holiday calendar' },
-  LR503: { severity: 'warning', title: 'buyer is never closed' },
-  // 6xx: caps
-  LR600: { severity: 'error', title: 'invalid cap' },
-  LR601: { severity: 'error', title: 'invalid count' },
-  // 7xx: selling over HTTP, templates and personal data
-  LR700: { severity: 'error', title: 'invalid URL' },
-  LR701: { severity: 'error', title: 'bid without ping' },
-  LR702: { severity: 'error', title: 'auction buyer without ping' },
-  LR703: { severity: 'error', title: 'invalid reply mapping' },
-  LR704: { severity: 'error', title: 'template file unreadable' },
-  LR705: { severity: 'error', title: 'template syntax error' },
-  LR706: { severity: 'error', title: 'unknown template variable' },
-  LR707: { severity: 'error', title: 'unknown template helper' },
-  LR708: {
-    severity: 'error',
-    title: 'personal data in a ping, a pixel or a field that is not PII',
+  LR300: { severity: 'error', title: 'type mismatch', message: '{0} must be a number, but {1} {2}', help: '{3}',
     variants: {
-      rewrite: {
-        message: '`{0}` is not personal data, so it cannot be set from `{1}`, which is (a value derived from personal data is personal data)',
-        help: 'mark `{0}` `pii`, or set it from fields that are not personal data',
-      },
+      cannotSet: { message: '`{0}` is {1}, so it cannot be set to {2}', help: '{3}' },
+      listMix: { message: 'a list cannot mix {0} with {1}{2}' },
+      neverEqual: { message: '{0} is never equal to {1}', help: '{2}' },
+      needsNumber: { message: '`-` needs a number, but {0} is {1}' },
+      cannotCombine: { message: '`{0}` cannot combine {1} with {2}', help: '{3}' },
+      cannotOrderMembership: { message: '`{0}` cannot order {1}: only numbers, durations and times have an order', help: 'test membership instead, e.g. `{2} in [{3}]`' },
+      inNeedsList: { message: '{0} needs a list on its right, but {1} is {2}', help: '{3}' },
+      neverHolds: { message: '{0} never holds {1}', help: '{2}' },
+      betweenType: { message: '`between` needs a number, duration or time, but {0} is {1}' },
+      betweenMismatch: { message: '`between` cannot compare {0} with {1}', help: '{2}' },
+      callArg: { message: '`{0}` needs {1}, but {2} is {3}', help: '{4}' },
+      existsRandom: { message: '`exists` needs a lead field, and `random` always exists' },
+      existsExpression: { message: "`exists` needs a lead field's name, but {0} is an expression" },
+      containsText: { message: '`contains` looks for text in {0}, but {1} is {2}', help: '{3}' },
+      containsSubject: { message: '`contains` needs a list or a string first, but {0} is {1}' },
+      amount: { message: '{0} must be an amount of dollars, but {1} is {2}', help: 'write an amount such as `$20`' },
+      amountNotPercent: { message: '{0} must be an amount of dollars, but {1} is {2}', help: 'write the amount in dollars, e.g. `$20`' },
+      duration: { message: '{0} must be a duration, but {1} is {2}', help: 'write a duration such as `5m`' },
+      durationUnit: { message: '{0} must be a duration, but {1} is {2}', help: 'give it a unit, e.g. `500ms`, `5s`, `5m`, `7d`' },
+      cannotOrder: { message: '`{0}` cannot order {1}: only numbers, durations and times have an order', help: '{2}' },
+      cannotOrderUnit: { message: '`{0}` cannot order {1}: only numbers, durations and times have an order', help: 'give the duration a unit, e.g. `5m`, `2h`, `7d`' },
+      cannotCompare: { message: '`{0}` cannot compare {1} with {2}', help: '{3}' },
+      cannotCompareUnit: { message: '`{0}` cannot compare {1} with {2}', help: 'give the duration a unit, e.g. `5m`, `2h`, `7d`' },
+      withinDuration: { message: '`within` needs a duration on its right, but {0} is {1}', help: 'write a duration such as `5m`' },
+      withinDurationUnit: { message: '`within` needs a duration on its right, but {0} is {1}', help: 'give it a unit, e.g. `5m`, `24h`, `30d`' },
+      withinTime: { message: '`within` needs a time field on its left, but {0} is {1}' },
+      withinTimeDuration: { message: '`within` needs a time field on its left, but {0} is {1}', help: 'compare the duration instead, e.g. `{2} <= {3}`' },
+      replyLiteral: { message: 'a reply is compared with a literal (a string, number or true/false), not `{0}`', help: 'quote it: `"{1}"`' },
+    },
+  },
+  LR301: { severity: 'error', title: 'value outside the enum', message: '`{0}` is not one of {1} values: {2}', help: '{3}' },
+  LR302: { severity: 'error', title: 'not a US state code', message: '`{0}` is not a US state code', help: '{1}' },
+  LR303: { severity: 'error', title: 'random compared outside 1..100', message: '`random` is a whole number from 1 to 100, so it is never {0}', help: 'list numbers from 1 to 100',
+    variants: {
+      bound: { message: '`random` is a whole number from 1 to 100; {0} is outside it', help: 'use a bound from 1 to 100, e.g. `{1}`' },
+      outside: { message: '`random` is a whole number from 1 to 100, so {0} is {1}', help: 'compare `random` with a number from 1 to 100' },
+      verdict: { message: '`random` is a whole number from 1 to 100, so {0} is {1}' },
+    },
+  },
+  LR304: { severity: 'error', title: 'condition is not true/false', message: '{0} must be true or false, but {1} {2}', help: '{3}' },
+  LR305: { severity: 'error', title: 'unknown function', message: 'unknown function `{0}`', help: '{1}' },
+  LR306: { severity: 'error', title: 'wrong number of arguments', message: '`{0}` takes {1} {2}, but {3} given', help: '`{4}`: {5}' },
+  LR307: { severity: 'error', title: 'empty range', message: 'the range {0}..{1} is empty: its lower end is above its upper end', help: 'write `{2} {1}..{0}`',
+    variants: {
+      schemaProperty: { message: 'the lead schema `{0}`: property `{1}` has the empty range {2}..{3}' },
+    },
+  },
+  LR308: { severity: 'warning', title: 'value outside the declared range', message: '{0} is outside the values of `{1}` ({2}){3}' },
+  LR309: { severity: 'warning', title: 'condition is always true', message: '`random` is a whole number from 1 to 100, so {0} is always true', help: 'drop the comparison',
+    variants: {
+      randomAlways: { message: '`random` is always from 1 to 100, so {0} is always true' },
+      required: { message: '`{0}` is required, so {1} is always true', help: 'mark the field `optional` if leads may leave it out' },
+      randomEvery: { message: '{0} is always true: every value of `random` satisfies it' },
+      emptyList: { message: 'nothing is in an empty list, so {0} is always true' },
+      constant: { message: '{0} is always true: it looks at nothing in the lead' },
+    },
+  },
+  LR310: { severity: 'warning', title: 'condition is never true', message: '{0} is never true: its lower bound {1} is above its upper bound {2}', help: 'write `between {3} and {1}`',
+    variants: {
+      randomNone: { message: '{0} is never true: no value of `random` satisfies it' },
+      noValue: { message: '{0} is never true: no value of {1} satisfies every part of it' },
+      emptyList: { message: 'nothing is in an empty list, so {0} is never true' },
+      constant: { message: '{0} is never true: it looks at nothing in the lead' },
+    },
+  },
+  LR311: { severity: 'error', title: 'value out of range', message: '{0} of {1} {2}', help: 'give it a length above zero',
+    variants: {
+      preferenceWeight: { message: 'a preference weight must be above zero, not {0}', help: 'write e.g. `weight 10`, or drop the preference' },
+      relationship: { message: 'a relationship score is from 0 to 1, not {0}', help: 'write e.g. `relationship 0.8`' },
+      relationshipPercent: { message: 'a relationship score is from 0 to 1, not {0}', help: 'for {0}%, write `relationship {1}`' },
+      exclusiveMinComputed: { message: '`exclusive min` is a fixed dollar amount, not one computed per lead', help: 'write an amount such as `exclusive min $40`' },
+      exclusiveMinNegative: { message: '`exclusive min` is -${0}: an amount is never negative', help: 'write `exclusive min $0` or more' },
+      factorZero: { message: 'the factor `{0}` weighs {1}%, so it counts for nothing', help: 'drop it, or give it a weight above 0%' },
+      premiumZero: { message: 'a premium of {0} adds nothing', help: 'give it an amount above zero, e.g. `premium 20%`' },
+      buyerShare: { message: "`{0} {1}%`: a buyer's share is from 0% to 100%" },
+      rankMin: { message: '`min {0}`: a score is from 0 to 1', help: 'write e.g. `min 0.5`' },
+      rankMinPercent: { message: '`min {0}`: a score is from 0 to 1', help: 'for {0}%, write `min {1}`' },
+    },
+  },
+  // 4xx: flow structure
+  LR400: { severity: 'error', title: 'split weights do not sum to 100%', message: 'split weights sum to {0}%, not 100%', help: 'add {1}% to the entries',
+    variants: {
+      over: { message: 'split weights sum to {0}%, not 100%', help: 'take {1}% off the entries' },
+    },
+  },
+  LR401: { severity: 'warning', title: 'overlapping random ranges', message: 'random {0} is already taken by the rule at line {1}{2}', help: 'so this rule gets random {3} ({4}% of leads), not the {5}% its condition says',
+    variants: {
+      allTaken: { message: 'random {0} is already taken by the rule at line {1}{2}' },
+    },
+  },
+  LR402: { severity: 'warning', title: 'gap in random ranges', message: 'random {0} {1} no rule of flow `{2}`: those leads ({3}%) go unrouted', help: 'add an `otherwise` rule, or widen a range' },
+  LR403: { severity: 'warning', title: 'unreachable rule', message: 'unreachable: this rule comes after `otherwise` (line {0}), which every lead matches first', help: 'it only gets leads {1} cannot place; reorder the rules if this one should come first',
+    variants: {
+      afterReject: { message: 'unreachable: this rule comes after the unguarded `reject` at line {0}, which stops every lead', help: 'it only gets leads {1} cannot place; reorder the rules if this one should come first' },
+      afterUnguarded: { message: 'unreachable: this rule comes after the unguarded rule at line {0}, which every lead matches first', help: 'it only gets leads {1} cannot place; reorder the rules if this one should come first' },
+      randomTaken: { message: 'unreachable: random {0} is already taken by {1}', help: 'it only gets leads {2} cannot place; reorder the rules if this one should come first' },
+      sameCondition: { message: 'unreachable: the rule at line {0} has the same condition and is tried first', help: 'it only gets leads {1} cannot place; reorder the rules if this one should come first' },
+      implied: { message: 'unreachable: every lead this rule matches also matches the rule at line {0}{1}, which is tried first', help: 'it only gets leads {2} cannot place; reorder the rules if this one should come first' },
+    },
+  },
+  LR404: { severity: 'error', title: 'overflow cycle', message: 'overflow cycle: {0} (this rule overflows `{1}` to `{2}`, whose overflow chain returns to `{1}`)', help: 'overflow to a buyer whose chain does not lead back to `{1}`',
+    variants: {
+      closedToSelf: { message: 'buyer `{0}` sends the leads it gets while closed to itself', help: 'a closed buyer cannot take the leads it turns away; send them to another buyer, or `hold` them' },
+      mixedCycle: { message: 'cycle: {0}, so a lead no buyer in it can take would go round forever', help: 'end the chain at a buyer that neither overflows nor sends, or `hold` the lead instead' },
+      selfOverflow: { message: 'buyer `{0}` overflows to itself', help: 'a capped buyer cannot take its own overflow; name another buyer or drop `overflow`' },
+      overflowCycle: { message: 'overflow cycle: {0}', help: 'a lead every buyer in the cycle turns away would go round forever; end the chain at a buyer without `overflow`' },
+    },
+  },
+  LR405: { severity: 'error', title: 'flow cycle', message: 'flow cycle: {0}', help: 'a lead would go round forever; remove one of the `flow` actions',
+    variants: {
+      cycleFallback: { message: 'flow cycle: {0}', help: 'a lead would go round forever; a fallback chain may not lead back to a flow it comes from' },
+      cycleElse: { message: 'flow cycle: {0}', help: 'a lead would go round forever; end with `else` a buyer, or a flow that does not lead back here' },
+      selfFlow: { message: 'flow `{0}` routes through itself', help: 'a lead would go round forever; remove one of the `flow` actions' },
+      selfFallback: { message: 'flow `{0}` routes through itself', help: 'a lead would go round forever; a fallback chain may not lead back to a flow it comes from' },
+      selfElse: { message: 'flow `{0}` routes through itself', help: 'a lead would go round forever; end with `else` a buyer, or a flow that does not lead back here' },
+    },
+  },
+  LR406: { severity: 'error', title: 'buyer listed twice', message: 'buyer `{0}` is listed twice in this {1}', help: 'list each buyer once',
+    variants: {
+      split: { message: 'buyer `{0}` is listed twice in this {1}', help: 'give it one entry with the combined weight' },
+      modelHelp: { message: 'buyer `{0}` is listed twice in this {1}', help: '{2}' },
+    },
+  },
+  LR407: { severity: 'error', title: 'otherwise must be the last rule', message: '`otherwise` must be the last rule of flow `{0}`', help: 'move it to the end, or turn it into a `when` rule' },
+  LR408: { severity: 'error', title: 'invalid share size', message: '`{0} {1}`: a lead is shared with a whole number of buyers', help: 'write `{0} {2}`',
+    variants: {
+      nobody: { message: '`{0} {1}` shares the lead with nobody: it needs at least 1', help: 'write `{0} {2}`' },
+    },
+  },
+  LR409: { severity: 'warning', title: 'overflow to the same buyer', message: 'this rule overflows `{0}` to itself: a lead it turns away for lack of room cannot go back to it', help: 'overflow to another buyer, or drop `overflow`' },
+  LR410: { severity: 'error', title: 'impossible performance split bounds', message: 'the minimum share ({0}%) is above the maximum ({1}%)', help: 'write `min {1}% max {0}%`',
+    variants: {
+      minTooHigh: { message: '{0} buyers at a minimum of {1}% each need {2}%, more than all leads', help: 'lower `min` to at most {3}%' },
+      maxTooLow: { message: '{0} buyers at a maximum of {1}% each take only {2}% of leads', help: 'raise `max` to at least {3}%' },
+    },
+  },
+  LR411: { severity: 'error', title: 'rank weights do not sum to 100%', message: 'the weighted factors take {0}%, leaving nothing for {1}', help: 'give every factor a weight, summing to 100%',
+    variants: {
+      under: { message: 'rank weights sum to {0}%, not 100%', help: 'add {1}% to the factors' },
+      over: { message: 'rank weights sum to {0}%, not 100%', help: 'take {1}% off the factors' },
+    },
+  },
+  LR412: { severity: 'error', title: 'rank factor listed twice', message: 'the factor `{0}` is already weighted at {1}', help: 'give it one weight' },
+  LR413: { severity: 'error', title: 'split weight missing or not allowed', message: "a split by performance sets its weights from the buyers' {0}, so `{1}` takes no weight", help: 'write `{1}` alone; bound the weights with `min` and `max`',
+    variants: {
+      rest: { message: '`{0}` has no weight; every entry of a split needs one', help: 'write `{0} {1}%`' },
+      fairRest: { message: '`{0}` has no weight; every entry of a fair split needs one', help: 'write `{0} {1}%`' },
+      missing: { message: '`{0}` has no weight; every entry of a split needs one', help: 'give each entry a percentage, or let performance set them: `split by performance conversion over 7d min 10% max 50% { … }`' },
+      fairMissing: { message: '`{0}` has no weight; every entry of a fair split needs one', help: 'give each entry a percentage, or let performance set them: `split by performance conversion over 7d min 10% max 50% { … }`' },
+    },
+  },
+  // 5xx: time
+  LR500: { severity: 'error', title: 'unknown time zone', message: 'unknown time zone `{0}`', help: 'did you mean `"{1}"`?',
+    variants: {
+      noNear: { message: 'unknown time zone `{0}`', help: 'use an IANA time zone name such as `"America/New_York"`' },
+    },
+  },
+  LR501: { severity: 'error', title: 'invalid business hours', message: 'unknown day in business hours ({0})', help: 'days are `Mon` … `Sun`',
+    variants: {
+      sameTime: { message: 'these hours open and close at the same time ({0}), so they are never open' },
+      closeBeforeOpen: { message: 'these hours close ({0}) before they open ({1})', help: 'hours stay within one day; for overnight hours write two lines, e.g. `{1}-24:00` and `00:00-{0}` on the next days' },
+    },
+  },
+  LR502: { severity: 'error', title: 'unknown holiday calendar', message: 'unknown holiday calendar `{0}`: it {1}', help: '{2}' },
+  LR503: { severity: 'warning', title: 'buyer is never closed', message: 'buyer `{0}` has no `hours` or `holidays`, so it is never closed and `when closed` never applies', help: 'add its `hours`, or drop `when closed`' },
+  // 6xx: caps
+  LR600: { severity: 'error', title: 'invalid cap', message: 'the cap `{0}` lets nothing through: a cap must be above zero', help: 'to stop sending leads to a buyer, remove its rules instead',
+    variants: {
+      fractionalLeads: { message: 'the cap `{0}` counts leads, which come whole', help: 'write `{1}/{2}`' },
+    },
+  },
+  LR601: { severity: 'error', title: 'invalid count', message: '{0} must be at least {1}, not {2}', help: 'write e.g. `{3}`',
+    variants: {
+      whole: { message: '{0} is a whole number, not {1}', help: 'write e.g. `{2}`' },
+    },
+  },
+  // 7xx: selling over HTTP, templates and personal data
+  LR700: { severity: 'error', title: 'invalid URL', message: '{0} `{1}` is not an absolute URL', help: 'write it in full, e.g. `"https://{2}"`',
+    variants: {
+      fixedHost: { message: '{0} `{1}` has no fixed host', help: 'name the host; only the path and query may hold `{{…}}`' },
+      namesFile: { message: '{0} `{1}` names no file', help: 'write e.g. `"file:out/batch.csv"`' },
+      empty: { message: '{0} is empty', help: 'write `"https://…"`' },
+      emptyOrFile: { message: '{0} is empty', help: 'write `"https://…"` or `"file:out/batch.csv"`' },
+      notAbsoluteFile: { message: '{0} `{1}` is not an absolute URL', help: 'to write a file, say so: `"file:{2}"`' },
+      buyerScheme: { message: '{0} uses `{1}:`; buyers are reached over `http:` or `https:`', help: 'write `"https://{2}…"`' },
+      buyerFileScheme: { message: '{0} uses `{1}:`; buyers are reached over `http:` or `https:`', help: 'only a `batch` may write to a file' },
+      batchScheme: { message: '{0} uses `{1}:`; a batch goes to an http(s) URL or a `file:` path', help: 'write `"https://{2}…"`' },
+    },
+  },
+  LR701: { severity: 'error', title: 'bid without ping', message: 'buyer `{0}` reads bids, but has no `ping` to ask for them', help: 'add `ping "https://…"`, or drop `bid`' },
+  LR702: { severity: 'error', title: 'auction buyer without ping', message: 'buyer `{0}` has no `ping`, so it cannot bid in an auction', help: 'give `{0}` a `ping "https://…"` and a `bid` mapping, or sell to it outside the auction' },
+  LR703: { severity: 'error', title: 'invalid reply mapping', message: 'the reply test has an empty path', help: 'name where in the reply the value is, e.g. `"status"`',
+    variants: {
+      bidKeyTwice: { message: 'the bid mapping already has `{0}` at {1}', help: 'keep one' },
+      bidPathEmpty: { message: "the bid mapping's `{0}` has an empty path", help: 'name where in the reply it is, e.g. `"bid.amount"`' },
+      acceptedValue: { message: '`accepted` needs the value that means a bid', help: 'write e.g. `accepted {0} == "accepted"`' },
+      onlyAccepted: { message: 'only `accepted` compares the reply with a value; `{0}` names where a value is', help: 'write `{0} {1}`' },
+      noPrice: { message: 'the bid mapping has no `price`: where in the reply the bid amount is', help: 'add e.g. `price "bid.amount"`' },
+    },
+  },
+  LR704: { severity: 'error', title: 'template file unreadable', message: 'the template path is empty', help: 'name a .hbs file, relative to the rule file',
+    variants: {
+      unreadable: { message: 'cannot read the template `{0}`', help: 'template paths are relative to the rule file' },
+    },
+  },
+  LR705: { severity: 'error', title: 'template syntax error', message: '{0} has a syntax error at {1}:{2}: {3}', help: '{4}',
+    variants: {
+      inline: { message: '{0} has a template syntax error at column {1}: {2}', help: '{3}' },
+    },
+  },
+  LR706: { severity: 'error', title: 'unknown template variable', message: '{0} reads `{1}`{2}, which is not set here', help: 'read `lead.…`, `now`, or what the sale sets',
+    variants: {
+      outerContext: { message: '{0} reads `{1}`{2}, but there is no outer context', help: 'drop the `../`' },
+      zip3: { message: '{0} reads `lead.zip3`{1}, but `zip3` is derived for pings only', help: 'write `lead.{2}`' },
+      nowParts: { message: '{0} reads `{1}`{2}, but `now` is a time, with no parts', help: 'write `now`' },
+      notSetBecause: { message: '{0} reads `{1}`{2}, but {3}' },
+      noLeadField: { message: '{0} reads `lead.{1}`{2}, but the lead has no field `{1}`', help: 'did you mean `lead.{3}`?' },
+      notSetKeys: { message: '{0} reads `{1}`{2}, which is not set: `{3}` has {4}', help: 'did you mean `{3}.{5}`?' },
+      leadFieldRoot: { message: '{0} reads `{1}`{2}, which is not set here', help: 'lead fields are read through `lead`: `lead.{3}`' },
+      rootDidYouMean: { message: '{0} reads `{1}`{2}, which is not set here', help: 'did you mean `{3}`?' },
+      roots: { message: '{0} reads `{1}`{2}, which is not set here', help: 'a template can read {3}' },
+    },
+  },
+  LR707: { severity: 'error', title: 'unknown template helper', message: '{0} uses the {1}{2}; templates have no partials or decorators', help: 'write the text out in this template',
+    variants: {
+      unknownHelper: { message: '{0} calls the unknown helper `{1}`{2}', help: '{3}' },
+      unknownHelperList: { message: '{0} calls the unknown helper `{1}`{2}', help: 'the helpers are {3}' },
+    },
+  },
+  LR708: { severity: 'error', title: 'personal data in a ping, a pixel or a field that is not PII', message: '{0} sends `lead.{1}`{2}, which is personal data (`{1}` is marked `pii`)', help: 'pings carry no personal data; send it in the post',
+    variants: {
       pixel: {
         message: '{0} sends `lead.{1}`{2}, which is personal data (`{1}` is marked `pii`); pixels go to third-party trackers',
         help: 'send a digest: `{{hash lead.{1}}}`, or leave it out',
       },
+      rewrite: {
+        message: '`{0}` is not personal data, so it cannot be set from `{1}`, which is (a value derived from personal data is personal data)',
+        help: 'mark `{0}` `pii`, or set it from fields that are not personal data',
+      },
+      pingField: { message: 'the ping would send `{0}`, which is personal data (it is marked `pii`)', help: 'pings carry no personal data; send it in the post' },
+      pingZip: { message: 'the ping would send `{0}`, which is personal data (it is marked `pii`)', help: 'pings carry no personal data; send `zip3` in the ping and the full ZIP in the post' },
     },
   },
-  LR709: { severity: 'warning', title: 'backup post without a post' },
+  LR709: { severity: 'warning', title: 'backup post without a post', message: 'buyer `{0}` has a `backup post` but no `post`, so the backup is never used', help: 'add the primary `post "https://…"`' },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
-  LR900: { severity: 'error', title: 'internal error in the checker' },
-  LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid' },
+  LR900: { severity: 'error', title: 'internal error in the checker', message: "internal error in the checker's {0} pass: {1}", help: 'this is a bug in leadroute, not in your file: please report it with the rule file' },
+  LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid', message: 'internal error: the emitted plan is invalid: {0}: {1}', help: 'please report this; the checker should have caught it',
+    variants: {
+      emit: { message: 'internal error: the plan could not be emitted: {0}' },
+    },
+  },
 } as const satisfies Record<string, DiagnosticInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -206,15 +443,25 @@ type TemplateOf<I extends MessageId> = I extends `${infer C extends DiagnosticCo
   ? Table[C] extends { variants: Record<V, infer T> } ? T : never
   : I extends DiagnosticCode ? Table[I] : never;
 
-/** The placeholder numbers a template string uses. */
-type Placeholders<S> = S extends `${string}{${infer N extends number}}${infer Rest}` ? N | Placeholders<Rest> : never;
-type TemplatePlaceholders<T> = Placeholders<T extends { message: infer M } ? M : never> | Placeholders<T extends { help: infer H } ? H : never>;
-/** A tuple with one argument per placeholder `{0}` … `{n}`. */
-type ArgTuple<N, Acc extends DiagnosticArg[] = []> = [N] extends [never]
+/** The placeholder numbers a template string uses (a `{` not starting `{n}`, as in `{{…}}`, is skipped). */
+type Placeholders<S> = S extends `${string}{${infer After}`
+  ? After extends `${infer N extends number}}${infer Rest}` ? N | Placeholders<Rest> : Placeholders<After>
+  : never;
+type MessagePlaceholders<T> = Placeholders<T extends { message: infer M } ? M : never>;
+type TemplatePlaceholders<T> = MessagePlaceholders<T> | Placeholders<T extends { help: infer H } ? H : never>;
+/**
+ * A tuple with one argument per placeholder `{0}` … `{n}`. An argument the
+ * message uses is required; one only the help uses may be `undefined` (a
+ * did-you-mean that found nothing), and the diagnostic then has no help.
+ */
+type ArgTuple<N, InMessage, Acc extends (DiagnosticArg | undefined)[] = []> = [N] extends [never]
   ? Acc
-  : Acc['length'] extends N ? ArgTuple<Exclude<N, Acc['length']>, [...Acc, DiagnosticArg]> : Acc;
+  : Acc['length'] extends N
+    ? ArgTuple<Exclude<N, Acc['length']>, InMessage, [...Acc, Acc['length'] extends InMessage ? DiagnosticArg : DiagnosticArg | undefined]>
+    : Acc;
 export type DiagnosticArg = string | number;
-export type MessageArgs<I extends MessageId> = ArgTuple<TemplatePlaceholders<TemplateOf<I>>>;
+export type MessageArgs<I extends MessageId> =
+  ArgTuple<TemplatePlaceholders<TemplateOf<I>>, MessagePlaceholders<TemplateOf<I>>> extends infer A extends (DiagnosticArg | undefined)[] ? A : never;
 
 export interface Diagnostic {
   code: DiagnosticCode;
@@ -242,33 +489,30 @@ export function messageTemplate(id: string): { code: DiagnosticCode; template: M
 const argText = (a: DiagnosticArg): string => (typeof a === 'number' ? a.toLocaleString('en-US') : a);
 
 /** `{0}` … replaced by the arguments. */
-export function fillTemplate(template: string, args: readonly DiagnosticArg[]): string {
+export function fillTemplate(template: string, args: readonly (DiagnosticArg | undefined)[]): string {
   return template.replace(/\{(\d+)\}/g, (whole, n: string) => {
     const arg = args[Number(n)];
     return arg === undefined ? whole : argText(arg);
   });
 }
 
+/** The placeholder numbers a template uses, in order of appearance. */
+export function placeholdersOf(template: string): number[] {
+  return [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
+}
+
 /**
- * A diagnostic from the table: `diagnostic('LR200', span, 'credit_scor')`.
- * The older form, `diagnostic(code, span, message, help)`, still serves the
- * codes whose entry has no template yet.
+ * A diagnostic from the table: `diagnostic('LR200', span, 'credit_scor', didYouMean(…))`.
+ * The id is typed, and so is each argument: a free-text message does not compile.
  */
 export function diagnostic<I extends MessageId>(id: I, span: Span, ...args: MessageArgs<I>): Diagnostic;
-export function diagnostic(code: DiagnosticCode, span: Span, message: string, suggestion?: string): Diagnostic;
 export function diagnostic(id: string, span: Span, ...rest: (DiagnosticArg | undefined)[]): Diagnostic {
   const found = messageTemplate(id);
-  if (found) {
-    const args = rest.filter((a): a is DiagnosticArg => a !== undefined);
-    const { code, template } = found;
-    const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message: fillTemplate(template.message, args), span };
-    if (template.help !== undefined) d.suggestion = fillTemplate(template.help, args);
-    return d;
-  }
-  const code = id as DiagnosticCode;
-  const [message, suggestion] = rest;
-  const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message: String(message ?? ''), span };
-  if (suggestion !== undefined) d.suggestion = String(suggestion);
+  if (!found) throw new Error(`no message template ${id}`);
+  const { code, template } = found;
+  const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message: fillTemplate(template.message, rest), span };
+  // A help whose argument is missing (no did-you-mean found) is left out.
+  if (template.help !== undefined && placeholdersOf(template.help).every((n) => rest[n] !== undefined)) d.suggestion = fillTemplate(template.help, rest);
   return d;
 }
 

@@ -105,9 +105,9 @@ function checkExclusiveMin(ctx: CheckContext, exprs: ExprChecker, e: Expr): void
   if (e.kind === 'error' || e.kind === 'string' || e.kind === 'bool' || e.kind === 'list' || e.kind === 'duration') return;
   const value = constantOfAst(e);
   if (value === null)
-    ctx.report('LR311', e.span, '`exclusive min` is a fixed dollar amount, not one computed per lead', 'write an amount such as `exclusive min $40`');
+    ctx.report('LR311.exclusiveMinComputed', e.span);
   else if (value < 0)
-    ctx.report('LR311', e.span, `\`exclusive min\` is -$${Math.abs(value)}: an amount is never negative`, 'write `exclusive min $0` or more');
+    ctx.report('LR311.exclusiveMinNegative', e.span, String(Math.abs(value)));
 }
 
 /** The value of an expression of literals alone (null when it reads anything). */
@@ -166,12 +166,7 @@ function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'auct
     const clauses = Array.isArray(decl.clauses) ? decl.clauses : [];
     if (!clauses.some((c) => c?.kind === 'ping')) {
       reported.add(b.name);
-      ctx.report(
-        'LR702',
-        b.span,
-        `buyer \`${b.name}\` has no \`ping\`, so it cannot bid in an auction`,
-        `give \`${b.name}\` a \`ping "https://…"\` and a \`bid\` mapping, or sell to it outside the auction`,
-      );
+      ctx.report('LR702', b.span, b.name);
     }
   }
   // Floors read the bid; `rank by` may also weigh it by what the Seller has learnt of the buyer (src/auction/rank.ts).

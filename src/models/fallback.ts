@@ -7,7 +7,7 @@ import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import { checkFlowRef } from '../check/models.js';
 import { exact, Expr, FlowName, Name, NonEmpty, type PlanValue } from '../plan/index.js';
-import { diagnostic, didYouMean } from '../lang/diagnostics.js';
+import { didYouMean } from '../lang/diagnostics.js';
 import { personalFieldIn } from '../check/pii.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
@@ -87,13 +87,13 @@ function checkFallback(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'fal
       if (!rw || !rw.field || typeof rw.field.name !== 'string' || rw.field.name === '') continue;
       const name = rw.field.name;
       if (seen.has(name)) {
-        ctx.report('LR214', rw.field.span, `\`${name}\` is already set in this step`, 'set each field once');
+        ctx.report('LR214.setTwice', rw.field.span, name);
         continue;
       }
       seen.add(name);
       const field = ctx.fields.get(name);
       if (!field) {
-        if (ctx.fieldsKnown) ctx.report('LR200', rw.field.span, `unknown field \`${name}\``, didYouMean(name, ctx.fields.keys()));
+        if (ctx.fieldsKnown) ctx.report('LR200', rw.field.span, name, didYouMean(name, ctx.fields.keys()));
         if (rw.value) exprs.infer(rw.value);
         continue;
       }
@@ -101,7 +101,7 @@ function checkFallback(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'fal
       // A value derived from personal data is personal data: it may not land in
       // a field that pings and pixels are allowed to carry.
       const source = field.pii ? undefined : personalFieldIn(rw.value, ctx.fields);
-      if (source !== undefined && rw.value) ctx.diagnostics.push(diagnostic('LR708.rewrite', rw.value.span, name, source));
+      if (source !== undefined && rw.value) ctx.report('LR708.rewrite', rw.value.span, name, source);
     }
   }
 }

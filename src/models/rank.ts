@@ -129,23 +129,20 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     const span = f.factor.span ?? f.span;
     if (!RANK_FACTORS.includes(name)) {
       known = false;
-      ctx.report(
-        'LR212',
-        span,
-        `unknown rank factor \`${name}\``,
-        didYouMean(name, RANK_FACTORS) ?? `the factors are ${listText(RANK_FACTORS.map((m) => `\`${m}\``))}`,
-      );
+      const best = didYouMean(name, RANK_FACTORS);
+      if (best !== undefined) ctx.report('LR212.rankFactor', span, name, best);
+      else ctx.report('LR212.rankFactorList', span, name, listText(RANK_FACTORS.map((m) => `\`${m}\``)));
       continue;
     }
     const prev = seen.get(name);
     if (prev) {
       known = false;
-      ctx.report('LR412', span, `the factor \`${name}\` is already weighted at ${lineOf(prev)}`, 'give it one weight');
+      ctx.report('LR412', span, name, lineOf(prev));
       continue;
     }
     seen.set(name, span);
     if (typeof f.weight === 'number' && !(f.weight > 0))
-      ctx.report('LR311', f.span ?? span, `the factor \`${name}\` weighs ${f.weight}%, so it counts for nothing`, 'drop it, or give it a weight above 0%');
+      ctx.report('LR311.factorZero', f.span ?? span, name, String(f.weight));
   }
   if (known && factors.length > 0) {
     const weighted = factors.filter((f) => typeof f.weight === 'number');
@@ -153,29 +150,16 @@ function checkRank(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'rank'>)
     const all = spanFromTo(factors[0]!.span, factors[factors.length - 1]!.span, action.span);
     if (weighted.length === factors.length && Math.abs(sum - 100) > 1e-6) {
       const diff = round6(Math.abs(100 - sum));
-      ctx.report(
-        'LR411',
-        all,
-        `rank weights sum to ${sum}%, not 100%`,
-        sum < 100 ? `add ${diff}% to the factors` : `take ${diff}% off the factors`,
-      );
+      ctx.report(sum < 100 ? 'LR411.under' : 'LR411.over', all, String(sum), String(diff));
     } else if (weighted.length > 0 && weighted.length < factors.length && sum >= 100) {
       const rest = factors.filter((f) => typeof f.weight !== 'number').map((f) => `\`${f.factor?.name ?? '?'}\``);
-      ctx.report(
-        'LR411',
-        all,
-        `the weighted factors take ${sum}%, leaving nothing for ${listText(rest)}`,
-        'give every factor a weight, summing to 100%',
-      );
+      ctx.report('LR411', all, String(sum), listText(rest));
     }
   }
   if (typeof action.min === 'number' && !(action.min >= 0 && action.min <= 1))
-    ctx.report(
-      'LR311',
-      headSpan(action.span, 'rank'.length),
-      `\`min ${action.min}\`: a score is from 0 to 1`,
-      Number.isInteger(action.min) && action.min > 1 && action.min <= 100 ? `for ${action.min}%, write \`min ${action.min / 100}\`` : 'write e.g. `min 0.5`',
-    );
+    if (Number.isInteger(action.min) && action.min > 1 && action.min <= 100)
+      ctx.report('LR311.rankMinPercent', headSpan(action.span, 'rank'.length), String(action.min), String(action.min / 100));
+    else ctx.report('LR311.rankMin', headSpan(action.span, 'rank'.length), String(action.min));
   if (typeof action.top === 'number') wholeCount(ctx, action.top, headSpan(action.span, 'rank'.length), '`top`', 1, 'top 2');
   if (action.window) positiveDuration(ctx, exprs, action.window, 'a ranking window', 'holds no history');
 }

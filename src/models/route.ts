@@ -31,12 +31,7 @@ export const routeModel: ModelModule<'route', LoadedRoute, typeof routePlan> = {
     if (a.overflow) {
       const known = checkBuyerRef(ctx, a.overflow);
       if (known && a.overflow.name === a.buyer?.name) {
-        ctx.report(
-          'LR409',
-          a.overflow.span,
-          `this rule overflows \`${a.overflow.name}\` to itself: a lead it turns away for lack of room cannot go back to it`,
-          'overflow to another buyer, or drop `overflow`',
-        );
+        ctx.report('LR409', a.overflow.span, a.overflow.name);
       }
     }
   },

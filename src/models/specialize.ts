@@ -101,12 +101,7 @@ function checkSpecialize(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'s
     if (t.condition) exprs.condition(t.condition, 'the specialist condition');
     const p = t.premium;
     if (p && typeof p.amount === 'number' && !(p.amount > 0))
-      ctx.report(
-        'LR311',
-        p.span ?? t.span,
-        `a premium of ${p.kind === 'dollars' ? `$${p.amount}` : `${p.amount}%`} adds nothing`,
-        'give it an amount above zero, e.g. `premium 20%`',
-      );
+      ctx.report('LR311.premiumZero', p.span ?? t.span, p.kind === 'dollars' ? `$${p.amount}` : `${p.amount}%`);
   }
   const fb = action.fallback;
   if (fb && fb.name) {
@@ -114,7 +109,7 @@ function checkSpecialize(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'s
     else {
       const name = fb.name.name;
       if (typeof name === 'string' && name !== '' && !ctx.buyers.has(name) && ctx.flows.has(name))
-        ctx.report('LR201', fb.name.span, `\`${name}\` is a flow, not a buyer`, `write \`else flow ${name}\``);
+        ctx.report('LR201.isFlow', fb.name.span, name);
       else checkBuyerRef(ctx, fb.name);
     }
   }

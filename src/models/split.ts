@@ -157,12 +157,7 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
     checkPerformance(ctx, exprs, mode, entries.length, action.span);
     for (const e of entries)
       if (typeof e.weight === 'number')
-        ctx.report(
-          'LR413',
-          e.span,
-          `a split by performance sets its weights from the buyers' ${mode.metric?.name ?? 'performance'}, so \`${e.buyer?.name ?? '?'}\` takes no weight`,
-          `write \`${e.buyer?.name ?? '?'}\` alone; bound the weights with \`min\` and \`max\``,
-        );
+        ctx.report('LR413', e.span, mode.metric?.name ?? 'performance', e.buyer?.name ?? '?');
     return;
   }
   const weights = entries.map((e) => e.weight);
@@ -172,12 +167,10 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
     const rest = round6(100 - given.reduce((a, b) => a + b, 0));
     for (const e of missing)
       ctx.report(
-        'LR413',
+        missing.length === 1 && rest > 0 ? (mode.kind === 'fair' ? 'LR413.fairRest' : 'LR413.rest') : mode.kind === 'fair' ? 'LR413.fairMissing' : 'LR413.missing',
         e.span ?? e.buyer?.span,
-        `\`${e.buyer?.name ?? '?'}\` has no weight; every entry of a ${mode.kind === 'fair' ? 'fair ' : ''}split needs one`,
-        missing.length === 1 && rest > 0
-          ? `write \`${e.buyer?.name ?? '?'} ${rest}%\``
-          : 'give each entry a percentage, or let performance set them: `split by performance conversion over 7d min 10% max 50% { … }`',
+        e.buyer?.name ?? '?',
+        String(rest),
       );
     return;
   }
@@ -185,12 +178,7 @@ function checkSplit(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'split'
     const sum = given.reduce((a, b) => a + b, 0);
     if (Math.abs(sum - 100) > 1e-9) {
       const diff = round6(Math.abs(100 - sum));
-      ctx.report(
-        'LR400',
-        action.span,
-        `split weights sum to ${round6(sum)}%, not 100%`,
-        sum < 100 ? `add ${diff}% to the entries` : `take ${diff}% off the entries`,
-      );
+      ctx.report(sum < 100 ? 'LR400' : 'LR400.over', action.span, String(round6(sum)), String(diff));
     }
   }
 }
@@ -205,12 +193,9 @@ function checkPerformance(
   const span = isSpan(mode.span) ? mode.span : actionSpan;
   const metric = mode.metric?.name;
   if (typeof metric === 'string' && metric !== '' && !SPLIT_METRICS.includes(metric)) {
-    ctx.report(
-      'LR212',
-      mode.metric.span ?? span,
-      `unknown performance metric \`${metric}\``,
-      didYouMean(metric, SPLIT_METRICS) ?? `the metrics are ${listText(SPLIT_METRICS.map((m) => `\`${m}\``))}`,
-    );
+    const best = didYouMean(metric, SPLIT_METRICS);
+    if (best !== undefined) ctx.report('LR212.splitMetric', mode.metric.span ?? span, metric, best);
+    else ctx.report('LR212.splitMetricList', mode.metric.span ?? span, metric, listText(SPLIT_METRICS.map((m) => `\`${m}\``)));
   }
   if (mode.window) positiveDuration(ctx, exprs, mode.window, 'a performance window', 'holds no history');
   const { min, max } = mode;
@@ -222,29 +207,19 @@ function checkPerformance(
   ] as const) {
     if (v < 0 || v > 100) {
       inRange = false;
-      ctx.report('LR311', span, `\`${word} ${v}%\`: a buyer's share is from 0% to 100%`, undefined);
+      ctx.report('LR311.buyerShare', span, word, String(v));
     }
   }
   if (!inRange) return;
   if (min > max) {
-    ctx.report('LR410', span, `the minimum share (${min}%) is above the maximum (${max}%)`, `write \`min ${max}% max ${min}%\``);
+    ctx.report('LR410', span, String(min), String(max));
     return;
   }
   if (n === 0) return;
   if (round6(min * n) > 100)
-    ctx.report(
-      'LR410',
-      span,
-      `${n} buyers at a minimum of ${min}% each need ${round6(min * n)}%, more than all leads`,
-      `lower \`min\` to at most ${Math.floor(100 / n)}%`,
-    );
+    ctx.report('LR410.minTooHigh', span, String(n), String(min), String(round6(min * n)), String(Math.floor(100 / n)));
   else if (round6(max * n) < 100)
-    ctx.report(
-      'LR410',
-      span,
-      `${n} buyers at a maximum of ${max}% each take only ${round6(max * n)}% of leads`,
-      `raise \`max\` to at least ${Math.ceil(100 / n)}%`,
-    );
+    ctx.report('LR410.maxTooLow', span, String(n), String(max), String(round6(max * n)), String(Math.ceil(100 / n)));
 }
 
 // ---------------------------------------------------------------- running

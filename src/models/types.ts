@@ -130,12 +130,7 @@ export interface ModelModule<K extends ActionKind, L extends { kind: K }, S exte
 /** `share max N` / `shared max N`: a whole number of buyers, at least 1 (LR408). */
 export function checkShareSize(ctx: CheckContext, n: number | undefined, option: 'share max' | 'shared max', span: Span): void {
   if (typeof n !== 'number' || (n >= 1 && Number.isInteger(n))) return;
-  ctx.report(
-    'LR408',
-    span,
-    n >= 1 ? `\`${option} ${n}\`: a lead is shared with a whole number of buyers` : `\`${option} ${n}\` shares the lead with nobody: it needs at least 1`,
-    `write \`${option} ${Math.max(1, Math.floor(n) || 1)}\``,
-  );
+  ctx.report(n >= 1 ? 'LR408' : 'LR408.nobody', span, option, String(n), String(Math.max(1, Math.floor(n) || 1)));
 }
 
 /** The usual `unplaced` line. */

@@ -4,7 +4,7 @@ import { CheckContext, headSpan, listText } from '../../src/check/context.js';
 describe('context', () => {
   it('reports at the file start when a span is missing', () => {
     const ctx = new CheckContext({ file: 'x.route', buyers: [], flows: [], span: undefined as never });
-    ctx.report('LR206', undefined, 'no flow');
+    ctx.report('LR206', undefined);
     expect(ctx.diagnostics[0]!.span).toMatchObject({ file: 'x.route', line: 1, col: 1 });
   });
   it('narrows a span to its head', () => {

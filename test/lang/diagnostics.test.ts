@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { MAX_DIAGNOSTICS_SHOWN, MAX_SUGGESTION_NAME_LENGTH } from '../../src/core/limits.js';
 import {
   DIAGNOSTIC_CODES,
@@ -7,7 +7,10 @@ import {
   didYouMean,
   formatDiagnostics,
   messageTemplate,
+  placeholdersOf,
   type Diagnostic,
+  type DiagnosticArg,
+  type MessageArgs,
   type DiagnosticInfo,
 } from '../../src/lang/diagnostics.js';
 import type { Span } from '../../src/lang/ast.js';
@@ -26,8 +29,51 @@ describe('message templates', () => {
     expect(diagnostic('LR106.size', span(2), 10_000).message).toBe('this expression has more than 10,000 parts');
   });
 
-  it('keeps the older (code, span, message, help) form for codes without a template', () => {
-    expect(diagnostic('LR600', span(1), 'a message', 'a help')).toMatchObject({ code: 'LR600', message: 'a message', suggestion: 'a help' });
+  it('refuses a free-text message at compile time: only a table id and its arguments are accepted', () => {
+    // Never called: the lines below are here for `tsc` (npm run typecheck), which fails if any of them compiles.
+    const attempts = () => {
+      // @ts-expect-error a whole message in place of arguments: LR600 takes one argument
+      diagnostic('LR600', span(1), 'a message', 'a help');
+      // @ts-expect-error an argument the message needs is missing
+      diagnostic('LR600', span(1));
+      // @ts-expect-error a variant the table does not have
+      diagnostic('LR600.made_up', span(1), 'x');
+      // @ts-expect-error the message's argument may not be left out
+      diagnostic('LR200', span(1), undefined, 'did you mean `a`?');
+    };
+    expect(typeof attempts).toBe('function');
+    // A help-only argument may be missing (a did-you-mean that found nothing): the help is then left out.
+    expect(diagnostic('LR200', span(1), 'credit_scor', 'did you mean `credit_score`?').suggestion).toBe('did you mean `credit_score`?');
+    expect(diagnostic('LR200', span(1), 'credit_scor', undefined)).not.toHaveProperty('suggestion');
+  });
+
+  it('gives every code at least one message template, and every template a message', () => {
+    for (const [code, info] of Object.entries(DIAGNOSTIC_CODES) as [string, DiagnosticInfo][]) {
+      const variants = Object.entries(info.variants ?? {});
+      expect(info.message !== undefined || variants.length > 0, `${code} has no template`).toBe(true);
+      for (const [v, t] of variants) expect(t.message.trim(), `${code}.${v}`).not.toBe('');
+      if (info.message !== undefined) expect(info.message.trim(), code).not.toBe('');
+    }
+  });
+
+  it('fills every placeholder: the arguments a template takes are {0} … {n-1}, so a message never shows a raw `{n}`', () => {
+    for (const [code, info] of Object.entries(DIAGNOSTIC_CODES) as [string, DiagnosticInfo][]) {
+      const ids = [...(info.message !== undefined ? [code] : []), ...Object.keys(info.variants ?? {}).map((v) => `${code}.${v}`)];
+      for (const id of ids) {
+        const t = messageTemplate(id)!.template;
+        const count = new Set([...placeholdersOf(t.message), ...placeholdersOf(t.help ?? '')]).size;
+        const args = Array.from({ length: count }, (_, i) => `<${i}>`);
+        const d = (diagnostic as (id: string, span: Span, ...args: string[]) => Diagnostic)(id, span(1), ...args);
+        expect(`${d.message} ${d.suggestion ?? ''}`, id).not.toMatch(/\{\d+\}/);
+        if (t.help !== undefined) expect(d.suggestion, id).toBeDefined();
+      }
+    }
+  });
+
+  it('types the arguments from the template, reading past `{{…}}` in a help', () => {
+    expectTypeOf<MessageArgs<'LR700.fixedHost'>>().toEqualTypeOf<[DiagnosticArg, DiagnosticArg]>();
+    expectTypeOf<MessageArgs<'LR200'>>().toEqualTypeOf<[DiagnosticArg, DiagnosticArg | undefined]>();
+    expectTypeOf<MessageArgs<'LR206'>>().toEqualTypeOf<[]>();
   });
 
   it('numbers every placeholder of a template from {0} with no gap, and names only existing variants', () => {
