@@ -10,7 +10,7 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { StoreBusyError } from './errors.js';
 export { MemoryJournal } from './memory-journal.js';
-export { SqliteJournal } from './sqlite-journal.js';
+export { SqliteJournal, type SqliteJournalOptions } from './sqlite-journal.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './schema.js';
 export {
   inTransaction,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteStore, StoreBusyError, type SqliteStoreOptions } from '../../src/adapters/index.js';
+import { SqliteJournal, SqliteStore, StoreBusyError, type SqliteStoreOptions } from '../../src/adapters/index.js';
 import type { Decision } from '../../src/runtime/decision.js';
 import { Router } from '../../src/runtime/index.js';
 import { planOf } from '../helpers/lang.js';
@@ -136,5 +136,21 @@ describe('the lock wait is bounded and ends in a clear error', () => {
     tick.close();
     plain.close();
     expect(ledger(path, 'Premium')).toEqual({ counters: 0, soldEvents: 0, routed: 0, decisions: 0 });
+  });
+
+  it('a SqliteJournal on a file of its own waits for the lock too (5 s by default), then StoreBusyError', () => {
+    const path = file();
+    const byDefault = new SqliteJournal(path);
+    expect(byDefault.db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    byDefault.close();
+    const j = new SqliteJournal(path, { busyTimeoutMs: 10 });
+    const holder = lockedByAnother(path);
+    const attempt = { leadId: 'L', buyer: 'Premium', kind: 'post', url: 'http://127.0.0.1/', startedAt: T0, durationMs: 1, outcome: 'accepted' } as const;
+    expect(() => j.recordAttempt(attempt)).toThrow(StoreBusyError);
+    holder.exec('ROLLBACK');
+    holder.close();
+    j.recordAttempt(attempt);
+    expect(j.attempts()).toHaveLength(1);
+    j.close();
   });
 });

@@ -18,18 +18,23 @@ let n = 0;
 const file = () => join(dir, `shared-${++n}.sqlite`);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Started together, so they load (tsx, the sources) side by side.
+const sharing = [new Worker(), new Worker()];
+const doomed = new Worker();
+afterAll(async () => {
+  doomed.child.kill('SIGKILL');
+  await Promise.all(sharing.map((w) => w.stop()));
+});
+
 const TRIALS = 10;
 const LEADS = 400;
 
 type Routed = Extract<WorkerReply, { ok: 'routed' }>;
 
 describe('two router processes on one SQLite file, cap 100/h', () => {
-  let workers: Worker[] = [];
+  const workers = sharing;
   beforeAll(async () => {
-    workers = [new Worker(), new Worker()];
-  });
-  afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all(workers.map((w) => w.ask({ cmd: 'ping' }))); // loaded: the trials time routing only
   });
 
   for (const mode of ['statement', 'tick', 'transaction'] as const satisfies readonly WorkerMode[]) {
@@ -59,7 +64,7 @@ describe('a router process killed between a cap count and its decision', () => {
   it('leaves the cap counter equal to the journal (default commit mode)', async () => {
     const path = file();
     new SqliteStore(path).close();
-    const w = new Worker();
+    const w = doomed;
     await w.ask({ cmd: 'open', path, mode: 'statement', rules: 'buyer Premium { price $45  cap 100000/h }\nflow main { route Premium }' });
     // Dies right after the 7th lead's cap count, before its sale and decision are written.
     w.child.send({ cmd: 'route', count: 20, killAtAdd: 7 });

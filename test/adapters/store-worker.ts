@@ -4,6 +4,7 @@
 // command, answered with one message (except `forever`, which routes until the
 // process is killed).
 //
+//   { cmd: 'ping' }                                 → { ok: 'pong' } (once loaded)
 //   { cmd: 'open', path, mode, busyTimeoutMs? }  → { ok: 'open' }
 //   { cmd: 'route', count, startAt?, killAtAdd? }  → { ok: 'routed', sold, unrouted, errors }
 //   { cmd: 'forever' }                              → { ok: 'routing' }, then routes until killed
@@ -22,12 +23,14 @@ import { planOf } from '../helpers/lang.js';
 export type WorkerMode = 'statement' | 'tick' | 'transaction';
 
 export type WorkerCommand =
+  | { cmd: 'ping' }
   | { cmd: 'open'; path: string; mode: WorkerMode; busyTimeoutMs?: number; rules?: string }
   | { cmd: 'route'; count: number; startAt?: number; killAtAdd?: number }
   | { cmd: 'forever' }
   | { cmd: 'exit' };
 
 export type WorkerReply =
+  | { ok: 'pong' }
   | { ok: 'open' }
   | { ok: 'routed'; sold: number; unrouted: number; errors: string[] }
   | { ok: 'routing' };
@@ -130,6 +133,8 @@ async function forever(): Promise<never> {
 process.on('message', (m: WorkerCommand) => {
   void (async () => {
     switch (m.cmd) {
+      case 'ping':
+        return reply({ ok: 'pong' });
       case 'open':
         open(m);
         return reply({ ok: 'open' });
