@@ -78,6 +78,36 @@ describe('a second writer between a cap check and its count', () => {
   }
 });
 
+describe('a lead is all or nothing', () => {
+  for (const mode of ['statement', 'tick', 'transaction'] as const) {
+    it(`${mode} mode: a lead that fails after its cap count leaves no count behind; the batch goes on`, () => {
+      const { path, a, ra } = twoRouters(mode);
+      const record = a.recordDecision.bind(a);
+      let failOn = 'L-fails';
+      a.recordDecision = (d) => {
+        if (d.leadId === failOn) throw new Error('disk full (simulated)');
+        record(d);
+      };
+      const batch = () => {
+        const errors: string[] = [];
+        for (const id of ['L-1', failOn, 'L-3']) {
+          try {
+            ra.route({ id, state: 'NY', credit_score: 720 }, { now: T0 });
+          } catch (err) {
+            errors.push((err as Error).message);
+          }
+        }
+        return errors;
+      };
+      const errors = mode === 'transaction' ? a.transaction(batch) : batch();
+      expect(errors).toEqual(['disk full (simulated)']);
+      failOn = '';
+      a.close();
+      expect(ledger(path, 'Premium')).toEqual({ counters: 2, soldEvents: 2, routed: 2, decisions: 2 });
+    });
+  }
+});
+
 describe('the lock wait is bounded and ends in a clear error', () => {
   function lockedByAnother(path: string): Database.Database {
     const holder = new Database(path);
