@@ -156,6 +156,9 @@ export class SqliteStore implements JournalStore {
     try {
       this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       this.db.pragma('journal_mode = WAL');
+      // A lead inside a batch or a tick is a savepoint: its sub-journal (a copy of
+      // each page it changes) in memory rather than a temp file.
+      this.db.pragma('temp_store = MEMORY');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
       migrate(this.db);
     } catch (err) {
