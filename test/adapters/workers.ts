@@ -29,6 +29,9 @@ export class Worker {
   /** Send a command and wait for its reply; rejects if the process ends first. */
   ask(c: WorkerCommand): Promise<WorkerReply> {
     return new Promise((resolve, reject) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        return reject(new Error(`worker has ended (code ${this.child.exitCode}, signal ${this.child.signalCode}): ${this.stderr}`));
+      }
       const onExit = (code: number | null, signal: string | null) =>
         reject(new Error(`worker ended (code ${code}, signal ${signal}) before answering ${c.cmd}: ${this.stderr}`));
       this.child.once('exit', onExit);
