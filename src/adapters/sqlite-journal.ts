@@ -6,7 +6,7 @@
 
 import Database from 'better-sqlite3';
 import { normalizeAttempt, type AttemptFilter, type AttemptKind, type AttemptOutcome, type AttemptRow, type DeliveryAttempt, type Journal } from '../deliver/journal.js';
-import { isSqliteBusy, StoreBusyError } from './errors.js';
+import { isSqliteBusy, retryWhileBusy, StoreBusyError } from './errors.js';
 import { ATTEMPTS_INDEX_SQL, ATTEMPTS_TABLE_SQL } from './schema.js';
 
 interface SqlRow {
@@ -42,7 +42,12 @@ export class SqliteJournal implements Journal {
     if (typeof db === 'string') {
       this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
       this.db = new Database(db, { timeout: this.busyTimeoutMs });
-      this.db.pragma('journal_mode = WAL');
+      try {
+        retryWhileBusy(() => this.db.pragma('journal_mode = WAL'), this.busyTimeoutMs);
+      } catch (err) {
+        this.db.close();
+        throw isSqliteBusy(err) ? new StoreBusyError(db, this.busyTimeoutMs, err) : err;
+      }
       this.owned = true;
     } else {
       // Its owner (a SqliteStore) sets the wait and writes inside its own units.
@@ -50,8 +55,10 @@ export class SqliteJournal implements Journal {
       this.busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
       this.owned = false;
     }
-    this.db.exec(ATTEMPTS_TABLE_SQL);
-    for (const s of ATTEMPTS_INDEX_SQL) this.db.exec(s);
+    retryWhileBusy(() => {
+      this.db.exec(ATTEMPTS_TABLE_SQL);
+      for (const s of ATTEMPTS_INDEX_SQL) this.db.exec(s);
+    }, this.busyTimeoutMs);
     const cols = (this.db.prepare('PRAGMA table_info(attempts)').all() as { name: string }[]).map((c) => c.name);
     this.hasPrice = cols.includes('price');
     this.insert = this.db.prepare(

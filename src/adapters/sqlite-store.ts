@@ -21,7 +21,7 @@ import type { PlanValue } from '../plan/index.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceEntry } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';
-import { isSqliteBusy, StoreBusyError } from './errors.js';
+import { isSqliteBusy, retryWhileBusy, StoreBusyError } from './errors.js';
 import { migrate, schemaVersion } from './schema.js';
 import {
   checkAttempt,
@@ -121,32 +121,6 @@ function where(eq: [string, unknown][], time: string, since?: number, until?: nu
   return { sql: parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '', params };
 }
 
-/** Block the thread for `ms` (better-sqlite3 is synchronous; so is this wait). */
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * Switch to WAL and migrate, retrying while another connection holds the file
- * busy, until `waitMs` has passed. Two processes opening a new file at once can
- * get SQLITE_BUSY here without SQLite's busy handler being called (one switching
- * the file to WAL while the other waits to write: SQLite refuses the lock at
- * once rather than deadlock), so the busy_timeout alone does not cover it.
- */
-function openShared(db: Database.Database, waitMs: number): void {
-  const deadline = Date.now() + waitMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      db.pragma('journal_mode = WAL');
-      migrate(db);
-      return;
-    } catch (err) {
-      if (!isSqliteBusy(err) || Date.now() >= deadline) throw err;
-      sleepSync(Math.min(2 ** attempt, 50));
-    }
-  }
-}
-
 export class SqliteStore implements JournalStore {
   readonly path: string;
   readonly db: Database.Database;
@@ -185,7 +159,10 @@ export class SqliteStore implements JournalStore {
       // each page it changes) in memory rather than a temp file.
       this.db.pragma('temp_store = MEMORY');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-      openShared(this.db, this.busyTimeoutMs);
+      retryWhileBusy(() => {
+        this.db.pragma('journal_mode = WAL');
+        migrate(this.db);
+      }, this.busyTimeoutMs);
     } catch (err) {
       this.db.close();
       throw isSqliteBusy(err) ? new StoreBusyError(path, this.busyTimeoutMs, err) : err;
