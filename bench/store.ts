@@ -6,8 +6,9 @@
 //
 // SQLite is timed three ways: 1,000 leads per store.transaction() (batch
 // jobs, the simulator); `commit: 'tick'` with a plain loop (writes gathered
-// automatically, committed every 10,000); and the default, every write its own
-// commit (what a server routing one lead per request pays, within ~10%). The
+// automatically, committed every turn of the event loop); and the default,
+// every lead its own commit (what a server routing one lead per request pays,
+// within ~10%). The
 // figures to read are the ratios; absolute rates depend on the machine and disk.
 
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -91,7 +92,7 @@ export async function benchStores(count = LEAD_COUNT, log: (s: string) => void =
       store.close();
       const mb = statSync(path).size / 1e6;
       rows.push({
-        name: `SqliteStore, ${commit === 'tick' ? "commit: 'tick', plain loop" : batch === 1 ? 'every write its own commit' : `${fmtInt(batch)} leads per transaction()`} (trace ${trace ? 'on' : 'off'})`,
+        name: `SqliteStore, ${commit === 'tick' ? "commit: 'tick', plain loop" : batch === 1 ? 'every lead its own commit' : `${fmtInt(batch)} leads per transaction()`} (trace ${trace ? 'on' : 'off'})`,
         seconds: r.seconds,
         rate: count / r.seconds,
         note: `${fmtInt(stats.decisions)} decisions, ${fmtInt(stats.events)} events, ${mb.toFixed(0)} MB`,

@@ -8,8 +8,9 @@ export type { CapStore } from '../runtime/caps.js';
 export type { RouterStore, StoreEvent, EventKind, OutcomeKind } from '../runtime/store.js';
 export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { StoreBusyError } from './errors.js';
 export { MemoryJournal } from './memory-journal.js';
-export { SqliteJournal } from './sqlite-journal.js';
+export { SqliteJournal, type SqliteJournalOptions } from './sqlite-journal.js';
 export { MIGRATIONS, SCHEMA_VERSION, migrate, schemaVersion, type Migration } from './schema.js';
 export {
   inTransaction,

@@ -6,6 +6,7 @@
 
 import Database from 'better-sqlite3';
 import { normalizeAttempt, type AttemptFilter, type AttemptKind, type AttemptOutcome, type AttemptRow, type DeliveryAttempt, type Journal } from '../deliver/journal.js';
+import { isSqliteBusy, retryWhileBusy, StoreBusyError } from './errors.js';
 import { ATTEMPTS_INDEX_SQL, ATTEMPTS_TABLE_SQL } from './schema.js';
 
 interface SqlRow {
@@ -22,25 +23,42 @@ interface SqlRow {
   price: number | null;
 }
 
+export interface SqliteJournalOptions {
+  /** On a file of its own: how long an attempt waits for another connection's
+   *  write lock before it throws StoreBusyError, ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
 /** A journal in a better-sqlite3 database (a path, ":memory:", or an open Database it does not own). */
 export class SqliteJournal implements Journal {
   readonly db: Database.Database;
   private readonly owned: boolean;
+  private readonly busyTimeoutMs: number;
   private readonly insert: Database.Statement;
   /** False when the table was made without the price column (an older main-store schema). */
   readonly hasPrice: boolean;
 
-  constructor(db: Database.Database | string) {
+  constructor(db: Database.Database | string, options: SqliteJournalOptions = {}) {
     if (typeof db === 'string') {
-      this.db = new Database(db);
-      this.db.pragma('journal_mode = WAL');
+      this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+      this.db = new Database(db, { timeout: this.busyTimeoutMs });
+      try {
+        retryWhileBusy(() => this.db.pragma('journal_mode = WAL'), this.busyTimeoutMs);
+      } catch (err) {
+        this.db.close();
+        throw isSqliteBusy(err) ? new StoreBusyError(db, this.busyTimeoutMs, err) : err;
+      }
       this.owned = true;
     } else {
+      // Its owner (a SqliteStore) sets the wait and writes inside its own units.
       this.db = db;
+      this.busyTimeoutMs = this.db.pragma('busy_timeout', { simple: true }) as number;
       this.owned = false;
     }
-    this.db.exec(ATTEMPTS_TABLE_SQL);
-    for (const s of ATTEMPTS_INDEX_SQL) this.db.exec(s);
+    retryWhileBusy(() => {
+      this.db.exec(ATTEMPTS_TABLE_SQL);
+      for (const s of ATTEMPTS_INDEX_SQL) this.db.exec(s);
+    }, this.busyTimeoutMs);
     const cols = (this.db.prepare('PRAGMA table_info(attempts)').all() as { name: string }[]).map((c) => c.name);
     this.hasPrice = cols.includes('price');
     this.insert = this.db.prepare(
@@ -54,7 +72,12 @@ export class SqliteJournal implements Journal {
 
   recordAttempt(a: DeliveryAttempt): void {
     // An older table without a price column: the statement simply has no @price.
-    this.insert.run(normalizeAttempt(a));
+    // One INSERT is its own transaction: a busy lock means nothing was written.
+    try {
+      this.insert.run(normalizeAttempt(a));
+    } catch (err) {
+      throw isSqliteBusy(err) ? new StoreBusyError(this.db.name, this.busyTimeoutMs, err) : err;
+    }
   }
 
   attempts(filter: AttemptFilter = {}): AttemptRow[] {

@@ -7,14 +7,21 @@
 //   const router = new Router(plan, { store });
 //   store.transaction(() => { for (const lead of batch) router.route(lead); });
 //
-// Each write outside `transaction` is its own commit; routing batches inside
-// one transaction is an order of magnitude faster. Tables: docs/STORE.md.
+// Crash-consistent and safe with several processes on one file: every write
+// happens in a unit (atomic(): the router's lead; transaction(): a batch; or a
+// lone write), and a unit starts with BEGIN IMMEDIATE, taking the write lock
+// before its first read and waiting busyTimeoutMs at most for it (then a
+// StoreBusyError, with nothing written). A lead's cap check, cap count, sale and
+// decision thus commit together, and no other writer comes between them.
+// Routing batches inside one transaction is an order of magnitude faster than
+// a commit per lead. Modes and guarantees: docs/STORE.md.
 
 import Database from 'better-sqlite3';
 import type { PlanValue } from '../plan/index.js';
 import { SqliteJournal } from './sqlite-journal.js';
 import type { Decision, LeadError, PendingAuction, SoldTo, TraceEntry } from '../runtime/decision.js';
 import type { EventKind, StoreEvent } from '../runtime/store.js';
+import { isSqliteBusy, retryWhileBusy, StoreBusyError } from './errors.js';
 import { migrate, schemaVersion } from './schema.js';
 import {
   checkAttempt,
@@ -32,20 +39,23 @@ import {
 const SWEEP_EVERY = 4096;
 
 export interface SqliteStoreOptions {
-  /** How long to wait for another process's write lock, ms (default 5000). */
+  /** How long a unit (a lead, a transaction(), a lone write) waits for another
+   *  connection's write lock before it throws StoreBusyError, ms (default 5000).
+   *  better-sqlite3 is synchronous: the process waits, its event loop too. */
   busyTimeoutMs?: number;
   /** PRAGMA synchronous: NORMAL (default; durable across a process crash, and in WAL
    *  mode loses at most the last commits on power loss) or FULL. */
   synchronous?: 'NORMAL' | 'FULL';
   /**
    * When writes made outside `transaction()` are committed.
-   * - `statement` (default): each write is its own commit, visible to other
-   *   connections at once.
-   * - `tick`: writes are gathered into one transaction committed on the next
-   *   turn of the event loop (setImmediate), or by flush()/close(), or after
-   *   10,000 writes. Everything one synchronous burst of routing writes (a lead's
-   *   cap counts, sale event and journal entry) commits together, several times
-   *   faster; a crash loses at most the writes of the current tick.
+   * - `statement` (default): each lead routed (and each lone write) is its own
+   *   commit, visible to other connections at once.
+   * - `tick`: the first lead (or write) of a turn of the event loop takes the
+   *   write lock and opens a transaction that gathers every lead until the next
+   *   turn (setImmediate), flush() or close(), or until a lead starts after
+   *   10,000 writes. Several times faster; each lead is still a unit of its own
+   *   inside it (a savepoint); a crash loses at most the current tick's leads,
+   *   whole. Other processes wait for the lock while a tick is open.
    */
   commit?: 'statement' | 'tick';
 }
@@ -117,10 +127,11 @@ export class SqliteStore implements JournalStore {
   private clock = -Infinity;
   private writesSinceSweep = 0;
   private readonly tickCommit: boolean;
+  private readonly busyTimeoutMs: number;
   /** An implicit (tick-mode) transaction is open, with this many writes. */
   private implicitWrites = -1;
-  /** Depth of transaction() calls in progress. */
-  private explicitDepth = 0;
+  /** Units (atomic(), transaction()) in progress: inside one, this connection holds the write lock. */
+  private depth = 0;
 
   private readonly sGetCap: Database.Statement;
   private readonly sDelCap: Database.Statement;
@@ -135,20 +146,26 @@ export class SqliteStore implements JournalStore {
   private readonly journal: SqliteJournal;
   private readonly sSweepCaps: Database.Statement;
   private readonly sSweepKeys: Database.Statement;
-  private readonly tx: (fn: () => unknown) => unknown;
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
     this.tickCommit = options.commit === 'tick';
-    this.db = new Database(path);
+    this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    this.db = new Database(path, { timeout: this.busyTimeoutMs });
     try {
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      // A lead inside a batch or a tick is a savepoint: its sub-journal (a copy of
+      // each page it changes) in memory rather than a temp file.
+      this.db.pragma('temp_store = MEMORY');
       this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-      migrate(this.db);
+      retryWhileBusy(() => {
+        this.db.pragma('journal_mode = WAL');
+        migrate(this.db);
+      }, this.busyTimeoutMs);
     } catch (err) {
       this.db.close();
-      throw err;
+      throw isSqliteBusy(err) ? new StoreBusyError(path, this.busyTimeoutMs, err) : err;
     }
     const db = this.db;
     this.sGetCap = db.prepare('SELECT value, expires_at FROM caps WHERE key = ?').raw();
@@ -194,7 +211,8 @@ export class SqliteStore implements JournalStore {
     const row = this.sGetCap.get(key) as [number, number] | undefined;
     if (row === undefined) return 0;
     if (now !== undefined && row[1] <= now) {
-      this.write();
+      if (this.depth === 0) return this.atomic(() => this.get(key, now));
+      this.wrote();
       this.sDelCap.run(key, now);
       return 0;
     }
@@ -202,8 +220,9 @@ export class SqliteStore implements JournalStore {
   }
 
   add(key: string, amount: number, expiresAt: number): void {
+    if (this.depth === 0) return this.atomic(() => this.add(key, amount, expiresAt));
     const clock = this.clock === -Infinity ? -1 : this.clock;
-    this.write();
+    this.wrote();
     this.sAddCap.run(key, amount, expiresAt, clock, clock);
     this.maybeSweep();
   }
@@ -215,7 +234,8 @@ export class SqliteStore implements JournalStore {
     const expiresAt = this.sGetKey.get(key) as number | undefined;
     if (expiresAt === undefined) return false;
     if (expiresAt <= now) {
-      this.write();
+      if (this.depth === 0) return this.atomic(() => this.hasKey(key, now));
+      this.wrote();
       this.sDelKey.run(key, now);
       return false;
     }
@@ -223,8 +243,9 @@ export class SqliteStore implements JournalStore {
   }
 
   putKey(key: string, expiresAt: number): void {
+    if (this.depth === 0) return this.atomic(() => this.putKey(key, expiresAt));
     const clock = this.clock === -Infinity ? -1 : this.clock;
-    this.write();
+    this.wrote();
     this.sPutKey.run(key, expiresAt, clock);
     this.maybeSweep();
   }
@@ -233,7 +254,8 @@ export class SqliteStore implements JournalStore {
 
   recordEvent(event: StoreEvent): void {
     checkEvent(event);
-    this.write();
+    if (this.depth === 0) return this.atomic(() => this.recordEvent(event));
+    this.wrote();
     this.sAddEvent.run(event.kind, event.buyer, event.leadId, event.at, event.price ?? null);
   }
 
@@ -265,8 +287,9 @@ export class SqliteStore implements JournalStore {
   // ------------------------------------------------------------ decision journal
 
   recordDecision(d: Decision): void {
+    if (this.depth === 0) return this.atomic(() => this.recordDecision(d));
     const at = Date.parse(d.at);
-    this.write();
+    this.wrote();
     this.sAddDecision.run(
       d.leadId,
       d.flow,
@@ -317,7 +340,8 @@ export class SqliteStore implements JournalStore {
 
   recordAttempt(a: DeliveryAttempt): void {
     checkAttempt(a);
-    this.write();
+    if (this.depth === 0) return this.atomic(() => this.recordAttempt(a));
+    this.wrote();
     this.journal.recordAttempt(a); // the journal normalises it
   }
 
@@ -327,33 +351,75 @@ export class SqliteStore implements JournalStore {
 
   // ------------------------------------------------------------ housekeeping
 
+  /**
+   * Run `fn` as one unit, committed when it returns (rolled back if it throws).
+   * It takes the write lock first (BEGIN IMMEDIATE), waiting busyTimeoutMs at
+   * most, then throws StoreBusyError without running `fn`. Inside another
+   * transaction (or a tick's) it is a savepoint of it.
+   */
   transaction<T>(fn: () => T): T {
-    this.explicitDepth++;
+    return this.db.inTransaction ? this.savepoint(fn) : this.immediate(fn);
+  }
+
+  /**
+   * One lead (the router calls it around route() and commit()) or one lone
+   * write: like transaction(), except that in `tick` mode it joins the tick's
+   * transaction, opening it (BEGIN IMMEDIATE) for the first unit of the tick.
+   */
+  atomic<T>(fn: () => T): T {
+    if (this.tickCommit && this.depth === 0) this.openTick();
+    return this.transaction(fn);
+  }
+
+  /** A top-level unit: the write lock first, bounded, then `fn`. */
+  private immediate<T>(fn: () => T): T {
+    let began = false;
+    this.depth++;
     try {
-      return this.tx(fn) as T;
+      return this.tx.immediate(() => {
+        began = true;
+        return fn();
+      }) as T;
+    } catch (err) {
+      throw !began && isSqliteBusy(err) ? new StoreBusyError(this.path, this.busyTimeoutMs, err) : err;
     } finally {
-      this.explicitDepth--;
+      this.depth--;
     }
   }
 
-  /** Before a write: in tick mode, make sure an implicit transaction is open. */
-  private write(): void {
-    if (!this.tickCommit) return;
-    if (this.implicitWrites >= 0) {
-      if (++this.implicitWrites < TICK_MAX_WRITES || this.explicitDepth > 0) return;
-      this.flush();
+  /** A unit inside an open transaction: a savepoint, so a unit that throws leaves nothing behind. */
+  private savepoint<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return this.tx(fn) as T;
+    } finally {
+      this.depth--;
     }
-    if (this.db.inTransaction) return; // inside transaction(): it commits
-    this.db.exec('BEGIN');
+  }
+
+  /** Tick mode, outside any unit: commit a tick grown past TICK_MAX_WRITES, and make sure one is open, holding the lock. */
+  private openTick(): void {
+    if (this.implicitWrites >= TICK_MAX_WRITES) this.flush();
+    if (this.db.inTransaction) return;
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      throw isSqliteBusy(err) ? new StoreBusyError(this.path, this.busyTimeoutMs, err) : err;
+    }
     this.implicitWrites = 0;
     setImmediate(() => {
       if (this.db.open) this.flush();
     });
   }
 
-  /** Commit writes gathered in `tick` mode now (a no-op otherwise). */
+  /** After a write in a unit: count it towards the tick's limit. */
+  private wrote(): void {
+    if (this.implicitWrites >= 0) this.implicitWrites++;
+  }
+
+  /** Commit the leads gathered in `tick` mode now (a no-op otherwise, and inside a unit). */
   flush(): void {
-    if (this.implicitWrites < 0) return;
+    if (this.implicitWrites < 0 || this.depth > 0) return;
     this.implicitWrites = -1;
     if (this.db.inTransaction) this.db.exec('COMMIT');
   }
@@ -366,6 +432,7 @@ export class SqliteStore implements JournalStore {
   }
 
   sweep(now: number): void {
+    if (this.depth === 0) return this.atomic(() => this.sweep(now));
     this.sSweepCaps.run(now);
     this.sSweepKeys.run(now);
   }

@@ -134,6 +134,8 @@ export class Router extends Engine {
   private lastAtMs = NaN;
   private lastAt = '';
   private readonly run: Run;
+  /** The store's atomic(), bound, when it has one: each lead is then one unit of it. */
+  private readonly unit: (<T>(fn: () => T) => T) | null;
 
   constructor(plan: Plan | LoadedPlan, options: RouterOptions = {}) {
     const loaded = isLoadedPlan(plan) ? plan : loadPlan(plan);
@@ -147,6 +149,7 @@ export class Router extends Engine {
     this.journal = journal;
     this.traceDefault = options.trace ?? false;
     this.rng = new SeededRandom(this.seed);
+    this.unit = typeof store.atomic === 'function' ? store.atomic.bind(store) : null;
     this.run = {
       ctx: { lead: EMPTY_LEAD, random: 0, now: 0 },
       leadId: '',
@@ -180,8 +183,18 @@ export class Router extends Engine {
     return this.plan;
   }
 
-  /** Route one lead. Synchronous; cap counters are updated for every buyer that takes it. */
+  /**
+   * Route one lead. Synchronous; cap counters are updated for every buyer that
+   * takes it. With a store that has atomic() (SQLite), the lead's reads and
+   * writes are one unit of it: a store error (a lock not got in time) means
+   * nothing of the lead was written.
+   */
   route(lead: unknown, opts: RouteOptions = NO_OPTS): Decision {
+    const unit = this.unit;
+    return unit === null ? this.routeLead(lead, opts) : unit(() => this.routeLead(lead, opts));
+  }
+
+  private routeLead(lead: unknown, opts: RouteOptions): Decision {
     const now = toMillis(opts.now);
     const flow = opts.flow === undefined ? this.plan.defaultFlow : this.flowNamed(opts.flow);
     const rng = opts.seed === undefined || opts.seed === this.seed ? this.rng : this.rngFor(opts.seed);
@@ -373,7 +386,10 @@ export class Router extends Engine {
     if (decision.status !== 'auction' || decision.auction === null) {
       throw new Error(`commit() takes an auction decision (this one is ${decision.status})`);
     }
-    return this.journaled(commitAuction(this, decision, decision.auction, sold, toMillis(opts.now), opts.exclusive));
+    const auction = decision.auction;
+    const now = toMillis(opts.now);
+    const complete = () => this.journaled(commitAuction(this, decision, auction, sold, now, opts.exclusive));
+    return this.unit === null ? complete() : this.unit(complete);
   }
 
   // ---------------------------------------------------------------- helpers

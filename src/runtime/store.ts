@@ -74,6 +74,16 @@ export interface RouterStore extends CapStore {
   countEvents(buyer: string, kind: EventKind, since: number): number;
   /** Append a decision to the journal. */
   recordDecision(decision: Decision): void;
+  /**
+   * Run `fn`, one lead's routing (its cap and dedupe reads, cap counts, sale
+   * events and decision), as one unit: all of it is written or none, and no
+   * other writer comes between its reads and its writes, so a cap check and
+   * its count cannot be split. The router calls it around route() and commit()
+   * when the store has it. A store shared by several processes must have it
+   * (SQLite: one BEGIN IMMEDIATE transaction, or a savepoint inside an open
+   * one); state in one process needs none, routing being synchronous.
+   */
+  atomic?<T>(fn: () => T): T;
   /** Release resources (close the database). */
   close(): void;
 }
