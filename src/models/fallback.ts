@@ -30,6 +30,18 @@ export const fallbackModel: ModelModule<'fallback', LoadedFallback, typeof fallb
   kind: 'fallback',
   plan: fallbackPlan,
 
+  // As the checker's LR708: a value derived from personal data is personal
+  // data, so a plan may not copy one into a field pings and pixels may carry.
+  planProblems(a, path, problem, plan) {
+    const pii = new Set(plan.lead.fields.filter((f) => f.pii).map((f) => f.name));
+    a.steps.forEach((st, j) =>
+      st.rewrites.forEach((rw, k) => {
+        const source = pii.has(rw.field) ? undefined : fieldReadIn(rw.value, pii);
+        if (source !== undefined) problem(`${path}/steps/${j}/rewrites/${k}/value`, `'${rw.field}' is not personal data, so it cannot be set from '${source}', which is`);
+      }),
+    );
+  },
+
   check: checkFallback,
 
   bind(a, env) {
@@ -157,4 +169,19 @@ function runFallback(engine: Engine, run: Run, rule: LoadedRule, a: LoadedFallba
   ctx.lead = savedLead;
   run.rewrites = savedRewrites;
   return NOT_PLACED;
+}
+
+/** The first of `names` a plan expression reads as a field, if any. */
+function fieldReadIn(expr: unknown, names: ReadonlySet<string>): string | undefined {
+  const stack: unknown[] = [expr];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (Array.isArray(n)) stack.push(...n);
+    else if (n !== null && typeof n === 'object') {
+      const node = n as { op?: unknown; name?: unknown };
+      if (node.op === 'field' && typeof node.name === 'string' && names.has(node.name)) return node.name;
+      stack.push(...Object.values(n));
+    }
+  }
+  return undefined;
 }

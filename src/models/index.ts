@@ -17,6 +17,7 @@ import { splitModel } from './split.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { Static } from '@sinclair/typebox';
+import type { AnyPlan } from '../plan/index.js';
 import type { Action, Ident } from '../lang/ast.js';
 import type { ACTION_SYNTAX, ActionKindOf } from '../lang/actions.js';
 import type { ActionKind, BindEnv, BuyerFacts, EmitEnv, FlowRef, LoadEnv, ModelModule, OverflowRef, TargetInput } from './types.js';
@@ -60,7 +61,7 @@ type AnyModel = Omit<ModelModule<ActionKind, LoadedAction>, 'check' | 'bind' | '
   bind(a: Action, env: BindEnv): void;
   emit(a: Action, env: EmitEnv): PlanAction;
   load(a: PlanAction, env: LoadEnv, rule: { id: string }, path: string): LoadedAction;
-  planProblems?(a: PlanAction, path: string, problem: (path: string, message: string) => void): void;
+  planProblems?(a: PlanAction, path: string, problem: (path: string, message: string) => void, plan: AnyPlan): void;
   traits: {
     fallsThrough(a: Action, facts: BuyerFacts): boolean;
     buyers(a: Action): (Ident | undefined)[];

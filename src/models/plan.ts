@@ -28,6 +28,6 @@ export type { PlanAction };
 export const PLAN_JSON_SCHEMA = planJsonSchema(PlanSchema, 'if-then');
 
 /** Every problem of a would-be plan; empty when it is a valid plan. */
-export const verifyPlan: (json: unknown) => PlanProblem[] = planVerifier<PlanAction>(PlanSchema, PlanActionSchema, (a, path, problem) =>
-  modelOf(a.kind)?.planProblems?.(a, path, problem),
+export const verifyPlan: (json: unknown) => PlanProblem[] = planVerifier<PlanAction>(PlanSchema, PlanActionSchema, (a, path, problem, plan) =>
+  modelOf(a.kind)?.planProblems?.(a, path, problem, plan),
 );

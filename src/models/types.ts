@@ -16,7 +16,7 @@
 //            leads to, its overflow pairs, and the target shares it states
 
 import type { Static, TLiteral, TObject } from '@sinclair/typebox';
-import type { PlanCap, PlanExpr } from '../plan/index.js';
+import type { AnyPlan, PlanCap, PlanExpr } from '../plan/index.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { LeadField } from '../check/types.js';
@@ -120,7 +120,7 @@ export interface ModelModule<K extends ActionKind, L extends { kind: K }, S exte
   emit(a: AstOf<K>, env: EmitEnv): Static<S>;
   load(a: Static<S>, env: LoadEnv, rule: { id: string }, path: string): L;
   /** Settings of the plan action its schema cannot state (the plan verifier runs it); most models have none. */
-  planProblems?(a: Static<S>, path: string, problem: (path: string, message: string) => void): void;
+  planProblems?(a: Static<S>, path: string, problem: (path: string, message: string) => void, plan: AnyPlan): void;
   run(engine: Engine, run: Run, rule: LoadedRule, a: L): Outcome;
   /** The trace line when the rule matched but placed nothing. */
   unplaced(engine: Engine, rule: LoadedRule, a: L): string;

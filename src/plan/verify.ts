@@ -25,7 +25,7 @@ import type { PlanProblem } from './problems.js';
 import { templateProblems } from './verify-templates.js';
 
 /** An action's own settings that its schema cannot state; reports each problem at a JSON path. */
-export type ActionSettings<A> = (action: A, path: string, problem: (path: string, message: string) => void) => void;
+export type ActionSettings<A> = (action: A, path: string, problem: (path: string, message: string) => void, plan: AnyPlan) => void;
 
 /** The verifier of plans of this schema (built by `planSchemaFor` from `actionSchema`). */
 export function planVerifier<A extends PlanActionBase>(
@@ -119,7 +119,7 @@ function namesAndSettings(plan: AnyPlan, actionRefs: ReadonlyMap<string, RefTree
       const at = `${path}/action`;
       const refs = actionRefs.get(r.action.kind);
       if (refs) forEachRef(refs, r.action, at, refer);
-      actionSettings(r.action, at, problem);
+      actionSettings(r.action, at, problem, plan);
     }),
   );
   if (!flows.has(plan.defaultFlow)) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flows].join(', ')})`);

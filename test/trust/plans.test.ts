@@ -67,6 +67,29 @@ describe('templates in a hand-written plan', () => {
   });
 });
 
+describe('fallback rewrites in a hand-written plan', () => {
+  const chain = (rewrite: string) =>
+    planOf(
+      `lead { id: string
+  email: email pii optional
+  tier: string optional
+  contact: string pii optional }
+buyer B { price $1 }
+flow main { fallback a -> b with ${rewrite} }
+flow a { route B }
+flow b { route B }`,
+    );
+
+  it('copying personal data into a field that is not PII is refused, as the checker refuses it (LR708)', () => {
+    const plan = chain('tier = "C"');
+    const rewrite = (plan.flows[0]!.rules[0]!.action as { steps: { rewrites: { field: string; value: unknown }[] }[] }).steps[1]!.rewrites[0]!;
+    rewrite.value = { op: 'call', fn: 'lower', args: [{ op: 'field', name: 'email' }] };
+    expect(problemsOf(plan)).toEqual(["/flows/0/rules/0/action/steps/1/rewrites/0/value: 'tier' is not personal data, so it cannot be set from 'email', which is"]);
+    rewrite.field = 'contact';
+    expect(problemsOf(plan).filter((p) => p.includes('personal data'))).toEqual([]);
+  });
+});
+
 describe('lead-schema patterns run in linear time', () => {
   const withPattern = (pattern: string) =>
     edited((p) => {
