@@ -10,93 +10,18 @@
 // `unresolved` and the checker reports it. A bare name that is no field is a
 // value of the enum or state it is compared with (`state == CA`, `bill in [low]`).
 
-import { builtin, isBuiltin, type BuiltinDef, type BuiltinName } from '../core/builtins.js';
-import { isScopedName, scopedName, type ScopedName, type ScopedNameDef } from '../core/scoped-names.js';
+import { builtin, isBuiltin, type BuiltinName } from '../core/builtins.js';
+import { isScopedName, scopedName } from '../core/scoped-names.js';
 import type { Action, BuyerDecl, Expr, FlowDecl, Ident, RuleFile, Span } from '../lang/ast.js';
 import { US_STATES } from '../lang/builtins.js';
 import { modelOf, type BindEnv } from '../models/index.js';
-import type { LeadField, LeadType, Ty } from './types.js';
+import { Bindings, type NameSymbol } from './bindings.js';
+import type { LeadField, LeadType } from './types.js';
 
 /** The field a bare value is compared with or assigned to, and the type its values have (a list field's element type). */
 interface Hint {
   field: LeadField;
   type: LeadType;
-}
-
-export type NameSymbol =
-  | { kind: 'field'; field: LeadField }
-  | { kind: 'buyer'; decl: BuyerDecl }
-  | { kind: 'flow'; decl: FlowDecl }
-  | { kind: 'builtin'; name: BuiltinName; def: BuiltinDef }
-  | { kind: 'scoped'; name: ScopedName; def: ScopedNameDef }
-  | { kind: 'random' }
-  | { kind: 'state'; code: string }
-  /** A value of an enum field; `field` is the one it is compared with, when known. */
-  | { kind: 'enum'; value: string; field?: LeadField }
-  | { kind: 'unresolved'; name: string };
-
-/** A named node: an expression `name`, or an identifier. */
-export type NamedNode = Extract<Expr, { kind: 'name' }> | Ident;
-
-export interface Binding {
-  node: NamedNode;
-  symbol: NameSymbol;
-}
-
-/** The binder's and checker's side tables for one rule file. */
-export class Bindings {
-  private readonly symbols = new Map<NamedNode, NameSymbol>();
-  private readonly types = new Map<Expr, Ty>();
-  /** Named nodes in binding order; `sorted` is them by position, built on the first lookup. */
-  private readonly order: NamedNode[] = [];
-  private sorted: NamedNode[] | null = null;
-
-  bind(node: NamedNode, symbol: NameSymbol): void {
-    const size = this.symbols.size;
-    this.symbols.set(node, symbol);
-    if (this.symbols.size !== size) {
-      this.order.push(node);
-      this.sorted = null;
-    }
-  }
-
-  symbolOf(node: NamedNode): NameSymbol | undefined {
-    return this.symbols.get(node);
-  }
-
-  /** Recorded by the checker as it infers each expression's type. */
-  setType(e: Expr, t: Ty): void {
-    this.types.set(e, t);
-  }
-
-  typeOf(e: Expr): Ty | undefined {
-    return this.types.get(e);
-  }
-
-  /** Every binding, in source order. */
-  all(): Binding[] {
-    return this.bySpan().map((node) => ({ node, symbol: this.symbols.get(node)! }));
-  }
-
-  /** The name under a 0-based source offset (hover, go-to-definition): names never overlap, so a binary search. */
-  at(offset: number): Binding | undefined {
-    const nodes = this.bySpan();
-    let lo = 0;
-    let hi = nodes.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const n = nodes[mid]!;
-      if (offset < n.span.start) hi = mid - 1;
-      else if (offset >= n.span.end) lo = mid + 1;
-      else return { node: n, symbol: this.symbols.get(n)! };
-    }
-    return undefined;
-  }
-
-  private bySpan(): NamedNode[] {
-    if (this.sorted === null) this.sorted = [...this.order].sort((a, b) => a.span.start - b.span.start);
-    return this.sorted;
-  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object';
@@ -341,3 +266,5 @@ const EXPR_KINDS = new Set([
 function isExpr(v: unknown): v is Expr {
   return isObject(v) && typeof v.kind === 'string' && EXPR_KINDS.has(v.kind) && isSpanned(v);
 }
+
+export { Bindings, type Binding, type NameSymbol, type NamedNode } from './bindings.js';

@@ -3,7 +3,7 @@
 
 import type { BuyerDecl, RuleFile, Span } from '../lang/ast.js';
 import { diagnostic, type Diagnostic, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
-import { Bindings } from './binder.js';
+import { Bindings } from './bindings.js';
 import type { LeadField } from './types.js';
 
 export class CheckContext {
