@@ -6,11 +6,10 @@
 // 2. The test compiles a broken table with the TypeScript compiler and reads
 //    the error it gives, next to the same table complete, which compiles.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { typeErrors } from '../helpers/type-errors.js';
 import { MODELS, type ModelRegistry } from '../../src/models/index.js';
 import { routeModel } from '../../src/models/route.js';
 
@@ -30,33 +29,6 @@ const missingTrait = { ...MODELS, route: { ...routeModel, traits: traitsWithoutF
 const wrongModel = { ...MODELS, share: MODELS.split } satisfies ModelRegistry;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-
-/** Type-check one file (placed in test/models/ so its imports resolve) and return its errors. */
-function typeErrors(source: string): { line: number; message: string }[] {
-  const dir = mkdtempSync(join(here, '.registry-'));
-  const file = join(dir, 'table.ts');
-  try {
-    writeFileSync(file, source.replaceAll('@models/', `${relative(dir, join(root, 'src/models'))}/`));
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-    };
-    const program = ts.createProgram([file], options);
-    const sf = program.getSourceFile(file)!;
-    return program.getSemanticDiagnostics(sf).map((d) => ({
-      line: sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1,
-      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the routing model table', () => {
   it('has a model for every action kind, each under its own kind', () => {
@@ -68,9 +40,10 @@ describe('the routing model table', () => {
   it('fails to compile when a construct misses a phase, and compiles when it has them all', () => {
     // One program (type-checking is the slow part): a complete table on line 4, a broken one on line 6.
     const errors = typeErrors(
+      here,
       [
-        "import { MODELS, type ModelRegistry } from '@models/index.js';",
-        "import { routeModel } from '@models/route.js';",
+        "import { MODELS, type ModelRegistry } from '@src/models/index.js';",
+        "import { routeModel } from '@src/models/route.js';",
         'const route = { ...routeModel };',
         'export const complete = { ...MODELS, route } satisfies ModelRegistry;',
         'const { run: _run, ...noRun } = routeModel;',
