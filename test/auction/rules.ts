@@ -1,0 +1,67 @@
+// Selling plans written in the language: each builder gives rule text, and
+// sellPlan compiles it (test/helpers/lang.ts). The builders' defaults are the
+// generous ones the selling tests rely on (a loaded test machine must not turn
+// answers into timeouts). The PII tests keep hand-built plans (helpers.ts):
+// they need pings the checker refuses to compile.
+import type { Plan } from '../../src/plan/index.js';
+import { planOf } from '../helpers/lang.js';
+
+/** The lead the selling tests send (`lead()` in helpers.ts fills it in). */
+export const SELL_LEAD = `lead {
+  id: string optional
+  state: state
+  zip: zip optional
+  credit_score: int optional
+  homeowner: bool optional
+  created_at: time optional
+  email: email pii optional
+  phone: phone pii optional
+  first_name: string pii optional
+}`;
+
+/** Where the bid is in the test servers' answers (`bid()` in helpers.ts). */
+const BID_MAP = 'bid accepted "status" == "accepted", price "bid.amount", id "ping_id", exclusive "exclusive", states "states", max_age "max_age"';
+
+export const ping = (url: string, o: { timeout?: string } = {}): string =>
+  `ping "${url}" timeout ${o.timeout ?? '2s'} fields state, zip3, credit_score\n  ${BID_MAP}`;
+
+/** A post; `accepted: false` takes any 2xx answer as accepted. */
+export const post = (url: string, o: { accepted?: boolean } = {}): string =>
+  `post "${url}" timeout 2s backoff 10ms${o.accepted === false ? '' : ' accepted "result" == "success"'}`;
+
+export const httpBuyer = (name: string, o: { ping?: string; post?: string; cap?: string } = {}): string =>
+  `buyer ${name} {\n${[o.ping, o.post, o.cap ? `cap ${o.cap}` : undefined].filter((c) => c !== undefined).map((c) => `  ${c}\n`).join('')}}`;
+
+export interface AuctionText {
+  tiers: { buyers: string[]; floor?: string }[];
+  timeout?: string;
+  exclusiveMin?: string;
+  shared?: number;
+  rank?: string;
+}
+
+export const auction = (o: AuctionText): string =>
+  [
+    'auction',
+    o.tiers.map((t) => `{ ${t.buyers.join(', ')} }${t.floor === undefined ? '' : ` floor ${t.floor}`}`).join(' then '),
+    `timeout ${o.timeout ?? '3s'}`,
+    o.exclusiveMin === undefined ? '' : `exclusive min ${o.exclusiveMin}`,
+    `shared max ${o.shared ?? 1}`,
+    o.rank === undefined ? '' : `rank by ${o.rank}`,
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+
+/**
+ * The plan of buyers and one flow `main` holding `action`. `auctionFloor`
+ * (a plan expression) is set on the auction by hand: the language has floors
+ * per tier only (its auctions emit `floor: null`), the runtime still honours a
+ * plan's auction-wide floor.
+ */
+export function sellPlan(buyers: string[], action: string, o: { auctionFloor?: Plan['buyers'][number]['price'] } = {}): Plan {
+  const plan = planOf(`${SELL_LEAD}\n${buyers.join('\n')}\nflow main {\n  ${action}\n}\n`, { file: 'sell.route' });
+  if (o.auctionFloor !== undefined) {
+    for (const rule of plan.flows[0]!.rules) if (rule.action.kind === 'auction') rule.action.floor = o.auctionFloor;
+  }
+  return plan;
+}
