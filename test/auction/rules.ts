@@ -25,12 +25,45 @@ const BID_MAP = 'bid accepted "status" == "accepted", price "bid.amount", id "pi
 export const ping = (url: string, o: { timeout?: string } = {}): string =>
   `ping "${url}" timeout ${o.timeout ?? '2s'} fields state, zip3, credit_score\n  ${BID_MAP}`;
 
-/** A post; `accepted: false` takes any 2xx answer as accepted. */
-export const post = (url: string, o: { accepted?: boolean } = {}): string =>
-  `post "${url}" timeout 2s backoff 10ms${o.accepted === false ? '' : ' accepted "result" == "success"'}`;
+export interface PostText {
+  timeout?: string;
+  retries?: number;
+  backoff?: string;
+  /** false: any 2xx answer is accepted. */
+  accepted?: boolean;
+}
 
-export const httpBuyer = (name: string, o: { ping?: string; post?: string; cap?: string } = {}): string =>
-  `buyer ${name} {\n${[o.ping, o.post, o.cap ? `cap ${o.cap}` : undefined].filter((c) => c !== undefined).map((c) => `  ${c}\n`).join('')}}`;
+export const post = (url: string, o: PostText = {}): string =>
+  [
+    `post "${url}" timeout ${o.timeout ?? '2s'}`,
+    o.retries ? `retry ${o.retries}` : '',
+    `backoff ${o.backoff ?? '10ms'}`,
+    o.accepted === false ? '' : 'accepted "result" == "success"',
+  ]
+    .filter((part) => part !== '')
+    .join(' ');
+
+export interface BuyerText {
+  price?: number;
+  ping?: string;
+  post?: string;
+  backupPost?: string;
+  cap?: string;
+  /** Further clauses, one a line: `delay 150ms`, `pixel "…" on sold`, … */
+  clauses?: string[];
+}
+
+export const httpBuyer = (name: string, o: BuyerText = {}): string => {
+  const clauses = [
+    o.price === undefined ? undefined : `price $${o.price}`,
+    o.ping,
+    o.post,
+    o.backupPost === undefined ? undefined : `backup ${o.backupPost}`,
+    o.cap === undefined ? undefined : `cap ${o.cap}`,
+    ...(o.clauses ?? []),
+  ];
+  return `buyer ${name} {\n${clauses.filter((c) => c !== undefined).map((c) => `  ${c}\n`).join('')}}`;
+};
 
 export interface AuctionText {
   tiers: { buyers: string[]; floor?: string }[];
