@@ -6,7 +6,7 @@ import type { Plan } from '../../src/plan/index.js';
 import { Seller, type Sale } from '../../src/auction/index.js';
 import type { DeliveryRecord } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';
-import { accept, f, httpBuyer as planBuyer, lead, makePlan, post as planPost, reject, routerFor, Servers, template as planTemplate, until, type Reply } from '../auction/helpers.js';
+import { accept, httpBuyer as planBuyer, lead, makePlan, post as planPost, reject, routerFor, Servers, template as planTemplate, until, type Reply } from '../auction/helpers.js';
 import { httpBuyer, post, sellPlan } from '../auction/rules.js';
 
 const servers = new Servers();
@@ -311,25 +311,20 @@ describe('pixels', () => {
     const px = await servers.start(() => ({ status: 204 }));
     const slowPx = await servers.start(() => 'hang');
     const srv = await servers.start(() => accept);
-    // Hand-built: the checker refuses PII (first_name, email) in a pixel; the seller's own handling is tested here.
     const { seller: s, journal } = seller(
-      makePlan([
-        planBuyer('A', {
+      [
+        httpBuyer('A', {
           price: 45,
-          post: planPost(`${srv.url}/post`),
-          pixels: [
-            { url: `${px.url}/p?name={{lead.id}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.id}}}`, on: ['sold'], when: null },
-            { url: `${px.url}/d?lead={{lead.id}}`, on: ['delivered'], when: null },
-            {
-              url: `${px.url}/hi?lead={{lead.id}}`,
-              on: ['sold'],
-              when: { op: 'compare', fn: '>', left: f('credit_score'), right: { op: 'lit', value: 800 } },
-            },
-            { url: `${slowPx.url}/slow`, on: ['sold'], when: null },
+          post: post(`${srv.url}/post`),
+          clauses: [
+            `pixel "${px.url}/p?name={{lead.id}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.id}}}" on sold`,
+            `pixel "${px.url}/d?lead={{lead.id}}" on delivered`,
+            `pixel "${px.url}/hi?lead={{lead.id}}" on sold when credit_score > 800`,
+            `pixel "${slowPx.url}/slow" on sold`,
           ],
         }),
-      ], { kind: 'route', buyer: 'A', caps: [], overflow: null }),
-      '',
+      ],
+      routeTo('A'),
       { pixelTimeoutMs: 500 },
     );
     const sale = await s.sell(lead({ id: 'Zoë & Co?/#=' }));
@@ -356,7 +351,7 @@ describe('pixels', () => {
     const px = await servers.start(() => ({ status: 204 }));
     const srv = await servers.start(() => accept);
     const { seller: s, journal } = seller(
-      [httpBuyer('A', { post: post(`${srv.url}/post`), pixels: [{ url: `${px.url}/p?n={{lower lead.id}}`, on: ['sold'], when: null }] })],
+      [httpBuyer('A', { post: post(`${srv.url}/post`), clauses: [`pixel "${px.url}/p?n={{lower lead.id}}" on sold`] })],
       routeTo('A'),
     );
     // `id` is no PII field, but here it holds the lead's first name
