@@ -16,6 +16,7 @@ const LONGEST_FIRST = [
   'test/property/generated.test.ts',
   'test/property/mutated.test.ts',
   'test/package/consumer.test.ts',
+  'test/trust/adversarial-files.test.ts',
   'test/layering.test.ts',
   'test/check/property.test.ts',
 ];
