@@ -5,23 +5,9 @@ import { runAuction } from '../../src/auction/auction.js';
 import { BuyerStats } from '../../src/auction/rank.js';
 import { Breakers, HttpClient, Poster, TemplateSet, type Journal } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';
-import {
-  accept,
-  auction,
-  bid,
-  f,
-  httpBuyer,
-  lead,
-  makePlan,
-  noBid,
-  ping,
-  post,
-  reject,
-  routerFor,
-  Servers,
-  type Reply,
-  type TestServer,
-} from './helpers.js';
+import type { Plan } from '../../src/models/plan.js';
+import { accept, bid, f, lead, lit, noBid, reject, routerFor, Servers, type Reply, type TestServer } from './helpers.js';
+import { auction, httpBuyer, ping, post, sellPlan } from './rules.js';
 
 const servers = new Servers();
 const sellers: Seller[] = [];
@@ -41,7 +27,7 @@ async function buyerServer(onPing: Reply | ((n: number) => Reply), onPost: Reply
   });
 }
 
-function seller(plan: ReturnType<typeof makePlan>, journal = new MemoryJournal()) {
+function seller(plan: Plan, journal = new MemoryJournal()) {
   const s = new Seller(routerFor(plan), { journal });
   sellers.push(s);
   return { seller: s, journal };
@@ -54,12 +40,12 @@ describe('auction: pinging', () => {
   it('a hanging buyer costs only its timeout; the others still win', async () => {
     const hang = await buyerServer('hang');
     const good = await buyerServer(bid(30));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
-        httpBuyer('Hang', { ping: ping(`${hang.url}/ping`, { timeoutMs: 150 }), post: post(`${hang.url}/post`) }),
+        httpBuyer('Hang', { ping: ping(`${hang.url}/ping`, { timeout: '150ms' }), post: post(`${hang.url}/post`) }),
         httpBuyer('Good', { ping: ping(`${good.url}/ping`), post: post(`${good.url}/post`) }),
       ],
-      auction({ tiers: [{ buyers: ['Hang', 'Good'] }], timeoutMs: 5000 }),
+      auction({ tiers: [{ buyers: ['Hang', 'Good'] }], timeout: '5s' }),
     );
     const { seller: s } = seller(plan);
     const t0 = Date.now();
@@ -77,12 +63,12 @@ describe('auction: pinging', () => {
   it('the auction timeout bounds the whole tier, whatever the buyers\' own timeouts', async () => {
     const slow = await buyerServer({ ...(bid(99) as object), delayMs: 6000 } as Reply);
     const fast = await buyerServer(bid(20));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
-        httpBuyer('Slow', { ping: ping(`${slow.url}/ping`, { timeoutMs: 10_000 }), post: post(`${slow.url}/post`) }),
-        httpBuyer('Fast', { ping: ping(`${fast.url}/ping`, { timeoutMs: 10_000 }), post: post(`${fast.url}/post`) }),
+        httpBuyer('Slow', { ping: ping(`${slow.url}/ping`, { timeout: '10s' }), post: post(`${slow.url}/post`) }),
+        httpBuyer('Fast', { ping: ping(`${fast.url}/ping`, { timeout: '10s' }), post: post(`${fast.url}/post`) }),
       ],
-      auction({ tiers: [{ buyers: ['Slow', 'Fast'] }], timeoutMs: 200 }),
+      auction({ tiers: [{ buyers: ['Slow', 'Fast'] }], timeout: '200ms' }),
     );
     const { seller: s, journal } = seller(plan);
     const t0 = Date.now();
@@ -111,7 +97,7 @@ describe('auction: pinging', () => {
       const srv = await buyerServer(reply);
       buyers.push(httpBuyer(name, { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) }));
     }
-    const plan = makePlan(buyers, auction({ tiers: [{ buyers: Object.keys(replies) }] }));
+    const plan = sellPlan(buyers, auction({ tiers: [{ buyers: Object.keys(replies) }] }));
     const { seller: s, journal } = seller(plan);
     const sale = await s.sell(lead());
     expect(sale.decision.buyers).toEqual([{ name: 'Good', price: 12.5 }]);
@@ -136,7 +122,7 @@ describe('auction: pinging', () => {
 
   it('reuses one keep-alive connection per origin across auctions', async () => {
     const srv = await buyerServer(bid(10));
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
     const { seller: s } = seller(plan);
     for (let i = 0; i < 20; i++) expect((await s.sell(lead())).decision.status).toBe('routed');
     expect(srv.received).toHaveLength(40);
@@ -150,7 +136,7 @@ describe('auction: pinging', () => {
 describe('seller basics', () => {
   it('sends through a caller-supplied undici dispatcher', async () => {
     const srv = await buyerServer(bid(10));
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
     const agent = new Agent({ keepAliveTimeout: 1000 });
     const s = new Seller(routerFor(plan), { dispatcher: agent });
     sellers.push(s);
@@ -162,7 +148,7 @@ describe('seller basics', () => {
 
   it('an auction winner without a post endpoint is sold without HTTP', async () => {
     const srv = await buyerServer((n) => bid(10 + n));
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping?a`) }), httpBuyer('B', { ping: ping(`${srv.url}/ping?b`) })], auction({ tiers: [{ buyers: ['A', 'B'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${srv.url}/ping?a`) }), httpBuyer('B', { ping: ping(`${srv.url}/ping?b`) })], auction({ tiers: [{ buyers: ['A', 'B'] }] }));
     const s = new Seller(routerFor(plan));
     sellers.push(s);
     const sale = await s.sell(lead());
@@ -174,7 +160,7 @@ describe('seller basics', () => {
 
   it('a failing journal does not fail the sale', async () => {
     const srv = await buyerServer(bid(10));
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
     const broken = { recordAttempt: () => { throw new Error('database is locked'); }, attempts: () => [] };
     const s = new Seller(routerFor(plan), { journal: broken });
     sellers.push(s);
@@ -185,7 +171,7 @@ describe('seller basics', () => {
 
   it('a ping that fails inside leadroute is recorded as an error, and the auction goes on without it', async () => {
     const srv = await buyerServer(bid(10));
-    const plan = makePlan(
+    const plan = sellPlan(
       [httpBuyer('A', { ping: ping(`${srv.url}/ping?a`) }), httpBuyer('B', { ping: ping(`${srv.url}/ping?b`) })],
       auction({ tiers: [{ buyers: ['A', 'B'] }] }),
     );
@@ -210,7 +196,7 @@ describe('seller basics', () => {
 
   it("runAuction's signal cuts off the pings in flight: a hanging buyer is recorded as aborted, not timed out", async () => {
     const hang = await buyerServer('hang');
-    const plan = makePlan([httpBuyer('Hang', { ping: ping(`${hang.url}/ping`, { timeoutMs: 5000 }) })], auction({ tiers: [{ buyers: ['Hang'] }], timeoutMs: 5000 }));
+    const plan = sellPlan([httpBuyer('Hang', { ping: ping(`${hang.url}/ping`, { timeout: '5s' }) })], auction({ tiers: [{ buyers: ['Hang'] }], timeout: '5s' }));
     const decision = routerFor(plan).route(lead());
     const journal = new MemoryJournal();
     const http = new HttpClient();
@@ -233,7 +219,7 @@ describe('seller basics', () => {
 
   it('an invalid lead is not sold and nothing is sent', async () => {
     const srv = await buyerServer(bid(10));
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${srv.url}/ping`), post: post(`${srv.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
     const { seller: s } = seller(plan);
     const sale = await s.sell({ id: 'bad' }); // no state
     expect(sale.decision.status).toBe('rejected');
@@ -249,7 +235,7 @@ describe('auction: selection', () => {
     const a = await buyerServer(bid(20));
     const b = await buyerServer(bid(35, { ping_id: 'B-77' }));
     const c = await buyerServer(bid(25));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) }),
         httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`) }),
@@ -281,7 +267,7 @@ describe('auction: selection', () => {
     const a = await buyerServer(bid(50), reject);
     const b = await buyerServer(bid(40), { status: 503 });
     const c = await buyerServer(bid(30), accept);
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) }),
         httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`) }),
@@ -306,7 +292,7 @@ describe('auction: selection', () => {
 
   it('no acceptable bid: unrouted with the reason, nothing posted', async () => {
     const a = await buyerServer(noBid);
-    const plan = makePlan([httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
+    const plan = sellPlan([httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) })], auction({ tiers: [{ buyers: ['A'] }] }));
     const { seller: s } = seller(plan);
     const sale = await s.sell(lead());
     expect(sale.decision.status).toBe('unrouted');
@@ -318,13 +304,14 @@ describe('auction: selection', () => {
     const a = await buyerServer(bid(45));
     const b = await buyerServer(bid(55));
     const c = await buyerServer(bid(60));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) }),
-        httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`, { accepted: null }) }),
+        httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`, { accepted: false }) }),
         httpBuyer('C', { ping: ping(`${c.url}/ping`), post: post(`${c.url}/post`) }),
       ],
-      auction({ tiers: [{ buyers: ['A', 'B'], floor: 50 }], floor: 10 }),
+      auction({ tiers: [{ buyers: ['A', 'B'], floor: '$50' }] }),
+      { auctionFloor: lit(10) },
     );
     const { seller: s } = seller(plan);
     const sale = await s.sell(lead());
@@ -334,9 +321,10 @@ describe('auction: selection', () => {
     expect(a1.reason).toBe('bid $45.00 is below the floor $50.00');
 
     // the floor comes from an expression of the lead: $50 × credit_score / 700
-    const plan2 = makePlan(
+    const plan2 = sellPlan(
       [httpBuyer('C', { ping: ping(`${c.url}/ping`), post: post(`${c.url}/post`) })],
-      auction({ tiers: [{ buyers: ['C'] }], floor: { op: 'arith', fn: '*', left: { op: 'lit', value: 50 }, right: { op: 'arith', fn: '/', left: f('credit_score'), right: { op: 'lit', value: 700 } } } }),
+      auction({ tiers: [{ buyers: ['C'] }] }),
+      { auctionFloor: { op: 'arith', fn: '*', left: lit(50), right: { op: 'arith', fn: '/', left: f('credit_score'), right: lit(700) } } },
     );
     const { seller: s2 } = seller(plan2);
     expect((await s2.sell(lead({ credit_score: 700 }))).decision.buyers).toEqual([{ name: 'C', price: 60 }]);
@@ -349,7 +337,7 @@ describe('auction: selection', () => {
     const tx = await buyerServer(bid(90, { states: ['TX', 'FL'] }));
     const fresh = await buyerServer(bid(80, { max_age: 60 }));
     const any = await buyerServer(bid(10));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('TexasOnly', { ping: ping(`${tx.url}/ping`), post: post(`${tx.url}/post`) }),
         httpBuyer('FreshOnly', { ping: ping(`${fresh.url}/ping`), post: post(`${fresh.url}/post`) }),
@@ -378,13 +366,13 @@ describe('auction: selection', () => {
     const s1 = await buyerServer(bid(40));
     const s2 = await buyerServer(bid(35));
     const mk = (exPrice: number) =>
-      makePlan(
+      sellPlan(
         [
           httpBuyer('Ex', { ping: ping(`${ex.url}/ping`), post: post(`${ex.url}/post`) }),
           httpBuyer('S1', { ping: ping(`${s1.url}/ping`), post: post(`${s1.url}/post`) }),
           httpBuyer('S2', { ping: ping(`${s2.url}/ping`), post: post(`${s2.url}/post`) }),
         ],
-        auction({ tiers: [{ buyers: ['Ex', 'S1', 'S2'] }], exclusiveMin: exPrice, shared: 3 }),
+        auction({ tiers: [{ buyers: ['Ex', 'S1', 'S2'] }], exclusiveMin: `$${exPrice}`, shared: 3 }),
       );
     const { seller: s } = seller(mk(60));
     const sale = await s.sell(lead());
@@ -411,7 +399,7 @@ describe('auction: selection', () => {
     const srvs: TestServer[] = [];
     for (const p of prices) srvs.push(await buyerServer(bid(p), p === 45 ? reject : accept));
     const names = prices.map((p) => `B${p}`);
-    const plan = makePlan(
+    const plan = sellPlan(
       names.map((n, i) => httpBuyer(n, { ping: ping(`${srvs[i]!.url}/ping`), post: post(`${srvs[i]!.url}/post`) })),
       auction({ tiers: [{ buyers: names }], shared: 3 }),
     );
@@ -427,12 +415,12 @@ describe('auction: selection', () => {
   it('multi-tier: tier 2 is pinged only when tier 1 produced no acceptable bid', async () => {
     const t1 = await buyerServer(bid(20)); // below tier 1's floor
     const t2 = await buyerServer(bid(25));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('Premium', { ping: ping(`${t1.url}/ping`), post: post(`${t1.url}/post`) }),
         httpBuyer('Standard', { ping: ping(`${t2.url}/ping`), post: post(`${t2.url}/post`) }),
       ],
-      auction({ tiers: [{ buyers: ['Premium'], floor: 40 }, { buyers: ['Standard'], floor: 15 }] }),
+      auction({ tiers: [{ buyers: ['Premium'], floor: '$40' }, { buyers: ['Standard'], floor: '$15' }] }),
     );
     const { seller: s } = seller(plan);
     const sale = await s.sell(lead());
@@ -452,7 +440,7 @@ describe('auction: selection', () => {
   it('rank by an expression of bid.price and buyer metrics', async () => {
     const a = await buyerServer(bid(50));
     const b = await buyerServer(bid(45));
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) }),
         httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`) }),
@@ -460,7 +448,7 @@ describe('auction: selection', () => {
       auction({
         tiers: [{ buyers: ['A', 'B'] }],
         // price × acceptance: B's record is better
-        rank: { op: 'arith', fn: '*', left: f('bid.price'), right: f('buyer.acceptance') },
+        rank: 'bid.price * buyer.acceptance',
       }),
     );
     const { seller: s } = seller(plan);
@@ -473,8 +461,8 @@ describe('auction: selection', () => {
 
   it('a buyer whose caps are full is not offered the lead by the router; caps are counted only at commit', async () => {
     const a = await buyerServer(bid(30));
-    const plan = makePlan(
-      [httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`), caps: [{ measure: 'leads', limit: 1, unit: 'day' }] })],
+    const plan = sellPlan(
+      [httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`), cap: '1/day' })],
       auction({ tiers: [{ buyers: ['A'] }] }),
     );
     const { seller: s } = seller(plan);
@@ -490,7 +478,7 @@ describe('auction: metrics', () => {
   it('per buyer and per flow, from the journal', async () => {
     const a = await buyerServer((n) => (n % 2 ? bid(40) : noBid));
     const b = await buyerServer(bid(30), reject);
-    const plan = makePlan(
+    const plan = sellPlan(
       [
         httpBuyer('A', { ping: ping(`${a.url}/ping`), post: post(`${a.url}/post`) }),
         httpBuyer('B', { ping: ping(`${b.url}/ping`), post: post(`${b.url}/post`) }),

@@ -1,5 +1,8 @@
 // Test helpers for selling: real HTTP servers on 127.0.0.1 (ephemeral ports),
-// hand-built plans with ping/post buyers, and a Router to sell through.
+// leads, and a Router to sell through. The plan builders here hand-build plans
+// for what the language refuses (PII in a ping or pixel, post.id in a post
+// template, broken templates) and buyer objects for unit tests of ping and bid
+// building; every other selling plan is rule text (./rules.ts).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { FieldType, PlanBuyer, PlanDelivery, PlanExpr, PlanField, PlanPing, PlanPixel, PlanPost, PlanTemplate, PlanValue } from '../../src/plan/index.js';

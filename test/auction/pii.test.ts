@@ -1,3 +1,5 @@
+// The runtime's PII guard. Plans stay hand-built here: each carries a ping the
+// checker refuses to compile (PII in its fields or template), which the guard must stop.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanError, type FieldType, type PlanField, type PlanPing } from '../../src/plan/index.js';

@@ -7,11 +7,10 @@
 //    the error it gives, next to the same table complete, which compiles.
 // Then the traits and the refusal order agree with each other.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { typeErrors } from '../helpers/type-errors.js';
 import { CLAUSES, REFUSAL_ORDER, type ClauseKind, type ClauseRegistry } from '../../src/clauses/index.js';
 import { hoursClause } from '../../src/clauses/hours.js';
 
@@ -31,33 +30,6 @@ const missingTrait = { ...CLAUSES, hours: { ...hoursClause, traits: traitsWithou
 const wrongModule = { ...CLAUSES, holidays: CLAUSES.hours } satisfies ClauseRegistry;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-
-/** Type-check one file (placed in test/clauses/ so its imports resolve) and return its errors. */
-function typeErrors(source: string): { line: number; message: string }[] {
-  const dir = mkdtempSync(join(here, '.registry-'));
-  const file = join(dir, 'table.ts');
-  try {
-    writeFileSync(file, source.replaceAll('@clauses/', `${relative(dir, join(root, 'src/clauses'))}/`));
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-    };
-    const program = ts.createProgram([file], options);
-    const sf = program.getSourceFile(file)!;
-    return program.getSemanticDiagnostics(sf).map((d) => ({
-      line: sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1,
-      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the buyer clause table', () => {
   it('has a module for every clause kind, each under its own kind', () => {
@@ -84,9 +56,10 @@ describe('the buyer clause table', () => {
   it('fails to compile when a clause misses a phase, and compiles when it has them all', () => {
     // One program (type-checking is the slow part): a complete table on line 4, a broken one on line 6.
     const errors = typeErrors(
+      here,
       [
-        "import { CLAUSES, type ClauseRegistry } from '@clauses/index.js';",
-        "import { acceptsClause } from '@clauses/accepts.js';",
+        "import { CLAUSES, type ClauseRegistry } from '@src/clauses/index.js';",
+        "import { acceptsClause } from '@src/clauses/accepts.js';",
         'const accepts = { ...acceptsClause };',
         'export const complete = { ...CLAUSES, accepts } satisfies ClauseRegistry;',
         'const { load: _load, ...noLoad } = acceptsClause;',

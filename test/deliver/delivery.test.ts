@@ -2,12 +2,12 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PlanBuyer } from '../../src/plan/index.js';
-import type { PlanAction } from '../../src/models/plan.js';
+import type { Plan } from '../../src/models/plan.js';
 import { Seller, type Sale } from '../../src/auction/index.js';
 import type { DeliveryRecord } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';
-import { accept, f, httpBuyer, lead, makePlan, post, reject, routerFor, Servers, template, until, type Reply } from '../auction/helpers.js';
+import { accept, httpBuyer as planBuyer, lead, makePlan, post as planPost, reject, routerFor, Servers, template as planTemplate, until, type Reply } from '../auction/helpers.js';
+import { httpBuyer, post, sellPlan } from '../auction/rules.js';
 
 const servers = new Servers();
 const sellers: Seller[] = [];
@@ -21,16 +21,14 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const routeTo = (buyer: string): PlanAction => ({ kind: 'route', buyer, caps: [], overflow: null });
-const share = (buyers: string[], price = 10): PlanAction => ({
-  kind: 'share',
-  max: buyers.length,
-  entries: buyers.map((b) => ({ buyer: b, price: { op: 'lit', value: price } })),
-});
+const routeTo = (buyer: string): string => `route ${buyer}`;
+const share = (buyers: string[], price = 10): string => `share max ${buyers.length} { ${buyers.map((b) => `${b} $${price}`).join(', ')} }`;
 
-function seller(buyers: PlanBuyer[], action: PlanAction, opts: ConstructorParameters<typeof Seller>[1] = {}) {
+/** A seller over buyers and one rule, given as rule text (test/auction/rules.ts), or over a plan. */
+function seller(buyers: string[] | Plan, action = '', opts: ConstructorParameters<typeof Seller>[1] = {}) {
   const journal = new MemoryJournal();
-  const s = new Seller(routerFor(makePlan(buyers, action)), { journal, baseDir: dir, ...opts });
+  const plan = Array.isArray(buyers) ? sellPlan(buyers, action) : buyers;
+  const s = new Seller(routerFor(plan), { journal, baseDir: dir, ...opts });
   sellers.push(s);
   return { seller: s, journal };
 }
@@ -44,7 +42,7 @@ const sequence =
 describe('plain delivery: posts', () => {
   it('retries with exponential backoff until accepted', async () => {
     const srv = await servers.start(sequence({ status: 503 }, 'reset', accept));
-    const { seller: s, journal } = seller([httpBuyer('A', { price: 20, post: post(`${srv.url}/post`, { retries: 3, backoffMs: 60 }) })], routeTo('A'));
+    const { seller: s, journal } = seller([httpBuyer('A', { price: 20, post: post(`${srv.url}/post`, { retries: 3, backoff: '60ms' }) })], routeTo('A'));
     const sale = await s.sell(lead());
     expect(sale.decision.buyers).toEqual([{ name: 'A', price: 20 }]);
     const d = sale.deliveries[0]!;
@@ -65,7 +63,7 @@ describe('plain delivery: posts', () => {
     const primary = await servers.start(() => ({ status: 500 }));
     const backup = await servers.start(() => accept);
     const { seller: s } = seller(
-      [httpBuyer('A', { price: 20, post: post(`${primary.url}/post`, { retries: 1, backoffMs: 5 }), backupPost: post(`${backup.url}/leads`) })],
+      [httpBuyer('A', { price: 20, post: post(`${primary.url}/post`, { retries: 1, backoff: '5ms' }), backupPost: post(`${backup.url}/leads`) })],
       routeTo('A'),
     );
     const d = (await s.sell(lead())).deliveries[0]!;
@@ -92,21 +90,24 @@ describe('plain delivery: posts', () => {
 
   it('a timed-out post is retried', async () => {
     const srv = await servers.start(sequence('hang', accept));
-    const { seller: s } = seller([httpBuyer('A', { price: 5, post: post(`${srv.url}/post`, { timeoutMs: 100, retries: 1, backoffMs: 1 }) })], routeTo('A'));
+    const { seller: s } = seller([httpBuyer('A', { price: 5, post: post(`${srv.url}/post`, { timeout: '100ms', retries: 1, backoff: '1ms' }) })], routeTo('A'));
     const d = (await s.sell(lead())).deliveries[0]!;
     expect(d.attempts.map((a) => a.outcome)).toEqual(['timeout', 'accepted']);
   });
 
   it('renders the buyer template (XML, form) and sends the matching content type', async () => {
     const srv = await servers.start(() => ({ status: 200, body: 'ok' }));
-    const xml = template('xml', '<lead id="{{lead.id}}"><name>{{lead.first_name}}</name><price>{{money sale.price}}</price><post>{{post.id}}</post></lead>');
-    const form = template('form', 'name={{lead.first_name}}&email={{lead.email}}&price={{sale.price}}');
+    // Hand-built: the checker refuses `post.id` in a post template (LR706); the renderer still fills it in.
+    const xml = planTemplate('xml', '<lead id="{{lead.id}}"><name>{{lead.first_name}}</name><price>{{money sale.price}}</price><post>{{post.id}}</post></lead>');
+    const form = planTemplate('form', 'name={{lead.first_name}}&email={{lead.email}}&price={{sale.price}}');
     const { seller: s } = seller(
-      [
-        httpBuyer('X', { price: 7, post: post(`${srv.url}/x`, { template: xml, accepted: null }) }),
-        httpBuyer('F', { price: 8, post: post(`${srv.url}/f`, { template: form, accepted: null }) }),
-      ],
-      share(['X', 'F'], 9),
+      makePlan(
+        [
+          planBuyer('X', { price: 7, post: planPost(`${srv.url}/x`, { template: xml, accepted: null }) }),
+          planBuyer('F', { price: 8, post: planPost(`${srv.url}/f`, { template: form, accepted: null }) }),
+        ],
+        { kind: 'share', max: 2, entries: ['X', 'F'].map((b) => ({ buyer: b, price: { op: 'lit', value: 9 } })) },
+      ),
     );
     const sale = await s.sell(lead({ first_name: 'Ann <&> "Lee"', email: 'a+b@example.com' }));
     expect(sale.deliveries.map((d) => d.status)).toEqual(['accepted', 'accepted']);
@@ -152,10 +153,7 @@ describe('plain delivery: posts', () => {
 });
 
 describe('plain delivery: cascade', () => {
-  const waterfall = (buyers: string[]): PlanAction => ({
-    kind: 'waterfall',
-    tiers: buyers.map((b) => ({ buyer: b, when: null, whenText: null })),
-  });
+  const waterfall = (buyers: string[]): string => `waterfall { ${buyers.join('; ')} }`;
 
   /** Buyer A ($30) then B ($20) as waterfall tiers, each posting to its own server. */
   async function twoTiers(replyA: Reply, replyB: Reply, opts: ConstructorParameters<typeof Seller>[1] = {}) {
@@ -197,7 +195,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
   it('delayed delivery: sell resolves at once, the post goes out after the delay', async () => {
     const srv = await servers.start(() => accept);
     const done: DeliveryRecord[] = [];
-    const { seller: s } = seller([httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), delivery: { delayMs: 150 } })], routeTo('A'), {
+    const { seller: s } = seller([httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), clauses: ['delay 150ms'] })], routeTo('A'), {
       onDelivery: (r) => done.push(r),
     });
     const t0 = Date.now();
@@ -213,7 +211,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
 
   it('flush sends delayed deliveries now', async () => {
     const srv = await servers.start(() => accept);
-    const { seller: s } = seller([httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), delivery: { delayMs: 60_000 } })], routeTo('A'));
+    const { seller: s } = seller([httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), clauses: ['delay 60s'] })], routeTo('A'));
     const sale = await s.sell(lead());
     await s.flush();
     expect(sale.deliveries[0]!.status).toBe('accepted');
@@ -223,7 +221,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
   it('batch by count as CSV to a file', async () => {
     const to = `file:${join(dir, 'out', 'a.csv')}`;
     const { seller: s, journal } = seller(
-      [httpBuyer('A', { price: 12, delivery: { batch: { maxCount: 3, maxWaitMs: null, format: 'csv', to } } })],
+      [httpBuyer('A', { price: 12, clauses: [`batch 3 csv to "${to}"`] })],
       routeTo('A'),
     );
     const sales: Sale[] = [];
@@ -247,7 +245,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
   it('batch by time as a JSON array, one file a batch in a directory', async () => {
     const to = `file:${join(dir, 'batches')}/`;
     const { seller: s } = seller(
-      [httpBuyer('A', { price: 2, delivery: { batch: { maxCount: null, maxWaitMs: 80, format: 'json', to } } })],
+      [httpBuyer('A', { price: 2, clauses: [`batch 80ms json to "${to}"`] })],
       routeTo('A'),
     );
     const a = await s.sell(lead({ first_name: 'One' }));
@@ -264,7 +262,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
   it('batch to an http URL as JSON', async () => {
     const srv = await servers.start(() => ({ status: 202 }));
     const { seller: s } = seller(
-      [httpBuyer('A', { price: 2, delivery: { batch: { maxCount: 2, maxWaitMs: null, format: 'json', to: `${srv.url}/bulk` } } })],
+      [httpBuyer('A', { price: 2, clauses: [`batch 2 json to "${srv.url}/bulk"`] })],
       routeTo('A'),
     );
     await s.sell(lead());
@@ -279,7 +277,7 @@ describe('plain delivery: delayed, batched, breaker', () => {
     const srv = await servers.start(() => (healthy ? accept : { status: 500 }));
     let clock = 1_000_000;
     const { seller: s } = seller(
-      [httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), delivery: { breaker: { failures: 2, cooldownMs: 30_000 } } })],
+      [httpBuyer('A', { price: 1, post: post(`${srv.url}/post`), clauses: ['breaker 2 cooldown 30s'] })],
       routeTo('A'),
       { clock: () => clock },
     );
@@ -318,15 +316,11 @@ describe('pixels', () => {
         httpBuyer('A', {
           price: 45,
           post: post(`${srv.url}/post`),
-          pixels: [
-            { url: `${px.url}/p?name={{lead.id}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.id}}}`, on: ['sold'], when: null },
-            { url: `${px.url}/d?lead={{lead.id}}`, on: ['delivered'], when: null },
-            {
-              url: `${px.url}/hi?lead={{lead.id}}`,
-              on: ['sold'],
-              when: { op: 'compare', fn: '>', left: f('credit_score'), right: { op: 'lit', value: 800 } },
-            },
-            { url: `${slowPx.url}/slow`, on: ['sold'], when: null },
+          clauses: [
+            `pixel "${px.url}/p?name={{lead.id}}&e={{hash lead.email}}&amt={{sale.price}}&raw={{{lead.id}}}" on sold`,
+            `pixel "${px.url}/d?lead={{lead.id}}" on delivered`,
+            `pixel "${px.url}/hi?lead={{lead.id}}" on sold when credit_score > 800`,
+            `pixel "${slowPx.url}/slow" on sold`,
           ],
         }),
       ],
@@ -357,7 +351,7 @@ describe('pixels', () => {
     const px = await servers.start(() => ({ status: 204 }));
     const srv = await servers.start(() => accept);
     const { seller: s, journal } = seller(
-      [httpBuyer('A', { post: post(`${srv.url}/post`), pixels: [{ url: `${px.url}/p?n={{lower lead.id}}`, on: ['sold'], when: null }] })],
+      [httpBuyer('A', { post: post(`${srv.url}/post`), clauses: [`pixel "${px.url}/p?n={{lower lead.id}}" on sold`] })],
       routeTo('A'),
     );
     // `id` is no PII field, but here it holds the lead's first name
@@ -376,10 +370,7 @@ describe('pixels', () => {
         httpBuyer('A', {
           price: 5,
           post: post(`${srv.url}/post`),
-          pixels: [
-            { url: `${px.url}/rej?lead={{lead.id}}`, on: ['rejected'], when: null },
-            { url: `${px.url}/ret?lead={{lead.id}}&p={{sale.price}}`, on: ['returned'], when: null },
-          ],
+          clauses: [`pixel "${px.url}/rej?lead={{lead.id}}" on rejected`, `pixel "${px.url}/ret?lead={{lead.id}}&p={{sale.price}}" on returned`],
         }),
       ],
       routeTo('A'),

@@ -8,7 +8,9 @@ import {
   templateKey,
   templateVariables,
 } from '../../src/deliver/index.js';
-import { httpBuyer, makePlan, ping, post, template } from '../auction/helpers.js';
+import { httpBuyer, makePlan, post, template } from '../auction/helpers.js';
+import { SELL_LEAD } from '../auction/rules.js';
+import { planOf } from '../helpers/lang.js';
 
 const ctx = {
   lead: { id: 'L1', name: 'Ann "A" <b>&\n', age: 42, email: 'Ann@Example.com', tags: ['x', 'y'], optional: null },
@@ -126,17 +128,21 @@ describe('syntax errors and variables', () => {
 
 describe('TemplateSet', () => {
   it('compiles every template of a plan once, keyed by buyer and use', () => {
-    const shared = template('json', '{"id": {{json lead.id}} }'); // `}}}` would close a triple-stash
-    const plan = makePlan(
-      [
-        httpBuyer('A', {
-          ping: ping('http://127.0.0.1:1/ping', { fields: null, template: template('json', '{"state": {{json lead.state}} }') }),
-          post: post('http://127.0.0.1:1/post', { template: shared }),
-          pixels: [{ url: 'http://127.0.0.1:1/p?x={{lead.id}}', on: ['sold'], when: null }],
-        }),
-        httpBuyer('B', { post: post('http://127.0.0.1:1/post', { template: shared }) }),
-      ],
-      { kind: 'route', buyer: 'A', caps: [], overflow: null },
+    const files: Record<string, string> = {
+      '/ping.json.hbs': '{"state": {{json lead.state}} }',
+      '/post.json.hbs': '{"id": {{json lead.id}} }', // `}}}` would close a triple-stash
+    };
+    const plan = planOf(
+      `${SELL_LEAD}
+buyer A {
+  ping "http://127.0.0.1:1/ping" json "ping.json.hbs"
+  post "http://127.0.0.1:1/post" json "post.json.hbs"
+  pixel "http://127.0.0.1:1/p?x={{lead.id}}" on sold
+}
+buyer B { post "http://127.0.0.1:1/post" json "post.json.hbs" }
+flow main { route A }
+`,
+      { baseDir: '/', readFile: (path) => files[path] },
     );
     const set = TemplateSet.forPlan(plan);
     expect(TemplateSet.forPlan(plan)).toBe(set);
@@ -145,6 +151,7 @@ describe('TemplateSet', () => {
     expect(set.get('A:ping')!.render({ lead: { state: 'CA' } })).toBe('{"state": "CA" }');
   });
 
+  // Hand-built: the compiler refuses broken templates; TemplateSet's own report is tested here.
   it('lists every broken template', () => {
     const plan = makePlan(
       [

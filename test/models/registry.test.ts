@@ -8,11 +8,10 @@
 // 2. The test compiles a broken table with the TypeScript compiler and reads
 //    the error it gives, next to the same table complete, which compiles.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { typeErrors } from '../helpers/type-errors.js';
 import { MODELS, type ModelRegistry } from '../../src/models/index.js';
 import { routeModel } from '../../src/models/route.js';
 
@@ -32,34 +31,6 @@ const missingTrait = { ...MODELS, route: { ...routeModel, traits: traitsWithoutF
 const wrongModel = { ...MODELS, share: MODELS.split } satisfies ModelRegistry;
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
-
-/** Type-check one file (placed in test/models/ so its imports resolve) and return its errors. */
-function typeErrors(source: string): { line: number; message: string }[] {
-  const dir = mkdtempSync(join(here, '.registry-'));
-  const file = join(dir, 'table.ts');
-  try {
-    const at = (folder: string) => `${relative(dir, join(root, folder))}/`;
-    writeFileSync(file, source.replaceAll('@models/', at('src/models')).replaceAll('@lang/', at('src/lang')));
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ['node'],
-    };
-    const program = ts.createProgram([file], options);
-    const sf = program.getSourceFile(file)!;
-    return program.getSemanticDiagnostics(sf).map((d) => ({
-      line: sf.getLineAndCharacterOfPosition(d.start ?? 0).line + 1,
-      message: ts.flattenDiagnosticMessageText(d.messageText, '\n'),
-    }));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('the routing model table', () => {
   it('has a model for every action kind, each under its own kind', () => {
@@ -73,11 +44,12 @@ describe('the routing model table', () => {
     // one missing a phase on line 8; the same model table checked against the
     // real syntax table on line 13 and against one with an action more on line 14.
     const errors = typeErrors(
+      here,
       [
-        "import { MODELS, type ModelRegistry, type ModelsFor } from '@models/index.js';",
-        "import { routeModel } from '@models/route.js';",
-        "import { ACTION_SYNTAX, syntaxTable, type ActionKindOf } from '@lang/actions.js';",
-        "import type { Span } from '@lang/ast.js';",
+        "import { MODELS, type ModelRegistry, type ModelsFor } from '@src/models/index.js';",
+        "import { routeModel } from '@src/models/route.js';",
+        "import { ACTION_SYNTAX, syntaxTable, type ActionKindOf } from '@src/lang/actions.js';",
+        "import type { Span } from '@src/lang/ast.js';",
         'const route = { ...routeModel };',
         'export const complete = { ...MODELS, route } satisfies ModelRegistry;',
         'const { run: _run, ...noRun } = routeModel;',

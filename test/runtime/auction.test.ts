@@ -4,38 +4,38 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { loadPlan, Router, type Decision, type SoldTo } from '../../src/runtime/index.js';
 import type { PlanExpr } from '../../src/plan/index.js';
-import type { PlanAction } from '../../src/models/plan.js';
-import { arith, buyer, cmp, DAY, dollarsCap, f, lead, leadsCap, lit, makePlan, messages, random, route, rule, TestStore } from './helpers.js';
+import type { Plan } from '../../src/models/plan.js';
+import { planOf } from '../helpers/lang.js';
+import { arith, cmp, f, lead, lit, messages, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
 const RANK: PlanExpr = arith('*', f('bid.price'), lit(2));
+const AUCTION_OPTIONS = 'timeout 300ms exclusive min $50 shared max 3 rank by bid.price * 2';
+// An auction's buyers need a ping (LR702); the router never sends it.
+const ping = (name: string) => `ping "https://${name.toLowerCase()}.example/ping"`;
 
-const auction: PlanAction = {
-  kind: 'auction',
-  tiers: [
-    { buyers: ['A', 'B', 'C'], floor: arith('/', f('credit_score'), lit(20)) },
-    { buyers: ['D'], floor: null },
-  ],
-  timeoutMs: 300,
-  floor: lit(10),
-  exclusiveMin: 50,
-  shared: 3,
-  rank: RANK,
-};
-
-function plan() {
-  return makePlan({
-    buyers: [
-      buyer('A', { price: 40, caps: [leadsCap(2, 'hour')] }),
-      buyer('B', { price: 30, caps: [leadsCap(1, 'hour')], dedupe: { fields: ['email'], windowMs: 30 * DAY } }),
-      buyer('C', { price: 20, accepts: [{ expr: cmp('==', f('state'), lit('TX')), text: 'state == TX' }] }),
-      buyer('D', { price: 5 }),
-      buyer('Z', { price: 1 }),
-    ],
-    rules: [rule('main#0', auction, null, 'auction …'), rule('main#1', route('Z'), null, 'route Z')],
-  });
+/** The plan of `text`, its auctions given an auction-wide floor of $10: the
+ *  language has only per-tier floors (it emits `floor: null`), the runtime
+ *  still honours a plan's own. */
+function withAuctionFloor(text: string): Plan {
+  const p = planOf(text);
+  for (const flow of p.flows) for (const r of flow.rules) if (r.action.kind === 'auction') r.action.floor = lit(10);
+  return p;
 }
+
+const plan = (auction = `auction { A, B, C } floor credit_score / 20 then { D } ${AUCTION_OPTIONS}`) =>
+  withAuctionFloor(`
+buyer A { price $40  cap 2/hour  ${ping('A')} }
+buyer B { price $30  cap 1/hour  dedupe email within 30d  ${ping('B')} }
+buyer C { price $20  accepts state == TX  ${ping('C')} }
+buyer D { price $5  ${ping('D')} }
+buyer Z { price $1 }
+flow main {
+  ${auction}
+  route Z
+}
+`);
 
 describe('auction', () => {
   it('returns the pending auction: eligible buyers per tier and floors on the lead; takes no caps', () => {
@@ -119,9 +119,7 @@ describe('auction', () => {
   });
 
   it('an auction nobody can bid in places nothing; routing goes on', () => {
-    const p = plan();
-    const onlyTexas = { ...auction, tiers: [{ buyers: ['C'], floor: null }] } as PlanAction;
-    p.flows[0]!.rules[0] = rule('main#0', onlyTexas, null, 'auction C');
+    const p = plan(`auction { C } ${AUCTION_OPTIONS}`);
     const d = new Router(p, { store: new TestStore(), trace: true }).route(lead(), { now: NOW });
     expect(d.status).toBe('routed');
     expect(d.buyers[0]!.name).toBe('Z');
@@ -140,18 +138,16 @@ describe('auction', () => {
 
 describe('property: caps are never exceeded under any interleaving of routes and commits', () => {
   const capPlan = () =>
-    makePlan({
-      buyers: [
-        buyer('A', { price: 40, caps: [leadsCap(3, 'hour')] }),
-        buyer('B', { price: 30, caps: [leadsCap(2, 'hour'), dollarsCap(100, 'hour')] }),
-        buyer('C', { price: 20, caps: [leadsCap(4, 'day')] }),
-      ],
-      rules: [
-        rule('main#0', { ...auction, tiers: [{ buyers: ['A', 'B', 'C'], floor: null }] } as PlanAction, cmp('<=', random, lit(50)), 'when random <= 50 auction'),
-        rule('main#1', route('A', { caps: [leadsCap(2, 'hour')], overflow: 'B' }), cmp('<=', random, lit(80)), 'when random <= 80 route A'),
-        rule('main#2', { kind: 'waterfall', tiers: ['C', 'B', 'A'].map((b) => ({ buyer: b, when: null, whenText: null })) }),
-      ],
-    });
+    withAuctionFloor(`
+buyer A { price $40  cap 3/hour  ${ping('A')} }
+buyer B { price $30  cap 2/hour, $100/hour  ${ping('B')} }
+buyer C { price $20  cap 4/day  ${ping('C')} }
+flow main {
+  when random <= 50 auction { A, B, C } ${AUCTION_OPTIONS}
+  when random <= 80 route A cap 2/hour overflow B
+  waterfall { C; B; A }
+}
+`);
   const LIMITS = { A: 3, B: 2, C: 4 } as const;
 
   type Op = { kind: 'route'; id: number } | { kind: 'commit'; pick: number; winners: number; prices: number[] };

@@ -1,3 +1,6 @@
+// The evaluator over plan expressions, built as trees: many cases (a missing
+// field, values of different types, a literal on the left) are ones the checker
+// refuses or rewrites, so rule text could not reach them.
 import { describe, it, expect } from 'vitest';
 import { compileExpr, compilePredicate, describeValues, ExprError, referencedNames, type EvalContext } from '../../src/runtime/expr.js';
 import type { PlanExpr } from '../../src/plan/index.js';

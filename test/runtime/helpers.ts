@@ -1,4 +1,4 @@
-// Hand-built plans for runtime tests (the compiler is written in parallel).
+// Plan builders for the runtime tests that need a plan the language cannot produce (each such use says why); every other runtime test writes rule text (test/helpers/lang.ts).
 import type { FieldType, PlanBuyer, PlanCap, PlanCapUnit, PlanCompareOp, PlanExpr, PlanField, PlanHours, PlanOffHours, PlanPreference, PlanValue } from '../../src/plan/index.js';
 import type { Plan, PlanAction, PlanRule } from '../../src/models/plan.js';
 import type { Decision } from '../../src/runtime/decision.js';

@@ -3,69 +3,37 @@ import { Ajv } from 'ajv';
 import { loadPlan, PlanError, Router } from '../../src/runtime/index.js';
 import { MODELS } from '../../src/models/index.js';
 import { PLAN_JSON_SCHEMA, type Plan } from '../../src/models/plan.js';
-import {
-  and,
-  arith,
-  between,
-  buyer,
-  call,
-  cmp,
-  dollarsCap,
-  f,
-  inList,
-  lead,
-  leadsCap,
-  lit,
-  makePlan,
-  not,
-  NY_BUSINESS,
-  or,
-  otherwise,
-  random,
-  route,
-  rule,
-} from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { buyer, call, f, lead, NY_BUSINESS } from './helpers.js';
 
 /** A plan that uses every kind of action and expression. */
-function fullPlan(): Plan {
-  return makePlan({
-    buyers: [
-      buyer('Premium', {
-        accepts: [
-          { expr: inList(f('state'), ['CA', 'TX', 'FL']), text: 'state in [CA, TX, FL]' },
-          { expr: cmp('>=', f('credit_score'), lit(700)), text: 'credit_score >= 700' },
-        ],
-        price: arith('+', lit(20), arith('/', arith('-', f('credit_score'), lit(600)), lit(10))),
-        caps: [leadsCap(100, 'hour'), leadsCap(1000, 'day'), dollarsCap(5000, 'day')],
-        hours: [NY_BUSINESS],
-        overflow: 'Standard',
-      }),
-      buyer('Standard', { price: 20 }),
-      buyer('Budget', { price: 5, accepts: [{ expr: or(not(call('exists', f('lead_score'))), between(f('lead_score'), lit(10), lit(90))), text: 'x' }] }),
-    ],
-    flows: [
-      {
-        name: 'solar',
-        rules: [
-          rule('solar#0', { kind: 'reject', reason: 'test lead' }, cmp('==', call('lower', f('state')), lit('zz'))),
-          rule('solar#1', route('Premium', { caps: [leadsCap(100, 'hour')], overflow: 'Standard' }), cmp('<=', random, lit(60))),
-          rule('solar#2', { kind: 'split', entries: [{ buyer: 'Standard', weight: 70 }, { buyer: 'Budget', weight: 30 }] }, and(cmp('>', random, lit(60)), cmp('<=', random, lit(80)))),
-          rule('solar#3', {
-            kind: 'waterfall',
-            tiers: [
-              { buyer: 'Premium', when: cmp('>=', f('lead_score'), lit(80)), whenText: 'lead_score >= 80' },
-              { buyer: 'Standard', when: null, whenText: null },
-            ],
-          }, cmp('<=', random, lit(90))),
-          rule('solar#4', { kind: 'share', max: 2, entries: [{ buyer: 'Standard', price: lit(18) }, { buyer: 'Budget', price: null }] }, cmp('<=', random, lit(95))),
-          otherwise('solar#5', { kind: 'flow', flow: 'backup' }),
-        ],
-      },
-      { name: 'backup', rules: [rule('backup#0', route('Budget'))] },
-    ],
-  });
+const FULL = `
+buyer Premium {
+  accepts state in [CA, TX, FL] and credit_score >= 700
+  price $20 + (credit_score - 600) / 10
+  cap 100/hour, 1000/day, $5000/day
+  hours Mon-Fri 09:00-18:00 "America/New_York"
+  overflow Standard
 }
+buyer Standard { price $20 }
+buyer Budget {
+  price $5
+  accepts not exists(lead_score) or lead_score between 10 and 90
+}
+flow solar {
+  when lower(state) == "zz" reject "test lead"
+  when random <= 60 route Premium cap 100/hour overflow Standard
+  when random <= 80 split { Standard 70%, Budget 30% }
+  when random <= 90 waterfall { Premium when lead_score >= 80; Standard }
+  when random <= 95 share max 2 { Standard $18, Budget }
+  otherwise flow backup
+}
+flow backup { route Budget }
+`;
+const fullPlan = (): Plan => planOf(FULL);
 
+// The error paths below break a compiled plan by hand: the compiler never emits
+// an invalid plan, and loadPlan's own checks are what they test.
 function problemsOf(json: unknown): string {
   try {
     loadPlan(json);
@@ -208,11 +176,7 @@ describe('lead validation', () => {
     ]);
   });
   it('enum errors list the allowed values', () => {
-    const p = makePlan({
-      buyers: [buyer('B')],
-      rules: [rule('main#0', route('B'))],
-      fields: [{ name: 'bill', type: { kind: 'enum', values: ['0-100', '100+'] }, pii: false, optional: false }],
-    });
+    const p = planOf('lead { bill: "0-100" | "100+" }\nbuyer B {}\nflow main { route B }');
     expect(new Router(p).route({ bill: '50' }).errors).toEqual([{ field: 'bill', message: 'must be one of "0-100", "100+"' }]);
   });
   it('a lead that is not an object', () => {
@@ -227,8 +191,8 @@ describe('lead validation', () => {
 
 describe('lead shape', () => {
   it('a lead that is not an object is rejected even when the lead schema allows it', () => {
-    const p = makePlan({ buyers: [buyer('B')], rules: [rule('main#0', route('B'))] });
-    p.lead.schema = {};
+    const p = planOf('buyer B {}\nflow main { route B }');
+    p.lead.schema = {}; // a schema that allows any value: the language always declares an object
     const r = new Router(p);
     for (const bad of [null, 42, 'x', [1]]) {
       const d = r.route(bad);

@@ -1,12 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { boundedShares, predictedRate, PRIOR_MEAN, PRIOR_WEIGHT, Router } from '../../src/runtime/index.js';
-import { buyer, DAY, HOUR, lead, makePlan, route, rule, TestStore } from './helpers.js';
+import { planOf } from '../helpers/lang.js';
+import { DAY, HOUR, lead, TestStore } from './helpers.js';
 
 const NOW = Date.parse('2026-03-10T15:00:00Z');
 
-function plan() {
-  return makePlan({ buyers: [buyer('A', { price: 30 }), buyer('B', { price: 20 })], rules: [rule('main#0', route('A'))] });
-}
+const BUYERS = 'buyer A { price $30 }\nbuyer B { price $20 }';
+const plan = () => planOf(`${BUYERS}\nflow main { route A }`);
 
 describe('recordOutcome and metrics', () => {
   it('a sale records a sold event; outcomes are recorded against the buyer', () => {
@@ -91,20 +91,7 @@ describe('journal', () => {
 
   it('journal: false still records sales when the plan reads metrics', () => {
     const store = new TestStore();
-    const p = makePlan({
-      buyers: [buyer('A', { price: 30 }), buyer('B', { price: 20 })],
-      rules: [
-        rule('main#0', {
-          kind: 'split',
-          entries: [
-            { buyer: 'A', weight: 50 },
-            { buyer: 'B', weight: 50 },
-          ],
-          mode: 'performance',
-          performance: { metric: 'acceptance', windowMs: DAY, min: 10, max: 90 },
-        }),
-      ],
-    });
+    const p = planOf(`${BUYERS}\nflow main { split by performance acceptance over 1d min 10% max 90% { A, B } }`);
     const r = new Router(p, { store, journal: false });
     r.route(lead(), { now: NOW });
     expect(store.calls.recordEvent).toBe(1);

@@ -1,21 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compile, formatDiagnostics, loadPlan, type Plan } from '../../src/index.js';
+import { loadPlan } from '../../src/index.js';
 import { generateLeads, renderReport, simulate, usesSampleLeads } from '../../src/sim/index.js';
 import { MemoryStore } from '../../src/adapters/index.js';
 import { makeLeads } from '../../src/sim/sample-leads.js';
+import { planOf } from '../helpers/lang.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FROM = Date.parse('2026-11-23T14:00:00Z');
 const arrival = (i: number) => FROM + i * 6000;
 
-function plan(source: string, file = 'sim.route'): Plan {
-  const { plan, diagnostics } = compile(source, { file });
-  if (!plan) throw new Error(formatDiagnostics(diagnostics, { [file]: source }));
-  return plan;
-}
-const ruleFile = (name: string) => plan(readFileSync(join(ROOT, 'rules', name), 'utf8'), `rules/${name}`);
+const ruleFile = (name: string) => planOf(readFileSync(join(ROOT, 'rules', name), 'utf8'), { file: `rules/${name}` });
 
 const EVERY_TYPE = `
 lead {
@@ -53,7 +49,7 @@ flow main { split { A 60%, B 30%, C 10% } }
 
 describe('generateLeads', () => {
   it('makes valid leads for every field type, deterministically from the seed', () => {
-    const p = plan(EVERY_TYPE);
+    const p = planOf(EVERY_TYPE);
     expect(usesSampleLeads(p.lead.fields)).toBe(true); // state, zip, email, phone, first_name
     const a = [...generateLeads(p, { count: 500, seed: 7, arrival })];
     const b = [...generateLeads(p, { count: 500, seed: 7, arrival })];
@@ -92,7 +88,7 @@ describe('generateLeads', () => {
 
 describe('simulate', () => {
   it('a 60/30/10 split over 10,000 leads lands within 2 points of target', () => {
-    const p = plan(SPLIT);
+    const p = planOf(SPLIT);
     const s = simulate(p, generateLeads(p, { count: 10_000, seed: 1, arrival }), { seed: 1, from: FROM });
     expect(s.leads).toBe(10_000);
     expect(s.buyers.map((b) => [b.name, b.target])).toEqual([
@@ -127,13 +123,13 @@ describe('simulate', () => {
     const so = simulate(solar, generateLeads(solar, { count: 500, seed: 3, arrival }));
     expect(Object.fromEntries(so.buyers.map((b) => [b.name, b.target]))).toEqual({ Premium: 60, Standard: 40, CatchAll: null });
 
-    const rest = plan(`lead { id: string }\nbuyer A { price $1 }\nbuyer B { price $1 }\nflow f {\n  when random between 1 and 25 route A\n  otherwise route B\n}\n`);
+    const rest = planOf(`lead { id: string }\nbuyer A { price $1 }\nbuyer B { price $1 }\nflow f {\n  when random between 1 and 25 route A\n  otherwise route B\n}\n`);
     const r = simulate(rest, generateLeads(rest, { count: 100, seed: 1, arrival }));
     expect(r.buyers.map((b) => b.target)).toEqual([25, 75]);
   });
 
   it('counts cap hits, skips by reason, unsold leads and their reasons', () => {
-    const p = plan(`
+    const p = planOf(`
 lead {
   id: string
   homeowner: bool
@@ -160,7 +156,7 @@ flow f { route Small }
   });
 
   it('runs against the store it is given', () => {
-    const p = plan(SPLIT);
+    const p = planOf(SPLIT);
     const store = new MemoryStore();
     simulate(p, generateLeads(p, { count: 10, seed: 1, arrival }), { store });
     expect(() => simulate(p, [], { flow: 'nope' })).toThrow(/no flow 'nope'/);
