@@ -76,7 +76,16 @@ export interface Sale {
   decision: Decision;
   auction: AuctionRecord | null;
   deliveries: DeliveryRecord[];
+  /** Set when the winners were posted but the store could not record the sale
+   *  (after COMMIT_ATTEMPTS tries: a store locked by another process, say):
+   *  the deliveries happened; the caps and the journal do not count them. */
+  commitError?: string;
 }
+
+/** Tries at recording an auction's sale once its winners were posted. Each
+ *  try is all or nothing (a store with atomic() commits a lead whole), so a
+ *  retry never counts a sale twice; a SQLite store waits its busy timeout in each. */
+const COMMIT_ATTEMPTS = 3;
 
 const FLOW_MEMORY = 100_000;
 
@@ -212,7 +221,14 @@ export class Seller {
         { leadId: decision.leadId, lead: asRewritten(leadObj, decision), spec: decision.auction, random: decision.random, routedAt, ageS },
       );
       const sold = result.sold.map((s) => ({ name: s.buyer.name, price: s.sale.price }));
-      let final = this.router.commit(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
+      const committed = this.commitSale(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
+      if ('error' in committed) {
+        // The buyers have the lead: say so, with what went wrong, rather than lose the sale's record.
+        for (const d of result.deliveries) this.options.onDelivery?.(d);
+        const reason = `sold at auction but not recorded: ${committed.error}`;
+        return { decision: { ...decision, reason }, auction: result.record, deliveries: result.deliveries, commitError: committed.error };
+      }
+      let final = committed.decision;
       if (final.status !== 'routed' && result.record.reason !== null) final = { ...final, reason: `auction: ${result.record.reason}` };
       if (result.sold.length > 0) {
         // A winner the router dropped at commit (its cap filled meanwhile) keeps its
@@ -267,6 +283,19 @@ export class Seller {
       }
       decision = next;
     }
+  }
+
+  /** Record an auction's sale with the router, trying again when the store refuses (see COMMIT_ATTEMPTS). */
+  private commitSale(decision: Decision, sold: SoldToAt[], at: { now?: Date | number | string; exclusive?: boolean }): { decision: Decision } | { error: string } {
+    let error = '';
+    for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
+      try {
+        return { decision: this.router.commit(decision, sold, at) };
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { error };
   }
 
   private rememberFlow(leadId: string, flow: string): void {
