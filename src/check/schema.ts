@@ -3,6 +3,7 @@
 
 import type { FieldDecl, Span, TypeExpr } from '../lang/ast.js';
 import { RESERVED_FIELD_NAMES } from '../lang/builtins.js';
+import { OBJECT_KEY_NAMES } from '../core/states.js';
 import { CheckContext, isSpan, lineOf } from './context.js';
 import { fileRefusal, readNamedFile, type FileOptions } from './files.js';
 import type { LeadField, LeadType } from './types.js';
@@ -66,6 +67,10 @@ function inlineFields(ctx: CheckContext, decls: FieldDecl[]): LeadField[] {
     seen.set(name, decl);
     if (RESERVED_FIELD_NAMES.includes(name)) {
       ctx.report('LR210', nameSpan, name);
+    }
+    if (OBJECT_KEY_NAMES.includes(name)) {
+      ctx.report('LR210.objectKey', nameSpan, name);
+      continue;
     }
     const type = decl.type ? typeFromExpr(ctx, decl.type) : undefined;
     if (type === undefined) continue; // parse recovery lost the type
@@ -153,6 +158,10 @@ function readSchemaFile(
     }
     if (RESERVED_FIELD_NAMES.includes(name)) {
       ctx.report('LR210.inSchema', where, relPath, name);
+    }
+    if (OBJECT_KEY_NAMES.includes(name)) {
+      ctx.report('LR210.objectKeyInSchema', where, relPath, name);
+      continue;
     }
     const range = rangeOf(type);
     if (range && range.min > range.max) {

@@ -11,3 +11,8 @@ export const US_STATES: readonly string[] = [
 
 /** Names with a fixed meaning that a lead field may not take. */
 export const RESERVED_FIELD_NAMES: readonly string[] = ['random'];
+
+/** Names a JavaScript object gives a meaning of its own: a lead field so named
+ *  would set the prototype of every object built from the lead (its plan's
+ *  schema among them), so it may not be one. */
+export const OBJECT_KEY_NAMES: readonly string[] = ['__proto__'];

@@ -131,6 +131,8 @@ export const DIAGNOSTIC_CODES = {
   LR210: { severity: 'error', title: 'reserved name', message: '`{0}` is a reserved name and cannot be a lead field', help: "`{0}` already means the lead's random number 1..100; rename the field",
     variants: {
       inSchema: { message: 'the lead schema `{0}` declares `{1}`, a reserved name that cannot be a lead field', help: "`{1}` already means the lead's random number 1..100; rename the property" },
+      objectKey: { message: '`{0}` is a reserved name and cannot be a lead field: it is how JavaScript objects reach their prototype', help: 'rename the field' },
+      objectKeyInSchema: { message: 'the lead schema `{0}` declares `{1}`, a reserved name that cannot be a lead field: it is how JavaScript objects reach their prototype', help: 'rename the property' },
     },
   },
   LR211: {
