@@ -2,6 +2,13 @@
 // (a field, `random`, or a state/enum symbol such as `CA`), and report
 // mismatches, unknown names and functions, values outside an enum or a
 // field's range, and `random` compared outside 1..100.
+//
+// Why one file over ~500 lines: every expression kind is checked by the same
+// class because each reads and reports through the same state (the context,
+// the bindings, the scope of `bid.`/`buyer.` names, the recursion guard) and
+// calls the others (a comparison checks both operands and the field's range,
+// a list its items against the compared field); split by kind, it would be
+// that class in several files handing the state around.
 
 import type { CompareOp, Expr, Span } from '../lang/ast.js';
 import { BUILTIN_NAMES, builtin, isBuiltin, signatureText, type BuiltinDef, type BuiltinType } from '../core/builtins.js';

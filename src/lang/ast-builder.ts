@@ -1,6 +1,11 @@
 // CST → AST. The CST may be partial (error recovery leaves children out), so
 // every accessor tolerates a missing child and yields an `error` node instead of
 // throwing; the parser has already reported the syntax error.
+//
+// Why one file over ~500 lines: it mirrors ./parser.ts rule by rule (one
+// method per grammar rule), and every method shares the state of one build:
+// the file's spans, the expression depth and size limits and the diagnostics
+// they raise. The actions' building is in ./actions.ts.
 
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';

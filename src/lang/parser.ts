@@ -1,6 +1,12 @@
 // The grammar, as a Chevrotain CST parser. Built once at module load and reused
 // (Chevrotain's own advice: construction does the expensive grammar analysis).
 // Error recovery is on, so one run reports every syntax error it can find.
+//
+// Why one file over ~500 lines: Chevrotain defines a grammar as one parser
+// class whose rules are made in its constructor (they call each other through
+// `this`, and the grammar is analysed once, as a whole); the routing actions'
+// rules already live in ./actions.ts, so what is left here is the declarations,
+// the buyer clauses and the expression grammar.
 
 import { EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
