@@ -1,10 +1,11 @@
 // The runtime's PII guard. Plans stay hand-built here: each carries a ping the
 // checker refuses to compile (PII in its fields or template), which the guard must stop.
 import fc from 'fast-check';
+import { compile } from '../../src/compile/index.js';
+import { Router } from '../../src/runtime/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanError, type FieldType, type PlanField, type PlanPing } from '../../src/plan/index.js';
 import type { Plan } from '../../src/models/plan.js';
-import type { Router } from '../../src/runtime/index.js';
 import { buildPing, PiiGuard, PingBuilder, PingUrls, piiViolation, publicLead, Seller } from '../../src/auction/index.js';
 import { TemplateSet } from '../../src/deliver/index.js';
 import { MemoryJournal } from '../../src/adapters/index.js';
@@ -405,6 +406,69 @@ describe('pings over HTTP never carry PII', () => {
     expect(refused).toBeGreaterThan(0);
     expect(guarded).toBeGreaterThan(0); // the runtime guard itself stopped some
     expect(atLoad).toBeGreaterThan(0); // and the plan verifier refused some plans outright
+  });
+
+  // A fallback rewrite is the third way a value moves: a copy of personal data
+  // into a field that is not PII is stopped by the checker (LR708), in a plan
+  // edited by hand by the verifier, and a value that got in anyway by the guard.
+  it('for random fallback rewrites, no PII value reaches a ping', async () => {
+    const counts = { checker: 0, verifier: 0, sold: 0 };
+    const LEAD = 'lead { id: string\n  email: email pii optional\n  name: string pii optional\n  tier: string optional\n  note: string optional\n  contact: string pii optional }';
+    const caseArb = fc.record({
+      source: fc.constantFrom('email', 'name', 'tier', 'literal'),
+      target: fc.constantFrom('tier', 'note', 'contact'),
+      pinged: fc.subarray(['id', 'tier', 'note'], { minLength: 1 }),
+      edited: fc.boolean(),
+      email: fc.tuple(fc.stringMatching(/^[a-z]{3,8}$/), fc.stringMatching(/^[a-z]{3,8}$/)).map(([a, b]) => `${a}@${b}.com`),
+      name: fc.stringMatching(/^[A-Z][a-z]{3,9}$/),
+    });
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ source, target, pinged, edited, email, name }) => {
+        const value = source === 'literal' ? '"C"' : source;
+        const text = (rewrite: string) =>
+          `${LEAD}
+buyer Nobody { accepts id == "-" price $1 }
+buyer B { ping "${srv.url}/ping" timeout 2s fields ${pinged.join(', ')}
+  bid price "bid.amount"
+  post "${srv.url}/post" accepted "result" == "success" }
+flow main { fallback a -> b with ${rewrite} }
+flow a { route Nobody }
+flow b { auction { B } timeout 3s }`;
+        const compiled = compile(text(`${target} = ${edited ? '"C"' : value}`), { file: 'p.route' });
+        if (compiled.diagnostics.some((d) => d.code === 'LR708')) return void counts.checker++;
+        expect(compiled.plan).not.toBeNull();
+        const plan = compiled.plan!;
+        if (edited && source !== 'literal') {
+          const steps = (plan.flows[0]!.rules[0]!.action as { steps: { rewrites: { value: unknown }[] }[] }).steps;
+          steps[1]!.rewrites[0]!.value = { op: 'field', name: source };
+        }
+        let router: Router;
+        try {
+          router = new Router(plan);
+        } catch (err) {
+          expect((err as PlanError).problems.some((p) => p.message.includes('is not personal data'))).toBe(true);
+          return void counts.verifier++;
+        }
+        const seller = new Seller(router, { journal: new MemoryJournal() });
+        const start = srv.received.length;
+        const l = { id: `R${Math.random().toString(36).slice(2, 8)}`, email, name, tier: 'A', note: 'n', contact: 'x' };
+        try {
+          const sale = await seller.sell(l);
+          if (sale.decision.status === 'routed') counts.sold++;
+        } finally {
+          await seller.close();
+        }
+        for (const r of srv.received.slice(start).filter((x) => x.url.startsWith('/ping'))) {
+          const hay = norm(`${r.url} ${r.body} ${decode(r.body)}`);
+          expect(hay.includes(norm(email)), `e-mail leaked in ${r.body}`).toBe(false);
+          expect(hay.includes(norm(name)), `name leaked in ${r.body}`).toBe(false);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(counts.checker).toBeGreaterThan(0);
+    expect(counts.verifier).toBeGreaterThan(0);
+    expect(counts.sold).toBeGreaterThan(0);
   });
 
   // Pixels go to third-party trackers: a PII value reaches none, whether the URL
