@@ -6,7 +6,7 @@
 // (pii.ts) then searches the result before it is sent.
 
 import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../plan/index.js';
-import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
+import { contentTypeOf, isTemplatedUrl, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
 export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../plan/index.js';
 
@@ -115,21 +115,34 @@ export class PingBuilder {
   build(buyer: PlanBuyer, pingId: string): PingPayload {
     const ping = buyer.ping!;
     const pub = this.publicView();
+    const url = isTemplatedUrl(ping.url) ? this.renderUrl(buyer, pub, pingId) : ping.url;
     if (ping.template) {
       const t = this.templates.get(templateKey.ping(buyer.name));
       if (!t) throw new TemplateError('ping template was not compiled', ping.template.name, 0, 0, 'compile');
-      const body = t.render({
-        lead: pub,
-        ping: { id: pingId },
-        post: { id: '' },
-        sale: { price: 0, buyer: buyer.name, exclusive: false },
-        now: typeof this.now === 'string' ? this.now : (this.now = new Date(this.now).toISOString()),
-      });
-      return { url: ping.url, body, contentType: contentTypeOf(t.format), dropped: [] };
+      const body = t.render(this.context(buyer, pub, pingId));
+      return { url, body, contentType: contentTypeOf(t.format), dropped: [] };
     }
     const plan = fieldPlanOf(this.fields, ping);
     const body = this.fieldsJsonBefore(plan, pub) + JSON.stringify(pingId) + '}';
-    return { url: ping.url, body, contentType: 'application/json', dropped: plan.dropped };
+    return { url, body, contentType: 'application/json', dropped: plan.dropped };
+  }
+
+  /** What a ping's templates (its body, its URL) see: the lead's public view, never its PII. */
+  private context(buyer: PlanBuyer, pub: Record<string, unknown>, pingId: string): Record<string, unknown> {
+    return {
+      lead: pub,
+      ping: { id: pingId },
+      post: { id: '' },
+      sale: { price: 0, buyer: buyer.name, exclusive: false },
+      now: typeof this.now === 'string' ? this.now : (this.now = new Date(this.now).toISOString()),
+    };
+  }
+
+  /** A ping URL with placeholders, its values URL-encoded. */
+  private renderUrl(buyer: PlanBuyer, pub: Record<string, unknown>, pingId: string): string {
+    const t = this.templates.get(templateKey.url(templateKey.ping(buyer.name)));
+    if (!t) throw new TemplateError('ping URL template was not compiled', `${buyer.name} ping URL`, 0, 0, 'compile');
+    return t.render(this.context(buyer, pub, pingId));
   }
 
   /** `{"a":…,"b":…,"ping_id":` for a field list: what JSON.stringify gives for its fields plus ping_id, up to the id. */

@@ -53,6 +53,8 @@ export const pingClause: ClauseModule<'ping'> = {
     const ping = c.ping;
     if (!ping || typeof ping !== 'object') return;
     checkUrl(ctx, ping.url, 'the ping URL');
+    // `{{…}}` in the path or query: checked as a ping template (no personal data).
+    buyer.templates.inline(ping.url, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost }, 'the ping URL');
     if (ping.timeout) positiveDuration(ctx, exprs, ping.timeout, 'a ping timeout', 'lets no reply arrive');
     if (Array.isArray(ping.fields)) checkPingFields(ctx, ping.fields);
     if (ping.template) buyer.templates.file(ping.template, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost });

@@ -28,6 +28,7 @@ export const postClause: ClauseModule<'post'> = {
     const post = c.post;
     if (post && typeof post === 'object') {
       checkUrl(ctx, post.url, c.backup ? 'the backup post URL' : 'the post URL');
+      buyer.templates.inline(post.url, { kind: 'post', hasPing: buyer.hasPing, hasPost: true }, c.backup ? 'the backup post URL' : 'the post URL');
       if (post.timeout) positiveDuration(ctx, exprs, post.timeout, 'a post timeout', 'lets no reply arrive');
       if (post.backoff) exprs.duration(post.backoff, '`backoff`');
       if (typeof post.retries === 'number') wholeCount(ctx, post.retries, post.span, '`retry`', 0, 'retry 2');

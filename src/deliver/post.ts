@@ -17,7 +17,7 @@ import type { HttpClient, HttpResult } from './http.js';
 import type { AttemptOutcome, Journal } from './journal.js';
 import { sleep } from './limiter.js';
 import { brief, getPath, tryJson } from './paths.js';
-import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
+import { contentTypeOf, isTemplatedUrl, templateKey, TemplateError, type TemplateSet } from './templates.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
 export { DEFAULT_POST_TIMEOUT_MS };
@@ -89,18 +89,28 @@ export function defaultPostBody(sale: SaleContext): string {
   });
 }
 
-function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): { body: string; type: string } {
-  const t = post.template ? templates.get(key) : undefined;
-  if (!post.template) return { body: defaultPostBody(sale), type: 'application/json' };
-  if (!t) throw new TemplateError('template was not compiled', post.template.name, 0, 0, 'compile');
-  const body = t.render({
+/** What a post's templates (its body, its URL) see. */
+function postContext(sale: SaleContext): Record<string, unknown> {
+  return {
     lead: sale.lead,
     ping: { id: sale.pingId ?? '' },
     post: { id: sale.postId },
     sale: { price: sale.price, buyer: sale.buyer, exclusive: sale.exclusive },
     now: new Date().toISOString(),
-  });
-  return { body, type: contentTypeOf(t.format) };
+  };
+}
+
+function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): { url: string; body: string; type: string } {
+  let url = post.url;
+  if (isTemplatedUrl(post.url)) {
+    const u = templates.get(templateKey.url(key));
+    if (!u) throw new TemplateError('URL template was not compiled', `${sale.buyer} post URL`, 0, 0, 'compile');
+    url = u.render(postContext(sale));
+  }
+  const t = post.template ? templates.get(key) : undefined;
+  if (!post.template) return { url, body: defaultPostBody(sale), type: 'application/json' };
+  if (!t) throw new TemplateError('template was not compiled', post.template.name, 0, 0, 'compile');
+  return { url, body: t.render(postContext(sale)), type: contentTypeOf(t.format) };
 }
 
 function newRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
@@ -162,7 +172,7 @@ export class Poster {
     rec: DeliveryRecord,
   ): Promise<'accepted' | 'rejected' | 'failed'> {
     const { http, journal, breakers, signal } = this.o;
-    let payload: { body: string; type: string };
+    let payload: { url: string; body: string; type: string };
     try {
       payload = renderPost(this.o.templates, key, post, sale);
     } catch (err) {
@@ -182,7 +192,7 @@ export class Poster {
         return 'failed';
       }
       const res = await http.request({
-        url: post.url,
+        url: payload.url,
         method: 'POST',
         headers: {
           'content-type': payload.type,

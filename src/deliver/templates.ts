@@ -369,7 +369,12 @@ export const templateKey = {
   post: (buyer: string) => `${buyer}:post`,
   backup: (buyer: string) => `${buyer}:backup`,
   pixel: (buyer: string, i: number) => `${buyer}:pixel:${i}`,
+  /** The URL of a template's endpoint (`ping`, `post`, `backup`), when it holds `{{…}}`. */
+  url: (key: string) => `${key}:url`,
 };
+
+/** Whether a URL is a template (holds `{{…}}`); one that is not is sent as written. */
+export const isTemplatedUrl = (url: string): boolean => url.includes('{{');
 
 /** Every template of a plan, compiled once, by key (see templateKey). */
 export class TemplateSet {
@@ -415,6 +420,13 @@ export class TemplateSet {
         add(templateKey.backup(b.name), b.backupPost.template.source, b.backupPost.template.format, b.backupPost.template.name);
       }
       (b.pixels ?? []).forEach((p, i) => add(templateKey.pixel(b.name, i), p.url, 'url', `${b.name} pixel ${i + 1}`));
+      // Ping and post URLs with placeholders: values URL-encoded, as in a pixel URL.
+      const urls: [string, string | undefined, string][] = [
+        [templateKey.ping(b.name), b.ping?.url, 'ping URL'],
+        [templateKey.post(b.name), b.post?.url, 'post URL'],
+        [templateKey.backup(b.name), b.backupPost?.url, 'backup post URL'],
+      ];
+      for (const [key, url, what] of urls) if (url !== undefined && isTemplatedUrl(url)) add(templateKey.url(key), url, 'url', `${b.name} ${what}`);
     }
     if (errors.length > 0) throw new TemplateSetError(errors);
   }

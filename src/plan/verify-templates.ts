@@ -29,6 +29,15 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
   plan.buyers.forEach((b, i) => {
     const at = `/buyers/${i}`;
     const check = (source: string, use: TemplateUseKind, path: string) => problems.push(...oneTemplate(source, use, path, personal));
+    // A ping or post URL with placeholders is a template of its own, its host fixed as a pixel's.
+    const url = (u: string | undefined, use: TemplateUseKind, path: string) => {
+      if (u === undefined || !u.includes('{{')) return;
+      if (!hasFixedHost(u)) problems.push({ path, message: 'a URL with placeholders needs a fixed host: only its path and query may hold {{…}}' });
+      check(u, use, path);
+    };
+    url(b.ping?.url, 'ping', `${at}/ping/url`);
+    url(b.post?.url, 'post', `${at}/post/url`);
+    url(b.backupPost?.url, 'post', `${at}/backupPost/url`);
     if (b.ping?.template) check(b.ping.template.source, 'ping', `${at}/ping/template/source`);
     if (b.post?.template) check(b.post.template.source, 'post', `${at}/post/template/source`);
     if (b.backupPost?.template) check(b.backupPost.template.source, 'post', `${at}/backupPost/template/source`);
