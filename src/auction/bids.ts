@@ -61,6 +61,15 @@ function describe(errors: ErrorObject[] | null | undefined, mapping: PlanPing['b
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 
+/** A plain decimal number written as text (`"6.66"`, `" 12 "`), as many buyers
+ *  answer, read as the number; anything else is left as it is (and judged by
+ *  the bid's schema: `"6,66"` or `"$6"` is no price). */
+export function numberFromText(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  return /^-?(?:\d+\.?\d*|\.\d+)$/.test(t) ? Number(t) : v;
+}
+
 /** Read a bid from a ping's HTTP result. */
 export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFAULT_MAX_BID): BidReading {
   if (!res.ok) {
@@ -77,7 +86,7 @@ export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFA
   const body = parsed.value;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { outcome: 'invalid', reason: 'answer is not a JSON object' };
 
-  const rawPrice = getPath(body, mapping.price);
+  const rawPrice = numberFromText(getPath(body, mapping.price));
   if (mapping.accepted) {
     const v = getPath(body, mapping.accepted.path);
     if (v !== mapping.accepted.equals) {
@@ -93,7 +102,7 @@ export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFA
     id: mapping.id ? (getPath(body, mapping.id) ?? null) : null,
     exclusive: mapping.exclusive ? (getPath(body, mapping.exclusive) ?? null) : null,
     states: mapping.states ? (getPath(body, mapping.states) ?? null) : null,
-    maxAge: mapping.maxAge ? (getPath(body, mapping.maxAge) ?? null) : null,
+    maxAge: mapping.maxAge ? (numberFromText(getPath(body, mapping.maxAge)) ?? null) : null,
   };
   const validate = validatorFor(maxBid);
   if (!validate(candidate)) return { outcome: 'invalid', reason: describe(validate.errors, mapping) };

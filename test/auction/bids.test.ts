@@ -30,10 +30,18 @@ describe('readBid', () => {
     expect(readBid(ok({}), m)).toEqual({ outcome: 'no-bid', reason: 'no bid.amount in the answer' });
   });
 
+  it('reads a price (and a max age) given as a plain decimal string, as many buyers answer', () => {
+    const got = readBid(ok({ status: 'accepted', bid: { amount: ' 6.66 ' }, max_age: '300' }), mapping);
+    expect(got).toMatchObject({ outcome: 'bid', bid: { price: 6.66, maxAgeS: 300 } });
+    expect(readBid(ok({ status: 'accepted', bid: { amount: '-2' } }), mapping)).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is negative' });
+    expect(readBid(ok({ bid: { amount: '0' } }), { ...mapping, accepted: null })).toEqual({ outcome: 'no-bid', reason: 'bid.amount is 0' });
+  });
+
   it('validates the bid with ajv', () => {
     const bad = (bid: Record<string, unknown>) => readBid(ok({ status: 'accepted', ...bid }), mapping);
     expect(bad({ bid: { amount: -1 } })).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is negative' });
-    expect(bad({ bid: { amount: '45' } })).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is not a number' });
+    expect(bad({ bid: { amount: '$45' } })).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is not a number' });
+    expect(bad({ bid: { amount: '4,5' } })).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is not a number' });
     expect(bad({ bid: { amount: 20_000 } })).toEqual({ outcome: 'invalid', reason: 'price (bid.amount) is above the ceiling of 10000' });
     expect(bad({ bid: {} })).toEqual({ outcome: 'invalid', reason: 'no bid.amount in the answer' });
     expect(bad({ bid: { amount: 5 }, exclusive: 'yes' }).outcome).toBe('invalid');
