@@ -359,9 +359,9 @@ function pingOne(
   deps.http.send(
     {
       url: payload.url,
-      method: 'POST',
-      headers: { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
-      body: payload.body,
+      method: ping.method ?? 'POST',
+      headers: ping.method === 'GET' ? { 'user-agent': 'leadroute', 'x-ping-id': built.pingId } : { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
+      ...(ping.method === 'GET' ? {} : { body: payload.body }),
       timeoutMs,
       maxBytes: 64 * 1024,
       deadline: deadlineFor(timeoutMs),

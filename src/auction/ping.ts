@@ -123,6 +123,7 @@ export class PingBuilder {
       return { url, body, contentType: contentTypeOf(t.format), dropped: [] };
     }
     const plan = fieldPlanOf(this.fields, ping);
+    if (ping.method === 'GET') return { url: withQuery(url, plan, pub, pingId), body: '', contentType: '', dropped: plan.dropped };
     const body = this.fieldsJsonBefore(plan, pub) + JSON.stringify(pingId) + '}';
     return { url, body, contentType: 'application/json', dropped: plan.dropped };
   }
@@ -173,4 +174,16 @@ export function buildPing(
   nowIso: string,
 ): PingPayload {
   return new PingBuilder(fields, lead, templates, nowIso).build(buyer, pingId);
+}
+
+/** A GET ping's fields as query parameters after the URL's own (`?state=CA&zip3=941&ping_id=…`): a text, a number, or JSON for anything else. */
+function withQuery(url: string, plan: FieldPlan, pub: Record<string, unknown>, pingId: string): string {
+  const params = new URLSearchParams();
+  for (const n of plan.names) {
+    const v = pub[n];
+    if (v === undefined || n === 'ping_id') continue;
+    params.append(n, typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+  }
+  params.append('ping_id', pingId);
+  return `${url}${url.includes('?') ? '&' : '?'}${params.toString()}`;
 }

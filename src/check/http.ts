@@ -3,9 +3,11 @@
 // also go to a `file:` path), durations above zero, whole counts, and the
 // reply tests of `bid` and `post`.
 
-import type { Expr, ResponseTest, Span, StringLit } from '../lang/ast.js';
+import type { Expr, Ident, ResponseTest, Span, StringLit, TemplateRef } from '../lang/ast.js';
+import { didYouMean } from '../lang/diagnostics.js';
+import { HTTP_METHODS, type HttpMethod } from '../plan/index.js';
 import { hasFixedHost } from '../core/urls.js';
-import { type CheckContext, isSpan } from './context.js';
+import { type CheckContext, isSpan, listText } from './context.js';
 import type { ExprChecker } from './exprs.js';
 import { render } from './render.js';
 
@@ -86,4 +88,23 @@ export function checkResponseTest(ctx: CheckContext, t: ResponseTest | undefined
   if (t.path && typeof t.path.value === 'string' && t.path.value.trim() === '')
     ctx.report('LR703', t.path.span ?? t.span);
   if (t.equals) checkResponseValue(ctx, t.equals);
+}
+
+// ---------------------------------------------------------------- methods
+
+/** The method a `ping GET "…"` or `post PUT "…"` names, upper-cased, when it is one. */
+export function methodOf(method: Ident | undefined): HttpMethod | undefined {
+  const m = typeof method?.name === 'string' ? method.name.toUpperCase() : undefined;
+  return (HTTP_METHODS as readonly string[]).includes(m ?? '') ? (m as HttpMethod) : undefined;
+}
+
+/** A method is GET, POST or PUT (any case: LR710); a GET sends no body, so it takes no template. */
+export function checkMethod(ctx: CheckContext, method: Ident | undefined, what: 'ping' | 'post', template: TemplateRef | undefined): void {
+  if (!method || typeof method.name !== 'string') return;
+  const m = methodOf(method);
+  if (m === undefined) {
+    ctx.report('LR710', method.span, method.name, didYouMean(method.name.toUpperCase(), HTTP_METHODS) ?? `a ${what} is sent with ${listText([...HTTP_METHODS])}`);
+    return;
+  }
+  if (m === 'GET' && template) ctx.report('LR710.getWithBody', template.span ?? method.span, what);
 }

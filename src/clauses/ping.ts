@@ -11,7 +11,7 @@
 import type { Ident } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import type { CheckContext } from '../check/context.js';
-import { checkUrl, positiveDuration } from '../check/http.js';
+import { checkMethod, checkUrl, methodOf, positiveDuration } from '../check/http.js';
 import { zipSource } from '../check/templates.js';
 import { DEFAULT_PING_TIMEOUT_MS, type PlanPing } from '../plan/index.js';
 import { durationMs, loadsNothing, type ClauseModule } from './types.js';
@@ -53,6 +53,7 @@ export const pingClause: ClauseModule<'ping'> = {
     const ping = c.ping;
     if (!ping || typeof ping !== 'object') return;
     checkUrl(ctx, ping.url, 'the ping URL');
+    checkMethod(ctx, ping.method, 'ping', ping.template);
     // `{{…}}` in the path or query: checked as a ping template (no personal data).
     buyer.templates.inline(ping.url, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost }, 'the ping URL');
     if (ping.timeout) positiveDuration(ctx, exprs, ping.timeout, 'a ping timeout', 'lets no reply arrive');
@@ -61,7 +62,9 @@ export const pingClause: ClauseModule<'ping'> = {
   },
   emit(c, draft, env) {
     const p = c.ping;
+    const method = methodOf(p.method);
     draft.plan.ping = {
+      ...(method && method !== 'POST' ? { method } : {}),
       url: p.url.value,
       timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_PING_TIMEOUT_MS,
       fields: p.fields ? p.fields.map((f) => f.name) : null,

@@ -4,7 +4,7 @@
 
 import type { PostSpec } from '../lang/ast.js';
 import { headSpan } from '../check/context.js';
-import { checkResponseTest, checkUrl, positiveDuration, wholeCount } from '../check/http.js';
+import { checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
 import { DEFAULT_POST_TIMEOUT_MS, type PlanPost } from '../plan/index.js';
 import { durationMs, literalValue, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
 
@@ -12,7 +12,9 @@ import { durationMs, literalValue, loadsNothing, type BuyerEmitEnv, type ClauseM
 const DEFAULT_BACKOFF_MS = 1000;
 
 function emitPost(p: PostSpec, env: BuyerEmitEnv): PlanPost {
+  const method = methodOf(p.method);
   return {
+    ...(method && method !== 'POST' ? { method } : {}),
     url: p.url.value,
     timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_POST_TIMEOUT_MS,
     retries: p.retries ?? 0,
@@ -28,6 +30,7 @@ export const postClause: ClauseModule<'post'> = {
     const post = c.post;
     if (post && typeof post === 'object') {
       checkUrl(ctx, post.url, c.backup ? 'the backup post URL' : 'the post URL');
+      checkMethod(ctx, post.method, 'post', post.template);
       buyer.templates.inline(post.url, { kind: 'post', hasPing: buyer.hasPing, hasPost: true }, c.backup ? 'the backup post URL' : 'the post URL');
       if (post.timeout) positiveDuration(ctx, exprs, post.timeout, 'a post timeout', 'lets no reply arrive');
       if (post.backoff) exprs.duration(post.backoff, '`backoff`');

@@ -12,7 +12,7 @@ import { Pool, type Dispatcher } from 'undici';
 
 export interface HttpRequest {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
   /** The whole exchange (connect, headers, body) must finish within this. */

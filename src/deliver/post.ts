@@ -191,15 +191,12 @@ export class Poster {
         rec.detail = detail;
         return 'failed';
       }
+      const get = post.method === 'GET';
       const res = await http.request({
         url: payload.url,
-        method: 'POST',
-        headers: {
-          'content-type': payload.type,
-          'user-agent': 'leadroute',
-          'idempotency-key': sale.postId,
-        },
-        body: payload.body,
+        method: post.method ?? 'POST',
+        headers: get ? { 'user-agent': 'leadroute', 'idempotency-key': sale.postId } : { 'content-type': payload.type, 'user-agent': 'leadroute', 'idempotency-key': sale.postId },
+        ...(get ? {} : { body: payload.body }),
         timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
         signal,
       });

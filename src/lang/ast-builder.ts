@@ -437,6 +437,8 @@ export class AstBuilder {
     const url = this.tok(c, 'StringLiteral');
     if (!url) return undefined;
     const ping: A.PingSpec = { url: this.stringLit(url), span };
+    const method = this.ident(this.tok(c, 'method'));
+    if (method) ping.method = method;
     const timeout = this.tok(c, 'Duration');
     if (timeout) ping.timeout = this.durationExpr(timeout);
     if (this.tok(c, 'Kw_fields')) ping.fields = this.nameList(this.node(c, 'nameList'));
@@ -464,6 +466,8 @@ export class AstBuilder {
     const strings = this.toks(c, 'StringLiteral');
     if (!strings[0]) return undefined;
     const post: A.PostSpec = { url: this.stringLit(strings[0]), span };
+    const method = this.ident(this.tok(c, 'method'));
+    if (method) post.method = method;
     const timeout = this.tok(c, 'timeout');
     if (timeout) post.timeout = this.durationExpr(timeout);
     const backoff = this.tok(c, 'backoff');

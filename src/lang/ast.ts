@@ -127,6 +127,8 @@ export interface ResponseTest {
 }
 
 export interface PingSpec {
+  /** `ping GET "…"`: the HTTP method, as written (POST when absent). */
+  method?: Ident;
   url: StringLit;
   timeout?: Expr;
   fields?: Ident[];
@@ -141,6 +143,8 @@ export interface BidMapping {
 }
 
 export interface PostSpec {
+  /** `post PUT "…"`: the HTTP method, as written (POST when absent). */
+  method?: Ident;
   url: StringLit;
   template?: TemplateRef;
   timeout?: Expr;

@@ -421,6 +421,11 @@ export const DIAGNOSTIC_CODES = {
     },
   },
   LR709: { severity: 'warning', title: 'backup post without a post', message: 'buyer `{0}` has a `backup post` but no `post`, so the backup is never used', help: 'add the primary `post "https://…"`' },
+  LR710: { severity: 'error', title: 'unknown HTTP method', message: 'unknown HTTP method `{0}`', help: '{1}',
+    variants: {
+      getWithBody: { message: 'a GET {0} sends no body, so it takes no template', help: 'put the values in the URL: `"https://…?zip={{lead.zip}}"`, or send it with POST' },
+    },
+  },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
   LR900: { severity: 'error', title: 'internal error in the checker', message: "internal error in the checker's {0} pass: {1}", help: 'this is a bug in leadroute, not in your file: please report it with the rule file' },
   LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid', message: 'internal error: the emitted plan is invalid: {0}: {1}', help: 'please report this; the checker should have caught it',

@@ -244,6 +244,7 @@ export class RuleParser extends TunedCstParser {
 
   public pingClause = this.RULE('pingClause', () => {
     this.CONSUME(T.Ping);
+    this.OPTION(() => this.CONSUME(T.Identifier, { LABEL: 'method' }));
     this.CONSUME(T.StringLiteral);
     this.MANY(() =>
       this.OR([
@@ -271,6 +272,7 @@ export class RuleParser extends TunedCstParser {
   public postClause = this.RULE('postClause', () => {
     this.OPTION(() => this.CONSUME(T.Backup));
     this.CONSUME(T.Post);
+    this.OPTION2(() => this.CONSUME(T.Identifier, { LABEL: 'method' }));
     this.CONSUME(T.StringLiteral);
     this.MANY(() =>
       this.OR([

@@ -139,7 +139,14 @@ export type PlanResponseTest = Static<typeof ResponseTest>;
 
 const MaybeString = nullable(Type.String());
 
+/** The HTTP methods a ping or a post may use. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+const Method = oneOf([...HTTP_METHODS]);
+
 const Ping = exact({
+  /** Absent: POST. A GET ping sends its fields in the query, and no body. */
+  method: Type.Optional(Method),
   url: Name,
   timeoutMs: Positive,
   /** The non-PII fields sent as a JSON object (derived `zip3` allowed); or null with a template. */
@@ -161,6 +168,8 @@ const Ping = exact({
 export type PlanPing = Static<typeof Ping>;
 
 const Post = exact({
+  /** Absent: POST. A GET post sends no body: the lead goes in the URL's placeholders. */
+  method: Type.Optional(Method),
   url: Name,
   timeoutMs: Positive,
   retries: Type.Integer({ minimum: 0 }),

@@ -35,6 +35,9 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
       if (!hasFixedHost(u)) problems.push({ path, message: 'a URL with placeholders needs a fixed host: only its path and query may hold {{…}}' });
       check(u, use, path);
     };
+    // A GET sends no body, so it has no body template.
+    for (const [which, spec] of [['ping', b.ping], ['post', b.post], ['backupPost', b.backupPost]] as const)
+      if (spec?.method === 'GET' && spec.template) problems.push({ path: `${at}/${which}/template`, message: 'a GET request sends no body, so it takes no template' });
     url(b.ping?.url, 'ping', `${at}/ping/url`);
     url(b.post?.url, 'post', `${at}/post/url`);
     url(b.backupPost?.url, 'post', `${at}/backupPost/url`);

@@ -72,3 +72,38 @@ describe('checked like a pixel URL', () => {
     expect(() => new Router(plan)).toThrow(/buyers\/0\/ping\/url: the ping template reads personal data: lead\.email/);
   });
 });
+
+describe('HTTP methods', () => {
+  it('a GET ping sends its fields and ping id in the query and no body; a PUT post sends its body with PUT', async () => {
+    const srv = await servers.start((req) => (req.url.startsWith('/ping') ? bid(9) : accept));
+    const plan = sellPlan(
+      [
+        httpBuyer('B', {
+          ping: `ping GET "${srv.url}/ping?src=lr" timeout 2s fields state, zip3\n  ${BID}`,
+          post: post(`${srv.url}/post`).replace('post "', 'post PUT "'),
+        }),
+      ],
+      auction({ tiers: [{ buyers: ['B'] }] }),
+    );
+    expect(plan.buyers[0]!.ping!.method).toBe('GET');
+    const seller = new Seller(new Router(plan));
+    sellers.push(seller);
+    const sale = await seller.sell(lead());
+    expect(sale.decision.buyers).toEqual([{ name: 'B', price: 9 }]);
+    const pinged = srv.received.find((r) => r.url.startsWith('/ping'))!;
+    expect(pinged.method).toBe('GET');
+    expect(pinged.body).toBe('');
+    const q = new URL(pinged.url, srv.url).searchParams;
+    expect([q.get('src'), q.get('state'), q.get('zip3')]).toEqual(['lr', 'CA', '941']);
+    expect(q.get('ping_id')).toMatch(/.+/);
+    const posted = srv.received.find((r) => r.url.startsWith('/post'))!;
+    expect(posted.method).toBe('PUT');
+    expect(JSON.parse(posted.body)).toMatchObject({ lead: { state: 'CA' } });
+  });
+
+  it('a plan without a method is unchanged (POST is not written out)', () => {
+    const plan = sellPlan([httpBuyer('B', { ping: `ping "http://127.0.0.1:9/ping" fields state\n  ${BID}`, post: post('http://127.0.0.1:9/post') })], auction({ tiers: [{ buyers: ['B'] }] }));
+    expect('method' in plan.buyers[0]!.ping!).toBe(false);
+    expect('method' in plan.buyers[0]!.post!).toBe(false);
+  });
+});
