@@ -31,6 +31,9 @@ export interface Verdict {
   detail: string | null;
 }
 
+/** The detail of a post accepted only because its answer was a 2xx (no `accepted` rule). */
+export const ASSUMED_ACCEPTED = 'assumed accepted (HTTP 2xx)';
+
 /** Read a buyer's answer to a post. */
 export function judgePost(res: HttpResult, test: PlanResponseTest | null): Verdict {
   if (!res.ok) {
@@ -40,7 +43,9 @@ export function judgePost(res: HttpResult, test: PlanResponseTest | null): Verdi
   if (s >= 500 || s === 429 || s === 408) return { outcome: 'error', failure: true, detail: `HTTP ${s}` };
   if (s >= 300 && s < 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s} (redirects are not followed)` };
   if (s >= 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s}` };
-  if (test === null) return { outcome: 'accepted', failure: false, detail: null };
+  // No accept rule: any 2xx is taken as a sale, and the record says so, so a
+  // report can tell these apart from sales the buyer's answer confirmed.
+  if (test === null) return { outcome: 'accepted', failure: false, detail: ASSUMED_ACCEPTED };
   const parsed = tryJson(res.body);
   if (!parsed.ok) return { outcome: 'rejected', failure: false, detail: `answer is not JSON (test ${test.path} == ${brief(test.equals)})` };
   const v = getPath(parsed.value, test.path);
