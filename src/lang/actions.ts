@@ -135,6 +135,19 @@ const SHARED_RULES = {
   },
 };
 
+/** `{ tier; tier; … }`: tiers parsed by `tierRule`, separated by semicolons (a
+ *  trailing one allowed), inside one action rule (it uses SUBRULE, SUBRULE2,
+ *  MANY and OPTION of that rule). */
+function semicolonTiers(g: ActionGrammar, tierRule: string): void {
+  g.CONSUME(T.LCurly);
+  g.SUBRULE(g.rule(tierRule));
+  g.MANY(() => {
+    g.CONSUME(T.Semicolon);
+    g.OPTION(() => g.SUBRULE2(g.rule(tierRule)));
+  });
+  g.CONSUME(T.RCurly);
+}
+
 function buyerSet(node: CstNode | undefined, b: ActionBuildKit): Ident[] {
   return node ? b.nameList(b.node(node.children, 'nameList')) : [];
 }
@@ -398,13 +411,7 @@ export const ACTION_SYNTAX = syntaxTable({
     rules: {
       waterfallAction(g) {
         g.CONSUME(Waterfall);
-        g.CONSUME(T.LCurly);
-        g.SUBRULE(g.rule('waterfallTier'));
-        g.MANY(() => {
-          g.CONSUME(T.Semicolon);
-          g.OPTION(() => g.SUBRULE2(g.rule('waterfallTier')));
-        });
-        g.CONSUME(T.RCurly);
+        semicolonTiers(g, 'waterfallTier');
       },
       waterfallTier(g) {
         g.CONSUME(T.Identifier);
@@ -496,13 +503,7 @@ export const ACTION_SYNTAX = syntaxTable({
     rules: {
       specializeAction(g) {
         g.CONSUME(Specialize);
-        g.CONSUME(T.LCurly);
-        g.SUBRULE(g.rule('specialistTier'));
-        g.MANY(() => {
-          g.CONSUME(T.Semicolon);
-          g.OPTION(() => g.SUBRULE2(g.rule('specialistTier')));
-        });
-        g.CONSUME(T.RCurly);
+        semicolonTiers(g, 'specialistTier');
         g.OPTION2(() => {
           g.CONSUME(T.Else);
           g.OPTION3(() => g.CONSUME(T.Flow));
