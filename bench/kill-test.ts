@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../src/sim/sample-leads.js';
 import { SqliteStore } from '../src/adapters/index.js';
 import type { WorkerMode } from '../test/adapters/store-worker.js';
 import { ledger, Worker, type Ledger } from '../test/adapters/workers.js';
@@ -26,18 +27,6 @@ interface KillResult {
   afterMs: number;
   ledger: Ledger;
   consistent: boolean;
-}
-
-/** A small seeded generator (mulberry32), so a run's kill moments can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -90,7 +79,7 @@ async function main(): Promise<number> {
     console.error('usage: npx tsx bench/kill-test.ts [--kills N] [--mode statement|tick|transaction|all] [--max-ms MS] [--seed N]');
     return 2;
   }
-  const rand = random(Number(values.seed));
+  const rand = mulberry32(Number(values.seed)); // seeded, so a run's kill moments can be repeated
   let apart = 0;
   for (const mode of modes) {
     console.log(`${mode} mode: ${kills} kills (SIGKILL) at random moments up to ${maxMs} ms into routing, one file`);
