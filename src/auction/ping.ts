@@ -6,7 +6,8 @@
 // (pii.ts) then searches the result before it is sent.
 
 import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../plan/index.js';
-import { contentTypeOf, isTemplatedUrl, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
+import { isTemplatedUrl } from '../core/urls.js';
+import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
 export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../plan/index.js';
 

@@ -11,6 +11,7 @@ import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
 import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
+import { isTemplatedUrl } from '../core/urls.js';
 import { type CheckContext, isSpan, listText } from './context.js';
 import { fileRefusal, readNamedFile, type FileProblem } from './files.js';
 import type { SchemaOptions } from './schema.js';
@@ -240,7 +241,7 @@ export class TemplateChecker {
   /** An inline template: a pixel URL. Positions map into the string when it
    *  has no escapes. */
   inline(lit: StringLit | undefined, use: TemplateUse, what: string): void {
-    if (!lit || typeof lit.value !== 'string' || !lit.value.includes('{{')) return;
+    if (!lit || typeof lit.value !== 'string' || !isTemplatedUrl(lit.value)) return;
     const whole = isSpan(lit.span) ? lit.span : this.ctx.fileStart();
     const parsed = parseTemplate(lit.value);
     const exact =

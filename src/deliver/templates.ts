@@ -44,6 +44,7 @@ import {
   type TemplateHost,
 } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
+import { isTemplatedUrl } from '../core/urls.js';
 
 export type TemplateFormat = PlanTemplate['format'] | 'url';
 
@@ -373,8 +374,6 @@ export const templateKey = {
   url: (key: string) => `${key}:url`,
 };
 
-/** Whether a URL is a template (holds `{{…}}`); one that is not is sent as written. */
-export const isTemplatedUrl = (url: string): boolean => url.includes('{{');
 
 /** Every template of a plan, compiled once, by key (see templateKey). */
 export class TemplateSet {

@@ -14,7 +14,7 @@ import {
   type TemplateUseKind,
 } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
-import { hasFixedHost } from '../core/urls.js';
+import { hasFixedHost, isTemplatedUrl } from '../core/urls.js';
 import type { AnyPlan } from './declaration.js';
 import type { PlanProblem } from './problems.js';
 
@@ -31,7 +31,7 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
     const check = (source: string, use: TemplateUseKind, path: string) => problems.push(...oneTemplate(source, use, path, personal));
     // A ping or post URL with placeholders is a template of its own, its host fixed as a pixel's.
     const url = (u: string | undefined, use: TemplateUseKind, path: string) => {
-      if (u === undefined || !u.includes('{{')) return;
+      if (u === undefined || !isTemplatedUrl(u)) return;
       if (!hasFixedHost(u)) problems.push({ path, message: 'a URL with placeholders needs a fixed host: only its path and query may hold {{…}}' });
       check(u, use, path);
     };
