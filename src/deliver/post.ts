@@ -17,7 +17,8 @@ import type { HttpClient, HttpResult } from './http.js';
 import type { AttemptOutcome, Journal } from './journal.js';
 import { sleep } from './limiter.js';
 import { brief, getPath, tryJson } from './paths.js';
-import { contentTypeOf, isTemplatedUrl, templateKey, TemplateError, type TemplateSet } from './templates.js';
+import { isTemplatedUrl } from '../core/urls.js';
+import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
 export { DEFAULT_POST_TIMEOUT_MS };
@@ -105,17 +106,25 @@ function postContext(sale: SaleContext): Record<string, unknown> {
   };
 }
 
-function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): { url: string; body: string; type: string } {
+/** A post's request: its URL, and its body with the body's content type, or
+ *  none for a GET (its values are in the URL). */
+interface PostPayload {
+  url: string;
+  body: { text: string; type: string } | null;
+}
+
+function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): PostPayload {
   let url = post.url;
   if (isTemplatedUrl(post.url)) {
     const u = templates.get(templateKey.url(key));
     if (!u) throw new TemplateError('URL template was not compiled', `${sale.buyer} post URL`, 0, 0, 'compile');
     url = u.render(postContext(sale));
   }
-  const t = post.template ? templates.get(key) : undefined;
-  if (!post.template) return { url, body: defaultPostBody(sale), type: 'application/json' };
+  if (post.method === 'GET') return { url, body: null };
+  if (!post.template) return { url, body: { text: defaultPostBody(sale), type: 'application/json' } };
+  const t = templates.get(key);
   if (!t) throw new TemplateError('template was not compiled', post.template.name, 0, 0, 'compile');
-  return { url, body: t.render(postContext(sale)), type: contentTypeOf(t.format) };
+  return { url, body: { text: t.render(postContext(sale)), type: contentTypeOf(t.format) } };
 }
 
 function newRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
@@ -177,7 +186,7 @@ export class Poster {
     rec: DeliveryRecord,
   ): Promise<'accepted' | 'rejected' | 'failed'> {
     const { http, journal, breakers, signal } = this.o;
-    let payload: { url: string; body: string; type: string };
+    let payload: PostPayload;
     try {
       payload = renderPost(this.o.templates, key, post, sale);
     } catch (err) {
@@ -196,12 +205,12 @@ export class Poster {
         rec.detail = detail;
         return 'failed';
       }
-      const get = post.method === 'GET';
+      const { body } = payload;
       const res = await http.request({
         url: payload.url,
         method: post.method ?? 'POST',
-        headers: get ? { 'user-agent': 'leadroute', 'idempotency-key': sale.postId } : { 'content-type': payload.type, 'user-agent': 'leadroute', 'idempotency-key': sale.postId },
-        ...(get ? {} : { body: payload.body }),
+        headers: body ? { 'content-type': body.type, 'user-agent': 'leadroute', 'idempotency-key': sale.postId } : { 'user-agent': 'leadroute', 'idempotency-key': sale.postId },
+        ...(body ? { body: body.text } : {}),
         timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
         signal,
       });
