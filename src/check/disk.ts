@@ -32,7 +32,7 @@ export function diskReader(root: string): FileReader {
       const stat = fstatSync(fd);
       if (!stat.isFile()) return { refused: 'notFile' };
       if (stat.size > MAX_NAMED_FILE_BYTES) return { refused: 'tooLarge' };
-      return readAtMost(fd, MAX_NAMED_FILE_BYTES);
+      return readAtMost(fd, stat.size, MAX_NAMED_FILE_BYTES);
     } catch {
       return undefined;
     } finally {
@@ -41,15 +41,21 @@ export function diskReader(root: string): FileReader {
   };
 }
 
-/** The file's text, or a refusal when it grew past the limit while being read. */
-function readAtMost(fd: number, limit: number): string | { refused: 'tooLarge' } {
-  const buffer = Buffer.alloc(limit + 1);
+/** The file's text, or a refusal when it grew past the limit while being read.
+ *  The buffer starts at the size fstat gave (plus one byte, to see growth). */
+function readAtMost(fd: number, size: number, limit: number): string | { refused: 'tooLarge' } {
+  let buffer = Buffer.alloc(Math.min(size, limit) + 1);
   let length = 0;
   for (;;) {
+    if (length === buffer.length) {
+      if (length > limit) return { refused: 'tooLarge' };
+      const grown = Buffer.alloc(Math.min(buffer.length * 2, limit + 1));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
     const n = readSync(fd, buffer, length, buffer.length - length, null);
     if (n === 0) break;
     length += n;
-    if (length > limit) return { refused: 'tooLarge' };
   }
-  return buffer.toString('utf8', 0, length);
+  return length > limit ? { refused: 'tooLarge' } : buffer.toString('utf8', 0, length);
 }
