@@ -47,12 +47,12 @@ export function rootOf(options: FileOptions, ruleFile: string | undefined): stri
   return path.resolve(options.root ?? baseDirOf(options, ruleFile));
 }
 
-export function baseDirOf(options: FileOptions, ruleFile: string | undefined): string {
+function baseDirOf(options: FileOptions, ruleFile: string | undefined): string {
   return options.baseDir ?? path.dirname(ruleFile ?? '.');
 }
 
 /** Where a path a rule file names resolves to, or why it may not be read. */
-export function resolveNamedFile(options: FileOptions, ruleFile: string | undefined, rel: string): { path: string } | { problem: 'absolute' | 'escapes' } {
+function resolveNamedFile(options: FileOptions, ruleFile: string | undefined, rel: string): { path: string } | { problem: 'absolute' | 'escapes' } {
   if (path.isAbsolute(rel) || path.win32.isAbsolute(rel)) return { problem: 'absolute' };
   const resolved = path.resolve(baseDirOf(options, ruleFile), rel);
   return isInside(rootOf(options, ruleFile), resolved) ? { path: resolved } : { problem: 'escapes' };
