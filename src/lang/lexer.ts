@@ -2,7 +2,7 @@
 // ./actions.ts, in the order the lexer tries them. Re-exports both, so the
 // parser reads every token as `T.Name`.
 
-import { Lexer, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
+import { Lexer, type IToken, type TokenType } from 'chevrotain';
 import { ACTION_KEYWORDS, ACTION_SOFT_KEYWORDS } from './actions.js';
 import {
   Accepted, Accepts, After, And, Arrow, Backoff, Backup, Batch, Between, Bid, Breaker, Buyer, By, Cap, Clock, Closed, Colon, Comma, Comment,
@@ -82,11 +82,6 @@ const KEYWORD_BY_WORD = new Map<string, TokenType>([...KEYWORDS, ...SOFT_KEYWORD
  * that starts with the word's first letter).
  */
 class RuleLexer extends Lexer {
-  /** Where the text being lexed starts in the source: its offset, and the
-   *  line breaks before it (see lexInPieces). */
-  private offsetBase = 0;
-  private linesBefore = 0;
-
   /** Chevrotain's `createFullToken` (lexer_public.js), which its lexer calls
    *  for each token when `positionTracking` is 'full'; the same fields. */
   protected createFullToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType, startLine: number, startColumn: number, imageLength: number): IToken {
@@ -95,72 +90,12 @@ class RuleLexer extends Lexer {
       tokenType = keyword;
       tokenTypeIdx = keyword.tokenTypeIdx!;
     }
-    const offset = startOffset + this.offsetBase;
-    const line = startLine + this.linesBefore;
-    return new Token(image, offset, offset + imageLength - 1, line, line, startColumn, startColumn + imageLength - 1, tokenTypeIdx, tokenType);
-  }
-
-  /** Lex `text`, a piece of a source starting at `offset` after `linesBefore`
-   *  line breaks, and right after one (or at the start): positions are the source's. */
-  tokenizePiece(text: string, offset: number, linesBefore: number): ILexingResult {
-    this.offsetBase = offset;
-    this.linesBefore = linesBefore;
-    try {
-      const lexed = this.tokenize(text);
-      for (const e of lexed.errors) {
-        e.offset += offset;
-        if (e.line !== undefined) e.line += linesBefore;
-      }
-      return lexed;
-    } finally {
-      this.offsetBase = 0;
-      this.linesBefore = 0;
-    }
+    return new Token(image, startOffset, startOffset + imageLength - 1, startLine, startLine, startColumn, startColumn + imageLength - 1, tokenTypeIdx, tokenType);
   }
 }
 
 const KEYWORD_SET: ReadonlySet<TokenType> = new Set(KEYWORDS_LONGEST_FIRST);
-const theRuleLexer = new RuleLexer(
+export const ruleLexer: Lexer = new RuleLexer(
   ALL_TOKENS.filter((t) => !KEYWORD_SET.has(t)),
   { positionTracking: 'full', ensureOptimizations: false },
 );
-export const ruleLexer: Lexer = theRuleLexer;
-
-/** About how many characters of a source are lexed at a time (see lexInPieces). */
-export const LEX_PIECE_CHARS = 1 << 16;
-
-/**
- * The source lexed a piece at a time, each piece cut right after a line break,
- * with the tokens, comments and errors lexing it whole gives (positions, lines
- * and columns in the source). The parser reads a declaration's tokens as soon
- * as they are lexed, so a large file's tokens are not all alive at once: on a
- * 100,000-buyer file they were most of the heap, and all of them lived long
- * enough to be copied out of the young generation, and traced.
- *
- * Cutting after a line break changes no token: no token but whitespace (which
- * is skipped) holds a line break or reads past one, and a run of characters
- * the lexer cannot read ends at whitespace. Chevrotain counts a line break
- * where `\n`, `\r\n` or a lone `\r` is, all of them inside whitespace, and a
- * cut after `\n` never parts a `\r\n`.
- */
-export function* lexInPieces(source: string, pieceChars = LEX_PIECE_CHARS): Generator<ILexingResult> {
-  let start = 0;
-  let linesBefore = 0;
-  do {
-    const cut = start + pieceChars >= source.length ? -1 : source.indexOf('\n', start + pieceChars);
-    const end = cut < 0 ? source.length : cut + 1;
-    yield theRuleLexer.tokenizePiece(source.slice(start, end), start, linesBefore);
-    linesBefore += lineBreaks(source, start, end);
-    start = end;
-  } while (start < source.length);
-}
-
-/** Line breaks in source[start, end) as Chevrotain counts them: `\n`, `\r\n`, a lone `\r`. */
-function lineBreaks(source: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) n++;
-  }
-  return n;
-}

@@ -46,16 +46,35 @@ export function parse(source: string, file = '<input>'): ParseResult {
 
 function parseUnsafe(source: string, file: string): ParseResult {
   const builder = new AstBuilder(file, source);
+  const diagnostics: Diagnostic[] = [];
+  const lexed = T.ruleLexer.tokenize(source);
+
+  for (const e of lexed.errors) {
+    const ch = source.slice(e.offset, e.offset + e.length);
+    const span = { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length };
+    diagnostics.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
+  }
+
+  // Read in place: a copy of the token array is a large allocation on a large file.
+  const tokens: (IToken | undefined)[] = lexed.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.tokenType !== T.UnterminatedString) continue;
+    diagnostics.push(diagnostic('LR101', builder.tokenSpan(t)));
+    tokens[i] = { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
+  }
+
   const endSpan = builder.emptySpan();
   const ast: RuleFile = { file, buyers: [], flows: [], span: { ...endSpan, end: source.length } };
-  // Kept apart to be listed in the order of a whole-file lex: the lexer's errors, the unterminated strings, then the parser's.
-  const lexerErrors: Diagnostic[] = [];
-  const unterminated: Diagnostic[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const comments: IToken[] = [];
   const seen = new Set<number>();
-
-  const parseChunk = (chunk: IToken[], last: boolean): void => {
+  const starts = declarationStarts(tokens as IToken[]);
+  starts.forEach((start, index) => {
+    const last = index === starts.length - 1;
+    const end = last ? tokens.length : starts[index + 1]!;
+    const chunk = tokens.slice(start, end) as IToken[];
+    // Each token is read by one declaration's parse only: let it go after
+    // that, so a large file's tokens do not all stay alive to the end.
+    tokens.fill(undefined, start, end);
     try {
       parseDeclaration(chunk, !last, builder, ast, diagnostics, seen);
     } catch (err) {
@@ -64,52 +83,13 @@ function parseUnsafe(source: string, file: string): ParseResult {
       const where = builder.tokenSpan(chunk[0]!);
       diagnostics.push(err instanceof RangeError ? diagnostic('LR106', where, MAX_EXPR_DEPTH) : diagnostic('LR100.internal', where, (err as Error).message));
     }
-  };
+  });
 
-  // The tokens lexed and not yet parsed: each declaration is parsed as soon as
-  // the next one's start is lexed (see lexInPieces), then let go.
-  let pending: IToken[] = [];
-  /** Where in `pending` to look for the next declaration's start. */
-  let scan = 1;
-  const pieces = T.lexInPieces(source);
-  for (let next = pieces.next(); !next.done; ) {
-    const lexed = next.value;
-    for (const e of lexed.errors) {
-      const ch = source.slice(e.offset, e.offset + e.length);
-      const span = { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length };
-      lexerErrors.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
-    }
-    for (const t of lexed.groups[T.COMMENT_GROUP] ?? []) comments.push(t);
-    for (let t of lexed.tokens) {
-      if (t.tokenType === T.UnterminatedString) {
-        unterminated.push(diagnostic('LR101', builder.tokenSpan(t)));
-        t = { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
-      }
-      pending.push(t);
-    }
-    next = pieces.next();
-    // Past the last piece every token is here; before it, a start is decided
-    // only where the tokens it looks at (up to two ahead) are.
-    const end = next.done ? pending.length : pending.length - DECLARATION_LOOKAHEAD;
-    let from = 0;
-    for (; scan < end; scan++) {
-      if (!startsDeclaration(pending, scan)) continue;
-      parseChunk(pending.slice(from, scan), false);
-      from = scan;
-    }
-    if (from > 0) {
-      pending = pending.slice(from);
-      scan -= from;
-    }
-  }
-  if (pending.length > 0) parseChunk(pending, true);
-
-  // concat, not a spread: a file of many bad lines has more diagnostics than a call takes arguments.
-  const all = lexerErrors.concat(unterminated, diagnostics, builder.diagnostics);
-  const errors = all.filter((d) => d.severity === 'error').map((d) => d.span.start);
+  diagnostics.push(...builder.diagnostics);
+  const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start);
   if (errors.length > 0) ast.syntaxErrors = errors;
-  const trivia = { comments: comments.map((t) => ({ text: t.image, span: builder.tokenSpan(t) })), blankLines: blankLines(source) };
-  return { ast, diagnostics: sortDiagnostics(all), trivia };
+  const comments = (lexed.groups[T.COMMENT_GROUP] ?? []).map((t) => ({ text: t.image, span: builder.tokenSpan(t) }));
+  return { ast, diagnostics: sortDiagnostics(diagnostics), trivia: { comments, blankLines: blankLines(source) } };
 }
 
 function blankLines(source: string): number[] {
@@ -142,22 +122,23 @@ function parseDeclaration(
   if (cst) builder.declaration(cst, ast);
 }
 
-/** How many tokens after a declaration keyword startsDeclaration reads. */
-const DECLARATION_LOOKAHEAD = 2;
-
 /**
- * Whether a declaration starts at tokens[i]: the tokens are cut at every
- * `lead` or `buyer` keyword (never valid inside a block) and at every `flow
- * NAME {` (the `flow NAME` action has no brace), so a missing `}` does not
- * swallow the next declaration. The first declaration starts at the first token.
+ * Where the declarations start: the tokens are cut at every `lead` or `buyer`
+ * keyword (never valid inside a block) and at every `flow NAME {` (the `flow
+ * NAME` action has no brace), so a missing `}` does not swallow the next
+ * declaration. The first declaration starts at the first token.
  */
-function startsDeclaration(tokens: readonly IToken[], i: number): boolean {
-  const type = tokens[i]!.tokenType;
-  return (
-    type === T.Lead ||
-    (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
-    (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly)
-  );
+function declarationStarts(tokens: IToken[]): number[] {
+  const starts: number[] = tokens.length > 0 ? [0] : [];
+  for (let i = 1; i < tokens.length; i++) {
+    const type = tokens[i]!.tokenType;
+    const startsDeclaration =
+      type === T.Lead ||
+      (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
+      (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
+    if (startsDeclaration) starts.push(i);
+  }
+  return starts;
 }
 
 /** A name, including soft keywords used as one (`flow shared { … }`). */

@@ -79,23 +79,3 @@ describe('the tuned CST parser', () => {
     expect(buyer.location).toMatchObject({ startOffset: 0, startLine: 1, startColumn: 1, endOffset: 19, endLine: 1, endColumn: 20 });
   });
 });
-
-describe('lexing in pieces', () => {
-  it('gives the tokens, comments and errors of lexing the whole text, whatever the cuts', () => {
-    const piece = fc.oneof(
-      fc.constantFrom('buyer', 'flow', 'lead', ' ', '\n', '\r\n', '\r', '\t', '5min', '"s"', '"open', '# c\n', '{', '@', 'é', "'"),
-      fc.string({ maxLength: 4 }),
-    );
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (pieces, size) => {
-        const text = pieces.join('');
-        const whole = reference.tokenize(text);
-        const parts = [...T.lexInPieces(text, size)];
-        expect(parts.flatMap((p) => p.tokens).map(fields)).toEqual(whole.tokens.map(fields));
-        expect(parts.flatMap((p) => p.groups[T.COMMENT_GROUP] ?? []).map(fields)).toEqual((whole.groups[T.COMMENT_GROUP] ?? []).map(fields));
-        expect(parts.flatMap((p) => p.errors).map((e) => [e.offset, e.line, e.column, e.length])).toEqual(whole.errors.map((e) => [e.offset, e.line, e.column, e.length]));
-      }),
-      { numRuns: 500 },
-    );
-  });
-});
