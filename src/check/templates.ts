@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
 import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
+import { parseTemplateForReading } from '../core/template-parse.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { isTemplatedUrl } from '../core/urls.js';
 import { type CheckContext, isSpan, listText } from './context.js';
@@ -65,13 +66,10 @@ const TOKEN_TEXT: Record<string, string> = {
 /** The expected tokens worth naming, most helpful first. */
 const EXPECTED_ORDER = ['CLOSE', 'CLOSE_UNESCAPED', 'OPEN_ENDBLOCK', 'ID'];
 
-/** Parse a template; never throws. */
+/** Parse a template; never throws. The AST may be shared (core/template-parse.ts): it is only read. */
 export function parseTemplate(source: string): Parsed {
-  try {
-    return { ast: Handlebars.parse(source) };
-  } catch (e) {
-    return { error: describeParseError(source, e) };
-  }
+  const parsed = parseTemplateForReading(source);
+  return parsed.ast !== undefined ? { ast: parsed.ast } : { error: describeParseError(source, parsed.error) };
 }
 
 function describeParseError(source: string, e: unknown): { message: string; line: number; col: number; hint?: string } {

@@ -4,7 +4,6 @@
 // partials), reads personal data only where `personalDataAllowed` lets it, and
 // a pixel's host is fixed text.
 
-import Handlebars from 'handlebars';
 import {
   isBlockHelper,
   isTemplateHelper,
@@ -13,6 +12,7 @@ import {
   TEMPLATE_HELPER_NAMES,
   type TemplateUseKind,
 } from '../core/template-helpers.js';
+import { parseTemplateForReading } from '../core/template-parse.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { hasFixedHost, isTemplatedUrl } from '../core/urls.js';
 import type { AnyPlan } from './declaration.js';
@@ -54,12 +54,8 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
 }
 
 function oneTemplate(source: string, use: TemplateUseKind, path: string, personal: ReadonlySet<string>): PlanProblem[] {
-  let ast: hbs.AST.Program;
-  try {
-    ast = Handlebars.parse(source);
-  } catch (err) {
-    return [{ path, message: `the template does not parse: ${(err as Error).message.split('\n', 1)[0]}` }];
-  }
+  const { ast, error } = parseTemplateForReading(source);
+  if (ast === undefined) return [{ path, message: `the template does not parse: ${(error as Error).message.split('\n', 1)[0]}` }];
   const problems: PlanProblem[] = [];
   const seen = new Set<string>();
   const once = (message: string) => {

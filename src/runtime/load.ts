@@ -58,8 +58,15 @@ const linearRegExp = Object.assign(
   { code: 'RE2JS (linear time; not for standalone code)' },
 );
 
+/** Enums of at least this many values are checked by a loop rather than one
+ *  `===` per value written into the validator: a `state` field's 56 codes were
+ *  most of the code ajv generated, and compiled, for a lead schema. The same
+ *  answers and errors: ajv's loop compares with its deep `equal`, which for a
+ *  JSON value (never NaN) is `===` on primitives, as the unrolled code is. */
+const LOOP_ENUM_AT = 16;
+
 function leadAjvOptions() {
-  return { allErrors: true, strict: false, logger: false, code: { regExp: linearRegExp } } as const;
+  return { allErrors: true, strict: false, logger: false, loopEnum: LOOP_ENUM_AT, code: { regExp: linearRegExp } } as const;
 }
 
 function withFormats<T extends Ajv | Ajv2019 | Ajv2020>(ajv: T): T {
@@ -88,6 +95,74 @@ function leadAjv(schema: Record<string, unknown>): Ajv | Ajv2019 | Ajv2020 {
   if (/draft-0[67]/.test(draft)) return (ajv07 ??= withFormats(new Ajv(leadAjvOptions())));
   if (draft.includes('2019-09')) return (ajv2019 ??= withFormats(new Ajv2019(leadAjvOptions())));
   return (ajv2020 ??= withFormats(new Ajv2020(leadAjvOptions())));
+}
+
+/** How many compiled lead validators are kept, most recently used first. */
+const LEAD_VALIDATORS_KEPT = 64;
+/** Compiled lead validators by the schema's JSON text, least recently used first. */
+const leadValidators = new Map<string, ValidateFunction>();
+
+/**
+ * The validator of a lead schema (its `$id` dropped: compiled per plan, an
+ * `$id` would clash with an earlier plan's). Plans that share a lead schema
+ * share one validator: compiling is most of what loading a small plan costs,
+ * and a process loading plans (reloads, tests, a service per tenant) mostly
+ * loads the same lead again. Keyed by the JSON text, which fixes the schema
+ * and the order its errors come in. Sharing is safe: a validator keeps no
+ * state between calls but `errors`, which validateLead reads at once. Throws
+ * what ajv throws for a schema it cannot compile (nothing is kept then).
+ */
+function leadValidator(planSchema: Record<string, unknown>): ValidateFunction {
+  const schema = { ...planSchema };
+  delete schema.$id;
+  const key = jsonText(schema);
+  const kept = key === undefined ? undefined : leadValidators.get(key);
+  if (key !== undefined && kept !== undefined) {
+    leadValidators.delete(key); // to the most recent end
+    leadValidators.set(key, kept);
+    return kept;
+  }
+  const ajv = leadAjv(schema);
+  const validate = ajv.compile(schema);
+  ajv.removeSchema(schema);
+  if (key === undefined) return validate;
+  leadValidators.set(key, validate);
+  if (leadValidators.size > LEAD_VALIDATORS_KEPT) leadValidators.delete(leadValidators.keys().next().value!);
+  return validate;
+}
+
+const NOT_JSON = new Error('not JSON data');
+/** The JSON text of `value` when it is plain JSON data, else undefined: a
+ *  schema handed over in-process may hold what JSON.stringify would drop or
+ *  rewrite (undefined, a function, a Date, a RegExp, NaN), and two such
+ *  schemas must not share a key. */
+function jsonText(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+      const raw = this[key]; // before any toJSON
+      if (!isJsonValue(raw)) throw NOT_JSON;
+      return v;
+    });
+  } catch {
+    return undefined; // not JSON data, or a cycle: ajv is left to say what it makes of it
+  }
+}
+
+function isJsonValue(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null || Array.isArray(v)) return true;
+      const proto = Object.getPrototypeOf(v) as unknown;
+      return proto === Object.prototype || proto === null;
+    }
+    default:
+      return false;
+  }
 }
 
 function pointerToField(pointer: string): string {
@@ -384,11 +459,7 @@ export function loadPlan(json: unknown): LoadedPlan {
   // Lead schema.
   let validate: ValidateFunction | null = null;
   try {
-    const schema = { ...plan.lead.schema };
-    delete schema.$id; // compiled per plan; an $id would clash with an earlier plan's
-    const ajv = leadAjv(schema);
-    validate = ajv.compile(schema);
-    ajv.removeSchema(schema);
+    validate = leadValidator(plan.lead.schema);
   } catch (err) {
     problem('/lead/schema', `not a usable JSON Schema: ${(err as Error).message}`);
   }

@@ -4,6 +4,7 @@ import { loadPlan, PlanError, Router } from '../../src/runtime/index.js';
 import { MODELS } from '../../src/models/index.js';
 import { PLAN_JSON_SCHEMA, type Plan } from '../../src/models/plan.js';
 import { planOf } from '../helpers/lang.js';
+import { US_STATES } from '../../src/core/states.js';
 import { buyer, call, f, lead, NY_BUSINESS } from './helpers.js';
 
 /** A plan that uses every kind of action and expression. */
@@ -143,6 +144,45 @@ describe('loadPlan', () => {
         expect(r.route({ state: 'CA' }).errors).toEqual([{ field: 'credit_score', message: 'is required' }]);
       }
     }
+  });
+});
+
+describe('lead validators shared between plans', () => {
+  const withRequired = (required: string[]): Plan => {
+    const p = fullPlan();
+    p.lead.schema = { ...p.lead.schema, required };
+    return p;
+  };
+
+  it('plans whose lead schemas differ each validate by their own, loaded in any order', () => {
+    const strict = new Router(withRequired(['state', 'credit_score']));
+    const loose = new Router(withRequired(['state']));
+    const strictAgain = new Router(withRequired(['state', 'credit_score']));
+    for (const r of [strict, strictAgain]) expect(r.route({ state: 'CA' }).errors).toEqual([{ field: 'credit_score', message: 'is required' }]);
+    expect(loose.route({ state: 'CA' }).errors).toEqual([]);
+    expect(loose.route({ credit_score: 700 }).errors).toEqual([{ field: 'state', message: 'is required' }]);
+  });
+
+  it('more plans than the validators kept: each still validates by its own schema', () => {
+    const fields = Array.from({ length: 70 }, (_, i) => `f${i}`);
+    const routers = fields.map((f) => new Router(withRequired([f])));
+    routers.push(new Router(withRequired([fields[0]!])));
+    routers.forEach((r, i) => expect(r.route({ state: 'CA' }).errors).toEqual([{ field: fields[i % fields.length], message: 'is required' }]));
+  });
+
+  it('a long enum (checked by a loop) gives the errors a short one does', () => {
+    const values = Array.from({ length: 20 }, (_, i) => `"v${i}"`);
+    const p = planOf(`lead { bill: ${values.join(' | ')}\n  states: list state }\nbuyer B {}\nflow main { route B }`);
+    const r = new Router(p);
+    expect(r.route({ bill: 'v19', states: ['CA', 'MP'] }).errors).toEqual([]);
+    // The same errors, in the same order, as with the enum written out as one comparison per value.
+    const oneOf = (vs: readonly string[]) => `must be one of ${vs.map((v) => `"${v}"`).join(', ')}`;
+    expect(r.route({ bill: 'v20', states: ['CA', 'ZZ', 3] }).errors).toEqual([
+      { field: 'bill', message: oneOf(values.map((v) => v.slice(1, -1))) },
+      { field: 'states[1]', message: oneOf(US_STATES) },
+      { field: 'states[2]', message: 'must be string' },
+      { field: 'states[2]', message: oneOf(US_STATES) },
+    ]);
   });
 });
 
