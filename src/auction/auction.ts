@@ -79,7 +79,7 @@ export interface AuctionResult {
   record: AuctionRecord;
   /** Accepted sales. */
   sold: AuctionSale[];
-  /** Posts the buyer rejected (for 'rejected' pixels). */
+  /** Posts the buyer rejected or answered as duplicates (for 'rejected' pixels). */
   rejected: AuctionSale[];
   exclusive: boolean;
   /** Every post made (accepted, rejected, failed). */
@@ -102,6 +102,8 @@ function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRec
     source,
     outcome: 'skipped',
     reason: null,
+    buyerReason: null,
+    carried: null,
     httpStatus: null,
     durationMs: 0,
     price: null,
@@ -395,9 +397,12 @@ function readAnswer(
     rec.exclusive = reading.bid.exclusive;
     rec.states = reading.bid.states;
     rec.maxAgeS = reading.bid.maxAgeS;
+    rec.carried = reading.bid.carried;
+    rec.buyerReason = reading.bid.buyerReason;
     rec.reason = dropped ? dropped.trim() : null;
   } else {
     rec.outcome = reading.outcome;
+    rec.buyerReason = reading.buyerReason ?? null;
     rec.reason = reading.reason + dropped;
     if (reading.outcome === 'timeout') {
       rec.reason = `no answer within ${timeoutMs}ms (${timeoutMs < perBuyer ? 'auction' : 'buyer'} timeout); a later answer is discarded`;
@@ -598,6 +603,7 @@ async function postBid(
     exclusive,
     random: input.random,
     routedAt: input.routedAt,
+    carried: b.carried,
   };
   b.postId = sale.postId;
   const stats = deps.stats.get(buyer.name);
@@ -608,13 +614,15 @@ async function postBid(
   const entry: AuctionSale = { buyer, bid: b, sale, delivery: rec };
   if (rec.status === 'accepted' || rec.status === 'none') {
     if (rec.status === 'accepted') (stats.posts++, stats.accepted++);
+    // A price the buyer decided at post time is the sale's: the Seller commits sale.price.
+    if (rec.postPrice !== null) sale.price = rec.postPrice;
     b.fate = 'sold';
     result.sold.push(entry);
     return true;
   }
   stats.posts++;
-  if (rec.status === 'rejected') {
-    b.fate = 'post-rejected';
+  if (rec.status === 'rejected' || rec.status === 'duplicate') {
+    b.fate = rec.status === 'rejected' ? 'post-rejected' : 'post-duplicate';
     result.rejected.push(entry);
   } else b.fate = 'post-failed';
   b.reason = rec.detail;

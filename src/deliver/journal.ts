@@ -11,7 +11,7 @@ export type AttemptKind = 'ping' | 'post' | 'pixel';
 /**
  * Outcomes, by kind:
  *  ping:  bid | no-bid | invalid | error | timeout | late | refused | skipped
- *  post:  accepted | rejected | error | timeout | skipped
+ *  post:  accepted | rejected | duplicate | error | timeout | skipped
  *  pixel: fired | error | timeout
  */
 export type AttemptOutcome =
@@ -25,6 +25,7 @@ export type AttemptOutcome =
   | 'skipped'
   | 'accepted'
   | 'rejected'
+  | 'duplicate'
   | 'fired';
 
 export interface Attempt {
