@@ -66,8 +66,9 @@ function checkEntry(ctx: CheckContext, e: AnswerEntry, clause: 'bid' | 'sale', c
     else if (clause === 'bid' && key === 'accepted') ctx.report('LR703.acceptedValue', e.span, pathText);
     else ctx.report('LR714.needsTest', e.span, key, pathText);
   } else if (e.test) {
-    if (clause === 'bid') ctx.report('LR703.onlyAccepted', e.test.span ?? e.span, key, pathText);
-    else ctx.report('LR714.noTest', e.test.span ?? e.span, key, pathText);
+    const at = e.test.values?.[0]?.span ?? e.test.span ?? e.span;
+    if (clause === 'bid') ctx.report('LR703.onlyAccepted', at, key, pathText);
+    else ctx.report('LR714.noTest', at, key, pathText);
   }
 }
 

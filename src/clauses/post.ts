@@ -2,7 +2,7 @@
 // [template "…"]` and `backup post "…"` (one construct: the backup is the
 // failover endpoint): where a sold lead is delivered (src/deliver).
 
-import type { PostSpec } from '../lang/ast.js';
+import type { BuyerClause, PostSpec } from '../lang/ast.js';
 import { headSpan } from '../check/context.js';
 import { checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
 import { DEFAULT_POST_TIMEOUT_MS, type PlanPost } from '../plan/index.js';
@@ -26,6 +26,11 @@ function emitPost(p: PostSpec, env: BuyerEmitEnv): PlanPost {
   };
 }
 
+/** Whether anything judges a buyer's post answers: an `accepted` on a post or in `sale`. */
+function hasAcceptRule(clauses: readonly BuyerClause[]): boolean {
+  return saleAccepts(clauses) || clauses.some((c) => c.kind === 'post' && c.post?.accepted !== undefined);
+}
+
 export const postClause: ClauseModule<'post'> = {
   kind: 'post',
   check(ctx, exprs, c, buyer) {
@@ -40,9 +45,9 @@ export const postClause: ClauseModule<'post'> = {
       if (typeof post.retries === 'number') wholeCount(ctx, post.retries, post.span, '`retry`', 0, 'retry 2');
       if (post.accepted) checkResponseTest(ctx, post.accepted);
       if (post.template) buyer.templates.file(post.template, use);
-      // A post that is used (a backup only beside a post) and whose answer nothing judges.
-      if (!post.accepted && !saleAccepts(buyer.clauses) && (!c.backup || buyer.hasPost))
-        ctx.report('LR711', headSpan(c.span, c.backup ? 'backup post'.length : 'post'.length));
+      // Reported once, at the buyer's post: a buyer none of whose answers is judged
+      // (no `accepted` on a post or a backup post, none in `sale`).
+      if (!c.backup && !hasAcceptRule(buyer.clauses)) ctx.report('LR711', headSpan(c.span, 'post'.length));
     }
     if (c.backup && !buyer.hasPost)
       ctx.report('LR709', headSpan(c.span, 'backup post'.length), buyer.name);
