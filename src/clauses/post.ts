@@ -47,7 +47,7 @@ export const postClause: ClauseModule<'post'> = {
       if (post.template) buyer.templates.file(post.template, use);
       // Reported once, at the buyer's post: a buyer none of whose answers is judged
       // (no `accepted` on a post or a backup post, none in `sale`).
-      if (!c.backup && !hasAcceptRule(buyer.clauses)) ctx.report('LR711', headSpan(c.span, 'post'.length));
+      if (!c.backup && buyer.isFirst(c) && !hasAcceptRule(buyer.clauses)) ctx.report('LR711', headSpan(c.span, 'post'.length));
     }
     if (c.backup && !buyer.hasPost)
       ctx.report('LR709', headSpan(c.span, 'backup post'.length), buyer.name);
