@@ -397,8 +397,8 @@ function readAnswer(
     rec.exclusive = reading.bid.exclusive;
     rec.states = reading.bid.states;
     rec.maxAgeS = reading.bid.maxAgeS;
-    rec.carried = reading.bid.carried;
-    rec.buyerReason = reading.bid.buyerReason;
+    rec.carried = reading.bid.carried ?? null;
+    rec.buyerReason = reading.bid.buyerReason ?? null;
     rec.reason = dropped ? dropped.trim() : null;
   } else {
     rec.outcome = reading.outcome;

@@ -23,15 +23,15 @@ export interface ParsedBid {
   exclusive: boolean;
   states: string[] | null;
   maxAgeS: number | null;
-  /** `carry NAME "path"` values, by name; null when the mapping carries none. */
-  carried: Record<string, string> | null;
-  /** The buyer's own words (`reason "path"`), when it gave any. */
-  buyerReason: string | null;
+  /** `carry NAME "path"` values, by name; absent when the mapping carries none. */
+  carried?: Record<string, string>;
+  /** The buyer's own words (`reason "path"`); absent when it gave none. */
+  buyerReason?: string;
 }
 
 export type BidReading =
   | { outcome: 'bid'; bid: ParsedBid }
-  | { outcome: 'no-bid' | 'invalid' | 'error' | 'timeout'; reason: string; buyerReason?: string | null };
+  | { outcome: 'no-bid' | 'invalid' | 'error' | 'timeout'; reason: string; buyerReason?: string };
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 
@@ -86,7 +86,9 @@ export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFA
   const body = parsed.value;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return { outcome: 'invalid', reason: 'answer is not a JSON object' };
   const buyerReason = mapping.reason ? textOf(getPath(body, mapping.reason)) : null;
-  const declined = (reason: string): BidReading => ({ outcome: 'no-bid', reason: buyerReason === null ? reason : `${reason}: ${buyerReason}`, buyerReason });
+  // The buyer's words, when it gave any, on every reading of an answer that parsed.
+  const said = buyerReason === null ? {} : { buyerReason };
+  const declined = (reason: string): BidReading => ({ outcome: 'no-bid', reason: buyerReason === null ? reason : `${reason}: ${buyerReason}`, ...said });
 
   if (mapping.duplicate && passes(getPath(body, mapping.duplicate.path), mapping.duplicate)) {
     return declined(`duplicate (${mapping.duplicate.path} is ${brief(getPath(body, mapping.duplicate.path))})`);
@@ -100,7 +102,7 @@ export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFA
   } else if (rawPrice === undefined || rawPrice === null || rawPrice === 0) {
     return declined(rawPrice === 0 ? `${mapping.price} is 0` : `no ${mapping.price} in the answer`);
   }
-  if (rawPrice === undefined) return { outcome: 'invalid', reason: `no ${mapping.price} in the answer`, buyerReason };
+  if (rawPrice === undefined) return { outcome: 'invalid', reason: `no ${mapping.price} in the answer`, ...said };
 
   const candidate = {
     price: rawPrice,
@@ -110,26 +112,23 @@ export function readBid(res: HttpResult, mapping: PlanPing['bid'], maxBid = DEFA
     maxAge: mapping.maxAge ? (numberFromText(getPath(body, mapping.maxAge)) ?? null) : null,
   };
   const validate = validatorFor(maxBid);
-  if (!validate(candidate)) return { outcome: 'invalid', reason: describe(validate.errors, mapping), buyerReason };
+  if (!validate(candidate)) return { outcome: 'invalid', reason: describe(validate.errors, mapping), ...said };
   const price = candidate.price as number;
-  if (!Number.isFinite(price)) return { outcome: 'invalid', reason: `${mapping.price} is not finite`, buyerReason };
-  return {
-    outcome: 'bid',
-    bid: {
-      price: Math.round(price * 100) / 100,
-      id: candidate.id === null ? null : String(candidate.id),
-      exclusive: candidate.exclusive === true,
-      states: (candidate.states as string[] | null)?.map((x) => x.toUpperCase()) ?? null,
-      maxAgeS: candidate.maxAge as number | null,
-      carried: carriedOf(body, mapping.carry),
-      buyerReason,
-    },
+  if (!Number.isFinite(price)) return { outcome: 'invalid', reason: `${mapping.price} is not finite`, ...said };
+  const bid: ParsedBid = {
+    price: Math.round(price * 100) / 100,
+    id: candidate.id === null ? null : String(candidate.id),
+    exclusive: candidate.exclusive === true,
+    states: (candidate.states as string[] | null)?.map((x) => x.toUpperCase()) ?? null,
+    maxAgeS: candidate.maxAge as number | null,
+    ...said,
   };
+  if (mapping.carry && mapping.carry.length > 0) bid.carried = carriedOf(body, mapping.carry);
+  return { outcome: 'bid', bid };
 }
 
 /** The values a bid carries to the post (`ping.NAME`): a string or number as text; '' when the answer has none. */
-function carriedOf(body: unknown, carry: PlanPing['bid']['carry']): Record<string, string> | null {
-  if (!carry || carry.length === 0) return null;
+function carriedOf(body: unknown, carry: NonNullable<PlanPing['bid']['carry']>): Record<string, string> {
   // Built from entries: a name such as `__proto__` is an own key, never the prototype.
   return Object.fromEntries(carry.map((c) => [c.name, textOf(getPath(body, c.path)) ?? '']));
 }
