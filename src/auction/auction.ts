@@ -2,7 +2,9 @@
 // shares its timing state and journal rows; kept in one file so the hot path
 // reads top to bottom (its shapes are in types.ts, bids in bids.ts, PII in pii.ts).
 // Running one auction: ping a tier's buyers concurrently, read and validate the
-// bids, pick the winner(s), post, fall through to the next bid on a rejection.
+// bids, pick the winner(s), post, fall through to the next bid on a rejection
+// or a duplicate (the buyer already has the lead); a price the post answer
+// decides (`sale price`) becomes the sale's price.
 //
 // Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms,
 // at most the auction's, counted from when the tier starts sending; pings with

@@ -104,7 +104,7 @@ export function carriedNames(clauses: readonly BuyerClause[]): string[] {
   return names;
 }
 
-/** The entries that carry a value: the ones with a path and, for `carry`, a name. */
+/** An entry's path; undefined for a word list (or an entry whose path the parser lost). */
 export function entryPath(e: AnswerEntry): string | undefined {
   return e.path && typeof e.path.value === 'string' ? e.path.value : undefined;
 }
