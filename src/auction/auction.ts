@@ -2,7 +2,9 @@
 // shares its timing state and journal rows; kept in one file so the hot path
 // reads top to bottom (its shapes are in types.ts, bids in bids.ts, PII in pii.ts).
 // Running one auction: ping a tier's buyers concurrently, read and validate the
-// bids, pick the winner(s), post, fall through to the next bid on a rejection.
+// bids, pick the winner(s), post, fall through to the next bid on a rejection
+// or a duplicate (the buyer already has the lead); a price the post answer
+// decides (`sale price`) becomes the sale's price.
 //
 // Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms,
 // at most the auction's, counted from when the tier starts sending; pings with
@@ -79,7 +81,7 @@ export interface AuctionResult {
   record: AuctionRecord;
   /** Accepted sales. */
   sold: AuctionSale[];
-  /** Posts the buyer rejected (for 'rejected' pixels). */
+  /** Posts the buyer rejected or answered as duplicates (for 'rejected' pixels). */
   rejected: AuctionSale[];
   exclusive: boolean;
   /** Every post made (accepted, rejected, failed). */
@@ -102,6 +104,8 @@ function emptyRecord(buyer: string, tier: number, pingId: string, source: BidRec
     source,
     outcome: 'skipped',
     reason: null,
+    buyerReason: null,
+    carried: null,
     httpStatus: null,
     durationMs: 0,
     price: null,
@@ -395,9 +399,12 @@ function readAnswer(
     rec.exclusive = reading.bid.exclusive;
     rec.states = reading.bid.states;
     rec.maxAgeS = reading.bid.maxAgeS;
+    rec.carried = reading.bid.carried ?? null;
+    rec.buyerReason = reading.bid.buyerReason ?? null;
     rec.reason = dropped ? dropped.trim() : null;
   } else {
     rec.outcome = reading.outcome;
+    rec.buyerReason = reading.buyerReason ?? null;
     rec.reason = reading.reason + dropped;
     if (reading.outcome === 'timeout') {
       rec.reason = `no answer within ${timeoutMs}ms (${timeoutMs < perBuyer ? 'auction' : 'buyer'} timeout); a later answer is discarded`;
@@ -598,6 +605,7 @@ async function postBid(
     exclusive,
     random: input.random,
     routedAt: input.routedAt,
+    carried: b.carried,
   };
   b.postId = sale.postId;
   const stats = deps.stats.get(buyer.name);
@@ -608,13 +616,15 @@ async function postBid(
   const entry: AuctionSale = { buyer, bid: b, sale, delivery: rec };
   if (rec.status === 'accepted' || rec.status === 'none') {
     if (rec.status === 'accepted') (stats.posts++, stats.accepted++);
+    // A price the buyer decided at post time is the sale's: the Seller commits sale.price.
+    if (rec.postPrice !== null) sale.price = rec.postPrice;
     b.fate = 'sold';
     result.sold.push(entry);
     return true;
   }
   stats.posts++;
-  if (rec.status === 'rejected') {
-    b.fate = 'post-rejected';
+  if (rec.status === 'rejected' || rec.status === 'duplicate') {
+    b.fate = rec.status === 'rejected' ? 'post-rejected' : 'post-duplicate';
     result.rejected.push(entry);
   } else b.fate = 'post-failed';
   b.reason = rec.detail;

@@ -1,12 +1,16 @@
 // The Seller: routes a lead with the Router, then sells it over HTTP.
 //
 //   auction decision  → ping, pick, post (auction.ts), then router.commit with
-//                       what was actually accepted; nothing accepted: unrouted.
+//                       what was actually accepted, at the price the post's
+//                       answer decided when it gave one (`sale price`);
+//                       nothing accepted: unrouted.
 //   routed decision   → plain delivery to each buyer: post now (retries, backoff,
 //                       failover, breaker, at most `concurrency` posts at once),
 //                       later (delivery.delayMs, or SoldTo.deliverAt), or in a
 //                       batch (delivery.batch). Buyers without `post` are sold
-//                       without HTTP.
+//                       without HTTP. The router booked these sales before the
+//                       post, so a post-time price (`sale price`) is the
+//                       delivery record's price only; the caps keep the routed one.
 //   pixels            → sold, delivered, rejected (and returned, via outcome()),
 //                       fire-and-forget.
 //
@@ -27,7 +31,7 @@ import { MemoryJournal } from '../adapters/memory-journal.js';
 import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
-import { Breakers, Poster } from '../deliver/post.js';
+import { Breakers, newDeliveryRecord, Poster } from '../deliver/post.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { buyersByName, runAuction } from './auction.js';
@@ -76,6 +80,11 @@ export interface Sale {
   decision: Decision;
   auction: AuctionRecord | null;
   deliveries: DeliveryRecord[];
+  /** Where the buyer that took the lead asks the consumer to be sent (its post
+   *  answer's `sale redirect`): the first accepted delivery's, or null. */
+  redirectUrl: string | null;
+  /** That buyer's id for the lead (`sale id`), or null. */
+  buyerLeadId: string | null;
   /** Set when the winners were posted but the store could not record the sale
    *  (after COMMIT_ATTEMPTS tries: a store locked by another process, say):
    *  the deliveries happened; the caps and the journal do not count them. */
@@ -173,13 +182,13 @@ export class Seller {
   /** Route and sell one lead. */
   sell(lead: unknown, opts: SellOptions = {}): Promise<Sale> {
     if (this.closed) return Promise.reject(new Error('the seller is closed'));
-    const p = this.sellOne(lead, opts);
+    const p = this.sellOne(lead, opts).then(withBuyerAnswer);
     this.active.add(p);
     void p.finally(() => this.active.delete(p)).catch(() => undefined);
     return p;
   }
 
-  private async sellOne(original: unknown, opts: SellOptions): Promise<Sale> {
+  private async sellOne(original: unknown, opts: SellOptions): Promise<SaleSoFar> {
     const sellStart = Date.now();
     // The lead as the router validates and routes it (e-mail and phone trimmed):
     // pings, posts and pixels send that one, not the caller's padded values.
@@ -264,7 +273,7 @@ export class Seller {
     first: Decision,
     leadObj: Record<string, unknown>,
     routedAt: number,
-  ): Promise<Sale> {
+  ): Promise<SaleSoFar> {
     const limit = this.options.cascade ?? DEFAULT_CASCADE;
     const deliveries: DeliveryRecord[] = [];
     const refused: string[] = [];
@@ -273,7 +282,8 @@ export class Seller {
       const records = await this.deliverRouted(decision, asRewritten(leadObj, decision), routedAt);
       deliveries.push(...records);
       const only = records.length === 1 ? records[0]! : null;
-      const refusedNow = decision.exclusive && only !== null && only.mode === 'post' && (only.status === 'rejected' || only.status === 'failed');
+      const refusedNow =
+        decision.exclusive && only !== null && only.mode === 'post' && (only.status === 'rejected' || only.status === 'duplicate' || only.status === 'failed');
       if (!refusedNow || refused.length >= limit) return { decision, auction: null, deliveries };
       refused.push(only.buyer);
       const next = this.router.route(lead, { ...call, exclude: refused });
@@ -321,19 +331,7 @@ export class Seller {
         random: decision.random,
         routedAt,
       };
-      const rec: DeliveryRecord = {
-        buyer: buyer.name,
-        leadId: decision.leadId,
-        postId: sale.postId,
-        pingId: null,
-        price: s.price,
-        exclusive: decision.exclusive,
-        mode: 'post',
-        status: 'failed',
-        endpoint: null,
-        detail: null,
-        attempts: [],
-      };
+      const rec = newDeliveryRecord(buyer, sale);
       records.push(rec);
       this.pixels.fire(buyer, 'sold', sale);
 
@@ -378,7 +376,7 @@ export class Seller {
       stats.accepted++;
       this.router.recordOutcome?.(sale.leadId, buyer.name, 'accepted');
       this.pixels.fire(buyer, 'delivered', sale);
-    } else if (rec.status === 'rejected') {
+    } else if (rec.status === 'rejected' || rec.status === 'duplicate') {
       stats.posts++;
       this.router.recordOutcome?.(sale.leadId, buyer.name, 'rejected');
       this.pixels.fire(buyer, 'rejected', sale);
@@ -438,6 +436,19 @@ export class Seller {
     this.abort.abort();
     await this.http.close();
   }
+}
+
+/** A Sale before the buyer's answer is lifted from its deliveries. */
+type SaleSoFar = Omit<Sale, 'redirectUrl' | 'buyerLeadId'>;
+
+/** The Sale, with the redirect URL and lead id of the first accepted delivery that gave them. */
+function withBuyerAnswer(sale: SaleSoFar): Sale {
+  const accepted = sale.deliveries.filter((d) => d.status === 'accepted');
+  return {
+    ...sale,
+    redirectUrl: accepted.find((d) => d.redirectUrl !== null)?.redirectUrl ?? null,
+    buyerLeadId: accepted.find((d) => d.buyerLeadId !== null)?.buyerLeadId ?? null,
+  };
 }
 
 /** The lead as the decision's rules left it: a fallback chain's rewrites

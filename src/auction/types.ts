@@ -67,6 +67,8 @@ export type PingOutcome =
 export type BidFate =
   | 'sold'
   | 'post-rejected'
+  /** The buyer's post answer said it already has the lead. */
+  | 'post-duplicate'
   | 'post-failed'
   | 'below-floor'
   | 'below-exclusive-min'
@@ -85,6 +87,10 @@ export interface BidRecord {
   outcome: PingOutcome;
   /** Why it is not a bid, or what happened to it. */
   reason: string | null;
+  /** The buyer's own words from its ping answer (`bid reason "path"`), when it gave any. */
+  buyerReason: string | null;
+  /** Values the bid carries to the post templates (`bid carry NAME "path"`), or null. */
+  carried: Record<string, string> | null;
   httpStatus: number | null;
   durationMs: number;
   /** Bid fields (null unless outcome is 'bid'). */

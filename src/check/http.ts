@@ -3,7 +3,7 @@
 // also go to a `file:` path), durations above zero, whole counts, and the
 // reply tests of `bid` and `post`.
 
-import type { Expr, Ident, ResponseTest, Span, StringLit, TemplateRef } from '../lang/ast.js';
+import type { Expr, Ident, ResponseTest, Span, StringLit, TemplateRef, ValueTest } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { HTTP_METHODS, type HttpMethod } from '../plan/index.js';
 import { hasFixedHost } from '../core/urls.js';
@@ -87,7 +87,18 @@ export function checkResponseTest(ctx: CheckContext, t: ResponseTest | undefined
   if (!t || typeof t !== 'object') return;
   if (t.path && typeof t.path.value === 'string' && t.path.value.trim() === '')
     ctx.report('LR703', t.path.span ?? t.span);
-  if (t.equals) checkResponseValue(ctx, t.equals);
+  if (t.test && typeof t.test === 'object') checkValueTest(ctx, t.test);
+}
+
+/** `== v` / `in [..]`: literals, at least one, and `ignoring case` only on text. */
+export function checkValueTest(ctx: CheckContext, t: ValueTest): void {
+  const values = Array.isArray(t.values) ? t.values : [];
+  if (t.op === 'in' && values.length === 0) ctx.report('LR714.emptyIn', t.span);
+  for (const v of values) {
+    if (!v || typeof v !== 'object') continue;
+    checkResponseValue(ctx, v);
+    if (t.ignoreCase && (v.kind === 'number' || v.kind === 'bool')) ctx.report('LR714.ignoreCaseText', v.span, `\`${render(v)}\``);
+  }
 }
 
 // ---------------------------------------------------------------- methods

@@ -26,6 +26,8 @@ export interface TemplateUse {
   /** The buyer has a `ping` (so `ping.*` exists after it) / a `post`. */
   hasPing: boolean;
   hasPost: boolean;
+  /** In a post: the names the buyer's `bid` carries (`ping.bid_id`). */
+  carried?: readonly string[];
 }
 
 /** A diagnostic about one reference in a template, at that reference. */
@@ -367,7 +369,7 @@ export class TemplateChecker {
         report('LR706.notSetBecause', r, name, r.text, at, why);
         return;
       }
-      const keys = TEMPLATE_VALUES[head];
+      const keys = head === 'ping' && use.kind === 'post' && use.carried ? [...TEMPLATE_VALUES.ping, ...use.carried] : TEMPLATE_VALUES[head];
       const key = parts[1];
       if (key === undefined || !keys.includes(key) || parts.length > 2) {
         const best = key === undefined ? undefined : closestName(key, keys);

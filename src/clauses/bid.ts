@@ -1,75 +1,64 @@
-// `bid { price "bid.amount", id "…", accepted "status" == "ok", … }`: where
-// in a ping's reply the bid is. It has no meaning without a `ping` (LR701).
+// `bid [json|xml|form|text] price "bid.amount", id "…", accepted "status" == "ok", …`:
+// where in a ping's answer the bid is, and how the answer is read. It has no
+// meaning without a `ping` (LR701). The entries' grammar and checks are
+// shared with `sale` (./answer-mapping.ts).
 
-import type { BidMapping, Span } from '../lang/ast.js';
-import { didYouMean } from '../lang/diagnostics.js';
-import { type CheckContext, headSpan, isSpan, lineOf, listText } from '../check/context.js';
-import { checkResponseValue } from '../check/http.js';
+import type { AnswerMapping, Span } from '../lang/ast.js';
+import { type CheckContext, headSpan } from '../check/context.js';
 import type { PlanPing } from '../plan/index.js';
+import { checkAnswerMapping, emitValueTest, entryPath } from './answer-mapping.js';
 import { defaultBid } from './ping.js';
-import { literalValue, loadsNothing, type BuyerCheckEnv, type BuyerEmitEnv, type ClauseModule } from './types.js';
+import { loadsNothing, type BuyerCheckEnv, type BuyerEmitEnv, type ClauseModule } from './types.js';
 
-export const BID_KEYS: readonly string[] = ['price', 'id', 'exclusive', 'accepted', 'states', 'max_age'];
+export const BID_KEYS: readonly string[] = ['price', 'id', 'exclusive', 'accepted', 'states', 'max_age', 'reason', 'duplicate', 'carry', 'rejection_words'];
 
-function checkBid(ctx: CheckContext, mapping: BidMapping | undefined, clauseSpan: Span, buyer: BuyerCheckEnv): void {
+function checkBid(ctx: CheckContext, mapping: AnswerMapping | undefined, clauseSpan: Span, buyer: BuyerCheckEnv): void {
   if (!mapping || typeof mapping !== 'object') return;
   if (!buyer.hasPing) {
     ctx.report('LR701', headSpan(clauseSpan, 'bid'.length), buyer.name);
   }
-  const entries = Array.isArray(mapping.entries) ? mapping.entries.filter((e) => !!e && typeof e === 'object') : [];
-  const seen = new Map<string, Span>();
-  for (const e of entries) {
-    const key = e.key?.name;
-    if (typeof key !== 'string' || key === '') continue;
-    const keySpan = isSpan(e.key.span) ? e.key.span : e.span;
-    if (!BID_KEYS.includes(key)) {
-      const best = didYouMean(key, BID_KEYS);
-      if (best !== undefined) ctx.report('LR212.bidKey', keySpan, key, best);
-      else ctx.report('LR212.bidKeyList', keySpan, key, listText(BID_KEYS.map((k) => `\`${k}\``)));
-      continue;
-    }
-    const prev = seen.get(key);
-    if (prev) {
-      ctx.report('LR703.bidKeyTwice', keySpan, key, lineOf(prev));
-      continue;
-    }
-    seen.set(key, keySpan);
-    if (e.path && typeof e.path.value === 'string' && e.path.value.trim() === '')
-      ctx.report('LR703.bidPathEmpty', e.path.span ?? e.span, key);
-    if (key === 'accepted') {
-      if (e.equals) checkResponseValue(ctx, e.equals);
-      else
-        ctx.report('LR703.acceptedValue', e.span ?? keySpan, JSON.stringify(e.path?.value ?? 'status'));
-    } else if (e.equals) {
-      ctx.report('LR703.onlyAccepted', e.equals.span ?? e.span, key, JSON.stringify(e.path?.value ?? ''));
-    }
-  }
-  if (entries.length > 0 && !seen.has('price') && !entries.some((e) => e.key?.name === 'price')) {
+  checkAnswerMapping(ctx, mapping, 'bid', BID_KEYS);
+  const entries = Array.isArray(mapping.entries) ? mapping.entries : [];
+  if (entries.length > 0 && !entries.some((e) => e?.key?.name === 'price')) {
     ctx.report('LR703.noPrice', headSpan(clauseSpan, 'bid'.length));
   }
 }
 
-function emitBidMapping(m: BidMapping, env: BuyerEmitEnv): PlanPing['bid'] {
+function emitBidMapping(m: AnswerMapping, env: BuyerEmitEnv): PlanPing['bid'] {
   const bid = defaultBid();
+  if (m.format !== undefined && m.format !== 'json') bid.format = m.format;
   for (const e of m.entries) {
+    const path = entryPath(e);
     switch (e.key.name) {
       case 'price':
-        bid.price = e.path.value;
+        if (path !== undefined) bid.price = path;
         break;
       case 'id':
-        bid.id = e.path.value;
+        bid.id = path ?? null;
         break;
       case 'exclusive':
-        bid.exclusive = e.path.value;
+        bid.exclusive = path ?? null;
         break;
       case 'states':
-        bid.states = e.path.value;
+        bid.states = path ?? null;
         break;
       case 'max_age':
-        bid.maxAge = e.path.value;
+        bid.maxAge = path ?? null;
         break;
       case 'accepted':
-        bid.accepted = { path: e.path.value, equals: literalValue(e.equals, env) };
+        if (path !== undefined) bid.accepted = e.test ? emitValueTest(path, e.test, env) : { path, equals: true };
+        break;
+      case 'reason':
+        if (path !== undefined) bid.reason = path;
+        break;
+      case 'duplicate':
+        if (path !== undefined) bid.duplicate = e.test ? emitValueTest(path, e.test, env) : { path, equals: true };
+        break;
+      case 'carry':
+        if (path !== undefined && e.name) (bid.carry ??= []).push({ name: e.name.name, path });
+        break;
+      case 'rejection_words':
+        if (e.words && e.words.length > 0) bid.rejectionWords = e.words.map((w) => w.value);
         break;
       default:
         break; // the checker reports unknown keys

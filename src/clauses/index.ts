@@ -25,9 +25,10 @@ import { postClause } from './post.js';
 import { prefersClause } from './prefers.js';
 import { priceClause } from './price.js';
 import { DEFAULT_RELATIONSHIP, relationshipClause } from './relationship.js';
-import type { PlanBuyer, PlanSource } from '../plan/index.js';
+import type { PlanSource } from '../plan/index.js';
 import { requiresClause } from './requires.js';
-import type { BuyerCheckEnv, BuyerDraft, BuyerEmitEnv, ClauseKind, ClauseModule, Refusal } from './types.js';
+import { saleClause } from './sale.js';
+import type { BuyerCheckEnv, BuyerDraft, BuyerEmitEnv, ClauseKind, ClauseModule, DraftPlanBuyer, Refusal } from './types.js';
 
 /** Every clause kind, each with the module for its own AST variant. */
 export type ClauseRegistry = { [K in ClauseKind]: ClauseModule<K> };
@@ -47,6 +48,7 @@ export const CLAUSES = {
   ping: pingClause,
   bid: bidClause,
   post: postClause,
+  sale: saleClause,
   pixel: pixelClause,
   delay: delayClause,
   batch: batchClause,
@@ -78,7 +80,7 @@ export function clauseOf(kind: string): AnyClause | undefined {
 
 /** A buyer with no clauses, as the plan writes it; each clause's emit then
  *  sets its part (the defaults are those plan/declaration.ts documents). */
-export function emptyPlanBuyer(name: string, source: PlanSource): Required<PlanBuyer> {
+export function emptyPlanBuyer(name: string, source: PlanSource): DraftPlanBuyer {
   // Keys in the plan's order: the JSON (and the golden plans) keep it.
   return {
     name,

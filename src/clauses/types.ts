@@ -48,10 +48,14 @@ export interface BuyerEmitEnv extends EmitEnv {
 /** The PlanBuyer being built, starting from every clause's default, plus the
  *  `bid` mapping, which lands in the ping whichever of the two comes first. */
 export interface BuyerDraft {
-  /** The emitter writes every field, the optional ones included. */
-  plan: Required<PlanBuyer>;
+  /** The emitter writes every field, the optional ones included, but for
+   *  `sale`, written only when the buyer has the clause. */
+  plan: DraftPlanBuyer;
   bid: PlanPing['bid'] | null;
 }
+
+/** A PlanBuyer with every field present but those written only when declared. */
+export type DraftPlanBuyer = Required<Omit<PlanBuyer, 'sale'>> & Pick<PlanBuyer, 'sale'>;
 
 /** What loading a clause needs from the loader; a failure is a problem at its path, not a throw. */
 export interface BuyerLoadEnv {

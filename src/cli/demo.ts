@@ -146,7 +146,7 @@ function describeBids(bids: BidRecord[]): string {
   const errors = count('error');
   if (timeouts) parts.push(`${timeouts} timeout${timeouts === 1 ? '' : 's'}`);
   if (errors) parts.push(`${errors} error${errors === 1 ? '' : 's'}`);
-  const rejected = bids.filter((b) => b.fate === 'post-rejected' || b.fate === 'post-failed').length;
+  const rejected = bids.filter((b) => b.fate === 'post-rejected' || b.fate === 'post-duplicate' || b.fate === 'post-failed').length;
   if (rejected) parts.push(`${rejected} post${rejected === 1 ? '' : 's'} refused`);
   return parts.join(', ');
 }
@@ -356,7 +356,7 @@ function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: Totals): void {
       else if (b.outcome === 'error') row.errors++;
       else if (b.outcome === 'timeout') row.timeouts++;
       if (b.durationMs > 0) row.times.push(b.durationMs);
-      if (b.fate === 'post-rejected') row.postsRejected++;
+      if (b.fate === 'post-rejected' || b.fate === 'post-duplicate') row.postsRejected++;
       if (b.fate === 'post-failed') row.postsFailed++;
     }
   }

@@ -19,7 +19,7 @@ import type { PlanBuyer, PlanDelivery } from '../plan/index.js';
 import type { HttpClient } from './http.js';
 import type { Journal } from './journal.js';
 import { sleep } from './limiter.js';
-import { judgePost, MAX_BACKOFF_MS } from './post.js';
+import { judgePost, saleRulesOf, MAX_BACKOFF_MS } from './post.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
 export type BatchConfig = NonNullable<PlanDelivery['batch']>;
@@ -201,7 +201,8 @@ export class Batcher {
           timeoutMs: buyer.post?.timeoutMs ?? 30_000,
           signal: this.o.signal,
         });
-        const v = judgePost(res, buyer.post?.accepted ?? null);
+        // One answer for the whole batch: its accept rule counts, per-lead parts (price, redirect) do not.
+        const v = judgePost(res, buyer.post ? saleRulesOf(buyer.post, buyer.sale) : null);
         detail = v.detail;
         note(
           { endpoint: 'batch', url: cfg.to, attempt, outcome: v.outcome, status: res.status, detail: v.detail, startedAt: res.startedAt, durationMs: res.durationMs },

@@ -4,14 +4,16 @@
 //
 // What is recorded never holds lead values: ping URLs passed the PII guard,
 // post URLs are plain plan strings, pixel URLs are recorded without their query
-// (the templated part), and `detail` is leadroute's own reason text.
+// (the templated part), and `detail` is leadroute's own reason text, with, on a
+// post or ping answer that gives one, the buyer's own reason after it (read by
+// a `reason "path"` rule, at most 500 characters: src/deliver/answers.ts).
 
 export type AttemptKind = 'ping' | 'post' | 'pixel';
 
 /**
  * Outcomes, by kind:
  *  ping:  bid | no-bid | invalid | error | timeout | late | refused | skipped
- *  post:  accepted | rejected | error | timeout | skipped
+ *  post:  accepted | rejected | duplicate | error | timeout | skipped
  *  pixel: fired | error | timeout
  */
 export type AttemptOutcome =
@@ -25,6 +27,7 @@ export type AttemptOutcome =
   | 'skipped'
   | 'accepted'
   | 'rejected'
+  | 'duplicate'
   | 'fired';
 
 export interface Attempt {
@@ -38,7 +41,7 @@ export interface Attempt {
   outcome: AttemptOutcome;
   /** HTTP status, when an answer came. */
   status: number | null;
-  /** Why (leadroute's words, no lead values). */
+  /** Why (leadroute's words, no lead values; then the buyer's reason, when its answer gave one). */
   detail: string | null;
   /** Dollars: the bid (ping) or the sale price (accepted post). */
   price?: number | null;

@@ -5,18 +5,23 @@
 // - An attempt that gets no usable answer (timeout, connection error, 5xx, 429)
 //   is retried up to `retries` times, waiting backoffMs, 2×, 4× … between tries.
 // - When the primary endpoint is exhausted, the backup endpoint (backupPost) is
-//   tried with its own retries. A rejection (the buyer said no: a 4xx, or a 2xx
-//   failing the response test) is final: no retry, no failover.
+//   tried with its own retries. A rejection (the buyer said no: a 4xx, a 2xx
+//   failing the accept rule, holding a rejection word, or not parsing in the
+//   declared answer format) is final: no retry, no failover; so is a duplicate
+//   (the buyer's `sale duplicate` rule held).
+// - The answer is read by the buyer's `sale` rules (./answers.ts): its reason,
+//   redirect URL, lead id and a post-time price go on the delivery record.
 // - A circuit breaker guards each endpoint (per buyer: one for the post URL, one
 //   for the backup): while open, the endpoint is skipped without a request.
 // - The default payload is JSON: { lead, ping_id, post_id, price, exclusive, buyer }.
 
-import { DEFAULT_POST_TIMEOUT_MS, type PlanBuyer, type PlanPost, type PlanResponseTest } from '../plan/index.js';
+import { DEFAULT_POST_TIMEOUT_MS, type PlanBuyer, type PlanPost, type PlanResponseTest, type PlanSale } from '../plan/index.js';
+import { failsBecause, parseAnswer, passes, priceOf, redirectOf, rejectionWordIn, textOf } from './answers.js';
 import { CircuitBreaker } from './breaker.js';
 import type { HttpClient, HttpResult } from './http.js';
 import type { AttemptOutcome, Journal } from './journal.js';
 import { sleep } from './limiter.js';
-import { brief, getPath, tryJson } from './paths.js';
+import { brief, getPath } from './paths.js';
 import { isTemplatedUrl } from '../core/urls.js';
 import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
@@ -26,17 +31,37 @@ export { DEFAULT_POST_TIMEOUT_MS };
 export const MAX_BACKOFF_MS = 60_000;
 
 export interface Verdict {
-  outcome: Extract<AttemptOutcome, 'accepted' | 'rejected' | 'error' | 'timeout'>;
+  outcome: Extract<AttemptOutcome, 'accepted' | 'rejected' | 'duplicate' | 'error' | 'timeout'>;
   /** Worth another try (and counts as a failure for the breaker). */
   failure: boolean;
   detail: string | null;
+  /** What the answer said beyond yes or no (`sale reason/redirect/id/price`); absent when nothing was read. */
+  answer?: SaleAnswer;
+}
+
+/** What a post's answer says besides its verdict. */
+export interface SaleAnswer {
+  reason: string | null;
+  redirectUrl: string | null;
+  buyerLeadId: string | null;
+  price: number | null;
 }
 
 /** The detail of a post accepted only because its answer was a 2xx (no `accepted` rule). */
 export const ASSUMED_ACCEPTED = 'assumed accepted (HTTP 2xx)';
 
+/** How a post's answer is read: the post's own `accepted`, or the buyer's `sale`. */
+export type SaleRules = PlanSale & { accepted?: PlanResponseTest };
+
+/** The rules a post's answer is judged by: the buyer's `sale`, its accept rule
+ *  the post's own when the post has one (the checker allows only one of the two). */
+export function saleRulesOf(post: PlanPost, sale: PlanSale | undefined): SaleRules | null {
+  if (!sale) return post.accepted ? { accepted: post.accepted } : null;
+  return post.accepted ? { ...sale, accepted: post.accepted } : sale;
+}
+
 /** Read a buyer's answer to a post. */
-export function judgePost(res: HttpResult, test: PlanResponseTest | null): Verdict {
+export function judgePost(res: HttpResult, rules: SaleRules | null): Verdict {
   if (!res.ok) {
     return { outcome: res.error === 'timeout' ? 'timeout' : 'error', failure: res.error !== 'bad-url', detail: res.detail };
   }
@@ -44,14 +69,46 @@ export function judgePost(res: HttpResult, test: PlanResponseTest | null): Verdi
   if (s >= 500 || s === 429 || s === 408) return { outcome: 'error', failure: true, detail: `HTTP ${s}` };
   if (s >= 300 && s < 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s} (redirects are not followed)` };
   if (s >= 400) return { outcome: 'rejected', failure: false, detail: `HTTP ${s}` };
-  // No accept rule: any 2xx is taken as a sale, and the record says so, so a
+  // No rules at all: any 2xx is taken as a sale, and the record says so, so a
   // report can tell these apart from sales the buyer's answer confirmed.
-  if (test === null) return { outcome: 'accepted', failure: false, detail: ASSUMED_ACCEPTED };
-  const parsed = tryJson(res.body);
-  if (!parsed.ok) return { outcome: 'rejected', failure: false, detail: `answer is not JSON (test ${test.path} == ${brief(test.equals)})` };
-  const v = getPath(parsed.value, test.path);
-  if (v === test.equals) return { outcome: 'accepted', failure: false, detail: null };
-  return { outcome: 'rejected', failure: false, detail: `${test.path} is ${brief(v)}, not ${brief(test.equals)}` };
+  if (rules === null) return { outcome: 'accepted', failure: false, detail: ASSUMED_ACCEPTED };
+  const parsed = parseAnswer(res.body, rules.format);
+  if (!parsed.ok) return { outcome: 'rejected', failure: false, detail: parsed.reason };
+  const body = parsed.value;
+  const answer = saleAnswerOf(body, rules);
+  const say = (detail: string) => (answer.reason === null ? detail : `${detail}: ${answer.reason}`);
+  if (rules.duplicate) {
+    const v = getPath(body, rules.duplicate.path);
+    if (passes(v, rules.duplicate)) return { outcome: 'duplicate', failure: false, detail: say(`duplicate (${rules.duplicate.path} is ${brief(v)})`), answer };
+  }
+  const word = rejectionWordIn(res.body, rules.rejectionWords);
+  if (word !== undefined) return { outcome: 'rejected', failure: false, detail: say(`the answer holds the rejection word ${brief(word)}`), answer };
+  if (rules.accepted) {
+    const v = getPath(body, rules.accepted.path);
+    if (!passes(v, rules.accepted)) return { outcome: 'rejected', failure: false, detail: say(failsBecause(v, rules.accepted)), answer };
+    return { outcome: 'accepted', failure: false, detail: answer.note, answer };
+  }
+  return { outcome: 'accepted', failure: false, detail: answer.note === null ? ASSUMED_ACCEPTED : `${ASSUMED_ACCEPTED}; ${answer.note}`, answer };
+}
+
+/** The reason, redirect, lead id and price a post's answer gives, and a note on a redirect or price that was ignored. */
+function saleAnswerOf(body: unknown, rules: SaleRules): SaleAnswer & { note: string | null } {
+  const notes: string[] = [];
+  const redirect = rules.redirect ? redirectOf(getPath(body, rules.redirect)) : { url: null, note: null };
+  if (redirect.note !== null) notes.push(redirect.note);
+  let price: number | null = null;
+  if (rules.price) {
+    const raw = getPath(body, rules.price);
+    price = priceOf(raw);
+    if (price === null && raw !== undefined && raw !== null && raw !== '') notes.push(`price ${brief(raw)} is not a price; the sale price stands`);
+  }
+  return {
+    reason: rules.reason ? textOf(getPath(body, rules.reason)) : null,
+    redirectUrl: redirect.url,
+    buyerLeadId: rules.id ? textOf(getPath(body, rules.id)) : null,
+    price,
+    note: notes.length > 0 ? notes.join('; ') : null,
+  };
 }
 
 /** Breakers by buyer and endpoint. */
@@ -99,7 +156,8 @@ export function defaultPostBody(sale: SaleContext): string {
 function postContext(sale: SaleContext): Record<string, unknown> {
   return {
     lead: sale.lead,
-    ping: { id: sale.pingId ?? '' },
+    // Carried values first: `ping.id` is always the ping's own id.
+    ping: sale.carried ? { ...sale.carried, id: sale.pingId ?? '' } : { id: sale.pingId ?? '' },
     post: { id: sale.postId },
     sale: { price: sale.price, buyer: sale.buyer, exclusive: sale.exclusive },
     now: new Date().toISOString(),
@@ -127,7 +185,8 @@ function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: S
   return { url, body: { text: t.render(postContext(sale)), type: contentTypeOf(t.format) } };
 }
 
-function newRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
+/** A sale's delivery record before anything is sent. */
+export function newDeliveryRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
   return {
     buyer: buyer.name,
     leadId: sale.leadId,
@@ -139,8 +198,23 @@ function newRecord(buyer: PlanBuyer, sale: SaleContext): DeliveryRecord {
     status: 'failed',
     endpoint: null,
     detail: null,
+    reason: null,
+    redirectUrl: null,
+    buyerLeadId: null,
+    postPrice: null,
     attempts: [],
   };
+}
+
+/** What a post's answer said, on its delivery record; a post-time price only on a sale. */
+function recordAnswer(rec: DeliveryRecord, outcome: Verdict['outcome'], answer: SaleAnswer): void {
+  rec.reason = answer.reason;
+  rec.redirectUrl = answer.redirectUrl;
+  rec.buyerLeadId = answer.buyerLeadId;
+  if (outcome === 'accepted' && answer.price !== null) {
+    rec.postPrice = answer.price;
+    rec.price = answer.price;
+  }
 }
 
 export class Poster {
@@ -152,7 +226,7 @@ export class Poster {
    */
   withoutHttp(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): DeliveryRecord | null {
     if (buyer.post || buyer.backupPost) return null;
-    const rec = record ?? newRecord(buyer, sale);
+    const rec = record ?? newDeliveryRecord(buyer, sale);
     rec.status = 'none';
     rec.detail = 'no post endpoint: sold without HTTP';
     return rec;
@@ -162,14 +236,14 @@ export class Poster {
   async post(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): Promise<DeliveryRecord> {
     const none = this.withoutHttp(buyer, sale, record);
     if (none) return none;
-    const rec = record ?? newRecord(buyer, sale);
+    const rec = record ?? newDeliveryRecord(buyer, sale);
     const endpoints: ['primary' | 'backup', PlanPost, string][] = [];
     if (buyer.post) endpoints.push(['primary', buyer.post, templateKey.post(buyer.name)]);
     if (buyer.backupPost) endpoints.push(['backup', buyer.backupPost, templateKey.backup(buyer.name)]);
     const reasons: string[] = [];
     for (const [endpoint, post, key] of endpoints) {
       const result = await this.postTo(buyer, endpoint, post, key, sale, rec);
-      if (result === 'accepted' || result === 'rejected') return rec;
+      if (result !== 'failed') return rec;
       reasons.push(`${endpoint}: ${rec.detail ?? result}`);
     }
     rec.status = 'failed';
@@ -184,7 +258,7 @@ export class Poster {
     key: string,
     sale: SaleContext,
     rec: DeliveryRecord,
-  ): Promise<'accepted' | 'rejected' | 'failed'> {
+  ): Promise<'accepted' | 'rejected' | 'duplicate' | 'failed'> {
     const { http, journal, breakers, signal } = this.o;
     let payload: PostPayload;
     try {
@@ -214,12 +288,12 @@ export class Poster {
         timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
         signal,
       });
-      const v = judgePost(res, post.accepted);
-      const status = res.ok ? res.status : res.status;
-      this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, v.outcome, status, v.detail, res.startedAt, res.durationMs);
+      const v = judgePost(res, saleRulesOf(post, buyer.sale));
+      if (v.answer) recordAnswer(rec, v.outcome, v.answer);
+      this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, v.outcome, res.status, v.detail, res.startedAt, res.durationMs);
       rec.endpoint = endpoint;
       rec.detail = v.detail;
-      if (v.outcome === 'accepted' || v.outcome === 'rejected') {
+      if (v.outcome === 'accepted' || v.outcome === 'rejected' || v.outcome === 'duplicate') {
         breaker?.success();
         rec.status = v.outcome;
         return v.outcome;
@@ -258,7 +332,7 @@ export class Poster {
       outcome,
       status,
       detail: endpoint === 'backup' ? `backup: ${detail ?? outcome}` : detail,
-      price: outcome === 'accepted' ? sale.price : null,
+      price: outcome === 'accepted' ? rec.price : null,
     });
   }
 }

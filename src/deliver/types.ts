@@ -19,6 +19,8 @@ export type DeliveryStatus =
   | 'accepted'
   /** The buyer answered no. */
   | 'rejected'
+  /** The buyer answered that it already has the lead (`sale duplicate …`): final, as a rejection. */
+  | 'duplicate'
   /** No answer after retries and failover, or the circuit was open. */
   | 'failed'
   /** Waiting for its delivery time (delayed delivery). */
@@ -42,6 +44,15 @@ export interface DeliveryRecord {
   /** Which endpoint answered last. */
   endpoint: 'primary' | 'backup' | 'batch' | null;
   detail: string | null;
+  /** The buyer's own words from its post answer (`sale reason "path"`), when it gave any. */
+  reason: string | null;
+  /** Where the buyer asks the consumer to be sent (`sale redirect "path"`): an http(s) URL, or null. */
+  redirectUrl: string | null;
+  /** The buyer's id for the lead (`sale id "path"`), or null. */
+  buyerLeadId: string | null;
+  /** A price the buyer decided at post time (`sale price "path"`), when its answer gave a valid one;
+   *  `price` is then this price. Null otherwise. */
+  postPrice: number | null;
   attempts: PostAttemptRecord[];
   /** ISO time a delayed delivery is due. */
   deliverAt?: string;
@@ -60,4 +71,6 @@ export interface SaleContext {
   random: number;
   /** Routing time, ms. */
   routedAt: number;
+  /** Values the winning bid carries to the post templates (`ping.NAME`); absent or null when none. */
+  carried?: Readonly<Record<string, string>> | null;
 }

@@ -333,6 +333,8 @@ export class AstBuilder {
     if (bid) return this.bidClause(bid, span);
     const post = this.node(c, 'postClause');
     if (post) return this.postClause(post, span);
+    const sale = this.node(c, 'saleClause');
+    if (sale) return this.saleClause(sale, span);
     const pixel = this.node(c, 'pixelClause');
     if (pixel) return this.pixelClause(pixel, span);
     if (this.tok(c, 'Kw_delay')) {
@@ -448,17 +450,59 @@ export class AstBuilder {
   }
 
   private bidClause(node: CstNode, span: A.Span): A.BuyerClause {
-    const entries: A.BidMapping['entries'] = [];
+    return { kind: 'bid', mapping: this.answerMapping(this.node(node.children, 'answerMapping'), span), span };
+  }
+
+  private saleClause(node: CstNode, span: A.Span): A.BuyerClause {
+    return { kind: 'sale', mapping: this.answerMapping(this.node(node.children, 'answerMapping'), span), span };
+  }
+
+  private answerMapping(node: CstNode | undefined, span: A.Span): A.AnswerMapping {
+    const mapping: A.AnswerMapping = { entries: [], span };
+    if (!node) return mapping;
+    const format = (['json', 'xml', 'form', 'text'] as const).find((f) => this.tok(node.children, `Kw_${f}`));
+    if (format) mapping.format = format;
     for (const e of this.nodes(node.children, 'bidEntry')) {
-      const key = this.ident(this.tok(e.children, 'Identifier'));
-      const path = this.tok(e.children, 'StringLiteral');
-      if (!key || !path) continue;
-      const entry: A.BidMapping['entries'][number] = { key, path: this.stringLit(path), span: this.nodeSpan(e) };
-      const value = this.node(e.children, 'primary');
-      if (value) entry.equals = this.expression(value, entry.span);
-      entries.push(entry);
+      const entry = this.answerEntry(e);
+      if (entry) mapping.entries.push(entry);
     }
-    return { kind: 'bid', mapping: { entries, span }, span };
+    return mapping;
+  }
+
+  private answerEntry(node: CstNode): A.AnswerEntry | undefined {
+    const c = node.children;
+    const key = this.ident(this.tok(c, 'Identifier'));
+    if (!key) return undefined;
+    const entry: A.AnswerEntry = { key, span: this.nodeSpan(node) };
+    if (this.tok(c, 'LBracket')) {
+      entry.words = this.toks(c, 'word').map((t) => this.stringLit(t));
+      return entry;
+    }
+    const path = this.tok(c, 'StringLiteral');
+    if (!path) return undefined;
+    entry.path = this.stringLit(path);
+    const name = this.ident(this.tok(c, 'name'));
+    if (name) entry.name = name;
+    const test = this.valueTest(this.node(c, 'valueTest'), entry.span);
+    if (test) entry.test = test;
+    return entry;
+  }
+
+  /** `== v` / `in [a, b]`, `ignoring case`. */
+  private valueTest(node: CstNode | undefined, fallback: A.Span): A.ValueTest | undefined {
+    if (!node) return undefined;
+    const c = node.children;
+    const span = this.nodeSpan(node, fallback);
+    const ignoreCase = this.tok(c, 'Kw_ignoring') !== undefined;
+    const list = this.node(c, 'listLiteral');
+    if (this.tok(c, 'In')) {
+      if (!list) return undefined;
+      const open = this.tok(list.children, 'LBracket');
+      if (open && this.cutBrackets.has(open.startOffset)) return { op: 'in', values: [this.tooDeep(span)], ignoreCase, span };
+      return { op: 'in', values: this.nodes(list.children, 'expression').map((e) => this.expression(e, span)), ignoreCase, span };
+    }
+    const value = this.node(c, 'primary');
+    return value ? { op: '==', values: [this.expression(value, span)], ignoreCase, span } : undefined;
   }
 
   private postClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
@@ -475,9 +519,10 @@ export class AstBuilder {
     const retry = this.tok(c, 'NumberLiteral');
     if (retry) post.retries = this.num(retry);
     const accepted = this.tok(c, 'Kw_accepted');
-    const value = this.node(c, 'primary');
-    if (accepted && strings[1] && value) {
-      post.accepted = { path: this.stringLit(strings[1]), equals: this.expression(value, span), span: this.join(this.tokenSpan(accepted), this.nodeSpan(value)) };
+    const acceptedPath = this.tok(c, 'acceptedPath');
+    const test = this.valueTest(this.node(c, 'valueTest'), span);
+    if (accepted && acceptedPath && test) {
+      post.accepted = { path: this.stringLit(acceptedPath), test, span: this.join(this.tokenSpan(accepted), test.span) };
     }
     const template = this.templateRef(this.node(c, 'templateRef'));
     if (template) post.template = template;

@@ -119,10 +119,22 @@ export interface TemplateRef {
   span: Span;
 }
 
-/** `"status" == "accepted"`: a test on a buyer's JSON response. */
+/** How a buyer's answer is read (`bid xml …`, `sale form …`); absent: JSON. */
+export type AnswerFormat = 'json' | 'xml' | 'form' | 'text';
+
+/** `== "ok"`, `in ["ok", "accepted"]`, either `ignoring case`: a test on one value of an answer. */
+export interface ValueTest {
+  op: '==' | 'in';
+  /** `== v`: the one value; `in [...]`: the list's items (the checker wants literals). */
+  values: Expr[];
+  ignoreCase: boolean;
+  span: Span;
+}
+
+/** `"status" == "accepted"`: a test on a buyer's answer. */
 export interface ResponseTest {
   path: StringLit;
-  equals: Expr;
+  test: ValueTest;
   span: Span;
 }
 
@@ -136,11 +148,28 @@ export interface PingSpec {
   span: Span;
 }
 
-/** `bid price "amount", id "ping_id", accepted "status" == "ok"`. */
-export interface BidMapping {
-  entries: { key: Ident; path: StringLit; equals?: Expr; span: Span }[];
+/** One entry of a `bid` or `sale` mapping: `price "amount"`, `accepted "status" == "ok"`,
+ *  `carry bid_id "data.bid_id"` (with `name`), `rejection_words ["Rejected"]` (with `words`). */
+export interface AnswerEntry {
+  key: Ident;
+  /** `carry NAME "path"`: the name the value travels under. */
+  name?: Ident;
+  /** Where in the answer; absent for a word list. */
+  path?: StringLit;
+  /** `rejection_words [..]`. */
+  words?: StringLit[];
+  test?: ValueTest;
   span: Span;
 }
+
+/** `bid [format] price "amount", id "ping_id", …` and `sale [format] accepted "status" == "ok", …`. */
+export interface AnswerMapping {
+  /** Absent: JSON. */
+  format?: AnswerFormat;
+  entries: AnswerEntry[];
+  span: Span;
+}
+export type BidMapping = AnswerMapping;
 
 export interface PostSpec {
   /** `post PUT "…"`: the HTTP method, as written (POST when absent). */
@@ -185,6 +214,8 @@ export type BuyerClause =
   | { kind: 'ping'; ping: PingSpec; span: Span }
   | { kind: 'bid'; mapping: BidMapping; span: Span }
   | { kind: 'post'; post: PostSpec; backup: boolean; span: Span }
+  /** How a post's answer is read: the buyer's accept, duplicate and reason rules. */
+  | { kind: 'sale'; mapping: AnswerMapping; span: Span }
   | { kind: 'pixel'; pixel: PixelSpec; span: Span }
   | { kind: 'delay'; delay: Expr; span: Span }
   | { kind: 'batch'; batch: BatchSpec; span: Span }

@@ -8,7 +8,7 @@
 // rules already live in ./actions.ts, so what is left here is the declarations,
 // the buyer clauses and the expression grammar.
 
-import { EOF, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
+import { EOF, tokenMatcher, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import { ACTION_RULES, ACTION_SYNTAX, GRAMMAR_DSL, type ActionGrammar, type ParserRuleName } from './actions.js';
 import * as T from './lexer.js';
@@ -71,6 +71,8 @@ const RULE_NOUNS: Record<string, string> = {
   capList: 'a cap like 100/h',
   capSpec: 'a cap like 100/h',
   compareOp: 'a comparison',
+  valueTest: 'a test on the answer',
+  bidEntry: 'an entry like `price "bid.amount"`',
 };
 
 export class RuleParser extends TunedCstParser {
@@ -203,6 +205,7 @@ export class RuleParser extends TunedCstParser {
       { ALT: () => this.SUBRULE(this.pingClause) },
       { ALT: () => this.SUBRULE(this.bidClause) },
       { ALT: () => this.SUBRULE(this.postClause) },
+      { ALT: () => this.SUBRULE(this.saleClause) },
       { ALT: () => this.SUBRULE(this.pixelClause) },
       { ALT: () => { this.CONSUME(T.Delay); this.CONSUME2(T.Duration); } },
       { ALT: () => this.SUBRULE(this.batchClause) },
@@ -257,15 +260,62 @@ export class RuleParser extends TunedCstParser {
 
   public bidClause = this.RULE('bidClause', () => {
     this.CONSUME(T.Bid);
+    this.SUBRULE(this.answerMapping);
+  });
+
+  /** `sale [format] entries`: how a post's answer is read. */
+  public saleClause = this.RULE('saleClause', () => {
+    this.CONSUME(T.Sale);
+    this.SUBRULE(this.answerMapping);
+  });
+
+  /** `[json|xml|form|text] entry, entry …`, shared by `bid` and `sale`. The
+   *  format is a format word followed by an entry's name: `bid text "p"` is an
+   *  entry keyed `text`. */
+  public answerMapping = this.RULE('answerMapping', () => {
+    this.OPTION({
+      GATE: () => ANSWER_FORMATS.has(this.LA(1).tokenType) && tokenMatcher(this.LA(2), T.Identifier),
+      DEF: () =>
+        this.OR([
+          { ALT: () => this.CONSUME(T.Json) },
+          { ALT: () => this.CONSUME(T.Xml) },
+          { ALT: () => this.CONSUME(T.Form) },
+          { ALT: () => this.CONSUME(T.Text) },
+        ]),
+    });
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.bidEntry) });
   });
 
+  /** `price "p"`, `accepted "p" == v`, `carry bid_id "p"`, `rejection_words ["a", "b"]`. */
   public bidEntry = this.RULE('bidEntry', () => {
     this.CONSUME(T.Identifier);
-    this.CONSUME(T.StringLiteral);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.LBracket);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLiteral, { LABEL: 'word' }) });
+          this.CONSUME(T.RBracket);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME2(T.Identifier, { LABEL: 'name' }));
+          this.CONSUME2(T.StringLiteral);
+          this.OPTION2(() => this.SUBRULE(this.valueTest));
+        },
+      },
+    ]);
+  });
+
+  /** `== v` or `in [a, b]`, then `ignoring case`: a test on a value in an answer. */
+  public valueTest = this.RULE('valueTest', () => {
+    this.OR([
+      { ALT: () => { this.CONSUME(T.EqEq); this.SUBRULE(this.primary); } },
+      { ALT: () => { this.CONSUME(T.In); this.SUBRULE(this.listLiteral); } },
+    ]);
     this.OPTION(() => {
-      this.CONSUME(T.EqEq);
-      this.SUBRULE(this.primary);
+      this.CONSUME(T.Ignoring);
+      this.CONSUME(T.Case);
     });
   });
 
@@ -282,9 +332,8 @@ export class RuleParser extends TunedCstParser {
         {
           ALT: () => {
             this.CONSUME(T.Accepted);
-            this.CONSUME2(T.StringLiteral);
-            this.CONSUME(T.EqEq);
-            this.SUBRULE(this.primary);
+            this.CONSUME2(T.StringLiteral, { LABEL: 'acceptedPath' });
+            this.SUBRULE(this.valueTest);
           },
         },
         { ALT: () => this.SUBRULE(this.templateRef) },
@@ -570,6 +619,9 @@ export class RuleParser extends TunedCstParser {
     this.cut?.clear();
   }
 }
+
+/** The words that name how an answer is read (`bid xml …`). */
+const ANSWER_FORMATS: ReadonlySet<TokenType> = new Set([T.Json, T.Xml, T.Form, T.Text]);
 
 const OPENERS: ReadonlySet<TokenType> = new Set([T.LParen, T.LBracket, T.LCurly]);
 const CLOSERS: ReadonlySet<TokenType> = new Set([T.RParen, T.RBracket, T.RCurly]);

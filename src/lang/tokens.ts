@@ -93,6 +93,9 @@ export const Skip = soft('skip');
 export const Hold = soft('hold');
 export const Send = soft('send');
 export const Else = soft('else');
+export const Sale = soft('sale');
+export const Ignoring = soft('ignoring');
+export const Case = soft('case');
 
 // Literals. Order matters: longer, more specific shapes first.
 export const Money = createToken({ name: 'Money', pattern: /\$\d+(?:\.\d+)?/, label: 'an amount like $45' });

@@ -133,9 +133,37 @@ const Template = exact({
 });
 export type PlanTemplate = Static<typeof Template>;
 
-/** A test on a buyer's JSON response: the value at a dotted path equals a value. */
-const ResponseTest = exact({ path: Name, equals: Value });
+/** A test on a buyer's answer: the value at a dotted path equals a value, or
+ *  (`in [..]`, `ignoring case`) is one of a list, compared ignoring case or not. */
+const ResponseTest = Type.Union([
+  exact({ path: Name, equals: Value }),
+  exact({ path: Name, in: Type.Array(Value, { minItems: 1 }), ignoreCase: Type.Boolean() }),
+]);
 export type PlanResponseTest = Static<typeof ResponseTest>;
+
+/** How a buyer's answer is read; absent means JSON. */
+const AnswerFormat = oneOf(['xml', 'form', 'text']);
+export type PlanAnswerFormat = Static<typeof AnswerFormat> | 'json';
+/** Words that, anywhere in an answer (ignoring case), make it a refusal. */
+const RejectionWords = Type.Array(Type.String({ minLength: 1 }), { minItems: 1 });
+/** `carry NAME "path"`: a value of the ping's answer the post templates read as `ping.NAME`. */
+const Carry = exact({ name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), path: Name });
+
+/** How a post's answer is read (`sale …`); every part optional, absent when not written. */
+const Sale = exact({
+  format: Type.Optional(AnswerFormat),
+  /** The accept rule, when the post itself has none. */
+  accepted: Type.Optional(ResponseTest),
+  /** When it holds, the buyer already has the lead: a final refusal of its own. */
+  duplicate: Type.Optional(ResponseTest),
+  /** Paths to the buyer's reason, a URL to send the consumer to, a price decided at post time, the buyer's lead id. */
+  reason: Type.Optional(Name),
+  redirect: Type.Optional(Name),
+  price: Type.Optional(Name),
+  id: Type.Optional(Name),
+  rejectionWords: Type.Optional(RejectionWords),
+});
+export type PlanSale = Static<typeof Sale>;
 
 const MaybeString = nullable(Type.String());
 
@@ -163,6 +191,14 @@ const Ping = exact({
     states: MaybeString,
     /** Path to the maximum lead age in seconds the bid is valid for. */
     maxAge: MaybeString,
+    // Optional, absent when not written:
+    format: Type.Optional(AnswerFormat),
+    /** Path to the buyer's own reason (kept in the bid record). */
+    reason: Type.Optional(Name),
+    /** When it holds, the buyer already has the lead: no bid. */
+    duplicate: Type.Optional(ResponseTest),
+    carry: Type.Optional(Type.Array(Carry)),
+    rejectionWords: Type.Optional(RejectionWords),
   }),
 });
 export type PlanPing = Static<typeof Ping>;
@@ -251,6 +287,8 @@ export const PlanBuyerSchema = exact({
   backupPost: Type.Optional(nullable(Post)),
   pixels: Type.Optional(Type.Array(Pixel)),
   delivery: Type.Optional(Delivery),
+  /** How the post's answer is read (`sale …`); absent when not written. */
+  sale: Type.Optional(Sale),
 });
 export type PlanBuyer = Static<typeof PlanBuyerSchema>;
 

@@ -23,6 +23,7 @@ import { REF_MARK, type AnyPlan, type PlanActionBase, type PlanExpr, type RefKin
 import { planJsonSchema } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
 import { templateProblems } from './verify-templates.js';
+import { answerProblems } from './verify-answers.js';
 
 /** An action's own settings that its schema cannot state; reports each problem at a JSON path. */
 export type ActionSettings<A> = (action: A, path: string, problem: (path: string, message: string) => void, plan: AnyPlan) => void;
@@ -42,7 +43,7 @@ export function planVerifier<A extends PlanActionBase>(
     if (bounds.problems.length > 0) return bounds.problems;
     if (!validatePlanJson(json)) return schemaProblems(validatePlanJson.errors ?? []);
     const plan = json as AnyPlan;
-    return [...namesAndSettings(plan, actionRefs, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls), ...templateProblems(plan)];
+    return [...namesAndSettings(plan, actionRefs, actionSettings as ActionSettings<PlanActionBase>), ...callProblems(bounds.calls), ...templateProblems(plan), ...answerProblems(plan)];
   };
 }
 

@@ -50,7 +50,7 @@ describe('placeholders in ping and post URLs', () => {
 
 describe('checked like a pixel URL', () => {
   const rules = (pingUrl: string) =>
-    compile(`${SELL_LEAD}\nbuyer B {\n  ping "${pingUrl}" fields state\n  ${BID}\n  post "http://127.0.0.1:9/post" }\nflow main { auction { B } }\n`);
+    compile(`${SELL_LEAD}\nbuyer B {\n  ping "${pingUrl}" fields state\n  ${BID}\n  post "http://127.0.0.1:9/post" accepted "ok" == true }\nflow main { auction { B } }\n`);
   const found = (r: ReturnType<typeof compile>) => r.diagnostics.map((d) => `${d.code}@${d.span.line}:${d.span.col}`);
 
   it('personal data in a ping URL is LR708 at the variable', () => {

@@ -9,14 +9,14 @@ describe('URLs (LR700)', () => {
   it('must be absolute http(s) URLs', () => {
     expectDiagnostics(
       'buyer X { ping "ftp://a/p" post "a.example/x" backup post "" pixel "mailto:x@y" on sold } flow f { route X }',
-      ['LR700@1:16', 'LR700@1:33', 'LR700@1:59', 'LR700@1:68'],
+      ['LR700@1:16', 'LR711@1:28', 'LR700@1:33', 'LR700@1:59', 'LR700@1:68'],
     );
-    expect(only('buyer X { post "a.example/x" } flow f { route X }').suggestion).toBe('write it in full, e.g. `"https://a.example/x"`');
+    expect(only('buyer X { post "a.example/x" accepted "ok" == true } flow f { route X }').suggestion).toBe('write it in full, e.g. `"https://a.example/x"`');
   });
   it('a batch may write to a file: path, nothing else may', () => {
     expectDiagnostics('buyer X { batch 10 csv to "file:out/b.csv" } buyer Y { batch 10 csv to "https://b/in" } flow f { route X }', []);
     expect(only('buyer X { batch 10 csv to "out/b.csv" } flow f { route X }').suggestion).toBe('to write a file, say so: `"file:out/b.csv"`');
-    expect(only('buyer X { post "file:out/b.csv" } flow f { route X }').suggestion).toBe('only a `batch` may write to a file');
+    expect(only('buyer X { post "file:out/b.csv" accepted "ok" == true } flow f { route X }').suggestion).toBe('only a `batch` may write to a file');
   });
   it('a pixel URL may hold placeholders, but not in its host', () => {
     expectDiagnostics('buyer X { pixel "http://t.example/p?sub={{lead.id}}&amount={{sale.price}}" on sold } flow f { route X }', []);
@@ -83,7 +83,7 @@ describe('bid mappings', () => {
 
 describe('posts and pixels', () => {
   it('retry is a whole number (LR601); a timeout above zero (LR311)', () => {
-    expectDiagnostics('buyer X { post "http://a/x" timeout 0s retry 1.5 backoff 1s } flow f { route X }', ['LR601@1:11', 'LR311@1:37']);
+    expectDiagnostics('buyer X { post "http://a/x" timeout 0s retry 1.5 backoff 1s accepted "ok" == true } flow f { route X }', ['LR601@1:11', 'LR311@1:37']);
   });
   it('a backup post without a post is never used (LR709, a warning)', () => {
     const d = only('buyer X { backup post "http://b/x" } flow f { route X }');

@@ -18,7 +18,7 @@ const FILES: Record<string, string> = {
 };
 const options = { readFile: (p: string) => FILES[path.basename(p)], baseDir: '/rules' };
 const ping = (tpl: string) => `buyer X { ping "http://a/p" json "${tpl}" bid price "p" } flow f { auction { X } }`;
-const post = (tpl: string) => `buyer X { post "http://a/x" json "${tpl}" ping "http://a/p" } flow f { route X }`;
+const post = (tpl: string) => `buyer X { post "http://a/x" json "${tpl}" accepted "ok" == true ping "http://a/p" } flow f { route X }`;
 
 describe('template files', () => {
   it('a missing file (LR704), at the path', () => {
@@ -50,7 +50,7 @@ describe('template files', () => {
     ]);
   });
   it('`ping.id` in a post needs a ping; a ping template cannot read the sale (LR706)', () => {
-    const d = only('buyer X { post "http://a/x" json "post.hbs" } flow f { route X }', { ...options, readFile: () => '{{json ping.id}}' });
+    const d = only('buyer X { post "http://a/x" json "post.hbs" accepted "ok" == true } flow f { route X }', { ...options, readFile: () => '{{json ping.id}}' });
     expect(d.message).toBe('the template `post.hbs` reads `ping.id` (at 1:8), but this buyer has no `ping`');
     const e = only(ping('ping.hbs'), { ...options, readFile: () => '{{money sale.price}}' });
     expect(e.message).toBe('the template `ping.hbs` reads `sale.price` (at 1:9), but a ping is sent before any sale');
@@ -90,7 +90,7 @@ describe('pixel URLs are inline templates', () => {
     expect(d.suggestion).toBe('`}}}` closes a `{{{…}}}`; to follow `}}` with a `}`, put a space between them');
   });
   it('may read the post id when the buyer posts', () => {
-    expect(codes('buyer X { post "http://a/x" pixel "http://t/p?id={{post.id}}&h={{hash lead.email}}" on delivered } flow f { route X }')).toEqual([]);
+    expect(codes('buyer X { post "http://a/x" accepted "ok" == true pixel "http://t/p?id={{post.id}}&h={{hash lead.email}}" on delivered } flow f { route X }')).toEqual([]);
     expect(codes('buyer X { pixel "http://t/p?id={{post.id}}" on sold } flow f { route X }')).toEqual(['LR706@1:34']);
   });
 });

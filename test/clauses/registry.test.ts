@@ -49,7 +49,7 @@ describe('the buyer clause table', () => {
 
   it('marks the selling clauses, which the router does not load', () => {
     const selling = (Object.keys(CLAUSES) as ClauseKind[]).filter((k) => CLAUSES[k].traits.selling);
-    expect(selling.sort()).toEqual(['batch', 'bid', 'breaker', 'delay', 'pixel', 'ping', 'post'].sort());
+    expect(selling.sort()).toEqual(['batch', 'bid', 'breaker', 'delay', 'pixel', 'ping', 'post', 'sale'].sort());
     for (const k of selling) expect(CLAUSES[k].traits.canRefuse).toBe(false);
   });
 

@@ -132,11 +132,16 @@ const bid = fc.constantFrom(
   'bid price "bid.amount"',
   'bid price "price", id "ping_id", accepted "status" == "accepted"',
   'bid price "bid.amount", exclusive "exclusive", states "states", max_age "max_age"',
+  'bid xml price "r.price", accepted "r.@status" in ["ok", "Accepted"] ignoring case, carry bid_id "r.id", rejection_words ["Rejected"]',
+  'bid form price "price", duplicate "dup" == true, reason "why"',
 );
-const post = fc.tuple(url, fc.option(timeout), fc.option(fc.integer({ min: 0, max: 3 })), fc.boolean(), rarely(fc.constantFrom('json', 'xml', 'form'))).map(
+/** How a post's answer is accepted: by any 2xx (LR711), by the post's `accepted`, or by a `sale` clause. */
+const acceptRule = fc.constantFrom('none', 'post', 'sale');
+const post = fc.tuple(url, fc.option(timeout), fc.option(fc.integer({ min: 0, max: 3 })), acceptRule, rarely(fc.constantFrom('json', 'xml', 'form'))).map(
   ([u, t, r, acc, backup]) =>
-    `post ${u} json "post.hbs"${t ? ` timeout ${t}` : ''}${r !== null ? ` retry ${r} backoff 100ms` : ''}${acc ? ' accepted "result" == "success"' : ''}` +
-    (backup ? `\n  backup post ${u} ${backup} "${backup === 'json' ? 'post.hbs' : backup === 'xml' ? 'post.xml.hbs' : 'post.form.hbs'}"` : ''),
+    `post ${u} json "post.hbs"${t ? ` timeout ${t}` : ''}${r !== null ? ` retry ${r} backoff 100ms` : ''}${acc === 'post' ? ' accepted "result" == "success"' : ''}` +
+    (backup ? `\n  backup post ${u} ${backup} "${backup === 'json' ? 'post.hbs' : backup === 'xml' ? 'post.xml.hbs' : 'post.form.hbs'}"` : '') +
+    (acc === 'sale' ? '\n  sale xml accepted "result.status" in ["accepted"] ignoring case, duplicate "result.dup" == true, redirect "result.url", price "result.payout"' : ''),
 );
 
 /** One clause of each kind a buyer may have; `later` are the buyers it may name (overflow, send), declared after it so there are no cycles. */

@@ -23,7 +23,7 @@ function workspace(): { top: string; rules: string } {
 
 const postWith = (template: string) => `lead { id: string }
 buyer B { price $1
-  post "http://127.0.0.1:9/x" text "${template}" }
+  post "http://127.0.0.1:9/x" text "${template}" accepted "ok" == true }
 flow f { route B }
 `;
 

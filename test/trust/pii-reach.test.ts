@@ -11,7 +11,7 @@ const LEAD = `lead { id: string
   tier: string optional
   contact: string pii optional }`;
 
-const withBuyer = (clause: string) => compile(`${LEAD}\nbuyer B { price $1\n  post "http://127.0.0.1:9/post"\n  ${clause} }\nflow f { route B }\n`);
+const withBuyer = (clause: string) => compile(`${LEAD}\nbuyer B { price $1\n  post "http://127.0.0.1:9/post" accepted "ok" == true\n  ${clause} }\nflow f { route B }\n`);
 const found = (r: ReturnType<typeof compile>) => r.diagnostics.map((d) => `${d.code}@${d.span.line}:${d.span.col}`);
 
 describe('pixel URLs', () => {
