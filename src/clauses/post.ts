@@ -4,9 +4,9 @@
 
 import type { PostSpec } from '../lang/ast.js';
 import { headSpan } from '../check/context.js';
-import { checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
+import { checkHeaders, checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
 import { DEFAULT_POST_TIMEOUT_MS, type PlanPost } from '../plan/index.js';
-import { durationMs, literalValue, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
+import { durationMs, emitHeaders, literalValue, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
 
 /** The backoff between retries when none is given. */
 const DEFAULT_BACKOFF_MS = 1000;
@@ -21,6 +21,7 @@ function emitPost(p: PostSpec, env: BuyerEmitEnv): PlanPost {
     backoffMs: p.backoff ? durationMs(p.backoff) : DEFAULT_BACKOFF_MS,
     template: env.template(p.template),
     accepted: p.accepted ? { path: p.accepted.path.value, equals: literalValue(p.accepted.equals, env) } : null,
+    ...emitHeaders(p.headers),
   };
 }
 
@@ -31,12 +32,15 @@ export const postClause: ClauseModule<'post'> = {
     if (post && typeof post === 'object') {
       checkUrl(ctx, post.url, c.backup ? 'the backup post URL' : 'the post URL');
       checkMethod(ctx, post.method, 'post', post.template);
-      buyer.templates.inline(post.url, { kind: 'post', hasPing: buyer.hasPing, hasPost: true }, c.backup ? 'the backup post URL' : 'the post URL');
+      const use = { kind: 'post', hasPing: buyer.hasPing, hasPost: true } as const;
+      const what = c.backup ? 'the backup post' : 'the post';
+      buyer.templates.inline(post.url, use, `${what} URL`);
+      checkHeaders(ctx, post.headers, (value, header) => buyer.templates.inline(value, use, `${header} of ${what}`));
       if (post.timeout) positiveDuration(ctx, exprs, post.timeout, 'a post timeout', 'lets no reply arrive');
       if (post.backoff) exprs.duration(post.backoff, '`backoff`');
       if (typeof post.retries === 'number') wholeCount(ctx, post.retries, post.span, '`retry`', 0, 'retry 2');
       if (post.accepted) checkResponseTest(ctx, post.accepted);
-      if (post.template) buyer.templates.file(post.template, { kind: 'post', hasPing: buyer.hasPing, hasPost: true });
+      if (post.template) buyer.templates.file(post.template, use);
     }
     if (c.backup && !buyer.hasPost)
       ctx.report('LR709', headSpan(c.span, 'backup post'.length), buyer.name);
