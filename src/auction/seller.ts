@@ -17,8 +17,9 @@
 // Secrets (`{{secret.NAME}}` in ping and post templates) are read once, here,
 // from `options.secrets` (default: process.env) for the names the plan reads;
 // one missing is a MissingSecretError from the constructor. Their values are
-// redacted (src/deliver/secrets.ts) at each boundary the Seller hands text
-// over: the journal (one wrapper every attempt goes through), the Sale and its
+// redacted (src/deliver/secrets.ts) where a buyer's answer comes in (the HTTP
+// client's redact option) and at each boundary the Seller hands text over:
+// the journal (one wrapper every attempt goes through), the Sale and its
 // records (when `sell` resolves), a finished delivery (before onDelivery), a
 // pixel's record (before onPixel), and the error `sell` rejects with.
 
@@ -162,7 +163,9 @@ export class Seller {
       },
       attempts: (f) => inner.attempts(f),
     };
-    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : { connections: options.connections ?? 64 });
+    // Answers are redacted as they arrive: a buyer may echo a key back.
+    const redact = this.secrets.isEmpty ? {} : { redact: (text: string) => this.secrets.redact(text) };
+    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher, ...redact } : { connections: options.connections ?? 64, ...redact });
     this.templates = TemplateSet.forPlan(this.plan);
     this.breakers = new Breakers(options.clock ?? Date.now);
     this.limiter = new Limiter(options.concurrency ?? 16);

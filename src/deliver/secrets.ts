@@ -11,7 +11,8 @@
 // wherever text leaves the selling side or is kept: journal rows, bid and
 // delivery records, decisions, error messages, including the words of a
 // buyer that echoes the key back. `Secrets.redact` is the one function that
-// does it; the Seller applies it once at each of those boundaries. The value
+// does it; the Seller applies it once at each boundary: where answers come in
+// (the HTTP client), and where text goes out (journal, records, errors). The value
 // is matched as written and as it would be escaped in the payload formats
 // (JSON string, URL and form encoding, XML), so an echo through any of them
 // is caught too.
@@ -105,6 +106,11 @@ export class Secrets {
 
   /** No secrets: nothing to send, nothing to redact. */
   static readonly none = new Secrets({});
+
+  /** True when the plan reads no secret. */
+  get isEmpty(): boolean {
+    return this.pattern === null;
+  }
 
   /** Read the secrets the plan reads from the source, once. Throws MissingSecretError naming every buyer and variable not set. */
   static resolve(plan: AnyPlan, source: SecretSource): Secrets {
