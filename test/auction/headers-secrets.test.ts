@@ -128,6 +128,20 @@ describe('a buyer that needs a credential', () => {
   });
 });
 
+describe('a header value from lead data', () => {
+  it('that renders a line break is not sent: the ping is refused, nothing is smuggled', async () => {
+    const srv = await servers.start(() => bid(5));
+    const plan = sellPlan(
+      [httpBuyer('A', { ping: `ping "${srv.url}/ping" timeout 2s fields state header "X-Lead" "{{lead.id}}"\n  ${BID}` })],
+      auction({ tiers: [{ buyers: ['A'] }] }),
+    );
+    const sale = await sellerFor(plan, {}).sell(lead({ id: 'L1\r\nX-Evil: 1' }));
+    expect(srv.received).toEqual([]);
+    expect(sale.auction!.bids[0]).toMatchObject({ outcome: 'refused' });
+    expect(sale.auction!.bids[0]!.reason).toContain('rendered a line break or a control character into a header value');
+  });
+});
+
 describe('the secret source', () => {
   const plan = () =>
     sellPlan(
@@ -217,5 +231,46 @@ describe('redaction', () => {
     expect(everything).not.toContain(encodeURIComponent(API_KEY));
     expect(everything).toContain('[secret ECHO_KEY]');
     expect(sale.deliveries[0]!.detail).toContain('[secret ECHO_KEY]');
+  });
+});
+
+describe('a plan edited by hand is refused on load', () => {
+  const base = () =>
+    sellPlan(
+      [
+        httpBuyer('A', {
+          ping: `ping "http://127.0.0.1:9/ping" fields state header "X-Api-Key" "{{secret.A_KEY}}"\n  ${BID}`,
+          post: 'post "http://127.0.0.1:9/post"',
+          clauses: ['pixel "http://t.example/px?id={{lead.id}}" on sold'],
+        }),
+      ],
+      auction({ tiers: [{ buyers: ['A'] }] }),
+    );
+  const loading = (edit: (p: ReturnType<typeof base>) => void) => () => {
+    const plan = structuredClone(base());
+    edit(plan);
+    return new Router(plan);
+  };
+
+  it('as it compiled, it loads', () => {
+    expect(loading(() => undefined)).not.toThrow();
+  });
+
+  it('a secret in a pixel, or read whole', () => {
+    expect(loading((p) => (p.buyers[0]!.pixels![0]!.url = 'http://t.example/px?k={{secret.A_KEY}}'))).toThrow(
+      /buyers\/0\/pixels\/0\/url: the pixel template reads a secret; secrets go only in a ping or a post/,
+    );
+    expect(loading((p) => (p.buyers[0]!.ping!.headers![0]!.value = '{{json secret}}'))).toThrow(/buyers\/0\/ping\/headers\/0\/value: the template reads 'secret'/);
+  });
+
+  it('personal data in a ping header', () => {
+    expect(loading((p) => (p.buyers[0]!.ping!.headers![0]!.value = '{{lead.email}}'))).toThrow(/ping\/headers\/0\/value: the ping template reads personal data: lead\.email/);
+  });
+
+  it('a header the client sets, one set twice, a bad name, a line break', () => {
+    expect(loading((p) => (p.buyers[0]!.ping!.headers![0]!.name = 'Content-Length'))).toThrow(/ping\/headers\/0\/name: the header 'Content-Length' is set by the HTTP client/);
+    expect(loading((p) => p.buyers[0]!.ping!.headers!.push({ name: 'x-api-key', value: 'again' }))).toThrow(/ping\/headers\/1\/name: the header 'x-api-key' is set twice/);
+    expect(loading((p) => (p.buyers[0]!.ping!.headers![0]!.name = 'X Api'))).toThrow(/ping\/headers\/0\/name/);
+    expect(loading((p) => (p.buyers[0]!.ping!.headers![0]!.value = 'a\r\nHost: evil'))).toThrow(/ping\/headers\/0\/value: a header value holds a line break/);
   });
 });
