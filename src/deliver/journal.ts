@@ -4,7 +4,9 @@
 //
 // What is recorded never holds lead values: ping URLs passed the PII guard,
 // post URLs are plain plan strings, pixel URLs are recorded without their query
-// (the templated part), and `detail` is leadroute's own reason text.
+// (the templated part), and `detail` is leadroute's own reason text. Nor a
+// secret: URLs are the plan's (`?key={{secret.K}}`, not the value), and the
+// Seller redacts every row it journals (`Secrets.redact`, ./secrets.ts).
 
 export type AttemptKind = 'ping' | 'post' | 'pixel';
 
