@@ -199,7 +199,7 @@ export class Seller {
     if (this.closed) return Promise.reject(new Error('the seller is closed'));
     // What leaves: the Sale and every record in it, or the error, with no secret in either.
     const p = this.sellOne(lead, opts).then(
-      (sale) => this.secrets.redactDeep(sale),
+      (sale) => this.redactSale(sale),
       (err: unknown) => {
         throw this.redactError(err);
       },
@@ -424,6 +424,22 @@ export class Seller {
   private delivered(rec: DeliveryRecord): void {
     this.secrets.redactDeep(rec);
     this.options.onDelivery?.(rec);
+  }
+
+  /**
+   * A Sale as it leaves the Seller: the text selling added (the auction's bid
+   * records, the deliveries, the decision's reason and trace, a commit error)
+   * without secrets. The rest of the decision is the router's, which never
+   * sees a secret, and partly the plan's own objects, which are not rewritten.
+   */
+  private redactSale(sale: Sale): Sale {
+    if (this.secrets.isEmpty) return sale;
+    const { decision } = sale;
+    this.secrets.redactDeep([sale.auction, sale.deliveries, decision.trace]);
+    const reason = decision.reason === null ? null : this.secrets.redact(decision.reason);
+    if (reason !== decision.reason) decision.reason = reason;
+    if (sale.commitError !== undefined) sale.commitError = this.secrets.redact(sale.commitError);
+    return sale;
   }
 
   /** An error as it leaves the Seller: its message without secrets. */

@@ -142,7 +142,8 @@ export class Secrets {
     const seen = new Set<object>();
     const walk = (v: unknown): unknown => {
       if (typeof v === 'string') return this.redact(v);
-      if (v === null || typeof v !== 'object' || seen.has(v)) return v;
+      // A frozen object is the plan's or the router's own, never text a buyer wrote.
+      if (v === null || typeof v !== 'object' || seen.has(v) || Object.isFrozen(v)) return v;
       seen.add(v);
       // Written only where a string changed: a frozen part with nothing to redact is left alone.
       const obj = v as Record<string, unknown>;
