@@ -433,8 +433,8 @@ function guardedPing(pings: LeadPings, buyer: PlanBuyer, firstId: string): Guard
       return { ok: false, reason: err instanceof TemplateError ? `ping template: ${err.message}` : `ping payload: ${(err as Error).message}` };
     }
     // The ping's header values are searched with its body: a header is sent to the buyer too.
-    const values = Object.values(payload.headers);
-    const verdict = pings.guard.check(values.length === 0 ? payload.body : `${payload.body}\n${values.join('\n')}`, payload.url, [pingId]);
+    const searched = buyer.ping?.headers ? `${payload.body}\n${Object.values(payload.headers).join('\n')}` : payload.body;
+    const verdict = pings.guard.check(searched, payload.url, [pingId]);
     if (verdict === null) return { ok: true, payload, pingId };
     if (verdict.cause === 'lead' || draw === PING_ID_DRAWS) return { ok: false, reason: `PII guard: the ping ${verdict.reason}; not sent` };
     pingId = newId();
