@@ -14,7 +14,8 @@ export * from './runtime/index.js';
 export * from './adapters/index.js';
 // Selling over HTTP: ping-post auctions, posts, pixels, and their journal.
 export { Seller, type Sale, type SellerOptions, type SellOptions } from './auction/index.js';
-export type { Journal, MetricsReport } from './deliver/index.js';
+export type { Journal, MetricsReport, SecretSource } from './deliver/index.js';
+export { MissingSecretError } from './deliver/index.js';
 // Two metrics, two names: computeBuyerMetrics (a buyer's outcome rates from the
 // router's store, what routing uses; from the runtime) and computeDeliveryMetrics
 // (the selling report from the delivery journal, what seller.metrics() returns).

@@ -54,6 +54,8 @@ export interface AuctionDeps {
   maxBid?: number;
   /** Used when the spec carries no timeout. */
   defaultTimeoutMs?: number;
+  /** The secrets the plan reads, by name (src/deliver/secrets.ts); none by default. */
+  secrets?: Readonly<Record<string, string>>;
   /** Aborting it cuts off the pings in flight and stops before the next tier (for runAuction used on its own). */
   signal?: AbortSignal;
 }
@@ -165,7 +167,7 @@ export async function runAuction(deps: AuctionDeps, input: AuctionInput): Promis
   // worked out once for all the pings of the auction.
   const fields = deps.plan.lead.fields;
   const pings: LeadPings = {
-    builder: new PingBuilder(fields, input.lead, deps.templates, input.routedAt),
+    builder: new PingBuilder(fields, input.lead, deps.templates, input.routedAt, deps.secrets),
     guard: new PiiGuard(fields, input.lead, pingUrlsOf(deps.plan)),
   };
   let reason = spec.tiers.length === 0 ? 'the auction has no buyers' : 'no bids';
@@ -364,7 +366,7 @@ function pingOne(
     {
       url: payload.url,
       method: ping.method ?? 'POST',
-      headers: ping.method === 'GET' ? { 'user-agent': 'leadroute', 'x-ping-id': built.pingId } : { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId },
+      headers: pingHeaders(ping.method === 'GET' ? { 'user-agent': 'leadroute', 'x-ping-id': built.pingId } : { 'content-type': payload.contentType, 'user-agent': 'leadroute', 'x-ping-id': built.pingId }, payload.headers),
       ...(ping.method === 'GET' ? {} : { body: payload.body }),
       timeoutMs,
       maxBytes: 64 * 1024,
@@ -437,11 +439,19 @@ function guardedPing(pings: LeadPings, buyer: PlanBuyer, firstId: string): Guard
     } catch (err) {
       return { ok: false, reason: err instanceof TemplateError ? `ping template: ${err.message}` : `ping payload: ${(err as Error).message}` };
     }
-    const verdict = pings.guard.check(payload.body, payload.url, [pingId]);
+    // The ping's header values are searched with its body: a header is sent to the buyer too.
+    const searched = buyer.ping?.headers ? `${payload.body}\n${Object.values(payload.headers).join('\n')}` : payload.body;
+    const verdict = pings.guard.check(searched, payload.url, [pingId]);
     if (verdict === null) return { ok: true, payload, pingId };
     if (verdict.cause === 'lead' || draw === PING_ID_DRAWS) return { ok: false, reason: `PII guard: the ping ${verdict.reason}; not sent` };
     pingId = newId();
   }
+}
+
+/** leadroute's own ping headers, then the ping's `header` options (which replace one of the same name). */
+function pingHeaders(own: Record<string, string>, set: Record<string, string>): Record<string, string> {
+  for (const name in set) own[name] = set[name]!;
+  return own;
 }
 
 function journalRow(

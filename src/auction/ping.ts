@@ -7,7 +7,7 @@
 
 import type { FieldType, PlanBuyer, PlanField, PlanPing } from '../plan/index.js';
 import { isTemplatedUrl } from '../core/urls.js';
-import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
+import { contentTypeOf, renderHeaders, templateKey, TemplateError, type TemplateSet } from '../deliver/templates.js';
 
 export { DEFAULT_AUCTION_TIMEOUT_MS, DEFAULT_PING_TIMEOUT_MS } from '../plan/index.js';
 
@@ -15,6 +15,8 @@ export interface PingPayload {
   url: string;
   body: string;
   contentType: string;
+  /** The ping's `header` options, names lower-cased, values rendered (empty when it has none). */
+  headers: Record<string, string>;
   /** PII fields the ping's field list named and that were left out (shared; do not modify). */
   dropped: readonly string[];
 }
@@ -52,6 +54,9 @@ export function publicLead(fields: PlanField[], lead: Record<string, unknown>): 
   }
   return out;
 }
+
+/** The headers of a ping without `header` options (shared; do not modify). */
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** A field-list ping's resolved names: what is sent and what is left out. */
 interface FieldPlan {
@@ -106,6 +111,8 @@ export class PingBuilder {
     private readonly templates: TemplateSet,
     /** The time templates see as `now`: ISO text, or epoch ms (formatted only if a template renders). */
     private now: string | number,
+    /** The secrets the plan reads (src/deliver/secrets.ts), as templates see them: `secret.NAME`. */
+    private readonly secrets: Readonly<Record<string, string>> = {},
   ) {}
 
   private publicView(): Record<string, unknown> {
@@ -117,16 +124,17 @@ export class PingBuilder {
     const ping = buyer.ping!;
     const pub = this.publicView();
     const url = isTemplatedUrl(ping.url) ? this.renderUrl(buyer, pub, pingId) : ping.url;
+    const headers = ping.headers ? renderHeaders(this.templates, templateKey.ping(buyer.name), ping.headers, () => this.context(buyer, pub, pingId)) : NO_HEADERS;
     if (ping.template) {
       const t = this.templates.get(templateKey.ping(buyer.name));
       if (!t) throw new TemplateError('ping template was not compiled', ping.template.name, 0, 0, 'compile');
       const body = t.render(this.context(buyer, pub, pingId));
-      return { url, body, contentType: contentTypeOf(t.format), dropped: [] };
+      return { url, body, contentType: contentTypeOf(t.format), headers, dropped: [] };
     }
     const plan = fieldPlanOf(this.fields, ping);
-    if (ping.method === 'GET') return { url: withQuery(url, plan, pub, pingId), body: '', contentType: '', dropped: plan.dropped };
+    if (ping.method === 'GET') return { url: withQuery(url, plan, pub, pingId), body: '', contentType: '', headers, dropped: plan.dropped };
     const body = this.fieldsJsonBefore(plan, pub) + JSON.stringify(pingId) + '}';
-    return { url, body, contentType: 'application/json', dropped: plan.dropped };
+    return { url, body, contentType: 'application/json', headers, dropped: plan.dropped };
   }
 
   /** What a ping's templates (its body, its URL) see: the lead's public view, never its PII. */
@@ -137,6 +145,7 @@ export class PingBuilder {
       post: { id: '' },
       sale: { price: 0, buyer: buyer.name, exclusive: false },
       now: typeof this.now === 'string' ? this.now : (this.now = new Date(this.now).toISOString()),
+      secret: this.secrets,
     };
   }
 
@@ -173,8 +182,9 @@ export function buildPing(
   pingId: string,
   templates: TemplateSet,
   nowIso: string,
+  secrets: Readonly<Record<string, string>> = {},
 ): PingPayload {
-  return new PingBuilder(fields, lead, templates, nowIso).build(buyer, pingId);
+  return new PingBuilder(fields, lead, templates, nowIso, secrets).build(buyer, pingId);
 }
 
 /** A GET ping's fields as query parameters after the URL's own (`?state=CA&zip3=941&ping_id=…`): a text, a number, or JSON for anything else. */

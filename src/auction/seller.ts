@@ -17,6 +17,15 @@
 // `sell` resolves when the auction and the immediate posts are done; delayed and
 // batched deliveries complete later (their DeliveryRecords are updated in place;
 // `flush` sends them now and waits).
+//
+// Secrets (`{{secret.NAME}}` in ping and post templates) are read once, here,
+// from `options.secrets` (default: process.env) for the names the plan reads;
+// one missing is a MissingSecretError from the constructor. Their values are
+// redacted (src/deliver/secrets.ts) where a buyer's answer comes in (the HTTP
+// client's redact option) and at each boundary the Seller hands text over:
+// the journal (one wrapper every attempt goes through), the Sale and its
+// records (when `sell` resolves), a finished delivery (before onDelivery), a
+// pixel's record (before onPixel), and the error `sell` rejects with.
 
 import { setMaxListeners } from 'node:events';
 import type { Dispatcher } from 'undici';
@@ -32,6 +41,7 @@ import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
 import { Breakers, newDeliveryRecord, Poster } from '../deliver/post.js';
+import { Secrets, type SecretSource } from '../deliver/secrets.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 import { buyersByName, runAuction } from './auction.js';
@@ -72,6 +82,13 @@ export interface SellerOptions {
   onPixel?: (record: PixelRecord) => void;
   /** Clock for circuit breakers (tests). Default Date.now. */
   clock?: () => number;
+  /**
+   * Where `{{secret.NAME}}` values come from: an environment or a lookup.
+   * Default: `process.env`. Only the names the plan reads are looked up, once,
+   * here; a missing one throws MissingSecretError. Pass your own (or a clean
+   * environment) when the rule file is not yours: it can name any variable.
+   */
+  secrets?: SecretSource;
 }
 
 export interface SellOptions extends RouteCall {}
@@ -110,6 +127,8 @@ export class Seller {
   readonly templates: TemplateSet;
   readonly breakers: Breakers;
   readonly stats = new BuyerStats();
+  /** The secrets the plan reads, resolved once; `secrets.redact` is the redaction every boundary applies. */
+  readonly secrets: Secrets;
   private readonly plan: AnyPlan;
   private readonly byName: Map<string, PlanBuyer>;
   private readonly poster: Poster;
@@ -135,14 +154,17 @@ export class Seller {
   ) {
     this.plan = planOf(router);
     this.byName = buyersByName(this.plan);
+    // The edge of the selling side: the embedder's source, else the process's environment.
+    this.secrets = Secrets.resolve(this.plan, options.secrets ?? process.env);
     this.journal = options.journal ?? new MemoryJournal();
     // A journal that fails (a locked database, say) must not fail a sale: its
     // errors are counted (journalErrors) and the last one kept (lastJournalError).
+    // Every attempt goes through here, so here its secrets are redacted.
     const inner = this.journal;
     const guarded: Journal = {
       recordAttempt: (a) => {
         try {
-          inner.recordAttempt(a);
+          inner.recordAttempt(this.secrets.redactDeep(a));
         } catch (err) {
           this.journalErrors++;
           this.lastJournalError = err as Error;
@@ -150,20 +172,22 @@ export class Seller {
       },
       attempts: (f) => inner.attempts(f),
     };
-    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher } : { connections: options.connections ?? 64 });
+    // Answers are redacted as they arrive: a buyer may echo a key back.
+    const redact = this.secrets.isEmpty ? {} : { redact: (text: string) => this.secrets.redact(text) };
+    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher, ...redact } : { connections: options.connections ?? 64, ...redact });
     this.templates = TemplateSet.forPlan(this.plan);
     this.breakers = new Breakers(options.clock ?? Date.now);
     this.limiter = new Limiter(options.concurrency ?? 16);
     const signal = this.abort.signal;
     setMaxListeners(0, signal); // every request in flight listens to it
-    this.poster = new Poster({ http: this.http, journal: guarded, templates: this.templates, breakers: this.breakers, signal });
+    this.poster = new Poster({ http: this.http, journal: guarded, templates: this.templates, breakers: this.breakers, signal, secrets: this.secrets.values });
     this.safeJournal = guarded;
     this.pixels = new PixelFirer({
       http: this.http,
       journal: guarded,
       templates: this.templates,
       timeoutMs: options.pixelTimeoutMs,
-      onPixel: options.onPixel,
+      onPixel: options.onPixel && ((record) => options.onPixel!(this.secrets.redactDeep(record))),
       refuseUrl: (lead, url) => piiInPixelUrl(this.plan.lead.fields, lead, url),
     });
     this.batcher = new Batcher({
@@ -182,7 +206,13 @@ export class Seller {
   /** Route and sell one lead. */
   sell(lead: unknown, opts: SellOptions = {}): Promise<Sale> {
     if (this.closed) return Promise.reject(new Error('the seller is closed'));
-    const p = this.sellOne(lead, opts).then(withBuyerAnswer);
+    // What leaves: the Sale and every record in it, or the error, with no secret in either.
+    const p = this.sellOne(lead, opts).then(withBuyerAnswer).then(
+      (sale) => this.redactSale(sale),
+      (err: unknown) => {
+        throw this.redactError(err);
+      },
+    );
     this.active.add(p);
     void p.finally(() => this.active.delete(p)).catch(() => undefined);
     return p;
@@ -222,6 +252,7 @@ export class Seller {
           stats: this.stats,
           maxBid: this.options.maxBid,
           defaultTimeoutMs: this.options.timeoutMs,
+          secrets: this.secrets.values,
           // No abort signal: close() waits for the sales in progress before it
           // aborts anything, and linking every tier's deadline to a signal costs
           // an event listener added and removed per auction (A/B: ~5 % of the
@@ -233,7 +264,7 @@ export class Seller {
       const committed = this.commitSale(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
       if ('error' in committed) {
         // The buyers have the lead: say so, with what went wrong, rather than lose the sale's record.
-        for (const d of result.deliveries) this.options.onDelivery?.(d);
+        for (const d of result.deliveries) this.delivered(d);
         const reason = `sold at auction but not recorded: ${committed.error}`;
         return { decision: { ...decision, reason }, auction: result.record, deliveries: result.deliveries, commitError: committed.error };
       }
@@ -253,7 +284,7 @@ export class Seller {
         }
       }
       for (const r of result.rejected) this.pixels.fire(r.buyer, 'rejected', r.sale);
-      for (const d of result.deliveries) this.options.onDelivery?.(d);
+      for (const d of result.deliveries) this.delivered(d);
       return { decision: final, auction: result.record, deliveries: result.deliveries };
     }
 
@@ -383,7 +414,39 @@ export class Seller {
     } else if (rec.status === 'failed') {
       stats.posts++;
     }
+    this.delivered(rec);
+  }
+
+  /** A delivery is done: its record, redacted, to onDelivery (a delayed or
+   *  batched record is redacted here, when its delivery completes). */
+  private delivered(rec: DeliveryRecord): void {
+    this.secrets.redactDeep(rec);
     this.options.onDelivery?.(rec);
+  }
+
+  /**
+   * A Sale as it leaves the Seller: the text selling added (the auction's bid
+   * records, the deliveries, the decision's reason and trace, a commit error)
+   * without secrets. The rest of the decision is the router's, which never
+   * sees a secret, and partly the plan's own objects, which are not rewritten.
+   */
+  private redactSale(sale: Sale): Sale {
+    if (this.secrets.isEmpty) return sale;
+    const { decision } = sale;
+    this.secrets.redactDeep([sale.auction, sale.deliveries, decision.trace]);
+    const reason = decision.reason === null ? null : this.secrets.redact(decision.reason);
+    if (reason !== decision.reason) decision.reason = reason;
+    if (sale.commitError !== undefined) sale.commitError = this.secrets.redact(sale.commitError);
+    return sale;
+  }
+
+  /** An error as it leaves the Seller: its message without secrets. */
+  private redactError(err: unknown): unknown {
+    if (!(err instanceof Error)) return typeof err === 'string' ? this.secrets.redact(err) : err;
+    const message = this.secrets.redact(err.message);
+    if (message !== err.message) err.message = message;
+    if (err.stack) err.stack = this.secrets.redact(err.stack);
+    return err;
   }
 
   /**

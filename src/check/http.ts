@@ -3,11 +3,12 @@
 // also go to a `file:` path), durations above zero, whole counts, and the
 // reply tests of `bid` and `post`.
 
-import type { Expr, Ident, ResponseTest, Span, StringLit, TemplateRef, ValueTest } from '../lang/ast.js';
+import type { Expr, HeaderSpec, Ident, ResponseTest, Span, StringLit, TemplateRef, ValueTest } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import { HTTP_METHODS, type HttpMethod } from '../plan/index.js';
 import { hasFixedHost } from '../core/urls.js';
-import { type CheckContext, isSpan, listText } from './context.js';
+import { hasControlCharacter, headerNameProblem, looksLikeWrittenCredential } from '../core/headers.js';
+import { type CheckContext, isSpan, lineOf, listText } from './context.js';
 import type { ExprChecker } from './exprs.js';
 import { render } from './render.js';
 
@@ -98,6 +99,35 @@ export function checkValueTest(ctx: CheckContext, t: ValueTest): void {
     if (!v || typeof v !== 'object') continue;
     checkResponseValue(ctx, v);
     if (t.ignoreCase && (v.kind === 'number' || v.kind === 'bool')) ctx.report('LR714.ignoreCaseText', v.span, `\`${render(v)}\``);
+  }
+}
+
+// ---------------------------------------------------------------- headers
+
+/**
+ * `header "Name" "value"` options of one ping or post: a valid name that the
+ * HTTP client does not set itself, each name once (in any case), a value on
+ * one line, which `checkValue` checks as a template of its request. A
+ * credential header whose value holds written text rather than
+ * `{{secret.NAME}}` is warned about (LR713): a rule file is not a safe.
+ */
+export function checkHeaders(ctx: CheckContext, headers: HeaderSpec[] | undefined, checkValue: (value: StringLit, what: string) => void): void {
+  if (!Array.isArray(headers)) return;
+  const seen = new Map<string, HeaderSpec>();
+  for (const h of headers) {
+    const name = h.name.value;
+    const problem = headerNameProblem(name);
+    const prev = seen.get(name.toLowerCase());
+    if (problem === 'invalid') ctx.report('LR712', h.name.span, name);
+    else if (problem === 'reserved') ctx.report('LR712.reserved', h.name.span, name);
+    else if (prev) ctx.report('LR712.twice', h.name.span, name, lineOf(prev.name.span));
+    else seen.set(name.toLowerCase(), h);
+    if (hasControlCharacter(h.value.value)) {
+      ctx.report('LR712.value', h.value.span, name);
+      continue;
+    }
+    checkValue(h.value, `the header \`${name}\``);
+    if (looksLikeWrittenCredential(name, h.value.value)) ctx.report('LR713.written', h.value.span, name);
   }
 }
 

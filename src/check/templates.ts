@@ -4,12 +4,22 @@
 // template's path in the rule file, naming the template's own line:col. Every
 // variable a template reads is checked against what exists where it is
 // rendered (`lead.*` against the lead schema), every helper against the fixed
-// set, and a ping template may not read a pii field.
+// set, a ping template may not read a pii field, and a secret
+// (`{{secret.NAME}}`) goes only where secretsAllowed says.
 
 import Handlebars from 'handlebars';
 import type { Span, StringLit, TemplateRef } from '../lang/ast.js';
 import { closestName, didYouMean, type MessageArgs, type MessageId } from '../lang/diagnostics.js';
-import { personalDataAllowed, TEMPLATE_BLOCK_HELPERS, TEMPLATE_HELPER_NAMES, TEMPLATE_VALUES, type TemplateUseKind } from '../core/template-helpers.js';
+import {
+  personalDataAllowed,
+  SECRET_NAME,
+  SECRET_ROOT,
+  secretsAllowed,
+  TEMPLATE_BLOCK_HELPERS,
+  TEMPLATE_HELPER_NAMES,
+  TEMPLATE_VALUES,
+  type TemplateUseKind,
+} from '../core/template-helpers.js';
 import { parseTemplateForReading } from '../core/template-parse.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { isTemplatedUrl } from '../core/urls.js';
@@ -325,8 +335,21 @@ export class TemplateChecker {
       report('LR706.outerContext', r, name, r.text, at);
       return;
     }
-    const roots = ['lead', 'now', ...(use.kind === 'ping' ? [] : ['sale']), ...(use.kind !== 'ping' && use.hasPing ? ['ping'] : []), ...(use.kind === 'pixel' && use.hasPost ? ['post'] : [])];
+    const roots = [
+      'lead',
+      'now',
+      ...(use.kind === 'ping' ? [] : ['sale']),
+      ...(use.kind !== 'ping' && use.hasPing ? ['ping'] : []),
+      ...(use.kind === 'pixel' && use.hasPost ? ['post'] : []),
+      ...(secretsAllowed(use.kind) ? [SECRET_ROOT] : []),
+    ];
     const head = parts[0];
+    if (head === SECRET_ROOT) {
+      // `secret.NAME` only, so the names a plan reads are known before it runs.
+      if (!secretsAllowed(use.kind)) report('LR713', r, name, r.text, at);
+      else if (parts.length !== 2 || !SECRET_NAME.test(parts[1]!)) report('LR713.name', r, name, r.text, at);
+      return;
+    }
     if (head === undefined || head === 'lead') {
       // The whole lead (`{{json lead}}`): in a ping, the runtime hands the
       // template only the non-pii fields, so nothing personal can leave.

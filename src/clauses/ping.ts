@@ -11,10 +11,10 @@
 import type { Ident } from '../lang/ast.js';
 import { didYouMean } from '../lang/diagnostics.js';
 import type { CheckContext } from '../check/context.js';
-import { checkMethod, checkUrl, methodOf, positiveDuration } from '../check/http.js';
+import { checkHeaders, checkMethod, checkUrl, methodOf, positiveDuration } from '../check/http.js';
 import { zipSource } from '../check/templates.js';
 import { DEFAULT_PING_TIMEOUT_MS, type PlanPing } from '../plan/index.js';
-import { durationMs, loadsNothing, type ClauseModule } from './types.js';
+import { durationMs, emitHeaders, loadsNothing, type ClauseModule } from './types.js';
 
 /** The bid mapping of a ping without `bid`: the reply's `price`. */
 export const defaultBid = (): PlanPing['bid'] => ({ accepted: null, price: 'price', id: null, exclusive: null, states: null, maxAge: null });
@@ -55,10 +55,13 @@ export const pingClause: ClauseModule<'ping'> = {
     checkUrl(ctx, ping.url, 'the ping URL');
     checkMethod(ctx, ping.method, 'ping', ping.template);
     // `{{…}}` in the path or query: checked as a ping template (no personal data).
-    buyer.templates.inline(ping.url, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost }, 'the ping URL');
+    const use = { kind: 'ping', hasPing: true, hasPost: buyer.hasPost } as const;
+    buyer.templates.inline(ping.url, use, 'the ping URL');
+    // Header values are templates of the ping too: no personal data, secrets allowed.
+    checkHeaders(ctx, ping.headers, (value, what) => buyer.templates.inline(value, use, `${what} of the ping`));
     if (ping.timeout) positiveDuration(ctx, exprs, ping.timeout, 'a ping timeout', 'lets no reply arrive');
     if (Array.isArray(ping.fields)) checkPingFields(ctx, ping.fields);
-    if (ping.template) buyer.templates.file(ping.template, { kind: 'ping', hasPing: true, hasPost: buyer.hasPost });
+    if (ping.template) buyer.templates.file(ping.template, use);
   },
   emit(c, draft, env) {
     const p = c.ping;
@@ -69,6 +72,7 @@ export const pingClause: ClauseModule<'ping'> = {
       timeoutMs: p.timeout ? durationMs(p.timeout) : DEFAULT_PING_TIMEOUT_MS,
       fields: p.fields ? p.fields.map((f) => f.name) : null,
       template: env.template(p.template),
+      ...emitHeaders(p.headers),
       bid: draft.bid ?? defaultBid(), // a `bid` written before the ping
     };
   },

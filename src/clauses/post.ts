@@ -4,11 +4,11 @@
 
 import type { BuyerClause, PostSpec } from '../lang/ast.js';
 import { headSpan } from '../check/context.js';
-import { checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
+import { checkHeaders, checkMethod, checkResponseTest, checkUrl, methodOf, positiveDuration, wholeCount } from '../check/http.js';
 import { DEFAULT_POST_TIMEOUT_MS, type PlanPost } from '../plan/index.js';
 import { carriedNames, emitValueTest } from './answer-mapping.js';
 import { saleAccepts } from './sale.js';
-import { durationMs, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
+import { durationMs, emitHeaders, loadsNothing, type BuyerEmitEnv, type ClauseModule } from './types.js';
 
 /** The backoff between retries when none is given. */
 const DEFAULT_BACKOFF_MS = 1000;
@@ -23,6 +23,7 @@ function emitPost(p: PostSpec, env: BuyerEmitEnv): PlanPost {
     backoffMs: p.backoff ? durationMs(p.backoff) : DEFAULT_BACKOFF_MS,
     template: env.template(p.template),
     accepted: p.accepted ? emitValueTest(p.accepted.path.value, p.accepted.test, env) : null,
+    ...emitHeaders(p.headers),
   };
 }
 
@@ -39,7 +40,9 @@ export const postClause: ClauseModule<'post'> = {
       const use = { kind: 'post', hasPing: buyer.hasPing, hasPost: true, carried: carriedNames(buyer.clauses) } as const;
       checkUrl(ctx, post.url, c.backup ? 'the backup post URL' : 'the post URL');
       checkMethod(ctx, post.method, 'post', post.template);
-      buyer.templates.inline(post.url, use, c.backup ? 'the backup post URL' : 'the post URL');
+      const what = c.backup ? 'the backup post' : 'the post';
+      buyer.templates.inline(post.url, use, `${what} URL`);
+      checkHeaders(ctx, post.headers, (value, header) => buyer.templates.inline(value, use, `${header} of ${what}`));
       if (post.timeout) positiveDuration(ctx, exprs, post.timeout, 'a post timeout', 'lets no reply arrive');
       if (post.backoff) exprs.duration(post.backoff, '`backoff`');
       if (typeof post.retries === 'number') wholeCount(ctx, post.retries, post.span, '`retry`', 0, 'retry 2');

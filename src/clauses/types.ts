@@ -13,12 +13,12 @@
 // by src/auction and src/deliver, which read the plan: here they check and
 // emit, and load nothing.
 
-import type { BuyerClause, Expr, TemplateRef } from '../lang/ast.js';
+import type { BuyerClause, Expr, HeaderSpec, TemplateRef } from '../lang/ast.js';
 import type { CheckContext } from '../check/context.js';
 import type { ExprChecker } from '../check/exprs.js';
 import type { TemplateChecker } from '../check/templates.js';
 import type { EmitEnv } from '../models/types.js';
-import type { PlanBuyer, PlanExpr, PlanPing, PlanTemplate, PlanValue } from '../plan/index.js';
+import type { PlanBuyer, PlanExpr, PlanHeader, PlanPing, PlanTemplate, PlanValue } from '../plan/index.js';
 import type { CapCounter } from '../runtime/caps.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
@@ -117,4 +117,10 @@ export function literalValue(e: Expr | undefined, env: EmitEnv): PlanValue {
   if (!e) return true;
   const x = env.expr(e);
   return x.op === 'lit' ? x.value : true;
+}
+
+/** A ping's or post's `header` options as plan fields: `{ headers }`, or
+ *  nothing when it sets none (a plan without headers stays as it was). */
+export function emitHeaders(headers: HeaderSpec[] | undefined): { headers?: PlanHeader[] } {
+  return headers && headers.length > 0 ? { headers: headers.map((h) => ({ name: h.name.value, value: h.value.value })) } : {};
 }

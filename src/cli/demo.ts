@@ -20,6 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Seller, type AuctionRecord, type BidRecord, type Sale } from '../auction/index.js';
+import { MissingSecretError } from '../deliver/index.js';
 import type { Plan } from '../compile/index.js';
 import { Router } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
@@ -289,7 +290,15 @@ export async function auctionDemo(args: string[], io: Io): Promise<number> {
     io.out(c.dim(`${concurrency} leads at a time; routing time ${new Date(now).toISOString()}\n`));
 
     const router = new Router(plan, { store: new MemoryStore(), seed: str(parsed.values.seed) ?? '7' });
-    const seller = new Seller(router);
+    let seller: Seller;
+    try {
+      // The CLI is the edge: `{{secret.NAME}}` reads this process's environment.
+      seller = new Seller(router, { secrets: process.env });
+    } catch (err) {
+      if (!(err instanceof MissingSecretError)) throw err;
+      io.err(`leadroute demo: ${err.message}`);
+      return 2;
+    }
     const rows = new Map<string, BuyerRow>(plan.buyers.map((b) => [b.name, newRow()]));
     const totals: Totals = { leads: 0, sold: 0, exclusive: 0, shared: 0, unsold: 0, refused: 0, rejected: 0, failed: 0, revenue: 0, auctionMs: [] };
 

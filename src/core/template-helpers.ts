@@ -169,8 +169,31 @@ export function isBlockHelper(name: string): boolean {
 /** The block helpers whose body keeps the caller's context (`each`/`with` change it). */
 export const CONTEXT_KEEPING_HELPERS: readonly string[] = ['if', 'unless'];
 
-/** The root names a template may use: { lead, ping: {id}, post: {id}, sale: {…}, now }. */
-export const TEMPLATE_ROOTS: readonly string[] = ['lead', 'ping', 'post', 'sale', 'now'];
+/** The root names a template may use: { lead, ping: {id}, post: {id}, sale: {…}, now, secret: {NAME} }. */
+export const TEMPLATE_ROOTS: readonly string[] = ['lead', 'ping', 'post', 'sale', 'now', 'secret'];
+
+/** The root under which a ping or post template reads a secret: `{{secret.SOLARCO_TOKEN}}`. */
+export const SECRET_ROOT = 'secret';
+
+/** A secret's name: an environment variable's (upper case, digits, `_`). */
+export const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * Where a secret may go: in what a ping or a post sends the buyer (its URL's
+ * path and query, its headers, its body), never in a pixel (third-party
+ * trackers). Read by the checker (LR713) and the plan verifier.
+ */
+export function secretsAllowed(use: TemplateUseKind): boolean {
+  switch (use) {
+    case 'ping':
+    case 'post':
+      return true;
+    case 'pixel':
+      return false;
+    default:
+      return use satisfies never;
+  }
+}
 
 /** What a template may read below each root besides `lead.*`. */
 export const TEMPLATE_VALUES: Readonly<Record<'sale' | 'ping' | 'post', readonly string[]>> = {

@@ -114,6 +114,12 @@ export interface HttpClientOptions {
   connections?: number;
   /** Idle keep-alive. Default 30 s. */
   keepAliveTimeoutMs?: number;
+  /**
+   * Applied to every answer's text (its body, and an error's detail) before
+   * anyone reads it: the Seller's secret redaction, so a buyer that echoes a
+   * key back hands leadroute `[secret NAME]` instead (src/deliver/secrets.ts).
+   */
+  redact?: (text: string) => string;
 }
 
 const DEFAULT_MAX_BYTES = 1 << 20;
@@ -270,10 +276,12 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher | null;
   private readonly connections: number;
   private readonly keepAliveTimeout: number;
+  private readonly redact: ((text: string) => string) | null;
   private closed = false;
 
   constructor(options: HttpClientOptions = {}) {
     this.dispatcher = options.dispatcher ?? null;
+    this.redact = options.redact ?? null;
     this.connections = options.connections ?? 16;
     this.keepAliveTimeout = options.keepAliveTimeoutMs ?? 30_000;
   }
@@ -322,7 +330,9 @@ export class HttpClient {
    * received it, with no promise and no turn of the event loop in between.
    * `done` runs inside undici's parser callback and must not throw.
    */
-  send(req: HttpRequest, done: (result: HttpResult) => void): void {
+  send(req: HttpRequest, answered: (result: HttpResult) => void): void {
+    const redact = this.redact;
+    const done = redact === null ? answered : (r: HttpResult) => answered(r.ok ? { ...r, body: redact(r.body) } : { ...r, detail: redact(r.detail) });
     const startedAt = Date.now();
     const t0 = performance.now();
     const target = this.target(req.url);

@@ -18,6 +18,8 @@ export type { CompiledTemplate, TemplateContext, TemplateFormat, TemplateVariabl
 export { Deadline, HttpClient } from './http.js';
 export type { HttpClientOptions, HttpRequest, HttpResult, HttpErrorKind } from './http.js';
 export { redactUrl } from './journal.js';
+export { Secrets, MissingSecretError, secretsUsed } from './secrets.js';
+export type { SecretSource, SecretUse } from './secrets.js';
 export type { Attempt, AttemptRow, AttemptKind, AttemptOutcome, AttemptFilter, Journal } from './journal.js';
 export { computeMetrics, summarize, percentile } from './metrics.js';
 export type { MetricsReport, SellMetrics, LatencyStats, MetricsOptions } from './metrics.js';

@@ -6,7 +6,9 @@
 // post URLs are plain plan strings, pixel URLs are recorded without their query
 // (the templated part), and `detail` is leadroute's own reason text, with, on a
 // post or ping answer that gives one, the buyer's own reason after it (read by
-// a `reason "path"` rule, at most 500 characters: src/deliver/answers.ts).
+// a `reason "path"` rule, at most 500 characters: src/deliver/answers.ts). Nor a
+// secret: URLs are the plan's (`?key={{secret.K}}`, not the value), and the
+// Seller redacts every row it journals (`Secrets.redact`, ./secrets.ts).
 
 export type AttemptKind = 'ping' | 'post' | 'pixel';
 

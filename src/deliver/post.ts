@@ -23,7 +23,7 @@ import type { AttemptOutcome, Journal } from './journal.js';
 import { sleep } from './limiter.js';
 import { brief, getPath } from './paths.js';
 import { isTemplatedUrl } from '../core/urls.js';
-import { contentTypeOf, templateKey, TemplateError, type TemplateSet } from './templates.js';
+import { contentTypeOf, renderHeaders, templateKey, TemplateError, type TemplateSet } from './templates.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
 export { DEFAULT_POST_TIMEOUT_MS };
@@ -138,6 +138,8 @@ export interface PosterOptions {
   breakers: Breakers;
   /** Aborts retries' waits (Seller.close). */
   signal?: AbortSignal;
+  /** The secrets the plan reads, by name (src/deliver/secrets.ts); none by default. */
+  secrets?: Readonly<Record<string, string>>;
 }
 
 /** The default post payload. */
@@ -152,8 +154,8 @@ export function defaultPostBody(sale: SaleContext): string {
   });
 }
 
-/** What a post's templates (its body, its URL) see. */
-function postContext(sale: SaleContext): Record<string, unknown> {
+/** What a post's templates (its body, its URL, its headers) see. */
+function postContext(sale: SaleContext, secrets: Readonly<Record<string, string>>): Record<string, unknown> {
   return {
     lead: sale.lead,
     // Carried values first: `ping.id` is always the ping's own id.
@@ -161,28 +163,41 @@ function postContext(sale: SaleContext): Record<string, unknown> {
     post: { id: sale.postId },
     sale: { price: sale.price, buyer: sale.buyer, exclusive: sale.exclusive },
     now: new Date().toISOString(),
+    secret: secrets,
   };
 }
 
-/** A post's request: its URL, and its body with the body's content type, or
- *  none for a GET (its values are in the URL). */
+/** A post's request: its URL, its `header` options, and its body with the
+ *  body's content type, or none for a GET (its values are in the URL). */
 interface PostPayload {
   url: string;
+  headers: Record<string, string>;
   body: { text: string; type: string } | null;
 }
 
-function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext): PostPayload {
+function renderPost(templates: TemplateSet, key: string, post: PlanPost, sale: SaleContext, secrets: Readonly<Record<string, string>>): PostPayload {
+  let context: Record<string, unknown> | undefined;
+  const contextOf = () => (context ??= postContext(sale, secrets));
   let url = post.url;
   if (isTemplatedUrl(post.url)) {
     const u = templates.get(templateKey.url(key));
     if (!u) throw new TemplateError('URL template was not compiled', `${sale.buyer} post URL`, 0, 0, 'compile');
-    url = u.render(postContext(sale));
+    url = u.render(contextOf());
   }
-  if (post.method === 'GET') return { url, body: null };
-  if (!post.template) return { url, body: { text: defaultPostBody(sale), type: 'application/json' } };
+  const headers = renderHeaders(templates, key, post.headers, contextOf);
+  if (post.method === 'GET') return { url, headers, body: null };
+  if (!post.template) return { url, headers, body: { text: defaultPostBody(sale), type: 'application/json' } };
   const t = templates.get(key);
   if (!t) throw new TemplateError('template was not compiled', post.template.name, 0, 0, 'compile');
-  return { url, body: { text: t.render(postContext(sale)), type: contentTypeOf(t.format) } };
+  return { url, headers, body: { text: t.render(contextOf()), type: contentTypeOf(t.format) } };
+}
+
+/** leadroute's own post headers, then the post's `header` options (which replace one of the same name). */
+function postHeaders(payload: PostPayload, postId: string): Record<string, string> {
+  const own: Record<string, string> = payload.body
+    ? { 'content-type': payload.body.type, 'user-agent': 'leadroute', 'idempotency-key': postId }
+    : { 'user-agent': 'leadroute', 'idempotency-key': postId };
+  return { ...own, ...payload.headers };
 }
 
 /** A sale's delivery record before anything is sent. */
@@ -262,7 +277,7 @@ export class Poster {
     const { http, journal, breakers, signal } = this.o;
     let payload: PostPayload;
     try {
-      payload = renderPost(this.o.templates, key, post, sale);
+      payload = renderPost(this.o.templates, key, post, sale, this.o.secrets ?? {});
     } catch (err) {
       const detail = err instanceof TemplateError ? `template: ${err.message}` : `payload: ${(err as Error).message}`;
       this.note(rec, journal, buyer.name, sale, endpoint, post.url, 1, 'error', null, detail, Date.now(), 0);
@@ -283,7 +298,7 @@ export class Poster {
       const res = await http.request({
         url: payload.url,
         method: post.method ?? 'POST',
-        headers: body ? { 'content-type': body.type, 'user-agent': 'leadroute', 'idempotency-key': sale.postId } : { 'user-agent': 'leadroute', 'idempotency-key': sale.postId },
+        headers: postHeaders(payload, sale.postId),
         ...(body ? { body: body.text } : {}),
         timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
         signal,

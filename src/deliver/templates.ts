@@ -22,15 +22,20 @@
 // shared with the checker. `hash` is for pixels: no raw email in a URL; `default`
 // is the one place strict mode lets a missing field through.
 //
-// The context: { lead, ping: {id}, post: {id}, sale: {price, buyer, exclusive}, now }.
-// In a ping template `lead` holds only the lead's non-PII fields (and zip3).
+// The context: { lead, ping: {id}, post: {id}, sale: {price, buyer, exclusive}, now,
+// secret: {NAME} }. In a ping template `lead` holds only the lead's non-PII
+// fields (and zip3); `secret` holds the secrets the plan reads (src/deliver/secrets.ts),
+// in ping and post templates only (never in a pixel's).
+//
+// A request header's value (`header "Name" "value"`) is a template of its own,
+// in the format `header`: plain text, refused if it renders a line break.
 
 // The template AST types are handlebars' global `hbs` namespace; the emitted
 // .d.ts uses them but drops the import that declares them, so name it here.
 /// <reference types="handlebars" preserve="true" />
 import { createHash } from 'node:crypto';
 import Handlebars from 'handlebars';
-import type { AnyPlan, PlanTemplate } from '../plan/index.js';
+import type { AnyPlan, PlanHeader, PlanTemplate } from '../plan/index.js';
 import {
   EncodedText,
   TEMPLATE_BLOCK_HELPERS,
@@ -45,8 +50,9 @@ import {
 } from '../core/template-helpers.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { isTemplatedUrl } from '../core/urls.js';
+import { hasControlCharacter } from '../core/headers.js';
 
-export type TemplateFormat = PlanTemplate['format'] | 'url';
+export type TemplateFormat = PlanTemplate['format'] | 'url' | 'header';
 
 /** The documented helper set (src/core/template-helpers.ts). */
 export { TEMPLATE_HELPERS, xmlEscape };
@@ -59,6 +65,8 @@ export interface TemplateContext {
   sale: { price: number; buyer: string; exclusive: boolean };
   /** ISO 8601. */
   now: string;
+  /** The secrets the plan reads, by name (ping and post templates only). */
+  secret: Readonly<Record<string, string>>;
 }
 
 /** The root names a template may use. */
@@ -96,7 +104,7 @@ for (const name of TEMPLATE_HELPER_NAMES) {
 }
 
 /** The output helpers the compiler wraps every mustache in, one a format. */
-const OUT: Record<TemplateFormat, string> = { json: '__out_json', xml: '__out_xml', form: '__out_url', url: '__out_url', text: '__out_text' };
+const OUT: Record<TemplateFormat, string> = { json: '__out_json', xml: '__out_xml', form: '__out_url', url: '__out_url', text: '__out_text', header: '__out_text' };
 
 function outHelper(kind: Encoding | null, encode: (s: string) => string) {
   return (v: unknown) => {
@@ -342,6 +350,9 @@ export function compileTemplate(source: string, format: TemplateFormat, name = '
       if (u === null || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
         throw new TemplateError('did not render an http(s) URL', name, 0, 0, 'output');
       }
+    } else if (format === 'header' && hasControlCharacter(out)) {
+      // Not the value: it may hold a secret or lead data.
+      throw new TemplateError('rendered a line break or a control character into a header value', name, 0, 0, 'output');
     }
     return out;
   };
@@ -372,6 +383,8 @@ export const templateKey = {
   pixel: (buyer: string, i: number) => `${buyer}:pixel:${i}`,
   /** The URL of a template's endpoint (`ping`, `post`, `backup`), when it holds `{{…}}`. */
   url: (key: string) => `${key}:url`,
+  /** The value of an endpoint's `i`-th header, when it holds `{{…}}`. */
+  header: (key: string, i: number) => `${key}:header:${i}`,
 };
 
 
@@ -426,6 +439,13 @@ export class TemplateSet {
         [templateKey.backup(b.name), b.backupPost?.url, 'backup post URL'],
       ];
       for (const [key, url, what] of urls) if (url !== undefined && isTemplatedUrl(url)) add(templateKey.url(key), url, 'url', `${b.name} ${what}`);
+      const headers: [string, PlanHeader[] | undefined, string][] = [
+        [templateKey.ping(b.name), b.ping?.headers, 'ping'],
+        [templateKey.post(b.name), b.post?.headers, 'post'],
+        [templateKey.backup(b.name), b.backupPost?.headers, 'backup post'],
+      ];
+      for (const [key, list, what] of headers)
+        (list ?? []).forEach((h, i) => isTemplatedUrl(h.value) && add(templateKey.header(key, i), h.value, 'header', `${b.name} ${what} header ${h.name}`));
     }
     if (errors.length > 0) throw new TemplateSetError(errors);
   }
@@ -451,6 +471,32 @@ export class TemplateSetError extends Error {
     super(`${errors.length} template${errors.length === 1 ? '' : 's'} failed to compile:\n${errors.map((e) => '  ' + e.message).join('\n')}`);
     this.name = 'TemplateSetError';
   }
+}
+
+/**
+ * An endpoint's `header` options as the request sends them: names lower-cased
+ * (so one of them replaces leadroute's own header of that name), values
+ * rendered with the request's context when they hold `{{…}}`. Throws
+ * TemplateError when one cannot render.
+ */
+export function renderHeaders(
+  templates: TemplateSet,
+  key: string,
+  headers: readonly PlanHeader[] | undefined,
+  context: () => Record<string, unknown>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  headers.forEach((h, i) => {
+    if (!isTemplatedUrl(h.value)) {
+      out[h.name.toLowerCase()] = h.value;
+      return;
+    }
+    const t = templates.get(templateKey.header(key, i));
+    if (!t) throw new TemplateError('header template was not compiled', `header ${h.name}`, 0, 0, 'compile');
+    out[h.name.toLowerCase()] = t.render(context());
+  });
+  return out;
 }
 
 /** The Content-Type a rendered payload of this format is sent with. */

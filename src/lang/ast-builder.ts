@@ -434,6 +434,17 @@ export class AstBuilder {
     return { format, path: this.stringLit(path), span: this.nodeSpan(node) };
   }
 
+  /** The `header "Name" "value"` options of a ping or a post, in order; undefined when none. */
+  private headerOptions(c: Children): A.HeaderSpec[] | undefined {
+    const headers: A.HeaderSpec[] = [];
+    for (const h of this.nodes(c, 'headerOption')) {
+      const name = this.tok(h.children, 'name');
+      const value = this.tok(h.children, 'value');
+      if (name && value) headers.push({ name: this.stringLit(name), value: this.stringLit(value), span: this.nodeSpan(h) });
+    }
+    return headers.length > 0 ? headers : undefined;
+  }
+
   private pingClause(node: CstNode, span: A.Span): A.BuyerClause | undefined {
     const c = node.children;
     const url = this.tok(c, 'StringLiteral');
@@ -446,6 +457,8 @@ export class AstBuilder {
     if (this.tok(c, 'Kw_fields')) ping.fields = this.nameList(this.node(c, 'nameList'));
     const template = this.templateRef(this.node(c, 'templateRef'));
     if (template) ping.template = template;
+    const headers = this.headerOptions(c);
+    if (headers) ping.headers = headers;
     return { kind: 'ping', ping, span };
   }
 
@@ -526,6 +539,8 @@ export class AstBuilder {
     }
     const template = this.templateRef(this.node(c, 'templateRef'));
     if (template) post.template = template;
+    const headers = this.headerOptions(c);
+    if (headers) post.headers = headers;
     return { kind: 'post', post, backup: this.tok(c, 'Kw_backup') !== undefined, span };
   }
 

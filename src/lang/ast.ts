@@ -138,6 +138,13 @@ export interface ResponseTest {
   span: Span;
 }
 
+/** `header "Authorization" "Bearer {{secret.TOKEN}}"`: the value is a template. */
+export interface HeaderSpec {
+  name: StringLit;
+  value: StringLit;
+  span: Span;
+}
+
 export interface PingSpec {
   /** `ping GET "…"`: the HTTP method, as written (POST when absent). */
   method?: Ident;
@@ -145,6 +152,7 @@ export interface PingSpec {
   timeout?: Expr;
   fields?: Ident[];
   template?: TemplateRef;
+  headers?: HeaderSpec[];
   span: Span;
 }
 
@@ -180,6 +188,7 @@ export interface PostSpec {
   retries?: number;
   backoff?: Expr;
   accepted?: ResponseTest;
+  headers?: HeaderSpec[];
   span: Span;
 }
 

@@ -24,6 +24,8 @@ export interface MessageTemplate {
   message: string;
   /** The suggestion, with the same placeholders. */
   help?: string;
+  /** A variant's own severity, when it is not its code's (LR713's warning about a written credential). */
+  severity?: Severity;
 }
 
 /** A code: its main phrasing (`CODE`), its other phrasings (`CODE.variant`), or both; never neither. */
@@ -447,6 +449,19 @@ export const DIAGNOSTIC_CODES = {
       pathEmpty: { message: "the {0} mapping's `{1}` has an empty path", help: 'name where in the answer it is, e.g. `"result.status"`' },
     },
   },
+  LR712: { severity: 'error', title: 'invalid request header', message: '`{0}` is not a header name', help: 'a header name is letters, digits and `-`, `_` or `.` (no spaces or `:`), e.g. `"X-Api-Key"`',
+    variants: {
+      reserved: { message: 'the header `{0}` is set by the HTTP client, not by hand', help: 'drop it: the client sets Host, Content-Length, Transfer-Encoding and Connection' },
+      twice: { message: 'the header `{0}` is already set at {1}', help: 'set each header once' },
+      value: { message: 'the value of the header `{0}` holds a line break or a control character', help: 'write the value on one line' },
+    },
+  },
+  LR713: { severity: 'error', title: 'secret misuse', message: '{0} reads `{1}`{2}; a secret may not go to a pixel', help: 'pixels go to third-party trackers: send the credential in a ping or post (a `header`, the URL or the body)',
+    variants: {
+      name: { message: '{0} reads `{1}`{2}, which is no secret name', help: 'name an environment variable in capitals: `{{secret.SOLARCO_TOKEN}}`' },
+      written: { severity: 'warning', message: 'the header `{0}` holds a credential written in the rule file', help: 'write the credential as {{secret.NAME}} and set the environment variable NAME' },
+    },
+  },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
   LR900: { severity: 'error', title: 'internal error in the checker', message: "internal error in the checker's {0} pass: {1}", help: 'this is a bug in leadroute, not in your file: please report it with the rule file' },
   LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid', message: 'internal error: the emitted plan is invalid: {0}: {1}', help: 'please report this; the checker should have caught it',
@@ -538,7 +553,7 @@ export function diagnostic(id: string, span: Span, ...rest: (DiagnosticArg | und
   const found = messageTemplate(id);
   if (!found) throw new Error(`no message template ${id}`);
   const { code, template } = found;
-  const d: Diagnostic = { code, severity: DIAGNOSTIC_CODES[code].severity, message: fillTemplate(template.message, rest), span };
+  const d: Diagnostic = { code, severity: template.severity ?? DIAGNOSTIC_CODES[code].severity, message: fillTemplate(template.message, rest), span };
   // A help whose argument is missing (no did-you-mean found) is left out.
   if (template.help !== undefined && placeholdersOf(template.help).every((n) => rest[n] !== undefined)) d.suggestion = fillTemplate(template.help, rest);
   return d;

@@ -7,7 +7,7 @@ import { ACTION_KEYWORDS, ACTION_SOFT_KEYWORDS } from './actions.js';
 import {
   Accepted, Accepts, After, And, Arrow, Backoff, Backup, Batch, Between, Bid, Breaker, Buyer, By, Cap, Clock, Closed, Colon, Comma, Comment,
   Cooldown, Dedupe, Delay, Dot, DotDot, Duration, Else, EqEq, Exclusive, False, Fair, Fields, Floor, Flow, Form, From, Greater, GreaterEq,
-  Hold, Holidays, Hours, Identifier, In, Json, LBracket, LCurly, Lead, Less, LessEq, List, LParen, Max, Min, Minus, Money, Not, NotEq,
+  Header, Hold, Holidays, Hours, Identifier, In, Json, LBracket, LCurly, Lead, Less, LessEq, List, LParen, Max, Min, Minus, Money, Not, NotEq,
   NumberLiteral, On, Optional, Or, Otherwise, Over, Overflow, Percent, Pii, Ping, Pipe, Pixel, Plus, Post, Prefers, Premium, Price,
   Random, RBracket, RCurly, Relationship, Requires, Retry, RParen, Semicolon, Send, Shared, Skip, Slash, Star, StringLiteral, Text, Then,
   Timeout, To, Top, True, UnterminatedString, Weight, When, WhiteSpace, With, Within, Xml, Sale, Ignoring, Case,
@@ -18,7 +18,7 @@ export * from './tokens.js';
 export const SOFT_KEYWORDS: readonly TokenType[] = [
   Price, Prefers, Weight, Relationship, Holidays, Closed, Dedupe, Within, Requires, Ping, Post, Bid, Pixel, Delay, Batch,
   Breaker, Cooldown, Backup, Fair, By, Over, Premium, With, Then, After,
-  Timeout, Retry, Backoff, Fields, Accepted, On, Exclusive, Shared, Floor, Min, Max, Top, To, Json, Xml, Form, Text,
+  Timeout, Retry, Backoff, Fields, Accepted, Header, On, Exclusive, Shared, Floor, Min, Max, Top, To, Json, Xml, Form, Text,
   Skip, Hold, Send, Else, Sale, Ignoring, Case, ...ACTION_SOFT_KEYWORDS,
 ];
 

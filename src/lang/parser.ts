@@ -254,6 +254,7 @@ export class RuleParser extends TunedCstParser {
         { ALT: () => { this.CONSUME(T.Timeout); this.CONSUME(T.Duration); } },
         { ALT: () => { this.CONSUME(T.Fields); this.SUBRULE(this.nameList); } },
         { ALT: () => this.SUBRULE(this.templateRef) },
+        { ALT: () => this.SUBRULE(this.headerOption) },
       ]),
     );
   });
@@ -337,8 +338,16 @@ export class RuleParser extends TunedCstParser {
           },
         },
         { ALT: () => this.SUBRULE(this.templateRef) },
+        { ALT: () => this.SUBRULE(this.headerOption) },
       ]),
     );
+  });
+
+  /** `header "Authorization" "Bearer {{secret.TOKEN}}"` on a ping or a post. */
+  public headerOption = this.RULE('headerOption', () => {
+    this.CONSUME(T.Header);
+    this.CONSUME(T.StringLiteral, { LABEL: 'name' });
+    this.CONSUME2(T.StringLiteral, { LABEL: 'value' });
   });
 
   public pixelClause = this.RULE('pixelClause', () => {

@@ -77,6 +77,7 @@ export const Retry = soft('retry');
 export const Backoff = soft('backoff');
 export const Fields = soft('fields');
 export const Accepted = soft('accepted');
+export const Header = soft('header');
 export const On = soft('on');
 export const Exclusive = soft('exclusive');
 export const Shared = soft('shared');

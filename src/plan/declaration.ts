@@ -172,6 +172,13 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 const Method = oneOf([...HTTP_METHODS]);
 
+/** A request header a ping or post sends: `value` is a Handlebars template
+ *  (lead fields, `ping.*` in a post, `secret.NAME`), rendered as plain text. */
+const Header = exact({ name: Type.String({ pattern: "^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$" }), value: Type.String() });
+export type PlanHeader = Static<typeof Header>;
+/** Absent when the rule file sets none (so plans without headers are unchanged). */
+const Headers = Type.Optional(Type.Array(Header, { minItems: 1 }));
+
 const Ping = exact({
   /** Absent: POST. A GET ping sends its fields in the query, and no body. */
   method: Type.Optional(Method),
@@ -180,6 +187,7 @@ const Ping = exact({
   /** The non-PII fields sent as a JSON object (derived `zip3` allowed); or null with a template. */
   fields: nullable(Names),
   template: nullable(Template),
+  headers: Headers,
   /** How to read a bid from the response (dotted paths). */
   bid: exact({
     /** When set, the response is a bid only if this test holds; otherwise a positive price is a bid. */
@@ -214,6 +222,7 @@ const Post = exact({
   template: nullable(Template),
   /** Null: any 2xx answer means accepted. */
   accepted: nullable(ResponseTest),
+  headers: Headers,
 });
 export type PlanPost = Static<typeof Post>;
 

@@ -1,13 +1,17 @@
 // What the plan verifier asks of a plan's templates (payloads and pixel URLs),
 // so a plan written by hand, never checked, cannot do what the checker refuses:
 // a template parses, calls only the vocabulary's helpers (no `log`, no
-// partials), reads personal data only where `personalDataAllowed` lets it, and
-// a pixel's host is fixed text.
+// partials), reads personal data only where `personalDataAllowed` lets it,
+// reads a secret only as `secret.NAME` and only where `secretsAllowed` lets it,
+// a pixel's host is fixed text, and a request header is one leadroute may set.
 
 import {
   isBlockHelper,
   isTemplateHelper,
   personalDataAllowed,
+  SECRET_NAME,
+  SECRET_ROOT,
+  secretsAllowed,
   TEMPLATE_BLOCK_HELPERS,
   TEMPLATE_HELPER_NAMES,
   type TemplateUseKind,
@@ -15,7 +19,8 @@ import {
 import { parseTemplateForReading } from '../core/template-parse.js';
 import { walkTemplate } from '../core/template-walk.js';
 import { hasFixedHost, isTemplatedUrl } from '../core/urls.js';
-import type { AnyPlan } from './declaration.js';
+import { hasControlCharacter, headerNameProblem } from '../core/headers.js';
+import type { AnyPlan, PlanHeader } from './declaration.js';
 import type { PlanProblem } from './problems.js';
 
 /** Most nodes walked in one template (a template is small; a plan might not be). */
@@ -41,6 +46,11 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
     url(b.ping?.url, 'ping', `${at}/ping/url`);
     url(b.post?.url, 'post', `${at}/post/url`);
     url(b.backupPost?.url, 'post', `${at}/backupPost/url`);
+    const headers = (list: PlanHeader[] | undefined, use: TemplateUseKind, path: string) =>
+      problems.push(...headerProblems(list ?? [], path, (source, p) => isTemplatedUrl(source) && check(source, use, p)));
+    headers(b.ping?.headers, 'ping', `${at}/ping/headers`);
+    headers(b.post?.headers, 'post', `${at}/post/headers`);
+    headers(b.backupPost?.headers, 'post', `${at}/backupPost/headers`);
     if (b.ping?.template) check(b.ping.template.source, 'ping', `${at}/ping/template/source`);
     if (b.post?.template) check(b.post.template.source, 'post', `${at}/post/template/source`);
     if (b.backupPost?.template) check(b.backupPost.template.source, 'post', `${at}/backupPost/template/source`);
@@ -49,6 +59,22 @@ export function templateProblems(plan: AnyPlan): PlanProblem[] {
       if (!hasFixedHost(px.url)) problems.push({ path, message: 'a pixel URL needs a fixed host: only its path and query may hold {{…}}' });
       check(px.url, 'pixel', path);
     });
+  });
+  return problems;
+}
+
+/** A request's headers: names leadroute may set, each once, values on one line (checked as templates by `value`). */
+function headerProblems(headers: PlanHeader[], at: string, value: (source: string, path: string) => void): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const seen = new Set<string>();
+  headers.forEach((h, i) => {
+    const problem = headerNameProblem(h.name);
+    if (problem === 'invalid') problems.push({ path: `${at}/${i}/name`, message: `'${h.name}' is not a header name` });
+    if (problem === 'reserved') problems.push({ path: `${at}/${i}/name`, message: `the header '${h.name}' is set by the HTTP client, not by hand` });
+    if (seen.has(h.name.toLowerCase())) problems.push({ path: `${at}/${i}/name`, message: `the header '${h.name}' is set twice` });
+    seen.add(h.name.toLowerCase());
+    if (hasControlCharacter(h.value)) problems.push({ path: `${at}/${i}/value`, message: 'a header value holds a line break or a control character' });
+    else value(h.value, `${at}/${i}/value`);
   });
   return problems;
 }
@@ -71,6 +97,11 @@ function oneTemplate(source: string, use: TemplateUseKind, path: string, persona
       path: (p, _rooted, local, hashed) => {
         const parts = (p.parts ?? []).map(String);
         const head = p.data && parts[0] === 'root' ? parts.slice(1) : parts;
+        if (!local && head[0] === SECRET_ROOT) {
+          if (!secretsAllowed(use)) once(`the ${use} template reads a secret; secrets go only in a ping or a post`);
+          else if (head.length !== 2 || !SECRET_NAME.test(head[1]!)) once(`the template reads '${head.join('.')}'; a secret is read as secret.NAME (an environment variable's name)`);
+          return;
+        }
         if (local || head[0] !== 'lead' || head[1] === undefined || !personal.has(head[1])) return;
         if (!personalDataAllowed(use, hashed)) once(`the ${use} template reads personal data: lead.${head[1]}${use === 'pixel' ? ' (a pixel may send it only hashed)' : ''}`);
       },

@@ -125,8 +125,10 @@ const duration = fc.constantFrom('0s', '500ms', '5s', '5m', '1h', '7d', '30d');
 const timeout = fc.constantFrom('100ms', '500ms', '2s');
 const url = fc.constantFrom('"http://127.0.0.1:9/x"', '"https://buyer.example/leads"');
 
-const ping = fc.tuple(url, fc.option(timeout), fc.boolean()).map(
-  ([u, t, fields]) => `ping ${u}${t ? ` timeout ${t}` : ''} ${fields ? 'fields state, zip3, homeowner, bill' : 'json "ping.hbs"'}`,
+/** Request headers, sometimes: written text, a lead field that is not personal, a secret. */
+const headers = rarely(fc.constantFrom(' header "X-Api-Key" "{{secret.API_KEY}}"', ' header "Authorization" "Bearer {{secret.TOKEN}}" header "X-State" "{{lead.state}}"'));
+const ping = fc.tuple(url, fc.option(timeout), fc.boolean(), headers).map(
+  ([u, t, fields, h]) => `ping ${u}${t ? ` timeout ${t}` : ''} ${fields ? 'fields state, zip3, homeowner, bill' : 'json "ping.hbs"'}${h ?? ''}`,
 );
 const bid = fc.constantFrom(
   'bid price "bid.amount"',
@@ -137,9 +139,9 @@ const bid = fc.constantFrom(
 );
 /** How a post's answer is accepted: by any 2xx (LR711), by the post's `accepted`, or by a `sale` clause. */
 const acceptRule = fc.constantFrom('none', 'post', 'sale');
-const post = fc.tuple(url, fc.option(timeout), fc.option(fc.integer({ min: 0, max: 3 })), acceptRule, rarely(fc.constantFrom('json', 'xml', 'form'))).map(
-  ([u, t, r, acc, backup]) =>
-    `post ${u} json "post.hbs"${t ? ` timeout ${t}` : ''}${r !== null ? ` retry ${r} backoff 100ms` : ''}${acc === 'post' ? ' accepted "result" == "success"' : ''}` +
+const post = fc.tuple(url, fc.option(timeout), fc.option(fc.integer({ min: 0, max: 3 })), acceptRule, rarely(fc.constantFrom('json', 'xml', 'form')), headers).map(
+  ([u, t, r, acc, backup, h]) =>
+    `post ${u} json "post.hbs"${h ?? ''}${t ? ` timeout ${t}` : ''}${r !== null ? ` retry ${r} backoff 100ms` : ''}${acc === 'post' ? ' accepted "result" == "success"' : ''}` +
     (backup ? `\n  backup post ${u} ${backup} "${backup === 'json' ? 'post.hbs' : backup === 'xml' ? 'post.xml.hbs' : 'post.form.hbs'}"` : '') +
     (acc === 'sale' ? '\n  sale xml accepted "result.status" in ["accepted"] ignoring case, duplicate "result.dup" == true, redirect "result.url", price "result.payout"' : ''),
 );
