@@ -73,6 +73,11 @@ export interface PendingAuction {
   rank: PlanExpr | null;
   /** Duplicate-suppression keys (sha256, no PII) per buyer with `dedupe`, put when commit() sells to it. */
   dedupeKeys: Record<string, string[]>;
+  /** The bid of each fixed-price buyer in the tiers (a `price` and no `ping`): its
+   *  price on this lead, worked out as for any sale (an invalid one kept it out of
+   *  the tiers). It is not pinged; its price competes with the pinged bids. Absent
+   *  when the tiers hold none. */
+  fixedPrices?: Record<string, number>;
 }
 
 export interface LeadError {

@@ -17,7 +17,8 @@
 //       held A $10 until ISO  held for closed buyer A, who opens at ISO
 //       auction {A, B} floor $50 then {C}
 //                             an auction rule matched: the tiers' buyers that can take the
-//                             lead (`{}` for a tier with none), each tier's floor on this lead
+//                             lead (`{}` for a tier with none), each tier's floor on this lead;
+//                             a fixed-price buyer with its bid: `{A, F at $30}`
 //   # outcome AT BUYER KIND [xN]
 //                             record N (default 1) outcomes of KIND (accepted, rejected,
 //                             returned, converted) for BUYER at AT (feeds performance
@@ -73,7 +74,9 @@ function outcome(d: Decision): { short: string; full: string } {
       return { short: s, full: s };
     }
     case 'auction': {
-      const tiers = d.auction!.tiers.map((t) => `{${t.buyers.join(', ')}}${t.floor === null ? '' : ` floor $${t.floor}`}`);
+      const fixed = d.auction!.fixedPrices ?? {};
+      const bidder = (name: string) => (fixed[name] === undefined ? name : `${name} at $${fixed[name]}`);
+      const tiers = d.auction!.tiers.map((t) => `{${t.buyers.map(bidder).join(', ')}}${t.floor === null ? '' : ` floor $${t.floor}`}`);
       const s = `auction ${tiers.join(' then ')}`;
       return { short: s, full: s };
     }
