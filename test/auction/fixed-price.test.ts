@@ -145,6 +145,19 @@ describe('fixed-price buyers in an auction', () => {
     expect(fates(sale)).toEqual({ A: 'sold', B: 'outbid', F: 'sold' });
   });
 
+  it('is ranked by `rank by` as a pinged bid is, its posts counting in its acceptance', async () => {
+    const m = await market('$30', (names) => ({ tiers: [{ buyers: names }], rank: 'bid.price * buyer.acceptance' }));
+    m.answers.a = bid(50);
+    const { seller: s } = seller(m.plan);
+    Object.assign(s.stats.get('A'), { posts: 10, accepted: 2 }); // (2+1)/12 = 0.25 → 12.5
+    Object.assign(s.stats.get('B'), { posts: 10, accepted: 2 }); // 25 × 0.25 → 6.25
+    Object.assign(s.stats.get('F'), { posts: 10, accepted: 9 }); // (9+1)/12 = 0.83 → 25
+    const sale = await s.sell(lead());
+    expect(sale.decision.buyers).toEqual([{ name: 'F', price: 30 }]);
+    expect(sale.auction!.bids.find((x) => x.buyer === 'F')!.score).toBeCloseTo(25, 5);
+    expect(s.stats.get('F')).toMatchObject({ posts: 11, accepted: 10, pings: 0 });
+  });
+
   it('an exclusive pinged bid at the exclusive minimum comes first, whatever the fixed price (a fixed price is never exclusive)', async () => {
     const m = await market('$60', (names) => ({ tiers: [{ buyers: names }], exclusiveMin: '$40', shared: 3 }));
     m.answers.a = bid(45, { exclusive: true });
