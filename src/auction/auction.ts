@@ -31,6 +31,7 @@
 //   or every post to its bidders failed), and so on.
 
 import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
+import { fixedPriceOf } from '../runtime/decision.js';
 import type { Breakers, Poster } from '../deliver/post.js';
 import { Deadline, type HttpClient, type HttpResult } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
@@ -326,7 +327,7 @@ function pingOne(
   if (!ping) {
     // A fixed-price buyer: no ping; its bid is the price the router worked out
     // for this lead (spec.fixedPrices), from here on a bid like any other.
-    const fixed = input.spec.fixedPrices?.[name];
+    const fixed = fixedPriceOf(input.spec, name);
     if (fixed === undefined) {
       rec.reason = 'no ping endpoint and no fixed price';
       return done(rec);

@@ -13,7 +13,7 @@ import { positiveDuration } from '../check/http.js';
 import { AtLeastOne, BuyerName, DEFAULT_AUCTION_TIMEOUT_MS, exact, MaybeExpr, NonEmpty, NonNegative, nullable, type PlanExpr, Positive } from '../plan/index.js';
 import type { Expr } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
-import type { Decision, PendingAuction, SoldTo, TraceCode } from '../runtime/decision.js';
+import { fixedPriceOf, type Decision, type PendingAuction, type SoldTo, type TraceCode } from '../runtime/decision.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
 import type { LoadedBuyer, LoadedRule } from '../runtime/load.js';
@@ -201,7 +201,8 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
       const buyer = engine.plan.buyers[b]!;
       buyers.push(buyer.name);
       if (buyer.dedupe !== null) dedupeKeys[buyer.name] = engine.dedupeKeysOf(buyer, ctx.lead);
-      if (bidsFixedPrice(buyer)) (fixedPrices ??= {})[buyer.name] = run.price;
+      // Without a prototype, so a buyer named `__proto__` is a key like any other.
+      if (bidsFixedPrice(buyer)) (fixedPrices ??= Object.create(null) as Record<string, number>)[buyer.name] = run.price;
       any = true;
     }
     tiers.push({ buyers, floor: numberOrNull(t.floor, ctx) });
@@ -222,10 +223,11 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
     dedupeKeys,
   };
   if (fixedPrices !== null) run.auction.fixedPrices = fixedPrices;
+  const pending = run.auction;
   run.rule = rule;
   if (run.trace) {
     const bidder = (name: string) => {
-      const fixed = fixedPrices?.[name];
+      const fixed = fixedPriceOf(pending, name);
       return fixed === undefined ? name : `${name} (fixed price ${money(fixed)}, not pinged)`;
     };
     const parts = tiers.map(

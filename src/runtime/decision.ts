@@ -80,6 +80,13 @@ export interface PendingAuction {
   fixedPrices?: Record<string, number>;
 }
 
+/** A fixed-price buyer's bid in a pending auction, or undefined for a pinged one.
+ *  Read as an own property: a buyer may be named `__proto__` or `constructor`. */
+export function fixedPriceOf(auction: PendingAuction, buyer: string): number | undefined {
+  const prices = auction.fixedPrices;
+  return prices !== undefined && Object.hasOwn(prices, buyer) ? prices[buyer] : undefined;
+}
+
 export interface LeadError {
   field: string;
   message: string;

@@ -40,6 +40,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, MemoryStore, Router, type Decision } from '../../src/index.js';
+import { fixedPriceOf } from '../../src/runtime/index.js';
 import { CORPUS_ROOT, corpusFiles, expectedDiagnostics } from './files.js';
 
 function duration(ms: number): string {
@@ -74,8 +75,10 @@ function outcome(d: Decision): { short: string; full: string } {
       return { short: s, full: s };
     }
     case 'auction': {
-      const fixed = d.auction!.fixedPrices ?? {};
-      const bidder = (name: string) => (fixed[name] === undefined ? name : `${name} at $${fixed[name]}`);
+      const bidder = (name: string) => {
+        const fixed = fixedPriceOf(d.auction!, name);
+        return fixed === undefined ? name : `${name} at $${fixed}`;
+      };
       const tiers = d.auction!.tiers.map((t) => `{${t.buyers.map(bidder).join(', ')}}${t.floor === null ? '' : ` floor $${t.floor}`}`);
       const s = `auction ${tiers.join(' then ')}`;
       return { short: s, full: s };
