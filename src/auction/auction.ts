@@ -5,6 +5,9 @@
 // bids, pick the winner(s), post, fall through to the next bid on a rejection
 // or a duplicate (the buyer already has the lead); a price the post answer
 // decides (`sale price`) becomes the sale's price.
+// A fixed-price buyer in a tier (a `price`, no `ping`) is not pinged: its bid is
+// the price the router worked out for the lead (spec.fixedPrices), non-exclusive,
+// and from there it is selected and posted to like any other bid.
 //
 // Timing: each ping has its buyer's timeout (PlanPing.timeoutMs, default 500 ms,
 // at most the auction's, counted from when the tier starts sending; pings with
@@ -30,7 +33,7 @@
 //   or every post to its bidders failed), and so on.
 
 import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
-import { evaluatorFor } from '../runtime/index.js';
+import { fixedPriceOf } from '../runtime/decision.js';
 import type { Breakers, Poster } from '../deliver/post.js';
 import { Deadline, type HttpClient, type HttpResult } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
@@ -310,39 +313,39 @@ function pingOne(
   isClosed: () => boolean,
   done: (rec: BidRecord) => void,
 ): void {
-  const pingId = newId();
   const buyer = byName.get(name);
-  const rec = emptyRecord(name, tier, pingId, buyer?.ping ? 'ping' : 'fixed');
+  const ping = buyer?.ping;
+  const rec = emptyRecord(name, tier, ping ? newId() : '', ping ? 'ping' : 'fixed');
   if (!buyer) {
     rec.reason = 'unknown buyer';
     return done(rec);
   }
-  const stats = deps.stats.get(name);
   const breaker = deps.breakers.get(buyer, 'primary');
   if (buyer.post && breaker && breaker.state === 'open' && !buyer.backupPost) {
+    if (!ping) {
+      rec.reason = 'post circuit open: its fixed price is not bid';
+      return done(rec);
+    }
     rec.reason = 'post circuit open: not pinged';
-    deps.journal.recordAttempt(journalRow(input, name, buyer.ping?.url ?? '', 'skipped', null, rec.reason, Date.now(), 0, null));
+    deps.journal.recordAttempt(journalRow(input, name, ping.url, 'skipped', null, rec.reason, Date.now(), 0, null));
     return done(rec);
   }
-  if (!buyer.ping) {
-    // No ping endpoint: the buyer "bids" its plan price.
-    let price: unknown = undefined;
-    try {
-      price = buyer.price === null ? undefined : evaluatorFor(buyer.price)({ lead: input.lead, random: input.random, now: input.routedAt });
-    } catch {
-      price = undefined;
-    }
-    if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) {
-      rec.reason = 'no ping endpoint and no price';
+  if (!ping) {
+    // A fixed-price buyer: no ping; its bid is the price the router worked out
+    // for this lead (spec.fixedPrices), from here on a bid like any other.
+    const fixed = fixedPriceOf(input.spec, name);
+    if (fixed === undefined) {
+      rec.reason = 'no ping endpoint and no fixed price';
       return done(rec);
     }
     rec.outcome = 'bid';
-    rec.price = round2(price);
-    rec.reason = 'no ping endpoint: bids its plan price';
+    rec.price = fixed;
+    rec.reason = `fixed price $${fixed.toFixed(2)}: no ping sent`;
     return done(rec);
   }
 
-  const ping = buyer.ping;
+  const stats = deps.stats.get(name);
+  const pingId = rec.pingId;
   const built = guardedPing(pings, buyer, pingId);
   if (!built.ok) {
     rec.outcome = 'refused';

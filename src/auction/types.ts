@@ -82,7 +82,8 @@ export interface BidRecord {
   /** 1-based tier. */
   tier: number;
   pingId: string;
-  /** 'ping': a bid over HTTP; 'fixed': a buyer without a ping endpoint, at its plan price. */
+  /** 'ping': a bid over HTTP; 'fixed': a fixed-price buyer (a `price`, no `ping`), not
+   *  pinged (pingId ''), bidding its price on the lead (AuctionSpec.fixedPrices). */
   source: 'ping' | 'fixed';
   outcome: PingOutcome;
   /** Why it is not a bid, or what happened to it. */

@@ -127,11 +127,13 @@ function quantile(sorted: number[], p: number): number {
 
 const DISCARDED = new Set(['below-floor', 'below-exclusive-min', 'condition', 'unranked']);
 
-function describeBids(bids: BidRecord[]): string {
+/** An auction's bids in a few words ("3 bids of 2 pinged + 1 fixed price, 1 discarded (1 below floor)"). */
+export function describeBids(bids: BidRecord[]): string {
   const pinged = bids.filter((b) => b.source === 'ping' && b.outcome !== 'skipped' && b.outcome !== 'refused').length;
   const got = bids.filter((b) => b.outcome === 'bid');
   const count = (o: BidRecord['outcome']) => bids.filter((b) => b.outcome === o).length;
-  const parts = [`${got.length} bid${got.length === 1 ? '' : 's'} of ${pinged} pinged`];
+  const fixed = got.filter((b) => b.source === 'fixed').length;
+  const parts = [`${got.length} bid${got.length === 1 ? '' : 's'} of ${pinged} pinged${fixed ? ` + ${fixed} fixed price${fixed === 1 ? '' : 's'}` : ''}`];
   const discarded = got.filter((b) => b.fate !== null && DISCARDED.has(b.fate));
   const invalid = count('invalid');
   if (discarded.length + invalid > 0) {
@@ -357,7 +359,11 @@ function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: Totals): void {
     totals.auctionMs.push(a.durationMs);
     for (const b of a.bids) {
       const row = rows.get(b.buyer);
-      if (!row || b.source !== 'ping' || b.outcome === 'skipped' || b.outcome === 'refused') continue;
+      if (!row) continue;
+      // A fixed-price bidder's post counts as any winner's; it was not pinged.
+      if (b.fate === 'post-rejected' || b.fate === 'post-duplicate') row.postsRejected++;
+      if (b.fate === 'post-failed') row.postsFailed++;
+      if (b.source !== 'ping' || b.outcome === 'skipped' || b.outcome === 'refused') continue;
       row.pings++;
       if (b.outcome === 'bid') row.bids++;
       else if (b.outcome === 'no-bid') row.noBids++;
@@ -365,8 +371,6 @@ function tally(sale: Sale, rows: Map<string, BuyerRow>, totals: Totals): void {
       else if (b.outcome === 'error') row.errors++;
       else if (b.outcome === 'timeout') row.timeouts++;
       if (b.durationMs > 0) row.times.push(b.durationMs);
-      if (b.fate === 'post-rejected' || b.fate === 'post-duplicate') row.postsRejected++;
-      if (b.fate === 'post-failed') row.postsFailed++;
     }
   }
   for (const r of sale.deliveries) {

@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Plan } from '../compile/index.js';
-import { Router, type Decision } from '../runtime/index.js';
+import { fixedPriceOf, Router, type Decision, type PendingAuction } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
 import { UsageError, isoTimeOption, packageRoot, parseOptions, paint, str, type Io } from './io.js';
@@ -155,7 +155,7 @@ export function formatDecision(d: Decision, withTrace: boolean, color: boolean):
       line = `${head}${c.yellow('held')} until ${d.holdUntil ?? '?'}: ${d.reason ?? ''}`;
       break;
     case 'auction':
-      line = `${head}${c.cyan('auction')}: ${d.auction?.tiers.map((t) => t.buyers.join(', ')).join(' then ') ?? ''} (sell with a Seller to run it)`;
+      line = `${head}${c.cyan('auction')}: ${d.auction === null ? '' : auctionBidders(d.auction)} (sell with a Seller to run it)`;
       break;
     default: {
       const never: never = d.status;
@@ -209,4 +209,13 @@ class Summary {
     lines.push(c.bold(`${total} leads, ${total - this.unrouted - this.rejected - this.rejectedLines} routed${sharedNote}, revenue ${money(revenue)}`));
     return lines.join('\n');
   }
+}
+
+/** The auction's bidders, tier by tier: `A, B, F at $30.00 then C` (F bids a fixed price, unpinged). */
+function auctionBidders(auction: PendingAuction): string {
+  const bidder = (name: string) => {
+    const fixed = fixedPriceOf(auction, name);
+    return fixed === undefined ? name : `${name} at $${fixed.toFixed(2)}`;
+  };
+  return auction.tiers.map((t) => t.buyers.map(bidder).join(', ')).join(' then ');
 }

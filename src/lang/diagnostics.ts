@@ -371,7 +371,7 @@ export const DIAGNOSTIC_CODES = {
     },
   },
   LR701: { severity: 'error', title: 'bid without ping', message: 'buyer `{0}` reads bids, but has no `ping` to ask for them', help: 'add `ping "https://…"`, or drop `bid`' },
-  LR702: { severity: 'error', title: 'auction buyer without ping', message: 'buyer `{0}` has no `ping`, so it cannot bid in an auction', help: 'give `{0}` a `ping "https://…"` and a `bid` mapping, or sell to it outside the auction' },
+  LR702: { severity: 'error', title: 'auction buyer without ping or price', message: 'buyer `{0}` has neither a `ping` nor a `price`, so it cannot bid in an auction', help: 'give `{0}` a `ping "https://…"` and a `bid` mapping to bid per lead, or a `price` to bid a fixed price' },
   LR703: { severity: 'error', title: 'invalid reply mapping', message: 'the reply test has an empty path', help: 'name where in the reply the value is, e.g. `"status"`',
     variants: {
       bidKeyTwice: { message: 'the bid mapping already has `{0}` at {1}', help: 'keep one' },

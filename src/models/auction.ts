@@ -1,7 +1,9 @@
 // `auction { A, B } floor $50 then { C } [timeout 750ms] [exclusive min $40]
 // [shared max 3] [rank by EXPR]`: the buyers in the tiers that can take the
-// lead are pinged (by the caller, over HTTP: src/auction); routing ends with
-// status `auction`, and Router.commit() completes the sale with the winners.
+// lead are pinged (by the caller, over HTTP: src/auction), except fixed-price
+// buyers (a `price`, no `ping`), whose price on the lead is their bid; routing
+// ends with status `auction`, and Router.commit() completes the sale with the
+// winners.
 
 import { Type } from '@sinclair/typebox';
 import { checkBuyerList } from '../check/models.js';
@@ -11,10 +13,10 @@ import { positiveDuration } from '../check/http.js';
 import { AtLeastOne, BuyerName, DEFAULT_AUCTION_TIMEOUT_MS, exact, MaybeExpr, NonEmpty, NonNegative, nullable, type PlanExpr, Positive } from '../plan/index.js';
 import type { Expr } from '../lang/ast.js';
 import type { CapCounter } from '../runtime/caps.js';
-import type { Decision, PendingAuction, SoldTo, TraceCode } from '../runtime/decision.js';
+import { fixedPriceOf, type Decision, type PendingAuction, type SoldTo, type TraceCode } from '../runtime/decision.js';
 import type { Engine } from '../runtime/engine.js';
 import type { Evaluator } from '../runtime/expr.js';
-import type { LoadedRule } from '../runtime/load.js';
+import type { LoadedBuyer, LoadedRule } from '../runtime/load.js';
 import { AUCTION, EMPTY, formatDuration, money, NOT_PLACED, numberOrNull, OK, round2, type Outcome, type Run } from '../runtime/run.js';
 import { allCanRefuse, checkShareSize, couldNotPlace, noFlows, noOverflows, present, statesNoTarget, type AstOf, type ModelModule } from './types.js';
 
@@ -163,8 +165,9 @@ function checkAuction(ctx: CheckContext, exprs: ExprChecker, action: AstOf<'auct
     if (!b || typeof b.name !== 'string' || reported.has(b.name)) continue;
     const decl = ctx.buyerDecls.get(b.name);
     if (!decl) continue;
+    // A pinged buyer bids what it answers; one with a `price` and no ping bids that price.
     const clauses = Array.isArray(decl.clauses) ? decl.clauses : [];
-    if (!clauses.some((c) => c?.kind === 'ping')) {
+    if (!clauses.some((c) => c?.kind === 'ping' || c?.kind === 'price')) {
       reported.add(b.name);
       ctx.report('LR702', b.span, b.name);
     }
@@ -185,16 +188,21 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
   const ctx = run.ctx;
   const tiers: PendingAuction['tiers'] = [];
   const dedupeKeys: Record<string, string[]> = {};
+  let fixedPrices: Record<string, number> | null = null;
   let any = false;
   for (const t of a.tiers) {
     const buyers: string[] = [];
     for (const b of t.buyers) {
       if (engine.tried[b] === run.stamp) continue;
       engine.tried[b] = run.stamp;
+      // The same eligibility for every bidder; for a fixed-price one it also
+      // works out its price (run.price), and an invalid price keeps it out.
       if (engine.check(run, b, EMPTY, null, null) !== OK) continue;
       const buyer = engine.plan.buyers[b]!;
       buyers.push(buyer.name);
       if (buyer.dedupe !== null) dedupeKeys[buyer.name] = engine.dedupeKeysOf(buyer, ctx.lead);
+      // Without a prototype, so a buyer named `__proto__` is a key like any other.
+      if (bidsFixedPrice(buyer)) (fixedPrices ??= Object.create(null) as Record<string, number>)[buyer.name] = run.price;
       any = true;
     }
     tiers.push({ buyers, floor: numberOrNull(t.floor, ctx) });
@@ -214,10 +222,16 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
     rank: a.rank,
     dedupeKeys,
   };
+  if (fixedPrices !== null) run.auction.fixedPrices = fixedPrices;
+  const pending = run.auction;
   run.rule = rule;
   if (run.trace) {
+    const bidder = (name: string) => {
+      const fixed = fixedPriceOf(pending, name);
+      return fixed === undefined ? name : `${name} (fixed price ${money(fixed)}, not pinged)`;
+    };
     const parts = tiers.map(
-      (t, i) => `tier ${i + 1}: ${t.buyers.length > 0 ? t.buyers.join(', ') : 'none'}${t.floor === null ? '' : ` (floor ${money(t.floor)})`}`,
+      (t, i) => `tier ${i + 1}: ${t.buyers.length > 0 ? t.buyers.map(bidder).join(', ') : 'none'}${t.floor === null ? '' : ` (floor ${money(t.floor)})`}`,
     );
     engine.note(
       run,
@@ -227,6 +241,11 @@ function runAuction(engine: Engine, run: Run, rule: LoadedRule, a: LoadedAuction
   }
   return AUCTION;
 }
+/** A buyer with a `price` and no `ping` bids that price in an auction (the checker's LR702 refuses one with neither). */
+function bidsFixedPrice(buyer: LoadedBuyer): boolean {
+  return !buyer.plan.ping && buyer.price !== null;
+}
+
 /**
  * Complete an `auction` decision with the buyers the auction sold to: counts
  * their caps, records the sales and dedupe keys, and returns the routed

@@ -73,6 +73,18 @@ export interface PendingAuction {
   rank: PlanExpr | null;
   /** Duplicate-suppression keys (sha256, no PII) per buyer with `dedupe`, put when commit() sells to it. */
   dedupeKeys: Record<string, string[]>;
+  /** The bid of each fixed-price buyer in the tiers (a `price` and no `ping`): its
+   *  price on this lead, worked out as for any sale (an invalid one kept it out of
+   *  the tiers). It is not pinged; its price competes with the pinged bids. Absent
+   *  when the tiers hold none. */
+  fixedPrices?: Record<string, number>;
+}
+
+/** A fixed-price buyer's bid in a pending auction, or undefined for a pinged one.
+ *  Read as an own property: a buyer may be named `__proto__` or `constructor`. */
+export function fixedPriceOf(auction: PendingAuction, buyer: string): number | undefined {
+  const prices = auction.fixedPrices;
+  return prices !== undefined && Object.hasOwn(prices, buyer) ? prices[buyer] : undefined;
 }
 
 export interface LeadError {

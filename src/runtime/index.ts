@@ -17,3 +17,4 @@ export type { EvalContext, Evaluator, Predicate } from './expr.js';
 export { zipDistance, zipState, zipTimezone } from './geo.js';
 export { nextOpening, localToUtc } from './time.js';
 export type { Decision, SoldTo, LeadError, TraceEntry, TraceCode, PendingAuction } from './decision.js';
+export { fixedPriceOf } from './decision.js';

@@ -92,10 +92,14 @@ describe('posts and pixels', () => {
   it('pixel events are known (LR212); its condition is true/false (LR304)', () => {
     expectDiagnostics('buyer X { pixel "http://t/p" on sold, sould when credit_score } flow f { route X }', ['LR212@1:39', 'LR304@1:50']);
   });
-  it('auction buyers need a ping (LR702)', () => {
-    const d = only('buyer X { ping "http://a/p" bid price "p" } flow f { auction { X, A } }');
+  it('auction buyers need a ping or a price (LR702)', () => {
+    const d = only('buyer X { ping "http://a/p" bid price "p" } flow f { auction { X, N } } buyer N { accepts homeowner }');
     expect(d).toMatchObject({ code: 'LR702', span: { col: 67 } });
-    expect(d.message).toBe('buyer `A` has no `ping`, so it cannot bid in an auction');
+    expect(d.message).toBe('buyer `N` has neither a `ping` nor a `price`, so it cannot bid in an auction');
+    expect(d.suggestion).toBe('give `N` a `ping "https://…"` and a `bid` mapping to bid per lead, or a `price` to bid a fixed price');
+  });
+  it('a buyer with a price and no ping bids its fixed price in an auction: no LR702', () => {
+    expect(codes('buyer X { ping "http://a/p" bid price "p" } flow f { auction { X, A } }')).toEqual([]);
   });
   it('a clean ping-post buyer', () => {
     expect(

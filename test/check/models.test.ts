@@ -100,9 +100,9 @@ describe('auction', () => {
     expectDiagnostics(`${buyers} flow f { auction { P } floor buyer.acceptance * $50 }`, ['LR200@1:118']);
   });
 
-  it('buyers once (LR406) and pingable (LR702); floors and minimums in dollars; rank by a number', () => {
+  it('buyers once (LR406) and able to bid, by ping or price (LR702); floors and minimums in dollars; rank by a number', () => {
     expectDiagnostics(
-      `${buyers} flow f { auction { P, A } then { Q, P } floor state timeout 0ms exclusive min "x" shared max 0 rank by state }`,
+      `${buyers} flow f { auction { P, N } then { Q, P } floor state timeout 0ms exclusive min "x" shared max 0 rank by state } buyer N { accepts homeowner }`,
       ['LR408@1:98', 'LR702@1:111', 'LR406@1:125', 'LR300@1:135', 'LR311@1:149', 'LR300@1:167', 'LR300@1:192'],
     );
   });

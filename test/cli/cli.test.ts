@@ -85,6 +85,18 @@ describe('leadroute compile and route', () => {
     expect(d.trace[0]).toMatchObject({ code: expect.any(String), message: expect.any(String) });
   });
 
+  it('prints an auction lead with its bidders, a fixed-price bidder with its price', async () => {
+    const dir = scratchDir();
+    writeScratch(
+      dir,
+      'a.route',
+      'lead { id: string }\nbuyer P { ping "https://p.example/ping" bid price "amount" }\nbuyer F { price $30 }\nbuyer C { price $5 }\nflow f { auction { P, F } then { C } }\n',
+    );
+    const r = await runCli(['route', 'a.route', '--lead', '{"id":"a1"}'], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('auction: P, F at $30.00 then C at $5.00 (sell with a Seller to run it)');
+  });
+
   it('gives an unrouted lead empty buyers and a reason, and a bad lead a field-named rejection', async () => {
     const dir = scratchDir();
     writeScratch(dir, 'r.route', 'lead { id: string\n score: int 0..100 }\nbuyer A { accepts score > 50 }\nflow f { route A }\n');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/index.js';
 import { mockBuyersCommand } from '../../src/cli/mock-buyers.js';
-import { redirectPlan } from '../../src/cli/demo.js';
+import { describeBids, redirectPlan } from '../../src/cli/demo.js';
+import type { BidRecord } from '../../src/auction/index.js';
 import { compile } from '../../src/compile/index.js';
 import type { MockBuyers } from '../../src/mock/index.js';
 import { ROOT, runCli, scratchDir, writeScratch } from './helpers.js';
@@ -150,5 +151,21 @@ describe('leadroute mock-buyers', () => {
     const c = captureIo();
     expect(await main(['help'], c.io)).toBe(0);
     expect(c.out()).toContain('leadroute mock-buyers CONFIG');
+  });
+});
+
+describe('describeBids', () => {
+  const record = (buyer: string, o: Partial<BidRecord>): BidRecord => ({
+    buyer, tier: 1, pingId: 'p', source: 'ping', outcome: 'bid', reason: null, buyerReason: null, carried: null, httpStatus: 200, durationMs: 3, price: 10,
+    bidId: null, exclusive: false, states: null, maxAgeS: null, score: 10, fate: 'outbid', postId: null, ...o,
+  });
+  it('counts a fixed-price bid among the bids but not among the pinged', () => {
+    const bids = [
+      record('A', { fate: 'sold' }),
+      record('B', { outcome: 'no-bid', price: null, fate: null }),
+      record('F', { source: 'fixed', pingId: '', httpStatus: null, durationMs: 0, fate: 'below-floor' }),
+    ];
+    expect(describeBids(bids)).toBe('2 bids of 2 pinged + 1 fixed price, 1 discarded (1 below floor)');
+    expect(describeBids(bids.slice(0, 2))).toBe('1 bid of 2 pinged');
   });
 });

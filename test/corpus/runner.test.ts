@@ -17,7 +17,8 @@
 //       held A $10 until ISO  held for closed buyer A, who opens at ISO
 //       auction {A, B} floor $50 then {C}
 //                             an auction rule matched: the tiers' buyers that can take the
-//                             lead (`{}` for a tier with none), each tier's floor on this lead
+//                             lead (`{}` for a tier with none), each tier's floor on this lead;
+//                             a fixed-price buyer with its bid: `{A, F at $30}`
 //   # outcome AT BUYER KIND [xN]
 //                             record N (default 1) outcomes of KIND (accepted, rejected,
 //                             returned, converted) for BUYER at AT (feeds performance
@@ -39,6 +40,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile, MemoryStore, Router, type Decision } from '../../src/index.js';
+import { fixedPriceOf } from '../../src/runtime/index.js';
 import { CORPUS_ROOT, corpusFiles, expectedDiagnostics } from './files.js';
 
 function duration(ms: number): string {
@@ -73,7 +75,11 @@ function outcome(d: Decision): { short: string; full: string } {
       return { short: s, full: s };
     }
     case 'auction': {
-      const tiers = d.auction!.tiers.map((t) => `{${t.buyers.join(', ')}}${t.floor === null ? '' : ` floor $${t.floor}`}`);
+      const bidder = (name: string) => {
+        const fixed = fixedPriceOf(d.auction!, name);
+        return fixed === undefined ? name : `${name} at $${fixed}`;
+      };
+      const tiers = d.auction!.tiers.map((t) => `{${t.buyers.map(bidder).join(', ')}}${t.floor === null ? '' : ` floor $${t.floor}`}`);
       const s = `auction ${tiers.join(' then ')}`;
       return { short: s, full: s };
     }

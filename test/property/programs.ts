@@ -147,11 +147,11 @@ const post = fc.tuple(url, fc.option(timeout), fc.option(fc.integer({ min: 0, ma
 );
 
 /** One clause of each kind a buyer may have; `later` are the buyers it may name (overflow, send), declared after it so there are no cycles. */
-function clauseKinds(later: readonly string[]): fc.Arbitrary<string>[] {
+function clauseKinds(later: readonly string[], o: { price: boolean }): fc.Arbitrary<string>[] {
   const other = later.length > 0 ? fc.constantFrom(...later) : null;
   return [
     condition.map((c) => `accepts ${c}`),
-    amount.map((a) => `price ${a}`),
+    ...(o.price ? [amount.map((a) => `price ${a}`)] : []),
     caps.map((c) => `cap ${c}`),
     fc.array(fc.tuple(days, opening, zone), { minLength: 1, maxLength: 2 }).map((hs) => hs.map(([d, o, z]) => `hours ${d} ${o} ${z}`).join('\n  ')),
     ...(other ? [other.map((o) => `overflow ${o}`)] : []),
@@ -172,15 +172,21 @@ function clauseKinds(later: readonly string[]): fc.Arbitrary<string>[] {
   ];
 }
 
-/** Buyers that answer pings: the ones an auction may name. */
+/** Buyers that answer pings: with FIXED_PRICE, the ones an auction may name. */
 export const SELLERS = ['A', 'B'] as const;
+/** A buyer that always has a `price`: in an auction, a fixed-price bidder (no ping). */
+export const FIXED_PRICE = 'C';
 
 /** A buyer with a few clauses of different kinds; a seller also pings, bids and posts. */
 function buyer(name: string, later: readonly string[]): fc.Arbitrary<string> {
-  const kinds = clauseKinds(later);
+  const fixedPrice = name === FIXED_PRICE;
+  // The fixed-price buyer's price is drawn below, not among its other clauses (one `price` a buyer).
+  const kinds = clauseKinds(later, { price: !fixedPrice });
   const selling = (SELLERS as readonly string[]).includes(name)
     ? fc.tuple(ping, bid, post).map((cs) => [...cs])
-    : rarely(post).map((p) => (p ? [p] : []));
+    : fixedPrice
+      ? fc.tuple(amount, rarely(post)).map(([a, p]) => (p ? [`price ${a}`, p] : [`price ${a}`]))
+      : rarely(post).map((p) => (p ? [p] : []));
   return fc
     .tuple(fc.subarray(kinds.map((_, i) => i), { maxLength: 3 }).chain((is) => fc.tuple(...is.map((i) => kinds[i] ?? fc.constant('')))), selling)
     .chain(([cs, sells]) => fc.shuffledSubarray([...cs, ...sells], { minLength: cs.length + sells.length }))
@@ -236,8 +242,8 @@ const hybrid = name.chain((p) =>
   ),
 );
 const floor = fc.option(fc.oneof(amount, fc.constantFrom('bid.price * 0', '$30 * ratio')));
-/** One or two tiers of distinct sellers. */
-const auctionTiers = names(1, SELLERS).chain((bs) =>
+/** One or two tiers of distinct bidders: pinged sellers and the fixed-price buyer. */
+const auctionTiers = names(1, [...SELLERS, FIXED_PRICE]).chain((bs) =>
   fc.tuple(fc.integer({ min: 1, max: bs.length }), floor, floor).map(([cut, f1, f2]) => {
     const tiers = [bs.slice(0, cut), bs.slice(cut)].filter((t) => t.length > 0);
     return tiers.map((t, i) => `{ ${t.join(', ')} }${(i === 0 ? f1 : f2) ? ` floor ${i === 0 ? f1 : f2}` : ''}`).join(' then ');

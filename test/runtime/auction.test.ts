@@ -2,7 +2,7 @@
 // its result; the HTTP part lives in src/auction.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { loadPlan, Router, type Decision, type SoldTo } from '../../src/runtime/index.js';
+import { fixedPriceOf, loadPlan, Router, type Decision, type SoldTo } from '../../src/runtime/index.js';
 import type { PlanExpr } from '../../src/plan/index.js';
 import type { Plan } from '../../src/models/plan.js';
 import { planOf } from '../helpers/lang.js';
@@ -124,6 +124,31 @@ describe('auction', () => {
     expect(d.status).toBe('routed');
     expect(d.buyers[0]!.name).toBe('Z');
     expect(messages(d)).toContain('no buyer in any auction tier can take the lead');
+  });
+
+  it('a fixed-price buyer (a price, no ping) bids its price on the lead, whatever its name', () => {
+    const p = planOf(`
+lead { id: string  score: int }
+buyer __proto__ { price $1 * score }
+buyer constructor { price $7 }
+buyer P { ${ping('P')} bid price "amount" }
+flow main { auction { P, __proto__, constructor } }
+`);
+    const r = new Router(p, { store: new TestStore(), trace: true });
+    const d = r.route(lead({ id: 'f1', score: 12 }), { now: NOW });
+    expect(d.auction!.tiers).toEqual([{ buyers: ['P', '__proto__', 'constructor'], floor: null }]);
+    expect(Object.entries(d.auction!.fixedPrices!)).toEqual([
+      ['__proto__', 12],
+      ['constructor', 7],
+    ]);
+    expect(fixedPriceOf(d.auction!, '__proto__')).toBe(12);
+    expect(fixedPriceOf(d.auction!, 'P')).toBeUndefined();
+    // As the journal keeps it: JSON, read back with both keys its own.
+    const kept = (JSON.parse(JSON.stringify(d.auction)) as typeof d.auction)!;
+    expect([fixedPriceOf(kept, '__proto__'), fixedPriceOf(kept, 'constructor'), fixedPriceOf(kept, 'P')]).toEqual([12, 7, undefined]);
+    expect(messages(d)).toContain('auction for tier 1: P, __proto__ (fixed price $12.00, not pinged), constructor (fixed price $7.00, not pinged); timeout 750ms');
+    // No fixed-price buyer in the tiers: no fixedPrices at all (plan goldens and journals unchanged).
+    expect(new Router(plan(), { store: new TestStore() }).route(lead({ id: 'f2', credit_score: 720 }), { now: NOW }).auction).not.toHaveProperty('fixedPrices');
   });
 
   it('evaluate() runs plan expressions with a bid context', () => {

@@ -155,6 +155,29 @@ flow f { route Small }
     expect(s.to).toBe('2026-11-23T23:59:00.000Z'); // lead 599 at 14:00 + 599 min
   });
 
+  it('an auction is counted, not run: fixed-price and pinged bidders alike sell nothing, and their refusals count as skips', () => {
+    const p = planOf(`
+lead {
+  id: string
+  homeowner: bool
+}
+buyer A { ping "https://a.example/ping" bid price "amount" }
+buyer F {
+  accepts homeowner
+  price $20
+}
+flow f { auction { A, F } }
+`);
+    const leads = [...generateLeads(p, { count: 200, seed: 1, arrival })];
+    const renters = leads.filter((l) => (l as { homeowner: boolean }).homeowner === false).length;
+    const s = simulate(p, leads, { from: FROM });
+    expect(s.auction).toBe(200);
+    expect(s.routed).toBe(0);
+    const f = s.buyers.find((b) => b.name === 'F')!;
+    expect(renters).toBeGreaterThan(0);
+    expect(f).toMatchObject({ leads: 0, revenue: 0, skips: { FilterFailed: renters } });
+  });
+
   it('runs against the store it is given', () => {
     const p = planOf(SPLIT);
     const store = new MemoryStore();
