@@ -71,13 +71,7 @@ export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyers
   if (!mock) return 1;
   const c = paint(io.color);
   io.out(c.bold(`leadroute mock buyers (${file}, seed ${String(config.seed ?? 1)}), on ${mock.buyers.length} port(s):`));
-  const width = Math.max(...mock.buyers.map((b) => b.name.length));
-  config.buyers.forEach((b, i) => {
-    const a = mock.buyers[i]!;
-    const bid = b.bid?.price !== undefined ? `bids ${describeDistribution(b.bid.price, '$')}` : b.bid ? 'bids uniform $10..$50' : '';
-    const lat = `latency ${describeDistribution(b.latency ?? 0, 'ms')}`;
-    io.out(`  ${a.name.padEnd(width)}  ${a.url}  ${c.dim(`/ping /post /pixel  ${[lat, bid].filter(Boolean).join(', ')}`)}`);
-  });
+  io.out(describeMockBuyers(config, mock, io.color));
   io.out(c.dim('Ctrl-C to stop and print what they saw.'));
   opts.onReady?.(mock);
 
@@ -95,6 +89,20 @@ export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyers
   await mock.close();
   io.out(`\n${formatMockStats(stats, io.color)}`);
   return 0;
+}
+
+/** The startup banner: each buyer's URL and what it will do. */
+export function describeMockBuyers(config: MockBuyersConfig, mock: MockBuyers, color: boolean): string {
+  const c = paint(color);
+  const width = Math.max(...mock.buyers.map((b) => b.name.length));
+  return config.buyers
+    .map((b, i) => {
+      const a = mock.buyers[i]!;
+      const bid = b.bid?.price !== undefined ? `bids ${describeDistribution(b.bid.price, '$')}` : b.bid ? 'bids uniform $10..$50' : '';
+      const lat = `latency ${describeDistribution(b.latency ?? 0, 'ms')}`;
+      return `  ${a.name.padEnd(width)}  ${a.url}  ${c.dim(`/ping /post /pixel  ${[lat, bid].filter(Boolean).join(', ')}`)}`;
+    })
+    .join('\n');
 }
 
 /** A table of what each mock buyer saw. */

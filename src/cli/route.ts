@@ -5,7 +5,7 @@ import type { Plan } from '../compile/index.js';
 import { Router, type Decision } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
-import { UsageError, isoTimeOption, packageRoot, parseOptions, paint, str, type Io } from './io.js';
+import { UsageError, isoTimeOption, packageRoot, parseLeadLine, parseOptions, paint, str, type Io } from './io.js';
 
 const ROUTE_OPTIONS = {
   lead: { type: 'string' },
@@ -33,15 +33,8 @@ async function* readLeads(values: { lead?: string; leads?: string }, io: Io): As
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
-    n++;
-    // A byte-order mark (Windows editors write one) is not part of the first lead.
-    const text = n === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-    if (text.trim() === '') continue;
-    try {
-      yield { line: n, lead: JSON.parse(text) };
-    } catch {
-      yield { line: n, error: `line ${n} of ${values.leads} is not valid JSON` };
-    }
+    const input = parseLeadLine(line, ++n, values.leads!);
+    if (input) yield input;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/index.js';
 import { mockBuyersCommand } from '../../src/cli/mock-buyers.js';
-import { redirectPlan } from '../../src/cli/demo.js';
+import { redirectPlan } from '../../src/cli/sell-buyers.js';
 import { compile } from '../../src/compile/index.js';
 import type { MockBuyers } from '../../src/mock/index.js';
 import { ROOT, runCli, scratchDir, writeScratch } from './helpers.js';

@@ -1,0 +1,80 @@
+// `sell --dry-run`: the plan a dry run sells with, and how it prints what it
+// would have sent. The requests themselves are written down by a
+// RecordingHttpClient (src/deliver/recording-http.ts), which answers none: in a
+// dry run no bid arrives, so an auction stops after its pings, and a post is
+// printed once (retries and the circuit breaker are turned off in the plan,
+// since every post "fails").
+
+import type { Sale } from '../auction/index.js';
+import type { Plan } from '../compile/index.js';
+import type { RecordedHttpRequest } from '../deliver/index.js';
+import { money, formatRequest, formatSale, type Totals } from './sell-report.js';
+import { paint } from './io.js';
+
+/** The plan with every post tried once and no circuit breaker: what a dry run prints is each request once. */
+export function dryRunPlan(plan: Plan): Plan {
+  const copy = structuredClone(plan);
+  for (const b of copy.buyers) {
+    if (b.post) b.post.retries = 0;
+    if (b.backupPost) b.backupPost.retries = 0;
+    if (b.delivery) b.delivery.breaker = null;
+  }
+  return copy;
+}
+
+interface Endpoint {
+  label: string;
+  /** The URL up to its first template or query: what every request to the endpoint starts with. */
+  prefix: string;
+}
+
+/** Each buyer endpoint of the plan, to name the requests ("SunPeak ping"). */
+export function requestLabels(plan: Plan): Endpoint[] {
+  const out: Endpoint[] = [];
+  const add = (label: string, url: string) => out.push({ label, prefix: url.split(/\{\{|\?/)[0]! });
+  for (const b of plan.buyers) {
+    if (b.ping) add(`${b.name} ping`, b.ping.url);
+    if (b.post) add(`${b.name} post`, b.post.url);
+    if (b.backupPost) add(`${b.name} backup`, b.backupPost.url);
+    for (const p of b.pixels ?? []) add(`${b.name} pixel`, p.url);
+    const batch = b.delivery?.batch;
+    if (batch && /^https?:/.test(batch.to)) add(`${b.name} batch`, batch.to);
+  }
+  // The longest prefix wins (a ping at /ping and a post at /ping/post, say).
+  return out.sort((a, b) => b.prefix.length - a.prefix.length);
+}
+
+function labelOf(url: string, endpoints: Endpoint[]): string {
+  return endpoints.find((e) => url.startsWith(e.prefix))?.label ?? 'request';
+}
+
+/** A lead of a dry run: what the rules decided, then every request it would send. */
+export function formatDryRunSale(sale: Sale | null, requests: RecordedHttpRequest[], endpoints: Endpoint[], color: boolean): string {
+  const c = paint(color);
+  const lines: string[] = [];
+  if (sale) {
+    const d = sale.decision;
+    const head = c.bold(d.leadId.padEnd(8));
+    const pings = requests.filter((r) => labelOf(r.url, endpoints).endsWith(' ping')).length;
+    if (sale.auction) {
+      const posts = requests.length - pings;
+      lines.push(
+        `${head} ${c.cyan('dry run')}: auction, ${pings} ping${pings === 1 ? '' : 's'} printed below; in a dry run no bid arrives, ` +
+          `so nothing after the pings is sent${posts > 0 ? ` (except ${posts} request${posts === 1 ? '' : 's'} to buyers with a fixed price)` : ''}`,
+      );
+    } else if (d.status === 'routed') {
+      const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
+      const backup = requests.some((r) => labelOf(r.url, endpoints).endsWith(' backup'));
+      const note = backup ? ' (no answer arrives in a dry run, so the backup post, sent only when the main post fails, is shown too)' : '';
+      lines.push(`${head} ${c.cyan('dry run')}: routed to ${who} ${d.exclusive ? 'exclusive' : 'shared'}; the requests below would be sent${note}`);
+    } else {
+      lines.push(`${formatSale(sale, color)}  ${c.dim('(nothing to send)')}`);
+    }
+  }
+  for (const r of requests) lines.push(formatRequest(r, labelOf(r.url, endpoints), color));
+  return lines.join('\n');
+}
+
+export function formatDryRunTotals(t: Totals, requests: number): string {
+  return `${t.leads} lead${t.leads === 1 ? '' : 's'}, ${t.rejected} rejected; dry run: ${requests} request${requests === 1 ? '' : 's'} printed, none sent`;
+}
