@@ -116,7 +116,7 @@ export function formatMockStats(stats: MockBuyersStats, color: boolean): string 
   const c = paint(color);
   const ms = (n: number, count: number) => (count === 0 ? '-' : n < 10 ? n.toFixed(1) : n.toFixed(0));
   const rows: string[][] = [
-    ['buyer', 'requests', 'pings', 'bids', 'excl', 'no-bid', '500', 'hang', 'garbage', 'reset', 'posts', 'ok', 'rejected', 'pixels', 'ping p50/p95 ms'],
+    ['buyer', 'requests', 'pings', 'bids', 'excl', 'no-bid', 'dup', '401', '500', 'hang', 'garbage', 'reset', 'posts', 'ok', 'rejected', 'pixels', 'ping p50/p95 ms'],
   ];
   for (const b of stats.buyers) {
     const p = b.pings;
@@ -128,6 +128,8 @@ export function formatMockStats(stats: MockBuyersStats, color: boolean): string 
       String(p.bids),
       String(p.exclusiveBids),
       String(p.noBids),
+      String(p.duplicates + q.duplicates),
+      String(p.unauthorized + q.unauthorized),
       String(p.errors + q.errors),
       String(p.timeouts + q.timeouts),
       String(p.garbage + q.garbage),

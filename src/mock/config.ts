@@ -366,3 +366,28 @@ export function parseMockConfig(text: string, file = 'configuration'): MockBuyer
 export function withEphemeralPorts(config: MockBuyersConfig): MockBuyersConfig {
   return { ...config, buyers: config.buyers.map((b) => ({ ...b, port: 0 })) };
 }
+
+/**
+ * Every key a configuration may hold, as dotted paths (`buyers[].bid.answer.format`),
+ * walked from the schema: docs/MOCK-BUYERS.md documents exactly these (a test
+ * compares its key table with this list).
+ */
+export function mockConfigKeys(): string[] {
+  const keys: string[] = [];
+  const walk = (schema: unknown, prefix: string) => {
+    const s = schema as { properties?: Record<string, unknown>; items?: unknown };
+    for (const [key, sub] of Object.entries(s.properties ?? {})) {
+      const path = `${prefix}${key}`;
+      const child = sub as { type?: unknown; properties?: unknown; items?: { properties?: unknown } };
+      if (child.type === 'array' && child.items?.properties) {
+        keys.push(`${path}[]`);
+        walk(child.items, `${path}[].`);
+      } else {
+        keys.push(path);
+        if (child.properties) walk(child, `${path}.`);
+      }
+    }
+  };
+  walk(MOCK_BUYERS_SCHEMA, '');
+  return keys;
+}

@@ -21,6 +21,7 @@ export {
   withEphemeralPorts,
   MockConfigError,
   MOCK_BUYERS_SCHEMA,
+  mockConfigKeys,
   type MockBuyersConfig,
   type MockBuyerConfig,
   type MockBidConfig,
