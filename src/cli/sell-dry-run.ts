@@ -5,21 +5,60 @@
 // printed once (retries and the circuit breaker are turned off in the plan,
 // since every post "fails").
 
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Sale } from '../auction/index.js';
 import type { Plan } from '../compile/index.js';
 import type { RecordedHttpRequest } from '../deliver/index.js';
 import { money, formatRequest, formatSale, type Totals } from './sell-report.js';
 import { paint } from './io.js';
 
-/** The plan with every post tried once and no circuit breaker: what a dry run prints is each request once. */
-export function dryRunPlan(plan: Plan): Plan {
+/** A batch file a dry run wrote into its scratch folder instead of the buyer's target. */
+export interface DryRunFile {
+  buyer: string;
+  /** The target the rules name (`file:…`). */
+  to: string;
+  /** The folder under the scratch folder that stands in for it. */
+  folder: string;
+}
+
+/**
+ * The plan a dry run sells with: every post tried once and no circuit breaker
+ * (what it prints is each request once), and every `file:` batch target
+ * moved into `scratch` (one new file a batch there), so a dry run writes none
+ * of the buyer's files; readDryRunFiles reads back what would have been written.
+ */
+export function dryRunPlan(plan: Plan, scratch: string): { plan: Plan; files: DryRunFile[] } {
   const copy = structuredClone(plan);
-  for (const b of copy.buyers) {
+  const files: DryRunFile[] = [];
+  copy.buyers.forEach((b, i) => {
     if (b.post) b.post.retries = 0;
     if (b.backupPost) b.backupPost.retries = 0;
     if (b.delivery) b.delivery.breaker = null;
+    const batch = b.delivery?.batch;
+    if (batch && batch.to.startsWith('file:')) {
+      const folder = join(scratch, `${i}`);
+      files.push({ buyer: b.name, to: batch.to, folder });
+      batch.to = `${pathToFileURL(folder).href}/`;
+    }
+  });
+  return { plan: copy, files };
+}
+
+/** What the dry run's batches wrote, per target, in the order written. */
+export function readDryRunFiles(files: DryRunFile[]): { buyer: string; to: string; content: string }[] {
+  const out: { buyer: string; to: string; content: string }[] = [];
+  for (const f of files) {
+    if (!existsSync(f.folder)) continue;
+    for (const name of readdirSync(f.folder).sort()) out.push({ buyer: f.buyer, to: f.to, content: readFileSync(join(f.folder, name), 'utf8') });
   }
-  return copy;
+  return out;
+}
+
+export function formatDryRunFile(f: { buyer: string; to: string; content: string }, color: boolean): string {
+  const c = paint(color);
+  return [`    ${c.cyan(`${f.buyer} batch:`)} would write to ${f.to}`, ...f.content.trimEnd().split('\n').map((l) => `      ${l}`)].join('\n');
 }
 
 interface Endpoint {
@@ -65,8 +104,14 @@ export function formatDryRunSale(sale: Sale | null, requests: RecordedHttpReques
     } else if (d.status === 'routed') {
       const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
       const backup = requests.some((r) => labelOf(r.url, endpoints).endsWith(' backup'));
-      const note = backup ? ' (no answer arrives in a dry run, so the backup post, sent only when the main post fails, is shown too)' : '';
-      lines.push(`${head} ${c.cyan('dry run')}: routed to ${who} ${d.exclusive ? 'exclusive' : 'shared'}; the requests below would be sent${note}`);
+      const later = sale.deliveries.filter((r) => r.mode === 'delayed' || r.mode === 'batch').map((r) => `${r.buyer}'s ${r.mode === 'batch' ? 'batch' : 'delayed post'}`);
+      const without = sale.deliveries.filter((r) => r.mode === 'none').map((r) => r.buyer);
+      const notes = [
+        requests.length > 0 ? `the requests below would be sent${backup ? ' (no answer arrives in a dry run, so the backup post, sent only when the main post fails, is shown too)' : ''}` : '',
+        later.length > 0 ? `${later.join(', ')} at the end` : '',
+        without.length > 0 ? `${without.join(', ')}: no post endpoint, nothing to send` : '',
+      ].filter(Boolean);
+      lines.push(`${head} ${c.cyan('dry run')}: routed to ${who} ${d.exclusive ? 'exclusive' : 'shared'}${notes.length > 0 ? `; ${notes.join('; ')}` : ''}`);
     } else {
       lines.push(`${formatSale(sale, color)}  ${c.dim('(nothing to send)')}`);
     }

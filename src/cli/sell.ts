@@ -16,8 +16,9 @@
 // the mock buyers could not start; 2 usage or rule errors. `leadroute demo` is
 // this command on the sample files (src/cli/demo.ts).
 
-import { readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Seller, type Sale } from '../auction/index.js';
 import type { Plan } from '../compile/index.js';
@@ -29,7 +30,7 @@ import { MOCK_HOST, type MockBuyers } from '../mock/index.js';
 import { loadPlanArgument } from './check.js';
 import { describeMockBuyers, formatMockStats } from './mock-buyers.js';
 import { startBuyersFor } from './sell-buyers.js';
-import { dryRunPlan, formatDryRunSale, formatDryRunTotals, requestLabels } from './sell-dry-run.js';
+import { dryRunPlan, formatDryRunFile, formatDryRunSale, formatDryRunTotals, readDryRunFiles, requestLabels } from './sell-dry-run.js';
 import {
   failedLineJson,
   formatBuyerSummary,
@@ -193,7 +194,9 @@ interface Run {
 async function run(r: Run): Promise<number> {
   const { io, json } = r;
   const c = paint(io.color);
-  const plan = r.dryRun ? dryRunPlan(r.plan) : r.plan;
+  const scratch = r.dryRun ? mkdtempSync(join(tmpdir(), 'leadroute-dry-run-')) : null;
+  const dry = scratch !== null ? dryRunPlan(r.plan, scratch) : null;
+  const plan = dry?.plan ?? r.plan;
   const store: RouterStore = r.storeFile !== undefined ? new SqliteStore(resolve(io.cwd, r.storeFile)) : new MemoryStore();
   const recorder = r.dryRun ? new RecordingHttpClient() : null;
   let seller: Seller;
@@ -203,6 +206,7 @@ async function run(r: Run): Promise<number> {
     seller = new Seller(router, { ...(recorder ? { http: recorder, cascade: 0 } : {}), ...(r.storeFile !== undefined ? { journal: store as SqliteStore } : {}) });
   } catch (err) {
     store.close();
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
     io.err(`leadroute ${r.variant.command}: ${r.rulesFile}: ${(err as Error).message}`);
     return 2;
   }
@@ -261,13 +265,18 @@ async function run(r: Run): Promise<number> {
     await seller.close(); // delayed and batched deliveries are sent now
     const later = recorder ? recorder.since(sent) : [];
     requestCount += later.length;
+    const files = dry ? readDryRunFiles(dry.files) : [];
     bar.done();
     const elapsed = performance.now() - t0;
 
     if (json) {
-      io.out(JSON.stringify({ ...totalsJson(totals, r.dryRun), ...(recorder ? { requests: requestCount, later } : {}) }));
+      io.out(JSON.stringify({ ...totalsJson(totals, r.dryRun), ...(recorder ? { requests: requestCount, later, files } : {}) }));
     } else if (r.dryRun) {
-      if (later.length > 0) io.out(`\n${c.bold('sent later (delayed and batched deliveries, at the end of a run):')}\n${later.map((q) => formatDryRunLater(q, labels, io.color)).join('\n')}`);
+      if (later.length + files.length > 0) {
+        io.out(`\n${c.bold('sent later (delayed and batched deliveries, at the end of a run):')}`);
+        for (const q of later) io.out(formatDryRunLater(q, labels, io.color));
+        for (const f of files) io.out(formatDryRunFile(f, io.color));
+      }
       io.out(`\n${c.bold(formatDryRunTotals(totals, requestCount))}`);
     } else {
       io.out('');
@@ -287,6 +296,7 @@ async function run(r: Run): Promise<number> {
     bar.done();
     await seller.close();
     store.close();
+    if (scratch !== null) rmSync(scratch, { recursive: true, force: true });
   }
   const failedDeliveries = !r.dryRun && r.variant.failedDeliveryIsError && totals.failedDeliveries > 0;
   return totals.unreadable > 0 || totals.errors > 0 || failedDeliveries ? 1 : 0;

@@ -2,7 +2,7 @@
 // 127.0.0.1, against mock buyers started by the command (--buyers) or by the
 // test (so it can count what they saw).
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/index.js';
@@ -129,6 +129,42 @@ describe('leadroute sell', () => {
 
     expect(m.stats().requests).toBe(0);
     expect((await runCli(['sell', 'direct.route', '--leads', 'leads.jsonl', '--dry-run', '--store', 's.sqlite'], dir)).code).toBe(2);
+  });
+
+  it('--dry-run writes no batch file and no delayed post goes out: both are printed at the end', async () => {
+    const m = await mocks({ buyers: [{ name: 'A' }] });
+    const dir = scratchDir();
+    writeScratch(
+      dir,
+      'later.route',
+      `${LEAD_FIELDS}
+
+buyer Filer {
+  accepts lead_score >= 60
+  price $5
+  batch 100 or 1h csv to "file:out/leads.csv"
+}
+
+buyer Later {
+  price $8
+  delay 5m
+  post "${m.buyers[0]!.url}/post" accepted "result" == "success"
+}
+
+flow main {
+  waterfall { Filer; Later }
+}
+`,
+    );
+    leadsFile(dir, [lead(1), lead(25)]); // lead_score 51 (to Later), then 75 (to Filer)
+    const r = await runCli(['sell', 'later.route', '--leads', 'leads.jsonl', '--dry-run', ...AT], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('sent later (delayed and batched deliveries, at the end of a run):');
+    expect(r.out).toContain(`Later post: POST ${m.buyers[0]!.url}/post`);
+    expect(r.out).toMatch(/Filer batch: would write to file:out\/leads\.csv\n +id,state,lead_score,email,sale_buyer,sale_price/);
+    expect(r.out).toContain('T025,CA,75,t25@example.com,Filer,5');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect(m.stats().requests).toBe(0);
   });
 
   it('--json: one object a lead, then a summary object', async () => {
