@@ -56,8 +56,9 @@ export function describePosts(b: MockBuyerConfig): string {
 export function describeBuyer(b: MockBuyerConfig): string[] {
   // Posts take the buyer's latency and faults unless `post` sets its own (said on the posts line).
   const faults = describeFaults(b.faults) ?? 'no faults';
-  const lines = [[`latency ${describeDistribution(b.latency ?? 0, 'ms')}`, b.post?.faults === undefined ? faults : `pings: ${faults}`].join('; ')];
-  lines.push(`pings: ${describePings(b)}`);
+  const shared = b.post?.faults === undefined;
+  const lines = [[`latency ${describeDistribution(b.latency ?? 0, 'ms')}`, shared ? faults : ''].filter(Boolean).join('; ')];
+  lines.push(`pings: ${describePings(b)}${shared ? '' : `; ${faults}`}`);
   lines.push(`posts: ${describePosts(b)}`);
   const h = b.requireHeader;
   if (h) lines.push(`pings and posts need ${h.name}: ${h.prefix ?? ''}$${h.valueFromEnv} (else 401)`);
