@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { mockConfigKeys, PING_ANSWER_DEFAULTS, POST_ANSWER_DEFAULTS } from '../../src/mock/index.js';
+import { describeAnswers, describeBuyer, mockConfigKeys, PING_ANSWER_DEFAULTS, POST_ANSWER_DEFAULTS, validateMockConfig, type MockBuyerConfig } from '../../src/mock/index.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const doc = readFileSync(`${ROOT}docs/MOCK-BUYERS.md`, 'utf8');
@@ -51,5 +51,28 @@ describe('docs/MOCK-BUYERS.md', () => {
     check('buyers[].post.answer', POST_ANSWER_DEFAULTS);
     // No premium unless one is configured (a $60 bid stays $60).
     expect(rows.get('buyers[].bid.exclusivePremium')!.dflt).toBe('`1`');
+  });
+
+  it('shows a buyer configuration that validates, and the banner says what it does', () => {
+    const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as MockBuyerConfig);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const buyer of blocks) {
+      expect(() => validateMockConfig({ buyers: [buyer] })).not.toThrow();
+      const said = [...describeBuyer(buyer), ...describeAnswers(buyer)].join('\n');
+      expect(said).toContain('pings and posts need Authorization: Bearer $SOLARCO_TOKEN (else 401)');
+      expect(said).toContain('bid: xml <response><status>Accepted</status><price>42.50</price>');
+      expect(said).toContain('redirect https://solarco.example/thanks/{leadId}');
+    }
+  });
+});
+
+describe('the banner', () => {
+  it('says every default: no premium, the default price, shared faults', () => {
+    const lines = describeBuyer({ name: 'X', bid: { exclusiveRate: 0.5 }, faults: { error: 0.1 } });
+    expect(lines).toEqual([
+      'latency 0ms; faults 10% HTTP 500',
+      'pings: bid uniform $10..$50 (default); exclusive 50% at ×1; no bid 0%',
+      'posts: accept; reject 0%',
+    ]);
   });
 });
