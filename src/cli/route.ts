@@ -93,7 +93,7 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** `npm start`: the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
+/** `npm start`: `sell` on the sample files, the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
  *  `demo --plain`: the sample leads routed through the solar rules, at a fixed Monday-morning time so business hours are open. */
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   if (!args.includes('--plain')) return (await import('./demo.js')).auctionDemo(args, io);
