@@ -245,6 +245,22 @@ flow main {
     expect((await runCli(['sell', 'direct.route', '--leads', 'leads.jsonl', '--ephemeral'], dir)).code).toBe(2);
   });
 
+  it('--buyers refuses rules that would send to a host off the machine (exit 2), and a buyer config it cannot start (exit 1)', async () => {
+    const dir = scratchDir();
+    writeScratch(dir, 'buyers.json', JSON.stringify({ buyers: [{ name: 'A', port: 0 }] }));
+    writeScratch(dir, 'direct.route', directRules('https://buyer.example', 'http://127.0.0.1:9'));
+    leadsFile(dir, [lead(1)]);
+    const r = await runCli(['sell', 'direct.route', '--leads', 'leads.jsonl', '--buyers', 'buyers.json'], dir);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('the rules name other hosts');
+    expect(r.err).toContain('Alpha post: https://buyer.example/post');
+    writeScratch(dir, 'locked.json', JSON.stringify({ buyers: [{ name: 'L', requireHeader: { name: 'X-Key', valueFromEnv: 'LR_TEST_SELL_UNSET' } }] }));
+    delete process.env.LR_TEST_SELL_UNSET;
+    const locked = await runCli(['sell', 'direct.route', '--leads', 'leads.jsonl', '--buyers', 'locked.json'], dir);
+    expect(locked.code).toBe(1);
+    expect(locked.err).toContain('LR_TEST_SELL_UNSET, which is not set');
+  });
+
   it('--store keeps caps and the journals in SQLite across runs', async () => {
     const m = await mocks({ buyers: [{ name: 'A' }, { name: 'B' }] });
     const dir = scratchDir();
