@@ -60,6 +60,10 @@ export interface SellerOptions {
   timeoutMs?: number;
   /** An undici dispatcher for every request (default: one keep-alive Pool per origin). */
   dispatcher?: Dispatcher;
+  /** The HTTP client for every ping, post and pixel, instead of one made from
+   *  `dispatcher`/`connections` (`leadroute sell --dry-run` passes a
+   *  RecordingHttpClient, which writes requests down and sends none). */
+  http?: HttpClient;
   /** Posts in flight at once (plain delivery). Default 16. */
   concurrency?: number;
   /** Connections per buyer origin (keep-alive pool). Default 64. */
@@ -174,7 +178,7 @@ export class Seller {
     };
     // Answers are redacted as they arrive: a buyer may echo a key back.
     const redact = this.secrets.isEmpty ? {} : { redact: (text: string) => this.secrets.redact(text) };
-    this.http = new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher, ...redact } : { connections: options.connections ?? 64, ...redact });
+    this.http = options.http ?? new HttpClient(options.dispatcher ? { dispatcher: options.dispatcher, ...redact } : { connections: options.connections ?? 64, ...redact });
     this.templates = TemplateSet.forPlan(this.plan);
     this.breakers = new Breakers(options.clock ?? Date.now);
     this.limiter = new Limiter(options.concurrency ?? 16);

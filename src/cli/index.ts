@@ -18,7 +18,12 @@ Usage:
                   [--flow NAME] [--at ISO-TIME] [--seed N] [--json] [--trace]
                                                route leads through a rule file or a plan.json
   leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S] [--from TIME] [--rate N/h] [--flow F] [--store DB] [--report R.html] [--json]   shares, caps and revenue on a simulated clock
-  leadroute demo [--plain] [--ephemeral]       sell the sample leads by auction to mock buyers on loopback (--plain: routing only)
+  leadroute sell FILE --leads FILE.jsonl [--buyers CONFIG [--ephemeral]] [--store DB] [--dry-run] [--json]
+                  [--flow NAME] [--at ISO-TIME] [--seed S] [--limit N] [--concurrency N] [--quiet]
+                                               sell leads through a rule file over HTTP: pings, auctions, posts, pixels;
+                                               --buyers starts mock buyers first, --dry-run prints the requests and sends none;
+                                               exit 0 ok, 1 unreadable line or failed delivery, 2 usage or rule errors
+  leadroute demo [--plain] [--ephemeral]       \`sell\` on the sample files: the sample leads sold by auction to mock buyers on loopback (--plain: routing only)
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute help                               this text
 
@@ -38,6 +43,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await routeCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
+      case 'sell':
+        return await (await import('./sell.js')).sellCommand(rest, io);
       case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
       case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
       case undefined:

@@ -10,6 +10,9 @@ export interface Io {
   err(text: string): void;
   color: boolean;
   cwd: string;
+  /** Draws a progress line in place on stderr; present only when stderr is a
+   *  terminal, so a piped or captured run never gets one. */
+  progress?: (text: string) => void;
 }
 
 export function processIo(): Io {
@@ -18,7 +21,49 @@ export function processIo(): Io {
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
     color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
     cwd: process.cwd(),
+    ...(process.stderr.isTTY ? { progress: (t: string) => void process.stderr.write(t === '' ? '\r\u001b[K' : `\r${t}\u001b[K`) } : {}),
   };
+}
+
+/**
+ * A progress bar drawn with io.progress (a terminal on stderr only), at most
+ * every 100 ms. `hide` clears it before a line is printed (stdout and stderr
+ * may share the terminal); the next update draws it again.
+ */
+export function progressBar(io: Io, label: string, total: number, unit: string): { update: (done: number) => void; hide: () => void; done: () => void } {
+  const draw = io.progress;
+  let last = 0;
+  let shown = false;
+  const hide = () => {
+    if (draw && shown) draw('');
+    shown = false;
+  };
+  return {
+    update(done) {
+      if (!draw) return;
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      const width = 30;
+      const frac = total > 0 ? Math.min(1, done / total) : 1;
+      const fill = Math.round(frac * width);
+      draw(`${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}`);
+      shown = true;
+    },
+    hide,
+    done: hide,
+  };
+}
+
+/** One line of a JSON Lines file of leads: null for a blank line; a byte-order mark on the first line is dropped. */
+export function parseLeadLine(text: string, n: number, label: string): { line: number; lead: unknown } | { line: number; error: string } | null {
+  const line = n === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (line.trim() === '') return null;
+  try {
+    return { line: n, lead: JSON.parse(line) };
+  } catch {
+    return { line: n, error: `line ${n} of ${label} is not valid JSON` };
+  }
 }
 
 export class UsageError extends Error {}

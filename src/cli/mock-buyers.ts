@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  describeDistribution,
+  describeAnswers,
+  describeBuyer,
   MockBuyersError,
   MockConfigError,
   parseMockConfig,
@@ -71,13 +72,7 @@ export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyers
   if (!mock) return 1;
   const c = paint(io.color);
   io.out(c.bold(`leadroute mock buyers (${file}, seed ${String(config.seed ?? 1)}), on ${mock.buyers.length} port(s):`));
-  const width = Math.max(...mock.buyers.map((b) => b.name.length));
-  config.buyers.forEach((b, i) => {
-    const a = mock.buyers[i]!;
-    const bid = b.bid?.price !== undefined ? `bids ${describeDistribution(b.bid.price, '$')}` : b.bid ? 'bids uniform $10..$50' : '';
-    const lat = `latency ${describeDistribution(b.latency ?? 0, 'ms')}`;
-    io.out(`  ${a.name.padEnd(width)}  ${a.url}  ${c.dim(`/ping /post /pixel  ${[lat, bid].filter(Boolean).join(', ')}`)}`);
-  });
+  io.out(describeMockBuyers(config, mock, io.color, true));
   io.out(c.dim('Ctrl-C to stop and print what they saw.'));
   opts.onReady?.(mock);
 
@@ -97,12 +92,31 @@ export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyers
   return 0;
 }
 
+/**
+ * The startup banner: each buyer's URL and what it will do, every default
+ * included. `full` (the mock-buyers command) adds a line each and example
+ * answers; otherwise (sell's header) one line a buyer.
+ */
+export function describeMockBuyers(config: MockBuyersConfig, mock: MockBuyers, color: boolean, full = false): string {
+  const c = paint(color);
+  const width = Math.max(...mock.buyers.map((b) => b.name.length));
+  return config.buyers
+    .map((b, i) => {
+      const a = mock.buyers[i]!;
+      const head = `  ${a.name.padEnd(width)}  ${a.url}`;
+      if (!full) return `${head}  ${c.dim(describeBuyer(b).join(' | '))}`;
+      const pad = ' '.repeat(width + 6);
+      return [`${head}  /ping /post /pixel`, ...describeBuyer(b).map((l) => `${pad}${l}`), ...describeAnswers(b).map((l) => c.dim(`${pad}${l}`))].join('\n');
+    })
+    .join('\n');
+}
+
 /** A table of what each mock buyer saw. */
 export function formatMockStats(stats: MockBuyersStats, color: boolean): string {
   const c = paint(color);
   const ms = (n: number, count: number) => (count === 0 ? '-' : n < 10 ? n.toFixed(1) : n.toFixed(0));
   const rows: string[][] = [
-    ['buyer', 'requests', 'pings', 'bids', 'excl', 'no-bid', '500', 'hang', 'garbage', 'reset', 'posts', 'ok', 'rejected', 'pixels', 'ping p50/p95 ms'],
+    ['buyer', 'requests', 'pings', 'bids', 'excl', 'no-bid', 'dup', '401', '500', 'hang', 'garbage', 'reset', 'posts', 'ok', 'rejected', 'pixels', 'ping p50/p95 ms'],
   ];
   for (const b of stats.buyers) {
     const p = b.pings;
@@ -114,6 +128,8 @@ export function formatMockStats(stats: MockBuyersStats, color: boolean): string 
       String(p.bids),
       String(p.exclusiveBids),
       String(p.noBids),
+      String(p.duplicates + q.duplicates),
+      String(p.unauthorized + q.unauthorized),
       String(p.errors + q.errors),
       String(p.timeouts + q.timeouts),
       String(p.garbage + q.garbage),

@@ -5,7 +5,7 @@ import type { Plan } from '../compile/index.js';
 import { fixedPriceOf, Router, type Decision, type PendingAuction } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
-import { UsageError, isoTimeOption, packageRoot, parseOptions, paint, str, type Io } from './io.js';
+import { UsageError, isoTimeOption, packageRoot, parseLeadLine, parseOptions, paint, str, type Io } from './io.js';
 
 const ROUTE_OPTIONS = {
   lead: { type: 'string' },
@@ -33,15 +33,8 @@ async function* readLeads(values: { lead?: string; leads?: string }, io: Io): As
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
-    n++;
-    // A byte-order mark (Windows editors write one) is not part of the first lead.
-    const text = n === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
-    if (text.trim() === '') continue;
-    try {
-      yield { line: n, lead: JSON.parse(text) };
-    } catch {
-      yield { line: n, error: `line ${n} of ${values.leads} is not valid JSON` };
-    }
+    const input = parseLeadLine(line, ++n, values.leads!);
+    if (input) yield input;
   }
 }
 
@@ -100,7 +93,7 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** `npm start`: the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
+/** `npm start`: `sell` on the sample files, the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
  *  `demo --plain`: the sample leads routed through the solar rules, at a fixed Monday-morning time so business hours are open. */
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   if (!args.includes('--plain')) return (await import('./demo.js')).auctionDemo(args, io);

@@ -17,7 +17,7 @@ import { formatSummary } from '../sim/table.js';
 import { MemoryStore } from '../adapters/memory-store.js';
 import { SqliteStore } from '../adapters/sqlite-store.js';
 import { loadPlanArgument } from './check.js';
-import { UsageError, isoTimeOption, paint, parseOptions, str, type Io } from './io.js';
+import { UsageError, isoTimeOption, paint, parseOptions, progressBar, str, type Io } from './io.js';
 
 const OPTIONS = {
   leads: { type: 'string' },
@@ -74,33 +74,6 @@ function readJsonl(path: string, io: Io): unknown[] {
   return leads;
 }
 
-/** A progress bar on stderr, redrawn in place; a no-op unless stderr is a terminal. */
-function progressBar(total: number | undefined): { update: (done: number) => void; done: () => void } {
-  const on = process.stderr.isTTY === true && total !== undefined && total > PROGRESS_MIN;
-  let lastDraw = 0;
-  const draw = (done: number) => {
-    const width = 30;
-    const frac = total! > 0 ? Math.min(1, done / total!) : 1;
-    const fill = Math.round(frac * width);
-    process.stderr.write(
-      `\rsimulating [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ` +
-        `${done.toLocaleString('en-US')}/${total!.toLocaleString('en-US')} leads`,
-    );
-  };
-  return {
-    update(done) {
-      if (!on) return;
-      const now = Date.now();
-      if (now - lastDraw < 100 && done < total!) return;
-      lastDraw = now;
-      draw(done);
-    },
-    done() {
-      if (on) process.stderr.write('\r\u001b[K');
-    },
-  };
-}
-
 export async function simulateCommand(args: string[], io: Io): Promise<number> {
   const { positionals, values } = parseOptions(args, OPTIONS);
   if (values['no-color']) io.color = false;
@@ -128,7 +101,7 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
 
   const storePath = str(values.store);
   const store: RouterStore = storePath !== undefined ? new SqliteStore(resolve(io.cwd, storePath)) : new MemoryStore();
-  const bar = progressBar(total);
+  const bar = total > PROGRESS_MIN ? progressBar(io, 'simulating', total, 'leads') : { update: () => undefined, done: () => undefined };
   let summary;
   try {
     summary = simulate(plan, leads, {

@@ -17,6 +17,7 @@ export {
 export type { CompiledTemplate, TemplateContext, TemplateFormat, TemplateVariable } from './templates.js';
 export { Deadline, HttpClient } from './http.js';
 export type { HttpClientOptions, HttpRequest, HttpResult, HttpErrorKind } from './http.js';
+export { RecordingHttpClient, NOT_SENT_DETAIL, type RecordedHttpRequest } from './recording-http.js';
 export { redactUrl } from './journal.js';
 export { Secrets, MissingSecretError, secretsUsed } from './secrets.js';
 export type { SecretSource, SecretUse } from './secrets.js';

@@ -4,6 +4,7 @@
 
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Distribution } from './distributions.js';
+import type { MockPingAnswer, MockPostAnswer } from './answers.js';
 
 /** How often a request goes wrong instead of being answered normally; each a probability 0..1, summing to at most 1. */
 export interface FaultRates {
@@ -24,8 +25,12 @@ export interface MockBidConfig {
   noBidRate?: number;
   /** Probability that a bid is exclusive. Default 0. */
   exclusiveRate?: number;
-  /** Exclusive bids are this many times the price drawn. Default 1.25. */
+  /** Exclusive bids are this many times the price drawn. Default 1 (no premium). */
   exclusivePremium?: number;
+  /** Probability of answering a ping "duplicate" (the buyer already has the lead), with reason "duplicate". Default 0. */
+  duplicateRate?: number;
+  /** How the ping answer is worded (format, paths, status words); see answers.ts for the defaults. */
+  answer?: MockPingAnswer;
   /** Bid only on pings whose `state` is one of these; others get a no-bid ("out_of_area"). */
   states?: string[];
   /** Per ping field, per value (as a string), a factor on the price: {"electric_bill": {"300+": 1.3}}. */
@@ -45,6 +50,24 @@ export interface MockPostConfig {
   faults?: FaultRates;
   /** Reject posts that quote no ping_id of a ping this buyer bid on, the buyer's or the seller's ("unknown_ping"). Default false. */
   requirePing?: boolean;
+  /** Probability of answering a post "duplicate" (reason "duplicate"), drawn before a rejection. Default 0. */
+  duplicateRate?: number;
+  /** A price decided at post time, written in accepted answers (at answer.paths.price). Default none. */
+  price?: Distribution;
+  /** A URL for the consumer, written in accepted answers (at answer.paths.redirect); `{leadId}` becomes the buyer's lead id. Default none. */
+  redirectUrl?: string;
+  /** How the post answer is worded (format, paths, status words); see answers.ts for the defaults. */
+  answer?: MockPostAnswer;
+}
+
+/** A header every ping and post must carry, else the answer is 401. The value is read from an environment variable when the servers start: no secret sits in the configuration. */
+export interface MockRequireHeader {
+  /** Header name (case-insensitive), e.g. "Authorization". */
+  name: string;
+  /** The environment variable holding the expected value, e.g. "SOLARCO_TOKEN". */
+  valueFromEnv: string;
+  /** Text expected before the value, e.g. "Bearer ". Default "". */
+  prefix?: string;
 }
 
 export interface MockBuyerConfig {
@@ -58,6 +81,8 @@ export interface MockBuyerConfig {
   post?: MockPostConfig;
   /** Faults of pings (and posts, unless post.faults says otherwise). */
   faults?: FaultRates;
+  /** Answer 401 to pings and posts without this header. Default none. */
+  requireHeader?: MockRequireHeader;
 }
 
 export interface MockBuyersConfig {
@@ -114,6 +139,41 @@ const distribution = {
 
 const rate = { type: 'number', minimum: 0, maximum: 1 };
 
+// A dotted path ("bid.amount"), or null to leave the value out (pattern applies to strings only).
+const path = { type: ['string', 'null'], pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_-]+)*$' };
+const format = { enum: ['json', 'xml', 'form', 'text'] };
+const word = { type: ['string', 'boolean'] };
+
+const pingAnswer = {
+  type: 'object',
+  properties: {
+    format,
+    priceAsText: { type: 'boolean' },
+    paths: {
+      type: 'object',
+      properties: { status: path, price: path, reason: path, id: path, bidId: path, exclusive: path },
+      additionalProperties: false,
+    },
+    words: { type: 'object', properties: { bid: word, noBid: word, duplicate: word }, additionalProperties: false },
+  },
+  additionalProperties: false,
+};
+
+const postAnswer = {
+  type: 'object',
+  properties: {
+    format,
+    priceAsText: { type: 'boolean' },
+    paths: {
+      type: 'object',
+      properties: { status: path, reason: path, leadId: path, redirect: path, price: path },
+      additionalProperties: false,
+    },
+    words: { type: 'object', properties: { accepted: word, rejected: word, duplicate: word }, additionalProperties: false },
+  },
+  additionalProperties: false,
+};
+
 const faults = {
   type: 'object',
   properties: { error: rate, timeout: rate, garbage: rate, reset: rate },
@@ -140,6 +200,16 @@ export const MOCK_BUYERS_SCHEMA = {
           port: { type: 'integer', minimum: 0, maximum: 65535 },
           latency: distribution,
           faults,
+          requireHeader: {
+            type: 'object',
+            properties: {
+              name: { type: 'string', pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" },
+              valueFromEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+              prefix: { type: 'string' },
+            },
+            required: ['name', 'valueFromEnv'],
+            additionalProperties: false,
+          },
           bid: {
             type: 'object',
             properties: {
@@ -147,6 +217,8 @@ export const MOCK_BUYERS_SCHEMA = {
               noBidRate: rate,
               exclusiveRate: rate,
               exclusivePremium: { type: 'number', minimum: 0 },
+              duplicateRate: rate,
+              answer: pingAnswer,
               states: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
               multipliers: {
                 type: 'object',
@@ -169,6 +241,10 @@ export const MOCK_BUYERS_SCHEMA = {
               latency: distribution,
               faults,
               requirePing: { type: 'boolean' },
+              duplicateRate: rate,
+              price: distribution,
+              redirectUrl: { type: 'string', pattern: '^https?://' },
+              answer: postAnswer,
             },
             additionalProperties: false,
           },
@@ -267,6 +343,7 @@ export function validateMockConfig(json: unknown): MockBuyersConfig {
     checkDistribution(b.latency, `${at}.latency`, problems);
     checkDistribution(b.bid?.price, `${at}.bid.price`, problems);
     checkDistribution(b.post?.latency, `${at}.post.latency`, problems);
+    checkDistribution(b.post?.price, `${at}.post.price`, problems);
     checkFaults(b.faults, `${at}.faults`, problems);
     checkFaults(b.post?.faults, `${at}.post.faults`, problems);
   });
@@ -288,4 +365,29 @@ export function parseMockConfig(text: string, file = 'configuration'): MockBuyer
 /** The same configuration with every buyer on an ephemeral port. */
 export function withEphemeralPorts(config: MockBuyersConfig): MockBuyersConfig {
   return { ...config, buyers: config.buyers.map((b) => ({ ...b, port: 0 })) };
+}
+
+/**
+ * Every key a configuration may hold, as dotted paths (`buyers[].bid.answer.format`),
+ * walked from the schema: docs/MOCK-BUYERS.md documents exactly these (a test
+ * compares its key table with this list).
+ */
+export function mockConfigKeys(): string[] {
+  const keys: string[] = [];
+  const walk = (schema: unknown, prefix: string) => {
+    const s = schema as { properties?: Record<string, unknown>; items?: unknown };
+    for (const [key, sub] of Object.entries(s.properties ?? {})) {
+      const path = `${prefix}${key}`;
+      const child = sub as { type?: unknown; properties?: unknown; items?: { properties?: unknown } };
+      if (child.type === 'array' && child.items?.properties) {
+        keys.push(`${path}[]`);
+        walk(child.items, `${path}[].`);
+      } else {
+        keys.push(path);
+        if (child.properties) walk(child, `${path}.`);
+      }
+    }
+  };
+  walk(MOCK_BUYERS_SCHEMA, '');
+  return keys;
 }

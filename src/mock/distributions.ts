@@ -126,6 +126,14 @@ export function meanOf(d: Distribution): number {
 }
 
 /** "uniform 40..90", "normal 45±8", for printing a buyer's setup. */
+/** " (within $5..$90)", " (at least $5)", " (at most 900ms)" or "". */
+function bounds(min: number | undefined, max: number | undefined, v: (x: number) => string): string {
+  if (min !== undefined && max !== undefined) return ` (within ${v(min)}..${v(max)})`;
+  if (min !== undefined) return ` (at least ${v(min)})`;
+  if (max !== undefined) return ` (at most ${v(max)})`;
+  return '';
+}
+
 export function describeDistribution(d: Distribution, unit: 'ms' | '$'): string {
   const v = (x: number) => (unit === '$' ? `$${x}` : `${x}ms`);
   if (typeof d === 'number') return v(d);
@@ -135,8 +143,8 @@ export function describeDistribution(d: Distribution, unit: 'ms' | '$'): string 
     case 'uniform':
       return `uniform ${v(d.min)}..${v(d.max)}`;
     case 'normal':
-      return `normal ${v(d.mean)}±${d.sd}`;
+      return `normal ${v(d.mean)}±${d.sd}${bounds(d.min, d.max, v)}`;
     case 'lognormal':
-      return `lognormal median ${v(d.median)} σ${d.sigma}`;
+      return `lognormal median ${v(d.median)} σ${d.sigma}${bounds(d.min, d.max, v)}`;
   }
 }

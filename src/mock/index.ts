@@ -21,10 +21,24 @@ export {
   withEphemeralPorts,
   MockConfigError,
   MOCK_BUYERS_SCHEMA,
+  mockConfigKeys,
   type MockBuyersConfig,
   type MockBuyerConfig,
   type MockBidConfig,
   type MockPostConfig,
   type FaultRates,
+  type MockRequireHeader,
 } from './config.js';
+export { describeBuyer, describePings, describePosts, describeAnswers } from './describe.js';
+export {
+  renderAnswer,
+  resolvePingAnswer,
+  resolvePostAnswer,
+  PING_ANSWER_DEFAULTS,
+  POST_ANSWER_DEFAULTS,
+  type AnswerFormat,
+  type StatusWord,
+  type MockPingAnswer,
+  type MockPostAnswer,
+} from './answers.js';
 export { Rng, sample, meanOf, describeDistribution, hash53, type Distribution } from './distributions.js';

@@ -1,4 +1,4 @@
-// Length (about 530 lines): one server's request handling (each endpoint's
+// Length (about 630 lines): one server's request handling (each endpoint's
 // answers, faults, latency and recording) in one place; its public shapes are in types.ts.
 // Mock lead buyers: one real node:http server per buyer on 127.0.0.1, each
 // answering like a typical buyer API.
@@ -10,6 +10,10 @@
 //     → 200 {"result":"success","lead_id":"sun-L-…"}
 //     → 200 {"result":"rejected","reason":"duplicate"}
 //   GET  /pixel?… → 200, a 1×1 GIF
+//
+// Those are the default answers; a buyer's `bid.answer` and `post.answer` say
+// otherwise (XML, form, text; other paths and status words; prices as text:
+// answers.ts), and `requireHeader` makes pings and posts without a header 401s.
 //
 // Latency, bids, rejections and faults (500s, hangs, garbage, resets) follow
 // the buyer's configuration, drawn from a generator seeded by the run's seed,
@@ -25,11 +29,14 @@ import { performance } from 'node:perf_hooks';
 import type { FaultRates, MockBuyerConfig, MockBuyersConfig } from './config.js';
 import { validateMockConfig } from './config.js';
 import { hash53, Rng, sample, type Distribution } from './distributions.js';
+import { price, renderAnswer, resolvePingAnswer, resolvePostAnswer, type AnswerFields, type ResolvedPingAnswer, type ResolvedPostAnswer } from './answers.js';
 
 export const MOCK_HOST = '127.0.0.1';
 const MAX_BODY = 1 << 20;
-const DEFAULT_PRICE: Distribution = { dist: 'uniform', min: 10, max: 50 };
-const DEFAULT_REASONS = ['duplicate', 'out_of_area', 'invalid_phone', 'cap_reached'];
+/** A bid's price when `bid.price` is not set. */
+export const DEFAULT_PRICE: Distribution = { dist: 'uniform', min: 10, max: 50 };
+/** Rejection reasons when `post.reasons` is not set. */
+export const DEFAULT_REASONS = ['duplicate', 'out_of_area', 'invalid_phone', 'cap_reached'];
 /** Keys left out of a request's content when seeding its answer: they differ on every request. */
 const VOLATILE_KEYS = new Set(['ping_id', 'post_id', 'request_id', 'received_at', 'sent_at', 'timestamp', 'now']);
 /** Pings remembered per buyer (for posts that quote a ping_id). */
@@ -131,13 +138,19 @@ class MockBuyer {
   private recentBuf: RecordedRequest[] = [];
   private s = MockBuyer.zero();
   private closed = false;
+  private readonly pingAnswer: ResolvedPingAnswer;
+  private readonly postAnswer: ResolvedPostAnswer;
 
   constructor(
     readonly config: MockBuyerConfig,
     private readonly seed: string,
     private readonly keep: number,
     private readonly hangMs: number,
+    /** The header pings and posts must carry (name lower-cased, the whole expected value), or null. */
+    private readonly required: { name: string; value: string } | null,
   ) {
+    this.pingAnswer = resolvePingAnswer(config.bid?.answer);
+    this.postAnswer = resolvePostAnswer(config.post?.answer);
     this.prefix = config.name.replace(/[^A-Za-z0-9]/g, '').slice(0, 4).toLowerCase() || 'buy';
     this.server = createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 30_000;
@@ -153,8 +166,8 @@ class MockBuyer {
   private static zero() {
     return {
       requests: 0,
-      pings: { total: 0, bids: 0, exclusiveBids: 0, noBids: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, bidTotal: 0, withPii: 0 },
-      posts: { total: 0, accepted: 0, rejected: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, matchedPing: 0 },
+      pings: { total: 0, bids: 0, exclusiveBids: 0, noBids: 0, duplicates: 0, unauthorized: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, bidTotal: 0, withPii: 0 },
+      posts: { total: 0, accepted: 0, rejected: 0, duplicates: 0, unauthorized: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, matchedPing: 0 },
       pixels: 0,
       other: 0,
     };
@@ -267,6 +280,7 @@ class MockBuyer {
         this.send(res, 413, { error: 'payload_too_large' });
         return;
       }
+      if ((endpoint === 'ping' || endpoint === 'post') && !this.authorized(req)) return this.unauthorized(res, rec, endpoint);
       switch (endpoint) {
         case 'ping':
           if (method !== 'POST') return this.methodNotAllowed(res, rec, endpoint);
@@ -296,6 +310,21 @@ class MockBuyer {
       this.s.posts.total++;
       this.s.posts.badRequests++;
     } else this.s.other++;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (!this.required) return true;
+    const got = req.headers[this.required.name];
+    return typeof got === 'string' && got === this.required.value;
+  }
+
+  private unauthorized(res: ServerResponse, rec: Recorder, endpoint: 'ping' | 'post'): void {
+    const counts = endpoint === 'ping' ? this.s.pings : this.s.posts;
+    counts.total++;
+    counts.unauthorized++;
+    rec('unauthorized');
+    res.setHeader('www-authenticate', this.required!.name === 'authorization' ? 'Bearer' : this.required!.name);
+    this.send(res, 401, { error: 'unauthorized', message: `missing or wrong ${this.required!.name} header` });
   }
 
   private methodNotAllowed(res: ServerResponse, rec: Recorder, endpoint: Endpoint): void {
@@ -350,6 +379,12 @@ class MockBuyer {
     }
   }
 
+  /** Send an answer worded as the buyer's configuration says. */
+  private answer(res: ServerResponse, format: ResolvedPingAnswer['format'], fields: AnswerFields): void {
+    const { contentType, body } = renderAnswer(format, fields);
+    this.send(res, 200, body, contentType);
+  }
+
   private ping(req: IncomingMessage, res: ServerResponse, body: string, contentType: string, arrived: number, rec: Recorder): void {
     const p = this.s.pings;
     p.total++;
@@ -374,6 +409,8 @@ class MockBuyer {
     const exclusive = rng.chance(bidCfg.exclusiveRate ?? 0);
     const garbageKind = rng.pick(3);
     const pingId = `${this.prefix}-${hash53(`${c.text}\u0000${rng.next()}`).toString(36)}`;
+    // Drawn after the draws above, so a configuration without duplicates answers as it always did.
+    const duplicate = bidCfg.duplicateRate !== undefined && rng.chance(bidCfg.duplicateRate);
 
     if (this.fault(fault, req, res, delay, p, note)) return;
     const done = () => this.pingTimes.add(performance.now() - arrived);
@@ -393,28 +430,41 @@ class MockBuyer {
         const v = Number(fields[bidCfg.scaleBy.field]);
         if (Number.isFinite(v) && v > 0) amount *= Math.pow(v / bidCfg.scaleBy.pivot, bidCfg.scaleBy.power ?? 1);
       }
-      if (exclusive) amount *= bidCfg.exclusivePremium ?? 1.25;
+      if (exclusive) amount *= bidCfg.exclusivePremium ?? 1;
       amount = round2(amount);
       if (amount <= 0) reason = 'no_demand';
     }
 
+    const a = this.pingAnswer;
     if (fault === 'garbage') {
       p.garbage++;
       note('garbage');
       this.later(delay, () => {
         done();
         if (garbageKind === 0) this.send(res, 200, '<html><body><h1>Service Temporarily Unavailable</h1></body></html>', 'text/html');
-        else if (garbageKind === 1) this.send(res, 200, { status: 'accepted', bid: { amount: -Math.max(1, amount) }, ping_id: pingId, exclusive: false });
-        else this.send(res, 200, { status: 'accepted', bid: { amount: `$${Math.max(1, amount).toFixed(2)}` }, ping_id: pingId, exclusive: false });
+        else {
+          const bad = garbageKind === 1 ? -Math.max(1, amount) : `$${Math.max(1, amount).toFixed(2)}`;
+          this.answer(res, a.format, [[a.paths.status, a.words.bid], [a.paths.price, bad], [a.paths.id, pingId], [a.paths.exclusive, false]]);
+        }
+      });
+      return;
+    }
+    if (duplicate && reason === null) {
+      p.duplicates++;
+      note('duplicate');
+      this.later(delay, () => {
+        done();
+        this.answer(res, a.format, [[a.paths.status, a.words.duplicate], [a.paths.reason, 'duplicate'], [a.paths.id, pingId]]);
       });
       return;
     }
     if (reason !== null) {
       p.noBids++;
       note('no-bid');
+      const why = reason;
       this.later(delay, () => {
         done();
-        this.send(res, 200, { status: 'rejected', reason, ping_id: pingId });
+        this.answer(res, a.format, [[a.paths.status, a.words.noBid], [a.paths.reason, why], [a.paths.id, pingId]]);
       });
       return;
     }
@@ -426,10 +476,18 @@ class MockBuyer {
     while (this.pings.size >= MAX_PINGS_REMEMBERED) this.pings.delete(this.pings.keys().next().value!);
     this.pings.set(pingId, { amount, exclusive });
     if (theirs !== null) this.pings.set(theirs, { amount, exclusive });
+    const bidId = a.paths.bidId === null ? undefined : `${pingId}-b`;
+    if (bidId !== undefined) this.pings.set(bidId, { amount, exclusive });
     note('bid', { bid: { amount, exclusive } });
     this.later(delay, () => {
       done();
-      this.send(res, 200, { status: 'accepted', bid: { amount, currency: 'USD' }, ping_id: pingId, exclusive, expires_in: 300 });
+      this.answer(res, a.format, [
+        [a.paths.status, a.words.bid],
+        [a.paths.price, price(amount, a.priceAsText)],
+        [a.paths.id, pingId],
+        [a.paths.bidId, bidId],
+        [a.paths.exclusive, exclusive],
+      ]);
     });
   }
 
@@ -453,12 +511,16 @@ class MockBuyer {
     const reasons = postCfg.reasons ?? DEFAULT_REASONS;
     const reason = reasons[rng.pick(reasons.length)]!;
     const leadId = `${this.prefix}-L-${hash53(`${c.text}\u0000${rng.next()}`).toString(36)}`;
+    // Drawn after the draws above, so a configuration without them answers as it always did.
+    const duplicate = postCfg.duplicateRate !== undefined && rng.chance(postCfg.duplicateRate);
+    const postPrice = postCfg.price === undefined ? undefined : round2(sample(postCfg.price, rng));
     const pingId = quotedPingId(c.json, c.form);
     const known = pingId !== null && this.pings.has(pingId);
     if (known) p.matchedPing++;
 
     if (this.fault(fault, req, res, delay, p, note)) return;
     const done = () => this.postTimes.add(performance.now() - arrived);
+    const a = this.postAnswer;
     if (fault === 'garbage') {
       p.garbage++;
       note('garbage');
@@ -468,22 +530,38 @@ class MockBuyer {
       });
       return;
     }
+    if (duplicate) {
+      p.duplicates++;
+      note('duplicate');
+      this.later(delay, () => {
+        done();
+        this.answer(res, a.format, [[a.paths.status, a.words.duplicate], [a.paths.reason, 'duplicate']]);
+      });
+      return;
+    }
     let why: string | null = reject ? reason : null;
     if (why === null && postCfg.requirePing && !known) why = 'unknown_ping';
     if (why !== null) {
       p.rejected++;
       note('rejected');
+      const said = why;
       this.later(delay, () => {
         done();
-        this.send(res, 200, { result: 'rejected', reason: why });
+        this.answer(res, a.format, [[a.paths.status, a.words.rejected], [a.paths.reason, said]]);
       });
       return;
     }
     p.accepted++;
     note('accepted');
+    const redirect = postCfg.redirectUrl?.replace(/\{leadId\}/g, encodeURIComponent(leadId));
     this.later(delay, () => {
       done();
-      this.send(res, 200, { result: 'success', lead_id: leadId });
+      this.answer(res, a.format, [
+        [a.paths.status, a.words.accepted],
+        [a.paths.leadId, leadId],
+        [a.paths.price, postPrice === undefined ? undefined : price(postPrice, a.priceAsText)],
+        [a.paths.redirect, redirect],
+      ]);
     });
   }
 }
@@ -497,8 +575,23 @@ export async function startMockBuyers(config: MockBuyersConfig): Promise<MockBuy
   const keep = cfg.keep ?? 100;
   const hangMs = cfg.hangMs ?? 30_000;
   const started: MockBuyer[] = [];
+  const required = new Map<string, { name: string; value: string } | null>();
   for (const b of cfg.buyers) {
-    const buyer = new MockBuyer(b, seed, keep, hangMs);
+    const h = b.requireHeader;
+    if (!h) continue;
+    const secret = process.env[h.valueFromEnv];
+    if (secret === undefined || secret === '') {
+      throw new MockBuyersError(
+        `mock buyer ${b.name} requires the header ${h.name}, whose value is read from the environment variable ${h.valueFromEnv}, which is not set`,
+        'ENV',
+        b.name,
+        b.port ?? 0,
+      );
+    }
+    required.set(b.name, { name: h.name.toLowerCase(), value: `${h.prefix ?? ''}${secret}` });
+  }
+  for (const b of cfg.buyers) {
+    const buyer = new MockBuyer(b, seed, keep, hangMs, required.get(b.name) ?? null);
     const port = b.port ?? 0;
     try {
       await buyer.listen(port);

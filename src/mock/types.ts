@@ -6,8 +6,10 @@ export type Endpoint = 'ping' | 'post' | 'pixel' | 'other';
 export type MockOutcome =
   | 'bid'
   | 'no-bid'
+  | 'duplicate'
   | 'accepted'
   | 'rejected'
+  | 'unauthorized'
   | 'error'
   | 'timeout'
   | 'garbage'
@@ -51,6 +53,10 @@ export interface MockBuyerStats {
     bids: number;
     exclusiveBids: number;
     noBids: number;
+    /** Pings answered "duplicate" (counted apart from no-bids). */
+    duplicates: number;
+    /** Pings without the required header (answered 401). */
+    unauthorized: number;
     errors: number;
     timeouts: number;
     garbage: number;
@@ -65,6 +71,8 @@ export interface MockBuyerStats {
     total: number;
     accepted: number;
     rejected: number;
+    duplicates: number;
+    unauthorized: number;
     errors: number;
     timeouts: number;
     garbage: number;

@@ -48,4 +48,26 @@ describe('leadroute demo with secrets', () => {
       expect(r.err).not.toContain(form);
     }
   });
+
+  it('prints a dry run\'s requests with the secret redacted, in text and in JSON', async () => {
+    process.env[VARIABLE] = SECRET;
+    const leads = join(ROOT, 'examples/leads.jsonl');
+    for (const extra of [[], ['--json']]) {
+      const r = await runCli(['sell', rulesWithSecret(), '--dry-run', '--leads', leads, '--at', '2026-11-23T15:00:00Z', '--limit', '6', ...extra]);
+      expect(r.code).toBe(0);
+      expect(r.out.toLowerCase()).toContain('x-api-key'); // the header is shown...
+      expect(r.out).toContain(`[secret ${VARIABLE}]`);
+      for (const form of [SECRET, JSON.stringify(SECRET).slice(1, -1), encodeURIComponent(SECRET)]) {
+        expect(r.out).not.toContain(form); // ...but not its value
+        expect(r.err).not.toContain(form);
+      }
+    }
+  });
+
+  it('`sell` exits 2 naming the variable when the environment lacks it', async () => {
+    delete process.env[VARIABLE];
+    const r = await runCli(['sell', rulesWithSecret(), '--dry-run', '--leads', join(ROOT, 'examples/leads.jsonl'), '--limit', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`the environment variable ${VARIABLE} is not set`);
+  });
 });
