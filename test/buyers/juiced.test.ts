@@ -110,6 +110,7 @@ describe('Juiced: bearer auth header, status words, duplicate outcomes, ping id 
     const { seller: s } = await setUp(pingAnswer('Match found', [45]), leadAnswer('assigned', 41.75));
     const sale = await s.sell(lead);
     expect(sale.deliveries[0]).toMatchObject({ status: 'accepted', price: 41.75, postPrice: 41.75 });
+    expect(sale.decision.buyers).toEqual([{ name: 'Juiced', price: 41.75 }]);
   });
 
   it('a ping answered Duplicate is the duplicate outcome: no bid, no post', async () => {

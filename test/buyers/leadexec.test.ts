@@ -106,6 +106,7 @@ describe('LeadExec: direct post, XML PostResponse, duplicates, price and redirec
     expect(v.requests).toHaveLength(1);
     expect(sale.decision.status).toBe('routed');
     expect(sale.deliveries[0]).toMatchObject({ buyer: 'LeadExec', status: 'accepted', price: 32.5, postPrice: 32.5, buyerLeadId: '123456789', redirectUrl: redirect, reason: 'Lead was accepted' });
+    expect([sale.redirectUrl, sale.buyerLeadId]).toEqual([redirect, '123456789']);
     const kept = JSON.stringify({ sale, rows: journal.attempts() });
     expect(kept).not.toContain(PASSWORD);
     expect(kept).not.toContain(TOKEN);

@@ -126,6 +126,9 @@ describe('PX: JSON ping-post, TransactionId carried, price and redirect decided 
     expect(sale.decision.status).toBe('routed');
     const delivery = sale.deliveries[0]!;
     expect(delivery).toMatchObject({ status: 'accepted', redirectUrl: redirect, buyerLeadId: TRANSACTION, postPrice: 9.25, price: 9.25 });
+    // booked at the post-time price; the redirect is the Sale's, for the caller to send the consumer to
+    expect(sale.decision.buyers).toEqual([{ name: 'PX', price: 9.25 }]);
+    expect(sale.redirectUrl).toBe(redirect);
 
     const kept = JSON.stringify({ sale, rows: journal.attempts() });
     expect(kept).not.toContain(TOKEN);
