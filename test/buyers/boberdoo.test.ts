@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
+  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectNone,
@@ -127,7 +128,8 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
   return { vendor, seller: made.seller, journal: made.journal, diagnostics };
 }
 
-describe('boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids carried', () => {
+// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
+describe.skipIf(MISSING_FEATURES !== null)(`boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids carried${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
   it('compiles without warnings: the API key is a secret, the accept rules are the status words', async () => {
     const { diagnostics } = await setUp(matched('12.50'), xml('<response><status>Matched</status><lead_id>26635027</lead_id></response>'));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
@@ -143,7 +145,7 @@ describe('boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids ca
     expect(sale.decision.buyers).toEqual([{ name: 'Inquirly', price: 12.5 }]);
     const bid = sale.auction!.bids[0]!;
     expect(bid).toMatchObject({ buyer: 'Inquirly', outcome: 'bid', price: 12.5, bidId: '679', fate: 'sold' });
-    expect(bid.carried).toEqual({ lead_id: '26635027', bid_id: '679' });
+    expect(bid).toHaveProperty('carried', { lead_id: '26635027', bid_id: '679' });
     // leadroute's own ping id rides along in the GET query
     expect(v.requests[0]!.query.get('ping_id')).toBe(bid.pingId);
 
@@ -175,7 +177,7 @@ describe('boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids ca
     expect(sale.decision.status).toBe('unrouted');
     const bid = sale.auction!.bids[0]!;
     expect(bid.outcome).toBe('no-bid');
-    expect(bid.buyerReason).toBe('No buyer covers this Zip');
+    expect(bid).toHaveProperty('buyerReason', 'No buyer covers this Zip');
   });
 
   it('a post answered Unmatched with an error is a rejection, the error kept as the buyer\'s reason', async () => {
