@@ -20,6 +20,7 @@ Usage:
   leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S] [--from TIME] [--rate N/h] [--flow F] [--store DB] [--report R.html] [--json]   shares, caps and revenue on a simulated clock
   leadroute demo [--plain] [--ephemeral]       sell the sample leads by auction to mock buyers on loopback (--plain: routing only)
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
+  leadroute repl FILE [--flow F] [--at TIME] [--seed S] [--buyers CONFIG]   try leads by hand (:help inside); reloads when FILE changes
   leadroute help                               this text
 
 Options:
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await demoCommand(rest, io);
       case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
       case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
+      case 'repl': return await (await import('./repl.js')).replCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
