@@ -83,7 +83,8 @@ export class Session {
       }
     }
     notes.push(...(await this.usePlan(loaded.plan)));
-    const counts = `${this.plan.buyers.length} buyers, ${this.plan.flows.length} flow${this.plan.flows.length === 1 ? '' : 's'}`;
+    const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+    const counts = `${count(this.plan.buyers.length, 'buyer')}, ${count(this.plan.flows.length, 'flow')}`;
     return { ok: true, note: [`reloaded ${this.file} (${counts})`, ...notes].join('\n') };
   }
 
