@@ -1,4 +1,4 @@
-// The REPL without a terminal: createRepl() gives an object whose eval(line)
+// The REPL without a terminal: createRepl() gives an object whose evaluate(line)
 // returns what to print, so tests drive it line by line; shell.ts wraps it in
 // readline (history, completion, the file watcher).
 
@@ -36,8 +36,8 @@ export interface Repl {
   readonly session: Session;
   /** Run one typed line: a `:command`, or a lead. */
   run(line: string): Promise<EvalResult>;
-  /** run(), for tests and scripts: just the text. */
-  eval(line: string): Promise<string>;
+  /** run(), for tests and scripts: just the text. (Not `eval`: no source file names it, see test/compile.) */
+  evaluate(line: string): Promise<string>;
   /** Completion candidates for the line typed so far, and the part of it they replace (readline's completer). */
   complete(line: string): [string[], string];
   /** Compile the file again (keeping the last good plan on errors); what to print. */
@@ -58,11 +58,11 @@ export async function createRepl(options: ReplOptions): Promise<Repl> {
   const repl = new ReplImpl(session);
   try {
     if (options.flow !== undefined) {
-      const text = await repl.eval(`:flow ${options.flow}`);
+      const text = await repl.evaluate(`:flow ${options.flow}`);
       if (text !== `flow ${options.flow}`) throw new Error(`--flow: ${text}`);
     }
     if (options.at !== undefined) {
-      const text = await repl.eval(`:at ${options.at}`);
+      const text = await repl.evaluate(`:at ${options.at}`);
       if (session.fixedTime === null && options.at !== 'now') throw new Error(`--at: ${text}`);
     }
     if (options.seed !== undefined) session.seed = options.seed;
@@ -83,7 +83,7 @@ export async function createRepl(options: ReplOptions): Promise<Repl> {
 class ReplImpl implements Repl {
   constructor(readonly session: Session) {}
 
-  async eval(line: string): Promise<string> {
+  async evaluate(line: string): Promise<string> {
     return (await this.run(line)).text;
   }
 

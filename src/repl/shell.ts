@@ -103,6 +103,22 @@ export async function runShell(repl: Repl, options: ShellOptions): Promise<void>
     if (text !== '') options.output.write(text.endsWith('\n') ? text : `${text}\n`);
   };
   rl.on('history', (lines: string[]) => writeHistory(historyFile, lines));
+  // Ctrl-C drops the line being typed; a second one on an empty line leaves (as node's own REPL does).
+  let interrupted = false;
+  rl.on('SIGINT', () => {
+    if (interrupted && rl.line === '') {
+      rl.close();
+      return;
+    }
+    interrupted = rl.line === '';
+    rl.write(null, { ctrl: true, name: 'u' });
+    options.output.write('\n');
+    if (interrupted) print('(Ctrl-C again, Ctrl-D or :quit to leave)');
+    prompt();
+  });
+  rl.on('line', () => {
+    interrupted = false;
+  });
 
   let isClosed = false;
   const prompt = (preserveCursor?: boolean) => {

@@ -56,19 +56,19 @@ describe('an auction in the REPL', () => {
     writeScratch(dir, 'auction.route', rules(host));
     repl = await createRepl({ file: 'auction.route', cwd: dir, clock: () => MONDAY });
 
-    const out = await repl.eval(LEAD);
+    const out = await repl.evaluate(LEAD);
     expect(out).toMatch(/^L9 +random +\d+ +auction: Solo/);
     expect(out).toContain('dry run: these pings are shown, not sent');
     expect(out).toContain(`Solo: POST http://${host}/ping {"state":"CA","zip3":"941","ping_id":"dry-run"}`);
     expect(out).not.toContain('pat@example.com');
     expect(out).toContain('no bids arrive in a dry run');
     writeScratch(dir, 'leads.jsonl', '{"id":"L1","state":"TX"}\n{"id":"L2","state":"NY","zip":"10001"}\n');
-    expect(await repl.eval(':load leads.jsonl')).toContain('2 matched an auction rule (not sold here: no HTTP)');
-    await repl.eval(':explain Solo');
+    expect(await repl.evaluate(':load leads.jsonl')).toContain('2 matched an auction rule (not sold here: no HTTP)');
+    await repl.evaluate(':explain Solo');
     // Give a stray request every chance to arrive before counting.
     await new Promise((done) => setTimeout(done, 50));
     expect(requests).toBe(0);
-    expect(await repl.eval(':caps')).toBe('no caps in this plan');
+    expect(await repl.evaluate(':caps')).toBe('no caps in this plan');
   });
 
   it('sells to mock buyers started with :mock, on 127.0.0.1', async () => {
@@ -77,16 +77,16 @@ describe('an auction in the REPL', () => {
     writeScratch(dir, 'mock.json', MOCK_CONFIG);
     repl = await createRepl({ file: 'auction.route', cwd: dir, clock: () => MONDAY });
 
-    const started = await repl.eval(':mock mock.json');
+    const started = await repl.evaluate(':mock mock.json');
     expect(started).toMatch(/^mock buyers of mock\.json on 127\.0\.0\.1: Solo :\d+/);
-    const out = await repl.eval(LEAD);
+    const out = await repl.evaluate(LEAD);
     expect(out).toMatch(/^L9 +random +\d+ +→ Solo \$40\.00 exclusive/);
     expect(out).toContain('Solo (tier 1): bid $40.00 → sold');
     expect(out).toContain('post to Solo: accepted');
     expect(repl.session.mock!.requests()).toBe(2); // the ping and the post
 
-    expect(await repl.eval(':mock off')).toBe('mock buyers stopped; auctions are dry runs again');
-    expect(await repl.eval(LEAD)).toContain('dry run');
+    expect(await repl.evaluate(':mock off')).toBe('mock buyers stopped; auctions are dry runs again');
+    expect(await repl.evaluate(LEAD)).toContain('dry run');
   });
 
   it('--buyers starts the mock buyers with the REPL', async () => {
@@ -94,7 +94,7 @@ describe('an auction in the REPL', () => {
     writeScratch(dir, 'auction.route', rules('127.0.0.1:17391'));
     writeScratch(dir, 'mock.json', MOCK_CONFIG);
     repl = await createRepl({ file: 'auction.route', cwd: dir, clock: () => MONDAY, buyers: 'mock.json' });
-    expect(await repl.eval(LEAD)).toMatch(/→ Solo \$40\.00/);
+    expect(await repl.evaluate(LEAD)).toMatch(/→ Solo \$40\.00/);
   });
 
   it('refuses mock buyers for rules that name another host', async () => {
@@ -102,11 +102,11 @@ describe('an auction in the REPL', () => {
     writeScratch(dir, 'auction.route', rules('buyer.example.com'));
     writeScratch(dir, 'mock.json', MOCK_CONFIG);
     repl = await createRepl({ file: 'auction.route', cwd: dir, clock: () => MONDAY });
-    const out = await repl.eval(':mock mock.json');
+    const out = await repl.evaluate(':mock mock.json');
     expect(out).toContain('the REPL only sends to mock buyers on 127.0.0.1, but the rules name other hosts');
     expect(out).toContain('Solo ping: http://buyer.example.com/ping');
     expect(repl.session.mock).toBeNull();
-    expect(await repl.eval(LEAD)).toContain('dry run');
-    expect(await repl.eval(':mock nope.json')).toBe('cannot read `nope.json`');
+    expect(await repl.evaluate(LEAD)).toContain('dry run');
+    expect(await repl.evaluate(':mock nope.json')).toBe('cannot read `nope.json`');
   });
 });

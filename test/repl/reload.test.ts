@@ -39,10 +39,10 @@ async function start(text: string): Promise<{ repl: Repl; file: string }> {
 describe('reload', () => {
   it('routes with the new version once the file changed', async () => {
     const { repl, file } = await start(RULES(10));
-    expect(await repl.eval('state=CA')).toMatch(/→ Acme \$10\.00/);
+    expect(await repl.evaluate('state=CA')).toMatch(/→ Acme \$10\.00/);
     writeFileSync(file, RULES(12));
     expect(await repl.fileChanged()).toBe('reloaded rules.route (1 buyer, 1 flow)');
-    expect(await repl.eval('state=CA')).toMatch(/→ Acme \$12\.00/);
+    expect(await repl.evaluate('state=CA')).toMatch(/→ Acme \$12\.00/);
   });
 
   it('keeps the old plan on errors and shows the diagnostics with file:line:col and code', async () => {
@@ -53,21 +53,21 @@ describe('reload', () => {
     expect(out).toContain('rules.route:12:9');
     expect(out).toContain('Acmee');
     expect(out).toMatch(/kept the last good plan$/);
-    expect(await repl.eval('state=CA')).toMatch(/→ Acme \$10\.00/);
+    expect(await repl.evaluate('state=CA')).toMatch(/→ Acme \$10\.00/);
     // A syntax error too.
     writeFileSync(file, 'buyer {');
-    expect(await repl.eval(':reload')).toMatch(/rules\.route:1:\d+[\s\S]*LR1\d\d[\s\S]*kept the last good plan$/);
-    expect(await repl.eval('state=TX')).toMatch(/→ Acme \$10\.00/);
+    expect(await repl.evaluate(':reload')).toMatch(/rules\.route:1:\d+[\s\S]*LR1\d\d[\s\S]*kept the last good plan$/);
+    expect(await repl.evaluate('state=TX')).toMatch(/→ Acme \$10\.00/);
   });
 
   it('keeps the cap counters, and says when the chosen flow is gone', async () => {
     const capped = RULES(10).replace('price $10', 'price $10\n  cap 5/day');
     const { repl, file } = await start(`${capped}\nflow extra {\n  route Acme\n}\n`);
-    expect(await repl.eval(':flow extra')).toBe('flow extra');
-    await repl.eval('state=CA');
+    expect(await repl.evaluate(':flow extra')).toBe('flow extra');
+    await repl.evaluate('state=CA');
     writeFileSync(file, capped);
     expect(await repl.fileChanged()).toBe('reloaded rules.route (1 buyer, 1 flow)\nflow `extra` is gone; back to the default flow `main`');
-    expect(await repl.eval(':caps')).toMatch(/Acme +5\/day +1 used of 5/);
+    expect(await repl.evaluate(':caps')).toMatch(/Acme +5\/day +1 used of 5/);
   });
 
   it('a file that does not compile at the start is refused with its diagnostics', async () => {

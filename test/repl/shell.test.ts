@@ -75,6 +75,13 @@ describe('the shell', () => {
     expect(readFileSync(file, 'utf8')).toBe(':flow solar\n:seed 7\n:seed 5\n:quit\n');
   });
 
+  it('leaves on a second Ctrl-C on an empty line', async () => {
+    const file = join(scratchDir(), 'history');
+    const printed = await type(file, [':seed 4', '\u0003\u0003']);
+    expect(printed).toContain('(Ctrl-C again, Ctrl-D or :quit to leave)');
+    expect(repl.session.seed).toBe('4');
+  });
+
   it('runs the lines in order, a lead after the command before it', async () => {
     const file = join(scratchDir(), 'history');
     writeFileSync(file, '');
@@ -85,7 +92,7 @@ describe('the shell', () => {
   it('puts the history in the state folder unless the environment names a file', () => {
     expect(historyPath({ [HISTORY_ENV]: '/tmp/h' })).toBe('/tmp/h');
     expect(historyPath({ XDG_STATE_HOME: '/s' })).toBe('/s/leadroute/repl_history');
-    expect(historyPath({ HOME: '/home/u' })).toMatch(/\/\.local\/state\/leadroute\/repl_history$/);
+    expect(historyPath({})).toMatch(/\/\.local\/state\/leadroute\/repl_history$/);
   });
 });
 
