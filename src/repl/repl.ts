@@ -5,7 +5,7 @@
 import { formatDecision } from '../cli/decisions.js';
 import { paint } from '../cli/io.js';
 import { dryRunAuction, formatSale } from './auction.js';
-import { COMMAND_NAMES, commandNamed, type CommandEffect } from './commands.js';
+import { COMMAND_NAMES, COMMANDS, commandNamed, type CommandEffect } from './commands.js';
 import { parseLeadLine, splitPairs, valuesOf } from './lead-line.js';
 import { MockError, MockTarget } from './mock.js';
 import { Session } from './session.js';
@@ -125,11 +125,13 @@ class ReplImpl implements Repl {
       const body = line.trimStart().slice(1);
       const words = body.split(/\s+/);
       const current = words[words.length - 1] ?? '';
-      if (words.length === 1) return [matching(COMMAND_NAMES.map((n) => `:${n}`), `:${current}`), `:${current}`];
+      // A finished word gets its space, so the next one can be typed (a folder keeps its `/`).
+      if (words.length === 1) return [matching(COMMAND_NAMES.map((n) => `:${n}${COMMANDS[n].args ? ' ' : ''}`), `:${current}`), `:${current}`];
       const command = commandNamed(words[0]!);
       if (command === undefined) return [[], current];
       const args = words.slice(1);
-      return [matching(command.complete(s, args.length - 1, args), current), current];
+      const candidates = command.complete(s, args.length - 1, args).map((c) => (c.endsWith('/') ? c : `${c} `));
+      return [matching(candidates, current), current];
     }
     if (line.trimStart().startsWith('{')) return [[], ''];
     // A lead typed as pairs: a field name, or a value of the field before `=`.
@@ -145,8 +147,13 @@ class ReplImpl implements Repl {
     // In a list, complete the item after the last comma.
     const value = current.slice(eq + 1);
     const head = field.type.kind === 'list' ? current.slice(0, eq + 1 + value.lastIndexOf(',') + 1) : current.slice(0, eq + 1);
-    const candidates = valuesOf(field.type).map((v) => head + quoteIfNeeded(v));
-    return [matching(candidates, current), current];
+    const after = field.type.kind === 'list' ? '' : ' ';
+    // Matched on the value as typed, without the quote a value with a space starts with.
+    const typed = current.slice(head.length).replace(/^"/, '');
+    const candidates = valuesOf(field.type)
+      .filter((v) => v.startsWith(typed))
+      .map((v) => head + quoteIfNeeded(v) + after);
+    return [candidates, current];
   }
 
   async reload(): Promise<string> {

@@ -18,20 +18,21 @@ afterEach(async () => {
 
 describe('completion', () => {
   it('completes commands', () => {
-    expect(repl.complete(':')).toEqual([expect.arrayContaining([':help', ':flow', ':explain', ':quit']), ':']);
-    expect(repl.complete(':ca')).toEqual([[':caps', ':cap'], ':ca']);
+    expect(repl.complete(':')).toEqual([expect.arrayContaining([':help', ':flow ', ':explain ', ':quit']), ':']);
+    expect(repl.complete(':ca')).toEqual([[':caps', ':cap '], ':ca']);
     expect(repl.complete(':zz')).toEqual([[], ':zz']);
   });
 
   it('completes buyers, flows, cap units and files after their commands', () => {
-    expect(repl.complete(':explain ')).toEqual([['Premium', 'Standard', 'CatchAll'], '']);
-    expect(repl.complete(':explain St')).toEqual([['Standard'], 'St']);
-    expect(repl.complete(':cap Pre')).toEqual([['Premium'], 'Pre']);
-    expect(repl.complete(':cap Premium 100')).toEqual([['100/min', '100/minute', '100/h', '100/hour', '100/day', '100/week', '100/month'], '100']);
-    expect(repl.complete(':cap Premium 100/h')).toEqual([['100/h', '100/hour'], '100/h']);
-    expect(repl.complete(':flow ')).toEqual([['solar'], '']);
-    expect(repl.complete(':load examples/lea')).toEqual([['examples/leads.jsonl'], 'examples/lea']);
-    expect(repl.complete(':at now ')[0]).toContain('America/New_York');
+    expect(repl.complete(':explain ')).toEqual([['Premium ', 'Standard ', 'CatchAll '], '']);
+    expect(repl.complete(':explain St')).toEqual([['Standard '], 'St']);
+    expect(repl.complete(':cap Pre')).toEqual([['Premium '], 'Pre']);
+    expect(repl.complete(':cap Premium 100')).toEqual([['100/min ', '100/minute ', '100/h ', '100/hour ', '100/day ', '100/week ', '100/month '], '100']);
+    expect(repl.complete(':cap Premium 100/h')).toEqual([['100/h ', '100/hour '], '100/h']);
+    expect(repl.complete(':flow ')).toEqual([['solar '], '']);
+    expect(repl.complete(':load examples/lea')).toEqual([['examples/leads.jsonl '], 'examples/lea']);
+    expect(repl.complete(':load exam')).toEqual([['examples/'], 'exam']);
+    expect(repl.complete(':at now ')[0]).toContain('America/New_York ');
   });
 
   it('completes field names (not those already typed) and enum, bool and state values', () => {
@@ -39,10 +40,10 @@ describe('completion', () => {
     const [fields] = repl.complete('state=CA ');
     expect(fields).toContain('homeowner=');
     expect(fields).not.toContain('state=');
-    expect(repl.complete('state=CA electric_bill=')).toEqual([['electric_bill=0-100', 'electric_bill=100-200', 'electric_bill=200-300', 'electric_bill=300+'], 'electric_bill=']);
-    expect(repl.complete('homeowner=t')).toEqual([['homeowner=true'], 'homeowner=t']);
-    expect(repl.complete('source=fa')).toEqual([['source=facebook'], 'source=fa']);
-    expect(repl.complete('state=N')[0]).toEqual(expect.arrayContaining(['state=NY', 'state=NJ']));
+    expect(repl.complete('state=CA electric_bill=')).toEqual([['electric_bill=0-100 ', 'electric_bill=100-200 ', 'electric_bill=200-300 ', 'electric_bill=300+ '], 'electric_bill=']);
+    expect(repl.complete('homeowner=t')).toEqual([['homeowner=true '], 'homeowner=t']);
+    expect(repl.complete('source=fa')).toEqual([['source=facebook '], 'source=fa']);
+    expect(repl.complete('state=N')[0]).toEqual(expect.arrayContaining(['state=NY ', 'state=NJ ']));
     expect(repl.complete('credit_score=7')).toEqual([[], 'credit_score=7']);
     expect(repl.complete('{"state":')).toEqual([[], '']);
   });
@@ -106,5 +107,22 @@ describe('leadroute repl', () => {
     const bad = await runCli(['repl', 'rules/solar.route', '--flow', 'nope']);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('--flow: no flow `nope`');
+  });
+});
+
+describe('completion in a list field', () => {
+  it('completes the item after the last comma, quoting a value with a space', async () => {
+    const { createRepl } = await import('../../src/repl/index.js');
+    const { writeScratch } = await import('../cli/helpers.js');
+    const dir = scratchDir();
+    writeScratch(dir, 'r.route', 'lead {\n  colors: list "red" | "dark blue"\n}\nbuyer A {\n  price $1\n}\nflow f {\n  route A\n}\n');
+    const r = await createRepl({ file: 'r.route', cwd: dir });
+    try {
+      expect(r.complete('colors=red,d')).toEqual([['colors=red,"dark blue"'], 'colors=red,d']);
+      expect(await r.evaluate('colors=red,"dark blue"')).toMatch(/→ A \$1\.00/);
+      expect(await r.evaluate('colors=green')).toMatch(/rejected: colors\[0\]/);
+    } finally {
+      await r.close();
+    }
   });
 });
