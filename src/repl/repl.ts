@@ -115,8 +115,10 @@ class ReplImpl implements Repl {
     if (s.mock !== null) return formatSale(await s.mock.sell(parsed.lead, s.routeOptions()), s.color);
     const decision = s.route(parsed.lead);
     const shown = formatDecision(decision, true, s.color);
-    if (decision.status !== 'auction') return shown;
-    return `${shown}\n${dryRunAuction(s.plan, decision, parsed.lead, s.color)}`;
+    if (decision.status === 'auction') return `${shown}\n${dryRunAuction(s.plan, decision, parsed.lead, s.color)}`;
+    const posted = decision.buyers.filter((b) => s.plan.buyers.some((p) => p.name === b.name && (p.post || p.delivery?.batch)));
+    if (decision.status !== 'routed' || posted.length === 0) return shown;
+    return `${shown}\n${paint(s.color).dim(`  not delivered to ${posted.map((b) => b.name).join(', ')}: the REPL posts only to mock buyers (\`:mock CONFIG\`)`)}`;
   }
 
   complete(line: string): [string[], string] {

@@ -12,6 +12,9 @@ import type { PlanCap } from '../plan/index.js';
 import { Router, type Decision, type RouteOptions } from '../runtime/index.js';
 import { MockTarget } from './mock.js';
 
+/** Decisions the session's journal keeps: a long session of `:load`s stays small. */
+const DECISIONS_KEPT = 1000;
+
 export interface SessionOptions {
   /** The rule file (or compiled plan.json), as the user named it. */
   file: string;
@@ -36,8 +39,8 @@ export class Session {
   readonly cwd: string;
   readonly color: boolean;
   private readonly clock: () => number;
-  /** Cap counters, dedupe keys and the journal: kept across reloads and cap changes. */
-  readonly store = new MemoryStore();
+  /** Cap counters, dedupe keys and the journal (its last DECISIONS_KEPT decisions): kept across reloads and cap changes. */
+  readonly store = new MemoryStore({ decisionLimit: DECISIONS_KEPT });
   /** The plan as the file says it. */
   filePlan!: Plan;
   /** The plan routed: the file's, with the caps `:cap` set. */

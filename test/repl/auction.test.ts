@@ -71,6 +71,25 @@ describe('an auction in the REPL', () => {
     expect(await repl.evaluate(':caps')).toBe('no caps in this plan');
   });
 
+  it('routes a plain sale without posting it', async () => {
+    let requests = 0;
+    server = createServer((_req, res) => {
+      requests++;
+      res.end('{"result":"success"}');
+    });
+    await new Promise<void>((done) => server!.listen(0, '127.0.0.1', done));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = scratchDir();
+    const plain = rules(host).replace(/  ping .*\n  bid .*\n/, '  price $20\n').replace(/auction \{ Solo \}.*/, 'route Solo');
+    writeScratch(dir, 'plain.route', plain);
+    repl = await createRepl({ file: 'plain.route', cwd: dir, clock: () => MONDAY });
+    const out = await repl.evaluate(LEAD);
+    expect(out).toMatch(/→ Solo \$20\.00 exclusive/);
+    expect(out).toContain('not delivered to Solo: the REPL posts only to mock buyers');
+    await new Promise((done) => setTimeout(done, 50));
+    expect(requests).toBe(0);
+  });
+
   it('sells to mock buyers started with :mock, on 127.0.0.1', async () => {
     const dir = scratchDir();
     writeScratch(dir, 'auction.route', rules('127.0.0.1:17391'));
