@@ -47,7 +47,13 @@ const MAY_IMPORT = {
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock'],
+  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl'],
+  // The REPL sits with the CLI at the edge: it prints decisions, compiles files and
+  // starts mock buyers as the commands do, through those CLI files (none imports the REPL).
+  repl: [
+    'core', 'plan', 'lang', 'compile', 'runtime', 'deliver', 'auction', 'adapters', 'mock',
+    'cli/io.ts', 'cli/decisions.ts', 'cli/check.ts', 'cli/mock-buyers.ts', 'cli/sell-buyers.ts',
+  ],
   // The package root (src/index.ts): the embedding API, without the CLI and the mock buyers.
   'index.ts': ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
 } satisfies Record<string, readonly string[]>;

@@ -25,6 +25,7 @@ Usage:
                                                exit 0 ok, 1 unreadable line or failed delivery, 2 usage or rule errors
   leadroute demo [--plain] [--ephemeral]       \`sell\` on the sample files: the sample leads sold by auction to mock buyers on loopback (--plain: routing only)
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
+  leadroute repl FILE [--flow F] [--at TIME] [--seed S] [--buyers CONFIG]   try leads by hand (:help inside); reloads when FILE changes
   leadroute help                               this text
 
 Options:
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await (await import('./sell.js')).sellCommand(rest, io);
       case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
       case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
+      case 'repl': return await (await import('./repl.js')).replCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

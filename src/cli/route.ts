@@ -1,11 +1,14 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Plan } from '../compile/index.js';
-import { fixedPriceOf, Router, type Decision, type PendingAuction } from '../runtime/index.js';
+import { Router, type Decision } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
 import { UsageError, isoTimeOption, packageRoot, parseLeadLine, parseOptions, paint, str, type Io } from './io.js';
+import { Summary, decisionJson, formatDecision } from './decisions.js';
+
+// The decision printing lives in decisions.ts (the REPL prints decisions the same way).
+export { decisionJson, formatDecision } from './decisions.js';
 
 const ROUTE_OPTIONS = {
   lead: { type: 'string' },
@@ -103,112 +106,4 @@ export async function demoCommand(args: string[], io: Io): Promise<number> {
   const leads = resolve(root, 'examples/leads.jsonl');
   io.out(paint(io.color).bold(`leadroute demo: ${leads} through ${rules}\n`));
   return routeCommand([rules, '--leads', leads, '--at', '2026-11-23T15:00:00Z', '--seed', '7', ...args], io);
-}
-
-export function decisionJson(d: Decision) {
-  return {
-    lead: d.leadId,
-    flow: d.flow,
-    status: d.status,
-    buyers: d.buyers,
-    exclusive: d.exclusive,
-    price: d.price,
-    rule: d.rule,
-    reason: d.reason,
-    ...(d.errors.length > 0 ? { errors: d.errors } : {}),
-    ...(d.holdUntil ? { holdUntil: d.holdUntil } : {}),
-    ...(d.auction ? { auction: d.auction } : {}),
-    ...(d.rewrites && Object.keys(d.rewrites).length > 0 ? { rewrites: d.rewrites } : {}),
-    random: d.random,
-    at: d.at,
-    trace: d.trace,
-  };
-}
-
-const money = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-
-export function formatDecision(d: Decision, withTrace: boolean, color: boolean): string {
-  const c = paint(color);
-  const head = `${c.bold(d.leadId.padEnd(8))} ${c.dim(`random ${String(d.random).padStart(3)}`)}  `;
-  let line: string;
-  switch (d.status) {
-    case 'routed': {
-      const who = d.buyers.map((b) => `${b.name} ${money(b.price)}`).join(', ');
-      const rule = d.rule ? c.dim(`  (${d.rule.id}, line ${d.rule.line})`) : '';
-      line = `${head}${c.green('→')} ${who} ${d.exclusive ? 'exclusive' : 'shared'}${rule}`;
-      break;
-    }
-    case 'unrouted':
-      line = `${head}${c.yellow('unrouted')}: ${d.reason ?? ''}`;
-      break;
-    case 'rejected':
-      line = `${head}${c.red('rejected')}: ${d.reason ?? ''}`;
-      break;
-    case 'held':
-      line = `${head}${c.yellow('held')} until ${d.holdUntil ?? '?'}: ${d.reason ?? ''}`;
-      break;
-    case 'auction':
-      line = `${head}${c.cyan('auction')}: ${d.auction === null ? '' : auctionBidders(d.auction)} (sell with a Seller to run it)`;
-      break;
-    default: {
-      const never: never = d.status;
-      line = `${head}${String(never)}`;
-    }
-  }
-  if (!withTrace) return line;
-  return [line, ...d.trace.map((t) => `    ${c.dim('·')} ${t.message}`)].join('\n');
-}
-
-class Summary {
-  private byBuyer = new Map<string, { leads: number; revenue: number }>();
-  total = 0;
-  unrouted = 0;
-  rejected = 0;
-  rejectedLines = 0;
-  shared = 0;
-
-  add(d: Decision): void {
-    this.total++;
-    if (d.status === 'unrouted') this.unrouted++;
-    if (d.status === 'rejected') this.rejected++;
-    if (d.status === 'routed' && !d.exclusive) this.shared++;
-    for (const b of d.buyers) {
-      const row = this.byBuyer.get(b.name) ?? { leads: 0, revenue: 0 };
-      row.leads++;
-      row.revenue += b.price;
-      this.byBuyer.set(b.name, row);
-    }
-  }
-
-  format(plan: Plan, color: boolean): string {
-    const c = paint(color);
-    const total = this.total + this.rejectedLines;
-    const pct = (n: number) => (total === 0 ? '0.0%' : `${((100 * n) / total).toFixed(1)}%`);
-    const rows: string[][] = [['buyer', 'leads', 'share', 'revenue']];
-    let revenue = 0;
-    for (const b of plan.buyers) {
-      const row = this.byBuyer.get(b.name) ?? { leads: 0, revenue: 0 };
-      revenue += row.revenue;
-      rows.push([b.name, String(row.leads), pct(row.leads), money(row.revenue)]);
-    }
-    rows.push(['(unrouted)', String(this.unrouted), pct(this.unrouted), '']);
-    rows.push(['(rejected)', String(this.rejected + this.rejectedLines), pct(this.rejected + this.rejectedLines), '']);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    const lines = rows.map((r, ri) => {
-      const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-      return ri === 0 ? c.bold(text) : text;
-    });
-    const sharedNote = this.shared > 0 ? `, ${this.shared} sold shared` : '';
-    lines.push(c.bold(`${total} leads, ${total - this.unrouted - this.rejected - this.rejectedLines} routed${sharedNote}, revenue ${money(revenue)}`));
-    return lines.join('\n');
-  }
-}
-
-/** The auction's bidders, tier by tier: `A, B, F at $30.00 then C` (F bids a fixed price, unpinged). */
-function auctionBidders(auction: PendingAuction): string {
-  const bidder = (name: string) => {
-    const fixed = fixedPriceOf(auction, name);
-    return fixed === undefined ? name : `${name} at $${fixed.toFixed(2)}`;
-  };
-  return auction.tiers.map((t) => t.buyers.map(bidder).join(', ')).join(' then ');
 }

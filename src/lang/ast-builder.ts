@@ -54,7 +54,7 @@ const DAY_GROUPS: Record<string, number[]> = {
 };
 // Exactly the units grammar/REFERENCE.md lists (`unit = "min" | "minute" | "h"
 // | "hour" | "day" | "week" | "month"`); `/hr`, `/d`, `/wk` … are errors there.
-const CAP_UNITS: Record<string, A.CapUnit> = {
+export const CAP_UNITS: Record<string, A.CapUnit> = {
   min: 'minute', minute: 'minute',
   h: 'hour', hour: 'hour',
   day: 'day',
