@@ -26,6 +26,8 @@ const MAY_IMPORT = {
   // The plan, declared once; compile writes it, runtime reads it.
   plan: ['core'],
   lang: ['core'],
+  // The formatter reads the language's tokens and grammar, nothing else.
+  fmt: ['core', 'lang'],
   check: ['core', 'lang', 'plan', 'models', 'clauses'],
   compile: ['core', 'lang', 'check', 'plan', 'models', 'clauses'],
   // One file per routing construct, beside the phases: each holds its check, emit, load and run.
@@ -47,9 +49,9 @@ const MAY_IMPORT = {
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock'],
+  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock'],
   // The package root (src/index.ts): the embedding API, without the CLI and the mock buyers.
-  'index.ts': ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
+  'index.ts': ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
 } satisfies Record<string, readonly string[]>;
 
 type Part = keyof typeof MAY_IMPORT;

@@ -19,6 +19,7 @@ Usage:
                                                route leads through a rule file or a plan.json
   leadroute simulate FILE (--leads FILE.jsonl | --count N) [--seed S] [--from TIME] [--rate N/h] [--flow F] [--store DB] [--report R.html] [--json]   shares, caps and revenue on a simulated clock
   leadroute demo [--plain] [--ephemeral]       sell the sample leads by auction to mock buyers on loopback (--plain: routing only)
+  leadroute fmt [--check] [FILE|DIR...]        rewrite rule files in the canonical layout (no FILE: stdin to stdout); --check: list the unformatted, exit 1
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute help                               this text
 
@@ -40,6 +41,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return await demoCommand(rest, io);
       case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
       case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
+      case 'fmt': return (await import('./fmt.js')).fmtCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -10,6 +10,8 @@ export interface Io {
   err(text: string): void;
   color: boolean;
   cwd: string;
+  /** What the process reads on stdin (`fmt` with no file); the process's own stdin when absent. */
+  stdin?: () => string;
 }
 
 export function processIo(): Io {
