@@ -75,6 +75,7 @@ function notFormatted(file: string, before: string, after: string): string {
   const will = after.split('\n');
   let line = 0;
   while (line < Math.max(was.length, will.length) && was[line] === will[line]) line++;
+  if (was[line] === undefined && line === will.length - 1) return `${file}:${line}: not formatted: no newline at the end of the file`;
   const show = (text: string | undefined) => (text === undefined ? '(end of file)' : JSON.stringify(text).slice(1, -1));
   return `${file}:${line + 1}: not formatted\n  - ${show(was[line])}\n  + ${show(will[line])}`;
 }
