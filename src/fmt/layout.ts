@@ -39,13 +39,12 @@ interface Line {
 export function layout(s: Structure): string {
   const lines = linesOf(s);
   const out: string[] = [];
-  const codeIndent = lines.map((l) => (l.first >= 0 ? indentLevels(s, l.first) : -1));
+  const levels = indentation(s, lines);
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!;
     const previous = lines[k - 1];
     if (previous !== undefined && line.number - previous.number > 1 && blankAllowed(s, previous, line)) out.push('');
-    const levels = line.first >= 0 ? codeIndent[k]! : commentIndent(s, lines, codeIndent, k);
-    out.push(INDENT.repeat(levels) + lineText(s, line));
+    out.push(INDENT.repeat(levels[k]!) + lineText(s, line));
   }
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
@@ -84,17 +83,27 @@ function blankAllowed(s: Structure, above: Line, below: Line): boolean {
   return true;
 }
 
-/** A comment on its own line is indented as the next code line, or as the inside of the block that line closes. */
-function commentIndent(s: Structure, lines: Line[], codeIndent: number[], k: number): number {
-  for (let next = k + 1; next < lines.length; next++) {
-    const line = lines[next]!;
-    if (line.first < 0) continue;
-    return codeIndent[next]! + (isCloser(s.tokens[line.first]!) ? 1 : 0);
-  }
-  return 0;
-}
-
 // ---------------------------------------------------------------- indentation
+
+/**
+ * Each line's indentation, in levels. A comment on its own line is indented
+ * as the next code line, or as the inside of the block that line closes (read
+ * from the end of the file back, so a run of comment lines costs no rescans).
+ */
+function indentation(s: Structure, lines: Line[]): number[] {
+  const levels: number[] = new Array<number>(lines.length);
+  let forComments = 0;
+  for (let k = lines.length - 1; k >= 0; k--) {
+    const line = lines[k]!;
+    if (line.first < 0) {
+      levels[k] = forComments;
+      continue;
+    }
+    levels[k] = indentLevels(s, line.first);
+    forComments = levels[k]! + (isCloser(s.tokens[line.first]!) ? 1 : 0);
+  }
+  return levels;
+}
 
 function indentLevels(s: Structure, first: number): number {
   return s.nesting[first]! + (continuesItem(s, first) ? 1 : 0);
