@@ -19,6 +19,7 @@ const LONGEST_FIRST = [
   'test/trust/adversarial-files.test.ts',
   'test/layering.test.ts',
   'test/check/property.test.ts',
+  'test/fmt/properties.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {

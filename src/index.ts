@@ -10,6 +10,8 @@ export { compile, type CompileOptions, type CompileResult, PLAN_VERSION, PLAN_JS
 export type * from './plan/declaration.js';
 export type { Plan, PlanAction, PlanFlow, PlanRule, PerformanceMetric, RankFactor } from './compile/index.js';
 export { parse, formatDiagnostic, formatDiagnostics, hasErrors, DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode } from './lang/index.js';
+// One canonical layout for rule files, comments kept (what `leadroute fmt` writes).
+export { format, type FormatResult } from './fmt/index.js';
 export * from './runtime/index.js';
 export * from './adapters/index.js';
 // Selling over HTTP: ping-post auctions, posts, pixels, and their journal.

@@ -26,6 +26,8 @@ const MAY_IMPORT = {
   // The plan, declared once; compile writes it, runtime reads it.
   plan: ['core'],
   lang: ['core'],
+  // The formatter reads the language's tokens and grammar, nothing else.
+  fmt: ['core', 'lang'],
   check: ['core', 'lang', 'plan', 'models', 'clauses'],
   compile: ['core', 'lang', 'check', 'plan', 'models', 'clauses'],
   // One file per routing construct, beside the phases: each holds its check, emit, load and run.
@@ -47,7 +49,7 @@ const MAY_IMPORT = {
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl'],
+  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl'],
   // The REPL sits with the CLI at the edge: it prints decisions, compiles files and
   // starts mock buyers as the commands do, through those CLI files (none imports the REPL).
   repl: [
@@ -55,7 +57,7 @@ const MAY_IMPORT = {
     'cli/io.ts', 'cli/decisions.ts', 'cli/check.ts', 'cli/mock-buyers.ts', 'cli/sell-buyers.ts',
   ],
   // The package root (src/index.ts): the embedding API, without the CLI and the mock buyers.
-  'index.ts': ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
+  'index.ts': ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],
 } satisfies Record<string, readonly string[]>;
 
 type Part = keyof typeof MAY_IMPORT;

@@ -24,6 +24,7 @@ Usage:
                                                --buyers starts mock buyers first, --dry-run prints the requests and sends none;
                                                exit 0 ok, 1 unreadable line or failed delivery, 2 usage or rule errors
   leadroute demo [--plain] [--ephemeral]       \`sell\` on the sample files: the sample leads sold by auction to mock buyers on loopback (--plain: routing only)
+  leadroute fmt [--check] [FILE|DIR...]        rewrite rule files in the canonical layout (no FILE: stdin to stdout); --check: list the unformatted, exit 1
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute repl FILE [--flow F] [--at TIME] [--seed S] [--buyers CONFIG]   try leads by hand (:help inside); reloads when FILE changes
   leadroute help                               this text
@@ -49,6 +50,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       case 'mock-buyers': return await (await import('./mock-buyers.js')).mockBuyersCommand(rest, io);
       case 'simulate': return await (await import('./simulate.js')).simulateCommand(rest, io);
       case 'repl': return await (await import('./repl.js')).replCommand(rest, io);
+      case 'fmt': return (await import('./fmt.js')).fmtCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -13,6 +13,8 @@ export interface Io {
   /** Draws a progress line in place on stderr; present only when stderr is a
    *  terminal, so a piped or captured run never gets one. */
   progress?: (text: string) => void;
+  /** What the process reads on stdin (`fmt` with no file); the process's own stdin when absent. */
+  stdin?: () => string;
 }
 
 export function processIo(): Io {
