@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
-  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectNone,
@@ -128,8 +127,7 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
   return { vendor, seller: made.seller, journal: made.journal, diagnostics };
 }
 
-// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
-describe.skipIf(MISSING_FEATURES !== null)(`boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids carried${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
+describe('boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids carried', () => {
   it('compiles without warnings: the API key is a secret, the accept rules are the status words', async () => {
     const { diagnostics } = await setUp(matched('12.50'), xml('<response><status>Matched</status><lead_id>26635027</lead_id></response>'));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);

@@ -163,31 +163,6 @@ export function jsonBody(req: VendorRequest, problem: (what: string) => void): R
   return null;
 }
 
-// ---------------------------------------------------------------- what the tests need
-
-/**
- * Why the vendor tests cannot run, or null when they can. They need issue 14's
- * answer reading (`bid xml`, `carry`, the `sale` clause: branch h4-answers) and
- * request headers with secrets (`header`, `{{secret.NAME}}`: branch
- * h4-secrets). Probed on a rule text of its own, not on the fixtures, so a
- * broken fixture still fails loudly instead of being skipped.
- */
-export const MISSING_FEATURES: string | null = missingFeatures();
-
-function missingFeatures(): string | null {
-  const lacks = (clauses: string, action: string): boolean => {
-    const text = `lead {\n  id: string\n}\nbuyer Probe {\n${clauses}\n}\nflow main {\n  ${action}\n}\n`;
-    const { plan, diagnostics } = compile(text, { file: 'probe.route', readFile: () => undefined });
-    return plan === null || hasErrors(diagnostics);
-  };
-  const missing: string[] = [];
-  if (lacks('  ping "https://probe.example/ping" timeout 1s fields id\n  bid xml price "r.price", carry bid_id "r.id"\n  post "https://probe.example/post"\n  sale xml accepted "r.status" == "ok"', 'auction { Probe } timeout 1s'))
-    missing.push('answer reading: `bid xml`, `carry`, `sale` (h4-answers)');
-  if (lacks('  price $1\n  post "https://probe.example/post" header "X-Api-Key" "{{secret.PROBE_KEY}}" accepted "status" == "ok"', 'route Probe'))
-    missing.push('`header` and `{{secret.NAME}}` (h4-secrets)');
-  return missing.length === 0 ? null : `needs ${missing.join(' and ')}, not yet in this branch's main`;
-}
-
 // ---------------------------------------------------------------- fixtures
 
 export interface Fixture {

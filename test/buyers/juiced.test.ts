@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
-  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectHeader,
@@ -89,8 +88,7 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
   return { vendor, seller: made.seller, journal: made.journal, diagnostics };
 }
 
-// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
-describe.skipIf(MISSING_FEATURES !== null)(`Juiced: bearer auth header, status words, duplicate outcomes, ping id and bid id carried${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
+describe('Juiced: bearer auth header, status words, duplicate outcomes, ping id and bid id carried', () => {
   it('compiles without warnings: the token is a secret', async () => {
     const { diagnostics } = await setUp(pingAnswer('Match found', [45]), leadAnswer('assigned', 45));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);

@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
-  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectHeader,
@@ -97,8 +96,7 @@ async function setUp(ping: VendorAnswer, submit: VendorAnswer) {
   return { vendor, seller: made.seller, diagnostics };
 }
 
-// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
-describe.skipIf(MISSING_FEATURES !== null)(`LeadConduit: form requests, XML answers, outcome words and reasons${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
+describe('LeadConduit: form requests, XML answers, outcome words and reasons', () => {
   it('compiles without warnings', async () => {
     const { diagnostics } = await setUp(result({ outcome: 'success', price: 12.5 }), result({ outcome: 'success', leadId: LEAD_ID, price: 0 }));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);

@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
-  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectHeader,
@@ -91,8 +90,7 @@ async function setUp(answer: VendorAnswer) {
   return { vendor, seller: made.seller, journal: made.journal, diagnostics };
 }
 
-// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
-describe.skipIf(MISSING_FEATURES !== null)(`LeadExec: direct post, XML PostResponse, duplicates, price and redirect at post time${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
+describe('LeadExec: direct post, XML PostResponse, duplicates, price and redirect at post time', () => {
   it('compiles without warnings: the password and the token are secrets', async () => {
     const { diagnostics } = await setUp(postResponse({ valid: true, type: 'No_Error', details: 'Lead was accepted' }));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);

@@ -5,7 +5,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Seller } from '../../src/auction/index.js';
 import {
-  MISSING_FEATURES,
   compileFixture,
   expectContentType,
   expectHeader,
@@ -107,8 +106,7 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
   return { vendor, seller: made.seller, journal: made.journal, diagnostics };
 }
 
-// Skipped, with the reason in its name, only while the language lacks what the fixtures use (MISSING_FEATURES).
-describe.skipIf(MISSING_FEATURES !== null)(`PX: JSON ping-post, TransactionId carried, price and redirect decided at post time${MISSING_FEATURES === null ? '' : ` (skipped: ${MISSING_FEATURES})`}`, () => {
+describe('PX: JSON ping-post, TransactionId carried, price and redirect decided at post time', () => {
   it('compiles without warnings', async () => {
     const { diagnostics } = await setUp(answer({ success: true, payout: 8.5 }), answer({ success: true }));
     expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);
