@@ -203,6 +203,7 @@ describe.skipIf(NPM_MISSING)(`the packed package${NPM_MISSING ? ' (skipped: no n
     expect(packedFiles).toEqual(expect.arrayContaining([
       'package.json',
       'README.md',
+      'LICENSE', // the package says MIT; the text ships with it
       'bin/leadroute.js',
       'dist/src/index.js',
       'dist/src/index.d.ts',
