@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { checkCommand } from './check.js';
 import { compileCommand } from './compile.js';
 import { routeCommand, demoCommand } from './route.js';
-import { UsageError, type Io, processIo } from './io.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, type Io, packageRoot, processIo } from './io.js';
 
 export { type Io } from './io.js';
 
@@ -33,10 +35,48 @@ Options:
   --no-color     plain output even on a terminal (NO_COLOR is honoured too)
 `;
 
+/** The commands `help` knows: every `leadroute NAME` usage line of HELP. */
+const COMMANDS = [...HELP.matchAll(/^ {2}leadroute ([a-z-]+)/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+
+/** One command's part of HELP: its usage lines and their continuation lines. */
+export function commandHelp(command: string): string | null {
+  const lines = HELP.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`  leadroute ${command} `) || l === `  leadroute ${command}`);
+  if (start < 0) return null;
+  const own = [lines[start]!];
+  for (const l of lines.slice(start + 1)) {
+    if (l.startsWith('  leadroute ') || l.trim() === '') break;
+    own.push(l);
+  }
+  return `Usage:\n${own.join('\n')}\n\nRun \`leadroute help\` for every command.`;
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const [command, ...rest] = argv;
+  // `leadroute CMD --help` and `leadroute help CMD`: that command's usage, exit 0.
+  const wantsHelp = command !== undefined && COMMANDS.includes(command) && rest.some((a) => a === '--help' || a === '-h');
+  const topic = command === 'help' ? rest[0] : wantsHelp ? command : undefined;
+  if (topic !== undefined) {
+    const text = commandHelp(topic);
+    if (text === null) {
+      io.err(`leadroute: no command \`${topic}\`; the commands: ${COMMANDS.join(', ')}`);
+      return 2;
+    }
+    io.out(text);
+    return 0;
+  }
   try {
     switch (command) {
+      case '--version':
+      case '-V':
+      case 'version':
+        io.out(packageVersion());
+        return 0;
       case 'check':
         return checkCommand(rest, io);
       case 'compile':

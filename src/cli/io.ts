@@ -17,7 +17,14 @@ export interface Io {
   stdin?: () => string;
 }
 
+/** A reader that closed the pipe (`leadroute route … | head -1`) has all it wants: stop quietly, exit 0. */
+function stopOnClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+}
+
 export function processIo(): Io {
+  process.stdout.once('error', stopOnClosedPipe);
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
     err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
