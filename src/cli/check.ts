@@ -1,15 +1,37 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compile, type Plan } from '../compile/index.js';
-import { loadPlan } from '../runtime/index.js';
+import { loadPlan, PlanError } from '../runtime/index.js';
 import { formatDiagnostics, type Diagnostic } from '../lang/index.js';
 import { UsageError, parseOptions, paint, type Io } from './io.js';
 
 export function readSource(path: string, io: Io): string {
+  const full = resolve(io.cwd, path);
+  // A folder gets its own words, not the operating system's EISDIR.
+  if (statSync(full, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`\`${path}\` is a folder; name a rule file in it`);
   try {
-    return readFileSync(resolve(io.cwd, path), 'utf8');
+    return readFileSync(full, 'utf8');
   } catch {
     throw new UsageError(`cannot read \`${path}\``);
+  }
+}
+
+/** `check plan.json`: the plan verifier's problems, one line each; returns the number of errors. */
+function checkPlanFile(file: string, source: string, io: Io): number {
+  let json: unknown;
+  try {
+    json = JSON.parse(source);
+  } catch (err) {
+    io.err(`${file}: error: not valid JSON: ${(err as Error).message}`);
+    return 1;
+  }
+  try {
+    loadPlan(json);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    for (const p of err.problems) io.err(`${file}: error: ${p.path}: ${p.message}`);
+    return err.problems.length;
   }
 }
 
@@ -49,6 +71,10 @@ export function checkCommand(args: string[], io: Io): number {
   let warnings = 0;
   for (const file of positionals) {
     const source = readSource(file, io);
+    if (file.endsWith('.json')) {
+      errors += checkPlanFile(file, source, io);
+      continue;
+    }
     const { diagnostics } = compile(source, { file, baseDir: resolve(io.cwd, file, '..') });
     errors += reportDiagnostics(diagnostics, { [file]: source }, io);
     warnings += diagnostics.filter((d) => d.severity === 'warning').length;

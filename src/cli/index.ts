@@ -14,7 +14,7 @@ export { type Io } from './io.js';
 const HELP = `leadroute — declarative lead routing
 
 Usage:
-  leadroute check FILE...                      check rule files; exit 0 clean, 1 on errors, 2 on usage
+  leadroute check FILE...                      check rule files (or compiled plan.json files); exit 0 clean, 1 on errors, 2 on usage
   leadroute compile FILE [-o plan.json]        compile a rule file to a routing plan
   leadroute route FILE (--lead JSON | --leads FILE.jsonl)
                   [--flow NAME] [--at ISO-TIME] [--seed N] [--json] [--trace]

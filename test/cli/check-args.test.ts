@@ -1,0 +1,38 @@
+// What `check` does with arguments that are not rule files: a compiled plan is
+// verified (as `route plan.json` loads it), and a folder is named as one.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers.js';
+
+describe('leadroute check', () => {
+  it('verifies a compiled plan.json: ok when it loads, the verifier\'s problems when not', async () => {
+    const dir = scratchDir();
+    const plan = join(dir, 'plan.json');
+    expect((await runCli(['compile', 'rules/solar.route', '-o', plan])).code).toBe(0);
+    const ok = await runCli(['check', plan]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain('ok: 0 errors, 0 warnings in 1 file');
+
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ leadroute: 'plan', version: 1, nonsense: true }));
+    const r = await runCli(['check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.json: error: /);
+    expect(r.err).not.toContain('LR100'); // not parsed as a rule file
+
+    writeFileSync(bad, '{ not json');
+    const garbled = await runCli(['check', bad]);
+    expect(garbled.code).toBe(1);
+    expect(garbled.err).toContain('not valid JSON');
+  });
+
+  it('names a folder as a folder (no EISDIR), exit 2', async () => {
+    for (const command of [['check', 'rules'], ['route', 'rules', '--lead', '{}']]) {
+      const r = await runCli(command);
+      expect(r.code, command.join(' ')).toBe(2);
+      expect(r.err).toContain('`rules` is a folder');
+      expect(r.err).not.toContain('EISDIR');
+    }
+  });
+});
