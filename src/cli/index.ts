@@ -57,6 +57,11 @@ function packageVersion(): string {
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  // `--no-color` is taken before the command as well as after it.
+  while (argv[0] === '--no-color') {
+    io.color = false;
+    argv = argv.slice(1);
+  }
   const [command, ...rest] = argv;
   // `leadroute CMD --help` and `leadroute help CMD`: that command's usage, exit 0.
   const wantsHelp = command !== undefined && COMMANDS.includes(command) && rest.some((a) => a === '--help' || a === '-h');

@@ -68,10 +68,12 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   const summary = new Summary();
   const showTrace = values.trace === true || values.lead !== undefined;
   let failed = 0;
+  let unreadable = 0;
 
   for await (const input of readLeads(values, io)) {
     if ('error' in input) {
       summary.rejectedLines++;
+      unreadable++;
       if (values.json) io.out(JSON.stringify({ lead: null, line: input.line, status: 'rejected', buyers: [], reason: input.error, trace: [] }));
       else io.out(paint(io.color).red(`line ${input.line}: rejected: ${input.error}`));
       continue;
@@ -93,7 +95,8 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
     io.out(values.json ? JSON.stringify(decisionJson(decision)) : formatDecision(decision, showTrace, io.color));
   }
   if (!values.json) io.out(`\n${summary.format(plan, io.color)}`);
-  return failed > 0 ? 1 : 0;
+  // A line that is not JSON is not a lead the rules refused: the input is broken (exit 1, as `sell`).
+  return failed > 0 || unreadable > 0 ? 1 : 0;
 }
 
 /** `npm start`: `sell` on the sample files, the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).

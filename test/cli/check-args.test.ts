@@ -36,3 +36,25 @@ describe('leadroute check', () => {
     }
   });
 });
+
+describe('leadroute route --leads with lines that are not JSON', () => {
+  it('reports each such line, routes the rest, and exits 1', async () => {
+    const dir = scratchDir();
+    const leads = join(dir, 'leads.jsonl');
+    writeFileSync(leads, '{"id":"L1","state":"CA"}\nthis is not a lead\n{"id":"L2","state":"TX"}\n');
+    const r = await runCli(['route', 'rules/solar.route', '--leads', leads, '--at', '2026-11-23T15:00:00Z']);
+    expect(r.out).toContain('line 2: rejected: line 2 of');
+    expect(r.out).toMatch(/^L1 /m);
+    expect(r.out).toMatch(/^L2 /m);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('--no-color before the command', () => {
+  it('is taken as the option, not as an unknown command', async () => {
+    const r = await runCli(['--no-color', 'check', 'rules/solar.route']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('ok: ');
+    expect(r.out).not.toContain('\u001b[');
+  });
+});
