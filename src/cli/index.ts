@@ -32,7 +32,7 @@ Usage:
   leadroute help                               this text
 
 Options:
-  --no-color     plain output even on a terminal (NO_COLOR is honoured too)
+  --no-color     plain output even on a terminal (NO_COLOR, FORCE_COLOR and TERM=dumb are honoured too)
 `;
 
 /** The commands `help` knows: every `leadroute NAME` usage line of HELP. */

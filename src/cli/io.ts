@@ -23,12 +23,38 @@ function stopOnClosedPipe(err: NodeJS.ErrnoException): void {
   throw err;
 }
 
+/**
+ * Whether a stream gets colour: FORCE_COLOR (other than `0`/`false`) forces it,
+ * then NO_COLOR (any non-empty value) and TERM=dumb turn it off; otherwise only
+ * a terminal gets it.
+ */
+export function colorWanted(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '0' && force !== 'false') return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return isTTY;
+}
+
+const ANSI_STYLE = /\u001b\[[0-9;]*m/g;
+
+/** Text without its colour codes. */
+export const withoutColor = (text: string): string => text.replace(ANSI_STYLE, '');
+
 export function processIo(): Io {
   process.stdout.once('error', stopOnClosedPipe);
+  const outColor = colorWanted(process.env, Boolean(process.stdout.isTTY));
+  const errColor = colorWanted(process.env, Boolean(process.stderr.isTTY));
+  // One `color` for both streams; a stream that wants none (redirected stderr,
+  // say) gets the text with the codes taken out.
+  const line = (t: string, keepColor: boolean) => {
+    const text = keepColor ? t : withoutColor(t);
+    return text.endsWith('\n') ? text : `${text}\n`;
+  };
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-    err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-    color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
+    out: (t) => process.stdout.write(line(t, outColor)),
+    err: (t) => process.stderr.write(line(t, errColor)),
+    color: outColor || errColor,
     cwd: process.cwd(),
     ...(process.stderr.isTTY ? { progress: (t: string) => void process.stderr.write(t === '' ? '\r\u001b[K' : `\r${t}\u001b[K`) } : {}),
   };
