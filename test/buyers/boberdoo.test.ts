@@ -3,19 +3,16 @@
 // word is Matched or Unmatched and whose price is text, and a form post that
 // carries two ids from the reply (the boberdoo lead id and the bid id).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Seller } from '../../src/auction/index.js';
 import {
-  compileFixture,
   expectContentType,
   expectNone,
   expectOnlyParams,
   expectParams,
   fixtureLead,
-  sellerFor,
-  startVendor,
+  openVendorSale,
   type VendorAnswer,
   type VendorRequest,
-  type VendorServer,
+  type VendorSale,
 } from './helpers.js';
 
 const ORIGIN = 'https://app.inquirly.com';
@@ -102,16 +99,14 @@ function checkPost(req: VendorRequest, problem: (what: string) => void): void {
   if (form.has('Return_Best_Price')) problem('the post form keeps Return_Best_Price (the ping only)');
 }
 
-let vendor: VendorServer | null = null;
-let seller: Seller | null = null;
+let sale: VendorSale | null = null;
 afterEach(async () => {
-  await seller?.close();
-  await vendor?.close();
-  seller = vendor = null;
+  await sale?.close();
+  sale = null;
 });
 
 async function setUp(ping: VendorAnswer, post: VendorAnswer) {
-  vendor = await startVendor({
+  sale = await openVendorSale('boberdoo', ORIGIN, {
     'GET /new_api/api.php': (req, problem) => {
       checkPing(req, problem);
       return ping;
@@ -120,11 +115,8 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
       checkPost(req, problem);
       return post;
     },
-  });
-  const { plan, diagnostics } = compileFixture('boberdoo', { [ORIGIN]: vendor.url });
-  const made = sellerFor(plan, { INQUIRLY_KEY: KEY });
-  seller = made.seller;
-  return { vendor, seller: made.seller, journal: made.journal, diagnostics };
+  }, { INQUIRLY_KEY: KEY });
+  return sale;
 }
 
 describe('boberdoo (Inquirly pingPostConsent): GET ping, XML answers, two ids carried', () => {

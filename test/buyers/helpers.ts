@@ -204,3 +204,34 @@ export function sellerFor(plan: Plan, secrets: Record<string, string>): { seller
   const options: SellerOptions & { secrets: Record<string, string> } = { journal, secrets };
   return { seller: new Seller(new Router(plan), options), journal };
 }
+
+/** A vendor mock, the fixture pointed at it, and a Seller over that plan: one vendor test's whole setup. */
+export interface VendorSale {
+  vendor: VendorServer;
+  seller: Seller;
+  journal: MemoryJournal;
+  /** The fixture's warnings (it compiles without errors). */
+  diagnostics: Diagnostic[];
+  close(): Promise<void>;
+}
+
+/**
+ * Start a mock of `vendor`'s API answering on `routes`, compile the vendor's
+ * fixture with its `origin` replaced by the mock's, and sell through it with
+ * `secrets`. `close` stops the seller, then the mock.
+ */
+export async function openVendorSale(vendor: string, origin: string, routes: Record<string, VendorRoute>, secrets: Record<string, string>): Promise<VendorSale> {
+  const server = await startVendor(routes);
+  const { plan, diagnostics } = compileFixture(vendor, { [origin]: server.url });
+  const { seller, journal } = sellerFor(plan, secrets);
+  return {
+    vendor: server,
+    seller,
+    journal,
+    diagnostics,
+    async close() {
+      await seller.close();
+      await server.close();
+    },
+  };
+}

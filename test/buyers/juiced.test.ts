@@ -3,19 +3,16 @@
 // the bid it accepts (two carried ids) and answers with the lead's status —
 // `duplicate` among them — and the price paid.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Seller } from '../../src/auction/index.js';
 import {
-  compileFixture,
   expectContentType,
   expectHeader,
   expectNone,
   fixtureLead,
+  openVendorSale,
   jsonBody,
-  sellerFor,
-  startVendor,
   type VendorAnswer,
   type VendorRequest,
-  type VendorServer,
+  type VendorSale,
 } from './helpers.js';
 
 const ORIGIN = 'https://usejuiced.com';
@@ -63,16 +60,14 @@ function checkPost(req: VendorRequest, problem: (what: string) => void): void {
   for (const k of ['zip', 'first_name', 'last_name', 'email', 'phone', 'address_1', 'city', 'state']) if (body[k] !== lead[k]) problem(`${k} is ${JSON.stringify(body[k])}`);
 }
 
-let vendor: VendorServer | null = null;
-let seller: Seller | null = null;
+let sale: VendorSale | null = null;
 afterEach(async () => {
-  await seller?.close();
-  await vendor?.close();
-  seller = vendor = null;
+  await sale?.close();
+  sale = null;
 });
 
 async function setUp(ping: VendorAnswer, post: VendorAnswer) {
-  vendor = await startVendor({
+  sale = await openVendorSale('juiced', ORIGIN, {
     'POST /api/ping': (req, problem) => {
       checkPing(req, problem);
       return ping;
@@ -81,11 +76,8 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
       checkPost(req, problem);
       return post;
     },
-  });
-  const { plan, diagnostics } = compileFixture('juiced', { [ORIGIN]: vendor.url });
-  const made = sellerFor(plan, { JUICED_TOKEN: TOKEN });
-  seller = made.seller;
-  return { vendor, seller: made.seller, journal: made.journal, diagnostics };
+  }, { JUICED_TOKEN: TOKEN });
+  return sale;
 }
 
 describe('Juiced: bearer auth header, status words, duplicate outcomes, ping id and bid id carried', () => {

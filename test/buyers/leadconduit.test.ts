@@ -2,20 +2,17 @@
 // chosen by the Accept header, the status words success / failure / error and
 // a reason on every failure.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Seller } from '../../src/auction/index.js';
 import {
-  compileFixture,
   expectContentType,
   expectHeader,
   expectNone,
   expectOnlyParams,
   expectParams,
   fixtureLead,
-  sellerFor,
-  startVendor,
+  openVendorSale,
   type VendorAnswer,
   type VendorRequest,
-  type VendorServer,
+  type VendorSale,
 } from './helpers.js';
 
 const ORIGIN = 'https://app.leadconduit.com';
@@ -58,16 +55,14 @@ const pingFields = (): Record<string, string> => ({
   trustedform_cert_url: lead.trustedform_cert_url as string,
 });
 
-let vendor: VendorServer | null = null;
-let seller: Seller | null = null;
+let sale: VendorSale | null = null;
 afterEach(async () => {
-  await seller?.close();
-  await vendor?.close();
-  seller = vendor = null;
+  await sale?.close();
+  sale = null;
 });
 
 async function setUp(ping: VendorAnswer, submit: VendorAnswer) {
-  vendor = await startVendor({
+  sale = await openVendorSale('leadconduit', ORIGIN, {
     [`POST ${FLOW}/ping`]: (req, problem) => {
       checkForm(req, pingFields(), problem);
       expectNone(req, PERSONAL, problem);
@@ -89,11 +84,8 @@ async function setUp(ping: VendorAnswer, submit: VendorAnswer) {
       );
       return submit;
     },
-  });
-  const { plan, diagnostics } = compileFixture('leadconduit', { [ORIGIN]: vendor.url });
-  const made = sellerFor(plan, {});
-  seller = made.seller;
-  return { vendor, seller: made.seller, diagnostics };
+  }, {});
+  return sale;
 }
 
 describe('LeadConduit: form requests, XML answers, outcome words and reasons', () => {

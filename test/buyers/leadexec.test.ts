@@ -3,18 +3,15 @@
 // that says whether the post was valid, why not (ResponseType Duplicate_Lead
 // among the reasons), and may name the price paid and a redirect URL.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Seller } from '../../src/auction/index.js';
 import {
-  compileFixture,
   expectContentType,
   expectHeader,
   expectParams,
   fixtureLead,
-  sellerFor,
-  startVendor,
+  openVendorSale,
   type VendorAnswer,
   type VendorRequest,
-  type VendorServer,
+  type VendorSale,
 } from './helpers.js';
 
 const ORIGIN = 'https://leads.leadexec.net';
@@ -69,25 +66,20 @@ function checkPost(req: VendorRequest, problem: (what: string) => void): void {
   );
 }
 
-let vendor: VendorServer | null = null;
-let seller: Seller | null = null;
+let sale: VendorSale | null = null;
 afterEach(async () => {
-  await seller?.close();
-  await vendor?.close();
-  seller = vendor = null;
+  await sale?.close();
+  sale = null;
 });
 
 async function setUp(answer: VendorAnswer) {
-  vendor = await startVendor({
+  sale = await openVendorSale('leadexec', ORIGIN, {
     'POST /processor/insert/general': (req, problem) => {
       checkPost(req, problem);
       return answer;
     },
-  });
-  const { plan, diagnostics } = compileFixture('leadexec', { [ORIGIN]: vendor.url });
-  const made = sellerFor(plan, { LEADEXEC_PASSWORD: PASSWORD, LEADEXEC_TOKEN: TOKEN });
-  seller = made.seller;
-  return { vendor, seller: made.seller, journal: made.journal, diagnostics };
+  }, { LEADEXEC_PASSWORD: PASSWORD, LEADEXEC_TOKEN: TOKEN });
+  return sale;
 }
 
 describe('LeadExec: direct post, XML PostResponse, duplicates, price and redirect at post time', () => {

@@ -3,19 +3,16 @@
 // that may set the price the lead sold for (Payout) and a page to send the
 // consumer to (RedirectUrl).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Seller } from '../../src/auction/index.js';
 import {
-  compileFixture,
   expectContentType,
   expectHeader,
   expectNone,
   fixtureLead,
+  openVendorSale,
   jsonBody,
-  sellerFor,
-  startVendor,
   type VendorAnswer,
   type VendorRequest,
-  type VendorServer,
+  type VendorSale,
 } from './helpers.js';
 
 const ORIGIN = 'https://leadapi.px.com';
@@ -81,16 +78,14 @@ function checkPost(req: VendorRequest, problem: (what: string) => void): void {
   for (const [k, v] of Object.entries(expected)) if (contact[k] !== v) problem(`ContactData.${k} is ${JSON.stringify(contact[k])}`);
 }
 
-let vendor: VendorServer | null = null;
-let seller: Seller | null = null;
+let sale: VendorSale | null = null;
 afterEach(async () => {
-  await seller?.close();
-  await vendor?.close();
-  seller = vendor = null;
+  await sale?.close();
+  sale = null;
 });
 
 async function setUp(ping: VendorAnswer, post: VendorAnswer) {
-  vendor = await startVendor({
+  sale = await openVendorSale('px', ORIGIN, {
     'POST /api/lead/ping': (req, problem) => {
       checkPing(req, problem);
       return ping;
@@ -99,11 +94,8 @@ async function setUp(ping: VendorAnswer, post: VendorAnswer) {
       checkPost(req, problem);
       return post;
     },
-  });
-  const { plan, diagnostics } = compileFixture('px', { [ORIGIN]: vendor.url });
-  const made = sellerFor(plan, { PX_API_TOKEN: TOKEN });
-  seller = made.seller;
-  return { vendor, seller: made.seller, journal: made.journal, diagnostics };
+  }, { PX_API_TOKEN: TOKEN });
+  return sale;
 }
 
 describe('PX: JSON ping-post, TransactionId carried, price and redirect decided at post time', () => {
