@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { createColors, type Colors } from 'picocolors';
 
 export interface Io {
   out(text: string): void;
@@ -134,10 +135,8 @@ export function isoTimeOption(name: string, text: string | undefined, fallback: 
 /** A string option's value, or undefined. */
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
-export const paint = (on: boolean) => {
-  const wrap = (code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36') };
-};
+/** The colours of one stream (picocolors): plain text when `on` is false. */
+export const paint = (on: boolean): Colors => createColors(on);
 
 /** The package's root folder (holds package.json), from src/cli or dist/src/cli: where the demo's files are. */
 export function packageRoot(): string {
