@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createColors, type Colors } from 'picocolors';
+import picocolors from 'picocolors';
 
 export interface Io {
   out(text: string): void;
@@ -136,7 +136,8 @@ export function isoTimeOption(name: string, text: string | undefined, fallback: 
 export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** The colours of one stream (picocolors): plain text when `on` is false. */
-export const paint = (on: boolean): Colors => createColors(on);
+export const paint = (on: boolean): Colors => picocolors.createColors(on);
+export type Colors = ReturnType<typeof picocolors.createColors>;
 
 /** The package's root folder (holds package.json), from src/cli or dist/src/cli: where the demo's files are. */
 export function packageRoot(): string {

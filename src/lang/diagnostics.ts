@@ -14,7 +14,7 @@
 // This file is over 500 lines because the table is: one entry per code, and
 // splitting it would put one code's phrasings in two places.
 
-import { createColors } from 'picocolors';
+import picocolors from 'picocolors';
 import { MAX_DIAGNOSTICS_SHOWN } from '../core/limits.js';
 import type { Span } from './ast.js';
 
@@ -598,7 +598,7 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined, opts
 }
 
 function formatWithLines(d: Diagnostic, sourceLines: readonly string[] | undefined, opts: FormatOptions): string {
-  const c = createColors(opts.color ?? false);
+  const c = picocolors.createColors(opts.color ?? false);
   const red = (s: string) => c.bold(c.red(s));
   const yellow = (s: string) => c.bold(c.yellow(s));
   const bold = c.bold;
