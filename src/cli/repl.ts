@@ -17,6 +17,7 @@ export async function replCommand([file]: string[], o: ReplOptions, io: Io): Pro
       ...optional('at', o.at),
       ...optional('seed', o.seed),
       ...optional('buyers', o.buyers),
+      maxErrors: o.maxErrors,
     });
   } catch (err) {
     if (err instanceof SessionError) {
