@@ -115,12 +115,28 @@ describe('check: capped output and --format json', () => {
     expect(r.err.match(/^README\.md:\d+:\d+: error/gm)).toHaveLength(MAX_DIAGNOSTICS_SHOWN);
     expect(r.err.trimEnd().split('\n').at(-1)).toMatch(/^… and [\d,]+ more errors \(0 warnings\)$/);
     expect(r.err.split('\n').length).toBeLessThan(150);
-    const few = await runCli(['check', 'README.md', '--max-errors', '2']);
-    expect(few.err.match(/^README\.md:\d+:\d+: error/gm)).toHaveLength(2);
-    const all = await runCli(['check', 'README.md', '--max-errors', '0']);
+  });
+
+  it('--max-errors N shows N, and 0 shows them all', async () => {
+    const dir = scratchDir();
+    // 30 unknown buyers: 30 errors, each with a did-you-mean.
+    const flows = Array.from({ length: 30 }, (_, i) => `flow f${i} {\n  route Premiun\n}\n`).join('');
+    writeFileSync(join(dir, 'many.route'), `lead {\n  id: string\n}\nbuyer Premium {\n  price $5\n}\n${flows}`);
+    const heads = (text: string) => text.match(/^many\.route:\d+:\d+: error/gm) ?? [];
+    const capped = await runCli(['check', 'many.route'], dir);
+    expect(capped.code).toBe(1);
+    expect(heads(capped.err)).toHaveLength(MAX_DIAGNOSTICS_SHOWN);
+    expect(capped.err.trimEnd().split('\n').at(-1)).toBe(`… and ${30 - MAX_DIAGNOSTICS_SHOWN} more errors (0 warnings)`);
+    const few = await runCli(['check', 'many.route', '--max-errors', '2'], dir);
+    expect(heads(few.err)).toHaveLength(2);
+    expect(few.err.trimEnd().split('\n').at(-1)).toBe('… and 28 more errors (0 warnings)');
+    const all = await runCli(['check', 'many.route', '--max-errors', '0'], dir);
+    expect(heads(all.err)).toHaveLength(30);
     expect(all.err).not.toContain('… and');
-    const total = Number(/(\d+) errors,/.exec(all.out)![1]);
-    expect(all.err.match(/^README\.md:\d+:\d+: error/gm)).toHaveLength(total);
+    expect(all.out).toContain('30 errors');
+    // The same cap where a command compiles before it runs.
+    const routed = await runCli(['route', 'many.route', '--lead', '{}', '--max-errors', '3'], dir);
+    expect(heads(routed.err)).toHaveLength(3);
   });
 
   it('prints one JSON document with every diagnostic in the documented shape; exit codes unchanged', async () => {
