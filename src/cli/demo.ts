@@ -13,37 +13,39 @@
 // failed delivery is shown and counted but does not make the exit code 1.
 // --rules RULES replaces the sample rule file; --leads and --buyers the others.
 //
-//   leadroute demo --plain      the routing-only demo (rules/solar.route, no HTTP; src/cli/route.ts)
+//   leadroute demo --plain      the routing-only demo (rules/solar.route, no HTTP):
+//       `leadroute route` on the sample leads at the same time and seed
 
 import { resolve } from 'node:path';
-import { SELL_OPTIONS, sellCommand } from './sell.js';
-import { UsageError, packageRoot, parseOptions, type Io } from './io.js';
+import type { DemoOptions } from './commands.js';
+import { routeCommand } from './route.js';
+import { sellCommand } from './sell.js';
+import { UsageError, packageRoot, paint, type Io } from './io.js';
 
-/** Routing time of the demo: a Monday afternoon (UTC), as in the plain demo. */
+/** Routing time of the demo: a Monday afternoon (UTC). */
 const DEMO_AT = '2026-11-23T15:00:00Z';
+const DEMO_SEED = '7';
 
-export async function auctionDemo(args: string[], io: Io): Promise<number> {
-  const parsed = parseOptions(args, { ...SELL_OPTIONS, rules: { type: 'string' } });
-  if (parsed.positionals.length > 0) throw new UsageError('`demo` takes no file; use --rules, --leads and --buyers');
+/** The selling options `demo --plain` has no use for (it sends nothing). */
+const NOT_FOR_PLAIN = ['buyers', 'ephemeral', 'store', 'dryRun', 'quiet'] as const;
+
+export async function demoCommand(args: string[], o: DemoOptions, io: Io): Promise<number> {
+  if (args.length > 0) throw new UsageError('`demo` takes no file; use --rules, --leads and --buyers');
   const root = packageRoot();
-  const v = parsed.values;
-  const rules = v.rules === undefined ? resolve(root, 'rules/solar-pingpost.route') : resolve(io.cwd, String(v.rules));
-  const rest = withoutOption(args, '--rules');
-  const defaults = [
-    ...(v.leads === undefined ? ['--leads', resolve(root, 'examples/leads.jsonl')] : []),
-    ...(v.buyers === undefined ? ['--buyers', resolve(root, 'examples/mock-buyers.json')] : []),
-    ...(v.at === undefined ? ['--at', DEMO_AT] : []),
-    ...(v.seed === undefined ? ['--seed', '7'] : []),
-  ];
-  return sellCommand([rules, ...defaults, ...rest], io, { command: 'demo', failedDeliveryIsError: false });
-}
-
-/** The arguments without `name VALUE` (or `name=VALUE`). */
-function withoutOption(args: string[], name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) i++;
-    else if (!args[i]!.startsWith(`${name}=`)) out.push(args[i]!);
+  const leads = o.leads ?? resolve(root, 'examples/leads.jsonl');
+  if (o.plain) {
+    const misplaced = NOT_FOR_PLAIN.find((k) => o[k] !== false && o[k] !== undefined);
+    if (misplaced !== undefined) throw new UsageError(`--${misplaced.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} is for the selling demo; \`demo --plain\` sends nothing`);
+    const rules = o.rules ?? resolve(root, 'rules/solar.route');
+    io.out(paint(io.color).bold(`leadroute demo: ${leads} through ${rules}\n`));
+    return routeCommand([rules], { lead: undefined, leads, flow: o.flow, at: o.at ?? DEMO_AT, seed: o.seed ?? DEMO_SEED, limit: o.limit, json: o.json, trace: false, maxErrors: o.maxErrors }, io);
   }
-  return out;
+  const rules = o.rules ?? resolve(root, 'rules/solar-pingpost.route');
+  const { plain: _plain, rules: _rules, ...selling } = o;
+  return sellCommand(
+    [rules],
+    { ...selling, leads, buyers: o.buyers ?? resolve(root, 'examples/mock-buyers.json'), at: o.at ?? DEMO_AT, seed: o.seed ?? DEMO_SEED },
+    io,
+    { command: 'demo', failedDeliveryIsError: false },
+  );
 }

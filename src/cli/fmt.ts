@@ -11,7 +11,8 @@ import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { format } from '../fmt/index.js';
 import { readSource, reportDiagnostics } from './check.js';
-import { UsageError, paint, parseOptions, type Io } from './io.js';
+import type { FmtOptions } from './commands.js';
+import { UsageError, errPaint, type Io } from './io.js';
 
 /** The rule files' extension, as in rules/ and test/corpus/. */
 const RULE_FILE_EXTENSION = '.route';
@@ -19,29 +20,27 @@ const STDIN_NAME = '<stdin>';
 
 type Outcome = 'formatted' | 'changed' | 'errors';
 
-export function fmtCommand(args: string[], io: Io): number {
-  const { positionals, values } = parseOptions(args, { check: { type: 'boolean' } });
-  if (values['no-color']) io.color = false;
-  const check = values.check === true;
-  if (positionals.length === 0) return fmtStdin(check, io);
+export function fmtCommand(paths: string[], options: FmtOptions, io: Io): number {
+  const { check, maxErrors } = options;
+  if (paths.length === 0) return fmtStdin(check, maxErrors, io);
 
-  const files = positionals.flatMap((p) => ruleFilesAt(p, io));
-  const outcomes = files.map((file) => fmtFile(file, check, io));
+  const files = paths.flatMap((p) => ruleFilesAt(p, io));
+  const outcomes = files.map((file) => fmtFile(file, check, maxErrors, io));
   const changed = outcomes.filter((o) => o === 'changed').length;
   const broken = outcomes.filter((o) => o === 'errors').length;
   if (check && changed > 0) {
-    const c = paint(io.color);
+    const c = errPaint(io);
     io.err(c.red(`${changed} of ${plural(files.length, 'file')} not formatted: run \`leadroute fmt\` on ${changed === 1 ? 'it' : 'them'}`));
   }
   if (broken > 0) io.err(`${plural(broken, 'file')} with syntax errors left as ${broken === 1 ? 'it was' : 'they were'}`);
   return broken > 0 || (check && changed > 0) ? 1 : 0;
 }
 
-function fmtStdin(check: boolean, io: Io): number {
+function fmtStdin(check: boolean, maxErrors: number, io: Io): number {
   const source = io.stdin ? io.stdin() : readFileSync(0, 'utf8');
   const result = format(source, STDIN_NAME);
   if (!result.ok) {
-    reportDiagnostics(result.diagnostics, { [STDIN_NAME]: source }, io);
+    reportDiagnostics(result.diagnostics, { [STDIN_NAME]: source }, io, maxErrors);
     return 1;
   }
   if (!check) {
@@ -53,11 +52,11 @@ function fmtStdin(check: boolean, io: Io): number {
   return 1;
 }
 
-function fmtFile(file: string, check: boolean, io: Io): Outcome {
+function fmtFile(file: string, check: boolean, maxErrors: number, io: Io): Outcome {
   const source = readSource(file, io);
   const result = format(source, file);
   if (!result.ok) {
-    reportDiagnostics(result.diagnostics, { [file]: source }, io);
+    reportDiagnostics(result.diagnostics, { [file]: source }, io, maxErrors);
     return 'errors';
   }
   if (result.text === source) return 'formatted';

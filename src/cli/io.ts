@@ -3,16 +3,26 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import picocolors from 'picocolors';
+
+/** The part of a terminal stream a progress bar uses. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string, done?: (err?: Error | null) => void): boolean;
+}
 
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Colour on stdout (and on stderr unless errColor says otherwise). */
   color: boolean;
+  /** Colour on stderr, when decided apart from stdout (processIo). */
+  errColor?: boolean;
   cwd: string;
-  /** Draws a progress line in place on stderr; present only when stderr is a
-   *  terminal, so a piped or captured run never gets one. */
-  progress?: (text: string) => void;
+  /** Where a progress bar is drawn (src/cli/progress.ts): stderr, present only
+   *  when it is a terminal, so a piped or captured run never gets one. */
+  progressStream?: ProgressStream;
   /** What the process reads on stdin (`fmt` with no file); the process's own stdin when absent. */
   stdin?: () => string;
 }
@@ -38,6 +48,9 @@ export function colorWanted(env: Readonly<Record<string, string | undefined>>, i
 
 const ANSI_STYLE = /\u001b\[[0-9;]*m/g;
 
+/** The colours for text written to stderr. */
+export const errPaint = (io: Io): Colors => paint(io.errColor ?? io.color);
+
 /** Text without its colour codes. */
 export const withoutColor = (text: string): string => text.replace(ANSI_STYLE, '');
 
@@ -45,8 +58,8 @@ export function processIo(): Io {
   process.stdout.once('error', stopOnClosedPipe);
   const outColor = colorWanted(process.env, Boolean(process.stdout.isTTY));
   const errColor = colorWanted(process.env, Boolean(process.stderr.isTTY));
-  // One `color` for both streams; a stream that wants none (redirected stderr,
-  // say) gets the text with the codes taken out.
+  // Each stream has its own colour; text coloured for one stream and written
+  // to another that wants none (redirected stderr, say) has its codes taken out.
   const line = (t: string, keepColor: boolean) => {
     const text = keepColor ? t : withoutColor(t);
     return text.endsWith('\n') ? text : `${text}\n`;
@@ -54,39 +67,10 @@ export function processIo(): Io {
   return {
     out: (t) => process.stdout.write(line(t, outColor)),
     err: (t) => process.stderr.write(line(t, errColor)),
-    color: outColor || errColor,
+    color: outColor,
+    errColor,
     cwd: process.cwd(),
-    ...(process.stderr.isTTY ? { progress: (t: string) => void process.stderr.write(t === '' ? '\r\u001b[K' : `\r${t}\u001b[K`) } : {}),
-  };
-}
-
-/**
- * A progress bar drawn with io.progress (a terminal on stderr only), at most
- * every 100 ms. `hide` clears it before a line is printed (stdout and stderr
- * may share the terminal); the next update draws it again.
- */
-export function progressBar(io: Io, label: string, total: number, unit: string): { update: (done: number) => void; hide: () => void; done: () => void } {
-  const draw = io.progress;
-  let last = 0;
-  let shown = false;
-  const hide = () => {
-    if (draw && shown) draw('');
-    shown = false;
-  };
-  return {
-    update(done) {
-      if (!draw) return;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const width = 30;
-      const frac = total > 0 ? Math.min(1, done / total) : 1;
-      const fill = Math.round(frac * width);
-      draw(`${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} ${unit}`);
-      shown = true;
-    },
-    hide,
-    done: hide,
+    ...(process.stderr.isTTY ? { progressStream: process.stderr } : {}),
   };
 }
 
@@ -103,26 +87,6 @@ export function parseLeadLine(text: string, n: number, label: string): { line: n
 
 export class UsageError extends Error {}
 
-export interface ParsedOptions {
-  positionals: string[];
-  values: Record<string, string | boolean | undefined>;
-}
-
-/** node:util parseArgs, with its errors turned into usage errors (exit 2). */
-export function parseOptions(args: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedOptions {
-  try {
-    const { positionals, values } = parseArgs({
-      args,
-      options: { ...options, 'no-color': { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { positionals, values: values as ParsedOptions['values'] };
-  } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
-  }
-}
-
 /** An ISO 8601 time option (`--at`, `--from`) in ms; `fallback` when the option is absent. */
 export function isoTimeOption(name: string, text: string | undefined, fallback: number, example = '2026-11-23T15:00:00Z'): number {
   if (text === undefined) return fallback;
@@ -131,13 +95,9 @@ export function isoTimeOption(name: string, text: string | undefined, fallback: 
   return t;
 }
 
-/** A string option's value, or undefined. */
-export const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
-
-export const paint = (on: boolean) => {
-  const wrap = (code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { bold: wrap('1'), dim: wrap('2'), red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36') };
-};
+/** The colours of one stream (picocolors): plain text when `on` is false. */
+export const paint = (on: boolean): Colors => picocolors.createColors(on);
+export type Colors = ReturnType<typeof picocolors.createColors>;
 
 /** The package's root folder (holds package.json), from src/cli or dist/src/cli: where the demo's files are. */
 export function packageRoot(): string {

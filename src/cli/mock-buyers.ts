@@ -15,12 +15,8 @@ import {
   type MockBuyersConfig,
   type MockBuyersStats,
 } from '../mock/index.js';
-import { UsageError, paint, parseOptions, str, type Io } from './io.js';
-
-const OPTIONS = {
-  ephemeral: { type: 'boolean' },
-  seed: { type: 'string' },
-} as const;
+import type { MockBuyersOptions } from './commands.js';
+import { UsageError, paint, type Io } from './io.js';
 
 export interface MockBuyersCommandOptions {
   /** Stop when this settles instead of on SIGINT/SIGTERM (tests). */
@@ -57,16 +53,13 @@ export async function startOrReport(config: MockBuyersConfig, io: Io): Promise<M
   }
 }
 
-export async function mockBuyersCommand(args: string[], io: Io, opts: MockBuyersCommandOptions = {}): Promise<number> {
-  const parsed = parseOptions(args, OPTIONS);
-  if (parsed.values['no-color'] === true) io.color = false;
-  if (parsed.positionals.length !== 1) throw new UsageError('`mock-buyers` takes exactly one configuration file (e.g. examples/mock-buyers.json)');
-  const file = parsed.positionals[0]!;
+export async function mockBuyersCommand([file]: string[], options: MockBuyersOptions, io: Io, opts: MockBuyersCommandOptions = {}): Promise<number> {
+  if (file === undefined) throw new UsageError('`mock-buyers` takes exactly one configuration file (e.g. examples/mock-buyers.json)');
   let config = loadMockConfig(file, io);
   if (!config) return 1;
-  const seed = str(parsed.values.seed);
+  const seed = options.seed;
   if (seed !== undefined) config = { ...config, seed };
-  if (parsed.values.ephemeral === true) config = withEphemeralPorts(config);
+  if (options.ephemeral) config = withEphemeralPorts(config);
 
   const mock = await startOrReport(config, io);
   if (!mock) return 1;

@@ -2,30 +2,22 @@
 
 import { resolve } from 'node:path';
 import { createRepl, runShell, SessionError } from '../repl/index.js';
-import { UsageError, parseOptions, str, type Io } from './io.js';
+import type { ReplOptions } from './commands.js';
+import { UsageError, type Io } from './io.js';
 
-const OPTIONS = {
-  flow: { type: 'string' },
-  at: { type: 'string' },
-  seed: { type: 'string' },
-  buyers: { type: 'string' },
-} as const;
-
-export async function replCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseOptions(args, OPTIONS);
-  if (parsed.values['no-color'] === true) io.color = false;
-  if (parsed.positionals.length !== 1) throw new UsageError('`repl` takes exactly one rule file or plan');
-  const file = parsed.positionals[0]!;
+export async function replCommand([file]: string[], o: ReplOptions, io: Io): Promise<number> {
+  if (file === undefined) throw new UsageError('`repl` takes exactly one rule file or plan');
   let repl;
   try {
     repl = await createRepl({
       file,
       cwd: io.cwd,
       color: io.color,
-      ...optional('flow', str(parsed.values.flow)),
-      ...optional('at', str(parsed.values.at)),
-      ...optional('seed', str(parsed.values.seed)),
-      ...optional('buyers', str(parsed.values.buyers)),
+      ...optional('flow', o.flow),
+      ...optional('at', o.at),
+      ...optional('seed', o.seed),
+      ...optional('buyers', o.buyers),
+      maxErrors: o.maxErrors,
     });
   } catch (err) {
     if (err instanceof SessionError) {

@@ -4,25 +4,16 @@ import { createInterface } from 'node:readline';
 import { Router, type Decision } from '../runtime/index.js';
 import { MemoryStore } from '../adapters/index.js';
 import { loadPlanArgument } from './check.js';
-import { UsageError, isoTimeOption, packageRoot, parseLeadLine, parseOptions, paint, str, type Io } from './io.js';
+import type { RouteOptions } from './commands.js';
+import { UsageError, isoTimeOption, parseLeadLine, paint, type Io } from './io.js';
 import { Summary, decisionJson, formatDecision } from './decisions.js';
 
 // The decision printing lives in decisions.ts (the REPL prints decisions the same way).
 export { decisionJson, formatDecision } from './decisions.js';
 
-const ROUTE_OPTIONS = {
-  lead: { type: 'string' },
-  leads: { type: 'string' },
-  flow: { type: 'string' },
-  at: { type: 'string' },
-  seed: { type: 'string' },
-  json: { type: 'boolean' },
-  trace: { type: 'boolean' },
-} as const;
-
 type LeadInput = { line: number; lead: unknown } | { line: number; error: string };
 
-async function* readLeads(values: { lead?: string; leads?: string }, io: Io): AsyncGenerator<LeadInput> {
+async function* readLeads(values: { lead?: string | undefined; leads?: string | undefined }, io: Io): AsyncGenerator<LeadInput> {
   if (values.lead !== undefined) {
     try {
       yield { line: 1, lead: JSON.parse(values.lead) };
@@ -41,23 +32,10 @@ async function* readLeads(values: { lead?: string; leads?: string }, io: Io): As
   }
 }
 
-export async function routeCommand(args: string[], io: Io): Promise<number> {
-  const parsed = parseOptions(args, ROUTE_OPTIONS);
-  const positionals = parsed.positionals;
-  const values = {
-    lead: str(parsed.values.lead),
-    leads: str(parsed.values.leads),
-    flow: str(parsed.values.flow),
-    at: str(parsed.values.at),
-    seed: str(parsed.values.seed),
-    json: parsed.values.json === true,
-    trace: parsed.values.trace === true,
-    'no-color': parsed.values['no-color'] === true,
-  };
-  if (values['no-color']) io.color = false;
-  if (positionals.length !== 1) throw new UsageError('`route` takes exactly one rule file or plan');
+export async function routeCommand([file]: string[], values: RouteOptions, io: Io): Promise<number> {
+  if (file === undefined) throw new UsageError('`route` takes exactly one rule file or plan');
   if ((values.lead === undefined) === (values.leads === undefined)) throw new UsageError('`route` needs either --lead JSON or --leads FILE.jsonl');
-  const plan = loadPlanArgument(positionals[0]!, io);
+  const plan = loadPlanArgument(file, io, values.maxErrors);
   if (!plan) return 1;
   if (values.flow !== undefined && !plan.flows.some((f) => f.name === values.flow)) {
     throw new UsageError(`no flow \`${values.flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
@@ -70,7 +48,9 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   let failed = 0;
   let unreadable = 0;
 
+  let seen = 0;
   for await (const input of readLeads(values, io)) {
+    if (values.limit !== undefined && seen++ >= values.limit) break;
     if ('error' in input) {
       summary.rejectedLines++;
       unreadable++;
@@ -97,16 +77,4 @@ export async function routeCommand(args: string[], io: Io): Promise<number> {
   if (!values.json) io.out(`\n${summary.format(plan, io.color)}`);
   // A line that is not JSON is not a lead the rules refused: the input is broken (exit 1, as `sell`).
   return failed > 0 || unreadable > 0 ? 1 : 0;
-}
-
-/** `npm start`: `sell` on the sample files, the sample leads sold by ping-post auction to mock buyers over loopback HTTP (src/cli/demo.ts).
- *  `demo --plain`: the sample leads routed through the solar rules, at a fixed Monday-morning time so business hours are open. */
-export async function demoCommand(args: string[], io: Io): Promise<number> {
-  if (!args.includes('--plain')) return (await import('./demo.js')).auctionDemo(args, io);
-  args = args.filter((a) => a !== '--plain');
-  const root = packageRoot();
-  const rules = resolve(root, 'rules/solar.route');
-  const leads = resolve(root, 'examples/leads.jsonl');
-  io.out(paint(io.color).bold(`leadroute demo: ${leads} through ${rules}\n`));
-  return routeCommand([rules, '--leads', leads, '--at', '2026-11-23T15:00:00Z', '--seed', '7', ...args], io);
 }

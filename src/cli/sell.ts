@@ -44,22 +44,9 @@ import {
   totalsJson,
   type BuyerRow,
 } from './sell-report.js';
-import { UsageError, isoTimeOption, paint, parseLeadLine, parseOptions, progressBar, str, type Io } from './io.js';
-
-export const SELL_OPTIONS = {
-  leads: { type: 'string' },
-  buyers: { type: 'string' },
-  ephemeral: { type: 'boolean' },
-  store: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  flow: { type: 'string' },
-  at: { type: 'string' },
-  seed: { type: 'string' },
-  limit: { type: 'string' },
-  concurrency: { type: 'string' },
-  quiet: { type: 'boolean' },
-} as const;
+import type { SellOptions } from './commands.js';
+import { UsageError, isoTimeOption, paint, parseLeadLine, type Io } from './io.js';
+import { progressBar } from './progress.js';
 
 /** What `demo` changes in the command: its name in messages, and that the sample mock buyers' injected faults are not the run's failure. */
 export interface SellVariant {
@@ -72,13 +59,6 @@ const SELL: SellVariant = { command: 'sell', failedDeliveryIsError: true };
 
 type LeadInput = { line: number; lead: unknown } | { line: number; error: string };
 type LeadResult = { line: number; sale: Sale } | { line: number; unreadable: string } | { line: number; error: string };
-
-function positiveInt(v: string | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got \`${v}\`)`);
-  return n;
-}
 
 function readLeadLines(file: string, io: Io): LeadInput[] {
   let text: string;
@@ -126,28 +106,18 @@ async function sellAll(inputs: LeadInput[], concurrency: number, sellOne: (lead:
   flush();
 }
 
-export async function sellCommand(args: string[], io: Io, variant: SellVariant = SELL): Promise<number> {
-  const parsed = parseOptions(args, SELL_OPTIONS);
-  const v = parsed.values;
-  if (v['no-color'] === true) io.color = false;
+export async function sellCommand([rulesFile]: string[], v: SellOptions, io: Io, variant: SellVariant = SELL): Promise<number> {
   const cmd = variant.command;
-  if (parsed.positionals.length !== 1) throw new UsageError(`\`${cmd}\` takes exactly one rule file or plan`);
-  const leadsFile = str(v.leads);
-  if (leadsFile === undefined) throw new UsageError(`\`${cmd}\` needs --leads FILE.jsonl`);
-  const dryRun = v['dry-run'] === true;
-  const json = v.json === true;
-  const storeFile = str(v.store);
-  const buyersFile = str(v.buyers);
+  if (rulesFile === undefined) throw new UsageError(`\`${cmd}\` takes exactly one rule file or plan`);
+  const { leads: leadsFile, dryRun, json, store: storeFile, buyers: buyersFile, flow } = v;
   if (dryRun && storeFile !== undefined) throw new UsageError('--dry-run routes on a scratch store and writes nothing: leave out --store');
-  if (v.ephemeral === true && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
+  if (v.ephemeral && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
   // A dry run sells one lead at a time, so each request printed belongs to the lead above it.
-  const concurrency = dryRun ? 1 : positiveInt(str(v.concurrency), 'concurrency', 20);
-  const limit = v.limit === undefined ? Infinity : positiveInt(str(v.limit), 'limit', 1);
-  const now = isoTimeOption('at', str(v.at), Date.now());
-  const flow = str(v.flow);
-  const rulesFile = parsed.positionals[0]!;
+  const concurrency = dryRun ? 1 : v.concurrency;
+  const limit = v.limit ?? Infinity;
+  const now = isoTimeOption('at', v.at, Date.now());
 
-  const compiled = loadPlanArgument(rulesFile, io);
+  const compiled = loadPlanArgument(rulesFile, io, v.maxErrors);
   if (!compiled) return 2;
   if (flow !== undefined && !compiled.flows.some((f) => f.name === flow)) {
     throw new UsageError(`no flow \`${flow}\`; the file has ${compiled.flows.map((f) => `\`${f.name}\``).join(', ')}`);
@@ -158,14 +128,14 @@ export async function sellCommand(args: string[], io: Io, variant: SellVariant =
   let mock: MockBuyers | null = null;
   let banner: string | null = null;
   if (buyersFile !== undefined) {
-    const started = await startBuyersFor(plan, buyersFile, io, { ephemeral: v.ephemeral === true, command: cmd });
+    const started = await startBuyersFor(plan, buyersFile, io, { ephemeral: v.ephemeral, command: cmd });
     if (!started.ok) return started.code;
     mock = started.mock;
     plan = started.plan;
     banner = describeMockBuyers(started.config, mock, io.color);
   }
   try {
-    return await run({ io, variant, plan, inputs, mock, banner, dryRun, json, storeFile, concurrency, now, flow, rulesFile, leadsFile, buyersFile, seed: str(v.seed) ?? '7', quiet: v.quiet === true });
+    return await run({ io, variant, plan, inputs, mock, banner, dryRun, json, storeFile, concurrency, now, flow, rulesFile, leadsFile, buyersFile, seed: v.seed ?? '7', quiet: v.quiet });
   } finally {
     await mock?.close();
   }

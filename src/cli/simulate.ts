@@ -17,22 +17,10 @@ import { formatSummary } from '../sim/table.js';
 import { MemoryStore } from '../adapters/memory-store.js';
 import { SqliteStore } from '../adapters/sqlite-store.js';
 import { loadPlanArgument } from './check.js';
-import { UsageError, isoTimeOption, paint, parseOptions, progressBar, str, type Io } from './io.js';
+import type { SimulateOptions } from './commands.js';
+import { UsageError, isoTimeOption, paint, type Io } from './io.js';
+import { progressBar } from './progress.js';
 
-const OPTIONS = {
-  leads: { type: 'string' },
-  count: { type: 'string', short: 'n' },
-  seed: { type: 'string' },
-  from: { type: 'string' },
-  rate: { type: 'string' },
-  flow: { type: 'string' },
-  store: { type: 'string' },
-  report: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
-
-/** Show a progress bar for runs longer than this, when stderr is a terminal. */
-const PROGRESS_MIN = 2000;
 const HOUR = 3_600_000;
 
 /** `600`, `600/h`, `10/min`, `14400/day`, `1/s` → leads per hour. */
@@ -74,21 +62,16 @@ function readJsonl(path: string, io: Io): unknown[] {
   return leads;
 }
 
-export async function simulateCommand(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseOptions(args, OPTIONS);
-  if (values['no-color']) io.color = false;
-  if (positionals.length !== 1) throw new UsageError('`simulate` takes exactly one rule file or plan');
-  const leadsFile = str(values.leads);
-  const countText = str(values.count);
+export async function simulateCommand([file]: string[], values: SimulateOptions, io: Io): Promise<number> {
+  if (file === undefined) throw new UsageError('`simulate` takes exactly one rule file or plan');
+  const { leads: leadsFile, count: countText, flow } = values;
   if ((leadsFile === undefined) === (countText === undefined)) throw new UsageError('`simulate` needs either --leads FILE.jsonl or --count N');
   const count = countText === undefined ? undefined : parseCount(countText);
-  const from = isoTimeOption('from', str(values.from), DEFAULT_FROM, '2026-11-23T14:00:00Z');
-  const rate = values.rate === undefined ? DEFAULT_RATE_PER_HOUR : parseRate(str(values.rate) ?? '');
-  const seed = str(values.seed) ?? '1';
-  const flow = str(values.flow);
-  const file = positionals[0]!;
+  const from = isoTimeOption('from', values.from, DEFAULT_FROM, '2026-11-23T14:00:00Z');
+  const rate = values.rate === undefined ? DEFAULT_RATE_PER_HOUR : parseRate(values.rate);
+  const seed = values.seed ?? '1';
 
-  const plan = loadPlanArgument(file, io);
+  const plan = loadPlanArgument(file, io, values.maxErrors);
   if (!plan) return 1;
   if (flow !== undefined && !plan.flows.some((f) => f.name === flow)) {
     throw new UsageError(`no flow \`${flow}\`; the file has ${plan.flows.map((f) => `\`${f.name}\``).join(', ')}`);
@@ -99,9 +82,9 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
     leadsFile !== undefined ? readJsonl(leadsFile, io) : generateLeads(plan, { count: count!, seed, arrival });
   const total = leadsFile !== undefined ? (leads as unknown[]).length : count!;
 
-  const storePath = str(values.store);
+  const storePath = values.store;
   const store: RouterStore = storePath !== undefined ? new SqliteStore(resolve(io.cwd, storePath)) : new MemoryStore();
-  const bar = total > PROGRESS_MIN ? progressBar(io, 'simulating', total, 'leads') : { update: () => undefined, done: () => undefined };
+  const bar = progressBar(io, 'simulating', total, 'leads');
   let summary;
   try {
     summary = simulate(plan, leads, {
@@ -120,9 +103,9 @@ export async function simulateCommand(args: string[], io: Io): Promise<number> {
     store.close();
   }
 
-  if (values.json === true) io.out(JSON.stringify(summary, null, 2));
+  if (values.json) io.out(JSON.stringify(summary, null, 2));
   else io.out(formatSummary(summary, paint(io.color)));
-  const report = str(values.report);
+  const report = values.report;
   if (report !== undefined) {
     writeFileSync(resolve(io.cwd, report), renderReport(summary));
     io.err(`wrote ${report}`);

@@ -10,8 +10,8 @@ export const MAX_EXPR_DEPTH = 100;
 /** Most nodes (operators, operands, list items) in one expression. */
 export const MAX_EXPR_NODES = 10_000;
 
-/** Most diagnostics printed for one run; the rest are counted, not shown. */
-export const MAX_DIAGNOSTICS_SHOWN = 100;
+/** Most diagnostics printed for one run unless --max-errors says otherwise; the rest are counted, not shown. */
+export const MAX_DIAGNOSTICS_SHOWN = 20;
 
 /** Did-you-mean compares at most this many characters of a name. */
 export const MAX_SUGGESTION_NAME_LENGTH = 64;

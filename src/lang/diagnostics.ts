@@ -14,6 +14,7 @@
 // This file is over 500 lines because the table is: one entry per code, and
 // splitting it would put one code's phrasings in two places.
 
+import picocolors from 'picocolors';
 import { MAX_DIAGNOSTICS_SHOWN } from '../core/limits.js';
 import type { Span } from './ast.js';
 
@@ -580,9 +581,9 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 
 export interface FormatOptions {
   color?: boolean;
+  /** formatDiagnostics shows at most this many (default MAX_DIAGNOSTICS_SHOWN; 0 shows all). */
+  maxShown?: number;
 }
-
-const ansi = (code: string, on: boolean) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
 /**
  * Render one diagnostic the way a compiler does:
@@ -597,11 +598,11 @@ export function formatDiagnostic(d: Diagnostic, source: string | undefined, opts
 }
 
 function formatWithLines(d: Diagnostic, sourceLines: readonly string[] | undefined, opts: FormatOptions): string {
-  const color = opts.color ?? false;
-  const red = ansi('31;1', color);
-  const yellow = ansi('33;1', color);
-  const bold = ansi('1', color);
-  const cyan = ansi('36', color);
+  const c = picocolors.createColors(opts.color ?? false);
+  const red = (s: string) => c.bold(c.red(s));
+  const yellow = (s: string) => c.bold(c.yellow(s));
+  const bold = c.bold;
+  const cyan = c.cyan;
   const sev = d.severity === 'error' ? red(`error ${d.code}`) : yellow(`warning ${d.code}`);
   const lines = [`${bold(`${d.span.file}:${d.span.line}:${d.span.col}`)}: ${sev}: ${d.message}`];
   const text = sourceLines?.[d.span.line - 1];
@@ -619,10 +620,12 @@ function formatWithLines(d: Diagnostic, sourceLines: readonly string[] | undefin
 }
 
 /**
- * Render diagnostics in source order, at most MAX_DIAGNOSTICS_SHOWN of them; the
- * rest are counted on one last line:
+ * Render diagnostics in source order, at most `maxShown` of them (default
+ * MAX_DIAGNOSTICS_SHOWN; 0 shows all); the rest are counted on one last line:
  *
- *   … 99,900 more not shown: 99,890 errors, 10 warnings
+ *   … and 99,890 more errors (10 warnings)
+ *
+ * The one place the CLI's diagnostic output is capped (`--max-errors`).
  */
 export function formatDiagnostics(
   diagnostics: readonly Diagnostic[],
@@ -630,7 +633,8 @@ export function formatDiagnostics(
   opts: FormatOptions = {},
 ): string {
   const sorted = sortDiagnostics(diagnostics);
-  const shown = sorted.slice(0, MAX_DIAGNOSTICS_SHOWN);
+  const max = opts.maxShown ?? MAX_DIAGNOSTICS_SHOWN;
+  const shown = max === 0 ? sorted : sorted.slice(0, max);
   // Each source is split into lines once, not once per diagnostic.
   const lines = new Map<string, readonly string[] | undefined>();
   const linesOf = (file: string) => {
@@ -647,8 +651,7 @@ function notShownLine(hidden: readonly Diagnostic[]): string {
   const errors = hidden.filter((d) => d.severity === 'error').length;
   const warnings = hidden.length - errors;
   const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-  const tally = [errors > 0 ? count(errors, 'error') : '', warnings > 0 ? count(warnings, 'warning') : ''].filter(Boolean).join(', ');
-  return `… ${hidden.length.toLocaleString('en-US')} more not shown: ${tally}`;
+  return `… and ${count(errors, 'more error')} (${count(warnings, 'warning')})`;
 }
 
 export { editDistance, closestName, didYouMean } from '../core/suggest.js';

@@ -24,6 +24,8 @@ export interface ReplOptions {
   seed?: string;
   /** Start mock buyers from this configuration (as `:mock` does). */
   buyers?: string;
+  /** Diagnostics shown when the file does not load (see formatDiagnostics; 0: all). */
+  maxErrors?: number;
 }
 
 export interface EvalResult {
@@ -54,6 +56,7 @@ export async function createRepl(options: ReplOptions): Promise<Repl> {
     cwd: options.cwd ?? process.cwd(),
     color: options.color ?? false,
     clock: options.clock ?? Date.now,
+    ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
   });
   const repl = new ReplImpl(session);
   try {

@@ -23,6 +23,8 @@ export interface SessionOptions {
   color: boolean;
   /** The live clock, used until `:at` fixes a time (tests pass their own). */
   clock: () => number;
+  /** Diagnostics shown when the file does not load (the default cap when absent; 0: all). */
+  maxErrors?: number;
 }
 
 /** A fixed routing time set with `:at`, and the zone it was typed in (for display). */
@@ -39,6 +41,7 @@ export class Session {
   readonly cwd: string;
   readonly color: boolean;
   private readonly clock: () => number;
+  private readonly maxErrors: number | undefined;
   /** Cap counters, dedupe keys and the journal (its last DECISIONS_KEPT decisions): kept across reloads and cap changes. */
   readonly store = new MemoryStore({ decisionLimit: DECISIONS_KEPT });
   /** The plan as the file says it. */
@@ -59,6 +62,7 @@ export class Session {
     this.cwd = options.cwd;
     this.color = options.color;
     this.clock = options.clock;
+    this.maxErrors = options.maxErrors;
   }
 
   /** A session on a file that compiles; throws with the diagnostics when it does not. */
@@ -96,7 +100,7 @@ export class Session {
     const errors: string[] = [];
     const io: Io = { out: () => undefined, err: (t) => errors.push(t.replace(/\n$/, '')), color: this.color, cwd: this.cwd };
     try {
-      const plan = loadPlanArgument(this.file, io);
+      const plan = loadPlanArgument(this.file, io, this.maxErrors);
       if (plan !== null) return { ok: true, plan };
       return { ok: false, diagnostics: errors.join('\n') || `${this.file} has errors` };
     } catch (err) {

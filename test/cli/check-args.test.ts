@@ -3,7 +3,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, scratchDir } from './helpers.js';
+import { main } from '../../src/cli/index.js';
+import { ROOT, runCli, scratchDir } from './helpers.js';
 
 describe('leadroute check', () => {
   it('verifies a compiled plan.json: ok when it loads, the verifier\'s problems when not', async () => {
@@ -56,5 +57,15 @@ describe('--no-color before the command', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('ok: ');
     expect(r.out).not.toContain('\u001b[');
+  });
+
+  it('is taken after the command and after its file too, and turns colour off', async () => {
+    for (const args of [['check', '--no-color', 'rules/solar.route'], ['check', 'rules/solar.route', '--no-color']]) {
+      let out = '';
+      const io = { out: (t: string) => (out += t), err: () => undefined, color: true, cwd: ROOT };
+      expect(await main(args, io), args.join(' ')).toBe(0);
+      expect(io.color).toBe(false);
+      expect(out).toBe('ok: 0 errors, 0 warnings in 1 file');
+    }
   });
 });

@@ -12,7 +12,7 @@ describe('help and version', () => {
     for (const args of [['check', '--help'], ['sell', '-h'], ['help', 'route'], ['fmt', 'rules/', '--help']]) {
       const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(0);
-      expect(r.out).toMatch(new RegExp(`^Usage:\\n  leadroute ${args[0] === 'help' ? args[1] : args[0]} `));
+      expect(r.out).toMatch(new RegExp(`^Usage: leadroute ${args[0] === 'help' ? args[1] : args[0]} `));
       expect(r.out).not.toContain('leadroute compile'); // only that command's lines
       expect(r.err).toBe('');
     }

@@ -29,3 +29,20 @@ export function writeScratch(dir: string, name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+/** A terminal stream for a progress bar: a TTY `columns` wide that keeps what was written. */
+export function fakeTerminal(columns: number): { isTTY: true; columns: number; text: string; write: (t: string, done?: () => void) => boolean; frames: () => string[] } {
+  const terminal = {
+    isTTY: true as const,
+    columns,
+    text: '',
+    write(t: string, done?: () => void) {
+      terminal.text += t;
+      done?.();
+      return true;
+    },
+    /** What each redraw left on the line, control sequences taken out. */
+    frames: () => terminal.text.split(/\r|\u001b\[\d*G/).map((f) => f.replace(/\u001b\[[0-9;?]*[A-Za-z]|\u001b[78]/g, '')).filter((f) => f !== ''),
+  };
+  return terminal;
+}

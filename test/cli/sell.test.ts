@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli/index.js';
 import { SqliteStore } from '../../src/adapters/index.js';
 import { startMockBuyers, type MockBuyers, type MockBuyersConfig } from '../../src/mock/index.js';
-import { ROOT, runCli, scratchDir, writeScratch } from './helpers.js';
+import { ROOT, fakeTerminal, runCli, scratchDir, writeScratch } from './helpers.js';
 
 const running: MockBuyers[] = [];
 afterEach(async () => {
@@ -286,17 +286,18 @@ flow main {
     }
   });
 
-  it('draws a progress bar only where io has a terminal (progress), never in the output', async () => {
+  it('draws a progress bar only where io has a terminal (progressStream), never in the output', async () => {
     const m = await mocks({ buyers: [{ name: 'A' }, { name: 'B' }] });
     const dir = scratchDir();
     writeScratch(dir, 'direct.route', directRules(m.buyers[0]!.url, m.buyers[1]!.url));
     leadsFile(dir, [lead(1), lead(2), lead(3)]);
     let out = '';
-    const drawn: string[] = [];
-    const io: Io = { out: (t) => (out += `${t}\n`), err: (t) => (out += `${t}\n`), color: false, cwd: dir, progress: (t) => drawn.push(t) };
-    expect(await main(['sell', 'direct.route', '--leads', 'leads.jsonl', ...AT], io)).toBe(0);
-    expect(drawn.some((t) => /selling \[#+-*\] +\d+% \d\/3 leads/.test(t))).toBe(true);
-    expect(drawn.at(-1)).toBe(''); // cleared at the end
+    const terminal = fakeTerminal(80);
+    const io: Io = { out: (t) => (out += `${t}\n`), err: (t) => (out += `${t}\n`), color: false, cwd: dir, progressStream: terminal };
+    const code = await main(['sell', 'direct.route', '--leads', 'leads.jsonl', ...AT], io);
+    expect(code).toBe(0);
+    expect(terminal.frames().some((t) => /selling \[[#-]+\] +\d+% \d\/3 leads/.test(t))).toBe(true);
+    expect(terminal.text).not.toContain('\n');
     expect(out).not.toMatch(/\r|selling \[/);
   });
 });
@@ -304,7 +305,7 @@ flow main {
 describe('leadroute demo (alias of sell on the sample files)', () => {
   it('is listed in the help with sell', async () => {
     const r = await runCli(['help']);
-    expect(r.out).toContain('leadroute sell FILE --leads FILE.jsonl');
+    expect(r.out).toMatch(/^ {2}sell FILE +sell leads over HTTP/m);
     expect(r.out).toContain('`sell` on the sample files');
   });
 });

@@ -121,12 +121,21 @@ describe('formatDiagnostics caps its output', () => {
   it(`prints the first ${MAX_DIAGNOSTICS_SHOWN} diagnostics, then one line counting the rest`, () => {
     const out = formatDiagnostics(many(100_000, 12), { 'f.route': 'x\n'.repeat(100_012) });
     expect(out.match(/error LR101/g)).toHaveLength(MAX_DIAGNOSTICS_SHOWN);
-    expect(out.split('\n').at(-1)).toBe('… 99,912 more not shown: 99,900 errors, 12 warnings');
+    expect(out.split('\n').at(-1)).toBe(`… and ${(100_000 - MAX_DIAGNOSTICS_SHOWN).toLocaleString('en-US')} more errors (12 warnings)`);
+  });
+
+  it('shows as many as maxShown asks, and all of them for 0', () => {
+    const diagnostics = many(30, 2);
+    expect(formatDiagnostics(diagnostics, {}, { maxShown: 5 }).match(/error LR101/g)).toHaveLength(5);
+    expect(formatDiagnostics(diagnostics, {}, { maxShown: 5 }).split('\n').at(-1)).toBe('… and 25 more errors (2 warnings)');
+    const all = formatDiagnostics(diagnostics, {}, { maxShown: 0 });
+    expect(all.match(/LR101/g)).toHaveLength(32);
+    expect(all).not.toContain('… and');
   });
 
   it('prints everything, with no count line, up to the limit', () => {
     const out = formatDiagnostics(many(MAX_DIAGNOSTICS_SHOWN, 0), {});
     expect(out.match(/error LR101/g)).toHaveLength(MAX_DIAGNOSTICS_SHOWN);
-    expect(out).not.toContain('more not shown');
+    expect(out).not.toContain('… and');
   });
 });
