@@ -196,18 +196,18 @@ export async function scaleBench(only: readonly string[] = []): Promise<void> {
   const cases = CASES.filter((c) => only.length === 0 || only.some((o) => c.name.includes(o)));
   console.log('');
   console.log('check and compile scaling: ms per stage, median of a few runs after a warm-up');
-  console.log('(×: time over the time at a tenth of the size; linear growth is 10×)');
+  console.log('(×: a stage\'s time over its time at a tenth of the size; linear growth is 10×, issue 12 allows up to 12×)');
   console.log('timed: the built JavaScript in dist/ (tsc -p tsconfig.build.json), run by plain node, as users run it');
   p.compile(rulesFile(1_000), { file: 'warm-up.route', readFile: () => undefined, baseDir: '.' }); // warm-up: JIT, Chevrotain's grammar
   const results = new Map<string, Timings>();
-  const header = ['file', 'lines', ...STAGES, 'check ×', 'total ×'];
+  const header = ['file', 'lines', ...STAGES, ...STAGES.map((s) => `${s} ×`)];
   const rows: string[][] = [];
   for (const c of cases) {
     const { timings, lines } = timeCase(p, c);
     results.set(c.name, timings);
     const base = c.base === undefined ? undefined : results.get(c.base);
     const ratio = (s: Stage): string => (base === undefined ? '' : `${(timings[s] / base[s]).toFixed(1)}×`);
-    rows.push([c.name, lines.toLocaleString('en-US'), ...STAGES.map((s) => fmtMs(timings[s])), ratio('check'), ratio('total')]);
+    rows.push([c.name, lines.toLocaleString('en-US'), ...STAGES.map((s) => fmtMs(timings[s])), ...STAGES.map(ratio)]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
