@@ -43,6 +43,7 @@ export async function runCase(ctx: FileContext, index: number, observe: (o: Obse
   const caps = capsOf(ctx, c, path);
   const bids = bidsOf(ctx, c, path);
   checkExpectNames(ctx, c, path);
+  (c.exclude ?? []).forEach((b, i) => known(ctx, 'buyer', b, buyerNames(ctx.plan), [...path, 'exclude', i]));
   if (ctx.problems.length > before || now === null || seed === null || caps === null || bids === null) return null;
 
   const store = new MemoryStore();
@@ -61,10 +62,11 @@ export async function runCase(ctx: FileContext, index: number, observe: (o: Obse
   try {
     for (const earlier of c.before ?? []) {
       const l = { ...(ctx.test.json.defaults?.lead ?? {}), ...earlier };
-      observe({ decision: await route.route(l, opts), lead: l });
+      observe(await route.route(l, opts));
     }
-    const decision = await route.route(lead, opts);
-    observe({ decision, lead });
+    const seen = await route.route(lead, c.exclude !== undefined ? { ...opts, exclude: c.exclude } : opts);
+    observe(seen);
+    const decision = seen.decision;
     return { name: c.name, where: ctx.test.where(path), diffs: compareExpectations(c.expect, decision), decision };
   } finally {
     await route.close();
@@ -73,15 +75,22 @@ export async function runCase(ctx: FileContext, index: number, observe: (o: Obse
 }
 
 interface LeadRoute {
-  route(lead: unknown, opts: RouteOptions): Promise<Decision>;
+  route(lead: Record<string, unknown>, opts: RouteOptions): Promise<Observation>;
   close(): Promise<void>;
 }
 
 /** The router alone; or, when the plan pings buyers, the Seller over simulated buyers (no network). */
 function sellerOrRouter(plan: Plan, router: Router, bids: Map<string, SimulatedBid>): LeadRoute {
-  if (!plan.buyers.some((b) => b.ping)) return { route: async (lead, opts) => router.route(lead, opts), close: async () => undefined };
+  if (!plan.buyers.some((b) => b.ping)) return { route: async (lead, opts) => ({ decision: router.route(lead, opts), lead }), close: async () => undefined };
   const seller = new Seller(router, { http: new SimulatedBuyersHttpClient(plan.buyers, bids), secrets: {}, cascade: 0 });
-  return { route: async (lead, opts) => (await seller.sell(lead, opts)).decision, close: () => seller.close() };
+  return {
+    route: async (lead, opts) => {
+      const sale = await seller.sell(lead, opts);
+      const a = sale.auction;
+      return { decision: sale.decision, lead, ...(a ? { auction: { rule: a.ruleId, buyers: a.bids.map((b) => b.buyer) } } : {}) };
+    },
+    close: () => seller.close(),
+  };
 }
 
 /** The case's seed; with `random: N`, the first seed (0, 1, 2 …) under which the lead draws N. */

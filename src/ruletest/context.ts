@@ -14,6 +14,9 @@ import { dotted, type Path, type TestFile } from './read.js';
 export interface Observation {
   decision: Decision;
   lead: Record<string, unknown>;
+  /** The auction rule's id and the buyers it pinged (or took a fixed price from), when the lead was auctioned:
+   *  the trace names only the winners and the refusals, the auction record every bidder. */
+  auction?: { rule: string; buyers: string[] };
 }
 
 export interface FileContext {
@@ -31,7 +34,9 @@ export interface FileContext {
 export function routingTime(ctx: FileContext, own: { at?: string; zone?: string }, path: Path): number | null {
   const d = ctx.test.json.defaults ?? {};
   const at = own.at ?? d.at;
-  const zone = own.at !== undefined ? own.zone : (own.zone ?? d.zone);
+  // The file's zone reads a case's local `at` too; an `at` with Z or an offset says its own.
+  const absolute = /(Z|[+-]\d\d:?\d\d)$/i.test(at ?? '');
+  const zone = own.zone ?? (absolute ? undefined : d.zone);
   if (at === undefined) {
     if (zone !== undefined) problem(ctx, [...path, 'zone'], '`zone` needs an `at` to read in it');
     return zone === undefined ? DEFAULT_FROM : null;

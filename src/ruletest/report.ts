@@ -90,12 +90,17 @@ export function formatCoverage(runs: readonly FileRun[], min: number | null, col
   const { covered, total, percent } = percentCovered(files);
   const lines: string[] = [];
   for (const f of files) {
-    const missed = f.items.filter((i) => !i.covered);
+    const missed = f.items.filter((i) => !i.covered && i.ignored === undefined);
     if (missed.length === 0) continue;
     lines.push(`  ${c.bold(f.file)}: ${missed.length} of ${f.items.length} not exercised`);
     lines.push(...missed.map((i) => `    ${f.file}:${i.line}  ${i.what}`));
   }
-  const pct = `${formatPercent(percent)} (${covered} of ${total} branches, ${files.length} rule file${files.length === 1 ? '' : 's'})`;
+  const ignored = files.flatMap((f) => f.items.filter((i) => i.ignored !== undefined).map((i) => ({ file: f.file, item: i })));
+  if (ignored.length > 0) {
+    lines.push(c.dim(`  ignored by the test files (not counted):`));
+    lines.push(...ignored.map(({ file, item }) => c.dim(`    ${file}:${item.line}  ${item.what}: ${item.ignored}`)));
+  }
+  const pct = `${formatPercent(percent)} (${covered} of ${total} branches, ${files.length} rule file${files.length === 1 ? '' : 's'}${ignored.length > 0 ? `, ${ignored.length} ignored` : ''})`;
   const under = min !== null && percent < min;
   const head = `coverage: ${pct}${min !== null ? (under ? `, under the minimum of ${min}%` : `, minimum ${min}%`) : ''}`;
   return [under ? c.red(head) : c.green(head), ...lines].join('\n');

@@ -9,8 +9,8 @@ import { dirname, resolve } from 'node:path';
 import { loadPlanArgument } from '../cli/check.js';
 import type { Io } from '../cli/io.js';
 import { runCase, type CaseResult } from './case.js';
-import type { FileContext, Observation } from './context.js';
-import { coverageOf, type FileCoverage } from './coverage.js';
+import { problem, type FileContext, type Observation } from './context.js';
+import { applyIgnores, coverageOf, type FileCoverage } from './coverage.js';
 import { defaultRulesFor, shown, type Targets } from './discover.js';
 import { runDistribution, type DistributionResult } from './distribution.js';
 import { readTestFile, TestFileError } from './read.js';
@@ -88,8 +88,13 @@ async function runTestFile(path: string, opts: RunOptions): Promise<FileRun> {
     const r = runDistribution(ctx, i, observe);
     if (r !== null) distributions.push(r);
   }
+  const coverage = coverageOf(rules, plan, seen);
+  const ignore = test.json.coverage?.ignore ?? [];
+  for (const i of applyIgnores(coverage, ignore)) {
+    problem(ctx, ['coverage', 'ignore', i, 'branch'], `no branch of ${rules} reads \`${ignore[i]!.branch}\` (\`leadroute test --coverage\` lists them)`);
+  }
   if (ctx.problems.length > 0) return fail(rules, ctx.problems);
-  return { test: file, rules, cases, distributions, problems: [], coverage: opts.coverage ? coverageOf(rules, plan, seen) : null };
+  return { test: file, rules, cases, distributions, problems: [], coverage: opts.coverage ? coverage : null };
 }
 
 /** The rule file compiled; its diagnostics (file:line:col, code) go to `problems`. */

@@ -71,6 +71,8 @@ export const TestCase = Type.Object(
     /** Leads routed first, at the same time and on the same counters (dedupe, caps). */
     before: Type.Optional(Type.Array(LeadPart)),
     bids: Type.Optional(Type.Record(Type.String(), BidSetting)),
+    /** Buyers that refused this lead at delivery: routing passes them over, as the Seller's re-route does. */
+    exclude: Type.Optional(Type.Array(Text)),
     expect: CaseExpect,
   },
   { additionalProperties: false },
@@ -111,6 +113,15 @@ export const TestFileSchema = Type.Object(
     defaults: Type.Optional(Type.Object({ lead: Type.Optional(LeadPart), ...routing }, { additionalProperties: false })),
     cases: Type.Optional(Type.Array(TestCase)),
     distributions: Type.Optional(Type.Array(Distribution)),
+    coverage: Type.Optional(
+      Type.Object(
+        {
+          /** Branches no lead can take, left out of the coverage with the reason why (each must match a branch). */
+          ignore: Type.Array(Type.Object({ branch: Text, reason: Text }, { additionalProperties: false }), { minItems: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
