@@ -3,7 +3,7 @@
 // plan (a buyer, flow or rule the plan does not have is a bad test file, said
 // with its position and a did-you-mean, before anything is routed).
 
-import { didYouMean } from '../core/suggest.js';
+import { closestName } from '../core/suggest.js';
 import type { Plan } from '../compile/index.js';
 import { parseRoutingTime } from '../repl/session.js';
 import { DEFAULT_FROM } from '../sim/simulate.js';
@@ -56,7 +56,7 @@ export function problem(ctx: FileContext, path: Path, message: string): void {
 /** True when `name` is one of `names`; otherwise records the problem with a did-you-mean. */
 export function known(ctx: FileContext, what: string, name: string, names: readonly string[], path: Path): boolean {
   if (names.includes(name)) return true;
-  const near = didYouMean(name, names);
+  const near = closestName(name, names);
   problem(ctx, path, `no ${what} \`${name}\` in ${ctx.rulesFile}${near ? ` (did you mean \`${near}\`?)` : `; it has ${names.join(', ') || 'none'}`}`);
   return false;
 }
