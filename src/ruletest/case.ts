@@ -47,7 +47,7 @@ export async function runCase(ctx: FileContext, index: number, observe: (o: Obse
   if (ctx.problems.length > before || now === null || seed === null || caps === null || bids === null) return null;
 
   const store = new MemoryStore();
-  const plan = withCaps(ctx.plan, caps.overrides);
+  const plan = casePlan(ctx.plan, caps.overrides);
   const router = new Router(plan, { store, seed, trace: true });
   for (const set of caps.counts) {
     for (const pc of planCounters(router.loaded)) {
@@ -77,6 +77,18 @@ export async function runCase(ctx: FileContext, index: number, observe: (o: Obse
 interface LeadRoute {
   route(lead: Record<string, unknown>, opts: RouteOptions): Promise<Observation>;
   close(): Promise<void>;
+}
+
+/**
+ * The plan a case routes with: the file's, with the case's caps; when it pings
+ * buyers (and so is sold by the Seller), without delivery timing and batches,
+ * which decide when and how a sale is sent, not to whom (a batch would write
+ * the buyer's files, a delay would wait).
+ */
+function casePlan(plan: Plan, overrides: ReadonlyMap<string, PlanCap[]>): Plan {
+  const capped = withCaps(plan, overrides);
+  if (!capped.buyers.some((b) => b.ping)) return capped;
+  return { ...capped, buyers: capped.buyers.map(({ delivery: _timing, ...b }) => b) };
 }
 
 /** The router alone; or, when the plan pings buyers, the Seller over simulated buyers (no network). */
