@@ -39,14 +39,14 @@ const Status = Type.Union(['routed', 'unrouted', 'rejected', 'held', 'auction'].
 export const CaseExpect = Type.Object(
   {
     status: Type.Optional(Status),
-    /** The buyers sold to, in order; `none` (or an empty list) for no sale. */
-    buyers: Type.Optional(Type.Union([Type.Literal('none'), Type.Array(Text)])),
+    /** The buyers sold to, in order; `none` or `unsold` (or an empty list) for no sale. */
+    buyers: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('unsold'), Type.Array(Text)])),
     /** The decision's price: the sum of the buyers' prices, dollars. */
     price: Type.Optional(Type.Number()),
     exclusive: Type.Optional(Type.Boolean()),
     /** The id of the rule that placed the lead (`solar#0`). */
     rule: Type.Optional(Text),
-    /** Why the lead was not sold: a substring of the decision's reason (case ignored). */
+    /** Why the lead was not sold: a part of the decision's reason (case ignored), or a trace code of its trace (`NoRulePlaced`, `Rejected`, `LeadInvalid`). */
     reason: Type.Optional(Text),
     /** Per buyer, why it passed the lead over: a trace code (`CapExceeded`) or a substring of the trace line about it. */
     skipped: Type.Optional(Type.Record(Type.String(), Text)),

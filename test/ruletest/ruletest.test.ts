@@ -150,13 +150,24 @@ describe('leadroute test', () => {
     caps: { Premium: { "2/h": 0 } }
     before: [{ id: B1 }, { id: B2 }]
     expect: { buyers: [Standard] }
-  - name: random picks a seed that draws it
-    random: 77
-    expect: { buyers: [Premium] }
 `);
     const r = await runCli(['test', 'main.test.yaml'], dir);
-    expect(r.out).toContain('5 cases, 0 distributions: 5 passed, 0 failed');
+    expect(r.out).toContain('4 cases, 0 distributions: 4 passed, 0 failed');
     expect(r.code).toBe(0);
+  });
+
+  it('routes with a seed under which the lead draws the `random` a case gives', async () => {
+    const byRandom = RULES.replace('when homeowner route Premium', 'when random <= 50 route Premium');
+    const cases = (a: number, b: number) => `${DEFAULTS}cases:
+  - { name: low, random: ${a}, expect: { buyers: [Premium], trace: ["random = ${a}"] } }
+  - { name: high, random: ${b}, expect: { buyers: [Standard], reason: nothing } }
+`;
+    const right = await runCli(['test', 'main.test.yaml'], project(cases(50, 51), byRandom));
+    expect(right.out).toContain('✓ low\n  ✗ high');
+    expect(right.out).toMatch(/reason +expected +containing "nothing"\n +actual +\(none\)\n +decision: routed, Standard \$20\.00, random 51,/);
+    const both = await runCli(['test', 'main.test.yaml'], project(cases(50, 51).replace('random: 50', 'random: 50, seed: 3'), byRandom));
+    expect(both.code).toBe(2);
+    expect(both.err).toContain('main.test.yaml:6:26: cases[0].random: give `random` or `seed`, not both');
   });
 
   it('checks a distribution against its tolerance', async () => {
