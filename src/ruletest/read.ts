@@ -142,5 +142,5 @@ function keyHint(path: Path): string {
   const key = String(path[path.length - 1]);
   const hints: Record<string, string> = { expected: 'expect', buyer: 'buyers', time: 'at', cap: 'caps', leads: 'lead', test: 'cases', tests: 'cases' };
   const hint = hints[key];
-  return hint !== undefined && !(key === 'leads' && path.length === 3 && path[0] === 'distributions') ? ` (did you mean \`${hint}\`?)` : '';
+  return hint !== undefined ? ` (did you mean \`${hint}\`?)` : '';
 }
