@@ -49,12 +49,19 @@ const MAY_IMPORT = {
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl'],
+  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl', 'ruletest'],
   // The REPL sits with the CLI at the edge: it prints decisions, compiles files and
   // starts mock buyers as the commands do, through those CLI files (none imports the REPL).
   repl: [
     'core', 'plan', 'lang', 'compile', 'runtime', 'deliver', 'auction', 'adapters', 'mock',
     'cli/io.ts', 'cli/decisions.ts', 'cli/check.ts', 'cli/mock-buyers.ts', 'cli/sell-buyers.ts',
+  ],
+  // `leadroute test`: test files run through the pipeline as a caller would, with the
+  // REPL's time and cap settings, the simulator, and the Seller over simulated buyers
+  // (the mock buyers' answer writer); of the CLI only its I/O and the rule-file loader.
+  ruletest: [
+    'core', 'plan', 'lang', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock',
+    'repl/session.ts', 'repl/caps.ts', 'cli/io.ts', 'cli/check.ts',
   ],
   // The package root (src/index.ts): the embedding API, without the CLI and the mock buyers.
   'index.ts': ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim'],

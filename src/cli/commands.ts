@@ -98,6 +98,12 @@ export const FMT_OPTIONS = {
 } as const;
 export type FmtOptions = OptionValues<typeof FMT_OPTIONS>;
 
+export const TEST_OPTIONS = {
+  coverage: { kind: 'flag', description: 'report the rules, buyers and branches no test exercised' },
+  min: { kind: 'text', value: 'PCT', description: 'exit 1 when coverage is under PCT percent (implies --coverage)' },
+} as const;
+export type TestOptions = OptionValues<typeof TEST_OPTIONS>;
+
 export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'check',
@@ -169,6 +175,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [FILE_ARG],
     options: REPL_OPTIONS,
     run: async (args, o, io) => (await import('./repl.js')).replCommand(args, o, io),
+  }),
+  defineCommand({
+    name: 'test',
+    summary: 'run the test files beside rule files (docs/TESTING.md)',
+    notes: 'No PATH: rules/. Exit 1 on a failed case or coverage under --min,\n2 on a bad test file or a rule file with errors.',
+    args: [{ name: 'PATH', description: 'rule files, test files, or folders of them', many: true, optional: true, complete: 'file' }],
+    options: TEST_OPTIONS,
+    run: async (args, o, io) => (await import('./test-command.js')).testCommand(args, o, io),
   }),
   defineCommand({
     name: 'completion',

@@ -6,6 +6,7 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import {
+  actionRefFinder,
   planJsonSchema,
   planSchemaFor,
   planVerifier,
@@ -31,3 +32,6 @@ export const PLAN_JSON_SCHEMA = planJsonSchema(PlanSchema, 'if-then');
 export const verifyPlan: (json: unknown) => PlanProblem[] = planVerifier<PlanAction>(PlanSchema, PlanActionSchema, (a, path, problem, plan) =>
   modelOf(a.kind)?.planProblems?.(a, path, problem, plan),
 );
+
+/** The buyers and flows an action names, each with its path in the action (the verifier's `x-ref` walk). */
+export const actionRefs = actionRefFinder(PlanActionSchema);

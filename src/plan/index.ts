@@ -6,5 +6,5 @@
 
 export * from './declaration.js';
 export { planJsonSchema, type Dispatch } from './json-schema.js';
-export { planVerifier, type ActionSettings } from './verify.js';
+export { planVerifier, actionRefFinder, type ActionSettings, type ActionRef } from './verify.js';
 export { PlanError, type PlanProblem } from './problems.js';

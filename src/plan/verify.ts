@@ -47,6 +47,28 @@ export function planVerifier<A extends PlanActionBase>(
   };
 }
 
+/** One name an action refers to: a buyer or a flow, with its JSON path inside the action ("/tiers/1/buyer"). */
+export interface ActionRef {
+  kind: RefKind;
+  name: string;
+  path: string;
+}
+
+/**
+ * The names each action refers to, found from the schema's `x-ref` marks as the
+ * verifier finds them (for `leadroute test --coverage`: a split's entries, a
+ * waterfall's tiers, a fallback's steps, with no list of kinds).
+ */
+export function actionRefFinder(actionSchema: TSchema): (action: PlanActionBase) => ActionRef[] {
+  const trees = refTreesByKind(JSON.parse(JSON.stringify(actionSchema)) as Json);
+  return (action) => {
+    const refs: ActionRef[] = [];
+    const tree = trees.get(action.kind);
+    if (tree) forEachRef(tree, action, '', (kind, name, path) => refs.push({ kind, name, path }));
+    return refs;
+  };
+}
+
 function schemaProblems(errors: ErrorObject[]): PlanProblem[] {
   const out: PlanProblem[] = [];
   const seen = new Set<string>();

@@ -7,8 +7,8 @@
 import { money } from '../cli/decisions.js';
 import { CAP_UNITS as CAP_UNIT_WORDS } from '../lang/ast-builder.js';
 import type { PlanCap } from '../plan/index.js';
-import { CapCounter, makeCounters, ruleCapPrefix } from '../runtime/caps.js';
-import type { LoadedBuyer } from '../runtime/index.js';
+import { CapCounter, makeCounters, ruleCapPrefix, type CapStore } from '../runtime/caps.js';
+import type { LoadedBuyer, LoadedPlan } from '../runtime/index.js';
 import { UNIT_INDEX } from '../runtime/time.js';
 import type { Session } from './session.js';
 
@@ -21,16 +21,18 @@ interface CapRow {
   measure: 'leads' | 'dollars';
 }
 
-/** Every cap counter of the plan at the session's routing time. */
-export function capRows(session: Session): CapRow[] {
-  const now = session.now();
-  const loaded = session.router.loaded;
-  const rows: CapRow[] = [];
-  const row = (owner: string, buyer: LoadedBuyer, counter: CapCounter) => {
-    const ids = buyer.clock.windows(now).ids;
-    rows.push({ owner, label: counter.label(), used: counter.used(session.store, ids, now), limit: counter.limit, measure: counter.measure });
-  };
-  for (const b of loaded.buyers) for (const counter of b.counters) row(b.name, b, counter);
+/** One cap counter of a loaded plan: the buyer it counts for, and the rule when it is a rule's cap on the buyer. */
+export interface PlanCounter {
+  owner: string;
+  buyer: LoadedBuyer;
+  rule: string | null;
+  counter: CapCounter;
+}
+
+/** Every cap counter of a loaded plan: the buyers' own, then the rules' caps on a buyer. */
+export function planCounters(loaded: LoadedPlan): PlanCounter[] {
+  const out: PlanCounter[] = [];
+  for (const b of loaded.buyers) for (const counter of b.counters) out.push({ owner: b.name, buyer: b, rule: null, counter });
   // A rule's own caps (`route Premium cap 100/h`): counters under the rule's key, rebuilt
   // from the plan as the loader builds them, so they read the same store entries.
   for (const flow of loaded.plan.flows) {
@@ -39,10 +41,32 @@ export function capRows(session: Session): CapRow[] {
       if (a.kind !== 'route' || a.caps.length === 0) continue;
       const i = loaded.buyerIndex.get(a.buyer);
       if (i === undefined) continue;
-      for (const counter of makeCounters(ruleCapPrefix(rule.id, a.buyer), a.caps)) row(`${a.buyer} in rule ${rule.id}`, loaded.buyers[i]!, counter);
+      for (const counter of makeCounters(ruleCapPrefix(rule.id, a.buyer), a.caps)) {
+        out.push({ owner: `${a.buyer} in rule ${rule.id}`, buyer: loaded.buyers[i]!, rule: rule.id, counter });
+      }
     }
   }
-  return rows;
+  return out;
+}
+
+/** Set a counter's count in its window at `now` to `used` (the store adds: the difference is added). Returns the count now. */
+export function setCounterUsed(store: CapStore, buyer: LoadedBuyer, counter: CapCounter, used: number, now: number): number {
+  const w = buyer.clock.windows(now);
+  const i = UNIT_INDEX[counter.unit];
+  store.add(counter.key(w.ids[i]!), used - counter.used(store, w.ids, now), w.expires[i]!);
+  return counter.used(store, w.ids, now);
+}
+
+/** Every cap counter of the plan at the session's routing time. */
+export function capRows(session: Session): CapRow[] {
+  const now = session.now();
+  return planCounters(session.router.loaded).map(({ owner, buyer, counter }) => ({
+    owner,
+    label: counter.label(),
+    used: counter.used(session.store, buyer.clock.windows(now).ids, now),
+    limit: counter.limit,
+    measure: counter.measure,
+  }));
 }
 
 export function formatCaps(session: Session): string {
@@ -102,13 +126,6 @@ export async function setCap(session: Session, args: string[]): Promise<string> 
   const loaded = session.router.loaded.buyers[session.router.loaded.buyerIndex.get(buyer)!]!;
   const counter = loaded.counters.find((c) => c.measure === cap.measure && c.unit === cap.unit)!;
   let count = '';
-  if (used !== null) {
-    const now = session.now();
-    const w = loaded.clock.windows(now);
-    const i = UNIT_INDEX[cap.unit];
-    // The store adds to a counter: add the difference to reach `used`.
-    session.store.add(counter.key(w.ids[i]!), used - counter.used(session.store, w.ids, now), w.expires[i]!);
-    count = `, ${counter.used(session.store, w.ids, now)} used in this ${cap.unit}`;
-  }
+  if (used !== null) count = `, ${setCounterUsed(session.store, loaded, counter, used, session.now())} used in this ${cap.unit}`;
   return [`${buyer} cap ${capLabel(cap)} (in place of the file's)${count}`, ...notes].join('\n');
 }

@@ -5,14 +5,13 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { money } from '../cli/decisions.js';
-import { isValidZone, closestZone } from '../core/zones.js';
-import { localToUtc, zoneClock } from '../runtime/time.js';
+import { zoneClock } from '../runtime/time.js';
 import { CAP_UNIT_NAMES, capLabel, formatCaps, setCap } from './caps.js';
 import { explainBuyer } from './explain.js';
 import { describeType } from './lead-line.js';
 import { loadLeadsFile } from './load.js';
 import { MockError, MockTarget } from './mock.js';
-import type { Session } from './session.js';
+import { parseRoutingTime, type Session } from './session.js';
 
 /** What a command asks the shell to do after it ran. */
 export type CommandEffect = 'continue' | 'quit';
@@ -161,23 +160,9 @@ function setTime(s: Session, args: string[]): string {
     s.fixedTime = null;
     return `routing at the clock's time again (${new Date(s.now()).toISOString()})`;
   }
-  const absolute = /(Z|[+-]\d\d:?\d\d)$/i.test(time);
-  if (absolute && zone !== undefined) return `\`${time}\` already says its offset; leave out the zone`;
-  const z = zone ?? 'UTC';
-  if (!isValidZone(z)) {
-    const near = closestZone(z);
-    return `unknown time zone \`${z}\`${near ? ` (did you mean \`${near}\`?)` : ''}`;
-  }
-  const m = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?)?$/.exec(time);
-  let ms: number;
-  if (absolute) ms = Date.parse(time);
-  else if (m) {
-    const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0'] = m;
-    const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.padEnd(3, '0')));
-    ms = localToUtc(zoneClock(z), local);
-  } else ms = NaN;
-  if (!Number.isFinite(ms)) return `\`${time}\` is not a time: write 2026-11-24T08:59 (and a zone), or an ISO time with Z or an offset`;
-  s.fixedTime = { ms, zone: absolute ? 'UTC' : z };
+  const parsed = parseRoutingTime(time, zone);
+  if ('error' in parsed) return parsed.error;
+  s.fixedTime = parsed;
   return describeTime(s);
 }
 

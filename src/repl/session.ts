@@ -9,6 +9,8 @@ import type { Plan } from '../compile/index.js';
 import { loadPlanArgument } from '../cli/check.js';
 import type { Io } from '../cli/io.js';
 import type { PlanCap } from '../plan/index.js';
+import { closestZone, isValidZone } from '../core/zones.js';
+import { localToUtc, zoneClock } from '../runtime/time.js';
 import { Router, type Decision, type RouteOptions } from '../runtime/index.js';
 import { MockTarget } from './mock.js';
 
@@ -31,6 +33,31 @@ export interface SessionOptions {
 export interface FixedTime {
   ms: number;
   zone: string;
+}
+
+/**
+ * `2026-11-24T08:59` read in `zone` (UTC when none), or an ISO time with `Z` or
+ * an offset (then no zone): the routing time `:at` sets, and a `leadroute test`
+ * case's `at`. An error is a sentence for the user.
+ */
+export function parseRoutingTime(time: string, zone: string | undefined): FixedTime | { error: string } {
+  const absolute = /(Z|[+-]\d\d:?\d\d)$/i.test(time);
+  if (absolute && zone !== undefined) return { error: `\`${time}\` already says its offset; leave out the zone` };
+  const z = zone ?? 'UTC';
+  if (!isValidZone(z)) {
+    const near = closestZone(z);
+    return { error: `unknown time zone \`${z}\`${near ? ` (did you mean \`${near}\`?)` : ''}` };
+  }
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,3}))?)?)?$/.exec(time);
+  let ms: number;
+  if (absolute) ms = Date.parse(time);
+  else if (m) {
+    const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0'] = m;
+    const local = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Number(frac.padEnd(3, '0')));
+    ms = localToUtc(zoneClock(z), local);
+  } else ms = NaN;
+  if (!Number.isFinite(ms)) return { error: `\`${time}\` is not a time: write 2026-11-24T08:59 (and a zone), or an ISO time with Z or an offset` };
+  return { ms, zone: absolute ? 'UTC' : z };
 }
 
 /** What a reload did. */
