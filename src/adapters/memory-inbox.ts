@@ -1,0 +1,36 @@
+// The service's inbox in memory (`leadroute serve` without --store): nothing
+// survives the process. SqliteInbox keeps the same rows in a database.
+
+import type { InboxEntry, InboxLead, LeadInbox, LeadOutcome } from '../serve/inbox.js';
+
+export class MemoryInbox implements LeadInbox {
+  private readonly leads = new Map<string, InboxLead>();
+
+  receive(entry: InboxEntry, lead: unknown): boolean {
+    if (this.leads.has(entry.leadId)) return false;
+    this.leads.set(entry.leadId, { ...entry, state: 'received', lead: structuredClone(lead), outcome: null, finishedAt: null });
+    return true;
+  }
+
+  finish(leadId: string, outcome: LeadOutcome, at: number): void {
+    const row = this.leads.get(leadId);
+    if (!row) return;
+    row.state = 'done';
+    row.lead = null;
+    row.outcome = outcome;
+    row.finishedAt = at;
+  }
+
+  get(leadId: string): InboxLead | null {
+    const row = this.leads.get(leadId);
+    return row ? structuredClone(row) : null;
+  }
+
+  unfinished(): InboxLead[] {
+    return [...this.leads.values()].filter((r) => r.state === 'received').map((r) => structuredClone(r));
+  }
+
+  recent(limit: number): InboxLead[] {
+    return [...this.leads.values()].slice(-Math.max(0, limit)).reverse().map((r) => structuredClone(r));
+  }
+}

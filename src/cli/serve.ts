@@ -1,0 +1,138 @@
+// `leadroute serve RULES [--port N] [--host H] [--store DB] [--buyers CONFIG [--ephemeral]]
+//                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]`:
+// the HTTP service (src/serve) until SIGINT or SIGTERM. Keys come from --keys
+// FILE or the LEADROUTE_API_KEYS environment variable; --buyers starts mock
+// buyers first, as `sell` does. Exit codes: 0 stopped cleanly, 1 the port or
+// the buyers could not be had, 2 usage, rule or key-file errors.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Plan } from '../compile/index.js';
+import type { MockBuyers } from '../mock/index.js';
+import { buildServer, PlanLoadError } from '../serve/server.js';
+import { KEYS_ENV, KeysError, keysFromList, parseKeys, type ApiKeys } from '../serve/keys.js';
+import { loadPlanFile } from '../serve/plan-file.js';
+import { startBuyersFor } from './sell-buyers.js';
+import { UsageError, packageRoot, parseOptions, str, type Io } from './io.js';
+
+const SERVE_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  store: { type: 'string' },
+  buyers: { type: 'string' },
+  ephemeral: { type: 'boolean' },
+  keys: { type: 'string' },
+  'body-limit': { type: 'string' },
+  seed: { type: 'string' },
+  'no-watch': { type: 'boolean' },
+} as const;
+
+function wholeNumber(v: string | undefined, name: string, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number of at least ${min} (got \`${v}\`)`);
+  return n;
+}
+
+function readKeys(file: string | undefined, io: Io): ApiKeys | null {
+  try {
+    if (file !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(resolve(io.cwd, file), 'utf8');
+      } catch {
+        throw new UsageError(`cannot read \`${file}\``);
+      }
+      return parseKeys(text, process.env);
+    }
+    const list = process.env[KEYS_ENV];
+    return list !== undefined && list !== '' ? keysFromList(list) : null;
+  } catch (err) {
+    if (err instanceof KeysError) throw new UsageError(`${file ?? KEYS_ENV}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((res) => {
+    const on = (sig: string) => () => res(sig);
+    process.once('SIGINT', on('SIGINT'));
+    process.once('SIGTERM', on('SIGTERM'));
+  });
+}
+
+export async function serveCommand(args: string[], io: Io, stop: Promise<string> = stopSignal()): Promise<number> {
+  const { values: v, positionals } = parseOptions(args, SERVE_OPTIONS);
+  if (positionals.length !== 1) throw new UsageError('`serve` takes exactly one rule file or plan');
+  const rules = resolve(io.cwd, positionals[0]!);
+  const port = wholeNumber(str(v.port), 'port', 8080, 0);
+  const host = str(v.host) ?? '127.0.0.1';
+  const bodyLimit = wholeNumber(str(v['body-limit']), 'body-limit', 64 * 1024, 1);
+  const keys = readKeys(str(v.keys), io);
+  const buyersFile = str(v.buyers);
+  if (v.ephemeral === true && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
+
+  let mock: MockBuyers | null = null;
+  let adaptPlan: ((plan: Plan) => Plan) | undefined;
+  if (buyersFile !== undefined) {
+    const first = loadPlanFile(rules);
+    if (!first.ok) {
+      io.err(first.errors.join('\n'));
+      return 2;
+    }
+    const started = await startBuyersFor(first.plan, buyersFile, io, { ephemeral: v.ephemeral === true, command: 'serve' });
+    if (!started.ok) return started.code;
+    mock = started.mock;
+    const ports = new Map<number, number>();
+    started.config.buyers.forEach((b, i) => {
+      if (b.port) ports.set(b.port, mock!.buyers[i]!.port);
+    });
+    const { redirectPlan } = await import('./sell-buyers.js');
+    adaptPlan = (plan) => redirectPlan(plan, ports).plan;
+    io.out(`mock buyers: ${mock.buyers.map((b) => `${b.name} ${b.url}`).join(', ')}`);
+  }
+
+  let version = '0';
+  try {
+    version = (JSON.parse(readFileSync(resolve(packageRoot(), 'package.json'), 'utf8')) as { version?: string }).version ?? '0';
+  } catch {
+    // no package.json beside the code: the OpenAPI document says version 0
+  }
+  let app;
+  try {
+    app = await buildServer({
+      rules,
+      ...(str(v.store) !== undefined ? { store: resolve(io.cwd, str(v.store)!) } : {}),
+      keys,
+      bodyLimit,
+      ...(adaptPlan ? { adaptPlan } : {}),
+      watch: v['no-watch'] !== true,
+      ...(str(v.seed) !== undefined ? { seed: str(v.seed)! } : {}),
+      version,
+    });
+  } catch (err) {
+    await mock?.close();
+    if (err instanceof PlanLoadError) {
+      io.err(err.errors.join('\n'));
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    await app.listen({ port, host });
+  } catch (err) {
+    await app.close();
+    await mock?.close();
+    io.err(`leadroute serve: cannot listen on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return 1;
+  }
+  const address = app.server.address();
+  const actual = typeof address === 'object' && address !== null ? address.port : port;
+  io.out(`leadroute serve: listening on http://${host}:${actual} (${str(v.store) ? `store ${str(v.store)}` : 'in memory: nothing survives a restart; --store DB keeps it'}; ${keys ? `${keys.size} API key(s)` : 'no API keys: any caller may post'})`);
+  const sig = await stop;
+  io.out(`leadroute serve: ${sig}: finishing sales and deliveries in progress, then stopping`);
+  await app.close();
+  await mock?.close();
+  return 0;
+}
