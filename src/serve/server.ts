@@ -121,6 +121,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           ...(typeof options.logger === 'object' && options.logger.stream ? { stream: options.logger.stream } : {}),
         };
   const app = Fastify({ logger, bodyLimit });
+  // JSON only: a text body is a 415, not a string the body schema then refuses.
+  app.removeContentTypeParser('text/plain');
   const watcher = new PlanWatcher({
     file: rulesPath,
     install: (plan) => service.install(adapt(plan)),
