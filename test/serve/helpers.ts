@@ -17,13 +17,14 @@ export const SERVE_LEAD = `lead {
   phone: phone pii optional
 }`;
 
-/** Alpha takes CA (at $20), Beta the rest (at $12); both post to their mock buyer. */
+/** Alpha takes CA (at $20, 10 a day), Beta the rest (at $12); both post to their mock buyer. */
 export function rulesFor(mock: MockBuyers, extra = ''): string {
   const url = (name: string) => mock.buyers.find((b) => b.name === name)!.url;
   return `${SERVE_LEAD}
 
 buyer Alpha {
   price $20
+  cap 10/day
   post "${url('Alpha')}/post" timeout 10s accepted "result" == "success"
 }
 
