@@ -12,7 +12,7 @@ import type { MockBuyers } from '../mock/index.js';
 import { buildServer, PlanLoadError } from '../serve/server.js';
 import { KEYS_ENV, KeysError, keysFromList, parseKeys, type ApiKeys } from '../serve/keys.js';
 import { loadPlanFile } from '../serve/plan-file.js';
-import { startBuyersFor } from './sell-buyers.js';
+import { redirectPlan, startBuyersFor } from './sell-buyers.js';
 import { UsageError, packageRoot, parseOptions, str, type Io } from './io.js';
 
 const SERVE_OPTIONS = {
@@ -84,11 +84,7 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
     const started = await startBuyersFor(first.plan, buyersFile, io, { ephemeral: v.ephemeral === true, command: 'serve' });
     if (!started.ok) return started.code;
     mock = started.mock;
-    const ports = new Map<number, number>();
-    started.config.buyers.forEach((b, i) => {
-      if (b.port) ports.set(b.port, mock!.buyers[i]!.port);
-    });
-    const { redirectPlan } = await import('./sell-buyers.js');
+    const ports = started.ports;
     adaptPlan = (plan) => redirectPlan(plan, ports).plan;
     io.out(`mock buyers: ${mock.buyers.map((b) => `${b.name} ${b.url}`).join(', ')}`);
   }
