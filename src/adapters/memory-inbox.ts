@@ -1,10 +1,19 @@
 // The service's inbox in memory (`leadroute serve` without --store): nothing
 // survives the process. SqliteInbox keeps the same rows in a database.
 
-import type { InboxEntry, InboxLead, LeadInbox, LeadOutcome } from '../serve/inbox.js';
+import type { Feedback, InboxEntry, InboxLead, LeadInbox, LeadOutcome } from '../serve/inbox.js';
 
 export class MemoryInbox implements LeadInbox {
   private readonly leads = new Map<string, InboxLead>();
+  private readonly said: Feedback[] = [];
+
+  recordFeedback(feedback: Feedback): void {
+    this.said.push({ ...feedback });
+  }
+
+  feedback(leadId: string): Feedback[] {
+    return this.said.filter((f) => f.leadId === leadId).map((f) => ({ ...f }));
+  }
 
   receive(entry: InboxEntry, lead: unknown): boolean {
     if (this.leads.has(entry.leadId)) return false;

@@ -45,6 +45,18 @@ export const INBOX_INDEX_SQL: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS inbox_received_at ON inbox (received_at)',
 ];
 
+/** Returns and conversions posted to `leadroute serve` (POST /feedback), with the return's reason. */
+export const FEEDBACK_TABLE_SQL = `CREATE TABLE IF NOT EXISTS feedback (
+  id      INTEGER PRIMARY KEY,
+  lead_id TEXT NOT NULL,
+  buyer   TEXT NOT NULL,
+  kind    TEXT NOT NULL CHECK (kind IN ('returned', 'converted')),
+  reason  TEXT,
+  at      INTEGER NOT NULL,
+  source  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_lead_id ON feedback (lead_id)`;
+
 function inboxSql(): string {
   return [INBOX_TABLE_SQL, ...INBOX_INDEX_SQL].join(';\n') + ';';
 }
@@ -120,6 +132,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: "the service's inbox: every lead `leadroute serve` acknowledged, until it is finished",
     sql: inboxSql(),
+  },
+  {
+    version: 4,
+    description: 'returns and conversions posted to `leadroute serve`, with reasons',
+    sql: FEEDBACK_TABLE_SQL + ';',
   },
 ];
 

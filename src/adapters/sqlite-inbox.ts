@@ -4,9 +4,9 @@
 // (synchronous=NORMAL loses only on power loss; FULL: not even then).
 
 import type Database from 'better-sqlite3';
-import type { InboxEntry, InboxLead, InboxState, LeadInbox, LeadOutcome } from '../serve/inbox.js';
+import type { Feedback, InboxEntry, InboxLead, InboxState, LeadInbox, LeadOutcome } from '../serve/inbox.js';
 import { retryWhileBusy } from './errors.js';
-import { INBOX_INDEX_SQL, INBOX_TABLE_SQL } from './schema.js';
+import { FEEDBACK_TABLE_SQL, INBOX_INDEX_SQL, INBOX_TABLE_SQL } from './schema.js';
 
 interface Row {
   lead_id: string;
@@ -38,6 +38,8 @@ export class SqliteInbox implements LeadInbox {
   private readonly sGet: Database.Statement;
   private readonly sUnfinished: Database.Statement;
   private readonly sRecent: Database.Statement;
+  private readonly sFeedback: Database.Statement;
+  private readonly sFeedbackOf: Database.Statement;
 
   /** On an open database (a SqliteStore's `db`), which it does not own. */
   constructor(db: Database.Database) {
@@ -45,7 +47,10 @@ export class SqliteInbox implements LeadInbox {
     retryWhileBusy(() => {
       db.exec(INBOX_TABLE_SQL);
       for (const s of INBOX_INDEX_SQL) db.exec(s);
+      db.exec(FEEDBACK_TABLE_SQL);
     }, wait);
+    this.sFeedback = db.prepare('INSERT INTO feedback (lead_id, buyer, kind, reason, at, source) VALUES (?, ?, ?, ?, ?, ?)');
+    this.sFeedbackOf = db.prepare('SELECT lead_id AS leadId, buyer, kind, reason, at, source FROM feedback WHERE lead_id = ? ORDER BY id');
     this.sInsert = db.prepare(
       `INSERT INTO inbox (lead_id, flow, source, lead, received_at, state) VALUES (?, ?, ?, ?, ?, 'received')
        ON CONFLICT (lead_id) DO NOTHING`,
@@ -76,5 +81,13 @@ export class SqliteInbox implements LeadInbox {
 
   recent(limit: number): InboxLead[] {
     return (this.sRecent.all(Math.max(0, Math.floor(limit))) as Row[]).map(fromRow);
+  }
+
+  recordFeedback(f: Feedback): void {
+    this.sFeedback.run(f.leadId, f.buyer, f.kind, f.reason, f.at, f.source);
+  }
+
+  feedback(leadId: string): Feedback[] {
+    return this.sFeedbackOf.all(leadId) as Feedback[];
   }
 }

@@ -29,7 +29,7 @@ Usage:
   leadroute fmt [--check] [FILE|DIR...]        rewrite rule files in the canonical layout (no FILE: stdin to stdout); --check: list the unformatted, exit 1
   leadroute mock-buyers CONFIG [--ephemeral]   run mock buyer HTTP servers (e.g. examples/mock-buyers.json) until Ctrl-C
   leadroute repl FILE [--flow F] [--at TIME] [--seed S] [--buyers CONFIG]   try leads by hand (:help inside); reloads when FILE changes
-  leadroute serve FILE [--port N] [--host H] [--store DB] [--buyers CONFIG] [--keys FILE]   the HTTP service: POST /leads/:flow, POST /ping/:flow, GET /leads/:id, /health, /ready, /plan, /metrics, /openapi.json
+  leadroute serve FILE [--port N] [--host H] [--store DB] [--buyers CONFIG] [--keys FILE]   the HTTP service: POST /leads/:flow, POST /ping/:flow, GET /leads/:id, POST /feedback, /health, /ready, /plan, /metrics, /openapi.json (docs/SERVE.md)
   leadroute help                               this text
 
 Options:

@@ -1,5 +1,6 @@
 // `leadroute serve RULES [--port N] [--host H] [--store DB] [--buyers CONFIG [--ephemeral]]
-//                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]`:
+//                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]
+//                        [--return-window DURATION] [--return-reasons a,b,c]`:
 // the HTTP service (src/serve) until SIGINT or SIGTERM. Keys come from --keys
 // FILE or the LEADROUTE_API_KEYS environment variable; --buyers starts mock
 // buyers first, as `sell` does. Exit codes: 0 stopped cleanly, 1 the port or
@@ -10,7 +11,7 @@ import { resolve } from 'node:path';
 import type { Plan } from '../compile/index.js';
 import type { MockBuyers } from '../mock/index.js';
 import { buildServer, PlanLoadError } from '../serve/server.js';
-import { KEYS_ENV, KeysError, keysFromList, parseKeys, type ApiKeys } from '../serve/keys.js';
+import { KEYS_ENV, KeysError, keysFromList, parseKeys, windowMsOf, type ApiKeys } from '../serve/keys.js';
 import { loadPlanFile } from '../serve/plan-file.js';
 import { redirectPlan, startBuyersFor } from './sell-buyers.js';
 import { UsageError, packageRoot, parseOptions, str, type Io } from './io.js';
@@ -25,6 +26,8 @@ const SERVE_OPTIONS = {
   'body-limit': { type: 'string' },
   seed: { type: 'string' },
   'no-watch': { type: 'boolean' },
+  'return-window': { type: 'string' },
+  'return-reasons': { type: 'string' },
 } as const;
 
 function wholeNumber(v: string | undefined, name: string, dflt: number, min: number): number {
@@ -70,6 +73,12 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
   const host = str(v.host) ?? '127.0.0.1';
   const bodyLimit = wholeNumber(str(v['body-limit']), 'body-limit', 64 * 1024, 1);
   const keys = readKeys(str(v.keys), io);
+  const windowText = str(v['return-window']);
+  const returnWindowMs = windowText === undefined ? undefined : windowMsOf(windowText);
+  if (returnWindowMs === null) throw new UsageError(`--return-window must be a duration such as "7 days" or "48h" (got \`${windowText}\`)`);
+  const reasonsText = str(v['return-reasons']);
+  const returnReasons = reasonsText?.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  if (returnReasons !== undefined && returnReasons.length === 0) throw new UsageError('--return-reasons must name at least one reason (a,b,c)');
   const buyersFile = str(v.buyers);
   if (v.ephemeral === true && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
 
@@ -104,6 +113,8 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
       bodyLimit,
       ...(adaptPlan ? { adaptPlan } : {}),
       watch: v['no-watch'] !== true,
+      ...(returnWindowMs !== undefined ? { returnWindowMs } : {}),
+      ...(returnReasons !== undefined ? { returnReasons } : {}),
       ...(str(v.seed) !== undefined ? { seed: str(v.seed)! } : {}),
       version,
     });

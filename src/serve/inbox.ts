@@ -36,6 +36,18 @@ export interface InboxLead extends InboxEntry {
   finishedAt: number | null;
 }
 
+/** A buyer's word on a lead it bought (POST /feedback): the event feeds buyer metrics; this is the record, with its reason. */
+export interface Feedback {
+  leadId: string;
+  buyer: string;
+  kind: 'returned' | 'converted';
+  /** Why it was returned (one of the allowed reasons); null for a conversion. */
+  reason: string | null;
+  /** ms since the epoch. */
+  at: number;
+  source: string;
+}
+
 export interface LeadInbox {
   /** Write a lead down (durably, for a store on disk). False when its id is there already. */
   receive(entry: InboxEntry, lead: unknown): boolean;
@@ -46,4 +58,7 @@ export interface LeadInbox {
   unfinished(): InboxLead[];
   /** The latest leads, newest first. */
   recent(limit: number): InboxLead[];
+  recordFeedback(feedback: Feedback): void;
+  /** A lead's feedback, in the order recorded. */
+  feedback(leadId: string): Feedback[];
 }

@@ -30,7 +30,7 @@ export interface Source {
 export const DEFAULT_RATE: Limit = { max: 600, windowMs: 60_000 };
 export const DEFAULT_PINGS: Limit = { max: 1200, windowMs: 60_000 };
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, second: 1000, seconds: 1000, m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000, h: 3_600_000, hour: 3_600_000, hours: 3_600_000, d: 86_400_000, day: 86_400_000, days: 86_400_000 };
 
 /** A window: ms, or text such as "1 minute", "30 s", "500ms". Null when it is neither. */
 export function windowMsOf(v: unknown): number | null {

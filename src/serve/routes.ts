@@ -21,6 +21,7 @@ export const ErrorBody = {
     leadId: str,
     flows: { type: 'array', items: str },
     status: anyObject,
+    allowed: { type: 'array', items: str },
   },
   additionalProperties: false,
 } as const;
@@ -83,6 +84,7 @@ export const LeadStatus = {
     outcome: { type: ['object', 'null'], additionalProperties: true },
     decisions: { type: 'array', items: anyObject, description: "the router's decisions, in order" },
     attempts: { type: 'array', items: anyObject, description: 'every ping, post and pixel request, in order' },
+    feedback: { type: 'array', items: anyObject, description: 'returns and conversions, in order' },
   },
   additionalProperties: false,
 } as const;
@@ -101,6 +103,23 @@ export const PlanInfoBody = {
       additionalProperties: false,
     },
   },
+  additionalProperties: false,
+} as const;
+
+export const FeedbackBody = {
+  type: 'object',
+  required: ['leadId', 'buyer', 'kind'],
+  properties: {
+    leadId: str,
+    buyer: { ...str, description: 'a buyer the lead was sold to' },
+    kind: { ...str, enum: ['returned', 'converted'] },
+    reason: { ...str, description: 'for a return: one of the allowed reasons' },
+  },
+} as const;
+
+const FeedbackRecorded = {
+  type: 'object',
+  properties: { leadId: str, buyer: str, kind: str, reason: { type: ['string', 'null'] }, at: str, source: str },
   additionalProperties: false,
 } as const;
 
@@ -145,6 +164,13 @@ export const ROUTES = {
     summary: 'A lead: its state, its decisions and every request made for it',
     keyed: true,
     schema: { params: { type: 'object', required: ['id'], properties: { id: str } }, response: { 200: LeadStatus, ...errors(401, 404, 429) } },
+  },
+  feedback: {
+    method: 'POST',
+    url: '/feedback',
+    summary: 'A return (within the return window, for an allowed reason) or a conversion of a sold lead; feeds the buyer metrics performance splits and `rank by` read',
+    keyed: true,
+    schema: { body: FeedbackBody, response: { 200: FeedbackRecorded, ...errors(400, 401, 404, 409, 422, 429) } },
   },
   health: { method: 'GET', url: '/health', summary: 'The process answers', keyed: false, schema: { response: { 200: Health } } },
   ready: { method: 'GET', url: '/ready', summary: 'Ready to take leads: a plan loaded and the store open (503 otherwise)', keyed: false, schema: { response: { 200: Health, 503: Health } } },

@@ -16,7 +16,7 @@ import { ServeMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { loadPlanFile, PlanWatcher } from './plan-file.js';
 import { ROUTES } from './routes.js';
-import { LeadService, type PingAnswer } from './service.js';
+import { LeadService, type FeedbackInput, type PingAnswer } from './service.js';
 
 export interface ServerOptions {
   /** The rule file or compiled plan.json (resolved against the working directory). */
@@ -36,6 +36,10 @@ export interface ServerOptions {
   seed?: string;
   secrets?: SecretSource;
   version?: string;
+  /** Reasons a lead may be returned for (POST /feedback); default DEFAULT_RETURN_REASONS. */
+  returnReasons?: readonly string[];
+  /** How long after its sale a lead may be returned, ms; default 7 days. */
+  returnWindowMs?: number;
 }
 
 /** The initial plan does not load: its errors, one text each. */
@@ -93,6 +97,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     inbox,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.secrets !== undefined ? { secrets: options.secrets } : {}),
+    ...(options.returnReasons !== undefined ? { returnReasons: options.returnReasons } : {}),
+    ...(options.returnWindowMs !== undefined ? { returnWindowMs: options.returnWindowMs } : {}),
     observer: {
       sold: (flow, sale, ms) => metrics?.sold(flow, sale, ms),
       delivered: (rec) => metrics?.delivered(rec),
@@ -261,7 +267,42 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         outcome: lead.outcome,
         decisions: store.decisions({ leadId: id }),
         attempts: store.attempts({ leadId: id }),
+        feedback: inbox.feedback(id).map((f) => ({ ...f, at: new Date(f.at).toISOString() })),
       });
+    },
+  });
+
+  app.route({
+    method: r.feedback.method, url: r.feedback.url, schema: r.feedback.schema, config: { keyed: true, ...limited((s) => s.rate) },
+    handler: async (req, reply) => {
+      const body = req.body as FeedbackInput;
+      const lead = inbox.get(body.leadId);
+      if (lead && keys !== null && lead.source !== req.source!.name) return problem(reply, 404, 'unknown-lead', `no lead \`${body.leadId}\` was received from this source`);
+      const result = service.feedback(body, req.source!.name);
+      switch (result.kind) {
+        case 'recorded': {
+          const f = result.feedback;
+          req.log.info({ leadId: f.leadId, buyer: f.buyer, kind: f.kind, reason: f.reason }, 'feedback recorded');
+          return reply.send({ ...f, at: new Date(f.at).toISOString() });
+        }
+        case 'unknown-lead':
+          return problem(reply, 404, 'unknown-lead', `no lead \`${result.leadId}\` was received`);
+        case 'not-sold':
+          return problem(reply, 422, 'not-sold', `lead ${result.leadId} was not sold to ${result.buyer}${result.buyers.length > 0 ? `; it was sold to ${result.buyers.join(', ')}` : ''}`);
+        case 'bad-reason':
+          return problem(reply, 422, 'bad-reason', `${result.reason === null ? 'a return needs a reason' : `\`${result.reason}\` is not a return reason`}; allowed: ${result.allowed.join(', ')}`, {
+            fields: [{ field: 'reason', message: result.reason === null ? 'is required for a return' : 'is not an allowed reason' }],
+            allowed: [...result.allowed],
+          });
+        case 'window-closed':
+          return problem(reply, 422, 'return-window-closed', `the return window closed at ${new Date(result.closedAt).toISOString()} (sold at ${new Date(result.soldAt).toISOString()})`);
+        case 'already':
+          return problem(reply, 409, 'feedback-recorded-before', `${result.feedback.buyer} already ${result.feedback.kind === 'returned' ? 'returned' : 'converted'} lead ${result.feedback.leadId} (at ${new Date(result.feedback.at).toISOString()})`);
+        default: {
+          const never: never = result;
+          return never;
+        }
+      }
     },
   });
 

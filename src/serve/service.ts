@@ -22,7 +22,7 @@ import type { JournalStore } from '../adapters/index.js';
 import type { Plan } from '../compile/index.js';
 import { leadIdOf, Router } from '../runtime/index.js';
 import type { Decision, LeadError } from '../runtime/decision.js';
-import type { InboxLead, LeadInbox, LeadOutcome } from './inbox.js';
+import type { Feedback, InboxLead, LeadInbox, LeadOutcome } from './inbox.js';
 import { PeekStore, pingPlanOf } from './ping.js';
 
 /** How a lead the service was given ended up (the HTTP layer turns each into a status). */
@@ -33,6 +33,27 @@ export type Receipt =
   | { kind: 'duplicate'; leadId: string; lead: InboxLead }
   | { kind: 'not-ready' }
   | { kind: 'failed'; leadId: string; error: string };
+
+/** A buyer's return or conversion of a lead, as POST /feedback takes it. */
+export interface FeedbackInput {
+  leadId: string;
+  buyer: string;
+  kind: 'returned' | 'converted';
+  reason?: string;
+}
+
+export type FeedbackResult =
+  | { kind: 'recorded'; feedback: Feedback }
+  | { kind: 'unknown-lead'; leadId: string }
+  | { kind: 'not-sold'; leadId: string; buyer: string; buyers: string[] }
+  | { kind: 'bad-reason'; reason: string | null; allowed: readonly string[] }
+  | { kind: 'window-closed'; soldAt: number; closedAt: number }
+  | { kind: 'already'; feedback: Feedback };
+
+/** Reasons a buyer may return a lead for, unless the service is given its own. */
+export const DEFAULT_RETURN_REASONS: readonly string[] = ['invalid_phone', 'invalid_email', 'disconnected', 'wrong_person', 'duplicate', 'fraud', 'not_interested'];
+/** How long after the sale a lead may be returned, unless the service is given its own: 7 days. */
+export const DEFAULT_RETURN_WINDOW_MS = 7 * 86_400_000;
 
 export type PingAnswer =
   | { kind: 'bid'; flow: string; price: number; buyers: string[]; rule: string | null }
@@ -59,6 +80,9 @@ export interface ServiceOptions {
   observer?: ServiceObserver;
   /** Auction timeout when the plan gives none, ms. */
   timeoutMs?: number;
+  /** Returns: the reasons allowed and how long after the sale (ms). */
+  returnReasons?: readonly string[];
+  returnWindowMs?: number;
 }
 
 interface Installed {
@@ -193,6 +217,37 @@ export class LeadService {
     }
     this.options.observer?.pinged?.(flow, answer);
     return answer;
+  }
+
+  /**
+   * Record a return or a conversion: for a buyer the lead was sold to, a
+   * return within the return window and for an allowed reason, each once. The
+   * event goes to the router's store (recordOutcome), where buyer metrics read
+   * it (performance splits, `rank by`); the record, with its reason, to the inbox.
+   */
+  feedback(input: FeedbackInput, source: string, at = Date.now()): FeedbackResult {
+    const { inbox, store } = this.options;
+    const lead = inbox.get(input.leadId);
+    if (!lead) return { kind: 'unknown-lead', leadId: input.leadId };
+    const sales = store.events({ leadId: input.leadId, kind: 'sold' });
+    const sale = sales.find((e) => e.buyer === input.buyer);
+    if (!sale) return { kind: 'not-sold', leadId: input.leadId, buyer: input.buyer, buyers: [...new Set(sales.map((e) => e.buyer))] };
+    const before = inbox.feedback(input.leadId).find((f) => f.buyer === input.buyer && f.kind === input.kind);
+    if (before) return { kind: 'already', feedback: before };
+    let reason: string | null = null;
+    if (input.kind === 'returned') {
+      const allowed = this.options.returnReasons ?? DEFAULT_RETURN_REASONS;
+      reason = input.reason ?? null;
+      if (reason === null || !allowed.includes(reason)) return { kind: 'bad-reason', reason, allowed };
+      const closedAt = sale.at + (this.options.returnWindowMs ?? DEFAULT_RETURN_WINDOW_MS);
+      if (at > closedAt) return { kind: 'window-closed', soldAt: sale.at, closedAt };
+    }
+    const feedback: Feedback = { leadId: input.leadId, buyer: input.buyer, kind: input.kind, reason, at, source };
+    // Through the Seller: the router's event, the rank stats (conversions).
+    if (this.current?.plan.buyers.some((b) => b.name === input.buyer)) this.current.seller.outcome(input.leadId, input.buyer, input.kind);
+    else store.recordEvent({ kind: input.kind, buyer: input.buyer, leadId: input.leadId, at });
+    inbox.recordFeedback(feedback);
+    return { kind: 'recorded', feedback };
   }
 
   /** Sell or deliver every lead the inbox holds unfinished; resolves when each has been tried. */
