@@ -1,0 +1,51 @@
+// `leadroute serve` on the command line: what it refuses before it listens, and a clean stop.
+import { describe, expect, it } from 'vitest';
+import type { Io } from '../../src/cli/index.js';
+import { runCli, scratchDir, writeScratch } from '../cli/helpers.js';
+import { SERVE_LEAD } from './helpers.js';
+
+describe('leadroute serve (CLI)', () => {
+  it('refuses a rule file with errors (file:line:col), a bad keys file and bad options with exit 2', async () => {
+    const dir = scratchDir();
+    const broken = writeScratch(dir, 'broken.route', `${SERVE_LEAD}\nflow f {\n  otherwise route Nobody\n}\n`);
+    const r = await runCli(['serve', broken, '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/broken\.route:\d+:\d+.*Nobody/s);
+    const ok = writeScratch(dir, 'ok.route', `${SERVE_LEAD}\nbuyer A {\n  price $1\n}\nflow f {\n  otherwise route A\n}\n`);
+    const keys = writeScratch(dir, 'keys.json', JSON.stringify({ sources: [{ name: 'a', keyEnv: 'LEADROUTE_TEST_UNSET_KEY' }] }));
+    const k = await runCli(['serve', ok, '--keys', keys]);
+    expect(k.code).toBe(2);
+    expect(k.err).toMatch(/LEADROUTE_TEST_UNSET_KEY is not set/);
+    expect((await runCli(['serve', ok, '--port', 'x'])).err).toMatch(/--port must be a whole number/);
+    expect((await runCli(['serve', ok, '--return-window', 'soon'])).err).toMatch(/--return-window/);
+    expect((await runCli(['serve'])).code).toBe(2);
+  });
+
+  it('listens, answers, and stops cleanly on a signal', async () => {
+    const dir = scratchDir();
+    writeScratch(dir, 'ok.route', `${SERVE_LEAD}\nbuyer A {\n  price $1\n}\nflow f {\n  otherwise route A\n}\n`);
+    let out = '';
+    let listening!: (url: string) => void;
+    const url = new Promise<string>((res) => (listening = res));
+    const io: Io = {
+      out: (t) => {
+        out += `${t}\n`;
+        const m = /listening on (http:\S+)/.exec(t);
+        if (m) listening(m[1]!);
+      },
+      err: (t) => (out += `${t}\n`),
+      color: false,
+      cwd: dir,
+    };
+    let stop!: (sig: string) => void;
+    const { serveCommand } = await import('../../src/cli/serve.js');
+    const running = serveCommand(['ok.route', '--port', '0', '--store', 'serve.db', '--no-watch'], io, new Promise((res) => (stop = res)));
+    const base = await url;
+    const res = await fetch(`${base}/leads/f`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'C1', state: 'CA', email: 'c1@example.com' }) });
+    expect(await res.json()).toMatchObject({ status: 'routed', buyers: [{ name: 'A' }] });
+    stop('SIGTERM');
+    expect(await running).toBe(0);
+    expect(out).toMatch(/no API keys: any caller may post/);
+    expect(out).toMatch(/SIGTERM: finishing sales/);
+  });
+});
