@@ -175,6 +175,14 @@ export const ROUTES = {
   health: { method: 'GET', url: '/health', summary: 'The process answers', keyed: false, schema: { response: { 200: Health } } },
   ready: { method: 'GET', url: '/ready', summary: 'Ready to take leads: a plan loaded and the store open (503 otherwise)', keyed: false, schema: { response: { 200: Health, 503: Health } } },
   plan: { method: 'GET', url: '/plan', summary: 'The plan in service and the last reload, with its errors when it was refused', keyed: true, schema: { response: { 200: PlanInfoBody, ...errors(401) } } },
+  dashboard: { method: 'GET', url: '/dashboard', summary: 'The dashboard page (it polls /dashboard.json; a key goes in the URL fragment: /dashboard#key=…)', keyed: false, schema: { response: {} }, produces: 'text/html' },
+  dashboardData: {
+    method: 'GET',
+    url: '/dashboard.json',
+    summary: 'What the dashboard shows: distribution against targets, bids, revenue, buyer health, cap usage, recent leads with traces, the plan and its last reload',
+    keyed: true,
+    schema: { response: { 200: anyObject, ...errors(401, 429) } },
+  },
   metrics: { method: 'GET', url: '/metrics', summary: 'Prometheus metrics', keyed: false, schema: { response: {} }, produces: 'text/plain' },
   openapi: { method: 'GET', url: '/openapi.json', summary: 'This description', keyed: false, schema: { response: { 200: anyObject } } },
 } as const satisfies Record<string, RouteSpec>;

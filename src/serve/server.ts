@@ -12,6 +12,7 @@ import type { Plan } from '../compile/index.js';
 import { MemoryInbox, MemoryStore, SqliteInbox, SqliteStore, type JournalStore } from '../adapters/index.js';
 import type { LeadInbox } from './inbox.js';
 import { DEFAULT_PINGS, DEFAULT_RATE, type ApiKeys, type Limit, type Source } from './keys.js';
+import { DASHBOARD_HTML, dashboardData } from './dashboard.js';
 import { ServeMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { loadPlanFile, PlanWatcher } from './plan-file.js';
@@ -334,6 +335,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.route({
     method: r.metrics.method, url: r.metrics.url,
     handler: async (_req, reply) => reply.type(m.registry.contentType).send(await m.registry.metrics()),
+  });
+  app.route({ method: r.dashboard.method, url: r.dashboard.url, handler: async (_req, reply) => reply.type('text/html; charset=utf-8').send(DASHBOARD_HTML) });
+  app.route({
+    method: r.dashboardData.method, url: r.dashboardData.url, schema: r.dashboardData.schema, config: { keyed: true, ...limited((s) => s.rate) },
+    handler: async () => dashboardData(service, store, inbox, watcher),
   });
   const openapi = openApiDocument(options.version ?? '0');
   app.route({ method: r.openapi.method, url: r.openapi.url, schema: r.openapi.schema, handler: async () => openapi });

@@ -147,7 +147,7 @@ describe('health, readiness and the description', () => {
     expect(await get(`${h.url}/ready`)).toMatchObject({ status: 200, json: { ok: true, plan: true, store: true } });
     const doc = (await get(`${h.url}/openapi.json`)).json as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/feedback', '/health', '/leads/{flow}', '/leads/{id}', '/metrics', '/openapi.json', '/ping/{flow}', '/plan', '/ready']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/dashboard', '/dashboard.json', '/feedback', '/health', '/leads/{flow}', '/leads/{id}', '/metrics', '/openapi.json', '/ping/{flow}', '/plan', '/ready']);
     expect(Object.keys(doc.paths['/leads/{flow}']!.post!.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '409', '413', '422', '429']));
   });
 });
