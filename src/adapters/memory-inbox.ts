@@ -21,6 +21,10 @@ export class MemoryInbox implements LeadInbox {
     return true;
   }
 
+  receiveAll(leads: readonly { entry: InboxEntry; lead: unknown }[]): boolean[] {
+    return leads.map((l) => this.receive(l.entry, l.lead));
+  }
+
   finish(leadId: string, outcome: LeadOutcome, at: number): void {
     const row = this.leads.get(leadId);
     if (!row) return;

@@ -40,6 +40,7 @@ export class SqliteInbox implements LeadInbox {
   private readonly sRecent: Database.Statement;
   private readonly sFeedback: Database.Statement;
   private readonly sFeedbackOf: Database.Statement;
+  private readonly all: (leads: readonly { entry: InboxEntry; lead: unknown }[]) => boolean[];
 
   /** On an open database (a SqliteStore's `db`), which it does not own. */
   constructor(db: Database.Database) {
@@ -58,12 +59,18 @@ export class SqliteInbox implements LeadInbox {
     this.sFinish = db.prepare(`UPDATE inbox SET state = 'done', lead = NULL, outcome = ?, finished_at = ? WHERE lead_id = ?`);
     this.sGet = db.prepare('SELECT * FROM inbox WHERE lead_id = ?');
     this.sUnfinished = db.prepare(`SELECT * FROM inbox WHERE state = 'received' ORDER BY received_at, rowid`);
+    this.all = db.transaction((leads: readonly { entry: InboxEntry; lead: unknown }[]) => leads.map((l) => this.receive(l.entry, l.lead)));
     this.sRecent = db.prepare('SELECT * FROM inbox ORDER BY received_at DESC, rowid DESC LIMIT ?');
   }
 
   receive(entry: InboxEntry, lead: unknown): boolean {
     const r = this.sInsert.run(entry.leadId, entry.flow, entry.source, JSON.stringify(lead), entry.receivedAt);
     return r.changes === 1;
+  }
+
+  receiveAll(leads: readonly { entry: InboxEntry; lead: unknown }[]): boolean[] {
+    // One transaction, one commit: the group commit of leads that arrived together.
+    return this.all(leads);
   }
 
   finish(leadId: string, outcome: LeadOutcome, at: number): void {

@@ -1,6 +1,6 @@
 // `leadroute serve RULES [--port N] [--host H] [--store DB] [--buyers CONFIG [--ephemeral]]
 //                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]
-//                        [--return-window DURATION] [--return-reasons a,b,c]`:
+//                        [--return-window DURATION] [--return-reasons a,b,c] [--fsync]`:
 // the HTTP service (src/serve) until SIGINT or SIGTERM. Keys come from --keys
 // FILE or the LEADROUTE_API_KEYS environment variable; --buyers starts mock
 // buyers first, as `sell` does. Exit codes: 0 stopped cleanly, 1 the port or
@@ -28,6 +28,7 @@ const SERVE_OPTIONS = {
   'no-watch': { type: 'boolean' },
   'return-window': { type: 'string' },
   'return-reasons': { type: 'string' },
+  fsync: { type: 'boolean' },
 } as const;
 
 function wholeNumber(v: string | undefined, name: string, dflt: number, min: number): number {
@@ -113,6 +114,7 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
       bodyLimit,
       ...(adaptPlan ? { adaptPlan } : {}),
       watch: v['no-watch'] !== true,
+      ...(v.fsync === true ? { synchronous: 'FULL' as const } : {}),
       ...(returnWindowMs !== undefined ? { returnWindowMs } : {}),
       ...(returnReasons !== undefined ? { returnReasons } : {}),
       ...(str(v.seed) !== undefined ? { seed: str(v.seed)! } : {}),

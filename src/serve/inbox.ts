@@ -51,6 +51,8 @@ export interface Feedback {
 export interface LeadInbox {
   /** Write a lead down (durably, for a store on disk). False when its id is there already. */
   receive(entry: InboxEntry, lead: unknown): boolean;
+  /** Write several down in one commit (group commit); per lead, false when its id was there already. */
+  receiveAll(leads: readonly { entry: InboxEntry; lead: unknown }[]): boolean[];
   /** The lead is finished: its outcome kept, its JSON dropped. */
   finish(leadId: string, outcome: LeadOutcome, at: number): void;
   get(leadId: string): InboxLead | null;

@@ -6,7 +6,7 @@ import { ROUTES, type RouteSpec } from './routes.js';
 const REASONS: Record<number, string> = {
   200: 'OK', 400: 'Bad request (not JSON, wrong shape)', 401: 'No or wrong API key', 403: 'The key may not post to this flow',
   404: 'No such flow or lead', 409: 'The lead was received before', 413: 'Body too large', 415: 'Not JSON',
-  422: 'The lead fails the lead schema (each field named)', 429: 'Rate limited', 500: 'The sale failed (the lead is kept and resumed)', 503: 'No plan loaded yet',
+  422: 'The lead fails the lead schema (each field named)', 429: 'Rate limited', 500: 'The sale failed (the lead is kept and resumed)', 503: 'No plan loaded yet, or the inbox could not write the lead (not taken: send it again)',
 };
 
 export function openApiDocument(version: string): Record<string, unknown> {

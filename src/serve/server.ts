@@ -37,6 +37,8 @@ export interface ServerOptions {
   seed?: string;
   secrets?: SecretSource;
   version?: string;
+  /** SQLite's synchronous setting: NORMAL (default: an acknowledged lead survives a process crash) or FULL (a power loss too, at an fsync per commit). */
+  synchronous?: 'NORMAL' | 'FULL';
   /** Reasons a lead may be returned for (POST /feedback); default DEFAULT_RETURN_REASONS. */
   returnReasons?: readonly string[];
   /** How long after its sale a lead may be returned, ms; default 7 days. */
@@ -89,7 +91,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const adapt = options.adaptPlan ?? ((p: Plan) => p);
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
 
-  const sqlite = options.store !== undefined ? new SqliteStore(resolve(options.store)) : null;
+  const sqlite = options.store !== undefined ? new SqliteStore(resolve(options.store), { synchronous: options.synchronous ?? 'NORMAL' }) : null;
   const store: JournalStore = sqlite ?? new MemoryStore();
   const inbox: LeadInbox = sqlite ? new SqliteInbox(sqlite.db) : new MemoryInbox();
   let metrics: ServeMetrics | null = null;
@@ -230,6 +232,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           });
         case 'not-ready':
           return problem(reply, 503, 'not-ready', 'no plan is loaded yet');
+        case 'not-written':
+          m.lead(flow, 'not-written');
+          req.log.error({ leadId: receipt.leadId, flow }, `inbox write failed: ${receipt.error}`);
+          return problem(reply, 503, 'inbox-unavailable', 'the lead could not be written down, so it was not taken; send it again', { leadId: receipt.leadId });
         case 'failed':
           m.lead(flow, 'failed');
           req.log.error({ leadId: receipt.leadId, flow }, `sale failed: ${receipt.error}`);

@@ -22,7 +22,7 @@ import type { JournalStore } from '../adapters/index.js';
 import type { Plan } from '../compile/index.js';
 import { leadIdOf, Router } from '../runtime/index.js';
 import type { Decision, LeadError } from '../runtime/decision.js';
-import type { Feedback, InboxLead, LeadInbox, LeadOutcome } from './inbox.js';
+import type { Feedback, InboxEntry, InboxLead, LeadInbox, LeadOutcome } from './inbox.js';
 import { PeekStore, pingPlanOf } from './ping.js';
 
 /** How a lead the service was given ended up (the HTTP layer turns each into a status). */
@@ -32,6 +32,8 @@ export type Receipt =
   | { kind: 'unknown-flow'; flow: string; flows: string[] }
   | { kind: 'duplicate'; leadId: string; lead: InboxLead }
   | { kind: 'not-ready' }
+  /** The inbox could not write it (a locked or full disk): not taken, the source should retry. */
+  | { kind: 'not-written'; leadId: string; error: string }
   | { kind: 'failed'; leadId: string; error: string };
 
 /** A buyer's return or conversion of a lead, as POST /feedback takes it. */
@@ -107,6 +109,9 @@ export class LeadService {
   /** Leads sold whose delayed or batched deliveries are still to come. */
   private readonly waiting = new Map<string, Sale>();
   private readonly retiring = new Set<Promise<void>>();
+  private readonly batch: { entry: InboxEntry; lead: unknown; resolve: (written: boolean) => void; reject: (err: unknown) => void }[] = [];
+  /** Inbox commits made (each a group of leads). */
+  commits = 0;
 
   constructor(private readonly options: ServiceOptions) {}
 
@@ -160,10 +165,39 @@ export class LeadService {
     const leadId = leadIdOf(trimmed);
     const errors = loaded.validateLead(trimmed);
     if (errors !== null) return { kind: 'invalid', leadId, errors };
-    if (!this.options.inbox.receive({ leadId, flow, source, receivedAt: Date.now() }, lead)) {
+    let written: boolean;
+    try {
+      written = await this.write({ leadId, flow, source, receivedAt: Date.now() }, lead);
+    } catch (err) {
+      return { kind: 'not-written', leadId, error: err instanceof Error ? err.message : String(err) };
+    }
+    if (!written) {
       return { kind: 'duplicate', leadId, lead: this.options.inbox.get(leadId)! };
     }
     return this.sell(now, leadId, flow, lead);
+  }
+
+  /**
+   * Group commit: the leads that arrive in one turn of the event loop are
+   * written in one transaction, committed before any of them is answered or
+   * routed. One commit for many leads (and, with synchronous=FULL, one fsync).
+   */
+  private write(entry: InboxEntry, lead: unknown): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.batch.push({ entry, lead, resolve, reject });
+      if (this.batch.length === 1) setImmediate(() => this.commitBatch());
+    });
+  }
+
+  private commitBatch(): void {
+    const batch = this.batch.splice(0);
+    try {
+      const written = this.options.inbox.receiveAll(batch);
+      this.commits++;
+      batch.forEach((b, i) => b.resolve(written[i]!));
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   private async sell(now: Installed, leadId: string, flow: string, lead: unknown): Promise<Receipt> {

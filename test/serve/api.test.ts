@@ -151,3 +151,19 @@ describe('health, readiness and the description', () => {
     expect(Object.keys(doc.paths['/leads/{flow}']!.post!.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '409', '413', '422', '429']));
   });
 });
+
+describe('group commit', () => {
+  it('writes leads that arrive together in one inbox commit, each before it is routed', async () => {
+    h = await startHarness();
+    const service = h.app.leadroute.service;
+    const before = service.commits;
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => service.receive('solar', { id: `G${i}`, state: 'TX', email: `g${i}@example.com` }, 'anonymous')));
+    expect(answers.map((a) => a.kind)).toEqual(Array(20).fill('sold'));
+    // Twenty leads handed over in one turn of the event loop: one commit.
+    expect(service.commits - before).toBe(1);
+    expect(h.app.leadroute.inbox.recent(100)).toHaveLength(20);
+    // Two of the same id in one group: the second is a duplicate.
+    const pair = await Promise.all([0, 1].map(() => service.receive('solar', { id: 'G-same', state: 'TX', email: 'g@example.com' }, 'anonymous')));
+    expect(pair.map((a) => a.kind).sort()).toEqual(['duplicate', 'sold']);
+  });
+});

@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lead, post, SERVE_LEAD, startHarness, type Harness } from './helpers.js';
 
@@ -13,6 +13,8 @@ const haveChromium = existsSync(CHROMIUM);
 let browser: BrowserContext | null = null;
 let profile: string | null = null;
 let h: Harness | null = null;
+/** The test's page, closed before the server (a polling page keeps a connection open). */
+let opened: Page | null = null;
 
 beforeAll(async () => {
   if (!haveChromium) return;
@@ -23,15 +25,17 @@ beforeAll(async () => {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
-});
+}, 120_000);
 afterAll(async () => {
   await browser?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
-});
+}, 60_000);
 afterEach(async () => {
+  await opened?.close();
+  opened = null;
   await h?.close();
   h = null;
-});
+}, 60_000);
 
 const splitRules = (h: Harness, broken = false) => {
   const url = (name: string) => h.mock.buyers.find((b) => b.name === name)!.url;
@@ -65,6 +69,7 @@ describe.skipIf(!haveChromium)('GET /dashboard in headless chromium', () => {
     }
 
     const page = await browser!.newPage();
+    opened = page;
     await page.goto(`${h.url}/dashboard`);
     await page.waitForSelector('#distribution tbody tr');
     const distribution = await page.$$eval('#distribution tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 5).map((td) => td.textContent)));
@@ -91,8 +96,7 @@ describe.skipIf(!haveChromium)('GET /dashboard in headless chromium', () => {
     await page.waitForSelector('#reload.bad', { timeout: 15_000 });
     const diagnostics = await page.$$eval('pre.diagnostic', (ps) => ps.map((p) => p.textContent ?? ''));
     expect(diagnostics.join('\n')).toMatch(/solar\.route:\d+:\d+.*Betta/s);
-    await page.close();
-  }, 60_000);
+  }, 120_000);
 });
 
 if (!haveChromium) console.warn(`dashboard test skipped: ${CHROMIUM} is not installed`);
