@@ -362,6 +362,34 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       settle({ resumed: 0, failed: -1 });
     });
   });
+  // A graceful stop: requests in progress finish; their answers end their
+  // connection, so a keep-alive client (the dashboard polling, a source) does
+  // not hold the server open until its keep-alive timeout.
+  // Sockets with no request in them (a browser's preconnected spare) would hold
+  // it until the headers timeout: once no request is in progress, every
+  // remaining connection is closed.
+  let closing = false;
+  let inFlight = 0;
+  app.addHook('onRequest', async () => {
+    inFlight++;
+  });
+  app.addHook('onResponse', async () => {
+    inFlight--;
+  });
+  app.addHook('onRequestAbort', async (_req) => {
+    inFlight--;
+  });
+  app.addHook('preClose', async () => {
+    closing = true;
+    const sweep = setInterval(() => {
+      if (inFlight <= 0) app.server.closeAllConnections();
+      else app.server.closeIdleConnections();
+    }, 50);
+    app.server.once('close', () => clearInterval(sweep));
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     watcher.close();
     await service.close();
