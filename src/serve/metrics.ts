@@ -25,6 +25,7 @@ export class ServeMetrics implements ServiceObserver {
   private readonly pings: Counter<'flow' | 'answer'>;
   private readonly reloads: Counter<'result'>;
   private readonly resumedLeads: Counter<'how'>;
+  private readonly feedbacks: Counter<'buyer' | 'kind'>;
 
   constructor(service: LeadService, store: RouterStore) {
     const registers = [this.registry];
@@ -40,6 +41,7 @@ export class ServeMetrics implements ServiceObserver {
     this.pings = new Counter({ name: 'leadroute_pings_total', help: 'Source pings answered, by flow and answer', labelNames: ['flow', 'answer'], registers });
     this.reloads = new Counter({ name: 'leadroute_plan_reloads_total', help: 'Rule file reloads, taken or refused', labelNames: ['result'], registers });
     this.resumedLeads = new Counter({ name: 'leadroute_resumed_total', help: 'Unfinished leads taken up again after a restart', labelNames: ['how'], registers });
+    this.feedbacks = new Counter({ name: 'leadroute_feedback_total', help: 'Returns and conversions recorded (POST /feedback), by buyer', labelNames: ['buyer', 'kind'], registers });
     new Gauge({
       name: 'leadroute_cap_usage_ratio',
       help: "Each cap's count in its current window over its limit",
@@ -84,6 +86,10 @@ export class ServeMetrics implements ServiceObserver {
 
   lead(flow: string, outcome: string): void {
     this.leads.inc({ flow, outcome });
+  }
+
+  feedback(buyer: string, kind: string): void {
+    this.feedbacks.inc({ buyer, kind });
   }
 
   reload(ok: boolean): void {

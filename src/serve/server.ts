@@ -289,6 +289,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       switch (result.kind) {
         case 'recorded': {
           const f = result.feedback;
+          m.feedback(f.buyer, f.kind);
           req.log.info({ leadId: f.leadId, buyer: f.buyer, kind: f.kind, reason: f.reason }, 'feedback recorded');
           return reply.send({ ...f, at: new Date(f.at).toISOString() });
         }

@@ -36,6 +36,9 @@ describe('POST /feedback', () => {
     // The buyer metrics a performance split or `rank by` reads.
     const m = h.app.leadroute.service.router!.metrics('Alpha', 30 * DAY);
     expect(m).toMatchObject({ sold: 2, returned: 1, converted: 1 });
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/^leadroute_feedback_total\{buyer="Alpha",kind="returned"\} 1$/m);
+    expect(metrics).toMatch(/^leadroute_feedback_total\{buyer="Alpha",kind="converted"\} 1$/m);
     expect((await get(`${h.url}/leads/F1`)).json.feedback).toEqual([expect.objectContaining({ buyer: 'Alpha', kind: 'returned', reason: 'invalid_phone' })]);
   });
 

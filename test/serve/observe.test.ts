@@ -2,7 +2,8 @@
 // without keys, secrets or personal data.
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseKeys } from '../../src/serve/keys.js';
-import { get, lead, post, startHarness, type Harness } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { get, lead, post, rulesFor, startHarness, type Harness } from './helpers.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -35,6 +36,20 @@ describe('GET /metrics', () => {
     expect(metricValue(text, 'leadroute_pings_total{flow="solar",answer="bid"}')).toBe(1);
     expect(metricValue(text, 'leadroute_sale_seconds_count{flow="solar"}')).toBe(3);
     expect(metricValue(text, 'leadroute_cap_usage_ratio{buyer="Alpha",cap="10/day"}')).toBe(0.2);
+  });
+});
+
+describe('GET /metrics: buyer health', () => {
+  it('shows a circuit breaker opened by failing posts, and the failures', async () => {
+    h = await startHarness({ buyers: { post: { faults: { error: 1 } } } });
+    writeFileSync(h.rules, rulesFor(h.mock).replace('  cap 10/day\n', '  cap 10/day\n  breaker 2 cooldown 1h\n'));
+    expect(h.app.leadroute.watcher.reload()).toMatchObject({ ok: true });
+    const closed = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metricValue(closed, 'leadroute_circuit_state{buyer="Alpha",endpoint="primary"}')).toBe(0);
+    for (const id of ['B1', 'B2', 'B3']) await post(`${h.url}/leads/solar`, lead(id));
+    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metricValue(text, 'leadroute_circuit_state{buyer="Alpha",endpoint="primary"}')).toBe(2);
+    expect(metricValue(text, 'leadroute_delivery_failures_total{buyer="Alpha"}')).toBeGreaterThanOrEqual(2);
   });
 });
 
