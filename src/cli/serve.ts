@@ -1,6 +1,7 @@
 // `leadroute serve RULES [--port N] [--host H] [--store DB] [--buyers CONFIG [--ephemeral]]
 //                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]
-//                        [--return-window DURATION] [--return-reasons a,b,c] [--fsync]`:
+//                        [--return-window DURATION] [--return-reasons a,b,c] [--fsync]
+//                        [--log-level info]`: (pino's JSON log lines go to stdout)
 // the HTTP service (src/serve) until SIGINT or SIGTERM. Keys come from --keys
 // FILE or the LEADROUTE_API_KEYS environment variable; --buyers starts mock
 // buyers first, as `sell` does. Exit codes: 0 stopped cleanly, 1 the port or
@@ -29,7 +30,10 @@ const SERVE_OPTIONS = {
   'return-window': { type: 'string' },
   'return-reasons': { type: 'string' },
   fsync: { type: 'boolean' },
+  'log-level': { type: 'string' },
 } as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function wholeNumber(v: string | undefined, name: string, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -74,6 +78,8 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
   const host = str(v.host) ?? '127.0.0.1';
   const bodyLimit = wholeNumber(str(v['body-limit']), 'body-limit', 64 * 1024, 1);
   const keys = readKeys(str(v.keys), io);
+  const logLevel = str(v['log-level']) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')} (got \`${logLevel}\`)`);
   const windowText = str(v['return-window']);
   const returnWindowMs = windowText === undefined ? undefined : windowMsOf(windowText);
   if (returnWindowMs === null) throw new UsageError(`--return-window must be a duration such as "7 days" or "48h" (got \`${windowText}\`)`);
@@ -114,6 +120,7 @@ export async function serveCommand(args: string[], io: Io, stop: Promise<string>
       bodyLimit,
       ...(adaptPlan ? { adaptPlan } : {}),
       watch: v['no-watch'] !== true,
+      logger: { level: logLevel },
       ...(v.fsync === true ? { synchronous: 'FULL' as const } : {}),
       ...(returnWindowMs !== undefined ? { returnWindowMs } : {}),
       ...(returnReasons !== undefined ? { returnReasons } : {}),

@@ -39,7 +39,7 @@ describe('leadroute serve (CLI)', () => {
     };
     let stop!: (sig: string) => void;
     const { serveCommand } = await import('../../src/cli/serve.js');
-    const running = serveCommand(['ok.route', '--port', '0', '--store', 'serve.db', '--no-watch'], io, new Promise((res) => (stop = res)));
+    const running = serveCommand(['ok.route', '--port', '0', '--store', 'serve.db', '--no-watch', '--log-level', 'silent'], io, new Promise((res) => (stop = res)));
     const base = await url;
     const res = await fetch(`${base}/leads/f`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'C1', state: 'CA', email: 'c1@example.com' }) });
     expect(await res.json()).toMatchObject({ status: 'routed', buyers: [{ name: 'A' }] });
