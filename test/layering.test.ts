@@ -44,12 +44,14 @@ const MAY_IMPORT = {
   adapters: [
     'core', 'plan',
     'runtime/store.ts', 'runtime/caps.ts', 'runtime/decision.ts', 'runtime/memory-state.ts',
-    'deliver/journal.ts',
+    'deliver/journal.ts', 'serve/inbox.ts',
   ],
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.
   mock: ['core'],
-  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl', 'ruletest'],
+  cli: ['core', 'plan', 'lang', 'fmt', 'check', 'compile', 'models', 'clauses', 'runtime', 'deliver', 'auction', 'adapters', 'sim', 'mock', 'repl', 'ruletest', 'serve'],
+  // The service: the pipeline as any embedder uses it, behind Fastify; the CLI starts it.
+  serve: ['core', 'plan', 'lang', 'compile', 'runtime', 'deliver', 'auction', 'adapters'],
   // The REPL sits with the CLI at the edge: it prints decisions, compiles files and
   // starts mock buyers as the commands do, through those CLI files (none imports the REPL).
   repl: [

@@ -26,3 +26,5 @@ export {
   type AttemptQuery,
   type StoreStats,
 } from './types.js';
+export { MemoryInbox } from './memory-inbox.js';
+export { SqliteInbox } from './sqlite-inbox.js';

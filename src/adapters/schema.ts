@@ -25,6 +25,42 @@ export const ATTEMPTS_INDEX_SQL: readonly string[] = [
   'CREATE INDEX IF NOT EXISTS attempts_lead_id ON attempts (lead_id)',
 ];
 
+/** The inbox of `leadroute serve` (src/serve/inbox.ts): a lead is written here,
+ *  committed, before the service answers for it; its JSON is kept only until the
+ *  lead is finished (then `lead` is NULL), so personal data stays no longer than
+ *  a restart might need it. */
+export const INBOX_TABLE_SQL = `CREATE TABLE IF NOT EXISTS inbox (
+  lead_id     TEXT PRIMARY KEY,
+  flow        TEXT NOT NULL,
+  source      TEXT NOT NULL,
+  lead        TEXT,
+  received_at INTEGER NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('received', 'done')),
+  outcome     TEXT,
+  finished_at INTEGER
+)`;
+
+export const INBOX_INDEX_SQL: readonly string[] = [
+  'CREATE INDEX IF NOT EXISTS inbox_state ON inbox (state)',
+  'CREATE INDEX IF NOT EXISTS inbox_received_at ON inbox (received_at)',
+];
+
+/** Returns and conversions posted to `leadroute serve` (POST /feedback), with the return's reason. */
+export const FEEDBACK_TABLE_SQL = `CREATE TABLE IF NOT EXISTS feedback (
+  id      INTEGER PRIMARY KEY,
+  lead_id TEXT NOT NULL,
+  buyer   TEXT NOT NULL,
+  kind    TEXT NOT NULL CHECK (kind IN ('returned', 'converted')),
+  reason  TEXT,
+  at      INTEGER NOT NULL,
+  source  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS feedback_lead_id ON feedback (lead_id)`;
+
+function inboxSql(): string {
+  return [INBOX_TABLE_SQL, ...INBOX_INDEX_SQL].join(';\n') + ';';
+}
+
 export interface Migration {
   version: number;
   description: string;
@@ -91,6 +127,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // IF NOT EXISTS because a SqliteJournal may have created the table in this
     // file first: the same DDL as the journal's, so either may come first.
     sql: [ATTEMPTS_TABLE_SQL, ...ATTEMPTS_INDEX_SQL].join(';\n') + ';',
+  },
+  {
+    version: 3,
+    description: "the service's inbox: every lead `leadroute serve` acknowledged, until it is finished",
+    sql: inboxSql(),
+  },
+  {
+    version: 4,
+    description: 'returns and conversions posted to `leadroute serve`, with reasons',
+    sql: FEEDBACK_TABLE_SQL + ';',
   },
 ];
 

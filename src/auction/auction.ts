@@ -61,6 +61,8 @@ export interface AuctionDeps {
   secrets?: Readonly<Record<string, string>>;
   /** Aborting it cuts off the pings in flight and stops before the next tier (for runAuction used on its own). */
   signal?: AbortSignal;
+  /** The post id (sent as the Idempotency-Key header) of a lead's post to a buyer; a random one by default (SellerOptions.postIdOf). */
+  postIdOf?: (leadId: string, buyer: string) => string;
 }
 
 export interface AuctionInput {
@@ -613,7 +615,7 @@ async function postBid(
     // The buyer's own id for its bid, when its answer names one: that is the id it
     // expects back with the post. Otherwise the id we sent with the ping.
     pingId: b.source === 'ping' ? (b.bidId ?? b.pingId) : null,
-    postId: newId(),
+    postId: deps.postIdOf?.(input.leadId, buyer.name) ?? newId(),
     price: b.price!,
     exclusive,
     random: input.random,

@@ -93,6 +93,13 @@ export interface SellerOptions {
    * environment) when the rule file is not yours: it can name any variable.
    */
   secrets?: SecretSource;
+  /**
+   * The post id of a lead's post to a buyer, sent as its Idempotency-Key
+   * header. Default: a random id per post. A service that resumes deliveries
+   * after a restart (src/serve) derives it from the lead and the buyer, so the
+   * post sent again carries the key the buyer already saw.
+   */
+  postIdOf?: (leadId: string, buyer: string) => string;
 }
 
 export interface SellOptions extends RouteCall {}
@@ -257,6 +264,7 @@ export class Seller {
           maxBid: this.options.maxBid,
           defaultTimeoutMs: this.options.timeoutMs,
           secrets: this.secrets.values,
+          ...(this.options.postIdOf ? { postIdOf: this.options.postIdOf } : {}),
           // No abort signal: close() waits for the sales in progress before it
           // aborts anything, and linking every tier's deadline to a signal costs
           // an event listener added and removed per auction (A/B: ~5 % of the
@@ -330,6 +338,31 @@ export class Seller {
     }
   }
 
+  /**
+   * Deliver a decision the router made earlier (its caps already counted): the
+   * posts of a `routed` decision, with the cascade, without routing the lead
+   * again. For a service resuming after a restart the deliveries a crash cut
+   * off; pass only the buyers still to be delivered to.
+   */
+  deliver(lead: unknown, decision: Decision): Promise<Sale> {
+    if (this.closed) return Promise.reject(new Error('the seller is closed'));
+    if (decision.status !== 'routed') return Promise.reject(new Error(`only a routed decision is delivered; this one is ${decision.status}`));
+    const trimmed = trimLead(lead, this.leadShape);
+    this.rememberFlow(decision.leadId, decision.flow);
+    const call: RouteCall = { flow: decision.flow };
+    const p = this.deliverWithCascade(trimmed, call, decision, trimmed as Record<string, unknown>, Date.parse(decision.at))
+      .then(withBuyerAnswer)
+      .then(
+        (sale) => this.redactSale(sale),
+        (err: unknown) => {
+          throw this.redactError(err);
+        },
+      );
+    this.active.add(p);
+    void p.finally(() => this.active.delete(p)).catch(() => undefined);
+    return p;
+  }
+
   /** Record an auction's sale with the router, trying again when the store refuses (see COMMIT_ATTEMPTS). */
   private commitSale(decision: Decision, sold: SoldToAt[], at: { now?: Date | number | string; exclusive?: boolean }): { decision: Decision } | { error: string } {
     let error = '';
@@ -360,7 +393,7 @@ export class Seller {
         lead,
         buyer: buyer.name,
         pingId: null,
-        postId: newId(),
+        postId: this.options.postIdOf?.(decision.leadId, buyer.name) ?? newId(),
         price: s.price,
         exclusive: decision.exclusive,
         random: decision.random,

@@ -104,6 +104,29 @@ export const TEST_OPTIONS = {
 } as const;
 export type TestOptions = OptionValues<typeof TEST_OPTIONS>;
 
+export const SERVE_OPTIONS = {
+  port: { kind: 'int', value: 'PORT', min: 0, default: 8080, description: 'the port to listen on (0: a free one)' },
+  host: { kind: 'text', value: 'HOST', description: 'the address to listen on (default: 127.0.0.1)' },
+  store: { kind: 'text', value: 'DB', file: true, description: 'SQLite journal and state (default: in memory)' },
+  buyers: { kind: 'text', value: 'CONFIG', file: true, description: 'start these mock buyers first and sell to them' },
+  ephemeral: { kind: 'flag', description: 'the mock buyers of --buyers on free ports' },
+  keys: { kind: 'text', value: 'FILE', file: true, description: 'API keys per source (or LEADROUTE_API_KEYS)' },
+  bodyLimit: { kind: 'int', value: 'BYTES', min: 1, default: 64 * 1024, description: 'the largest request body' },
+  seed: { kind: 'text', value: 'S', description: 'seed of the random draws' },
+  noWatch: { kind: 'flag', description: 'do not reload the rule file when it changes' },
+  returnWindow: { kind: 'text', value: 'DURATION', description: 'how long a lead may be returned ("7 days")' },
+  returnReasons: { kind: 'text', value: 'A,B,C', description: 'the reasons a return may give' },
+  fsync: { kind: 'flag', description: 'SQLite synchronous=FULL: an ack survives power loss' },
+  logLevel: {
+    kind: 'choice',
+    value: 'LEVEL',
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+    description: 'pino log level (JSON lines on stdout)',
+  },
+} as const;
+export type ServeOptions = OptionValues<typeof SERVE_OPTIONS>;
+
 export const COMMANDS: readonly CommandSpec[] = [
   defineCommand({
     name: 'check',
@@ -183,6 +206,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [{ name: 'PATH', description: 'rule files, test files, or folders of them', many: true, optional: true, complete: 'file' }],
     options: TEST_OPTIONS,
     run: async (args, o, io) => (await import('./test-command.js')).testCommand(args, o, io),
+  }),
+  defineCommand({
+    name: 'serve',
+    summary: 'the HTTP service: sources post leads (docs/SERVE.md)',
+    notes: 'Runs until SIGINT or SIGTERM. Exit 1 when the port or the buyers\ncannot be had, 2 on usage, rule or key-file errors.',
+    args: [FILE_ARG],
+    options: SERVE_OPTIONS,
+    run: async (args, o, io) => (await import('./serve.js')).serveCommand(args, o, io),
   }),
   defineCommand({
     name: 'completion',

@@ -115,7 +115,11 @@ function wholeNumber(text: string, min: number): number {
 /** commander's values made whole: an absent flag is false. */
 export function optionValues(options: Options, parsed: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(options)) out[key] = spec.kind === 'flag' ? parsed[key] === true : parsed[key];
+  for (const [key, spec] of Object.entries(options)) {
+    // commander keeps a `--no-watch` flag as `watch: false`.
+    const negated = spec.kind === 'flag' && /^no[A-Z]/.test(key) ? key[2]!.toLowerCase() + key.slice(3) : null;
+    out[key] = spec.kind !== 'flag' ? parsed[key] : negated !== null ? parsed[negated] === false : parsed[key] === true;
+  }
   return out;
 }
 

@@ -39,7 +39,8 @@ export function redirectPlan(plan: Plan, ports: Map<number, number>): { plan: Pl
   return { plan: copy, external };
 }
 
-export type StartedBuyers = { ok: true; mock: MockBuyers; plan: Plan; config: MockBuyersConfig } | { ok: false; code: 1 | 2 };
+/** `ports`: each configured port to the port its buyer got (for plans loaded later: `serve` reloads). */
+export type StartedBuyers = { ok: true; mock: MockBuyers; plan: Plan; config: MockBuyersConfig; ports: Map<number, number> } | { ok: false; code: 1 | 2 };
 
 /**
  * Start the buyers of `configFile` and redirect `plan` to them. Problems are
@@ -78,5 +79,5 @@ export async function startBuyersFor(plan: Plan, configFile: string, io: Io, opt
     io.err(`leadroute ${opts.command}: with --buyers every request goes to the mock buyers on ${MOCK_HOST}, but the rules name other hosts:\n${external.map((e) => `  ${e}`).join('\n')}`);
     return { ok: false, code: 2 };
   }
-  return { ok: true, mock, plan: redirected, config };
+  return { ok: true, mock, plan: redirected, config, ports };
 }

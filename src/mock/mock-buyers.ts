@@ -110,7 +110,7 @@ const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
 
 type Fault = 'error' | 'timeout' | 'garbage' | 'reset' | null;
 
-type Recorder = (outcome: MockOutcome, extra?: Pick<RecordedRequest, 'bid' | 'delayMs'>) => void;
+type Recorder = (outcome: MockOutcome, extra?: Pick<RecordedRequest, 'bid' | 'delayMs' | 'idempotencyKey'>) => void;
 
 function drawFault(f: FaultRates | undefined, rng: Rng): Fault {
   const u = rng.next();
@@ -131,6 +131,8 @@ class MockBuyer {
   private readonly prefix: string;
   private readonly seen = new Map<string, number>();
   private readonly pings = new Map<string, { amount: number; exclusive: boolean }>();
+  /** Posts' final answers by Idempotency-Key, decided when the post arrived: a post sent again gets the same answer. */
+  private readonly answeredKeys = new Map<string, { contentType: string; body: string }>();
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<NodeJS.Timeout>();
   private readonly pingTimes = new Samples();
@@ -167,7 +169,7 @@ class MockBuyer {
     return {
       requests: 0,
       pings: { total: 0, bids: 0, exclusiveBids: 0, noBids: 0, duplicates: 0, unauthorized: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, bidTotal: 0, withPii: 0 },
-      posts: { total: 0, accepted: 0, rejected: 0, duplicates: 0, unauthorized: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, matchedPing: 0 },
+      posts: { total: 0, accepted: 0, rejected: 0, duplicates: 0, unauthorized: 0, errors: 0, timeouts: 0, garbage: 0, resets: 0, badRequests: 0, matchedPing: 0, replays: 0 },
       pixels: 0,
       other: 0,
     };
@@ -491,9 +493,28 @@ class MockBuyer {
     });
   }
 
-  private post(req: IncomingMessage, res: ServerResponse, body: string, contentType: string, arrived: number, rec: Recorder): void {
+  private post(req: IncomingMessage, res: ServerResponse, body: string, contentType: string, arrived: number, recAll: Recorder): void {
     const p = this.s.posts;
     p.total++;
+    const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : null;
+    const rec: Recorder = key === null ? recAll : (o, extra) => recAll(o, { ...extra, idempotencyKey: key });
+    const prior = key === null ? undefined : this.answeredKeys.get(key);
+    if (prior !== undefined) {
+      p.replays++;
+      rec('replay');
+      this.send(res, 200, prior.body, prior.contentType);
+      return;
+    }
+    // The final answer, kept under the key as soon as it is decided (a client that
+    // dies before the answer arrives and sends the post again gets the same one).
+    const final = (fields: AnswerFields) => {
+      const rendered = renderAnswer(this.postAnswer.format, fields);
+      if (key !== null) {
+        if (this.answeredKeys.size >= MAX_PINGS_REMEMBERED) this.answeredKeys.delete(this.answeredKeys.keys().next().value!);
+        this.answeredKeys.set(key, rendered);
+      }
+      return rendered;
+    };
     const c = canonical(body, contentType);
     if (c.json === null && c.form === null) {
       p.badRequests++;
@@ -533,9 +554,10 @@ class MockBuyer {
     if (duplicate) {
       p.duplicates++;
       note('duplicate');
+      const answer = final([[a.paths.status, a.words.duplicate], [a.paths.reason, 'duplicate']]);
       this.later(delay, () => {
         done();
-        this.answer(res, a.format, [[a.paths.status, a.words.duplicate], [a.paths.reason, 'duplicate']]);
+        this.send(res, 200, answer.body, answer.contentType);
       });
       return;
     }
@@ -544,24 +566,25 @@ class MockBuyer {
     if (why !== null) {
       p.rejected++;
       note('rejected');
-      const said = why;
+      const answer = final([[a.paths.status, a.words.rejected], [a.paths.reason, why]]);
       this.later(delay, () => {
         done();
-        this.answer(res, a.format, [[a.paths.status, a.words.rejected], [a.paths.reason, said]]);
+        this.send(res, 200, answer.body, answer.contentType);
       });
       return;
     }
     p.accepted++;
     note('accepted');
     const redirect = postCfg.redirectUrl?.replace(/\{leadId\}/g, encodeURIComponent(leadId));
+    const answer = final([
+      [a.paths.status, a.words.accepted],
+      [a.paths.leadId, leadId],
+      [a.paths.price, postPrice === undefined ? undefined : price(postPrice, a.priceAsText)],
+      [a.paths.redirect, redirect],
+    ]);
     this.later(delay, () => {
       done();
-      this.answer(res, a.format, [
-        [a.paths.status, a.words.accepted],
-        [a.paths.leadId, leadId],
-        [a.paths.price, postPrice === undefined ? undefined : price(postPrice, a.priceAsText)],
-        [a.paths.redirect, redirect],
-      ]);
+      this.send(res, 200, answer.body, answer.contentType);
     });
   }
 }

@@ -16,7 +16,9 @@ export type MockOutcome =
   | 'reset'
   | 'pixel'
   | 'bad-request'
-  | 'not-found';
+  | 'not-found'
+  /** A post whose Idempotency-Key was answered before: the same answer again, not a new lead. */
+  | 'replay';
 
 export interface RecordedRequest {
   /** Arrival, ms since the epoch. */
@@ -32,6 +34,8 @@ export interface RecordedRequest {
   bid?: { amount: number; exclusive: boolean };
   /** For pings and posts: the latency drawn for the answer, ms (none for a hang). */
   delayMs?: number;
+  /** The post's Idempotency-Key header, when it had one. */
+  idempotencyKey?: string;
 }
 
 export interface LatencySummary {
@@ -80,6 +84,8 @@ export interface MockBuyerStats {
     badRequests: number;
     /** Posts that quoted the ping_id of a ping this buyer bid on (its own id, or the one the seller sent). */
     matchedPing: number;
+    /** Posts whose Idempotency-Key this buyer had answered already: answered the same again, not counted as new leads. */
+    replays: number;
   };
   pixels: number;
   other: number;

@@ -86,7 +86,7 @@ describe('SqliteStore', () => {
     const versions = s.db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all();
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
     const tables = s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(['attempts', 'caps', 'decisions', 'dedupe_keys', 'events', 'schema_version']);
+    expect(tables).toEqual(['attempts', 'caps', 'decisions', 'dedupe_keys', 'events', 'feedback', 'inbox', 'schema_version']);
     s.close();
     s.close(); // idempotent
     expect(existsSync(path)).toBe(true);
