@@ -1,4 +1,8 @@
 // The Seller: routes a lead with the Router, then sells it over HTTP.
+// (Over 500 lines because the class holds the state every sale shares — router,
+// breakers, delay queue, batches, pixels, secrets — and its methods are the
+// steps of one sale, kept in the order they run; auction.ts and deliver/ hold
+// the steps' own work.)
 //
 //   auction decision  → ping, pick, post (auction.ts), then router.commit with
 //                       what was actually accepted, at the price the post's
