@@ -221,8 +221,12 @@ export class Seller {
   /** Route and sell one lead. */
   sell(lead: unknown, opts: SellOptions = {}): Promise<Sale> {
     if (this.closed) return Promise.reject(new Error('the seller is closed'));
-    // What leaves: the Sale and every record in it, or the error, with no secret in either.
-    const p = this.sellOne(lead, opts).then(withBuyerAnswer).then(
+    return this.track(this.sellOne(lead, opts));
+  }
+
+  /** What leaves: the Sale and every record in it, or the error, with no secret in either; kept in `active` until settled, for close(). */
+  private track(selling: Promise<SaleSoFar>): Promise<Sale> {
+    const p = selling.then(withBuyerAnswer).then(
       (sale) => this.redactSale(sale),
       (err: unknown) => {
         throw this.redactError(err);
@@ -354,17 +358,7 @@ export class Seller {
     const trimmed = trimLead(lead, this.leadShape);
     this.rememberFlow(decision.leadId, decision.flow);
     const call: RouteCall = { flow: decision.flow };
-    const p = this.deliverWithCascade(trimmed, call, decision, trimmed as Record<string, unknown>, Date.parse(decision.at))
-      .then(withBuyerAnswer)
-      .then(
-        (sale) => this.redactSale(sale),
-        (err: unknown) => {
-          throw this.redactError(err);
-        },
-      );
-    this.active.add(p);
-    void p.finally(() => this.active.delete(p)).catch(() => undefined);
-    return p;
+    return this.track(this.deliverWithCascade(trimmed, call, decision, trimmed as Record<string, unknown>, Date.parse(decision.at)));
   }
 
   /** Record an auction's sale with the router, trying again when the store refuses (see COMMIT_ATTEMPTS). */
