@@ -19,6 +19,8 @@
 //       fixed-price buyers that have no post. Each answer comes after the lead
 //       was committed to the inbox, routed (caps counted, decision journalled)
 //       and finished in the inbox.
+//   (b') the same without --store (MemoryStore, MemoryInbox): not durable, so
+//       not a candidate for the target; it prices the SQLite journal.
 //   (c) leadroute with posts: the same flow, each buyer posting to a mock
 //       buyer on 127.0.0.1 (0 ms latency). The answer waits for the post's
 //       answer too (Seller.sell delivers immediate posts before it resolves),
@@ -202,11 +204,11 @@ async function warmAndLoad(name: string, url: string, seconds: number, run: stri
   return load(name, url, seconds, run);
 }
 
-async function leadrouteServe(dir: string, rules: string, store: string, profileDir: string | null): Promise<{ c: Child; url: string }> {
+async function leadrouteServe(dir: string, rules: string, store: string | null, profileDir: string | null): Promise<{ c: Child; url: string }> {
   const port = await freePort();
   const prof = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const c = await startChild(
-    [...prof, '--import', 'tsx', '--input-type=module', '-e', CLI_ENTRY, 'serve', rules, '--port', String(port), '--store', store,
+    [...prof, '--import', 'tsx', '--input-type=module', '-e', CLI_ENTRY, 'serve', rules, '--port', String(port), ...(store === null ? [] : ['--store', store]),
       '--keys', join(dir, 'keys.json'), '--log-level', 'silent', '--no-watch'],
     /listening on http:\/\/127\.0\.0\.1:\d+/,
     'leadroute serve',
@@ -243,6 +245,12 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
     rows.push(await warmAndLoad('leadroute serve: routing only, journal on', routing.url, seconds, 'routing'));
     await stopChild(routing.c);
 
+    // (b') the same without --store: not durable, shown to price the SQLite journal
+    const memory = await leadrouteServe(dir, routingRules, null, profileDir);
+    children.push(memory.c);
+    rows.push(await warmAndLoad('(routing only, in memory: not durable)', memory.url, seconds, 'memory'));
+    await stopChild(memory.c);
+
     // (c) with posts to mock buyers in a third process
     const ports = await Promise.all(BUYER_NAMES.map(() => freePort()));
     const mockConfig = join(dir, 'buyers.json');
@@ -274,7 +282,7 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
   console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
   for (const row of body) console.log(line(row));
   console.log('');
-  for (const r of rows.slice(1)) {
+  for (const r of rows.slice(1).filter((row) => !row.name.startsWith('('))) {
     const meets = r.leadsPerS >= TARGET_LEADS_PER_S && r.p99 < TARGET_P99_MS && r.errors === 0 && r.non2xx === 0;
     console.log(`${r.name}: ${meets ? 'meets' : 'BELOW'} the target of ${fmtInt(TARGET_LEADS_PER_S)} leads/s with p99 < ${TARGET_P99_MS} ms (${fmtInt(r.ok)} leads answered 2xx)`);
   }
