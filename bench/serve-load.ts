@@ -198,6 +198,20 @@ async function load(name: string, url: string, seconds: number, run: string): Pr
   };
 }
 
+/** One lead posted by hand before the load: the service must route it (and, with posts, deliver it), else the figures would time refusals. */
+async function checkRouted(url: string, withPosts: boolean): Promise<void> {
+  const res = await fetch(`${url}/leads/solar`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
+    body: leadBody('check', 1),
+  });
+  const answer = (await res.json()) as { status?: string; buyers?: unknown[]; deliveries?: { status?: string }[] };
+  const delivered = !withPosts || (answer.deliveries?.length ?? 0) > 0 && answer.deliveries!.every((d) => d.status === 'accepted');
+  if (res.status !== 200 || answer.status !== 'routed' || !delivered) {
+    throw new Error(`${url}: a check lead was not ${withPosts ? 'routed and delivered' : 'routed'}: ${res.status} ${JSON.stringify(answer).slice(0, 400)}`);
+  }
+}
+
 /** Run autocannon briefly first (JIT, SQLite pages, connection pools), then measure. */
 async function warmAndLoad(name: string, url: string, seconds: number, run: string): Promise<Measured> {
   await load(name, url, 2, `${run}-warm`);
@@ -242,12 +256,14 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
     writeFileSync(routingRules, rulesText(null));
     const routing = await leadrouteServe(dir, routingRules, join(dir, 'routing.db'), profileDir);
     children.push(routing.c);
+    await checkRouted(routing.url, false);
     rows.push(await warmAndLoad('leadroute serve: routing only, journal on', routing.url, seconds, 'routing'));
     await stopChild(routing.c);
 
     // (b') the same without --store: not durable, shown to price the SQLite journal
     const memory = await leadrouteServe(dir, routingRules, null, profileDir);
     children.push(memory.c);
+    await checkRouted(memory.url, false);
     rows.push(await warmAndLoad('(routing only, in memory: not durable)', memory.url, seconds, 'memory'));
     await stopChild(memory.c);
 
@@ -261,6 +277,7 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
     writeFileSync(postRules, rulesText(new Map(BUYER_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}`]))));
     const posting = await leadrouteServe(dir, postRules, join(dir, 'posts.db'), profileDir);
     children.push(posting.c);
+    await checkRouted(posting.url, true);
     rows.push(await warmAndLoad('leadroute serve: + post to a mock buyer', posting.url, seconds, 'posts'));
     await stopChild(posting.c);
     await stopChild(mock);
@@ -294,7 +311,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const args = process.argv.slice(2);
   const profAt = args.indexOf('--cpu-prof');
   const profileDir = profAt >= 0 ? resolve(args[profAt + 1] ?? 'profiles') : null;
-  const seconds = Number(args.find((a, i) => /^\d+(\.\d+)?$/.test(a) && i !== profAt + 1) ?? DEFAULT_SECONDS);
+  const seconds = Number(args.find((a, i) => /^\d+(\.\d+)?$/.test(a) && (profAt < 0 || i !== profAt + 1)) ?? DEFAULT_SECONDS);
   serveLoadBench(seconds > 0 ? seconds : DEFAULT_SECONDS, profileDir).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
