@@ -1,7 +1,11 @@
 // Load benchmark for `leadroute serve` (autocannon against a real child process).
 //
 //   npm run bench:serve               (this part alone; `npm run bench` prints it last)
-//   npx tsx bench/serve-load.ts [seconds] [--cpu-prof DIR]
+//   npx tsx bench/serve-load.ts [seconds] [--cpu-prof DIR] [--built]
+//
+// By default the children run the TypeScript source under tsx (as the crash
+// test does). --built first runs `tsc -p tsconfig.build.json` and runs
+// bin/leadroute.js (dist/), what an installed package runs.
 //
 // --cpu-prof DIR runs each `leadroute serve` child under `node --cpu-prof`,
 // writing a .cpuprofile per child into DIR (open it in Chrome DevTools).
@@ -35,7 +39,7 @@
 // routing flows, p99 under 25 ms, on a 2-core machine. Only 2xx answers count
 // as leads; any other answer is printed as an error.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
@@ -50,6 +54,11 @@ const CONNECTIONS = 50;
 const DEFAULT_SECONDS = 10;
 const API_KEY = 'bench-load-key-0123456789';
 const CLI_ENTRY = "import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })";
+
+/** Node arguments that run the leadroute CLI: from source under tsx, or the built bin/leadroute.js. */
+function cliArgs(built: boolean): string[] {
+  return built ? [join(ROOT, 'bin/leadroute.js')] : ['--import', 'tsx', '--input-type=module', '-e', CLI_ENTRY];
+}
 
 const LEAD_SCHEMA = `lead {
   id: string
@@ -218,11 +227,11 @@ async function warmAndLoad(name: string, url: string, seconds: number, run: stri
   return load(name, url, seconds, run);
 }
 
-async function leadrouteServe(dir: string, rules: string, store: string | null, profileDir: string | null): Promise<{ c: Child; url: string }> {
+async function leadrouteServe(dir: string, rules: string, store: string | null, profileDir: string | null, built: boolean): Promise<{ c: Child; url: string }> {
   const port = await freePort();
   const prof = profileDir === null ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir];
   const c = await startChild(
-    [...prof, '--import', 'tsx', '--input-type=module', '-e', CLI_ENTRY, 'serve', rules, '--port', String(port), ...(store === null ? [] : ['--store', store]),
+    [...prof, ...cliArgs(built), 'serve', rules, '--port', String(port), ...(store === null ? [] : ['--store', store]),
       '--keys', join(dir, 'keys.json'), '--log-level', 'silent', '--no-watch'],
     /listening on http:\/\/127\.0\.0\.1:\d+/,
     'leadroute serve',
@@ -232,13 +241,14 @@ async function leadrouteServe(dir: string, rules: string, store: string | null, 
 
 const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: string | null = null): Promise<void> {
+export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: string | null = null, built = false): Promise<void> {
   const started = Date.now();
   console.log('');
   console.log(
     `serve load bench — node ${process.version}, ${cpus().length} CPU(s); autocannon ${CONNECTIONS} connections, ${seconds} s each after a 2 s warm-up; ` +
-      'each server in its own child process, SQLite file journal (WAL, group commit, synchronous=NORMAL)',
+      `each server in its own child process, leadroute ${built ? 'built (bin/leadroute.js, dist/)' : 'from source under tsx'}, SQLite file journal (WAL, group commit, synchronous=NORMAL)`,
   );
+  if (built) execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'leadroute-load-'));
   writeFileSync(join(dir, 'keys.json'), JSON.stringify({ sources: [{ name: 'bench', key: API_KEY, rate: { max: 1_000_000_000, window: '1 minute' } }] }));
   const children: Child[] = [];
@@ -254,14 +264,14 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
     // (b) routing only
     const routingRules = join(dir, 'routing.route');
     writeFileSync(routingRules, rulesText(null));
-    const routing = await leadrouteServe(dir, routingRules, join(dir, 'routing.db'), profileDir);
+    const routing = await leadrouteServe(dir, routingRules, join(dir, 'routing.db'), profileDir, built);
     children.push(routing.c);
     await checkRouted(routing.url, false);
     rows.push(await warmAndLoad('leadroute serve: routing only, journal on', routing.url, seconds, 'routing'));
     await stopChild(routing.c);
 
     // (b') the same without --store: not durable, shown to price the SQLite journal
-    const memory = await leadrouteServe(dir, routingRules, null, profileDir);
+    const memory = await leadrouteServe(dir, routingRules, null, profileDir, built);
     children.push(memory.c);
     await checkRouted(memory.url, false);
     rows.push(await warmAndLoad('(routing only, in memory: not durable)', memory.url, seconds, 'memory'));
@@ -271,11 +281,11 @@ export async function serveLoadBench(seconds = DEFAULT_SECONDS, profileDir: stri
     const ports = await Promise.all(BUYER_NAMES.map(() => freePort()));
     const mockConfig = join(dir, 'buyers.json');
     writeFileSync(mockConfig, JSON.stringify({ seed: 1, keep: 10, buyers: BUYER_NAMES.map((name, i) => ({ name, port: ports[i] })) }));
-    const mock = await startChild(['--import', 'tsx', '--input-type=module', '-e', CLI_ENTRY, 'mock-buyers', mockConfig], /Ctrl-C to stop/, 'mock buyers');
+    const mock = await startChild([...cliArgs(built), 'mock-buyers', mockConfig], /Ctrl-C to stop/, 'mock buyers');
     children.push(mock);
     const postRules = join(dir, 'posts.route');
     writeFileSync(postRules, rulesText(new Map(BUYER_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}`]))));
-    const posting = await leadrouteServe(dir, postRules, join(dir, 'posts.db'), profileDir);
+    const posting = await leadrouteServe(dir, postRules, join(dir, 'posts.db'), profileDir, built);
     children.push(posting.c);
     await checkRouted(posting.url, true);
     rows.push(await warmAndLoad('leadroute serve: + post to a mock buyer', posting.url, seconds, 'posts'));
@@ -312,7 +322,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const profAt = args.indexOf('--cpu-prof');
   const profileDir = profAt >= 0 ? resolve(args[profAt + 1] ?? 'profiles') : null;
   const seconds = Number(args.find((a, i) => /^\d+(\.\d+)?$/.test(a) && (profAt < 0 || i !== profAt + 1)) ?? DEFAULT_SECONDS);
-  serveLoadBench(seconds > 0 ? seconds : DEFAULT_SECONDS, profileDir).catch((err: unknown) => {
+  serveLoadBench(seconds > 0 ? seconds : DEFAULT_SECONDS, profileDir, args.includes('--built')).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
   });
