@@ -16,7 +16,8 @@
 // compared across the three; any disagreement aborts the benchmark.
 //
 // The figures to read are the ratios: absolute leads/s depend on the machine.
-// Last, bench/scale.ts prints how parse, check and emit scale with file size.
+// Then bench/scale.ts prints how parse, check and emit scale with file size, and
+// bench/serve-load.ts the load test of `leadroute serve` (leads/s, p50/p99).
 
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -477,6 +478,7 @@ async function main(): Promise<void> {
   console.log(`total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await (await import('./auction.js')).auctionBench(); // ping-post auctions over loopback HTTP: Seller vs global fetch, with an undici-only floor
   await (await import('./scale.js')).scaleBench(); // parse, check and emit of generated files at 1k-100k rules and 10k-100k buyers, with growth ratios
+  await (await import('./serve-load.js')).serveLoadBench(); // autocannon against `leadroute serve` child processes (journal on), beside a bare Fastify floor
 }
 
 main().catch((err: unknown) => {
