@@ -247,7 +247,7 @@ export class Seller {
     if (opts.seed !== undefined) call.seed = opts.seed;
     if (opts.flow !== undefined) call.flow = opts.flow;
     if (opts.trace !== undefined) call.trace = opts.trace;
-    const decision = this.router.route(lead, call);
+    const decision = await this.routeLead(lead, call);
     this.rememberFlow(decision.leadId, decision.flow);
     const routedAt = Date.parse(decision.at);
     const leadObj = lead as Record<string, unknown>;
@@ -281,7 +281,7 @@ export class Seller {
         { leadId: decision.leadId, lead: asRewritten(leadObj, decision), spec: decision.auction, random: decision.random, routedAt, ageS },
       );
       const sold = result.sold.map((s) => ({ name: s.buyer.name, price: s.sale.price }));
-      const committed = this.commitSale(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
+      const committed = await this.commitSale(decision, sold, { now: opts.now ?? routedAt, exclusive: result.exclusive });
       if ('error' in committed) {
         // The buyers have the lead: say so, with what went wrong, rather than lose the sale's record.
         for (const d of result.deliveries) this.delivered(d);
@@ -337,7 +337,7 @@ export class Seller {
         decision.exclusive && only !== null && only.mode === 'post' && (only.status === 'rejected' || only.status === 'duplicate' || only.status === 'failed');
       if (!refusedNow || refused.length >= limit) return { decision, auction: null, deliveries };
       refused.push(only.buyer);
-      const next = this.router.route(lead, { ...call, exclude: refused });
+      const next = await this.routeLead(lead, { ...call, exclude: refused });
       if (next.status !== 'routed') {
         const why = `${refused.join(', ')} refused the lead at delivery; ${next.reason ?? 'no other buyer could take it'}`;
         return { decision: { ...next, reason: why }, auction: null, deliveries };
@@ -362,16 +362,23 @@ export class Seller {
   }
 
   /** Record an auction's sale with the router, trying again when the store refuses (see COMMIT_ATTEMPTS). */
-  private commitSale(decision: Decision, sold: SoldToAt[], at: { now?: Date | number | string; exclusive?: boolean }): { decision: Decision } | { error: string } {
+  private async commitSale(decision: Decision, sold: SoldToAt[], at: { now?: Date | number | string; exclusive?: boolean }): Promise<{ decision: Decision } | { error: string }> {
     let error = '';
     for (let attempt = 1; attempt <= COMMIT_ATTEMPTS; attempt++) {
       try {
-        return { decision: this.router.commit(decision, sold, at) };
+        const router = this.router;
+        return { decision: router.commitConfirmed ? await router.commitConfirmed(decision, sold, at) : router.commit(decision, sold, at) };
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
       }
     }
     return { error };
+  }
+
+  /** Route through the router, confirmed by a store shared by several processes when it is one. */
+  private routeLead(lead: unknown, call: RouteCall): Promise<Decision> {
+    const router = this.router;
+    return router.routeConfirmed ? router.routeConfirmed(lead, call) : Promise.resolve(router.route(lead, call));
   }
 
   private rememberFlow(leadId: string, flow: string): void {

@@ -29,6 +29,10 @@ export interface SellerRouter {
   route(lead: unknown, opts?: RouteCall): Decision;
   /** Count caps and record the sale of an auctioned lead; returns the final Decision (unrouted when nothing sold). */
   commit(decision: Decision, sold: SoldTo[], opts: { now?: Date | number | string; exclusive?: boolean }): Decision;
+  /** route(), confirmed by a store several processes share (Router.routeConfirmed); used when present. */
+  routeConfirmed?(lead: unknown, opts?: RouteCall): Promise<Decision>;
+  /** commit(), confirmed the same way (Router.commitConfirmed). */
+  commitConfirmed?(decision: Decision, sold: SoldTo[], opts: { now?: Date | number | string; exclusive?: boolean }): Promise<Decision>;
   recordOutcome?(leadId: string, buyer: string, kind: OutcomeKind): void;
   /** The loaded plan (`router.loaded.plan` is the plain Plan). */
   readonly loaded?: { readonly plan: AnyPlan };

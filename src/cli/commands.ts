@@ -107,7 +107,9 @@ export type TestOptions = OptionValues<typeof TEST_OPTIONS>;
 export const SERVE_OPTIONS = {
   port: { kind: 'int', value: 'PORT', min: 0, default: 8080, description: 'the port to listen on (0: a free one)' },
   host: { kind: 'text', value: 'HOST', description: 'the address to listen on (default: 127.0.0.1)' },
-  store: { kind: 'text', value: 'DB', file: true, description: 'SQLite journal and state (default: in memory)' },
+  store: { kind: 'text', value: 'DB|URL', file: true, description: 'SQLite journal and state, or redis://… shared state (default: in memory)' },
+  journal: { kind: 'text', value: 'DB', file: true, description: 'with a redis:// store: SQLite journal and inbox' },
+  redisPrefix: { kind: 'text', value: 'P', description: 'with a redis:// store: its key prefix (leadroute:)' },
   buyers: { kind: 'text', value: 'CONFIG', file: true, description: 'start these mock buyers first and sell to them' },
   ephemeral: { kind: 'flag', description: 'the mock buyers of --buyers on free ports' },
   keys: { kind: 'text', value: 'FILE', file: true, description: 'API keys per source (or LEADROUTE_API_KEYS)' },

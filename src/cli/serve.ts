@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plan } from '../compile/index.js';
 import type { MockBuyers } from '../mock/index.js';
+import { isRedisUrl, redactUrl, RedisUnavailableError } from '../adapters/redis-store.js';
 import { buildServer, PlanLoadError } from '../serve/server.js';
 import { KEYS_ENV, KeysError, keysFromList, parseKeys, windowMsOf, type ApiKeys } from '../serve/keys.js';
 import { loadPlanFile } from '../serve/plan-file.js';
@@ -62,6 +63,10 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
   const buyersFile = v.buyers;
   if (v.ephemeral && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
 
+  const redis = v.store !== undefined && isRedisUrl(v.store);
+  if (v.journal !== undefined && !redis) throw new UsageError('--journal DB keeps the journals of an instance whose --store is redis://…; with a SQLite --store they are in that file');
+  if (v.redisPrefix !== undefined && !redis) throw new UsageError('--redis-prefix needs a redis://… --store');
+
   let mock: MockBuyers | null = null;
   let adaptPlan: ((plan: Plan) => Plan) | undefined;
   if (buyersFile !== undefined) {
@@ -88,7 +93,9 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
   try {
     app = await buildServer({
       rules,
-      ...(v.store !== undefined ? { store: resolve(io.cwd, v.store) } : {}),
+      ...(v.store !== undefined ? { store: isRedisUrl(v.store) ? v.store : resolve(io.cwd, v.store) } : {}),
+      ...(v.journal !== undefined ? { journal: resolve(io.cwd, v.journal) } : {}),
+      ...(v.redisPrefix !== undefined ? { redisPrefix: v.redisPrefix } : {}),
       keys,
       bodyLimit,
       ...(adaptPlan ? { adaptPlan } : {}),
@@ -106,6 +113,10 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
       io.err(err.errors.join('\n'));
       return 2;
     }
+    if (err instanceof RedisUnavailableError) {
+      io.err(`leadroute serve: ${err.message}`);
+      return 1;
+    }
     throw err;
   }
   try {
@@ -118,10 +129,17 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
   }
   const address = app.server.address();
   const actual = typeof address === 'object' && address !== null ? address.port : port;
-  io.out(`leadroute serve: listening on http://${host}:${actual} (${v.store ? `store ${v.store}` : 'in memory: nothing survives a restart; --store DB keeps it'}; ${keys ? `${keys.size} API key(s)` : 'no API keys: any caller may post'})`);
+  io.out(`leadroute serve: listening on http://${host}:${actual} (${storeLine(v.store, v.journal)}; ${keys ? `${keys.size} API key(s)` : 'no API keys: any caller may post'})`);
   const sig = await stop;
   io.out(`leadroute serve: ${sig}: finishing sales and deliveries in progress, then stopping`);
   await app.close();
   await mock?.close();
   return 0;
+}
+
+/** How the listening line describes where state and journals are kept. */
+function storeLine(store: string | undefined, journal: string | undefined): string {
+  if (store === undefined) return 'in memory: nothing survives a restart; --store DB keeps it';
+  if (!isRedisUrl(store)) return `store ${store}`;
+  return `shared state in Redis ${redactUrl(store)}; journal ${journal ?? 'in memory: --journal DB keeps it'}`;
 }

@@ -54,7 +54,7 @@ import {
   type Outcome,
   type Run,
 } from './run.js';
-import { isRouterStore, type OutcomeKind, type RouterStore } from './store.js';
+import { isRouterStore, runConfirmed, type OutcomeKind, type RemoteUnit, type RouterStore } from './store.js';
 import { isoString } from './time.js';
 import { MemoryState } from './memory-state.js';
 
@@ -136,6 +136,8 @@ export class Router extends Engine {
   private readonly run: Run;
   /** The store's atomic(), bound, when it has one: each lead is then one unit of it. */
   private readonly unit: (<T>(fn: () => T) => T) | null;
+  /** The store's remoteUnit(), bound, when it is shared through a server (Redis). */
+  private readonly remote: (<T>(fn: () => T) => RemoteUnit<T>) | null;
 
   constructor(plan: Plan | LoadedPlan, options: RouterOptions = {}) {
     const loaded = isLoadedPlan(plan) ? plan : loadPlan(plan);
@@ -150,6 +152,7 @@ export class Router extends Engine {
     this.traceDefault = options.trace ?? false;
     this.rng = new SeededRandom(this.seed);
     this.unit = typeof store.atomic === 'function' ? store.atomic.bind(store) : null;
+    this.remote = typeof store.remoteUnit === 'function' ? store.remoteUnit.bind(store) : null;
     this.run = {
       ctx: { lead: EMPTY_LEAD, random: 0, now: 0 },
       leadId: '',
@@ -193,6 +196,22 @@ export class Router extends Engine {
     const unit = this.unit;
     return unit === null ? this.routeLead(lead, opts) : unit(() => this.routeLead(lead, opts));
   }
+
+  /**
+   * route(), for a store shared by several processes (one with remoteUnit:
+   * Redis): the lead is routed on the store's local copy, and routed again
+   * when another process had changed a counter it read, so a cap is counted
+   * against every process's sales. With any other store, the same as route().
+   */
+  routeConfirmed(lead: unknown, opts: RouteOptions = NO_OPTS): Promise<Decision> {
+    const remote = this.remote;
+    return remote === null ? Promise.resolve(this.route(lead, opts)) : runConfirmed(remote, () => this.routeLead(lead, opts), this.copyRefreshed);
+  }
+
+  /** The shared store's copy took other processes' counts: metrics cached from it are stale. */
+  private readonly copyRefreshed = (): void => {
+    this.metricVersion++;
+  };
 
   private routeLead(lead: unknown, opts: RouteOptions): Decision {
     const now = toMillis(opts.now);
@@ -390,6 +409,12 @@ export class Router extends Engine {
     const now = toMillis(opts.now);
     const complete = () => this.journaled(commitAuction(this, decision, auction, sold, now, opts.exclusive));
     return this.unit === null ? complete() : this.unit(complete);
+  }
+
+  /** commit(), confirmed by a store shared by several processes (see routeConfirmed). */
+  commitConfirmed(decision: Decision, sold: SoldTo[], opts: CommitOptions = {}): Promise<Decision> {
+    const remote = this.remote;
+    return remote === null ? Promise.resolve(this.commit(decision, sold, opts)) : runConfirmed(remote, () => this.commit(decision, sold, opts), this.copyRefreshed);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -84,6 +84,16 @@ export interface RouterStore extends CapStore {
    * one); state in one process needs none, routing being synchronous.
    */
   atomic?<T>(fn: () => T): T;
+  /**
+   * For a store shared through a server (Redis): run `fn` as one unit against
+   * the store's local copy, and send its reads and writes to the server, which
+   * applies the writes only if everything the unit read still holds there.
+   * `held` resolves true once applied; false when another process had changed
+   * something the unit read (the copy is then refreshed, and the caller runs
+   * the unit again: routeConfirmed, commitConfirmed). Routing stays synchronous;
+   * only the confirmation waits.
+   */
+  remoteUnit?<T>(fn: () => T): RemoteUnit<T>;
   /** Release resources (close the database). */
   close(): void;
 }
@@ -98,4 +108,26 @@ export function isRouterStore(s: CapStore): s is RouterStore {
     typeof r.countEvents === 'function' &&
     typeof r.recordDecision === 'function'
   );
+}
+
+/** A unit run on a shared store's local copy, and whether the server applied it. */
+export interface RemoteUnit<T> {
+  result: T;
+  held: Promise<boolean>;
+}
+
+/** How many times a unit is run again after another process changed what it read. */
+export const REMOTE_UNIT_TRIES = 25;
+
+/** Run `fn` as a remote unit until the server applies it (see RouterStore.remoteUnit);
+ *  `refreshed` is called each time the local copy was found stale and refreshed. */
+export async function runConfirmed<T>(remoteUnit: <U>(fn: () => U) => RemoteUnit<U>, fn: () => T, refreshed: () => void): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    const unit = remoteUnit(fn);
+    if (await unit.held) return unit.result;
+    refreshed();
+    if (tries >= REMOTE_UNIT_TRIES) {
+      throw new Error(`the shared store kept changing under this lead (other instances routing the same buyers): not applied after ${REMOTE_UNIT_TRIES} tries`);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import type { Sale } from '../auction/index.js';
 import type { SecretSource } from '../deliver/secrets.js';
 import type { Plan } from '../compile/index.js';
 import { MemoryInbox, MemoryStore, SqliteInbox, SqliteStore, type JournalStore } from '../adapters/index.js';
+import { isRedisUrl, RedisStore } from '../adapters/redis-store.js';
 import type { LeadInbox } from './inbox.js';
 import { DEFAULT_PINGS, DEFAULT_RATE, type ApiKeys, type Limit, type Source } from './keys.js';
 import { DASHBOARD_HTML, dashboardData } from './dashboard.js';
@@ -22,8 +23,14 @@ import { LeadService, type FeedbackInput, type PingAnswer } from './service.js';
 export interface ServerOptions {
   /** The rule file or compiled plan.json (resolved against the working directory). */
   rules: string;
-  /** SQLite file for caps, journals and the inbox; absent: in memory (nothing survives a restart). */
+  /** SQLite file for caps, journals and the inbox; absent: in memory (nothing survives a restart).
+   *  Or `redis://…`: caps, fair-split counts, dedupe keys and outcomes shared in Redis by every
+   *  instance given the same URL, the journals and inbox in `journal`. */
   store?: string;
+  /** With a Redis store: the SQLite file of this instance's journals and inbox (absent: in memory). */
+  journal?: string;
+  /** With a Redis store: the prefix of its keys (instances sharing state share it). */
+  redisPrefix?: string;
   /** API keys per source; absent or null: no key is asked for (source `anonymous`). */
   keys?: ApiKeys | null;
   /** Largest request body, bytes. Default 64 KiB. */
@@ -91,8 +98,20 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const adapt = options.adaptPlan ?? ((p: Plan) => p);
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
 
-  const sqlite = options.store !== undefined ? new SqliteStore(resolve(options.store), { synchronous: options.synchronous ?? 'NORMAL' }) : null;
-  const store: JournalStore = sqlite ?? new MemoryStore();
+  const redisUrl = options.store !== undefined && isRedisUrl(options.store) ? options.store : null;
+  const sqliteFile = redisUrl !== null ? options.journal : options.store;
+  const sqlite = sqliteFile !== undefined ? new SqliteStore(resolve(sqliteFile), { synchronous: options.synchronous ?? 'NORMAL' }) : null;
+  const local: JournalStore = sqlite ?? new MemoryStore();
+  let shared: RedisStore | null = null;
+  if (redisUrl !== null) {
+    try {
+      shared = await RedisStore.connect(redisUrl, { local, ...(options.redisPrefix !== undefined ? { prefix: options.redisPrefix } : {}) });
+    } catch (err) {
+      local.close();
+      throw err;
+    }
+  }
+  const store: JournalStore = shared ?? local;
   const inbox: LeadInbox = sqlite ? new SqliteInbox(sqlite.db) : new MemoryInbox();
   let metrics: ServeMetrics | null = null;
   const service = new LeadService({
@@ -314,7 +333,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
 
-  const health = () => ({ ok: true, plan: service.plan !== null, store: sqlite === null || sqlite.open, pending: service.pending });
+  const health = () => ({ ok: true, plan: service.plan !== null, store: (sqlite === null || sqlite.open) && (shared === null || shared.connected), pending: service.pending });
   app.route({ method: r.health.method, url: r.health.url, schema: r.health.schema, handler: async () => health() });
   app.route({
     method: r.ready.method, url: r.ready.url, schema: r.ready.schema,
@@ -394,7 +413,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onClose', async () => {
     watcher.close();
     await service.close();
-    store.close();
+    if (shared !== null) await shared.shutdown();
+    else store.close();
   });
   return app;
 }
