@@ -4,13 +4,13 @@
 // process (real HTTP servers on 127.0.0.1), so they outlive the crash and can
 // be counted: every lead the service took is delivered exactly once, each
 // post carrying the same Idempotency-Key before and after the crash.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMockBuyers, type MockBuyers } from '../../src/mock/index.js';
-import { ROOT, scratchDir } from '../cli/helpers.js';
-import { get, lead, post, SERVE_LEAD } from './helpers.js';
+import { scratchDir } from '../cli/helpers.js';
+import { get, lead, post, SERVE_LEAD, spawnServe, until, type ServeChild } from './helpers.js';
 
 const children: ChildProcess[] = [];
 let mock: MockBuyers | null = null;
@@ -20,32 +20,10 @@ afterEach(async () => {
   mock = null;
 });
 
-/** Start `leadroute serve` from the TypeScript source; resolves with its URL once it listens. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', "import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })", 'serve', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
-  );
-  children.push(child);
-  let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve({ child, url: m[1]!, output: () => out });
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}) before listening:\n${out}`)));
-  });
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await ok()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+function serve(args: string[]): Promise<ServeChild> {
+  const started = spawnServe(args);
+  children.push(started.child);
+  return started.listening;
 }
 
 describe('leadroute serve: kill -9 and restart', () => {

@@ -1,12 +1,13 @@
 // A service under test: mock buyers on 127.0.0.1, a rule file pointing at them,
 // buildServer on port 0 with a SQLite file in a scratch folder.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { startMockBuyers, type MockBuyers } from '../../src/mock/index.js';
 import type { MockBuyerConfig } from '../../src/mock/config.js';
 import { buildServer, type ServerOptions } from '../../src/serve/server.js';
-import { scratchDir } from '../cli/helpers.js';
+import { ROOT, scratchDir } from '../cli/helpers.js';
 
 export const SERVE_LEAD = `lead {
   id: string
@@ -97,4 +98,43 @@ export async function post(url: string, body: unknown, headers: Record<string, s
 export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { headers });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+export interface ServeChild {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+/**
+ * Start `leadroute serve ARGS` as a child process from the TypeScript source.
+ * `child` at once (so a test can kill it whatever happens), `listening` once
+ * it prints its URL.
+ */
+export function spawnServe(args: string[]): { child: ChildProcess; listening: Promise<ServeChild> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', "import('./src/cli/index.ts').then(async (m) => { process.exitCode = await m.main(process.argv.slice(1)); })", 'serve', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+  );
+  let out = '';
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const listening = new Promise<ServeChild>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ child, url: m[1]!, output: () => out });
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}) before listening:\n${out}`)));
+  });
+  return { child, listening };
+}
+
+/** Poll `ok` every 50 ms until it holds; fails after `tries`. */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, tries = 400): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await ok()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
