@@ -40,6 +40,8 @@ export interface RedisStoreOptions {
 
 /** Counter values within this much are the same (dollar caps add floats). */
 const SAME = 1e-6;
+/** Sweep the local copy after this many writes. */
+const SWEEP_EVERY = 4096;
 /** Counters and keys outlive their expiry by this much in Redis (housekeeping). */
 const GRACE_MS = 3_600_000;
 
@@ -107,6 +109,9 @@ export class RedisStore implements JournalStore {
   private readonly prefix: string;
   private readonly counters = new Map<string, number>();
   private readonly keys = new Map<string, number>();
+  /** Counter → the latest expiry a write gave it (counters without one, fair-split counts, never expire). */
+  private readonly counterExpiry = new Map<string, number>();
+  private writesSinceSweep = 0;
   /** Event set → its scores, ascending, as far as this instance knows them. */
   private readonly eventTimes = new Map<string, number[]>();
   private unit: Unit | null = null;
@@ -127,14 +132,16 @@ export class RedisStore implements JournalStore {
   /** Connect to `url` (redis://host:port[/db]) and check the server answers. */
   static async connect(url: string, options: RedisStoreOptions): Promise<RedisStore> {
     const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    redis.on('error', () => undefined); // surfaced by the commands that fail
+    let lastError: Error | null = null;
+    redis.on('error', (err: Error) => (lastError = err)); // surfaced by the commands that fail
     try {
       await redis.connect();
       const version = /redis_version:(\d+)/.exec(await redis.info('server'))?.[1];
       if (version !== undefined && Number(version) < 7) throw new Error(`Redis ${version} is too old: 7 or later is needed (PEXPIRETIME)`);
     } catch (err) {
       redis.disconnect();
-      throw new RedisUnavailableError(`cannot use Redis at ${redactUrl(url)}: ${err instanceof Error ? err.message : String(err)}`);
+      const why = (lastError as Error | null)?.message ?? (err instanceof Error ? err.message : String(err));
+      throw new RedisUnavailableError(`cannot use Redis at ${redactUrl(url)}: ${why}`);
     }
     return new RedisStore(redis, options);
   }
@@ -155,6 +162,8 @@ export class RedisStore implements JournalStore {
 
   add(key: string, amount: number, expiresAt: number): void {
     this.counters.set(key, (this.counters.get(key) ?? 0) + amount);
+    if (expiresAt > (this.counterExpiry.get(key) ?? 0)) this.counterExpiry.set(key, expiresAt);
+    this.writesSinceSweep++;
     const u = this.unit;
     if (u === null) {
       this.send(this.redis.leadrouteClaim(1, this.prefix + 'c:' + key, JSON.stringify({ r: [], x: [], c: [], a: [[1, amount, expiresAt]], p: [], e: [] }), Date.now()));
@@ -173,6 +182,7 @@ export class RedisStore implements JournalStore {
 
   putKey(key: string, expiresAt: number): void {
     if (expiresAt > (this.keys.get(key) ?? 0)) this.keys.set(key, expiresAt);
+    this.writesSinceSweep++;
     const u = this.unit;
     if (u === null) {
       this.send(this.redis.leadrouteClaim(1, this.prefix + 'k:' + key, JSON.stringify({ r: [], x: [], c: [], a: [], p: [[1, expiresAt]], e: [] }), Date.now()));
@@ -221,6 +231,7 @@ export class RedisStore implements JournalStore {
       throw err;
     }
     this.unit = null;
+    this.maybeSweep();
     return { result, held: this.claim(u) };
   }
 
@@ -329,7 +340,25 @@ export class RedisStore implements JournalStore {
 
   sweep(now: number): void {
     this.local.sweep(now);
+    this.sweepCopy(now);
+  }
+
+  /** Forget expired counters and keys of the copy (Redis drops its own). */
+  private sweepCopy(now: number): void {
     for (const [k, exp] of this.keys) if (exp <= now) this.keys.delete(k);
+    for (const [k, exp] of this.counterExpiry) {
+      if (exp <= now) {
+        this.counterExpiry.delete(k);
+        this.counters.delete(k);
+      }
+    }
+  }
+
+  /** Every SWEEP_EVERY writes, between units, sweep the copy (amortised O(1) a write). */
+  private maybeSweep(): void {
+    if (this.writesSinceSweep < SWEEP_EVERY) return;
+    this.writesSinceSweep = 0;
+    this.sweepCopy(Date.now());
   }
 
   stats(): StoreStats {

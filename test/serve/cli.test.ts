@@ -21,6 +21,19 @@ describe('leadroute serve (CLI)', () => {
     expect((await runCli(['serve'])).code).toBe(2);
   });
 
+  it('refuses --journal and --redis-prefix without a redis:// store (exit 2), and an unreachable Redis (exit 1, password hidden)', async () => {
+    const dir = scratchDir();
+    const ok = writeScratch(dir, 'ok.route', `${SERVE_LEAD}\nbuyer A {\n  price $1\n}\nflow f {\n  otherwise route A\n}\n`);
+    const j = await runCli(['serve', ok, '--journal', 'a.db']);
+    expect(j.code).toBe(2);
+    expect(j.err).toMatch(/--journal DB keeps the journals of an instance whose --store is redis/);
+    expect((await runCli(['serve', ok, '--store', 'x.db', '--redis-prefix', 'p:'])).err).toMatch(/--redis-prefix needs a redis:\/\/… --store/);
+    const down = await runCli(['serve', ok, '--port', '0', '--store', 'redis://app:hunter2@127.0.0.1:1']);
+    expect(down.code).toBe(1);
+    expect(down.err).toMatch(/cannot use Redis at redis:\/\/app:\*\*\*@127\.0\.0\.1:1: connect ECONNREFUSED/);
+    expect(down.err).not.toContain('hunter2');
+  });
+
   it('listens, answers, and stops cleanly on a signal', async () => {
     const dir = scratchDir();
     writeScratch(dir, 'ok.route', `${SERVE_LEAD}\nbuyer A {\n  price $1\n}\nflow f {\n  otherwise route A\n}\n`);
