@@ -17,6 +17,9 @@ export interface LeadOutcome {
   price: number;
   reason: string | null;
   deliveries: { buyer: string; status: DeliveryStatus }[];
+  /** The lead's fields without its personal data (the plan's `pii` fields), kept
+   *  so the buyer's `returned` pixels can still be rendered after a return. */
+  fields?: Record<string, unknown>;
 }
 
 export interface InboxEntry {

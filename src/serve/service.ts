@@ -107,7 +107,7 @@ export function postIdOf(leadId: string, buyer: string): string {
 export class LeadService {
   private current: Installed | null = null;
   /** Leads sold whose delayed or batched deliveries are still to come. */
-  private readonly waiting = new Map<string, Sale>();
+  private readonly waiting = new Map<string, { sale: Sale; fields: Record<string, unknown> }>();
   private readonly retiring = new Set<Promise<void>>();
   private readonly batch: { entry: InboxEntry; lead: unknown; resolve: (written: boolean) => void; reject: (err: unknown) => void }[] = [];
   /** Inbox commits made (each a group of leads). */
@@ -210,22 +210,34 @@ export class LeadService {
       return { kind: 'failed', leadId, error: err instanceof Error ? err.message : String(err) };
     }
     this.options.observer?.sold?.(flow, sale, performance.now() - t0);
-    this.settle(sale);
+    this.settle(sale, lead);
     return { kind: 'sold', leadId, sale };
   }
 
   /** Finish the lead now if every delivery is final, else when the last one is (delivered). */
-  private settle(sale: Sale): void {
-    if (sale.deliveries.every((d) => FINAL.has(d.status))) this.finish(sale.decision.leadId, outcomeOf(sale.decision, sale.deliveries));
-    else this.waiting.set(sale.decision.leadId, sale);
+  private settle(sale: Sale, lead: unknown): void {
+    const fields = this.withoutPii(lead);
+    if (sale.deliveries.every((d) => FINAL.has(d.status))) this.finish(sale.decision.leadId, outcomeOf(sale.decision, sale.deliveries, fields));
+    else this.waiting.set(sale.decision.leadId, { sale, fields });
+  }
+
+  /** The lead's fields the plan does not mark `pii`: what the inbox keeps of a finished lead. */
+  private withoutPii(lead: unknown): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const plan = this.current?.plan;
+    if (plan === undefined || lead === null || typeof lead !== 'object') return out;
+    for (const f of plan.lead.fields) {
+      if (!f.pii && Object.hasOwn(lead, f.name)) out[f.name] = (lead as Record<string, unknown>)[f.name];
+    }
+    return out;
   }
 
   private delivered(rec: DeliveryRecord): void {
     this.options.observer?.delivered?.(rec);
-    const sale = this.waiting.get(rec.leadId);
-    if (!sale || !sale.deliveries.every((d) => FINAL.has(d.status))) return;
+    const waiting = this.waiting.get(rec.leadId);
+    if (!waiting || !waiting.sale.deliveries.every((d) => FINAL.has(d.status))) return;
     this.waiting.delete(rec.leadId);
-    this.finish(rec.leadId, outcomeOf(sale.decision, sale.deliveries));
+    this.finish(rec.leadId, outcomeOf(waiting.sale.decision, waiting.sale.deliveries, waiting.fields));
   }
 
   private finish(leadId: string, outcome: LeadOutcome): void {
@@ -277,8 +289,13 @@ export class LeadService {
       if (at > closedAt) return { kind: 'window-closed', soldAt: sale.at, closedAt };
     }
     const feedback: Feedback = { leadId: input.leadId, buyer: input.buyer, kind: input.kind, reason, at, source };
-    // Through the Seller: the router's event, the rank stats (conversions).
-    if (this.current?.plan.buyers.some((b) => b.name === input.buyer)) this.current.seller.outcome(input.leadId, input.buyer, input.kind);
+    // Through the Seller: the router's event, the rank stats (conversions), and
+    // for a return the buyer's `returned` pixels, rendered from the fields kept.
+    if (this.current?.plan.buyers.some((b) => b.name === input.buyer)) {
+      const fields = lead.outcome?.fields ?? (lead.lead !== null ? this.withoutPii(lead.lead) : null);
+      const forPixels = input.kind === 'returned' && fields !== null ? { lead: fields, ...(sale.price !== undefined ? { price: sale.price } : {}) } : undefined;
+      this.current.seller.outcome(input.leadId, input.buyer, input.kind, forPixels);
+    }
     else store.recordEvent({ kind: input.kind, buyer: input.buyer, leadId: input.leadId, at });
     inbox.recordFeedback(feedback);
     return { kind: 'recorded', feedback };
@@ -316,18 +333,18 @@ export class LeadService {
       if (last && last.status === 'routed' && !auctioned) {
         const rest = last.buyers.filter((b) => !answered.has(b.name));
         if (rest.length === 0) {
-          this.finish(leadId, outcomeOf(last, []));
+          this.finish(leadId, outcomeOf(last, [], this.withoutPii(entry.lead)));
           observer?.resumed?.(leadId, 'finished');
           return null;
         }
         const sale = await now.seller.deliver(entry.lead, { ...last, buyers: rest });
-        this.settle(sale);
+        this.settle(sale, entry.lead);
         observer?.resumed?.(leadId, 'delivered');
         return null;
       }
       if (last && last.status !== 'auction' && (auctioned || last.status !== 'routed')) {
         // Unrouted, rejected or held; or an auction already committed (its posts come before the commit).
-        this.finish(leadId, outcomeOf(last, []));
+        this.finish(leadId, outcomeOf(last, [], this.withoutPii(entry.lead)));
         observer?.resumed?.(leadId, 'finished');
         return null;
       }
@@ -358,13 +375,14 @@ export class LeadService {
   }
 }
 
-function outcomeOf(decision: Decision, deliveries: readonly DeliveryRecord[]): LeadOutcome {
+function outcomeOf(decision: Decision, deliveries: readonly DeliveryRecord[], fields: Record<string, unknown>): LeadOutcome {
   return {
     status: decision.status,
     buyers: decision.buyers.map((b) => b.name),
     price: decision.price,
     reason: decision.reason,
     deliveries: deliveries.map((d) => ({ buyer: d.buyer, status: d.status })),
+    fields,
   };
 }
 

@@ -1,7 +1,8 @@
 // POST /feedback: returns (allowed reasons, within the return window) and
 // conversions of sold leads, feeding the buyer metrics routing reads.
 import { afterEach, describe, expect, it } from 'vitest';
-import { get, lead, post, startHarness, type Harness } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { get, lead, post, rulesFor, startHarness, type Harness } from './helpers.js';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -40,6 +41,26 @@ describe('POST /feedback', () => {
     expect(metrics).toMatch(/^leadroute_feedback_total\{buyer="Alpha",kind="returned"\} 1$/m);
     expect(metrics).toMatch(/^leadroute_feedback_total\{buyer="Alpha",kind="converted"\} 1$/m);
     expect((await get(`${h.url}/leads/F1`)).json.feedback).toEqual([expect.objectContaining({ buyer: 'Alpha', kind: 'returned', reason: 'invalid_phone' })]);
+  });
+
+  it("fires the buyer's `returned` pixels on a return, from the lead's fields kept without its personal data", async () => {
+    h = await startHarness();
+    const alpha = h.mock.buyers.find((b) => b.name === 'Alpha')!;
+    // Alpha gets a pixel on returns; the rule file is reloaded with it.
+    writeFileSync(h.rules, rulesFor(h.mock).replace('  cap 10/day\n', `  cap 10/day\n  pixel "${alpha.url}/pixel?lead={{lead.id}}&state={{lead.state}}&amount={{sale.price}}" on returned\n`));
+    expect(h.app.leadroute.watcher.reload().ok).toBe(true);
+    await post(`${h.url}/leads/solar`, lead('R1'));
+    const finished = (await get(`${h.url}/leads/R1`)).json;
+    expect(finished).toMatchObject({ state: 'done', outcome: { fields: { id: 'R1', state: 'CA', zip: '94105', credit_score: 700 } } });
+    // The inbox keeps no personal data of a finished lead.
+    expect(JSON.stringify(finished)).not.toMatch(/r1@example\.com|415-555-0100/);
+    const pixels = () => h!.mock.stats().buyers.find((b) => b.name === 'Alpha')!.pixels;
+    expect(pixels()).toBe(0);
+    expect((await post(`${h.url}/feedback`, { leadId: 'R1', buyer: 'Alpha', kind: 'returned', reason: 'duplicate' })).status).toBe(200);
+    for (let i = 0; i < 200 && pixels() === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(pixels()).toBe(1);
+    const hit = h.mock.stats().buyers.find((b) => b.name === 'Alpha')!.recent.find((r) => r.path.startsWith('/pixel'));
+    expect(hit?.query).toBe('lead=R1&state=CA&amount=20');
   });
 
   it('refuses a return after the return window', async () => {
