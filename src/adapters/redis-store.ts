@@ -365,6 +365,11 @@ export class RedisStore implements JournalStore {
     return { ...this.local.stats(), counters: this.counters.size, keys: this.keys.size };
   }
 
+  /** The local journal's commit (see JournalStore.committed). */
+  committed(): Promise<void> {
+    return this.local.committed?.() ?? Promise.resolve();
+  }
+
   /** Wait for writes in flight, then close the connection and the local journal. */
   async shutdown(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);

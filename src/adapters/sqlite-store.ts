@@ -130,6 +130,8 @@ export class SqliteStore implements JournalStore {
   private readonly busyTimeoutMs: number;
   /** An implicit (tick-mode) transaction is open, with this many writes. */
   private implicitWrites = -1;
+  /** Who waits for the open tick to commit (committed()). */
+  private readonly commitWaiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Units (atomic(), transaction()) in progress: inside one, this connection holds the write lock. */
   private depth = 0;
 
@@ -421,7 +423,25 @@ export class SqliteStore implements JournalStore {
   flush(): void {
     if (this.implicitWrites < 0 || this.depth > 0) return;
     this.implicitWrites = -1;
-    if (this.db.inTransaction) this.db.exec('COMMIT');
+    const waiting = this.commitWaiters.splice(0);
+    try {
+      if (this.db.inTransaction) this.db.exec('COMMIT');
+    } catch (err) {
+      for (const w of waiting) w.reject(err);
+      throw err;
+    }
+    for (const w of waiting) w.resolve();
+  }
+
+  /**
+   * Resolves once everything written so far is committed: at once, unless a
+   * `tick` transaction is open, then when it commits (rejected if the commit
+   * fails). A service answers after it, so nothing is acknowledged before it
+   * is on disk.
+   */
+  committed(): Promise<void> {
+    if (this.implicitWrites < 0 || !this.db.inTransaction) return Promise.resolve();
+    return new Promise((resolve, reject) => this.commitWaiters.push({ resolve, reject }));
   }
 
   private maybeSweep(): void {

@@ -46,6 +46,8 @@ export interface JournalStore extends RouterStore {
   /** Drop cap counters and dedupe keys that expired at or before `now`. */
   sweep(now: number): void;
   stats(): StoreStats;
+  /** Resolves once every write so far is committed (a store that commits later than each write: SQLite's `tick` mode). */
+  committed?(): Promise<void>;
 }
 
 /** Run `fn` in `store`'s transaction when it has one, else just run it. */

@@ -100,7 +100,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   const redisUrl = options.store !== undefined && isRedisUrl(options.store) ? options.store : null;
   const sqliteFile = redisUrl !== null ? options.journal : options.store;
-  const sqlite = sqliteFile !== undefined ? new SqliteStore(resolve(sqliteFile), { synchronous: options.synchronous ?? 'NORMAL' }) : null;
+  // `tick`: the leads routed in one turn of the event loop share one commit;
+  // LeadService.receive answers only once it is done (store.committed()).
+  const sqlite = sqliteFile !== undefined ? new SqliteStore(resolve(sqliteFile), { synchronous: options.synchronous ?? 'NORMAL', commit: 'tick' }) : null;
   const local: JournalStore = sqlite ?? new MemoryStore();
   let shared: RedisStore | null = null;
   if (redisUrl !== null) {

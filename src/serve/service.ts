@@ -174,7 +174,15 @@ export class LeadService {
     if (!written) {
       return { kind: 'duplicate', leadId, lead: this.options.inbox.get(leadId)! };
     }
-    return this.sell(now, leadId, flow, lead);
+    const receipt = await this.sell(now, leadId, flow, lead);
+    // A store that commits a turn of the event loop at once (SQLite's `tick`
+    // mode) has the lead's routing and finish on disk only then: the answer waits.
+    try {
+      await this.options.store.committed?.();
+    } catch (err) {
+      return { kind: 'failed', leadId, error: `the routing was not committed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    return receipt;
   }
 
   /**
