@@ -28,6 +28,7 @@
 
 import { Redis } from 'ioredis';
 import type { Decision } from '../runtime/decision.js';
+import { lowerBound } from '../runtime/memory-state.js';
 import { checkEvent, type EventKind, type RemoteUnit, type StoreEvent } from '../runtime/store.js';
 import type { AttemptQuery, DecisionQuery, DeliveryAttempt, EventQuery, JournalStore, StoredAttempt, StoreStats } from './types.js';
 
@@ -430,17 +431,6 @@ export function isRedisUrl(s: string): boolean {
 /** redis://user:secret@host → redis://user:***@host: a URL's password never reaches a message. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
-}
-
-function lowerBound(xs: number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function insertSorted(xs: number[], x: number): void {

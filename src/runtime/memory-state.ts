@@ -22,7 +22,7 @@ export interface MemoryStateOptions {
 }
 
 /** First index in the ascending array `xs` whose value is >= `x`. */
-function lowerBound(xs: number[], x: number): number {
+export function lowerBound(xs: number[], x: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
