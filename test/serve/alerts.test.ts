@@ -6,10 +6,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startMockBuyers, type MockBuyers } from '../../src/mock/index.js';
+import { ServeAlerts } from '../../src/serve/alerts.js';
 import { buildServer } from '../../src/serve/server.js';
 import { scratchDir } from '../cli/helpers.js';
+import { planOf } from '../helpers/lang.js';
 import { get, lead, post, SERVE_LEAD } from './helpers.js';
 
 let app: FastifyInstance | null = null;
@@ -138,4 +141,30 @@ describe('alerts in leadroute serve', () => {
     expect((await get(`${url}/dashboard.json`)).json.alerts).toEqual([]);
     expect(await (await fetch(`${url}/metrics`)).text()).not.toMatch(/^leadroute_alert_firing\{/m);
   }, 60_000);
+});
+
+describe('ServeAlerts on a schedule', () => {
+  it('evaluates at start and every `everyMs`, and not after stop', () => {
+    const plan = planOf('buyer A { price $1 }\nflow f { route A }\nalert Quiet when sales(A) < 1 over 1m');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      let now = Date.parse('2026-03-02T12:00:00Z');
+      const logged: string[] = [];
+      const log = { info: (_: unknown, m: string) => void logged.push(m), warn: (_: unknown, m: string) => void logged.push(m) };
+      const alerts = new ServeAlerts({ alerts: () => plan.alerts ?? [], registry: new Registry(), log: () => log, everyMs: 10_000, now: () => now });
+      alerts.start();
+      expect(alerts.last.map((s) => [s.state, s.at])).toEqual([['no-data', now]]);
+      // Two minutes on, with no sale: the window (1m) has been watched whole, and nothing sold.
+      now += 120_000;
+      vi.advanceTimersByTime(10_000);
+      expect(alerts.last.map((s) => [s.state, s.value, s.at])).toEqual([['firing', 0, now]]);
+      expect(logged).toEqual(['alert Quiet firing: sales(A) < 1 over 1m (now 0)']);
+      alerts.stop();
+      now += 120_000;
+      vi.advanceTimersByTime(60_000);
+      expect(alerts.last[0]!.at).toBe(now - 120_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
