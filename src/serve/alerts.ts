@@ -118,14 +118,23 @@ export class ServeAlerts {
 
   start(): void {
     if (this.timer !== null) return;
-    this.evaluate();
-    this.timer = setInterval(() => this.evaluate(), this.everyMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.everyMs);
     this.timer.unref();
   }
 
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** A scheduled evaluation: a failure is logged, never thrown out of the timer (it would end the process). */
+  private tick(): void {
+    try {
+      this.evaluate();
+    } catch (err) {
+      this.options.log().warn({ err: (err as Error).message }, `alerts could not be evaluated: ${(err as Error).message}`);
+    }
   }
 
   private logChange(s: AlertState, before: AlertState | undefined): void {
