@@ -77,6 +77,7 @@ class Binder {
         this.action(r.action);
       }
     }
+    for (const a of array(this.file?.alerts)) if (isObject(a)) this.buyerRef(a.buyer);
   }
 
   // ------------------------------------------------------------ declarations

@@ -3,6 +3,7 @@
 
 import type { RuleFile, Span } from '../lang/ast.js';
 import { sortDiagnostics, type Diagnostic } from '../lang/diagnostics.js';
+import { checkAlerts } from './alerts.js';
 import { bind, Bindings } from './binder.js';
 import { checkBuyer, declareBuyers } from './buyers.js';
 import { CheckContext, isSpan } from './context.js';
@@ -67,6 +68,8 @@ export function runCheck(file: RuleFile, givenOptions: CheckOptions, guarded: bo
   phase('overflow cycles', () => checkOverflowCycles(ctx, buyers, flows));
   phase('closed cycles', () => checkClosedCycles(ctx, buyers));
   phase('flow cycles', () => checkFlowCycles(ctx, flows));
+  const alerts = Array.isArray(file?.alerts) ? file.alerts.filter((a) => !!a && typeof a === 'object') : [];
+  phase('alerts', () => checkAlerts(ctx, alerts));
   const start = ctx.fileStart();
   const diagnostics = ctx.diagnostics.map((d) => (isSpan(d.span) && typeof d.span.file === 'string' ? d : { ...d, span: start }));
   return { diagnostics: sortDiagnostics(dedupe(diagnostics)), fields, bindings };

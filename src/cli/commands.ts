@@ -119,6 +119,7 @@ export const SERVE_OPTIONS = {
   returnWindow: { kind: 'text', value: 'DURATION', description: 'how long a lead may be returned ("7 days")' },
   returnReasons: { kind: 'text', value: 'A,B,C', description: 'the reasons a return may give' },
   fsync: { kind: 'flag', description: 'SQLite synchronous=FULL: an ack survives power loss' },
+  alertEvery: { kind: 'int', value: 'SECONDS', min: 1, default: 30, description: "how often the rule file's alerts are evaluated" },
   logLevel: {
     kind: 'choice',
     value: 'LEVEL',

@@ -105,6 +105,7 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
       ...(returnWindowMs !== undefined ? { returnWindowMs } : {}),
       ...(returnReasons !== undefined ? { returnReasons } : {}),
       ...(v.seed !== undefined ? { seed: v.seed } : {}),
+      alertEveryMs: v.alertEvery * 1000,
       version,
     });
   } catch (err) {

@@ -9,7 +9,8 @@ import { bind, type Bindings } from '../check/binder.js';
 import type { BuiltinName } from '../core/builtins.js';
 import { modelOf, type EmitEnv } from '../models/index.js';
 import { clauseOf, durationMs, emitCap, emptyPlanBuyer, type BuyerDraft, type BuyerEmitEnv } from '../clauses/index.js';
-import { PLAN_VERSION, type FieldType, type PlanBuyer, type PlanExpr, type PlanField, type PlanSource, type PlanTemplate } from '../plan/index.js';
+import type { AlertMetricName } from '../core/alert-metrics.js';
+import { PLAN_VERSION, type PlanAlert, type FieldType, type PlanBuyer, type PlanExpr, type PlanField, type PlanSource, type PlanTemplate } from '../plan/index.js';
 import { type Plan, type PlanAction, type PlanFlow, type PlanRule } from '../models/plan.js';
 
 export interface EmitInput {
@@ -32,6 +33,7 @@ export function emitPlan({ ast, source, fields, readTemplate, bindings }: EmitIn
   };
   ctx.buyerEnv = { ...ctx.env, template: (ref) => emitTemplate(ref, ctx) };
   const flows = ast.flows.map((f) => emitFlow(f, ctx));
+  const alerts = (ast.alerts ?? []).map((a) => emitAlert(a, ctx));
   return {
     leadroute: 'plan',
     version: PLAN_VERSION,
@@ -40,6 +42,8 @@ export function emitPlan({ ast, source, fields, readTemplate, bindings }: EmitIn
     buyers: ast.buyers.map((b) => emitBuyer(b, ctx)),
     flows,
     defaultFlow: flows[0]?.name ?? '',
+    // Only when declared, so a plan without alerts is the plan it always was.
+    ...(alerts.length > 0 ? { alerts } : {}),
   };
 }
 
@@ -100,6 +104,23 @@ function emitAction(a: A.Action, ctx: EmitContext): PlanAction {
   // A checked AST has only kinds the table knows; keep emitting inert rather than throw.
   if (model === undefined) return { kind: 'reject', reason: `unknown action '${String(a.kind)}'` };
   return model.emit(a, ctx.env);
+}
+
+// ------------------------------------------------------------ alerts
+
+function emitAlert(a: A.AlertDecl, ctx: EmitContext): PlanAlert {
+  const t = a.threshold;
+  return {
+    name: a.name.name,
+    // The checker refused any other name.
+    metric: a.metric.name as AlertMetricName,
+    buyer: a.buyer?.name ?? null,
+    op: a.op,
+    threshold: t.kind === 'duration' ? t.ms : t.value,
+    windowMs: a.window.ms,
+    text: textOf(a.span, ctx),
+    source: sourceOf(a.span),
+  };
 }
 
 // ------------------------------------------------------------ expressions

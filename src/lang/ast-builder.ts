@@ -11,6 +11,7 @@ import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from '../core/limits.js';
 import { SYNTAX_BY_RULE, type ActionBuildKit } from './actions.js';
+import { buildAlert } from './alerts.js';
 import { diagnostic, didYouMean, suggest, type Diagnostic } from './diagnostics.js';
 
 type Children = Record<string, CstElement[] | undefined>;
@@ -172,6 +173,11 @@ export class AstBuilder {
     const lead = this.node(c, 'leadDecl');
     const buyer = this.node(c, 'buyerDecl');
     const flow = this.node(c, 'flowDecl');
+    const alert = this.node(c, 'alertDecl');
+    if (alert) {
+      const a = buildAlert(alert, this.actionKit);
+      if (a) into.alerts.push(a);
+    }
     if (lead) {
       const decl = this.leadDecl(lead);
       if (!decl) return;

@@ -263,6 +263,24 @@ export interface FlowDecl {
   span: Span;
 }
 
+// ---------------------------------------------------------------- alerts
+
+/** A threshold as written: its kind says its unit (`20%`, `600ms`, `$500`, `10`). */
+export type AlertThreshold = Extract<Expr, { kind: 'percent' | 'duration' | 'money' | 'number' }>;
+
+/** `alert NAME when METRIC[(BUYER)] OP THRESHOLD over WINDOW`. */
+export interface AlertDecl {
+  name: Ident;
+  metric: Ident;
+  /** The buyer watched; absent: every buyer together. */
+  buyer?: Ident;
+  op: '<' | '<=' | '>' | '>=';
+  opSpan: Span;
+  threshold: AlertThreshold;
+  window: Extract<Expr, { kind: 'duration' }>;
+  span: Span;
+}
+
 // ---------------------------------------------------------------- file
 
 export interface RuleFile {
@@ -270,6 +288,7 @@ export interface RuleFile {
   lead?: LeadDecl;
   buyers: BuyerDecl[];
   flows: FlowDecl[];
+  alerts: AlertDecl[];
   span: Span;
   /** Source offsets of the syntax errors the parser recovered from (absent
    *  when there are none): analyses that recovery can mislead skip there. */

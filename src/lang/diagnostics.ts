@@ -463,6 +463,16 @@ export const DIAGNOSTIC_CODES = {
       written: { severity: 'warning', message: 'the header `{0}` holds a credential written in the rule file', help: 'write the credential as {{secret.NAME}} and set the environment variable NAME' },
     },
   },
+  // 8xx: alerts
+  LR800: { severity: 'error', title: 'unknown alert measure', message: 'unknown alert measure `{0}`', help: '{1}',
+    variants: { list: { message: 'unknown alert measure `{0}`', help: 'the measures are {1}' } },
+  },
+  LR801: { severity: 'error', title: 'alert threshold of the wrong unit', message: '`{0}` is {1}, but `{2}` is not', help: 'compare it with {3}' },
+  LR802: { severity: 'error', title: 'duplicate alert', message: 'alert `{0}` is already declared at {1}', help: 'rename one: the name labels its metrics and log lines' },
+  LR803: { severity: 'error', title: 'alert value out of range', message: 'the window `{0}` is not whole minutes from 1m to 24h', help: 'alerts count per minute and remember a day: write e.g. `over 15m` or `over 1h`',
+    variants: { rate: { message: 'a rate is at most 100%, so `{0}` never holds or always does', help: 'write a percentage from 0% to 100%' } },
+  },
+  LR804: { severity: 'warning', title: 'alert with no data', message: '`{0}` is measured on {1}, and buyer `{2}` has none: the alert never has data', help: 'watch a buyer that has a `{3}`, or another measure' },
   // 9xx: internal errors (a bug in leadroute, not in the rule file), reported instead of thrown
   LR900: { severity: 'error', title: 'internal error in the checker', message: "internal error in the checker's {0} pass: {1}", help: 'this is a bug in leadroute, not in your file: please report it with the rule file' },
   LR901: { severity: 'error', title: 'internal error: the emitted plan is invalid', message: 'internal error: the emitted plan is invalid: {0}: {1}', help: 'please report this; the checker should have caught it',

@@ -10,7 +10,7 @@ import {
   Header, Hold, Holidays, Hours, Identifier, In, Json, LBracket, LCurly, Lead, Less, LessEq, List, LParen, Max, Min, Minus, Money, Not, NotEq,
   NumberLiteral, On, Optional, Or, Otherwise, Over, Overflow, Percent, Pii, Ping, Pipe, Pixel, Plus, Post, Prefers, Premium, Price,
   Random, RBracket, RCurly, Relationship, Requires, Retry, RParen, Semicolon, Send, Shared, Skip, Slash, Star, StringLiteral, Text, Then,
-  Timeout, To, Top, True, UnterminatedString, Weight, When, WhiteSpace, With, Within, Xml, Sale, Ignoring, Case,
+  Timeout, To, Top, True, UnterminatedString, Weight, When, WhiteSpace, With, Within, Xml, Sale, Ignoring, Case, Alert,
 } from './tokens.js';
 
 export * from './tokens.js';
@@ -19,7 +19,7 @@ export const SOFT_KEYWORDS: readonly TokenType[] = [
   Price, Prefers, Weight, Relationship, Holidays, Closed, Dedupe, Within, Requires, Ping, Post, Bid, Pixel, Delay, Batch,
   Breaker, Cooldown, Backup, Fair, By, Over, Premium, With, Then, After,
   Timeout, Retry, Backoff, Fields, Accepted, Header, On, Exclusive, Shared, Floor, Min, Max, Top, To, Json, Xml, Form, Text,
-  Skip, Hold, Send, Else, Sale, Ignoring, Case, ...ACTION_SOFT_KEYWORDS,
+  Skip, Hold, Send, Else, Sale, Ignoring, Case, Alert, ...ACTION_SOFT_KEYWORDS,
 ];
 
 export const KEYWORDS: readonly TokenType[] = [

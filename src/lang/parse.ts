@@ -35,7 +35,7 @@ export function parse(source: string, file = '<input>'): ParseResult {
     const builder = new AstBuilder(file, source);
     const span = builder.emptySpan();
     return {
-      ast: { file, buyers: [], flows: [], span },
+      ast: { file, buyers: [], flows: [], alerts: [], span },
       diagnostics: [diagnostic('LR100.internal', span, (err as Error).message)],
       trivia: { comments: [], blankLines: blankLines(source) },
     };
@@ -65,7 +65,7 @@ function parseUnsafe(source: string, file: string): ParseResult {
   }
 
   const endSpan = builder.emptySpan();
-  const ast: RuleFile = { file, buyers: [], flows: [], span: { ...endSpan, end: source.length } };
+  const ast: RuleFile = { file, buyers: [], flows: [], alerts: [], span: { ...endSpan, end: source.length } };
   const seen = new Set<number>();
   const starts = declarationStarts(tokens as IToken[]);
   starts.forEach((start, index) => {
@@ -124,8 +124,9 @@ function parseDeclaration(
 
 /**
  * Where the declarations start: the tokens are cut at every `lead` or `buyer`
- * keyword (never valid inside a block) and at every `flow NAME {` (the `flow
- * NAME` action has no brace), so a missing `}` does not swallow the next
+ * keyword (never valid inside a block), at every `flow NAME {` (the `flow
+ * NAME` action has no brace) and every `alert NAME when` (`alert` is a soft
+ * keyword, a name elsewhere), so a missing `}` does not swallow the next
  * declaration. The first declaration starts at the first token.
  */
 function declarationStarts(tokens: IToken[]): number[] {
@@ -135,7 +136,8 @@ function declarationStarts(tokens: IToken[]): number[] {
     const startsDeclaration =
       type === T.Lead ||
       (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
-      (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly);
+      (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly) ||
+      (type === T.Alert && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.When);
     if (startsDeclaration) starts.push(i);
   }
   return starts;

@@ -90,6 +90,7 @@ export class RuleParser extends TunedCstParser {
       { ALT: () => this.SUBRULE(this.leadDecl) },
       { ALT: () => this.SUBRULE(this.buyerDecl) },
       { ALT: () => this.SUBRULE(this.flowDecl) },
+      { ALT: () => this.SUBRULE(this.alertDecl) },
     ]);
   });
 
@@ -419,6 +420,37 @@ export class RuleParser extends TunedCstParser {
       { ALT: () => { this.CONSUME(T.Otherwise); this.SUBRULE2(this.action); } },
       { ALT: () => this.SUBRULE3(this.action) },
     ]);
+  });
+
+  // ------------------------------------------------------------ alerts
+
+  // `alert LowBids when bid_rate(Premium) < 20% over 1h`: one measure of
+  // src/core/alert-metrics.ts, for a buyer or (without one) for all, compared
+  // with a threshold over a window.
+  public alertDecl = this.RULE('alertDecl', () => {
+    this.CONSUME(T.Alert);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.When);
+    this.CONSUME2(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME3(T.Identifier);
+      this.CONSUME(T.RParen);
+    });
+    this.OR([
+      { ALT: () => this.CONSUME(T.Less) },
+      { ALT: () => this.CONSUME(T.LessEq) },
+      { ALT: () => this.CONSUME(T.Greater) },
+      { ALT: () => this.CONSUME(T.GreaterEq) },
+    ]);
+    this.OR2([
+      { ALT: () => this.CONSUME(T.Percent) },
+      { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.Money) },
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+    ]);
+    this.CONSUME(T.Over);
+    this.CONSUME2(T.Duration);
   });
 
   // The actions' rules are declared with their syntax in ./actions.ts, one

@@ -97,6 +97,7 @@ export const Else = soft('else');
 export const Sale = soft('sale');
 export const Ignoring = soft('ignoring');
 export const Case = soft('case');
+export const Alert = soft('alert');
 
 // Literals. Order matters: longer, more specific shapes first.
 export const Money = createToken({ name: 'Money', pattern: /\$\d+(?:\.\d+)?/, label: 'an amount like $45' });

@@ -4,6 +4,7 @@
 // and, through ./json-schema.ts, the plan's JSON Schema, so the two cannot drift.
 
 import { Type, type Static, type TLiteral, type TSchema, type TUnion, type TUnsafe } from '@sinclair/typebox';
+import { ALERT_BUCKET_MS, ALERT_METRIC_NAMES, ALERT_OPS, MAX_ALERT_WINDOW_MS } from '../core/alert-metrics.js';
 
 export const PLAN_VERSION = 1;
 
@@ -327,6 +328,24 @@ export interface PlanActionBase {
   kind: string;
 }
 
+// ---------------------------------------------------------------- alerts
+
+/** `alert NAME when METRIC[(BUYER)] OP THRESHOLD over WINDOW` (src/core/alert-metrics.ts). */
+export const PlanAlertSchema = exact({
+  name: Name,
+  metric: oneOf([...ALERT_METRIC_NAMES]),
+  /** The buyer watched, or null for every buyer together. */
+  buyer: nullable(Name),
+  op: oneOf([...ALERT_OPS]),
+  /** In the measure's unit: percent for a rate, ms for a duration, dollars, or a count. */
+  threshold: NonNegative,
+  windowMs: Type.Integer({ minimum: ALERT_BUCKET_MS, maximum: MAX_ALERT_WINDOW_MS, multipleOf: ALERT_BUCKET_MS }),
+  /** The alert's source text, for the dashboard and logs. */
+  text: Type.String(),
+  source: PlanSourceSchema,
+});
+export type PlanAlert = Static<typeof PlanAlertSchema>;
+
 // ---------------------------------------------------------------- flows and the plan
 
 /** The plan's schema, given the schema of its actions (the union of the models'). */
@@ -357,6 +376,8 @@ export function planSchemaFor<A extends TSchema>(action: A) {
     flows: NonEmpty(flow),
     /** The flow used when the caller names none: the first declared. */
     defaultFlow: Name,
+    /** What `leadroute serve` watches (absent when the file declares no alert). */
+    alerts: Type.Optional(Type.Array(PlanAlertSchema)),
   });
 }
 

@@ -19,6 +19,7 @@ import { calendarProblem } from '../core/calendars.js';
 import { isValidZone } from '../core/zones.js';
 import { BUILTINS, isBuiltin } from '../core/builtins.js';
 import { checkBounds, type Bounds } from './bounds.js';
+import { alertMetric } from '../core/alert-metrics.js';
 import { REF_MARK, type AnyPlan, type PlanActionBase, type PlanExpr, type RefKind } from './declaration.js';
 import { planJsonSchema } from './json-schema.js';
 import type { PlanProblem } from './problems.js';
@@ -145,6 +146,14 @@ function namesAndSettings(plan: AnyPlan, actionRefs: ReadonlyMap<string, RefTree
       actionSettings(r.action, at, problem, plan);
     }),
   );
+  const alertNames = new Set<string>();
+  (plan.alerts ?? []).forEach((a, i) => {
+    const path = `/alerts/${i}`;
+    if (alertNames.has(a.name)) problem(`${path}/name`, `duplicate alert '${a.name}'`);
+    alertNames.add(a.name);
+    if (a.buyer !== null) buyer(a.buyer, `${path}/buyer`);
+    if (alertMetric(a.metric).unit === 'rate' && a.threshold > 100) problem(`${path}/threshold`, `a rate threshold is at most 100 (percent), not ${a.threshold}`);
+  });
   if (!flows.has(plan.defaultFlow)) problem('/defaultFlow', `unknown flow '${plan.defaultFlow}' (flows: ${[...flows].join(', ')})`);
   return problems;
 }

@@ -18,3 +18,5 @@ export { zipDistance, zipState, zipTimezone } from './geo.js';
 export { nextOpening, localToUtc } from './time.js';
 export type { Decision, SoldTo, LeadError, TraceEntry, TraceCode, PendingAuction } from './decision.js';
 export { fixedPriceOf } from './decision.js';
+export { AlertWindow, type AlertCountsReader } from './alert-window.js';
+export { evaluateAlerts, alertValue, compareAlert, type AlertState, type AlertStateKind } from './alerts.js';

@@ -1,11 +1,14 @@
 // GET /dashboard: one HTML page (no build step) that polls GET /dashboard.json
 // and shows, for the last 24 hours, the distribution per buyer against the
 // split targets, bids and revenue, buyer health (circuit breakers, answer
-// rates), cap usage, the recent leads with their traces, and the plan in
-// service with the last reload's errors. The JSON is put together here.
+// rates), cap usage, the rule file's alerts as last evaluated, the recent
+// leads with their traces, and the plan in service with the last reload's
+// errors. The JSON is put together here.
 
 import { computeMetrics } from '../deliver/metrics.js';
 import type { JournalStore } from '../adapters/index.js';
+import type { AlertUnit } from '../core/alert-metrics.js';
+import type { AlertState, AlertStateKind } from '../runtime/index.js';
 import type { LeadInbox } from './inbox.js';
 import type { PlanWatcher } from './plan-file.js';
 import type { LeadService } from './service.js';
@@ -30,10 +33,12 @@ export interface DashboardData {
     revenue: number;
     caps: { cap: string; used: number; limit: number }[];
   }[];
+  /** The rule file's alerts as last evaluated (src/serve/alerts.ts); times are ISO. */
+  alerts: { name: string; text: string; state: AlertStateKind; value: number | null; unit: AlertUnit; op: string; threshold: number; buyer: string | null; windowMs: number; since: string; at: string }[];
   recent: { leadId: string; flow: string; source: string; state: string; status: string | null; buyers: string[]; price: number | null; receivedAt: string; trace: string[] }[];
 }
 
-export function dashboardData(service: LeadService, store: JournalStore, inbox: LeadInbox, watcher: PlanWatcher, now = Date.now()): DashboardData {
+export function dashboardData(service: LeadService, store: JournalStore, inbox: LeadInbox, watcher: PlanWatcher, alerts: readonly AlertState[] = [], now = Date.now()): DashboardData {
   const plan = service.plan;
   const since = now - WINDOW_MS;
   const last = watcher.last;
@@ -113,6 +118,10 @@ export function dashboardData(service: LeadService, store: JournalStore, inbox: 
     },
     distribution,
     buyers,
+    alerts: alerts.map((a) => ({
+      name: a.name, text: a.text, state: a.state, value: a.value, unit: a.unit, op: a.op, threshold: a.threshold,
+      buyer: a.buyer, windowMs: a.windowMs, since: new Date(a.since).toISOString(), at: new Date(a.at).toISOString(),
+    })),
     recent,
   };
 }
@@ -144,6 +153,9 @@ export const DASHBOARD_HTML = `<!doctype html>
 <table id="distribution"><thead><tr><th>flow</th><th>buyer</th><th>leads</th><th>share</th><th>target</th><th></th></tr></thead><tbody></tbody></table>
 <h2>Buyers: bids, revenue, health, caps</h2>
 <table id="buyers"><thead><tr><th>buyer</th><th>circuit</th><th>bids / pings</th><th>avg bid</th><th>ping answers</th><th>posts accepted</th><th>revenue</th><th>caps</th></tr></thead><tbody></tbody></table>
+<h2>Alerts</h2>
+<table id="alerts"><thead><tr><th>alert</th><th>state</th><th>value</th><th>condition</th><th>since</th></tr></thead><tbody></tbody></table>
+<div id="no-alerts" class="target"></div>
 <h2>Recent leads</h2>
 <table id="recent"><thead><tr><th>lead</th><th>flow</th><th>source</th><th>status</th><th>buyers</th><th>price</th><th>trace</th></tr></thead><tbody></tbody></table>
 <script>
@@ -184,6 +196,16 @@ export const DASHBOARD_HTML = `<!doctype html>
       cell(tr, pct(b.postAcceptRate) + ' of ' + b.posts, 'num'); cell(tr, money(b.revenue), 'num');
       cell(tr, b.caps.map(function (c) { return c.cap + ': ' + c.used + ' used'; }).join('; ') || '–');
     });
+    var units = { rate: function (v) { return (Math.round(v * 10) / 10) + '%'; }, duration: function (v) { return Math.round(v) + 'ms'; },
+      money: function (v) { return '$' + Number(v).toFixed(2); }, count: function (v) { return String(Math.round(v * 10) / 10); } };
+    rows('alerts', d.alerts, function (tr, a) {
+      var fmt = units[a.unit] || String;
+      tr.className = 'alert-' + a.state;
+      cell(tr, a.name); cell(tr, a.state, a.state === 'firing' ? 'bad' : a.state === 'ok' ? 'ok' : 'target');
+      cell(tr, a.value === null ? '–' : fmt(a.value), 'num');
+      cell(tr, a.text.replace(/^alert \\S+ when /, '')); cell(tr, a.since);
+    });
+    document.getElementById('no-alerts').textContent = d.alerts.length === 0 ? 'the rule file declares no alert' : '';
     rows('recent', d.recent, function (tr, l) {
       cell(tr, l.leadId); cell(tr, l.flow); cell(tr, l.source); cell(tr, (l.status || '–') + (l.state === 'done' ? '' : ' (' + l.state + ')'));
       cell(tr, l.buyers.join(', ') || '–'); cell(tr, money(l.price), 'num');

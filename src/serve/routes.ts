@@ -179,7 +179,7 @@ export const ROUTES = {
   dashboardData: {
     method: 'GET',
     url: '/dashboard.json',
-    summary: 'What the dashboard shows: distribution against targets, bids, revenue, buyer health, cap usage, recent leads with traces, the plan and its last reload',
+    summary: 'What the dashboard shows: distribution against targets, bids, revenue, buyer health, cap usage, the alerts of the rule file, recent leads with traces, the plan and its last reload',
     keyed: true,
     schema: { response: { 200: anyObject, ...errors(401, 429) } },
   },

@@ -15,6 +15,7 @@ import type { LeadInbox } from './inbox.js';
 import { DEFAULT_PINGS, DEFAULT_RATE, type ApiKeys, type Limit, type Source } from './keys.js';
 import { DASHBOARD_HTML, dashboardData } from './dashboard.js';
 import { ServeMetrics } from './metrics.js';
+import { ServeAlerts } from './alerts.js';
 import { openApiDocument } from './openapi.js';
 import { loadPlanFile, PlanWatcher } from './plan-file.js';
 import { ROUTES } from './routes.js';
@@ -50,6 +51,8 @@ export interface ServerOptions {
   returnReasons?: readonly string[];
   /** How long after its sale a lead may be returned, ms; default 7 days. */
   returnWindowMs?: number;
+  /** Time between evaluations of the rule file's alerts, ms; default 30 s. */
+  alertEveryMs?: number;
 }
 
 /** The initial plan does not load: its errors, one text each. */
@@ -64,6 +67,8 @@ export interface Serve {
   service: LeadService;
   watcher: PlanWatcher;
   metrics: ServeMetrics;
+  /** The rule file's alerts; `alerts.evaluate()` evaluates them now. */
+  alerts: ServeAlerts;
   store: JournalStore;
   inbox: LeadInbox;
   /** Settles when the leads left unfinished by the last run were taken up. */
@@ -116,6 +121,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const store: JournalStore = shared ?? local;
   const inbox: LeadInbox = sqlite ? new SqliteInbox(sqlite.db) : new MemoryInbox();
   let metrics: ServeMetrics | null = null;
+  let alerts: ServeAlerts | null = null;
   const service = new LeadService({
     store,
     inbox,
@@ -124,8 +130,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.returnReasons !== undefined ? { returnReasons: options.returnReasons } : {}),
     ...(options.returnWindowMs !== undefined ? { returnWindowMs: options.returnWindowMs } : {}),
     observer: {
-      sold: (flow, sale, ms) => metrics?.sold(flow, sale, ms),
-      delivered: (rec) => metrics?.delivered(rec),
+      sold: (flow, sale, ms) => {
+        metrics?.sold(flow, sale, ms);
+        alerts?.sold(sale);
+      },
+      delivered: (rec) => {
+        metrics?.delivered(rec);
+        alerts?.delivered(rec);
+      },
       pinged: (flow, a) => metrics?.pinged(flow, a),
       resumed: (id, how, err) => {
         metrics?.resumed(id, how, err);
@@ -141,6 +153,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
   metrics = new ServeMetrics(service, store);
   const m = metrics;
+  const watching = new ServeAlerts({
+    alerts: () => service.plan?.alerts ?? [],
+    registry: m.registry,
+    log: () => app.log,
+    ...(options.alertEveryMs !== undefined ? { everyMs: options.alertEveryMs } : {}),
+  });
+  alerts = watching;
 
   const logger: FastifyServerOptions['logger'] =
     options.logger === false
@@ -158,6 +177,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     install: (plan) => service.install(adapt(plan)),
     onReload: (r) => {
       m.reload(r.ok);
+      // The new plan's alerts replace the old ones now, not at the next tick.
+      if (r.ok) watching.evaluate();
       if (r.ok) app.log.info('rule file reloaded: the new plan is in service');
       else app.log.error({ errors: r.errors }, 'rule file reload refused: the previous plan keeps serving');
     },
@@ -367,7 +388,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.route({ method: r.dashboard.method, url: r.dashboard.url, handler: async (_req, reply) => reply.type('text/html; charset=utf-8').send(DASHBOARD_HTML) });
   app.route({
     method: r.dashboardData.method, url: r.dashboardData.url, schema: r.dashboardData.schema, config: { keyed: true, ...limited((s) => s.rate) },
-    handler: async () => dashboardData(service, store, inbox, watcher),
+    handler: async () => dashboardData(service, store, inbox, watcher, watching.last),
   });
   const openapi = openApiDocument(options.version ?? '0');
   app.route({ method: r.openapi.method, url: r.openapi.url, schema: r.openapi.schema, handler: async () => openapi });
@@ -376,8 +397,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (options.watch !== false) watcher.start();
   let settle!: (v: { resumed: number; failed: number }) => void;
   const resumed = new Promise<{ resumed: number; failed: number }>((res) => (settle = res));
-  app.decorate('leadroute', { service, watcher, metrics: m, store, inbox, resumed });
+  app.decorate('leadroute', { service, watcher, metrics: m, alerts: watching, store, inbox, resumed });
   app.addHook('onReady', async () => {
+    watching.start();
     // In the background: a slow buyer must not keep the service from answering.
     void service.resume().then(settle, (err: unknown) => {
       app.log.error(`resuming unfinished leads failed: ${(err as Error).message}`);
@@ -413,6 +435,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
+    watching.stop();
     watcher.close();
     await service.close();
     if (shared !== null) await shared.shutdown();

@@ -3,7 +3,7 @@ import { CheckContext, headSpan, listText } from '../../src/check/context.js';
 
 describe('context', () => {
   it('reports at the file start when a span is missing', () => {
-    const ctx = new CheckContext({ file: 'x.route', buyers: [], flows: [], span: undefined as never });
+    const ctx = new CheckContext({ file: 'x.route', buyers: [], flows: [], alerts: [], span: undefined as never });
     ctx.report('LR206', undefined);
     expect(ctx.diagnostics[0]!.span).toMatchObject({ file: 'x.route', line: 1, col: 1 });
   });

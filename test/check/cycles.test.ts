@@ -109,7 +109,7 @@ describe('cycle detection on 100,000 buyers (one long overflow chain)', () => {
       }
       buyers.push({ name: ident(`B${i}`, i + 1), clauses, span: span(i + 1) });
     }
-    const file: RuleFile = { file: 't.route', buyers, flows: [], span: span(1) };
+    const file: RuleFile = { file: 't.route', buyers, flows: [], alerts: [], span: span(1) };
     const ctx = new CheckContext(file);
     for (const b of buyers) {
       ctx.buyers.add(b.name.name);

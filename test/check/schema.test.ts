@@ -55,6 +55,7 @@ describe('reserved names (LR210)', () => {
       lead: { kind: 'inline', fields: [{ name: { name: 'random', span: span(7, 6) }, type: { kind: 'int', span: span(15, 3) }, pii: false, optional: false, span: span(7, 11) }], span: span(0, 20) },
       buyers: [{ name: { name: 'A', span: span(27, 1) }, clauses: [], span: span(21, 10) }],
       flows: [{ name: { name: 'f', span: span(37, 1) }, rules: [{ kind: 'always', action: { kind: 'route', buyer: { name: 'A', span: span(47, 1) }, caps: [], span: span(41, 7) }, span: span(41, 7) }], span: span(32, 20) }],
+      alerts: [],
       span: span(0, 52),
     };
     const r = check(ast);

@@ -416,7 +416,7 @@ describe('expected-token messages come from the grammar', () => {
 
   it('"expected a declaration" names what can start one', () => {
     const starts = ruleParser.computeContentAssist('declaration', []).map((s) => s.nextTokenType.LABEL);
-    expect(starts).toEqual(['`lead`', '`buyer`', '`flow`']);
+    expect(starts).toEqual(['`lead`', '`buyer`', '`flow`', '`alert`']);
     expect(parse('}\nflow f { route A }', 't.route').diagnostics.map((d) => d.message)).toEqual([
       `expected a declaration (${starts.join(', ')}) but found \`}\``,
     ]);

@@ -286,14 +286,28 @@ function flow(self: string, later: readonly string[]): fc.Arbitrary<string> {
   );
 }
 
-/** A rule file: the lead schema, buyers A-D, flows main, g, h. */
+/** An alert's measure and a threshold in its unit (src/core/alert-metrics.ts). */
+const alertCondition = fc.oneof(
+  fc.tuple(fc.constantFrom('bid_rate', 'timeout_rate', 'accept_rate', 'failure_rate'), fc.integer({ min: 0, max: 100 })).map(([m, n]) => [m, `${n}%`] as const),
+  fc.tuple(fc.constant('avg_response'), fc.integer({ min: 1, max: 5000 })).map(([m, n]) => [m, `${n}ms`] as const),
+  fc.tuple(fc.constant('revenue'), fc.integer({ min: 0, max: 10000 })).map(([m, n]) => [m, `$${n}`] as const),
+  fc.tuple(fc.constant('sales'), fc.integer({ min: 0, max: 1000 })).map(([m, n]) => [m, `${n}`] as const),
+);
+/** Up to three alerts, on a buyer or on all of them. */
+const alerts = fc.array(
+  fc.tuple(alertCondition, fc.option(fc.constantFrom(...BUYERS), { nil: undefined }), fc.constantFrom('<', '<=', '>', '>='), fc.constantFrom('1m', '15m', '1h', '24h')),
+  { maxLength: 3 },
+).map((list) => list.map(([[metric, threshold], b, op, window], i) => `alert Alert${i} when ${metric}${b ? `(${b})` : ''} ${op} ${threshold} over ${window}`));
+
+/** A rule file: the lead schema, buyers A-D, flows main, g, h, and a few alerts. */
 export const program: fc.Arbitrary<string> = fc
   .tuple(
     leadBlock,
     fc.tuple(...BUYERS.map((b, i) => buyer(b, BUYERS.slice(i + 1)))),
     fc.tuple(...FLOWS.map((f, i) => flow(f, FLOWS.slice(i + 1)))),
+    alerts,
   )
-  .map(([l, bs, fs]) => [l, ...bs, ...fs].join('\n'));
+  .map(([l, bs, fs, as]) => [l, ...bs, ...fs, ...as].join('\n'));
 
 // ---------------------------------------------------------------- mutations
 

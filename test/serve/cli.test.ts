@@ -18,6 +18,9 @@ describe('leadroute serve (CLI)', () => {
     expect(k.err).toMatch(/LEADROUTE_TEST_UNSET_KEY is not set/);
     expect((await runCli(['serve', ok, '--port', 'x'])).err).toMatch(/--port <PORT>' argument 'x' is invalid. must be a whole number/);
     expect((await runCli(['serve', ok, '--return-window', 'soon'])).err).toMatch(/--return-window/);
+    const every = await runCli(['serve', ok, '--alert-every', '0']);
+    expect(every.code).toBe(2);
+    expect(every.err).toMatch(/--alert-every/);
     expect((await runCli(['serve'])).code).toBe(2);
   });
 
@@ -66,7 +69,7 @@ describe('leadroute serve (CLI)', () => {
     expect(await res.json()).toMatchObject({ status: 'routed', buyers: [{ name: 'A' }] });
     stop('SIGTERM');
     expect(await running).toBe(0);
-    expect(parsed).toMatchObject({ port: 0, store: 'serve.db', noWatch: true, logLevel: 'silent', fsync: false });
+    expect(parsed).toMatchObject({ port: 0, store: 'serve.db', noWatch: true, logLevel: 'silent', fsync: false, alertEvery: 30 });
     expect(optionValues(declared.options, {})).toMatchObject({ noWatch: false });
     expect(out).toMatch(/no API keys: any caller may post/);
     expect(out).toMatch(/SIGTERM: finishing sales/);

@@ -37,6 +37,12 @@ afterEach(async () => {
   h = null;
 }, 60_000);
 
+/** An alert that fires once Beta has made any sale, and one that has no data (Alpha has no ping). */
+const ALERTS = `
+alert BetaSelling when accept_rate(Beta) >= 50% over 15m
+alert AlphaPings when bid_rate(Alpha) < 20% over 15m
+`;
+
 const splitRules = (h: Harness, broken = false) => {
   const url = (name: string) => h.mock.buyers.find((b) => b.name === name)!.url;
   return `${SERVE_LEAD}
@@ -52,11 +58,11 @@ buyer Beta {
 flow solar {
   split { Alpha 60%, ${broken ? 'Betta' : 'Beta'} 40% }
 }
-`;
+${ALERTS}`;
 };
 
 describe.skipIf(!haveChromium)('GET /dashboard in headless chromium', () => {
-  it('shows distribution against targets, revenue, caps, recent leads with traces, and a refused reload with its errors', async () => {
+  it('shows distribution against targets, revenue, caps, alerts, recent leads with traces, and a refused reload with its errors', async () => {
     h = await startHarness({ server: { watch: true } });
     writeFileSync(h.rules, splitRules(h));
     for (let i = 0; i < 50; i++) if (h.app.leadroute.watcher.reloads === 0) await new Promise((r) => setTimeout(r, 50));
@@ -67,6 +73,9 @@ describe.skipIf(!haveChromium)('GET /dashboard in headless chromium', () => {
       const buyer = (r.json.buyers as { name: string }[])[0]!.name;
       got.set(buyer, (got.get(buyer) ?? 0) + 1);
     }
+
+    expect(got.get('Beta') ?? 0).toBeGreaterThan(0);
+    h.app.leadroute.alerts.evaluate();
 
     const page = await browser!.newPage();
     opened = page;
@@ -85,6 +94,12 @@ describe.skipIf(!haveChromium)('GET /dashboard in headless chromium', () => {
     const alphaRow = buyers.find((r) => r[0] === 'Alpha')!;
     expect(alphaRow[6]).toBe(`$${(alpha * 20).toFixed(2)}`);
     expect(alphaRow[7]).toBe(`100/day: ${alpha} used`);
+    const alerts = await page.$$eval('#alerts tbody tr', (trs) => trs.map((tr) => [tr.className, ...[...tr.querySelectorAll('td')].slice(0, 4).map((td) => td.textContent)]));
+    expect(alerts).toEqual([
+      ['alert-firing', 'BetaSelling', 'firing', '100%', 'accept_rate(Beta) >= 50% over 15m'],
+      ['alert-no-data', 'AlphaPings', 'no-data', '–', 'bid_rate(Alpha) < 20% over 15m'],
+    ]);
+    expect(await page.$eval('#alerts tbody tr.alert-firing td:nth-child(2)', (td) => td.className)).toBe('bad');
     const recent = await page.$$eval('#recent tbody tr', (trs) => trs.map((tr) => tr.querySelector('td')!.textContent));
     expect(recent).toHaveLength(12);
     expect(recent[0]).toBe('S11'); // newest first
