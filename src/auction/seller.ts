@@ -36,15 +36,15 @@ import type { Dispatcher } from 'undici';
 import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
 import { leadShapeOf, trimLead, type LeadShape } from '../runtime/lead-guard.js';
-import { Batcher } from '../deliver/batch.js';
-import { DelayQueue } from '../deliver/delay.js';
+import { Batcher, batchTriesOf } from '../deliver/batch.js';
 import { HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { MemoryJournal } from '../adapters/memory-journal.js';
 import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
-import { Breakers, newDeliveryRecord, Poster } from '../deliver/post.js';
+import { Breakers, newDeliveryRecord, Poster, triesLeft } from '../deliver/post.js';
+import { inProcessDeliveries, type DeliveryRunner, type DeliveryScheduler, type DeliverySchedulerFactory, type FinalPostOutcome } from '../deliver/scheduler.js';
 import { Secrets, type SecretSource } from '../deliver/secrets.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
@@ -104,6 +104,13 @@ export interface SellerOptions {
    * post sent again carries the key the buyer already saw.
    */
   postIdOf?: (leadId: string, buyer: string) => string;
+  /**
+   * Who runs the deliveries a sale leaves for later: delayed posts, the tries
+   * after a post's failed first try, batches (src/deliver/scheduler.ts).
+   * Default: this process (`inProcessDeliveries`: timers, retries inside the
+   * sale). `bullmqDeliveries` (src/adapters) puts them on BullMQ queues in Redis.
+   */
+  deliveries?: DeliverySchedulerFactory;
 }
 
 export interface SellOptions extends RouteCall {}
@@ -149,7 +156,7 @@ export class Seller {
   private readonly poster: Poster;
   private readonly pixels: PixelFirer;
   private readonly batcher: Batcher;
-  private readonly delayed = new DelayQueue();
+  private readonly deliveries: DeliveryScheduler;
   private readonly limiter: Limiter;
   private readonly abort = new AbortController();
   private readonly active = new Set<Promise<unknown>>();
@@ -213,7 +220,9 @@ export class Seller {
       onSent: (buyer, items) => {
         for (const it of items) this.afterPost(buyer, it.sale, it.record);
       },
+      dispatch: (buyer, cfg, items) => this.deliveries.batch(buyer, cfg, items),
     });
+    this.deliveries = (options.deliveries ?? inProcessDeliveries)(this.runner());
     this.leadShape = leadShapeOf(this.plan.lead.fields);
     this.timeField = options.leadTimeField === undefined ? defaultTimeField(this.plan.lead.fields) : options.leadTimeField;
   }
@@ -421,18 +430,58 @@ export class Seller {
         rec.mode = 'delayed';
         rec.status = 'scheduled';
         rec.deliverAt = new Date(due).toISOString();
-        this.delayed.schedule(due, async () => {
-          await this.limiter.run(() => this.poster.post(buyer, sale, rec));
-          this.afterPost(buyer, sale, rec);
-        });
+        this.deliveries.at({ buyer, sale, record: rec }, due);
         continue;
       }
-      now.push(
-        this.limiter.run(() => this.poster.post(buyer, sale, rec)).then(() => this.afterPost(buyer, sale, rec)),
-      );
+      now.push(this.deliveries.now({ buyer, sale, record: rec }));
     }
     await Promise.all(now);
     return records;
+  }
+
+  /** The Seller's post path, for the delivery scheduler (src/deliver/scheduler.ts). */
+  private runner(): DeliveryRunner {
+    const finish = (buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord) => this.afterPost(buyer, sale, rec);
+    return {
+      concurrency: this.limiter.max,
+      buyer: (name) => this.byName.get(name),
+      record: (buyer, sale, mode) => ({ ...newDeliveryRecord(buyer, sale), mode }),
+      post: async ({ buyer, sale, record }) => {
+        await this.limiter.run(() => this.poster.post(buyer, sale, record));
+        finish(buyer, sale, record);
+      },
+      step: async ({ buyer, sale, record }, from) => {
+        const step = await this.limiter.run(() => this.poster.step(buyer, sale, record, from));
+        if (step.kind === 'final') finish(buyer, sale, record);
+        else {
+          record.status = 'scheduled';
+          record.deliverAt = new Date(Date.now() + step.waitMs).toISOString();
+        }
+        return step;
+      },
+      triesLeft,
+      sendBatch: (buyer, cfg, items) => this.batcher.deliver(buyer, cfg, items),
+      tryBatch: (buyer, cfg, items, attempt) => this.batcher.tryOnce(buyer, cfg, items, attempt),
+      batchTries: batchTriesOf,
+      settleBatch: (buyer, items, last) => this.batcher.settle(buyer, items, last),
+      journalled: (leadId, buyer) => this.journalled(leadId, buyer),
+      finish: ({ buyer, sale, record }) => finish(buyer, sale, record),
+    };
+  }
+
+  /** The last final answer the journal holds for a post of this lead to this buyer (a journal that fails: none). */
+  private journalled(leadId: string, buyer: string): FinalPostOutcome | null {
+    let rows;
+    try {
+      rows = this.journal.attempts({ leadId, buyer, kind: 'post' });
+    } catch {
+      return null;
+    }
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const outcome = rows[i]!.outcome;
+      if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') return outcome;
+    }
+    return null;
   }
 
   private afterPost(buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord): void {
@@ -513,24 +562,31 @@ export class Seller {
     return computeMetrics(this.journal.attempts(), { flowOf: (id) => this.flows.get(id) });
   }
 
-  /** Leads waiting: delayed deliveries and batched leads. */
+  /** Leads waiting: delayed deliveries (and, on a queue, posts between tries) and batched leads. */
   get pending(): { delayed: number; batched: number; pixels: number } {
-    return { delayed: this.delayed.size, batched: this.batcher.size, pixels: this.pixels.inFlight };
+    const queued = this.deliveries.pending;
+    return { delayed: queued.delayed, batched: this.batcher.size + queued.batched, pixels: this.pixels.inFlight };
   }
 
-  /** Send delayed deliveries and waiting batches now, and wait for them (and for pixels in flight). */
+  /** Send waiting batches and delayed deliveries now, and wait for them (and for pixels in flight). */
   async flush(): Promise<void> {
-    await this.delayed.flush();
     await this.batcher.flush();
+    await this.deliveries.flush();
     await this.pixels.flush();
   }
 
-  /** Wait for sales in progress, flush, then close the connection pools. */
+  /**
+   * Wait for sales in progress, hand waiting batches over, close the delivery
+   * scheduler (in process: delayed deliveries are sent now; on a durable queue
+   * they stay queued), then close the connection pools.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.active]);
-    await this.flush();
+    await this.batcher.flush();
+    await this.deliveries.close();
+    await this.pixels.flush();
     this.abort.abort();
     await this.http.close();
   }

@@ -258,6 +258,19 @@ export function triesOf(post: PlanPost): number {
   return Math.max(0, Math.floor(post.retries)) + 1;
 }
 
+/** Tries left for a buyer's post from `from` on: the rest of that endpoint's, then the backup's. */
+export function triesLeft(buyer: PlanBuyer, from: PostPosition): number {
+  let left = 0;
+  let counting = false;
+  for (const [name, post] of endpointsOf(buyer)) {
+    if (name === from.endpoint) {
+      counting = true;
+      left += Math.max(1, triesOf(post) - from.attempt + 1);
+    } else if (counting) left += triesOf(post);
+  }
+  return Math.max(1, left);
+}
+
 /** One try's result: final answers, worth another try, or given up on this endpoint. */
 type TryResult = 'accepted' | 'rejected' | 'duplicate' | 'retry' | 'failed';
 
