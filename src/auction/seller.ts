@@ -40,6 +40,7 @@ import { Batcher, batchTriesOf } from '../deliver/batch.js';
 import { HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { MemoryJournal } from '../adapters/memory-journal.js';
+import { saleForLater } from '../deliver/lead-fields.js';
 import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
@@ -430,7 +431,7 @@ export class Seller {
         rec.mode = 'delayed';
         rec.status = 'scheduled';
         rec.deliverAt = new Date(due).toISOString();
-        this.deliveries.at({ buyer, sale, record: rec }, due);
+        now.push(this.deliveries.at({ buyer, sale, record: rec }, due));
         continue;
       }
       now.push(this.deliveries.now({ buyer, sale, record: rec }));
@@ -445,6 +446,7 @@ export class Seller {
     return {
       concurrency: this.limiter.max,
       buyer: (name) => this.byName.get(name),
+      forLater: saleForLater,
       record: (buyer, sale, mode) => ({ ...newDeliveryRecord(buyer, sale), mode }),
       post: async ({ buyer, sale, record }) => {
         await this.limiter.run(() => this.poster.post(buyer, sale, record));

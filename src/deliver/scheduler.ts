@@ -35,6 +35,8 @@ export interface DeliveryRunner {
   readonly concurrency: number;
   /** The buyer of that name in the plan in use, if it still has one. */
   buyer(name: string): PlanBuyer | undefined;
+  /** The sale as a queued post carries it: the lead cut to the fields the buyer's post and pixels read (./lead-fields.ts). */
+  forLater(buyer: PlanBuyer, sale: SaleContext): SaleContext;
   /** A fresh record for a delivery this process did not start (a job queued by another instance). */
   record(buyer: PlanBuyer, sale: SaleContext, mode: DeliveryRecord['mode']): DeliveryRecord;
   /** Post with the Poster's in-process retries and failover, then finish the delivery. */
@@ -67,8 +69,9 @@ export interface DeliveryScheduler {
    * try; on a queue, the first try, with the retries queued.
    */
   now(d: Delivery): Promise<void>;
-  /** Deliver at `at` (ms since the epoch): a delayed post. */
-  at(d: Delivery, at: number): void;
+  /** Deliver at `at` (ms since the epoch): a delayed post. Resolves once it is
+   *  scheduled (on a queue: stored), not when it is sent. */
+  at(d: Delivery, at: number): Promise<void>;
   /** Send a batch the Batcher collected. */
   batch(buyer: PlanBuyer, cfg: BatchConfig, items: BatchItem[]): Promise<void>;
   /** What waits on this scheduler: posts (delayed, or between tries) and leads in batches handed over and not yet sent. */
@@ -93,8 +96,9 @@ class InProcessScheduler implements DeliveryScheduler {
     return this.runner.post(d);
   }
 
-  at(d: Delivery, at: number): void {
+  at(d: Delivery, at: number): Promise<void> {
     this.delayed.schedule(at, () => this.runner.post(d));
+    return Promise.resolve();
   }
 
   batch(buyer: PlanBuyer, cfg: BatchConfig, items: BatchItem[]): Promise<void> {
