@@ -108,6 +108,7 @@ export const SERVE_OPTIONS = {
   port: { kind: 'int', value: 'PORT', min: 0, default: 8080, description: 'the port to listen on (0: a free one)' },
   host: { kind: 'text', value: 'HOST', description: 'the address to listen on (default: 127.0.0.1)' },
   store: { kind: 'text', value: 'DB', file: true, description: 'SQLite journal and state (default: in memory)' },
+  queue: { kind: 'text', value: 'URL', description: 'redis://host:port: delayed posts, retries and batches on BullMQ' },
   buyers: { kind: 'text', value: 'CONFIG', file: true, description: 'start these mock buyers first and sell to them' },
   ephemeral: { kind: 'flag', description: 'the mock buyers of --buyers on free ports' },
   keys: { kind: 'text', value: 'FILE', file: true, description: 'API keys per source (or LEADROUTE_API_KEYS)' },
