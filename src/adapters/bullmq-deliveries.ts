@@ -53,7 +53,12 @@ export interface BullmqDeliveriesOptions {
   prefix?: string;
   /** Told of Redis and worker errors (a lost connection, say); they do not stop the Seller. */
   onError?: (err: Error) => void;
+  /** How long a job may take to be stored before the delivery is given up as failed, ms. Default 5,000. */
+  queueTimeoutMs?: number;
 }
+
+/** Redis that does not answer: BullMQ would wait for it forever. */
+const DEFAULT_QUEUE_TIMEOUT_MS = 5_000;
 
 /** How long a post's final answer is remembered in Redis: 7 days. */
 export const DONE_TTL_S = 7 * 86_400;
@@ -111,6 +116,8 @@ class BullmqScheduler implements DeliveryScheduler {
   /** Job ids this scheduler queued and still waits for (for flush). */
   private readonly mine = new Set<string>();
   private readonly adding = new Set<Promise<void>>();
+  /** Jobs given up on when storing them timed out: skipped if they turn up. */
+  private readonly abandoned = new Set<string>();
 
   constructor(
     private readonly runner: DeliveryRunner,
@@ -159,7 +166,7 @@ class BullmqScheduler implements DeliveryScheduler {
     this.local.batches.set(id, { buyer, items });
     this.mine.add(id);
     try {
-      await this.batches.add(
+      await this.store(id, this.batches.add(
         'batch',
         { buyer: buyer.name, sales: items.map((it) => it.sale) },
         {
@@ -169,7 +176,7 @@ class BullmqScheduler implements DeliveryScheduler {
           removeOnComplete: true,
           removeOnFail: KEEP_FAILED,
         },
-      );
+      ));
     } catch (err) {
       this.forget(id);
       this.runner.settleBatch(buyer, items, { ok: false, retry: false, detail: `not queued: ${messageOf(err)}`, waitMs: 0 });
@@ -182,7 +189,7 @@ class BullmqScheduler implements DeliveryScheduler {
     this.local.posts.set(id, d);
     this.mine.add(id);
     try {
-      await this.posts.add(
+      await this.store(id, this.posts.add(
         'post',
         { buyer: d.buyer.name, mode, sale: this.runner.forLater(d.buyer, d.sale), from },
         {
@@ -193,7 +200,7 @@ class BullmqScheduler implements DeliveryScheduler {
           removeOnComplete: true,
           removeOnFail: KEEP_FAILED,
         },
-      );
+      ));
     } catch (err) {
       this.forget(id);
       d.record.status = 'failed';
@@ -202,10 +209,37 @@ class BullmqScheduler implements DeliveryScheduler {
     }
   }
 
+  /**
+   * A job stored, or an error once the queue timeout passes (Redis down: BullMQ
+   * waits for it forever, and a sale must not). A job stored after that is
+   * removed when Redis answers, and this process's workers skip it meanwhile:
+   * its delivery was already given up as failed.
+   */
+  private async store(id: string, adding: Promise<Job>): Promise<void> {
+    const ms = this.options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not store the job in ${ms} ms`)), ms);
+    });
+    try {
+      await Promise.race([adding, late]);
+    } catch (err) {
+      this.abandoned.add(id);
+      adding.then(
+        (job) => job.remove().catch(() => undefined),
+        () => undefined,
+      );
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   // ---------------------------------------------------------------- working
 
   private async runPost(job: Job<PostJobData>): Promise<void> {
     const id = job.id!;
+    if (this.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
     const { buyer: name, sale, mode, from } = job.data;
     const buyer = this.runner.buyer(name);
     const known = this.local.posts.get(id);
@@ -241,6 +275,7 @@ class BullmqScheduler implements DeliveryScheduler {
 
   private async runBatch(job: Job<BatchJobData>): Promise<void> {
     const id = job.id!;
+    if (this.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
     const { buyer: name, sales } = job.data;
     const buyer = this.runner.buyer(name);
     const cfg = buyer?.delivery?.batch ?? null;
@@ -340,12 +375,19 @@ class BullmqScheduler implements DeliveryScheduler {
     while (this.adding.size > 0) await Promise.all([...this.adding]);
   }
 
-  /** Stop the workers (a job in progress finishes) and disconnect. What waits stays queued in Redis. */
+  /**
+   * Stop the workers (a job in progress finishes) and disconnect. What waits
+   * stays queued in Redis. With Redis unreachable the connection is dropped
+   * first, so nothing waits for it.
+   */
   async close(): Promise<void> {
     await this.added();
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([this.posts.close(), this.batches.close()]);
-    await this.redis.quit().catch(() => undefined);
+    const reachable = this.redis.status === 'ready';
+    if (!reachable) this.redis.disconnect();
+    await Promise.all(this.workers.map((w) => w.close(!reachable).catch(() => undefined)));
+    await Promise.all([this.posts.close(), this.batches.close()].map((p) => p.catch(() => undefined)));
+    if (reachable) await this.redis.quit().catch(() => undefined);
+    else this.redis.disconnect();
   }
 }
 

@@ -11,7 +11,7 @@ import type { DeliveryRecord } from '../../src/deliver/index.js';
 import { postIdOf } from '../../src/serve/service.js';
 import { accept, lead, routerFor, Servers, until, type Reply } from '../auction/helpers.js';
 import { httpBuyer, post, sellPlan } from '../auction/rules.js';
-import { redisSkipReason, skipNote, startRedis, type RunningRedis } from '../helpers/redis.js';
+import { freePort, redisSkipReason, skipNote, startRedis, type RunningRedis } from '../helpers/redis.js';
 
 const servers = new Servers();
 const closing: { close(): Promise<unknown> }[] = [];
@@ -232,5 +232,25 @@ describe.skipIf(redisSkipReason !== null)(`deliveries on BullMQ ${skipNote()}`, 
     await until(() => next.delivered.length === 1, 10_000);
     expect(next.delivered[0]).toMatchObject({ leadId: sale.decision.leadId, status: 'accepted', mode: 'delayed' });
     expect(srv.received).toHaveLength(1);
+  });
+});
+
+describe('deliveries on BullMQ with Redis unreachable', () => {
+  it('a delayed delivery fails after the queue timeout, saying why; close does not wait for Redis', async () => {
+    const port = await freePort(); // nothing listens there
+    const errors: Error[] = [];
+    const delivered: DeliveryRecord[] = [];
+    const seller = new Seller(routerFor(sellPlan([httpBuyer('A', { price: 5, post: post('http://127.0.0.1:9/post'), clauses: ['delay 1s'] })], 'route A')), {
+      onDelivery: (r) => delivered.push(r),
+      deliveries: bullmqDeliveries({ url: `redis://127.0.0.1:${port}`, queueTimeoutMs: 300, onError: (e) => errors.push(e) }),
+    });
+    try {
+      const sale = await seller.sell(lead());
+      expect(sale.deliveries[0]).toMatchObject({ mode: 'delayed', status: 'failed', detail: 'not queued: Redis did not store the job in 300 ms' });
+      expect(delivered).toEqual(sale.deliveries); // finished, so a service does not wait for it
+      expect(errors.some((e) => /ECONNREFUSED/.test(e.message))).toBe(true);
+    } finally {
+      await seller.close();
+    }
   });
 });

@@ -33,8 +33,8 @@ export function skipNote(): string {
 
 if (redisSkipReason !== null) console.warn(`Redis tests skipped: ${redisSkipReason}`);
 
-/** A port that was free a moment ago (redis-server takes no port 0). */
-function freePort(): Promise<number> {
+/** A port that was free a moment ago (redis-server takes no port 0; a test wanting a closed port takes one too). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
