@@ -1,6 +1,6 @@
 // The Seller: routes a lead with the Router, then sells it over HTTP.
 // (Over 500 lines because the class holds the state every sale shares — router,
-// breakers, delay queue, batches, pixels, secrets — and its methods are the
+// breakers, the delivery scheduler, batches, pixels, secrets — and its methods are the
 // steps of one sale, kept in the order they run; auction.ts and deliver/ hold
 // the steps' own work.)
 //
@@ -20,7 +20,10 @@
 //
 // `sell` resolves when the auction and the immediate posts are done; delayed and
 // batched deliveries complete later (their DeliveryRecords are updated in place;
-// `flush` sends them now and waits).
+// `flush` sends them now and waits). Who runs what waits is the delivery
+// scheduler (`options.deliveries`, src/deliver/scheduler.ts): this process by
+// default, or BullMQ queues (src/adapters/bullmq-deliveries.ts), where a plain
+// post's retries after its first try wait too.
 //
 // Secrets (`{{secret.NAME}}` in ping and post templates) are read once, here,
 // from `options.secrets` (default: process.env) for the names the plan reads;
@@ -36,16 +39,16 @@ import type { Dispatcher } from 'undici';
 import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
 import { leadShapeOf, trimLead, type LeadShape } from '../runtime/lead-guard.js';
-import { Batcher, batchTriesOf } from '../deliver/batch.js';
+import { Batcher } from '../deliver/batch.js';
 import { HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { MemoryJournal } from '../adapters/memory-journal.js';
-import { saleForLater } from '../deliver/lead-fields.js';
 import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
-import { Breakers, newDeliveryRecord, Poster, triesLeft } from '../deliver/post.js';
-import { inProcessDeliveries, type DeliveryRunner, type DeliveryScheduler, type DeliverySchedulerFactory, type FinalPostOutcome } from '../deliver/scheduler.js';
+import { Breakers, newDeliveryRecord, Poster } from '../deliver/post.js';
+import { deliveryRunner } from '../deliver/runner.js';
+import { inProcessDeliveries, type DeliveryScheduler, type DeliverySchedulerFactory } from '../deliver/scheduler.js';
 import { Secrets, type SecretSource } from '../deliver/secrets.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
@@ -223,7 +226,15 @@ export class Seller {
       },
       dispatch: (buyer, cfg, items) => this.deliveries.batch(buyer, cfg, items),
     });
-    this.deliveries = (options.deliveries ?? inProcessDeliveries)(this.runner());
+    const runner = deliveryRunner({
+      limiter: this.limiter,
+      poster: this.poster,
+      batcher: this.batcher,
+      journal: this.journal,
+      buyers: this.byName,
+      finish: (buyer, sale, record) => this.afterPost(buyer, sale, record),
+    });
+    this.deliveries = (options.deliveries ?? inProcessDeliveries)(runner);
     this.leadShape = leadShapeOf(this.plan.lead.fields);
     this.timeField = options.leadTimeField === undefined ? defaultTimeField(this.plan.lead.fields) : options.leadTimeField;
   }
@@ -438,52 +449,6 @@ export class Seller {
     }
     await Promise.all(now);
     return records;
-  }
-
-  /** The Seller's post path, for the delivery scheduler (src/deliver/scheduler.ts). */
-  private runner(): DeliveryRunner {
-    const finish = (buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord) => this.afterPost(buyer, sale, rec);
-    return {
-      concurrency: this.limiter.max,
-      buyer: (name) => this.byName.get(name),
-      forLater: saleForLater,
-      record: (buyer, sale, mode) => ({ ...newDeliveryRecord(buyer, sale), mode }),
-      post: async ({ buyer, sale, record }) => {
-        await this.limiter.run(() => this.poster.post(buyer, sale, record));
-        finish(buyer, sale, record);
-      },
-      step: async ({ buyer, sale, record }, from) => {
-        const step = await this.limiter.run(() => this.poster.step(buyer, sale, record, from));
-        if (step.kind === 'final') finish(buyer, sale, record);
-        else {
-          record.status = 'scheduled';
-          record.deliverAt = new Date(Date.now() + step.waitMs).toISOString();
-        }
-        return step;
-      },
-      triesLeft,
-      sendBatch: (buyer, cfg, items) => this.batcher.deliver(buyer, cfg, items),
-      tryBatch: (buyer, cfg, items, attempt) => this.batcher.tryOnce(buyer, cfg, items, attempt),
-      batchTries: batchTriesOf,
-      settleBatch: (buyer, items, last) => this.batcher.settle(buyer, items, last),
-      journalled: (leadId, buyer) => this.journalled(leadId, buyer),
-      finish: ({ buyer, sale, record }) => finish(buyer, sale, record),
-    };
-  }
-
-  /** The last final answer the journal holds for a post of this lead to this buyer (a journal that fails: none). */
-  private journalled(leadId: string, buyer: string): FinalPostOutcome | null {
-    let rows;
-    try {
-      rows = this.journal.attempts({ leadId, buyer, kind: 'post' });
-    } catch {
-      return null;
-    }
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const outcome = rows[i]!.outcome;
-      if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') return outcome;
-    }
-    return null;
   }
 
   private afterPost(buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord): void {
