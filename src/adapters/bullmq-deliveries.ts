@@ -44,6 +44,7 @@ import type {
   FinalPostOutcome,
   PostPosition,
 } from '../deliver/scheduler.js';
+import { FIRST_TRY } from '../deliver/scheduler.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 
 export interface BullmqDeliveriesOptions {
@@ -85,6 +86,8 @@ export interface BatchJobData {
 interface Local {
   posts: Map<string, Delivery>;
   batches: Map<string, { buyer: PlanBuyer; items: BatchItem[] }>;
+  /** Jobs given up on when storing them timed out: skipped if they turn up. */
+  abandoned: Set<string>;
 }
 
 /**
@@ -93,7 +96,7 @@ interface Local {
  * own connection, queues and workers, closed with it.
  */
 export function bullmqDeliveries(options: BullmqDeliveriesOptions): DeliverySchedulerFactory {
-  const local: Local = { posts: new Map(), batches: new Map() };
+  const local: Local = { posts: new Map(), batches: new Map(), abandoned: new Set() };
   return (runner) => new BullmqScheduler(runner, options, local);
 }
 
@@ -104,8 +107,9 @@ class TryAgain extends Error {
   }
 }
 
-const BACKOFF = 'leadroute';
-const KEEP_FAILED = { age: DONE_TTL_S };
+/** Every job: waits between tries from the worker's backoff strategy (the Poster's formula), gone once
+ *  done (the done key remembers it), kept a while when it failed for a reason of its own (a buyer gone). */
+const JOB_OPTIONS = { backoff: { type: 'leadroute' }, removeOnComplete: true, removeOnFail: { age: DONE_TTL_S } } as const;
 
 class BullmqScheduler implements DeliveryScheduler {
   private readonly redis: Redis;
@@ -116,8 +120,6 @@ class BullmqScheduler implements DeliveryScheduler {
   /** Job ids this scheduler queued and still waits for (for flush). */
   private readonly mine = new Set<string>();
   private readonly adding = new Set<Promise<void>>();
-  /** Jobs given up on when storing them timed out: skipped if they turn up. */
-  private readonly abandoned = new Set<string>();
 
   constructor(
     private readonly runner: DeliveryRunner,
@@ -144,13 +146,13 @@ class BullmqScheduler implements DeliveryScheduler {
   // ---------------------------------------------------------------- queueing
 
   async now(d: Delivery): Promise<void> {
-    const step = await this.runner.step(d, { endpoint: 'primary', attempt: 1, failures: [] });
+    const step = await this.runner.step(d, FIRST_TRY);
     if (step.kind === 'final') return;
     await this.track(this.queuePost(d, 'post', step.next, step.waitMs));
   }
 
   at(d: Delivery, at: number): Promise<void> {
-    return this.track(this.queuePost(d, 'delayed', { endpoint: 'primary', attempt: 1, failures: [] }, Math.max(0, at - Date.now())));
+    return this.track(this.queuePost(d, 'delayed', FIRST_TRY, Math.max(0, at - Date.now())));
   }
 
   /** An add in progress, which flush and close wait for. */
@@ -165,18 +167,9 @@ class BullmqScheduler implements DeliveryScheduler {
     const id = `batch.${createHash('sha256').update(items.map((it) => it.sale.postId).join('\u0000')).digest('hex').slice(0, 32)}`;
     this.local.batches.set(id, { buyer, items });
     this.mine.add(id);
+    const data: BatchJobData = { buyer: buyer.name, sales: items.map((it) => it.sale) };
     try {
-      await this.store(id, this.batches.add(
-        'batch',
-        { buyer: buyer.name, sales: items.map((it) => it.sale) },
-        {
-          jobId: id,
-          attempts: this.runner.batchTries(buyer, cfg),
-          backoff: { type: BACKOFF },
-          removeOnComplete: true,
-          removeOnFail: KEEP_FAILED,
-        },
-      ));
+      await this.store(id, this.batches.add('batch', data, { jobId: id, attempts: this.runner.batchTries(buyer, cfg), ...JOB_OPTIONS }));
     } catch (err) {
       this.forget(id);
       this.runner.settleBatch(buyer, items, { ok: false, retry: false, detail: `not queued: ${messageOf(err)}`, waitMs: 0 });
@@ -188,19 +181,9 @@ class BullmqScheduler implements DeliveryScheduler {
     const id = `${d.sale.postId}.post`;
     this.local.posts.set(id, d);
     this.mine.add(id);
+    const data: PostJobData = { buyer: d.buyer.name, mode, sale: this.runner.forLater(d.buyer, d.sale), from };
     try {
-      await this.store(id, this.posts.add(
-        'post',
-        { buyer: d.buyer.name, mode, sale: this.runner.forLater(d.buyer, d.sale), from },
-        {
-          jobId: id,
-          delay: delayMs,
-          attempts: this.runner.triesLeft(d.buyer, from),
-          backoff: { type: BACKOFF },
-          removeOnComplete: true,
-          removeOnFail: KEEP_FAILED,
-        },
-      ));
+      await this.store(id, this.posts.add('post', data, { jobId: id, delay: delayMs, attempts: this.runner.triesLeft(d.buyer, from), ...JOB_OPTIONS }));
     } catch (err) {
       this.forget(id);
       d.record.status = 'failed';
@@ -224,10 +207,11 @@ class BullmqScheduler implements DeliveryScheduler {
     try {
       await Promise.race([adding, late]);
     } catch (err) {
-      this.abandoned.add(id);
+      const { abandoned } = this.local;
+      abandoned.add(id);
       adding.then(
-        (job) => job.remove().catch(() => undefined),
-        () => undefined,
+        (job) => job.remove().then(() => abandoned.delete(id), () => undefined),
+        () => abandoned.delete(id), // never stored
       );
       throw err;
     } finally {
@@ -239,7 +223,7 @@ class BullmqScheduler implements DeliveryScheduler {
 
   private async runPost(job: Job<PostJobData>): Promise<void> {
     const id = job.id!;
-    if (this.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
+    if (this.local.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
     const { buyer: name, sale, mode, from } = job.data;
     const buyer = this.runner.buyer(name);
     const known = this.local.posts.get(id);
@@ -275,7 +259,7 @@ class BullmqScheduler implements DeliveryScheduler {
 
   private async runBatch(job: Job<BatchJobData>): Promise<void> {
     const id = job.id!;
-    if (this.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
+    if (this.local.abandoned.has(id)) throw new UnrecoverableError('given up on when Redis did not store it in time');
     const { buyer: name, sales } = job.data;
     const buyer = this.runner.buyer(name);
     const cfg = buyer?.delivery?.batch ?? null;

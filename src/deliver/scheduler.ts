@@ -14,10 +14,11 @@
 import type { PlanBuyer } from '../plan/index.js';
 import type { BatchConfig, BatchItem, BatchTry } from './batch.js';
 import { DelayQueue } from './delay.js';
-import type { PostPosition, PostStep } from './post.js';
+import { FIRST_TRY, type PostPosition, type PostStep } from './post.js';
 import type { DeliveryRecord, SaleContext } from './types.js';
 
 export type { BatchConfig, BatchItem, BatchTry, PostPosition, PostStep };
+export { FIRST_TRY };
 
 /** A sale's delivery to one buyer: the buyer as the plan has it now, the sale, and its record (updated in place). */
 export interface Delivery {
