@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/compile/index.js';
 import { POSTS_QUEUE } from '../../src/adapters/bullmq-deliveries.js';
+import { buildServer } from '../../src/serve/server.js';
 import { postIdOf } from '../../src/serve/service.js';
 import { runCli } from '../cli/helpers.js';
 import { until } from '../auction/helpers.js';
@@ -50,6 +51,42 @@ describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
     } finally {
       await queue.close();
       await h.close();
+    }
+  });
+
+  it('a delayed job outlives the service; the next start resumes the lead, joins the job and posts once', async () => {
+    const delay = (plan: Plan): Plan => ({
+      ...plan,
+      buyers: plan.buyers.map((b) => (b.name === 'Alpha' ? { ...b, delivery: { delayMs: 1500, batch: null, breaker: null } } : b)),
+    });
+    const h = await startHarness({ server: { queue: redis.url, adaptPlan: delay } });
+    let second: Awaited<ReturnType<typeof buildServer>> | null = null;
+    const queue = new Queue(POSTS_QUEUE, { connection: { host: '127.0.0.1', port: redis.port }, prefix: 'leadroute' });
+    try {
+      const r = await post(`${h.url}/leads/solar`, lead('Q2'));
+      expect(r.json.deliveries).toEqual([expect.objectContaining({ buyer: 'Alpha', status: 'scheduled' })]);
+      await h.app.close(); // the service stops; the job stays in Redis
+      const jobId = `${postIdOf('Q2', 'Alpha')}.post`;
+      expect(await (await queue.getJob(jobId))?.getState()).toBe('delayed');
+      second = await buildServer({ rules: h.rules, store: h.store, watch: false, logger: false, queue: redis.url, adaptPlan: delay });
+      await second.ready(); // resuming starts when the app is ready
+      expect(await second.leadroute.resumed).toEqual({ resumed: 1, failed: 0 });
+      const alpha = () => h.mock.stats().buyers.find((b) => b.name === 'Alpha')!.posts;
+      await until(() => alpha().accepted === 1, 10_000);
+      const state = () => {
+        const db = new Database(h.store, { readonly: true });
+        try {
+          return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get('Q2') as { state: string }).state;
+        } finally {
+          db.close();
+        }
+      };
+      await until(() => state() === 'done', 10_000);
+      expect(alpha()).toMatchObject({ total: 1, accepted: 1, replays: 0 });
+    } finally {
+      await queue.close();
+      await second?.close();
+      await h.mock.close();
     }
   });
 });
