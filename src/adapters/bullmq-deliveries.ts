@@ -238,7 +238,7 @@ class BullmqScheduler implements DeliveryScheduler {
       throw new UnrecoverableError(why);
     }
     const d: Delivery = { buyer, sale, record: known?.record ?? this.runner.record(buyer, sale, mode) };
-    const before = (await this.doneBefore(sale.postId)) ?? this.runner.journalled(sale.leadId, name);
+    const before = (await this.doneBefore(sale.postId)) ?? this.runner.journalled(sale.leadId, name, sale.routedAt);
     if (before !== null) {
       d.record.status = before;
       d.record.detail = `${before} before (recorded in Redis or the journal): not posted again`;
@@ -252,6 +252,7 @@ class BullmqScheduler implements DeliveryScheduler {
       }
       // BullMQ's attempts are spent (the plan gave fewer tries since): final.
       d.record.status = 'failed';
+      d.record.detail = [...step.next.failures, `${step.next.endpoint}: ${d.record.detail ?? 'failed'}`].join('; ');
       this.runner.finish(d);
     }
     await this.finished(id, d);

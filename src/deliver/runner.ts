@@ -47,16 +47,20 @@ export function deliveryRunner(p: RunnerParts): DeliveryRunner {
     tryBatch: (buyer, cfg, items, attempt) => p.batcher.tryOnce(buyer, cfg, items, attempt),
     batchTries: batchTriesOf,
     settleBatch: (buyer, items, last) => p.batcher.settle(buyer, items, last),
-    journalled: (leadId, buyer) => journalled(p.journal, leadId, buyer),
+    journalled: (leadId, buyer, since) => journalled(p.journal, leadId, buyer, since),
     finish: ({ buyer, sale, record }) => p.finish(buyer, sale, record),
   };
 }
 
-/** The last final answer the journal holds for a post of this lead to this buyer (a journal that fails: none). */
-function journalled(journal: Journal, leadId: string, buyer: string): FinalPostOutcome | null {
+/**
+ * The last final answer the journal holds for a post of this lead to this
+ * buyer since the sale was routed (an earlier sale of a reused lead id is not
+ * this one); a journal that fails: none.
+ */
+function journalled(journal: Journal, leadId: string, buyer: string, since: number): FinalPostOutcome | null {
   let rows;
   try {
-    rows = journal.attempts({ leadId, buyer, kind: 'post' });
+    rows = journal.attempts({ leadId, buyer, kind: 'post', since: Math.floor(since) });
   } catch {
     return null;
   }

@@ -58,8 +58,8 @@ export interface DeliveryRunner {
   batchTries(buyer: PlanBuyer, cfg: BatchConfig): number;
   /** A batch after its last try: records settled, deliveries finished. */
   settleBatch(buyer: PlanBuyer, items: BatchItem[], last: BatchTry): void;
-  /** The final answer the journal holds for a post of this lead to this buyer, if any. */
-  journalled(leadId: string, buyer: string): FinalPostOutcome | null;
+  /** The final answer the journal holds for a post of this lead to this buyer since `since` (the sale's routing, ms), if any. */
+  journalled(leadId: string, buyer: string, since: number): FinalPostOutcome | null;
   /** A delivery whose record is final (set by the scheduler): stats, outcome, pixels, onDelivery. */
   finish(d: Delivery): void;
 }
