@@ -271,13 +271,29 @@ class BullmqScheduler implements DeliveryScheduler {
       this.forget(id);
       throw new UnrecoverableError(why);
     }
-    const items = known?.items ?? sales.map((sale) => ({ sale, record: this.runner.record(buyer, sale, 'batch') }));
+    const all = known?.items ?? sales.map((sale) => ({ sale, record: this.runner.record(buyer, sale, 'batch') }));
+    const items = await this.notDoneBefore(buyer, all);
+    if (items.length === 0) return this.forget(id);
     const attempt = job.attemptsMade + 1;
     const result = await this.runner.tryBatch(buyer, cfg, items, attempt);
     if (result.retry && attempt < (job.opts.attempts ?? 1)) throw new TryAgain(result.waitMs);
     this.runner.settleBatch(buyer, items, result);
     await Promise.all(items.map((it) => this.markDone(it.sale.postId, it.record.status)));
     this.forget(id);
+  }
+
+  /** A batch's items without those whose answer a done key holds: those are finished, not sent again. */
+  private async notDoneBefore(buyer: PlanBuyer, items: BatchItem[]): Promise<BatchItem[]> {
+    const done = await this.redis.mget(items.map((it) => this.doneKey(it.sale.postId)));
+    const rest: BatchItem[] = [];
+    items.forEach((it, i) => {
+      const before = done[i];
+      if (before !== 'accepted' && before !== 'rejected' && before !== 'duplicate') return void rest.push(it);
+      it.record.status = before;
+      it.record.detail = `${before} before (recorded in Redis): not sent again`;
+      this.runner.finish({ buyer, sale: it.sale, record: it.record });
+    });
+    return rest;
   }
 
   /** A post's delivery is final: remembered in Redis, and no longer waited for here. */

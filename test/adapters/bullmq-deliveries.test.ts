@@ -161,6 +161,25 @@ describe.skipIf(redisSkipReason !== null)(`deliveries on BullMQ ${skipNote()}`, 
     expect(journal.attempts({ kind: 'post' })).toHaveLength(6); // two tries, journalled per lead
   });
 
+  it('leads of a batch delivered before are not sent again', async () => {
+    const srv = await servers.start(() => ({ status: 200, body: 'ok' }));
+    const { seller, delivered } = instance([httpBuyer('A', { price: 4, clauses: [`batch 2 json to "${srv.url}/batch"`] })], 'route A');
+    const leads = [lead(), lead()];
+    const sales: Sale[] = [];
+    for (const l of leads) sales.push(await seller.sell(l));
+    await until(() => delivered.length === 2, 10_000);
+    expect(srv.received).toHaveLength(1);
+    // The same deliveries again (as a resume would): the same post ids, one batch job, nothing sent.
+    const again: Sale[] = [];
+    for (const [i, l] of leads.entries()) again.push(await seller.deliver(l, sales[i]!.decision));
+    await seller.flush();
+    expect(srv.received).toHaveLength(1);
+    expect(again.map((s) => s.deliveries[0])).toEqual([
+      expect.objectContaining({ status: 'accepted', detail: 'accepted before (recorded in Redis): not sent again' }),
+      expect.objectContaining({ status: 'accepted', detail: 'accepted before (recorded in Redis): not sent again' }),
+    ]);
+  });
+
   it("a job holds no secret, and of the lead only the fields the buyer's post reads", async () => {
     const secret = 'sk-live-7f3a9c1e55d04b2b';
     const srv = await servers.start(() => accept);
