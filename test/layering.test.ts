@@ -44,7 +44,7 @@ const MAY_IMPORT = {
   adapters: [
     'core', 'plan',
     'runtime/store.ts', 'runtime/caps.ts', 'runtime/decision.ts', 'runtime/memory-state.ts',
-    'deliver/journal.ts', 'serve/inbox.ts',
+    'deliver/journal.ts', 'deliver/scheduler.ts', 'deliver/types.ts', 'serve/inbox.ts',
   ],
   sim: ['core', 'plan', 'lang', 'check', 'compile', 'models', 'clauses', 'runtime', 'adapters'],
   // Mock buyers: a demo and test tool, standing apart from the product.

@@ -1,6 +1,6 @@
 // The Seller: routes a lead with the Router, then sells it over HTTP.
 // (Over 500 lines because the class holds the state every sale shares — router,
-// breakers, delay queue, batches, pixels, secrets — and its methods are the
+// breakers, the delivery scheduler, batches, pixels, secrets — and its methods are the
 // steps of one sale, kept in the order they run; auction.ts and deliver/ hold
 // the steps' own work.)
 //
@@ -20,7 +20,10 @@
 //
 // `sell` resolves when the auction and the immediate posts are done; delayed and
 // batched deliveries complete later (their DeliveryRecords are updated in place;
-// `flush` sends them now and waits).
+// `flush` sends them now and waits). Who runs what waits is the delivery
+// scheduler (`options.deliveries`, src/deliver/scheduler.ts): this process by
+// default, or BullMQ queues (src/adapters/bullmq-deliveries.ts), where a plain
+// post's retries after its first try wait too.
 //
 // Secrets (`{{secret.NAME}}` in ping and post templates) are read once, here,
 // from `options.secrets` (default: process.env) for the names the plan reads;
@@ -37,7 +40,6 @@ import type { AnyPlan, PlanBuyer, PlanField } from '../plan/index.js';
 import type { Decision } from '../runtime/decision.js';
 import { leadShapeOf, trimLead, type LeadShape } from '../runtime/lead-guard.js';
 import { Batcher } from '../deliver/batch.js';
-import { DelayQueue } from '../deliver/delay.js';
 import { HttpClient } from '../deliver/http.js';
 import type { Journal } from '../deliver/journal.js';
 import { MemoryJournal } from '../adapters/memory-journal.js';
@@ -45,6 +47,8 @@ import { Limiter } from '../deliver/limiter.js';
 import { computeMetrics, type MetricsReport } from '../deliver/metrics.js';
 import { PixelFirer, type PixelRecord } from '../deliver/pixels.js';
 import { Breakers, newDeliveryRecord, Poster } from '../deliver/post.js';
+import { deliveryRunner } from '../deliver/runner.js';
+import { inProcessDeliveries, type DeliveryScheduler, type DeliverySchedulerFactory } from '../deliver/scheduler.js';
 import { Secrets, type SecretSource } from '../deliver/secrets.js';
 import { TemplateSet } from '../deliver/templates.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
@@ -104,6 +108,13 @@ export interface SellerOptions {
    * post sent again carries the key the buyer already saw.
    */
   postIdOf?: (leadId: string, buyer: string) => string;
+  /**
+   * Who runs the deliveries a sale leaves for later: delayed posts, the tries
+   * after a post's failed first try, batches (src/deliver/scheduler.ts).
+   * Default: this process (`inProcessDeliveries`: timers, retries inside the
+   * sale). `bullmqDeliveries` (src/adapters) puts them on BullMQ queues in Redis.
+   */
+  deliveries?: DeliverySchedulerFactory;
 }
 
 export interface SellOptions extends RouteCall {}
@@ -149,7 +160,7 @@ export class Seller {
   private readonly poster: Poster;
   private readonly pixels: PixelFirer;
   private readonly batcher: Batcher;
-  private readonly delayed = new DelayQueue();
+  private readonly deliveries: DeliveryScheduler;
   private readonly limiter: Limiter;
   private readonly abort = new AbortController();
   private readonly active = new Set<Promise<unknown>>();
@@ -213,7 +224,17 @@ export class Seller {
       onSent: (buyer, items) => {
         for (const it of items) this.afterPost(buyer, it.sale, it.record);
       },
+      dispatch: (buyer, cfg, items) => this.deliveries.batch(buyer, cfg, items),
     });
+    const runner = deliveryRunner({
+      limiter: this.limiter,
+      poster: this.poster,
+      batcher: this.batcher,
+      journal: this.journal,
+      buyers: this.byName,
+      finish: (buyer, sale, record) => this.afterPost(buyer, sale, record),
+    });
+    this.deliveries = (options.deliveries ?? inProcessDeliveries)(runner);
     this.leadShape = leadShapeOf(this.plan.lead.fields);
     this.timeField = options.leadTimeField === undefined ? defaultTimeField(this.plan.lead.fields) : options.leadTimeField;
   }
@@ -428,15 +449,10 @@ export class Seller {
         rec.mode = 'delayed';
         rec.status = 'scheduled';
         rec.deliverAt = new Date(due).toISOString();
-        this.delayed.schedule(due, async () => {
-          await this.limiter.run(() => this.poster.post(buyer, sale, rec));
-          this.afterPost(buyer, sale, rec);
-        });
+        now.push(this.deliveries.at({ buyer, sale, record: rec }, due));
         continue;
       }
-      now.push(
-        this.limiter.run(() => this.poster.post(buyer, sale, rec)).then(() => this.afterPost(buyer, sale, rec)),
-      );
+      now.push(this.deliveries.now({ buyer, sale, record: rec }));
     }
     await Promise.all(now);
     return records;
@@ -520,24 +536,31 @@ export class Seller {
     return computeMetrics(this.journal.attempts(), { flowOf: (id) => this.flows.get(id) });
   }
 
-  /** Leads waiting: delayed deliveries and batched leads. */
+  /** Leads waiting: delayed deliveries (and, on a queue, posts between tries) and batched leads. */
   get pending(): { delayed: number; batched: number; pixels: number } {
-    return { delayed: this.delayed.size, batched: this.batcher.size, pixels: this.pixels.inFlight };
+    const queued = this.deliveries.pending;
+    return { delayed: queued.delayed, batched: this.batcher.size + queued.batched, pixels: this.pixels.inFlight };
   }
 
-  /** Send delayed deliveries and waiting batches now, and wait for them (and for pixels in flight). */
+  /** Send waiting batches and delayed deliveries now, and wait for them (and for pixels in flight). */
   async flush(): Promise<void> {
-    await this.delayed.flush();
     await this.batcher.flush();
+    await this.deliveries.flush();
     await this.pixels.flush();
   }
 
-  /** Wait for sales in progress, flush, then close the connection pools. */
+  /**
+   * Wait for sales in progress, hand waiting batches over, close the delivery
+   * scheduler (in process: delayed deliveries are sent now; on a durable queue
+   * they stay queued), then close the connection pools.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.active]);
-    await this.flush();
+    await this.batcher.flush();
+    await this.deliveries.close();
+    await this.pixels.flush();
     this.abort.abort();
     await this.http.close();
   }

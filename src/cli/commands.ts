@@ -110,6 +110,7 @@ export const SERVE_OPTIONS = {
   store: { kind: 'text', value: 'DB|URL', file: true, description: 'SQLite journal and state, or redis://… shared state (default: in memory)' },
   journal: { kind: 'text', value: 'DB', file: true, description: 'with a redis:// store: SQLite journal and inbox' },
   redisPrefix: { kind: 'text', value: 'P', description: 'with a redis:// store: its key prefix (leadroute:)' },
+  queue: { kind: 'text', value: 'URL', description: 'redis://…: delayed posts, retries, batches on BullMQ' },
   buyers: { kind: 'text', value: 'CONFIG', file: true, description: 'start these mock buyers first and sell to them' },
   ephemeral: { kind: 'flag', description: 'the mock buyers of --buyers on free ports' },
   keys: { kind: 'text', value: 'FILE', file: true, description: 'API keys per source (or LEADROUTE_API_KEYS)' },

@@ -1,7 +1,7 @@
 // `leadroute serve RULES [--port N] [--host H] [--store DB] [--buyers CONFIG [--ephemeral]]
 //                        [--keys FILE] [--body-limit BYTES] [--seed S] [--no-watch]
 //                        [--return-window DURATION] [--return-reasons a,b,c] [--fsync]
-//                        [--log-level info]`: (pino's JSON log lines go to stdout)
+//                        [--queue redis://host:port] [--log-level info]`: (pino's JSON log lines go to stdout)
 // the HTTP service (src/serve) until SIGINT or SIGTERM. Keys come from --keys
 // FILE or the LEADROUTE_API_KEYS environment variable; --buyers starts mock
 // buyers first, as `sell` does. Exit codes: 0 stopped cleanly, 1 the port or
@@ -61,9 +61,12 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
   const returnReasons = reasonsText?.split(',').map((r) => r.trim()).filter((r) => r !== '');
   if (returnReasons !== undefined && returnReasons.length === 0) throw new UsageError('--return-reasons must name at least one reason (a,b,c)');
   const buyersFile = v.buyers;
+  if (v.queue !== undefined && !isRedisUrl(v.queue)) throw new UsageError(`--queue takes a Redis URL, redis://host:port (got \`${v.queue}\`)`);
   if (v.ephemeral && buyersFile === undefined) throw new UsageError('--ephemeral moves the mock buyers of --buyers CONFIG to free ports: it needs --buyers');
 
   const redis = v.store !== undefined && isRedisUrl(v.store);
+  // Instances sharing state in Redis deliver on BullMQ there too, unless --queue names another.
+  const queue = v.queue ?? (redis ? v.store : undefined);
   if (v.journal !== undefined && !redis) throw new UsageError('--journal DB keeps the journals of an instance whose --store is redis://…; with a SQLite --store they are in that file');
   if (v.redisPrefix !== undefined && !redis) throw new UsageError('--redis-prefix needs a redis://… --store');
 
@@ -96,6 +99,7 @@ export async function serveCommand([file]: string[], v: ServeOptions, io: Io, st
       ...(v.store !== undefined ? { store: isRedisUrl(v.store) ? v.store : resolve(io.cwd, v.store) } : {}),
       ...(v.journal !== undefined ? { journal: resolve(io.cwd, v.journal) } : {}),
       ...(v.redisPrefix !== undefined ? { redisPrefix: v.redisPrefix } : {}),
+      ...(queue !== undefined ? { queue } : {}),
       keys,
       bodyLimit,
       ...(adaptPlan ? { adaptPlan } : {}),

@@ -19,7 +19,7 @@ import type { PlanBuyer, PlanDelivery } from '../plan/index.js';
 import type { HttpClient } from './http.js';
 import type { Journal } from './journal.js';
 import { sleep } from './limiter.js';
-import { judgePost, saleRulesOf, MAX_BACKOFF_MS } from './post.js';
+import { backoffDelay, judgePost, saleRulesOf } from './post.js';
 import type { DeliveryRecord, PostAttemptRecord, SaleContext } from './types.js';
 
 export type BatchConfig = NonNullable<PlanDelivery['batch']>;
@@ -37,6 +37,24 @@ export interface BatcherOptions {
   signal?: AbortSignal;
   /** Called once a batch has been delivered or has failed (records already updated). */
   onSent?: (buyer: PlanBuyer, items: BatchItem[], ok: boolean) => void;
+  /** Who sends a full batch: a delivery queue (./scheduler.ts). Default: this Batcher, in process (`deliver`). */
+  dispatch?: (buyer: PlanBuyer, cfg: BatchConfig, items: BatchItem[]) => Promise<void>;
+}
+
+/** One try at a batch: delivered, worth another try after `waitMs`, or not. */
+export interface BatchTry {
+  ok: boolean;
+  retry: boolean;
+  detail: string | null;
+  waitMs: number;
+}
+
+/** Wait after a batch POST's first failed try when the buyer has no post policy. */
+const DEFAULT_BATCH_BACKOFF_MS = 1000;
+
+/** How many tries a batch gets: one for a file; a POST, its buyer's post retries plus one (default 2 retries). */
+export function batchTriesOf(buyer: PlanBuyer, cfg: BatchConfig): number {
+  return cfg.to.startsWith('file:') ? 1 : (buyer.post?.retries ?? 2) + 1;
 }
 
 interface Pending {
@@ -145,20 +163,34 @@ export class Batcher {
     if (!p || p.items.length === 0) return;
     this.pending.delete(name);
     if (p.timer) clearTimeout(p.timer);
-    const job = this.deliver(p).catch(() => undefined);
+    const sending = this.o.dispatch ? this.o.dispatch(p.buyer, p.cfg, p.items) : this.deliver(p.buyer, p.cfg, p.items);
+    const job = sending.catch(() => undefined);
     this.sending.add(job);
     void job.finally(() => this.sending.delete(job));
   }
 
-  private async deliver(p: Pending): Promise<void> {
-    const { buyer, cfg, items } = p;
+  /** Send a batch in process: its tries with the buyer's retry policy, then its records settled. */
+  async deliver(buyer: PlanBuyer, cfg: BatchConfig, items: BatchItem[]): Promise<void> {
+    const tries = batchTriesOf(buyer, cfg);
+    let last: BatchTry;
+    for (let attempt = 1; ; attempt++) {
+      last = await this.tryOnce(buyer, cfg, items, attempt);
+      if (!last.retry || attempt >= tries || this.o.signal?.aborted) break;
+      if (last.waitMs > 0 && !(await sleep(last.waitMs, this.o.signal))) break;
+    }
+    this.settle(buyer, items, last);
+  }
+
+  /**
+   * One try at sending a batch: the file written, or one POST. Journalled per
+   * lead, and the attempt added to every item's record. A delivery queue
+   * (./scheduler.ts) calls it once per job attempt and waits between tries itself.
+   */
+  async tryOnce(buyer: PlanBuyer, cfg: BatchConfig, items: BatchItem[], attempt: number): Promise<BatchTry> {
     const rows = batchRows(items);
-    let ok = false;
-    let detail: string | null = null;
-    const attempts: PostAttemptRecord[] = [];
     const note = (a: PostAttemptRecord, price: (i: BatchItem) => number | null) => {
-      attempts.push(a);
       for (const it of items) {
+        it.record.attempts.push(a);
         this.o.journal.recordAttempt({
           leadId: it.sale.leadId,
           buyer: buyer.name,
@@ -176,6 +208,8 @@ export class Batcher {
     if (cfg.to.startsWith('file:')) {
       const startedAt = Date.now();
       const t0 = performance.now();
+      let ok = false;
+      let detail: string | null = null;
       try {
         await this.writeFile(buyer.name, cfg, rows);
         ok = true;
@@ -184,44 +218,40 @@ export class Batcher {
       }
       const durationMs = Math.round((performance.now() - t0) * 100) / 100;
       note(
-        { endpoint: 'batch', url: cfg.to, attempt: 1, outcome: ok ? 'accepted' : 'error', status: null, detail, startedAt, durationMs },
+        { endpoint: 'batch', url: cfg.to, attempt, outcome: ok ? 'accepted' : 'error', status: null, detail, startedAt, durationMs },
         (it) => (ok ? it.sale.price : null),
       );
-    } else {
-      const body = cfg.format === 'csv' ? toCsv(rows) : JSON.stringify(rows);
-      const type = cfg.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
-      const tries = (buyer.post?.retries ?? 2) + 1;
-      const backoff = buyer.post?.backoffMs ?? 1000;
-      for (let attempt = 1; attempt <= tries; attempt++) {
-        const res = await this.o.http.request({
-          url: cfg.to,
-          method: 'POST',
-          headers: { 'content-type': type, 'user-agent': 'leadroute' },
-          body,
-          timeoutMs: buyer.post?.timeoutMs ?? 30_000,
-          signal: this.o.signal,
-        });
-        // One answer for the whole batch: its accept rule counts, per-lead parts (price, redirect) do not.
-        const v = judgePost(res, buyer.post ? saleRulesOf(buyer.post, buyer.sale) : null);
-        detail = v.detail;
-        note(
-          { endpoint: 'batch', url: cfg.to, attempt, outcome: v.outcome, status: res.status, detail: v.detail, startedAt: res.startedAt, durationMs: res.durationMs },
-          (it) => (v.outcome === 'accepted' ? it.sale.price : null),
-        );
-        if (v.outcome === 'accepted') {
-          ok = true;
-          break;
-        }
-        if (!v.failure || attempt === tries || this.o.signal?.aborted) break;
-        const wait = Math.min(MAX_BACKOFF_MS, backoff * 2 ** (attempt - 1));
-        if (wait > 0 && !(await sleep(wait, this.o.signal))) break;
-      }
+      return { ok, retry: false, detail, waitMs: 0 };
     }
+    const body = cfg.format === 'csv' ? toCsv(rows) : JSON.stringify(rows);
+    const type = cfg.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json';
+    const res = await this.o.http.request({
+      url: cfg.to,
+      method: 'POST',
+      headers: { 'content-type': type, 'user-agent': 'leadroute' },
+      body,
+      timeoutMs: buyer.post?.timeoutMs ?? 30_000,
+      signal: this.o.signal,
+    });
+    // One answer for the whole batch: its accept rule counts, per-lead parts (price, redirect) do not.
+    const v = judgePost(res, buyer.post ? saleRulesOf(buyer.post, buyer.sale) : null);
+    const ok = v.outcome === 'accepted';
+    note(
+      { endpoint: 'batch', url: cfg.to, attempt, outcome: v.outcome, status: res.status, detail: v.detail, startedAt: res.startedAt, durationMs: res.durationMs },
+      (it) => (ok ? it.sale.price : null),
+    );
+    return { ok, retry: !ok && v.failure, detail: v.detail, waitMs: backoffDelay(buyer.post?.backoffMs ?? DEFAULT_BATCH_BACKOFF_MS, attempt) };
+  }
+
+  /** A batch is done after its last try: each record's status and detail, then onSent. */
+  settle(buyer: PlanBuyer, items: BatchItem[], last: BatchTry): void {
+    const { ok, detail } = last;
+    // Rejected only when every try had an answer that said no; a try with no answer makes it failed.
+    const unanswered = items[0]?.record.attempts.some((a) => a.endpoint === 'batch' && (a.outcome === 'error' || a.outcome === 'timeout')) ?? false;
     for (const it of items) {
-      it.record.status = ok ? 'accepted' : detail && !attempts.some((a) => a.outcome === 'error' || a.outcome === 'timeout') ? 'rejected' : 'failed';
+      it.record.status = ok ? 'accepted' : detail && !unanswered ? 'rejected' : 'failed';
       it.record.endpoint = 'batch';
       it.record.detail = ok ? `delivered in a batch of ${items.length}` : detail;
-      it.record.attempts.push(...attempts);
     }
     this.o.onSent?.(buyer, items, ok);
   }

@@ -1,6 +1,7 @@
 // Delayed delivery: an in-process timer queue. Each job runs once, at its time,
 // or earlier when the queue is flushed. Jobs are lost if the process exits first
-// (a durable queue, BullMQ on Redis, is a separate concern).
+// (the in-process scheduler's, ./scheduler.ts; the durable one is BullMQ's,
+// src/adapters/bullmq-deliveries.ts).
 
 interface Job {
   at: number;

@@ -232,6 +232,50 @@ function recordAnswer(rec: DeliveryRecord, outcome: Verdict['outcome'], answer: 
   }
 }
 
+/** Where a post stands in its buyer's policy: the endpoint, the try on it
+ *  (1-based), and what each endpoint already given up on said. Plain data: a
+ *  delivery queue carries it between tries (./scheduler.ts). */
+export interface PostPosition {
+  endpoint: 'primary' | 'backup';
+  attempt: number;
+  failures: string[];
+}
+
+/** The first try of a post. */
+export const FIRST_TRY: PostPosition = { endpoint: 'primary', attempt: 1, failures: [] };
+
+/** After one try: the delivery is final (its record says how), or the next
+ *  try is due `waitMs` from now, at `next`. */
+export type PostStep = { kind: 'final' } | { kind: 'retry'; next: PostPosition; waitMs: number };
+
+/** The wait after failed try `attempt` (1-based): backoff, 2×, 4× …, at most MAX_BACKOFF_MS. */
+export function backoffDelay(backoffMs: number, attempt: number): number {
+  return Math.min(MAX_BACKOFF_MS, Math.max(0, backoffMs) * 2 ** (attempt - 1));
+}
+
+/** How many tries a post endpoint gets: its retries, plus the first. */
+export function triesOf(post: PlanPost): number {
+  return Math.max(0, Math.floor(post.retries)) + 1;
+}
+
+/** Tries left for a buyer's post from `from` on: the rest of that endpoint's, then the backup's. */
+export function triesLeft(buyer: PlanBuyer, from: PostPosition): number {
+  let left = 0;
+  let counting = false;
+  for (const [name, post] of endpointsOf(buyer)) {
+    if (name === from.endpoint) {
+      counting = true;
+      left += Math.max(1, triesOf(post) - from.attempt + 1);
+    } else if (counting) left += triesOf(post);
+  }
+  return Math.max(1, left);
+}
+
+/** One try's result: final answers, worth another try, or given up on this endpoint. */
+type TryResult = 'accepted' | 'rejected' | 'duplicate' | 'retry' | 'failed';
+
+type Endpoint = readonly ['primary' | 'backup', PlanPost, string];
+
 export class Poster {
   constructor(private readonly o: PosterOptions) {}
 
@@ -247,78 +291,120 @@ export class Poster {
     return rec;
   }
 
-  /** Post a sold lead to the buyer's endpoint(s); resolves with the record (never rejects). */
+  /** Post a sold lead to the buyer's endpoint(s), retrying in process; resolves with the record (never rejects). */
   async post(buyer: PlanBuyer, sale: SaleContext, record?: DeliveryRecord): Promise<DeliveryRecord> {
     const none = this.withoutHttp(buyer, sale, record);
     if (none) return none;
     const rec = record ?? newDeliveryRecord(buyer, sale);
-    const endpoints: ['primary' | 'backup', PlanPost, string][] = [];
-    if (buyer.post) endpoints.push(['primary', buyer.post, templateKey.post(buyer.name)]);
-    if (buyer.backupPost) endpoints.push(['backup', buyer.backupPost, templateKey.backup(buyer.name)]);
     const reasons: string[] = [];
-    for (const [endpoint, post, key] of endpoints) {
-      const result = await this.postTo(buyer, endpoint, post, key, sale, rec);
+    for (const endpoint of endpointsOf(buyer)) {
+      const result = await this.postTo(buyer, endpoint, sale, rec);
       if (result !== 'failed') return rec;
-      reasons.push(`${endpoint}: ${rec.detail ?? result}`);
+      reasons.push(`${endpoint[0]}: ${rec.detail ?? result}`);
     }
     rec.status = 'failed';
     rec.detail = reasons.join('; ');
     return rec;
   }
 
-  private async postTo(
-    buyer: PlanBuyer,
-    endpoint: 'primary' | 'backup',
-    post: PlanPost,
-    key: string,
-    sale: SaleContext,
-    rec: DeliveryRecord,
-  ): Promise<'accepted' | 'rejected' | 'duplicate' | 'failed'> {
-    const { http, journal, breakers, signal } = this.o;
-    let payload: PostPayload;
-    try {
-      payload = renderPost(this.o.templates, key, post, sale, this.o.secrets ?? {});
-    } catch (err) {
-      const detail = err instanceof TemplateError ? `template: ${err.message}` : `payload: ${(err as Error).message}`;
-      this.note(rec, journal, buyer.name, sale, endpoint, post.url, 1, 'error', null, detail, Date.now(), 0);
-      rec.detail = detail;
-      return 'failed';
+  /**
+   * One try at `from`, for a delivery queue that waits between tries itself:
+   * the same requests, journal rows, breakers and record as `post`, whose loop
+   * this is cut at its waits. An endpoint given up on fails over to the backup
+   * at once, as `post` does. Never rejects.
+   */
+  async step(buyer: PlanBuyer, sale: SaleContext, rec: DeliveryRecord, from: PostPosition): Promise<PostStep> {
+    if (this.withoutHttp(buyer, sale, rec)) return { kind: 'final' };
+    const endpoints = endpointsOf(buyer);
+    const failures = [...from.failures];
+    let i = endpoints.findIndex(([name]) => name === from.endpoint);
+    if (i < 0) {
+      // The plan changed since the try before (a reload dropped the backup).
+      failures.push(`${from.endpoint}: no longer in the plan`);
+      i = endpoints.length;
     }
-    const breaker = breakers.get(buyer, endpoint);
-    const tries = Math.max(0, Math.floor(post.retries)) + 1;
+    for (let attempt = from.attempt; i < endpoints.length; i++, attempt = 1) {
+      const endpoint = endpoints[i]!;
+      const [name, post] = endpoint;
+      const payload = this.render(buyer, endpoint, sale, rec);
+      const result = payload === null ? 'failed' : await this.tryOnce(buyer, endpoint, payload, attempt, sale, rec);
+      if (result === 'accepted' || result === 'rejected' || result === 'duplicate') return { kind: 'final' };
+      if (result === 'retry' && attempt < triesOf(post) && !this.o.signal?.aborted) {
+        return { kind: 'retry', next: { endpoint: name, attempt: attempt + 1, failures }, waitMs: backoffDelay(post.backoffMs, attempt) };
+      }
+      failures.push(`${name}: ${rec.detail ?? 'failed'}`);
+    }
+    rec.status = 'failed';
+    rec.detail = failures.join('; ');
+    return { kind: 'final' };
+  }
+
+  private async postTo(buyer: PlanBuyer, endpoint: Endpoint, sale: SaleContext, rec: DeliveryRecord): Promise<'accepted' | 'rejected' | 'duplicate' | 'failed'> {
+    const payload = this.render(buyer, endpoint, sale, rec);
+    if (payload === null) return 'failed';
+    const tries = triesOf(endpoint[1]);
+    const { signal } = this.o;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      if (breaker && !breaker.allow()) {
-        const at = breaker.retryAt;
-        const detail = `circuit open${at ? ` until ${new Date(at).toISOString()}` : ''}`;
-        this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, 'skipped', null, detail, Date.now(), 0);
-        rec.detail = detail;
-        return 'failed';
-      }
-      const { body } = payload;
-      const res = await http.request({
-        url: payload.url,
-        method: post.method ?? 'POST',
-        headers: postHeaders(payload, sale.postId),
-        ...(body ? { body: body.text } : {}),
-        timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
-        signal,
-      });
-      const v = judgePost(res, saleRulesOf(post, buyer.sale));
-      if (v.answer) recordAnswer(rec, v.outcome, v.answer);
-      this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, v.outcome, res.status, v.detail, res.startedAt, res.durationMs);
-      rec.endpoint = endpoint;
-      rec.detail = v.detail;
-      if (v.outcome === 'accepted' || v.outcome === 'rejected' || v.outcome === 'duplicate') {
-        breaker?.success();
-        rec.status = v.outcome;
-        return v.outcome;
-      }
-      if (v.failure) breaker?.failure();
-      if (!v.failure || attempt === tries || signal?.aborted) break;
-      const wait = Math.min(MAX_BACKOFF_MS, Math.max(0, post.backoffMs) * 2 ** (attempt - 1));
+      const result = await this.tryOnce(buyer, endpoint, payload, attempt, sale, rec);
+      if (result !== 'retry') return result;
+      if (attempt === tries || signal?.aborted) break;
+      const wait = backoffDelay(endpoint[1].backoffMs, attempt);
       if (wait > 0 && !(await sleep(wait, signal))) break;
     }
     return 'failed';
+  }
+
+  /** The endpoint's request, or null when it cannot be rendered (journalled, and said on the record). */
+  private render(buyer: PlanBuyer, [endpoint, post, key]: Endpoint, sale: SaleContext, rec: DeliveryRecord): PostPayload | null {
+    try {
+      return renderPost(this.o.templates, key, post, sale, this.o.secrets ?? {});
+    } catch (err) {
+      const detail = err instanceof TemplateError ? `template: ${err.message}` : `payload: ${(err as Error).message}`;
+      this.note(rec, this.o.journal, buyer.name, sale, endpoint, post.url, 1, 'error', null, detail, Date.now(), 0);
+      rec.detail = detail;
+      return null;
+    }
+  }
+
+  /** One request to the endpoint (unless its breaker is open), journalled and read onto the record. */
+  private async tryOnce(
+    buyer: PlanBuyer,
+    [endpoint, post]: Endpoint,
+    payload: PostPayload,
+    attempt: number,
+    sale: SaleContext,
+    rec: DeliveryRecord,
+  ): Promise<TryResult> {
+    const { http, journal, breakers, signal } = this.o;
+    const breaker = breakers.get(buyer, endpoint);
+    if (breaker && !breaker.allow()) {
+      const at = breaker.retryAt;
+      const detail = `circuit open${at ? ` until ${new Date(at).toISOString()}` : ''}`;
+      this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, 'skipped', null, detail, Date.now(), 0);
+      rec.detail = detail;
+      return 'failed';
+    }
+    const { body } = payload;
+    const res = await http.request({
+      url: payload.url,
+      method: post.method ?? 'POST',
+      headers: postHeaders(payload, sale.postId),
+      ...(body ? { body: body.text } : {}),
+      timeoutMs: post.timeoutMs > 0 ? post.timeoutMs : DEFAULT_POST_TIMEOUT_MS,
+      signal,
+    });
+    const v = judgePost(res, saleRulesOf(post, buyer.sale));
+    if (v.answer) recordAnswer(rec, v.outcome, v.answer);
+    this.note(rec, journal, buyer.name, sale, endpoint, post.url, attempt, v.outcome, res.status, v.detail, res.startedAt, res.durationMs);
+    rec.endpoint = endpoint;
+    rec.detail = v.detail;
+    if (v.outcome === 'accepted' || v.outcome === 'rejected' || v.outcome === 'duplicate') {
+      breaker?.success();
+      rec.status = v.outcome;
+      return v.outcome;
+    }
+    if (v.failure) breaker?.failure();
+    return v.failure ? 'retry' : 'failed';
   }
 
   private note(
@@ -350,4 +436,12 @@ export class Poster {
       price: outcome === 'accepted' ? rec.price : null,
     });
   }
+}
+
+/** The endpoints a buyer posts to, in order: its post, then its backup. */
+function endpointsOf(buyer: PlanBuyer): Endpoint[] {
+  const endpoints: Endpoint[] = [];
+  if (buyer.post) endpoints.push(['primary', buyer.post, templateKey.post(buyer.name)]);
+  if (buyer.backupPost) endpoints.push(['backup', buyer.backupPost, templateKey.backup(buyer.name)]);
+  return endpoints;
 }

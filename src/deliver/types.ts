@@ -23,7 +23,7 @@ export type DeliveryStatus =
   | 'duplicate'
   /** No answer after retries and failover, or the circuit was open. */
   | 'failed'
-  /** Waiting for its delivery time (delayed delivery). */
+  /** Waiting for its delivery time (delayed delivery), or, on a delivery queue, for its next try. */
   | 'scheduled'
   /** Waiting in a batch. */
   | 'queued'
@@ -54,7 +54,7 @@ export interface DeliveryRecord {
    *  `price` is then this price. Null otherwise. */
   postPrice: number | null;
   attempts: PostAttemptRecord[];
-  /** ISO time a delayed delivery is due. */
+  /** ISO time a delayed delivery (or, on a delivery queue, the next try) is due. */
   deliverAt?: string;
 }
 

@@ -53,6 +53,8 @@ export interface ServerOptions {
   returnWindowMs?: number;
   /** Time between evaluations of the rule file's alerts, ms; default 30 s. */
   alertEveryMs?: number;
+  /** A Redis URL (`redis://host:port`): delayed posts, retries and batches run on BullMQ queues there (docs/SERVE.md, Scale-out). */
+  queue?: string;
 }
 
 /** The initial plan does not load: its errors, one text each. */
@@ -129,6 +131,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.secrets !== undefined ? { secrets: options.secrets } : {}),
     ...(options.returnReasons !== undefined ? { returnReasons: options.returnReasons } : {}),
     ...(options.returnWindowMs !== undefined ? { returnWindowMs: options.returnWindowMs } : {}),
+    // Loaded only when asked for: bullmq and ioredis are not the service's load otherwise.
+    ...(options.queue !== undefined
+      ? { deliveries: (await import('../adapters/bullmq-deliveries.js')).bullmqDeliveries({ url: options.queue, onError: (err) => app.log.warn(`delivery queue: ${err.message}`) }) }
+      : {}),
     observer: {
       sold: (flow, sale, ms) => {
         metrics?.sold(flow, sale, ms);

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { Seller, type Sale } from '../auction/index.js';
 import type { DeliveryRecord } from '../deliver/types.js';
 import type { SecretSource } from '../deliver/secrets.js';
+import type { DeliverySchedulerFactory } from '../deliver/scheduler.js';
 import type { JournalStore } from '../adapters/index.js';
 import type { Plan } from '../compile/index.js';
 import { leadIdOf, Router } from '../runtime/index.js';
@@ -85,6 +86,8 @@ export interface ServiceOptions {
   /** Returns: the reasons allowed and how long after the sale (ms). */
   returnReasons?: readonly string[];
   returnWindowMs?: number;
+  /** Who runs delayed posts, retries and batches (`--queue`: BullMQ); default in process. */
+  deliveries?: DeliverySchedulerFactory;
 }
 
 interface Installed {
@@ -141,6 +144,7 @@ export class LeadService {
       postIdOf,
       onDelivery: (rec) => this.delivered(rec),
       ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      ...(this.options.deliveries ? { deliveries: this.options.deliveries } : {}),
     });
     const pinger = new Router(pingPlanOf(plan), { store: new PeekStore(store), seed, journal: false });
     const old = this.current;

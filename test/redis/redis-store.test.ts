@@ -133,5 +133,3 @@ flow main { split by performance conversion over 7d min 10% max 90% { Alpha, Bet
     await expect(RedisStore.connect('redis://127.0.0.1:1', { local: new MemoryStore() })).rejects.toThrow(/cannot use Redis at redis:\/\/127\.0\.0\.1:1/);
   });
 });
-
-if (redisSkipReason !== null) console.warn(`RedisStore tests skipped: ${redisSkipReason}`);

@@ -89,5 +89,3 @@ flow solar { route Premium }
     expect(pb).toBeGreaterThan(0);
   }, 240_000);
 });
-
-if (redisSkipReason !== null) console.warn(`two-instances test skipped: ${redisSkipReason}`);
