@@ -1,10 +1,11 @@
-// The first look at a would-be plan, before its schema: one iterative walk over
-// the raw JSON that refuses what would break a validator or a loader before
-// they run. Every number must be finite (a JSON number like 1e999 parses to
-// Infinity), every expression within MAX_EXPR_DEPTH and MAX_EXPR_NODES, and the
-// whole value within a nesting depth no plan needs. The walk keeps its own
-// stack, so a 100,000-deep value costs a loop, never the call stack; and it
-// stops descending where a limit is passed, so it costs no more than the limit.
+// The first look at a would-be plan, before its schema: one walk over the raw
+// JSON that refuses what would break a validator or a loader before they run.
+// Every number must be finite (a JSON number like 1e999 parses to Infinity),
+// every expression within MAX_EXPR_DEPTH and MAX_EXPR_NODES, and the whole
+// value within a nesting depth no plan needs. The walk never descends past
+// that depth, so a 100,000-deep value costs a few hundred calls, never the
+// whole call stack; and it stops where a limit is passed, so it costs no more
+// than the limit.
 
 import { MAX_EXPR_DEPTH, MAX_EXPR_NODES } from '../core/limits.js';
 import type { PlanProblem } from './problems.js';
@@ -14,31 +15,23 @@ import type { PlanProblem } from './problems.js';
  *  a lead schema a few per field; nothing deeper is a plan. */
 const MAX_PLAN_JSON_DEPTH = 2 * MAX_EXPR_DEPTH + 100;
 
-interface Frame {
-  value: unknown;
-  parent: Frame | null;
-  key: string;
-  depth: number;
-  /** The expression this node is part of, null outside expressions. */
-  expr: ExprRoot | null;
-  /** Expression nodes from the root expression down to this one, itself included. */
-  exprDepth: number;
-  /** Inside the lead's JSON Schema: the user's JSON, with no plan expressions in it. */
-  inLead: boolean;
-}
-
 interface ExprRoot {
-  frame: Frame;
+  /** How many keys lead to the expression's root (a prefix of the walk's key path). */
+  at: number;
   nodes: number;
   /** Whether a limit was reported for this expression (then the rest of it is skipped). */
   reported: boolean;
 }
 
-/** The JSON pointer of a frame, built only when a problem names it. */
-function pointerOf(frame: Frame): string {
-  const keys: string[] = [];
-  for (let f: Frame | null = frame; f !== null && f.parent !== null; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
-  return keys.length === 0 ? '/' : '/' + keys.reverse().join('/');
+/** The JSON pointer of the first `length` keys of a path, built only when a problem names it. */
+function pointerOf(keys: readonly (string | number)[], length: number): string {
+  if (length === 0) return '/';
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const key = keys[i]!;
+    out += '/' + (typeof key === 'number' ? String(key) : key.replace(/~/g, '~0').replace(/\//g, '~1'));
+  }
+  return out;
 }
 
 /** An expression node: in a plan, exactly the objects with a string `op`. */
@@ -51,52 +44,84 @@ export interface Bounds {
 }
 
 export function checkBounds(json: unknown): Bounds {
-  const problems: PlanProblem[] = [];
-  const calls: Bounds['calls'] = [];
-  const stack: Frame[] = [{ value: json, parent: null, key: '', depth: 0, expr: null, exprDepth: 0, inLead: false }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const { value } = frame;
+  return new BoundsWalk().run(json);
+}
+
+/**
+ * A depth-first walk in document order. It recurses, but never deeper than
+ * MAX_PLAN_JSON_DEPTH (a deeper value is reported, not entered), and it makes
+ * nothing per value: the path is one array of keys, pushed and popped, and a
+ * leaf that can have no problem (a string, a finite number …) costs a test.
+ * On a 100,000-buyer plan a frame object per value was most of its time.
+ */
+class BoundsWalk {
+  private readonly problems: PlanProblem[] = [];
+  private readonly calls: Bounds['calls'] = [];
+  /** The keys from the root to the value being visited (array indices as numbers). */
+  private readonly keys: (string | number)[] = [];
+
+  run(json: unknown): Bounds {
+    this.visit(json, null, 0, false);
+    return { problems: this.problems, calls: this.calls };
+  }
+
+  private problem(length: number, message: string): void {
+    this.problems.push({ path: pointerOf(this.keys, length), message });
+  }
+
+  /** `expr`: the expression this value is part of, null outside expressions;
+   *  `exprDepth`: expression nodes from its root down to the parent;
+   *  `inLead`: inside the lead's JSON Schema (the user's JSON, no plan expressions). */
+  private visit(value: unknown, expr: ExprRoot | null, exprDepth: number, inLead: boolean): void {
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) problems.push({ path: pointerOf(frame), message: `must be a finite number, not ${String(value)}` });
-      continue;
+      if (!Number.isFinite(value)) this.problem(this.keys.length, `must be a finite number, not ${String(value)}`);
+      return;
     }
-    if (typeof value !== 'object' || value === null) continue;
-    if (frame.depth > MAX_PLAN_JSON_DEPTH) {
-      problems.push({ path: pointerOf(frame), message: `is nested more than ${MAX_PLAN_JSON_DEPTH} levels deep, deeper than any plan` });
-      continue;
+    if (typeof value !== 'object' || value === null) return;
+    const depth = this.keys.length;
+    if (depth > MAX_PLAN_JSON_DEPTH) {
+      this.problem(depth, `is nested more than ${MAX_PLAN_JSON_DEPTH} levels deep, deeper than any plan`);
+      return;
     }
-    let expr = frame.expr;
-    let exprDepth = frame.exprDepth;
-    const inLead = frame.inLead || (frame.parent !== null && frame.parent.parent === null && frame.key === 'lead');
-    if (!inLead && isExprNode(value)) {
-      if (expr === null) expr = { frame, nodes: 0, reported: false };
-      if (expr.reported) continue;
+    const lead = inLead || (depth === 1 && this.keys[0] === 'lead');
+    if (!lead && isExprNode(value)) {
+      if (expr === null) expr = { at: depth, nodes: 0, reported: false };
+      if (expr.reported) return;
       exprDepth += 1;
       expr.nodes += 1;
       // Leaves add no level: `a + b + c` is two levels deep, three nodes down.
       if (exprDepth - 1 > MAX_EXPR_DEPTH) {
         expr.reported = true;
-        problems.push({ path: pointerOf(expr.frame), message: `the expression is nested more than ${MAX_EXPR_DEPTH} levels deep (the limit on expression depth)` });
-        continue;
+        this.problem(expr.at, `the expression is nested more than ${MAX_EXPR_DEPTH} levels deep (the limit on expression depth)`);
+        return;
       }
       if (expr.nodes > MAX_EXPR_NODES) {
         expr.reported = true;
-        problems.push({ path: pointerOf(expr.frame), message: `the expression has more than ${MAX_EXPR_NODES} nodes (the limit on expression size)` });
-        continue;
+        this.problem(expr.at, `the expression has more than ${MAX_EXPR_NODES} nodes (the limit on expression size)`);
+        return;
       }
-      if ((value as { op: string }).op === 'call') calls.push({ node: value, path: () => pointerOf(frame) });
+      if ((value as { op: string }).op === 'call') {
+        const keys = this.keys.slice();
+        this.calls.push({ node: value, path: () => pointerOf(keys, keys.length) });
+      }
     }
-    // Pushed in reverse so problems come out in document order.
+    const keys = this.keys;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: frame, key: String(i), depth: frame.depth + 1, expr, exprDepth, inLead });
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (typeof child !== 'object' && typeof child !== 'number') continue;
+        keys.push(i);
+        this.visit(child, expr, exprDepth, lead);
+        keys.pop();
+      }
     } else {
-      const keys = Object.keys(value);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        stack.push({ value: (value as Record<string, unknown>)[key], parent: frame, key, depth: frame.depth + 1, expr, exprDepth, inLead });
+      for (const key of Object.keys(value)) {
+        const child = (value as Record<string, unknown>)[key];
+        if (typeof child !== 'object' && typeof child !== 'number') continue;
+        keys.push(key);
+        this.visit(child, expr, exprDepth, lead);
+        keys.pop();
       }
     }
   }
-  return { problems, calls };
 }
