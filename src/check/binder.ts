@@ -45,6 +45,8 @@ function memo<K, V>(make: (k: K) => V): (k: K) => V {
 }
 
 const RANDOM: NameSymbol = { kind: 'random' };
+/** US_STATES as a set: every bare name that is no field is looked up here. */
+const STATE_CODES: ReadonlySet<string> = new Set(US_STATES);
 
 class Binder {
   private readonly fieldSymbol = memo((field: LeadField): NameSymbol => ({ kind: 'field', field }));
@@ -239,7 +241,7 @@ class Binder {
     if (field) return this.fieldSymbol(field);
     const t = hint?.type;
     if (t?.kind === 'enum' && t.values.includes(name)) return { kind: 'enum', value: name, field: hint!.field };
-    if (US_STATES.includes(name)) return { kind: 'state', code: name };
+    if (STATE_CODES.has(name)) return { kind: 'state', code: name };
     for (const f of this.fields.values()) if (f.type.kind === 'enum' && f.type.values.includes(name)) return { kind: 'enum', value: name, field: f };
     return { kind: 'unresolved', name };
   }
