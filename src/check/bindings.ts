@@ -33,7 +33,11 @@ export interface Binding {
 /** The binder's and checker's side tables for one rule file. */
 export class Bindings {
   private readonly symbols = new Map<NamedNode, NameSymbol>();
-  private readonly types = new Map<Expr, Ty>();
+  /** Types as recorded, a node and its type at a time; `types` is made from
+   *  them on the first lookup. Nothing in compiling reads a type back, and
+   *  appending to a list costs a fraction of a map's hashing on a large file. */
+  private readonly typeLog: (Expr | Ty)[] = [];
+  private types: Map<Expr, Ty> | null = null;
   /** Named nodes in binding order; `sorted` is them by position, built on the first lookup. */
   private readonly order: NamedNode[] = [];
   private sorted: NamedNode[] | null = null;
@@ -53,10 +57,18 @@ export class Bindings {
 
   /** Recorded by the checker as it infers each expression's type. */
   setType(e: Expr, t: Ty): void {
-    this.types.set(e, t);
+    if (this.types !== null) this.types.set(e, t);
+    else this.typeLog.push(e, t);
   }
 
   typeOf(e: Expr): Ty | undefined {
+    if (this.types === null) {
+      // In recording order, so a node typed twice keeps its last type, as a map would.
+      const types = new Map<Expr, Ty>();
+      for (let i = 0; i < this.typeLog.length; i += 2) types.set(this.typeLog[i] as Expr, this.typeLog[i + 1] as Ty);
+      this.typeLog.length = 0;
+      this.types = types;
+    }
     return this.types.get(e);
   }
 
