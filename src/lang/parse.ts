@@ -92,12 +92,27 @@ function parseUnsafe(source: string, file: string): ParseResult {
   return { ast, diagnostics: sortDiagnostics(diagnostics), trivia: { comments, blankLines: blankLines(source) } };
 }
 
+/** The 1-based numbers of the lines that are empty or only whitespace. Read in
+ *  place: a string per line of a large file was a large allocation. */
 function blankLines(source: string): number[] {
   const blank: number[] = [];
-  source.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === '') blank.push(i + 1);
-  });
-  return blank;
+  for (let line = 1, start = 0; ; line++) {
+    const newline = source.indexOf('\n', start);
+    const end = newline < 0 ? source.length : newline;
+    if (onlyWhitespace(source, start, end)) blank.push(line);
+    if (newline < 0) return blank;
+    start = newline + 1;
+  }
+}
+
+/** Whether source[start, end) is all whitespace, as `trim` and `\s` count it. */
+function onlyWhitespace(source: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    if (c < 128 || !/\s/.test(source[i]!)) return false;
+  }
+  return true;
 }
 
 function parseDeclaration(
