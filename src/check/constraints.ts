@@ -87,16 +87,26 @@ export function countOf(bits: RandomSet): number {
   return n;
 }
 
+// The set operations loop directly rather than through `randomSet`: they run
+// for every pair of rules a reachability check compares, and a call of a
+// predicate per value was most of their time on a large file.
+
 export function intersectBits(a: RandomSet, b: RandomSet): RandomSet {
-  return randomSet((r) => a[r] === 1 && b[r] === 1);
+  const bits = new Uint8Array(101);
+  for (let r = 1; r <= 100; r++) bits[r] = a[r] === 1 && b[r] === 1 ? 1 : 0;
+  return bits;
 }
 
 export function unionBits(a: RandomSet, b: RandomSet): RandomSet {
-  return randomSet((r) => a[r] === 1 || b[r] === 1);
+  const bits = new Uint8Array(101);
+  for (let r = 1; r <= 100; r++) bits[r] = a[r] === 1 || b[r] === 1 ? 1 : 0;
+  return bits;
 }
 
 export function minusBits(a: RandomSet, b: RandomSet): RandomSet {
-  return randomSet((r) => a[r] === 1 && b[r] !== 1);
+  const bits = new Uint8Array(101);
+  for (let r = 1; r <= 100; r++) bits[r] = a[r] === 1 && b[r] !== 1 ? 1 : 0;
+  return bits;
 }
 
 /** The runs of a set: "51..60", "7", "1..10 and 95..100". */
