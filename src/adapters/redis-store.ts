@@ -17,9 +17,10 @@
 // scripts reach Redis in order on one connection and all hold.
 //
 // Redis keys, under `prefix` (default `leadroute:`):
-//   c:<counter>  cap and fair-split counters (INCRBYFLOAT), expiring an hour
-//                after their window ends (housekeeping only: a window's key
-//                names its window)
+//   c:<counter>  cap and fair-split counters: a hash of the value (v) and the
+//                expiry (x, ms) the router gave it, read and added to as
+//                MemoryState does (an add after the expiry starts it again);
+//                Redis drops it an hour after that (housekeeping)
 //   k:<key>      dedupe keys (already hashed), holding their expiry in ms
 //   e:<buyer>:<kind>  a sorted set of outcome events, scored by time
 //
@@ -47,46 +48,68 @@ const SWEEP_EVERY = 4096;
 const GRACE_MS = 3_600_000;
 
 interface Unit {
-  /** Counter → the value read before the unit wrote it. */
-  counterReads: Map<string, number>;
+  /** Counter → its value and expiry as read before the unit wrote it ([0, 0]: absent). */
+  counterReads: Map<string, [number, number]>;
   /** Dedupe key → [now it was read at, whether it was present]. */
   keyReads: Map<string, [number, boolean]>;
   /** Event set → [since, count] as read. */
   countReads: Map<string, [number, number]>;
-  adds: Map<string, [number, number]>;
+  /** Adds in order: counter, amount, expiry, and the routing clock they were made at. */
+  adds: [string, number, number, number][];
+  /** Counters the unit added to. */
+  added: Set<string>;
   puts: Map<string, number>;
   events: StoreEvent[];
   decisions: Decision[];
 }
 
 // KEYS: every key the unit touches. ARGV[1]: the unit as JSON, naming keys by
-// their index in KEYS. ARGV[2]: Redis-side expiry floor (ms). Answers
-// {1} when applied, else {0, stale} with Redis's value of each key read.
+// their index in KEYS. ARGV[2]: Redis-side expiry floor (ms). Answers {1} when
+// applied, else {0, JSON} with Redis's state of every counter and dedupe key
+// the unit touched, and the events of each count that no longer holds.
 const CLAIM = `
 local u = cjson.decode(ARGV[1])
 local floor = tonumber(ARGV[2])
-local stale = {}
+local stale = false
 for _, r in ipairs(u.r) do
-  local cur = tonumber(redis.call('GET', KEYS[r[1]]) or '0')
-  if math.abs(cur - r[2]) > ${SAME} then table.insert(stale, {r[1], tostring(cur)}) end
+  local cur = redis.call('HMGET', KEYS[r[1]], 'v', 'x')
+  local v, x = tonumber(cur[1] or '0'), tonumber(cur[2] or '0')
+  if math.abs(v - r[2]) > ${SAME} or x ~= r[3] then stale = true end
 end
 for _, r in ipairs(u.x) do
   local exp = tonumber(redis.call('GET', KEYS[r[1]]) or '0')
   local present = 0
   if exp > r[2] then present = 1 end
-  if present ~= r[3] then table.insert(stale, {r[1], tostring(exp)}) end
+  if present ~= r[3] then stale = true end
 end
+local counts = {}
 for _, r in ipairs(u.c) do
   local n = redis.call('ZCOUNT', KEYS[r[1]], r[2], '+inf')
   if n ~= r[3] then
-    table.insert(stale, {r[1], cjson.encode(redis.call('ZRANGEBYSCORE', KEYS[r[1]], r[2], '+inf', 'WITHSCORES'))})
+    stale = true
+    table.insert(counts, {r[1], redis.call('ZRANGEBYSCORE', KEYS[r[1]], r[2], '+inf', 'WITHSCORES')})
   end
 end
-if #stale > 0 then return {0, cjson.encode(stale)} end
+if stale then
+  local now = {}
+  for _, i in ipairs(u.cs) do
+    local cur = redis.call('HMGET', KEYS[i], 'v', 'x')
+    table.insert(now, {i, tonumber(cur[1] or '0'), tonumber(cur[2] or '0')})
+  end
+  for _, i in ipairs(u.ks) do table.insert(now, {i, tonumber(redis.call('GET', KEYS[i]) or '0')}) end
+  return {0, cjson.encode({now = now, counts = counts})}
+end
 for _, a in ipairs(u.a) do
   local k = KEYS[a[1]]
-  redis.call('INCRBYFLOAT', k, a[2])
-  local ttl = math.floor(math.max(a[3], floor) + ${GRACE_MS})
+  local cur = redis.call('HMGET', k, 'v', 'x')
+  local x = tonumber(cur[2] or '0')
+  if cur[1] == false or x <= a[4] then
+    redis.call('HSET', k, 'v', a[2], 'x', a[3])
+  else
+    redis.call('HINCRBYFLOAT', k, 'v', a[2])
+    if a[3] > x then redis.call('HSET', k, 'x', a[3]) end
+  end
+  local ttl = math.floor(math.max(a[3], x, floor) + ${GRACE_MS})
   if redis.call('PEXPIRETIME', k) < ttl then redis.call('PEXPIREAT', k, ttl) end
 end
 for _, p in ipairs(u.p) do
@@ -100,6 +123,12 @@ return {1}
 
 type ClaimAnswer = [0 | 1, string?];
 
+/** A refused unit's answer: [key index, value, expiry] per counter and [key index, expiry] per dedupe key it touched; the events of each stale count. */
+interface RefusedUnit {
+  now: ([number, number, number] | [number, number])[];
+  counts: [number, string[]][];
+}
+
 interface ClaimingRedis extends Redis {
   leadrouteClaim(numKeys: number, ...args: (string | number)[]): Promise<ClaimAnswer>;
 }
@@ -108,10 +137,11 @@ export class RedisStore implements JournalStore {
   private readonly redis: ClaimingRedis;
   private readonly local: JournalStore;
   private readonly prefix: string;
-  private readonly counters = new Map<string, number>();
+  /** Counter → [value, expiry ms], as this instance last knew them. */
+  private readonly counters = new Map<string, [number, number]>();
+  /** The latest routing time seen (as MemoryState's clock: an add after a counter's expiry starts it again). */
+  private clock = -Infinity;
   private readonly keys = new Map<string, number>();
-  /** Counter → the latest expiry a write gave it (counters without one, fair-split counts, never expire). */
-  private readonly counterExpiry = new Map<string, number>();
   private writesSinceSweep = 0;
   /** Event set → its scores, ascending, as far as this instance knows them. */
   private readonly eventTimes = new Map<string, number[]>();
@@ -147,6 +177,17 @@ export class RedisStore implements JournalStore {
     return new RedisStore(redis, options);
   }
 
+  /**
+   * The store at once, connecting in the background (commands wait in
+   * ioredis's queue until it is up). For callers that cannot wait; a service
+   * uses connect(), which fails early when Redis is not there.
+   */
+  static open(url: string, options: RedisStoreOptions): RedisStore {
+    const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    redis.on('error', () => undefined); // surfaced by the commands that fail
+    return new RedisStore(redis, options);
+  }
+
   /** True while the connection to Redis is up. */
   get connected(): boolean {
     return this.redis.status === 'ready';
@@ -154,27 +195,37 @@ export class RedisStore implements JournalStore {
 
   // ------------------------------------------------------------ shared state
 
-  get(key: string): number {
-    const value = this.counters.get(key) ?? 0;
+  get(key: string, now?: number): number {
+    if (now !== undefined && now > this.clock) this.clock = now;
+    const raw = this.counters.get(key);
     const u = this.unit;
-    if (u !== null && !u.counterReads.has(key) && !u.adds.has(key)) u.counterReads.set(key, value);
-    return value;
+    if (u !== null && !u.counterReads.has(key) && !u.added.has(key)) u.counterReads.set(key, raw === undefined ? [0, 0] : [raw[0], raw[1]]);
+    if (raw === undefined || (now !== undefined && raw[1] <= now)) return 0;
+    return raw[0];
   }
 
   add(key: string, amount: number, expiresAt: number): void {
-    this.counters.set(key, (this.counters.get(key) ?? 0) + amount);
-    if (expiresAt > (this.counterExpiry.get(key) ?? 0)) this.counterExpiry.set(key, expiresAt);
+    const raw = this.counters.get(key);
+    if (raw === undefined || raw[1] <= this.clock) this.counters.set(key, [amount, expiresAt]);
+    else this.counters.set(key, [raw[0] + amount, Math.max(raw[1], expiresAt)]);
     this.writesSinceSweep++;
     const u = this.unit;
     if (u === null) {
-      this.send(this.redis.leadrouteClaim(1, this.prefix + 'c:' + key, JSON.stringify({ r: [], x: [], c: [], a: [[1, amount, expiresAt]], p: [], e: [] }), Date.now()));
+      const body = { r: [], x: [], c: [], a: [[1, amount, expiresAt, this.clockArg()]], p: [], e: [], cs: [], ks: [] };
+      this.send(this.redis.leadrouteClaim(1, this.prefix + 'c:' + key, JSON.stringify(body), Date.now()));
       return;
     }
-    const prev = u.adds.get(key);
-    u.adds.set(key, prev === undefined ? [amount, expiresAt] : [prev[0] + amount, Math.max(prev[1], expiresAt)]);
+    u.adds.push([key, amount, expiresAt, this.clockArg()]);
+    u.added.add(key);
+  }
+
+  /** The clock as JSON carries it (no -Infinity). */
+  private clockArg(): number {
+    return Number.isFinite(this.clock) ? this.clock : -1e300;
   }
 
   hasKey(key: string, now: number): boolean {
+    if (now > this.clock) this.clock = now;
     const present = (this.keys.get(key) ?? 0) > now;
     const u = this.unit;
     if (u !== null && !u.keyReads.has(key) && !u.puts.has(key)) u.keyReads.set(key, [now, present]);
@@ -186,7 +237,7 @@ export class RedisStore implements JournalStore {
     this.writesSinceSweep++;
     const u = this.unit;
     if (u === null) {
-      this.send(this.redis.leadrouteClaim(1, this.prefix + 'k:' + key, JSON.stringify({ r: [], x: [], c: [], a: [], p: [[1, expiresAt]], e: [] }), Date.now()));
+      this.send(this.redis.leadrouteClaim(1, this.prefix + 'k:' + key, JSON.stringify({ r: [], x: [], c: [], a: [], p: [[1, expiresAt]], e: [], cs: [], ks: [] }), Date.now()));
       return;
     }
     u.puts.set(key, Math.max(u.puts.get(key) ?? 0, expiresAt));
@@ -221,7 +272,7 @@ export class RedisStore implements JournalStore {
 
   remoteUnit<T>(fn: () => T): RemoteUnit<T> {
     if (this.unit !== null) throw new Error('a Redis unit cannot hold another');
-    const u: Unit = { counterReads: new Map(), keyReads: new Map(), countReads: new Map(), adds: new Map(), puts: new Map(), events: [], decisions: [] };
+    const u: Unit = { counterReads: new Map(), keyReads: new Map(), countReads: new Map(), adds: [], added: new Set(), puts: new Map(), events: [], decisions: [] };
     this.unit = u;
     let result: T;
     try {
@@ -251,12 +302,14 @@ export class RedisStore implements JournalStore {
     const c = (k: string) => this.prefix + 'c:' + k;
     const kk = (k: string) => this.prefix + 'k:' + k;
     const body = {
-      r: [...u.counterReads].map(([k, v]) => [at(c(k)), v]),
+      r: [...u.counterReads].map(([k, [v, x]]) => [at(c(k)), v, x]),
       x: [...u.keyReads].map(([k, [now, present]]) => [at(kk(k)), now, present ? 1 : 0]),
       c: [...u.countReads].map(([set, [since, n]]) => [at(this.prefix + set), Number.isFinite(since) ? since : -1e300, n]),
-      a: [...u.adds].map(([k, [amount, exp]]) => [at(c(k)), amount, exp]),
+      a: u.adds.map(([k, amount, exp, clock]) => [at(c(k)), amount, exp, clock]),
       p: [...u.puts].map(([k, exp]) => [at(kk(k)), exp]),
       e: u.events.map((e) => [at(this.prefix + this.eventSet(e.buyer, e.kind)), e.at, this.member(e)]),
+      cs: [...new Set([...u.counterReads.keys(), ...u.added])].map((k) => at(c(k))),
+      ks: [...new Set([...u.keyReads.keys(), ...u.puts.keys()])].map((k) => at(kk(k))),
     };
     if (keys.length === 0) {
       this.journal(u);
@@ -277,7 +330,7 @@ export class RedisStore implements JournalStore {
     }
     this.conflicts++;
     this.undo(u);
-    this.refresh(JSON.parse(stale ?? '[]') as [number, string][], keys);
+    this.refresh(JSON.parse(stale ?? '{"now":[],"counts":[]}') as RefusedUnit, keys);
     return false;
   }
 
@@ -290,9 +343,8 @@ export class RedisStore implements JournalStore {
     });
   }
 
-  /** Take back what a refused (or failed) unit wrote to the copy. */
+  /** Take back the events a refused (or failed) unit added to the copy (its counters and keys are refreshed from Redis). */
   private undo(u: Unit): void {
-    for (const [k, [amount]] of u.adds) this.counters.set(k, (this.counters.get(k) ?? 0) - amount);
     for (const e of u.events) {
       const times = this.timesOf(this.eventSet(e.buyer, e.kind));
       const i = lowerBound(times, e.at);
@@ -300,20 +352,25 @@ export class RedisStore implements JournalStore {
     }
   }
 
-  /** Take Redis's values for the keys a refused unit read stale. */
-  private refresh(stale: [number, string][], keys: string[]): void {
-    for (const [i, value] of stale) {
-      const full = keys[i - 1]!;
-      const name = full.slice(this.prefix.length);
-      if (name.startsWith('c:')) this.counters.set(name.slice(2), Number(value));
-      else if (name.startsWith('k:')) this.keys.set(name.slice(2), Number(value));
-      else {
-        // ZRANGEBYSCORE … WITHSCORES: member, score, member, score …
-        const flat = JSON.parse(value) as string[];
-        const times: number[] = [];
-        for (let j = 1; j < flat.length; j += 2) times.push(Number(flat[j]));
-        this.eventTimes.set(name, times);
-      }
+  /** Take Redis's state of everything a refused unit touched. */
+  private refresh(answer: RefusedUnit, keys: string[]): void {
+    const name = (i: number) => keys[i - 1]!.slice(this.prefix.length);
+    // Lua's cjson writes an empty table as {}, not [].
+    const list = <T>(x: T[] | object): T[] => (Array.isArray(x) ? x : []);
+    for (const entry of list(answer.now)) {
+      const n = name(entry[0]);
+      if (n.startsWith('c:')) {
+        if (entry[1] === 0 && (entry[2] ?? 0) === 0) this.counters.delete(n.slice(2));
+        else this.counters.set(n.slice(2), [entry[1], entry[2] ?? 0]);
+      } else if (entry[1] === 0) this.keys.delete(n.slice(2));
+      else this.keys.set(n.slice(2), entry[1]);
+    }
+    for (const [i, flat] of list(answer.counts)) {
+      // ZRANGEBYSCORE … WITHSCORES: member, score, member, score …
+      const scores = list(flat);
+      const times: number[] = [];
+      for (let j = 1; j < scores.length; j += 2) times.push(Number(scores[j]));
+      this.eventTimes.set(name(i), times);
     }
   }
 
@@ -347,12 +404,7 @@ export class RedisStore implements JournalStore {
   /** Forget expired counters and keys of the copy (Redis drops its own). */
   private sweepCopy(now: number): void {
     for (const [k, exp] of this.keys) if (exp <= now) this.keys.delete(k);
-    for (const [k, exp] of this.counterExpiry) {
-      if (exp <= now) {
-        this.counterExpiry.delete(k);
-        this.counters.delete(k);
-      }
-    }
+    for (const [k, raw] of this.counters) if (raw[1] <= now) this.counters.delete(k);
   }
 
   /** Every SWEEP_EVERY writes, between units, sweep the copy (amortised O(1) a write). */

@@ -125,6 +125,28 @@ flow main { split by performance conversion over 7d min 10% max 90% { Alpha, Bet
     expect(b.events({ kind: 'converted' })).toEqual([]); // its journal holds only its own
   });
 
+  it('a counter expires in Redis as in memory: an add after its expiry starts it again, at every instance', async () => {
+    const [, , a, b] = await pair(CAPPED);
+    const H = 3_600_000;
+    const unit = async (s: RedisStore, now: number, amount: number, expiresAt: number) => {
+      for (;;) {
+        const u = s.remoteUnit(() => {
+          const before = s.get('x', now);
+          s.add('x', amount, expiresAt);
+          return before;
+        });
+        if (await u.held) return u.result;
+      }
+    };
+    expect(await unit(a, AT, 5, AT + H)).toBe(0);
+    expect(await unit(b, AT + 10, 1, AT + H)).toBe(5); // b learns 5 (one refusal), adds 1
+    expect(b.conflicts).toBe(1);
+    // Past the expiry the counter reads 0 and an add starts it again, in Redis too:
+    expect(await unit(a, AT + 2 * H, 2, AT + 3 * H)).toBe(0);
+    expect(await unit(b, AT + 2 * H + 10, 1, AT + 3 * H)).toBe(2);
+    expect(b.get('x', AT + 2 * H + 20)).toBe(3);
+  });
+
   it('a password in a Redis URL never reaches a message', () => {
     expect(redactUrl('redis://app:s3cret@127.0.0.1:6379/0')).toBe('redis://app:***@127.0.0.1:6379/0');
   });
