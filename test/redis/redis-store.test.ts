@@ -147,6 +147,24 @@ flow main { split by performance conversion over 7d min 10% max 90% { Alpha, Bet
     expect(b.get('x', AT + 2 * H + 20)).toBe(3);
   });
 
+  it('auction sales committed at two instances at once count against one cap: 5 of 40 winners kept', async () => {
+    const [ra, rb] = await pair(`
+lead { id: string  state: state }
+buyer A { price $40  cap 5/h  ping "https://a.example/ping" }
+buyer Z { price $1 }
+flow main {
+  auction { A } timeout 300ms
+  route Z
+}
+`);
+    const pending = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ra : rb).routeConfirmed({ id: `U${i}`, state: 'CA' }, { now: AT })));
+    expect(pending.every((d) => d.status === 'auction')).toBe(true);
+    // Every auction was won by A at $45; the commits race across the instances.
+    const done = await Promise.all(pending.map((d, i) => (i % 2 === 0 ? ra : rb).commitConfirmed(d, [{ name: 'A', price: 45 }], { now: AT + 300 })));
+    expect(done.filter((d) => d.status === 'routed').length).toBe(5);
+    expect(done.filter((d) => d.status === 'unrouted').length).toBe(35);
+  });
+
   it('a password in a Redis URL never reaches a message', () => {
     expect(redactUrl('redis://app:s3cret@127.0.0.1:6379/0')).toBe('redis://app:***@127.0.0.1:6379/0');
   });
