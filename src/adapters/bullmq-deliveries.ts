@@ -44,7 +44,7 @@ import type {
   FinalPostOutcome,
   PostPosition,
 } from '../deliver/scheduler.js';
-import { FIRST_TRY } from '../deliver/scheduler.js';
+import { batchStatusOf, FIRST_TRY } from '../deliver/scheduler.js';
 import type { DeliveryRecord, SaleContext } from '../deliver/types.js';
 
 export interface BullmqDeliveriesOptions {
@@ -277,8 +277,11 @@ class BullmqScheduler implements DeliveryScheduler {
     const attempt = job.attemptsMade + 1;
     const result = await this.runner.tryBatch(buyer, cfg, items, attempt);
     if (result.retry && attempt < (job.opts.attempts ?? 1)) throw new TryAgain(result.waitMs);
+    // Remembered in Redis before anyone is told (settleBatch calls onDelivery),
+    // so a delivery sent again once it is reported finds it done.
+    const status = batchStatusOf(items, result);
+    await Promise.all(items.map((it) => this.markDone(it.sale.postId, status)));
     this.runner.settleBatch(buyer, items, result);
-    await Promise.all(items.map((it) => this.markDone(it.sale.postId, it.record.status)));
     this.forget(id);
   }
 

@@ -246,10 +246,9 @@ export class Batcher {
   /** A batch is done after its last try: each record's status and detail, then onSent. */
   settle(buyer: PlanBuyer, items: BatchItem[], last: BatchTry): void {
     const { ok, detail } = last;
-    // Rejected only when every try had an answer that said no; a try with no answer makes it failed.
-    const unanswered = items[0]?.record.attempts.some((a) => a.endpoint === 'batch' && (a.outcome === 'error' || a.outcome === 'timeout')) ?? false;
+    const status = batchStatusOf(items, last);
     for (const it of items) {
-      it.record.status = ok ? 'accepted' : detail && !unanswered ? 'rejected' : 'failed';
+      it.record.status = status;
       it.record.endpoint = 'batch';
       it.record.detail = ok ? `delivered in a batch of ${items.length}` : detail;
     }
@@ -318,4 +317,12 @@ export class Batcher {
     for (const name of [...this.pending.keys()]) this.send(name);
     while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
+}
+
+/** What a batch's last try makes of each of its leads. Rejected only when every
+ *  try had an answer that said no; a try with no answer makes it failed. */
+export function batchStatusOf(items: readonly BatchItem[], last: BatchTry): 'accepted' | 'rejected' | 'failed' {
+  if (last.ok) return 'accepted';
+  const unanswered = items[0]?.record.attempts.some((a) => a.endpoint === 'batch' && (a.outcome === 'error' || a.outcome === 'timeout')) ?? false;
+  return last.detail && !unanswered ? 'rejected' : 'failed';
 }

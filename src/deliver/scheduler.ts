@@ -19,6 +19,8 @@ import type { DeliveryRecord, SaleContext } from './types.js';
 
 export type { BatchConfig, BatchItem, BatchTry, PostPosition, PostStep };
 export { FIRST_TRY };
+/** What a batch's last try makes of its leads (a queue remembers it before it reports it). */
+export { batchStatusOf } from './batch.js';
 
 /** A sale's delivery to one buyer: the buyer as the plan has it now, the sale, and its record (updated in place). */
 export interface Delivery {
