@@ -2,7 +2,7 @@
 // ./actions.ts, in the order the lexer tries them. Re-exports both, so the
 // parser reads every token as `T.Name`.
 
-import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import { Lexer, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
 import { ACTION_KEYWORDS, ACTION_SOFT_KEYWORDS } from './actions.js';
 import {
   Accepted, Accepts, After, And, Arrow, Backoff, Backup, Batch, Between, Bid, Breaker, Buyer, By, Cap, Clock, Closed, Colon, Comma, Comment,
@@ -81,7 +81,33 @@ const KEYWORD_BY_WORD = new Map<string, TokenType>([...KEYWORDS, ...SOFT_KEYWORD
  * Identifier` makes of the keyword patterns, without trying each keyword
  * that starts with the word's first letter).
  */
-class RuleLexer extends Lexer {
+export class RuleLexer extends Lexer {
+  /**
+   * The tokens and errors of `source`'s characters [start, end), placed in the
+   * whole of `source`: offsets and lines as if the whole had been lexed.
+   * `start` must be 0 or just after a `\n`, and `line` its 1-based line: no
+   * token spans a line end (strings and comments stop at one, and whitespace
+   * is skipped), so the tokens are those of the whole, and columns need no
+   * change.
+   */
+  tokenizeLines(source: string, start: number, end: number, line: number): ILexingResult {
+    const lexed = this.tokenize(start === 0 && end === source.length ? source : source.slice(start, end));
+    if (start === 0) return lexed;
+    const moveToken = (t: IToken): void => {
+      t.endOffset = (t.endOffset ?? t.startOffset) + start;
+      t.startOffset += start;
+      t.startLine = (t.startLine ?? 1) + line - 1;
+      t.endLine = (t.endLine ?? 1) + line - 1;
+    };
+    for (const t of lexed.tokens) moveToken(t);
+    for (const group of Object.values(lexed.groups)) for (const t of group) moveToken(t);
+    for (const e of lexed.errors) {
+      e.offset += start;
+      if (e.line !== undefined) e.line += line - 1;
+    }
+    return lexed;
+  }
+
   /** Chevrotain's `createFullToken` (lexer_public.js), which its lexer calls
    *  for each token when `positionTracking` is 'full'; the same fields. */
   protected createFullToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType, startLine: number, startColumn: number, imageLength: number): IToken {
@@ -95,7 +121,7 @@ class RuleLexer extends Lexer {
 }
 
 const KEYWORD_SET: ReadonlySet<TokenType> = new Set(KEYWORDS_LONGEST_FIRST);
-export const ruleLexer: Lexer = new RuleLexer(
+export const ruleLexer: RuleLexer = new RuleLexer(
   ALL_TOKENS.filter((t) => !KEYWORD_SET.has(t)),
   { positionTracking: 'full', ensureOptimizations: false },
 );

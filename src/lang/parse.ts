@@ -2,12 +2,13 @@
 // result is an AST (possibly with `error` nodes) and the diagnostics that explain
 // what could not be read.
 //
-// The token stream is cut into top-level declarations before parsing, and each
-// is parsed on its own: a declaration broken beyond Chevrotain's in-rule
-// recovery then costs only itself, and the mistakes in the others are still
-// reported.
+// The token stream is cut into top-level declarations, and each is parsed on
+// its own: a declaration broken beyond Chevrotain's in-rule recovery then
+// costs only itself, and the mistakes in the others are still reported. The
+// text is lexed a slice of lines at a time and each declaration parsed as
+// soon as the next starts, so a large file's tokens are never all alive.
 
-import { tokenMatcher, type IToken, type TokenType } from 'chevrotain';
+import { tokenMatcher, type ILexingError, type IToken, type TokenType } from 'chevrotain';
 import type { RuleFile, Trivia } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
@@ -23,13 +24,19 @@ export interface ParseResult {
 }
 
 export function parse(source: string, file = '<input>'): ParseResult {
+  return parseInSlices(source, file, SLICE_CHARS);
+}
+
+/** `parse`, lexing `sliceChars` characters (whole lines) at a time. The
+ *  result is the same for any slice size; tests parse in tiny slices to show it. */
+export function parseInSlices(source: string, file: string, sliceChars: number): ParseResult {
   // Chevrotain's error recovery throws and catches an exception for every
   // syntax error; their stack traces are never read, and capturing them was a
   // quarter of the time on a file of 100,000 bad lines.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return parseUnsafe(source, file);
+    return parseUnsafe(source, file, sliceChars);
   } catch (err) {
     // A bug in the parser must still come out as a diagnostic, not a stack trace.
     const builder = new AstBuilder(file, source);
@@ -44,52 +51,95 @@ export function parse(source: string, file = '<input>'): ParseResult {
   }
 }
 
-function parseUnsafe(source: string, file: string): ParseResult {
+function parseUnsafe(source: string, file: string, sliceChars: number): ParseResult {
   const builder = new AstBuilder(file, source);
+  // Kept apart until the end, to come out in the order of a lexing of the
+  // whole before its parse: the lexer's errors, the unterminated strings, then
+  // each declaration's (`syntaxErrors` keeps that order).
+  const lexingErrors: Diagnostic[] = [];
+  const unterminated: Diagnostic[] = [];
   const diagnostics: Diagnostic[] = [];
-  const lexed = T.ruleLexer.tokenize(source);
-
-  for (const e of lexed.errors) {
-    const ch = source.slice(e.offset, e.offset + e.length);
-    const span = { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length };
-    diagnostics.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
-  }
-
-  // Read in place: a copy of the token array is a large allocation on a large file.
-  const tokens: (IToken | undefined)[] = lexed.tokens;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.tokenType !== T.UnterminatedString) continue;
-    diagnostics.push(diagnostic('LR101', builder.tokenSpan(t)));
-    tokens[i] = { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
-  }
-
   const endSpan = builder.emptySpan();
   const ast: RuleFile = { file, buyers: [], flows: [], alerts: [], span: { ...endSpan, end: source.length } };
+  const comments: Trivia['comments'] = [];
   const seen = new Set<number>();
-  const starts = declarationStarts(tokens as IToken[]);
-  starts.forEach((start, index) => {
-    const last = index === starts.length - 1;
-    const end = last ? tokens.length : starts[index + 1]!;
-    const chunk = tokens.slice(start, end) as IToken[];
-    // Each token is read by one declaration's parse only: let it go after
-    // that, so a large file's tokens do not all stay alive to the end.
-    tokens.fill(undefined, start, end);
+  const cutter = new DeclarationCutter();
+  const parseChunk = (chunk: IToken[], nextFollows: boolean): void => {
     try {
-      parseDeclaration(chunk, !last, builder, ast, diagnostics, seen);
+      parseDeclaration(chunk, nextFollows, builder, ast, diagnostics, seen);
     } catch (err) {
       // A bug, or a stack the nesting guard did not foresee: reported at the
       // declaration it happened in, and the other declarations still parse.
       const where = builder.tokenSpan(chunk[0]!);
       diagnostics.push(err instanceof RangeError ? diagnostic('LR106', where, MAX_EXPR_DEPTH) : diagnostic('LR100.internal', where, (err as Error).message));
     }
-  });
+  };
 
+  // Lexed a slice of lines at a time, each declaration parsed as soon as the
+  // next one starts: a large file's tokens are never all alive at once, and
+  // most die young (on a 100,000-buyer file, all its 5.5 million tokens alive
+  // at once made the collector a third of the parse).
+  for (const slice of lineSlices(source, sliceChars)) {
+    const lexed = T.ruleLexer.tokenizeLines(source, slice.start, slice.end, slice.line);
+    reportLexingErrors(lexed.errors, source, file, lexingErrors);
+    for (const t of lexed.groups[T.COMMENT_GROUP] ?? []) comments.push({ text: t.image, span: builder.tokenSpan(t) });
+    const last = slice.end === source.length;
+    for (const t of lexed.tokens) cutter.push(readUnterminated(t, builder, unterminated));
+    for (const chunk of cutter.complete(last)) parseChunk(chunk, true);
+    if (last) {
+      const rest = cutter.rest();
+      if (rest.length > 0) parseChunk(rest, false);
+    }
+  }
+
+  diagnostics.unshift(...lexingErrors, ...unterminated);
   diagnostics.push(...builder.diagnostics);
   const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start);
   if (errors.length > 0) ast.syntaxErrors = errors;
-  const comments = (lexed.groups[T.COMMENT_GROUP] ?? []).map((t) => ({ text: t.image, span: builder.tokenSpan(t) }));
   return { ast, diagnostics: sortDiagnostics(diagnostics), trivia: { comments, blankLines: blankLines(source) } };
+}
+
+/** Characters a lexed slice holds at least (it runs on to the end of its line). */
+const SLICE_CHARS = 1 << 16;
+
+/** [start, end) of each slice of whole lines of about SLICE_CHARS, with the
+ *  1-based line it starts on, counted as the lexer counts lines (`\n`, `\r\n`
+ *  and a lone `\r` each end one). The whole source is one slice when short. */
+function* lineSlices(source: string, size: number): Generator<{ start: number; end: number; line: number }> {
+  let line = 1;
+  for (let start = 0; ; ) {
+    const newline = start + size >= source.length ? -1 : source.indexOf('\n', start + size - 1);
+    const end = newline < 0 ? source.length : newline + 1;
+    yield { start, end, line };
+    if (end === source.length) return;
+    line += lineEnds(source, start, end);
+    start = end;
+  }
+}
+
+/** How many line ends source[start, end) holds, as the lexer counts them. */
+function lineEnds(source: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10 || (c === 13 && source.charCodeAt(i + 1) !== 10)) count++;
+  }
+  return count;
+}
+
+function reportLexingErrors(errors: readonly ILexingError[], source: string, file: string, diagnostics: Diagnostic[]): void {
+  for (const e of errors) {
+    const ch = source.slice(e.offset, e.offset + e.length);
+    const span = { file, line: e.line ?? 1, col: e.column ?? 1, endLine: e.line ?? 1, endCol: (e.column ?? 1) + e.length, start: e.offset, end: e.offset + e.length };
+    diagnostics.push(diagnostic(ch.startsWith("'") ? 'LR102.quote' : e.length > 1 ? 'LR102.several' : 'LR102', span, ch));
+  }
+}
+
+/** An unterminated string is reported, and read on as a string. */
+function readUnterminated(t: IToken, builder: AstBuilder, diagnostics: Diagnostic[]): IToken {
+  if (t.tokenType !== T.UnterminatedString) return t;
+  diagnostics.push(diagnostic('LR101', builder.tokenSpan(t)));
+  return { ...t, tokenType: T.StringLiteral, tokenTypeIdx: T.StringLiteral.tokenTypeIdx! } as IToken;
 }
 
 /** The 1-based numbers of the lines that are empty or only whitespace. Read in
@@ -138,24 +188,52 @@ function parseDeclaration(
 }
 
 /**
- * Where the declarations start: the tokens are cut at every `lead` or `buyer`
- * keyword (never valid inside a block), at every `flow NAME {` (the `flow
- * NAME` action has no brace) and every `alert NAME when` (`alert` is a soft
- * keyword, a name elsewhere), so a missing `}` does not swallow the next
- * declaration. The first declaration starts at the first token.
+ * Cuts the token stream into top-level declarations as it arrives. A
+ * declaration starts at every `lead` or `buyer` keyword (never valid inside
+ * a block), at every `flow NAME {` (the `flow NAME` action has no brace) and
+ * every `alert NAME when` (`alert` is a soft keyword, a name elsewhere), so a
+ * missing `}` does not swallow the next declaration. The first declaration
+ * starts at the first token.
  */
-function declarationStarts(tokens: IToken[]): number[] {
-  const starts: number[] = tokens.length > 0 ? [0] : [];
-  for (let i = 1; i < tokens.length; i++) {
-    const type = tokens[i]!.tokenType;
-    const startsDeclaration =
-      type === T.Lead ||
-      (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
-      (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly) ||
-      (type === T.Alert && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.When);
-    if (startsDeclaration) starts.push(i);
+class DeclarationCutter {
+  /** The tokens not yet handed out: the open declaration's, from its first. */
+  private pending: IToken[] = [];
+  /** The next index of `pending` to look at for a start. */
+  private next = 1;
+
+  push(t: IToken): void {
+    this.pending.push(t);
   }
-  return starts;
+
+  /** The declarations that are whole: those the start of another follows.
+   *  Until `last`, a start whose next two tokens have not arrived waits. */
+  complete(last: boolean): IToken[][] {
+    const tokens = this.pending;
+    const decidable = last ? tokens.length : tokens.length - 2;
+    const starts: number[] = [0];
+    for (; this.next < decidable; this.next++) if (startsDeclaration(tokens, this.next)) starts.push(this.next);
+    if (starts.length === 1) return [];
+    const chunks = starts.slice(0, -1).map((s, k) => tokens.slice(s, starts[k + 1]));
+    const open = starts[starts.length - 1]!;
+    this.pending = tokens.slice(open);
+    this.next -= open;
+    return chunks;
+  }
+
+  /** The tokens of the last declaration, once every token has arrived. */
+  rest(): IToken[] {
+    return this.pending;
+  }
+}
+
+function startsDeclaration(tokens: readonly IToken[], i: number): boolean {
+  const type = tokens[i]!.tokenType;
+  return (
+    type === T.Lead ||
+    (type === T.Buyer && tokens[i + 1]?.tokenType !== T.Dot) ||
+    (type === T.Flow && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.LCurly) ||
+    (type === T.Alert && isName(tokens[i + 1]) && tokens[i + 2]?.tokenType === T.When)
+  );
 }
 
 /** A name, including soft keywords used as one (`flow shared { … }`). */
