@@ -242,9 +242,11 @@ class BullmqScheduler implements DeliveryScheduler {
     if (before !== null) {
       d.record.status = before;
       d.record.detail = `${before} before (recorded in Redis or the journal): not posted again`;
+      this.runner.report(d);
       return this.finished(id, d);
     }
-    const step = await this.runner.step(d, from);
+    // Remembered in Redis before it is reported (as a batch's leads are).
+    const step = await this.runner.step(d, from, (record) => this.markDone(sale.postId, record.status));
     if (step.kind === 'retry') {
       if (job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
         await job.updateData({ ...job.data, from: step.next });
@@ -255,7 +257,7 @@ class BullmqScheduler implements DeliveryScheduler {
       d.record.detail = [...step.next.failures, `${step.next.endpoint}: ${d.record.detail ?? 'failed'}`].join('; ');
       this.runner.finish(d);
     }
-    await this.finished(id, d);
+    this.forget(id);
   }
 
   private async runBatch(job: Job<BatchJobData>): Promise<void> {
@@ -294,7 +296,7 @@ class BullmqScheduler implements DeliveryScheduler {
       if (before !== 'accepted' && before !== 'rejected' && before !== 'duplicate') return void rest.push(it);
       it.record.status = before;
       it.record.detail = `${before} before (recorded in Redis): not sent again`;
-      this.runner.finish({ buyer, sale: it.sale, record: it.record });
+      this.runner.report({ buyer, sale: it.sale, record: it.record });
     });
     return rest;
   }

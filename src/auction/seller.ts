@@ -233,6 +233,7 @@ export class Seller {
       journal: this.journal,
       buyers: this.byName,
       finish: (buyer, sale, record) => this.afterPost(buyer, sale, record),
+      report: (record) => this.delivered(record),
     });
     this.deliveries = (options.deliveries ?? inProcessDeliveries)(runner);
     this.leadShape = leadShapeOf(this.plan.lead.fields);

@@ -21,6 +21,8 @@ export interface RunnerParts {
   buyers: ReadonlyMap<string, PlanBuyer>;
   /** A delivery is final (its record says how). */
   finish(buyer: PlanBuyer, sale: SaleContext, record: DeliveryRecord): void;
+  /** A delivery found done before: its record reported (onDelivery), nothing counted again. */
+  report(record: DeliveryRecord): void;
 }
 
 export function deliveryRunner(p: RunnerParts): DeliveryRunner {
@@ -33,10 +35,12 @@ export function deliveryRunner(p: RunnerParts): DeliveryRunner {
       await p.limiter.run(() => p.poster.post(buyer, sale, record));
       p.finish(buyer, sale, record);
     },
-    step: async ({ buyer, sale, record }, from) => {
+    step: async ({ buyer, sale, record }, from, remember) => {
       const step = await p.limiter.run(() => p.poster.step(buyer, sale, record, from));
-      if (step.kind === 'final') p.finish(buyer, sale, record);
-      else {
+      if (step.kind === 'final') {
+        await remember?.(record);
+        p.finish(buyer, sale, record);
+      } else {
         record.status = 'scheduled';
         record.deliverAt = new Date(Date.now() + step.waitMs).toISOString();
       }
@@ -49,6 +53,7 @@ export function deliveryRunner(p: RunnerParts): DeliveryRunner {
     settleBatch: (buyer, items, last) => p.batcher.settle(buyer, items, last),
     journalled: (leadId, buyer, since) => journalled(p.journal, leadId, buyer, since),
     finish: ({ buyer, sale, record }) => p.finish(buyer, sale, record),
+    report: ({ record }) => p.report(record),
   };
 }
 

@@ -46,10 +46,12 @@ export interface DeliveryRunner {
   post(d: Delivery): Promise<void>;
   /**
    * One try at `from` (failing over to the backup at once when the endpoint is
-   * spent). Final: the delivery is finished. Retry: the record says
+   * spent). Final: `remember` (a queue's record that the post is done, kept
+   * where another instance sees it) and then the delivery is finished, so
+   * whoever hears of it finds it remembered. Retry: the record says
    * `scheduled`, due `waitMs` from now.
    */
-  step(d: Delivery, from: PostPosition): Promise<PostStep>;
+  step(d: Delivery, from: PostPosition, remember?: (record: DeliveryRecord) => Promise<void>): Promise<PostStep>;
   /** Tries left from `from` on, the backup's included. */
   triesLeft(buyer: PlanBuyer, from: PostPosition): number;
   /** Send a batch in process, retries included; its records settled and finished. */
@@ -64,6 +66,10 @@ export interface DeliveryRunner {
   journalled(leadId: string, buyer: string, since: number): FinalPostOutcome | null;
   /** A delivery whose record is final (set by the scheduler): stats, outcome, pixels, onDelivery. */
   finish(d: Delivery): void;
+  /** A delivery found done before (a done key, the journal): its record to
+   *  onDelivery only. Whoever did it counted it, recorded its outcome and fired
+   *  its pixels; doing so again would count one post twice. */
+  report(d: Delivery): void;
 }
 
 export interface DeliveryScheduler {

@@ -161,9 +161,11 @@ describe.skipIf(redisSkipReason !== null)(`deliveries on BullMQ ${skipNote()}`, 
     expect(journal.attempts({ kind: 'post' })).toHaveLength(6); // two tries, journalled per lead
   });
 
-  it('leads of a batch delivered before are not sent again', async () => {
+  it('leads of a batch delivered before are not sent again, counted again or pixelled again, and are reported', async () => {
     const srv = await servers.start(() => ({ status: 200, body: 'ok' }));
-    const { seller, delivered } = instance([httpBuyer('A', { price: 4, clauses: [`batch 2 json to "${srv.url}/batch"`] })], 'route A');
+    const pix = await servers.start(() => ({ status: 200, body: '' }));
+    const clauses = [`batch 2 json to "${srv.url}/batch"`, `pixel "${pix.url}/px?state={{lead.state}}" on delivered`];
+    const { seller, delivered } = instance([httpBuyer('A', { price: 4, clauses })], 'route A');
     const leads = [lead(), lead()];
     const sales: Sale[] = [];
     for (const l of leads) sales.push(await seller.sell(l));
@@ -178,6 +180,16 @@ describe.skipIf(redisSkipReason !== null)(`deliveries on BullMQ ${skipNote()}`, 
       expect.objectContaining({ status: 'accepted', detail: 'accepted before (recorded in Redis): not sent again' }),
       expect.objectContaining({ status: 'accepted', detail: 'accepted before (recorded in Redis): not sent again' }),
     ]);
+    // Reported, so a service waiting for them finishes the leads; fired and counted once.
+    expect(delivered.map((r) => r.detail)).toEqual([
+      'delivered in a batch of 2',
+      'delivered in a batch of 2',
+      'accepted before (recorded in Redis): not sent again',
+      'accepted before (recorded in Redis): not sent again',
+    ]);
+    await seller.flush();
+    expect(pix.received).toHaveLength(2);
+    expect(seller.stats.get('A')).toMatchObject({ posts: 2, accepted: 2 });
   });
 
   it("a job holds no secret, and of the lead only the fields the buyer's post reads", async () => {
@@ -232,6 +244,8 @@ describe.skipIf(redisSkipReason !== null)(`deliveries on BullMQ ${skipNote()}`, 
     await two.seller.flush();
     expect(srv.received).toHaveLength(1);
     expect(third.deliveries[0]).toMatchObject({ status: 'accepted', detail: 'accepted before (recorded in Redis or the journal): not posted again' });
+    // Reported to the instance that asked (a service finishes the lead on it).
+    expect(two.delivered.at(-1)).toMatchObject({ postId: sale.deliveries[0]!.postId, detail: 'accepted before (recorded in Redis or the journal): not posted again' });
   });
 
   it('close leaves the delayed job queued and no connection open; the next Seller sends it', async () => {
