@@ -75,6 +75,11 @@ const RULE_NOUNS: Record<string, string> = {
   bidEntry: 'an entry like `price "bid.amount"`',
 };
 
+// The alternatives of the rules every expression operand and buyer clause
+// passes through (`primary`, `buyerClause`, …) are arrays made once, in the
+// `…Alternatives` fields after each rule, not literals inside it: a literal is
+// an array, an object and a closure per alternative on every call, which on a
+// 100,000-buyer file was millions of allocations (Chevrotain's own advice).
 export class RuleParser extends TunedCstParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, nodeLocationTracking: 'full' });
@@ -86,13 +91,14 @@ export class RuleParser extends TunedCstParser {
   });
 
   public declaration = this.RULE('declaration', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.leadDecl) },
-      { ALT: () => this.SUBRULE(this.buyerDecl) },
-      { ALT: () => this.SUBRULE(this.flowDecl) },
-      { ALT: () => this.SUBRULE(this.alertDecl) },
-    ]);
+    this.OR(this.declarationAlternatives);
   });
+  private readonly declarationAlternatives = [
+    { ALT: () => this.SUBRULE(this.leadDecl) },
+    { ALT: () => this.SUBRULE(this.buyerDecl) },
+    { ALT: () => this.SUBRULE(this.flowDecl) },
+    { ALT: () => this.SUBRULE(this.alertDecl) },
+  ];
 
   // ------------------------------------------------------------ lead schema
 
@@ -179,47 +185,48 @@ export class RuleParser extends TunedCstParser {
   });
 
   public buyerClause = this.RULE('buyerClause', () => {
-    this.OR([
-      { ALT: () => { this.CONSUME(T.Accepts); this.SUBRULE(this.expression); } },
-      { ALT: () => { this.CONSUME(T.Price); this.SUBRULE2(this.expression); } },
-      { ALT: () => { this.CONSUME(T.Cap); this.SUBRULE(this.capList); } },
-      { ALT: () => { this.CONSUME(T.Hours); this.SUBRULE(this.hoursSpec); } },
-      { ALT: () => { this.CONSUME(T.Overflow); this.CONSUME(T.Identifier); } },
-      { ALT: () => { this.CONSUME(T.Prefers); this.SUBRULE3(this.expression); this.CONSUME(T.Weight); this.CONSUME(T.NumberLiteral); } },
-      { ALT: () => { this.CONSUME(T.Relationship); this.CONSUME2(T.NumberLiteral); } },
-      {
-        ALT: () => {
-          this.CONSUME(T.Holidays);
-          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLiteral) });
-        },
-      },
-      { ALT: () => this.SUBRULE(this.closedClause) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Dedupe);
-          this.SUBRULE(this.nameList);
-          this.CONSUME(T.Within);
-          this.CONSUME(T.Duration);
-        },
-      },
-      { ALT: () => { this.CONSUME(T.Requires); this.SUBRULE2(this.nameList); } },
-      { ALT: () => this.SUBRULE(this.pingClause) },
-      { ALT: () => this.SUBRULE(this.bidClause) },
-      { ALT: () => this.SUBRULE(this.postClause) },
-      { ALT: () => this.SUBRULE(this.saleClause) },
-      { ALT: () => this.SUBRULE(this.pixelClause) },
-      { ALT: () => { this.CONSUME(T.Delay); this.CONSUME2(T.Duration); } },
-      { ALT: () => this.SUBRULE(this.batchClause) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Breaker);
-          this.CONSUME3(T.NumberLiteral);
-          this.CONSUME(T.Cooldown);
-          this.CONSUME3(T.Duration);
-        },
-      },
-    ]);
+    this.OR(this.buyerClauseAlternatives);
   });
+  private readonly buyerClauseAlternatives = [
+    { ALT: () => { this.CONSUME(T.Accepts); this.SUBRULE(this.expression); } },
+    { ALT: () => { this.CONSUME(T.Price); this.SUBRULE2(this.expression); } },
+    { ALT: () => { this.CONSUME(T.Cap); this.SUBRULE(this.capList); } },
+    { ALT: () => { this.CONSUME(T.Hours); this.SUBRULE(this.hoursSpec); } },
+    { ALT: () => { this.CONSUME(T.Overflow); this.CONSUME(T.Identifier); } },
+    { ALT: () => { this.CONSUME(T.Prefers); this.SUBRULE3(this.expression); this.CONSUME(T.Weight); this.CONSUME(T.NumberLiteral); } },
+    { ALT: () => { this.CONSUME(T.Relationship); this.CONSUME2(T.NumberLiteral); } },
+    {
+      ALT: () => {
+        this.CONSUME(T.Holidays);
+        this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.StringLiteral) });
+      },
+    },
+    { ALT: () => this.SUBRULE(this.closedClause) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Dedupe);
+        this.SUBRULE(this.nameList);
+        this.CONSUME(T.Within);
+        this.CONSUME(T.Duration);
+      },
+    },
+    { ALT: () => { this.CONSUME(T.Requires); this.SUBRULE2(this.nameList); } },
+    { ALT: () => this.SUBRULE(this.pingClause) },
+    { ALT: () => this.SUBRULE(this.bidClause) },
+    { ALT: () => this.SUBRULE(this.postClause) },
+    { ALT: () => this.SUBRULE(this.saleClause) },
+    { ALT: () => this.SUBRULE(this.pixelClause) },
+    { ALT: () => { this.CONSUME(T.Delay); this.CONSUME2(T.Duration); } },
+    { ALT: () => this.SUBRULE(this.batchClause) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Breaker);
+        this.CONSUME3(T.NumberLiteral);
+        this.CONSUME(T.Cooldown);
+        this.CONSUME3(T.Duration);
+      },
+    },
+  ];
 
   public nameList = this.RULE('nameList', () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.Identifier) });
@@ -375,18 +382,20 @@ export class RuleParser extends TunedCstParser {
   });
 
   public batchTrigger = this.RULE('batchTrigger', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Duration) }]);
+    this.OR(this.batchTriggerAlternatives);
   });
+  private readonly batchTriggerAlternatives = [{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Duration) }];
 
   public capList = this.RULE('capList', () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.capSpec) });
   });
 
   public capSpec = this.RULE('capSpec', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Money) }]);
+    this.OR(this.capSpecAlternatives);
     this.CONSUME(T.Slash);
     this.CONSUME(T.Identifier);
   });
+  private readonly capSpecAlternatives = [{ ALT: () => this.CONSUME(T.NumberLiteral) }, { ALT: () => this.CONSUME(T.Money) }];
 
   public hoursSpec = this.RULE('hoursSpec', () => {
     this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.dayRange) });
@@ -517,49 +526,51 @@ export class RuleParser extends TunedCstParser {
 
   public comparison = this.RULE('comparison', () => {
     this.SUBRULE(this.additive);
-    this.OPTION(() =>
-      this.OR([
-        { ALT: () => { this.SUBRULE(this.compareOp); this.SUBRULE2(this.additive); } },
-        { ALT: () => { this.OPTION2(() => this.CONSUME(T.Not)); this.CONSUME(T.In); this.SUBRULE3(this.additive); } },
-        { ALT: () => { this.CONSUME(T.Within); this.SUBRULE6(this.additive); } },
-        {
-          ALT: () => {
-            this.CONSUME(T.Between);
-            this.SUBRULE4(this.additive);
-            this.CONSUME(T.And);
-            this.SUBRULE5(this.additive);
-          },
-        },
-      ]),
-    );
+    this.OPTION(() => this.OR(this.comparisonAlternatives));
   });
+  private readonly comparisonAlternatives = [
+    { ALT: () => { this.SUBRULE(this.compareOp); this.SUBRULE2(this.additive); } },
+    { ALT: () => { this.OPTION2(() => this.CONSUME(T.Not)); this.CONSUME(T.In); this.SUBRULE3(this.additive); } },
+    { ALT: () => { this.CONSUME(T.Within); this.SUBRULE6(this.additive); } },
+    {
+      ALT: () => {
+        this.CONSUME(T.Between);
+        this.SUBRULE4(this.additive);
+        this.CONSUME(T.And);
+        this.SUBRULE5(this.additive);
+      },
+    },
+  ];
 
   public compareOp = this.RULE('compareOp', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.EqEq) },
-      { ALT: () => this.CONSUME(T.NotEq) },
-      { ALT: () => this.CONSUME(T.LessEq) },
-      { ALT: () => this.CONSUME(T.GreaterEq) },
-      { ALT: () => this.CONSUME(T.Less) },
-      { ALT: () => this.CONSUME(T.Greater) },
-    ]);
+    this.OR(this.compareOpAlternatives);
   });
+  private readonly compareOpAlternatives = [
+    { ALT: () => this.CONSUME(T.EqEq) },
+    { ALT: () => this.CONSUME(T.NotEq) },
+    { ALT: () => this.CONSUME(T.LessEq) },
+    { ALT: () => this.CONSUME(T.GreaterEq) },
+    { ALT: () => this.CONSUME(T.Less) },
+    { ALT: () => this.CONSUME(T.Greater) },
+  ];
 
   public additive = this.RULE('additive', () => {
     this.SUBRULE(this.multiplicative);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.OR(this.additiveAlternatives);
       this.SUBRULE2(this.multiplicative);
     });
   });
+  private readonly additiveAlternatives = [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }];
 
   public multiplicative = this.RULE('multiplicative', () => {
     this.SUBRULE(this.unary);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }]);
+      this.OR(this.multiplicativeAlternatives);
       this.SUBRULE2(this.unary);
     });
   });
+  private readonly multiplicativeAlternatives = [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }];
 
   public unary = this.RULE('unary', () => {
     this.MANY(() => this.CONSUME(T.Minus));
@@ -567,33 +578,30 @@ export class RuleParser extends TunedCstParser {
   });
 
   public primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.Money) },
-      { ALT: () => this.CONSUME(T.Duration) },
-      { ALT: () => this.CONSUME(T.Percent) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Random) },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-      { ALT: () => this.SUBRULE(this.listLiteral) },
-      {
-        ALT: () => {
-          const open = this.CONSUME(T.LParen);
-          this.nested(open, () => this.SUBRULE(this.expression));
-          this.CONSUME(T.RParen);
-        },
-      },
-    ]);
+    this.OR(this.primaryAlternatives);
   });
+  private readonly primaryAlternatives = [
+    { ALT: () => this.CONSUME(T.NumberLiteral) },
+    { ALT: () => this.CONSUME(T.Money) },
+    { ALT: () => this.CONSUME(T.Duration) },
+    { ALT: () => this.CONSUME(T.Percent) },
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.CONSUME(T.True) },
+    { ALT: () => this.CONSUME(T.False) },
+    { ALT: () => this.CONSUME(T.Random) },
+    { ALT: () => this.SUBRULE(this.nameOrCall) },
+    { ALT: () => this.SUBRULE(this.listLiteral) },
+    {
+      ALT: () => {
+        const open = this.CONSUME(T.LParen);
+        this.nested(open, () => this.SUBRULE(this.expression));
+        this.CONSUME(T.RParen);
+      },
+    },
+  ];
 
   public nameOrCall = this.RULE('nameOrCall', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      // `buyer.acceptance` in an auction's `rank by`: the keyword as a namespace.
-      { GATE: () => this.LA(2).tokenType === T.Dot, ALT: () => this.CONSUME(T.Buyer) },
-    ]);
+    this.OR(this.nameOrCallAlternatives);
     this.MANY(() => {
       this.CONSUME(T.Dot);
       this.CONSUME2(T.Identifier);
@@ -604,6 +612,11 @@ export class RuleParser extends TunedCstParser {
       this.CONSUME(T.RParen);
     });
   });
+  private readonly nameOrCallAlternatives = [
+    { ALT: () => this.CONSUME(T.Identifier) },
+    // `buyer.acceptance` in an auction's `rank by`: the keyword as a namespace.
+    { GATE: () => this.LA(2).tokenType === T.Dot, ALT: () => this.CONSUME(T.Buyer) },
+  ];
 
   public listLiteral = this.RULE('listLiteral', () => {
     const open = this.CONSUME(T.LBracket);
