@@ -107,14 +107,28 @@ const SLICE_CHARS = 1 << 16;
  *  and a lone `\r` each end one). The whole source is one slice when short. */
 function* lineSlices(source: string, size: number): Generator<{ start: number; end: number; line: number }> {
   let line = 1;
+  // Where the next `\r` is: most files have none, and then counting a slice's
+  // lines is a search for `\n` alone.
+  let nextReturn = source.indexOf('\r');
   for (let start = 0; ; ) {
     const newline = start + size >= source.length ? -1 : source.indexOf('\n', start + size - 1);
     const end = newline < 0 ? source.length : newline + 1;
     yield { start, end, line };
     if (end === source.length) return;
-    line += lineEnds(source, start, end);
+    if (nextReturn < 0 || nextReturn >= end) line += newlines(source, start, end);
+    else {
+      line += lineEnds(source, start, end);
+      nextReturn = source.indexOf('\r', end);
+    }
     start = end;
   }
+}
+
+/** How many `\n` source[start, end) holds. */
+function newlines(source: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = source.indexOf('\n', start); i >= 0 && i < end; i = source.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /** How many line ends source[start, end) holds, as the lexer counts them. */
