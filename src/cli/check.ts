@@ -84,7 +84,7 @@ export function loadPlanArgument(file: string, io: Io, maxErrors?: number): Plan
 }
 
 export function checkCommand(files: string[], options: CheckOptions, io: Io): number {
-  const diagnostics: Diagnostic[] = [];
+  let diagnostics: Diagnostic[] = [];
   const sources: Record<string, string> = {};
   const planFindings: CheckFinding[] = [];
   for (const file of files) {
@@ -94,7 +94,8 @@ export function checkCommand(files: string[], options: CheckOptions, io: Io): nu
       continue;
     }
     sources[file] = source;
-    diagnostics.push(...compile(source, { file, baseDir: resolve(io.cwd, file, '..') }).diagnostics);
+    // concat, not push(...): a file of 100,000 bad lines has more diagnostics than a call takes arguments.
+    diagnostics = diagnostics.concat(compile(source, { file, baseDir: resolve(io.cwd, file, '..') }).diagnostics);
   }
   const errors = planFindings.length + diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;

@@ -76,9 +76,9 @@ function parseUnsafe(source: string, file: string, sliceChars: number): ParseRes
   };
 
   // Lexed a slice of lines at a time, each declaration parsed as soon as the
-  // next one starts: a large file's tokens are never all alive at once, and
-  // most die young (on a 100,000-buyer file, all its 5.5 million tokens alive
-  // at once made the collector a third of the parse).
+  // next one starts: a large file's tokens are never all alive at once (a
+  // 100,000-buyer file has 5.5 million; its parse's peak memory went from 1.40
+  // to 1.03 GB).
   for (const slice of lineSlices(source, sliceChars)) {
     const lexed = T.ruleLexer.tokenizeLines(source, slice.start, slice.end, slice.line);
     reportLexingErrors(lexed.errors, source, file, lexingErrors);
@@ -92,11 +92,11 @@ function parseUnsafe(source: string, file: string, sliceChars: number): ParseRes
     }
   }
 
-  diagnostics.unshift(...lexingErrors, ...unterminated);
-  diagnostics.push(...builder.diagnostics);
-  const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => d.span.start);
+  // concat, not a spread: a file of 100,000 bad lines has more diagnostics than a call takes arguments.
+  const all = lexingErrors.concat(unterminated, diagnostics, builder.diagnostics);
+  const errors = all.filter((d) => d.severity === 'error').map((d) => d.span.start);
   if (errors.length > 0) ast.syntaxErrors = errors;
-  return { ast, diagnostics: sortDiagnostics(diagnostics), trivia: { comments, blankLines: blankLines(source) } };
+  return { ast, diagnostics: sortDiagnostics(all), trivia: { comments, blankLines: blankLines(source) } };
 }
 
 /** Characters a lexed slice holds at least (it runs on to the end of its line). */

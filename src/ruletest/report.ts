@@ -93,7 +93,7 @@ export function formatCoverage(runs: readonly FileRun[], min: number | null, col
     const missed = f.items.filter((i) => !i.covered && i.ignored === undefined);
     if (missed.length === 0) continue;
     lines.push(`  ${c.bold(f.file)}: ${missed.length} of ${f.items.length} not exercised`);
-    lines.push(...missed.map((i) => `    ${f.file}:${i.line}  ${i.what}`));
+    for (const i of missed) lines.push(`    ${f.file}:${i.line}  ${i.what}`);
   }
   const ignored = files.flatMap((f) => f.items.filter((i) => i.ignored !== undefined).map((i) => ({ file: f.file, item: i })));
   if (ignored.length > 0) {

@@ -117,6 +117,16 @@ describe('check: capped output and --format json', () => {
     expect(r.err.split('\n').length).toBeLessThan(150);
   });
 
+  it('a file of 200,000 bad lines gets its first errors and a count of all of them', async () => {
+    const dir = scratchDir();
+    writeFileSync(join(dir, 'bad.route'), '€\n'.repeat(100_000) + '"open\n'.repeat(100_000));
+    const r = await runCli(['check', 'bad.route'], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).not.toContain('call stack');
+    expect(r.err.match(/^bad\.route:\d+:\d+: error/gm)).toHaveLength(MAX_DIAGNOSTICS_SHOWN);
+    expect(r.out).toMatch(/^200,?00\d errors, 0 warnings in 1 file/m);
+  });
+
   it('--max-errors N shows N, and 0 shows them all', async () => {
     const dir = scratchDir();
     // 30 unknown buyers: 30 errors, each with a did-you-mean.

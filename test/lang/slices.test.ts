@@ -60,6 +60,14 @@ describe('parsing in slices of lines', () => {
     for (const size of [1, 2, 3, 5]) expect(parseInSlices(source, 'd.route', size)).toEqual(whole);
   });
 
+  it('reports every lexing error of a file of 200,000 bad lines, without running out of stack', () => {
+    const source = '€\n'.repeat(100_000) + '"open\n'.repeat(100_000);
+    const { diagnostics } = parse(source, 'bad.route');
+    const count = (code: string): number => diagnostics.filter((d) => d.code === code).length;
+    expect([count('LR102'), count('LR101')]).toEqual([100_000, 100_000]);
+    expect(diagnostics.some((d) => d.code === 'LR100' && d.message.includes('internal'))).toBe(false);
+  });
+
   it('places the tokens of a later slice on their own lines, whatever ends them', () => {
     const source = 'buyer A { price $1 }\r\nbuyer B { price $2 }\rbuyer C { price $3 }\nbuyer D { price € }\n';
     const { ast, diagnostics } = parseInSlices(source, 's.route', 1);
