@@ -5,6 +5,7 @@
 import type { Plan } from '../compile/index.js';
 import { fixedPriceOf, type Decision, type PendingAuction } from '../runtime/index.js';
 import { paint } from './io.js';
+import { alignedRow, columnWidths } from '../core/text-table.js';
 
 export function decisionJson(d: Decision) {
   return {
@@ -110,9 +111,9 @@ export class Summary {
     }
     rows.push(['(unrouted)', String(this.unrouted), pct(this.unrouted), '']);
     rows.push(['(rejected)', String(this.rejected + this.rejectedLines), pct(this.rejected + this.rejectedLines), '']);
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    const widths = columnWidths(rows);
     const lines = rows.map((r, ri) => {
-      const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+      const text = alignedRow(r, widths);
       return ri === 0 ? c.bold(text) : text;
     });
     const sharedNote = this.shared > 0 ? `, ${this.shared} sold shared` : '';

@@ -17,6 +17,7 @@ import {
 } from '../mock/index.js';
 import type { MockBuyersOptions } from './commands.js';
 import { UsageError, paint, type Io } from './io.js';
+import { alignedRow, columnWidths, widest } from '../core/text-table.js';
 
 export interface MockBuyersCommandOptions {
   /** Stop when this settles instead of on SIGINT/SIGTERM (tests). */
@@ -92,7 +93,7 @@ export async function mockBuyersCommand([file]: string[], options: MockBuyersOpt
  */
 export function describeMockBuyers(config: MockBuyersConfig, mock: MockBuyers, color: boolean, full = false): string {
   const c = paint(color);
-  const width = Math.max(...mock.buyers.map((b) => b.name.length));
+  const width = widest(mock.buyers.map((b) => b.name));
   return config.buyers
     .map((b, i) => {
       const a = mock.buyers[i]!;
@@ -134,9 +135,9 @@ export function formatMockStats(stats: MockBuyersStats, color: boolean): string 
       `${ms(b.pingLatency.p50, b.pingLatency.count)}/${ms(b.pingLatency.p95, b.pingLatency.count)}`,
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const widths = columnWidths(rows);
   const lines = rows.map((r, ri) => {
-    const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+    const text = alignedRow(r, widths);
     return ri === 0 ? c.bold(text) : text;
   });
   const pii = stats.buyers.reduce((n, b) => n + b.pings.withPii, 0);

@@ -6,6 +6,7 @@ import type { AuctionRecord, BidRecord, Sale } from '../auction/index.js';
 import type { Plan } from '../compile/index.js';
 import type { RecordedHttpRequest } from '../deliver/index.js';
 import { paint } from './io.js';
+import { alignedRow, columnWidths } from '../core/text-table.js';
 
 /** How a lead ended. `refused`: the rules placed it, but every buyer refused the post. */
 export type LeadOutcome = 'sold' | 'refused' | 'unsold' | 'rejected' | 'error';
@@ -342,10 +343,10 @@ export function formatBuyerSummary(plan: Plan, rows: Map<string, BuyerRow>, colo
     ]);
   }
   table.push(['total', '', '', '', '', '', '', '', money(revenue), '', '', '', '', '', '', '']);
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const widths = columnWidths(table);
   return table
     .map((r, ri) => {
-      const text = r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+      const text = alignedRow(r, widths);
       return ri === 0 || ri === table.length - 1 ? c.bold(text) : text;
     })
     .join('\n');

@@ -11,6 +11,7 @@ import { CapCounter, makeCounters, ruleCapPrefix, type CapStore } from '../runti
 import type { LoadedBuyer, LoadedPlan } from '../runtime/index.js';
 import { UNIT_INDEX } from '../runtime/time.js';
 import type { Session } from './session.js';
+import { widest } from '../core/text-table.js';
 
 /** One counter as shown: whose, its limit, and what it counts in the current window. */
 interface CapRow {
@@ -73,7 +74,7 @@ export function formatCaps(session: Session): string {
   const rows = capRows(session);
   if (rows.length === 0) return 'no caps in this plan';
   const amount = (r: CapRow, n: number) => (r.measure === 'dollars' ? money(n) : String(n));
-  const width = Math.max(...rows.map((r) => r.owner.length));
+  const width = widest(rows.map((r) => r.owner));
   const lines = rows.map((r) => {
     const full = r.used >= r.limit ? '  full' : '';
     return `${r.owner.padEnd(width)}  ${r.label.padEnd(12)} ${amount(r, r.used)} used of ${amount(r, r.limit)}${full}`;

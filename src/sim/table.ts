@@ -2,6 +2,7 @@
 // distribution accuracy and the reasons leads went unsold.
 
 import type { BuyerSummary, SimSummary } from './simulate.js';
+import { alignedRow, columnWidths } from '../core/text-table.js';
 
 /** Column headings for skip reasons (trace codes); CapExceeded has its own "cap hits" column. */
 export const SKIP_LABELS: Record<string, string> = {
@@ -66,8 +67,8 @@ export function formatSummary(s: SimSummary, style: { bold?: Paint; dim?: Paint;
   const dim = style.dim ?? id;
   const { header, rows, footer } = buyerTable(s);
   const all = [header, ...rows, ...footer];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const widths = columnWidths(all);
+  const line = (r: string[]) => alignedRow(r, widths).trimEnd();
   const out: string[] = [];
   out.push(
     bold(`simulate ${s.file ?? 'plan'} · flow ${s.flow}`) +
