@@ -242,6 +242,7 @@ class BullmqScheduler implements DeliveryScheduler {
     if (before !== null) {
       d.record.status = before;
       d.record.detail = `${before} before (recorded in Redis or the journal): not posted again`;
+      d.record.doneBefore = true;
       this.runner.report(d);
       return this.finished(id, d);
     }
@@ -296,6 +297,7 @@ class BullmqScheduler implements DeliveryScheduler {
       if (before !== 'accepted' && before !== 'rejected' && before !== 'duplicate') return void rest.push(it);
       it.record.status = before;
       it.record.detail = `${before} before (recorded in Redis): not sent again`;
+      it.record.doneBefore = true;
       this.runner.report({ buyer, sale: it.sale, record: it.record });
     });
     return rest;

@@ -56,6 +56,9 @@ export interface DeliveryRecord {
   attempts: PostAttemptRecord[];
   /** ISO time a delayed delivery (or, on a delivery queue, the next try) is due. */
   deliverAt?: string;
+  /** Found done before (a delivery queue's record of it, or the journal) and not
+   *  sent again: whoever sent it counted it, so observers do not count it again. */
+  doneBefore?: true;
 }
 
 /** What a post needs to know about the sale. */

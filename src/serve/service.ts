@@ -245,7 +245,8 @@ export class LeadService {
   }
 
   private delivered(rec: DeliveryRecord): void {
-    this.options.observer?.delivered?.(rec);
+    // Metrics and alerts count what this instance delivered; one done before was counted where it was.
+    if (!rec.doneBefore) this.options.observer?.delivered?.(rec);
     const waiting = this.waiting.get(rec.leadId);
     if (!waiting || !waiting.sale.deliveries.every((d) => FINAL.has(d.status))) return;
     this.waiting.delete(rec.leadId);

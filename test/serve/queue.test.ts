@@ -3,6 +3,7 @@
 // mock buyers on 127.0.0.1 and a real SQLite file.
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/compile/index.js';
 import { POSTS_QUEUE } from '../../src/adapters/bullmq-deliveries.js';
@@ -87,6 +88,33 @@ describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
       await queue.close();
       await second?.close();
       await h.mock.close();
+    }
+  });
+
+  it('a delivery found done in Redis is not posted, finishes its lead, and is not counted again', async () => {
+    const h = await startHarness({ server: { queue: redis.url, adaptPlan: delayAlpha } });
+    const done = new Redis(redis.url);
+    try {
+      // Another instance delivered this lead to Alpha (its done key), as a resume after a crash finds it.
+      await done.set(`leadroute:done:${postIdOf('Q3', 'Alpha')}`, 'accepted', 'EX', 60);
+      const r = await post(`${h.url}/leads/solar`, lead('Q3'));
+      expect(r.json.deliveries).toEqual([expect.objectContaining({ buyer: 'Alpha', status: 'scheduled' })]);
+      const state = () => {
+        const db = new Database(h.store, { readonly: true });
+        try {
+          return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get('Q3') as { state: string }).state;
+        } finally {
+          db.close();
+        }
+      };
+      await until(() => state() === 'done', 10_000);
+      expect(h.mock.stats().buyers.find((b) => b.name === 'Alpha')!.posts.total).toBe(0);
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      expect(metrics).not.toMatch(/^leadroute_deliveries_total\{buyer="Alpha"/m);
+      expect(metrics).not.toMatch(/^leadroute_revenue_dollars_total\{buyer="Alpha"/m);
+    } finally {
+      done.disconnect();
+      await h.close();
     }
   });
 });
