@@ -12,6 +12,7 @@
 import { alertMetric, type AlertOp, type AlertUnit } from '../core/alert-metrics.js';
 import type { PlanAlert } from '../plan/index.js';
 import type { AlertCountsReader } from './alert-window.js';
+import { compareValues } from './expr.js';
 
 export type AlertStateKind = 'ok' | 'firing' | 'no-data';
 
@@ -38,21 +39,9 @@ export interface AlertState {
 const sameAlert = (a: PlanAlert, s: AlertState): boolean =>
   a.text === s.text && a.metric === s.metric && a.buyer === s.buyer && a.op === s.op && a.threshold === s.threshold && a.windowMs === s.windowMs;
 
+/** Whether an alert's value crosses its threshold: compared as a rule's `<`, `<=`, `>`, `>=` compare. */
 export function compareAlert(value: number, op: AlertOp, threshold: number): boolean {
-  switch (op) {
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-    default: {
-      const never: never = op;
-      return never;
-    }
-  }
+  return compareValues(op, value, threshold);
 }
 
 /** The measure over the alert's window, or null when there is nothing to go on. */

@@ -91,7 +91,8 @@ export class ExprError extends Error {
 
 // ---------------------------------------------------------------- comparison
 
-function compareValues(fn: PlanCompareOp, a: unknown, b: unknown): boolean {
+/** `a OP b` as rules compare: false when either side is missing, or they are not both numbers or both strings. */
+export function compareValues(fn: PlanCompareOp, a: unknown, b: unknown): boolean {
   if (a === undefined || a === null || b === undefined || b === null) return false;
   switch (fn) {
     case '==':

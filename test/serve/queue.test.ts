@@ -20,6 +20,16 @@ const delayAlpha = (plan: Plan): Plan => ({
   buyers: plan.buyers.map((b) => (b.name === 'Alpha' ? { ...b, delivery: { delayMs: 400, batch: null, breaker: null } } : b)),
 });
 
+/** A lead's state in the service's inbox, read from the file as another process would. */
+function inboxState(store: string, leadId: string): string {
+  const db = new Database(store, { readonly: true });
+  try {
+    return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get(leadId) as { state: string }).state;
+  } finally {
+    db.close();
+  }
+}
+
 describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
   let redis: RunningRedis;
   beforeAll(async () => {
@@ -40,15 +50,7 @@ describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
       expect(job?.data).toMatchObject({ buyer: 'Alpha', mode: 'delayed', sale: { leadId: 'Q1' } });
       const alpha = () => h.mock.stats().buyers.find((b) => b.name === 'Alpha')!;
       await until(() => alpha().posts.accepted === 1, 10_000);
-      const state = () => {
-        const db = new Database(h.store, { readonly: true });
-        try {
-          return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get('Q1') as { state: string }).state;
-        } finally {
-          db.close();
-        }
-      };
-      await until(() => state() === 'done', 10_000);
+      await until(() => inboxState(h.store, 'Q1') === 'done', 10_000);
     } finally {
       await queue.close();
       await h.close();
@@ -74,15 +76,7 @@ describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
       expect(await second.leadroute.resumed).toEqual({ resumed: 1, failed: 0 });
       const alpha = () => h.mock.stats().buyers.find((b) => b.name === 'Alpha')!.posts;
       await until(() => alpha().accepted === 1, 10_000);
-      const state = () => {
-        const db = new Database(h.store, { readonly: true });
-        try {
-          return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get('Q2') as { state: string }).state;
-        } finally {
-          db.close();
-        }
-      };
-      await until(() => state() === 'done', 10_000);
+      await until(() => inboxState(h.store, 'Q2') === 'done', 10_000);
       expect(alpha()).toMatchObject({ total: 1, accepted: 1, replays: 0 });
     } finally {
       await queue.close();
@@ -99,15 +93,7 @@ describe.skipIf(redisSkipReason !== null)(`serve --queue ${skipNote()}`, () => {
       await done.set(`leadroute:done:${postIdOf('Q3', 'Alpha')}`, 'accepted', 'EX', 60);
       const r = await post(`${h.url}/leads/solar`, lead('Q3'));
       expect(r.json.deliveries).toEqual([expect.objectContaining({ buyer: 'Alpha', status: 'scheduled' })]);
-      const state = () => {
-        const db = new Database(h.store, { readonly: true });
-        try {
-          return (db.prepare('SELECT state FROM inbox WHERE lead_id = ?').get('Q3') as { state: string }).state;
-        } finally {
-          db.close();
-        }
-      };
-      await until(() => state() === 'done', 10_000);
+      await until(() => inboxState(h.store, 'Q3') === 'done', 10_000);
       expect(h.mock.stats().buyers.find((b) => b.name === 'Alpha')!.posts.total).toBe(0);
       const metrics = await (await fetch(`${h.url}/metrics`)).text();
       expect(metrics).not.toMatch(/^leadroute_deliveries_total\{buyer="Alpha"/m);
