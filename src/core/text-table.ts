@@ -14,12 +14,7 @@ export function widest(texts: Iterable<string>): number {
 /** Each column's width: its longest cell. */
 export function columnWidths(rows: readonly (readonly string[])[]): number[] {
   const widths: number[] = [];
-  for (const row of rows) {
-    row.forEach((cell, i) => {
-      if (cell.length > (widths[i] ?? 0)) widths[i] = cell.length;
-      else widths[i] ??= 0;
-    });
-  }
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return widths;
 }
 
