@@ -3,9 +3,11 @@
 // clause of grammar/REFERENCE.md over one lead schema; token-level mutations
 // of them; and leads that satisfy a compiled plan's schema.
 
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { FieldType, PlanField } from '../../src/index.js';
 import { US_STATES } from '../../src/lang/index.js';
+import { corpusFiles } from '../corpus/files.js';
 
 /** Templates the generated programs name, read through compile's readFile. */
 export const TEMPLATES: Record<string, string> = {
@@ -257,6 +259,42 @@ const auction = fc
   .tuple(auctionTiers, fc.option(timeout), fc.option(exclusiveMin), fc.option(fc.integer({ min: 1, max: 3 })), fc.option(fc.constantFrom('bid.price', 'bid.price - amount', 'bid.price * ratio')))
   .map(([ts, t, ex, sh, rk]) => `auction ${ts}${t ? ` timeout ${t}` : ''}${ex ? ` exclusive min ${ex}` : ''}${sh ? ` shared max ${sh}` : ''}${rk ? ` rank by ${rk}` : ''}`);
 
+/**
+ * Actions written from `# fuzz: TEMPLATE` lines of the corpus files, so a new
+ * routing model is fuzzed from its corpus file (step 4 of "To add a routing
+ * model" in docs/ARCHITECTURE.md) without an edit here. A placeholder is
+ * drawn afresh where it appears: `{buyer}`, `{buyers}` (distinct, comma
+ * separated), `{flow}` (a flow declared later; the template is left out of a
+ * flow with none), `{condition}`, `{amount}`, `{percent}`, `{number}`,
+ * `{duration}`, `{caps}`.
+ */
+export const FUZZ_TEMPLATES: readonly string[] = corpusFiles().flatMap((p) => [...readFileSync(p, 'utf8').matchAll(/^# fuzz: (.+?)\s*$/gm)].map((m) => m[1]!));
+
+const PLACEHOLDERS: Readonly<Record<string, (later: readonly string[]) => fc.Arbitrary<string>>> = {
+  buyer: () => name,
+  buyers: () => names(1).map((bs) => bs.join(', ')),
+  flow: (later) => fc.constantFrom(...later),
+  condition: () => condition,
+  amount: () => amount,
+  percent: () => fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`),
+  number: () => fc.integer({ min: 1, max: 100 }).map(String),
+  duration: () => duration,
+  caps: () => caps,
+};
+
+/** The action a `# fuzz:` template writes, or null when it needs a later flow and there is none. Throws on an unknown placeholder. */
+export function fuzzAction(template: string, later: readonly string[]): fc.Arbitrary<string> | null {
+  const parts = template.split(/\{(\w+)\}/);
+  const holes = parts.filter((_, i) => i % 2 === 1);
+  if (holes.includes('flow') && later.length === 0) return null;
+  const arbs = holes.map((h) => {
+    const arb = PLACEHOLDERS[h];
+    if (arb === undefined) throw new Error(`# fuzz: ${template}: unknown placeholder {${h}} (known: ${Object.keys(PLACEHOLDERS).join(', ')})`);
+    return arb(later);
+  });
+  return fc.tuple(...arbs).map((values) => parts.map((p, i) => (i % 2 === 1 ? values[(i - 1) / 2] : p)).join(''));
+}
+
 /** A flow's actions; it names only flows declared after it (`later`), so flows do not cycle. */
 function action(later: readonly string[]): fc.Arbitrary<string> {
   const flowName = later.length > 0 ? fc.constantFrom(...later) : null;
@@ -274,6 +312,10 @@ function action(later: readonly string[]): fc.Arbitrary<string> {
       fc.option(fc.constantFrom('lead_score = lead_score - 10', 'bill = "300+"', 'credit_score = 700, source = "x"')).map((w) => `${f}${w ? ` with ${w}` : ''}`);
     const chain = fc.shuffledSubarray([...later], { minLength: 2 });
     models.push(chain.chain(([first, ...rest]) => fc.tuple(...rest.map(step)).map((ss) => `fallback ${first} -> ${ss.join(' -> ')}`)));
+  }
+  for (const t of FUZZ_TEMPLATES) {
+    const fuzzed = fuzzAction(t, later);
+    if (fuzzed !== null) models.push(fuzzed);
   }
   return fc.oneof(...models);
 }
