@@ -2,231 +2,22 @@
 // zones, limits), then compile every expression to a closure and the lead schema
 // to an ajv validator. The result is what the Router runs.
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import { RE2JS } from 're2js';
-import type { FieldType, PlanBuyer, PlanExpr } from '../plan/index.js';
+import type { PlanBuyer, PlanExpr } from '../plan/index.js';
 import { verifyPlan, type Plan, type PlanAction, type PlanRule } from '../models/plan.js';
 import { PlanError, type PlanProblem } from '../plan/index.js';
 import { modelOf, type LoadedAction, type LoadEnv } from '../models/index.js';
-import { US_STATES } from '../core/states.js';
 import { OFF_HOLD, OFF_SEND, OFF_SKIP } from '../clauses/closed.js';
 import { CLAUSE_KINDS, CLAUSES, DEFAULT_RELATIONSHIP, refusalsOf, type BuyerLoadEnv, type Refusal } from '../clauses/index.js';
 import { makeCounters, ruleCapPrefix, type CapCounter } from './caps.js';
 import type { LeadError } from './decision.js';
 import { compileExpr, compilePredicate, ExprError, referencedNames, type Evaluator, type Predicate } from './expr.js';
-import { isCanonicalDateTime, isEmail } from './formats.js';
+import { leadErrorsOf, leadValidator, type LeadValidator } from './lead-validator.js';
 import { inspectLead, leadShapeOf, trimLead } from './lead-guard.js';
 import { zoneClock, type LoadedHours, type ZoneClock } from './time.js';
 
 // ---------------------------------------------------------------- errors
 
 export { PlanError, type PlanProblem };
-
-// ---------------------------------------------------------------- ajv
-
-interface FormatsPlugin {
-  (ajv: Ajv | Ajv2019 | Ajv2020): unknown;
-  get(format: string, mode?: 'fast' | 'full'): unknown;
-}
-// ajv-formats is CommonJS; depending on the loader its default import is the
-// plugin itself or a namespace holding it as `default`.
-const addFormats: FormatsPlugin = ((addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
-  addFormatsModule) as unknown as FormatsPlugin;
-
-interface StringFormat {
-  validate: (s: string) => boolean;
-  compare?: (a: string, b: string) => number | undefined;
-}
-const fullDateTime = addFormats.get('date-time', 'full') as StringFormat;
-const fullDateTimeValidate = fullDateTime.validate;
-
-const US_STATE_SET = new Set(US_STATES);
-
-/** A lead schema's `pattern`s run on a linear-time engine (RE2, in plain
- *  JavaScript), so no plan, however it was written, can make validating a lead
- *  exponential (`^(a+)+$`). A pattern RE2 cannot run (a back-reference, a
- *  look-around) fails to compile, and the plan is refused. */
-const linearRegExp = Object.assign(
-  (pattern: string, flags: string): { test(s: string): boolean; toString(): string } => {
-    const re = RE2JS.compile(pattern);
-    // ajv keys its compiled patterns by toString(): it must differ per pattern.
-    return { test: (s: string) => re.matcher(s).find(), toString: () => `/${pattern}/${flags}` };
-  },
-  { code: 'RE2JS (linear time; not for standalone code)' },
-);
-
-/** Enums of at least this many values are checked by a loop rather than one
- *  `===` per value written into the validator: a `state` field's 56 codes were
- *  most of the code ajv generated, and compiled, for a lead schema. The same
- *  answers and errors: ajv's loop compares with its deep `equal`, which for a
- *  JSON value (never NaN) is `===` on primitives, as the unrolled code is. */
-const LOOP_ENUM_AT = 16;
-
-function leadAjvOptions() {
-  return { allErrors: true, strict: false, logger: false, loopEnum: LOOP_ENUM_AT, code: { regExp: linearRegExp } } as const;
-}
-
-function withFormats<T extends Ajv | Ajv2019 | Ajv2020>(ajv: T): T {
-  addFormats(ajv);
-  // Same answers as ajv-formats' full mode, several times faster (see formats.ts).
-  ajv.addFormat('date-time', {
-    type: 'string',
-    validate: (s: string) => isCanonicalDateTime(s) || fullDateTimeValidate(s),
-    ...(fullDateTime.compare ? { compare: fullDateTime.compare } : {}),
-  });
-  ajv.addFormat('email', { type: 'string', validate: isEmail });
-  ajv.addFormat('zip', /^\d{5}(-\d{4})?$/);
-  ajv.addFormat('phone', /^\+?1?[\s.-]*\(?\d{3}\)?[\s.-]*\d{3}[\s.-]*\d{4}$/);
-  ajv.addFormat('state', (s: string) => US_STATE_SET.has(s));
-  ajv.addFormat('us-state', (s: string) => US_STATE_SET.has(s));
-  return ajv;
-}
-
-let ajv07: Ajv | undefined;
-let ajv2019: Ajv2019 | undefined;
-let ajv2020: Ajv2020 | undefined;
-
-/** The ajv instance for a lead schema's `$schema` (draft 2020-12 when it names none). */
-function leadAjv(schema: Record<string, unknown>): Ajv | Ajv2019 | Ajv2020 {
-  const draft = typeof schema.$schema === 'string' ? schema.$schema : '';
-  if (/draft-0[67]/.test(draft)) return (ajv07 ??= withFormats(new Ajv(leadAjvOptions())));
-  if (draft.includes('2019-09')) return (ajv2019 ??= withFormats(new Ajv2019(leadAjvOptions())));
-  return (ajv2020 ??= withFormats(new Ajv2020(leadAjvOptions())));
-}
-
-/** How many compiled lead validators are kept, most recently used first. */
-const LEAD_VALIDATORS_KEPT = 64;
-/** Compiled lead validators by the schema's JSON text, least recently used first. */
-const leadValidators = new Map<string, ValidateFunction>();
-
-/**
- * The validator of a lead schema (its `$id` dropped: compiled per plan, an
- * `$id` would clash with an earlier plan's). Plans that share a lead schema
- * share one validator: compiling is most of what loading a small plan costs,
- * and a process loading plans (reloads, tests, a service per tenant) mostly
- * loads the same lead again. Keyed by the JSON text, which fixes the schema
- * and the order its errors come in. Sharing is safe: a validator keeps no
- * state between calls but `errors`, which validateLead reads at once. Throws
- * what ajv throws for a schema it cannot compile (nothing is kept then).
- */
-function leadValidator(planSchema: Record<string, unknown>): ValidateFunction {
-  const schema = { ...planSchema };
-  delete schema.$id;
-  const key = jsonText(schema);
-  const kept = key === undefined ? undefined : leadValidators.get(key);
-  if (key !== undefined && kept !== undefined) {
-    leadValidators.delete(key); // to the most recent end
-    leadValidators.set(key, kept);
-    return kept;
-  }
-  const ajv = leadAjv(schema);
-  const validate = ajv.compile(schema);
-  ajv.removeSchema(schema);
-  if (key === undefined) return validate;
-  leadValidators.set(key, validate);
-  if (leadValidators.size > LEAD_VALIDATORS_KEPT) leadValidators.delete(leadValidators.keys().next().value!);
-  return validate;
-}
-
-const NOT_JSON = new Error('not JSON data');
-/** The JSON text of `value` when it is plain JSON data, else undefined: a
- *  schema handed over in-process may hold what JSON.stringify would drop or
- *  rewrite (undefined, a function, a Date, a RegExp, NaN), and two such
- *  schemas must not share a key. */
-function jsonText(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
-      const raw = this[key]; // before any toJSON
-      if (!isJsonValue(raw)) throw NOT_JSON;
-      return v;
-    });
-  } catch {
-    return undefined; // not JSON data, or a cycle: ajv is left to say what it makes of it
-  }
-}
-
-function isJsonValue(v: unknown): boolean {
-  switch (typeof v) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(v);
-    case 'object': {
-      if (v === null || Array.isArray(v)) return true;
-      const proto = Object.getPrototypeOf(v) as unknown;
-      return proto === Object.prototype || proto === null;
-    }
-    default:
-      return false;
-  }
-}
-
-function pointerToField(pointer: string): string {
-  if (pointer === '') return '';
-  let out = '';
-  for (const raw of pointer.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    out += /^\d+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  }
-  return out;
-}
-
-function fieldTypeHint(t: FieldType): string | null {
-  switch (t.kind) {
-    case 'state':
-      return 'must be a US state code';
-    case 'zip':
-      return 'must be a ZIP code (12345 or 12345-6789)';
-    case 'phone':
-      return 'must be a 10-digit phone number';
-    case 'email':
-      return 'must be an email address';
-    case 'time':
-      return 'must be an ISO 8601 date-time';
-    default:
-      return null;
-  }
-}
-
-function leadErrorsOf(errors: ErrorObject[], fieldTypes: Map<string, FieldType>): LeadError[] {
-  const out: LeadError[] = [];
-  const seen = new Set<string>();
-  for (const e of errors) {
-    if (e.keyword === 'if') continue; // "must match then schema": the real error is reported too
-    let field = pointerToField(e.instancePath);
-    let message = e.message ?? 'is invalid';
-    const params = e.params as Record<string, unknown>;
-    if (e.keyword === 'required') {
-      const p = String(params.missingProperty);
-      field = field === '' ? p : `${field}.${p}`;
-      message = 'is required';
-    } else if (e.keyword === 'additionalProperties') {
-      const p = String(params.additionalProperty);
-      field = field === '' ? p : `${field}.${p}`;
-      message = 'is not allowed';
-    } else {
-      const type = fieldTypes.get(field);
-      const hint = type ? fieldTypeHint(type) : null;
-      if (hint && (e.keyword === 'pattern' || e.keyword === 'format' || e.keyword === 'enum')) {
-        message = hint;
-      } else if (e.keyword === 'enum' && Array.isArray(params.allowedValues)) {
-        message = `must be one of ${params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-      } else if (e.keyword === 'format') {
-        message = `must be a valid ${String(params.format)}`;
-      }
-    }
-    if (field === '') field = 'lead';
-    const k = field + '\u0000' + message;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push({ field, message });
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------- loaded plan
 
@@ -457,7 +248,7 @@ export function loadPlan(json: unknown): LoadedPlan {
   const defaultIndex = flowIndex.get(plan.defaultFlow);
 
   // Lead schema.
-  let validate: ValidateFunction | null = null;
+  let validate: LeadValidator | null = null;
   try {
     validate = leadValidator(plan.lead.schema);
   } catch (err) {
