@@ -31,6 +31,7 @@ describe('the program generator', () => {
     const written = fc.sample(arb!, { numRuns: 50, seed: 2 });
     for (const w of written) expect(w).toMatch(/^pick [A-D] or [A-D] [A-D](, [A-D])* when .+ cap .+ price .+ \d+% \d+ \S+ then g$/);
     expect(new Set(written).size, 'drawn afresh').toBeGreaterThan(40);
+    for (const w of written) expect(w.slice(5, 6), `${w}: one template's buyers are distinct`).not.toBe(w.slice(10, 11));
     expect(fuzzAction('go {flow}', []), 'no later flow to name').toBeNull();
     expect(() => fuzzAction('pick {byer}', [])).toThrow(/unknown placeholder \{byer\}/);
   });

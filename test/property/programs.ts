@@ -292,7 +292,16 @@ export function fuzzAction(template: string, later: readonly string[]): fc.Arbit
     if (arb === undefined) throw new Error(`# fuzz: ${template}: unknown placeholder {${h}} (known: ${Object.keys(PLACEHOLDERS).join(', ')})`);
     return arb(later);
   });
-  return fc.tuple(...arbs).map((values) => parts.map((p, i) => (i % 2 === 1 ? values[(i - 1) / 2] : p)).join(''));
+  // A template's `{buyer}`s name distinct buyers (as far as there are buyers):
+  // `pick {buyer} or {buyer}` never writes `pick A or A`, an LR406 error, which
+  // would cost the generator valid programs.
+  const buyerHoles = Math.min(holes.filter((h) => h === 'buyer').length, BUYERS.length);
+  const distinct = fc.shuffledSubarray([...BUYERS], { minLength: buyerHoles, maxLength: buyerHoles });
+  return fc.tuple(distinct, fc.tuple(...arbs)).map(([buyers, values]) => {
+    let next = 0;
+    const fill = (hole: number): string => (holes[hole] === 'buyer' && next < buyers.length ? buyers[next++]! : values[hole]!);
+    return parts.map((p, i) => (i % 2 === 0 ? p : fill((i - 1) / 2))).join('');
+  });
 }
 
 /** A flow's actions; it names only flows declared after it (`later`), so flows do not cycle. */
