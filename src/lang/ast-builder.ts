@@ -31,7 +31,24 @@ function firstToken(c: Children): IToken | undefined {
 }
 
 /** Expression levels that, holding one operand and nothing else, are that operand. */
-const PASS_THROUGH = new Set(['expression', 'andExpr', 'notExpr', 'comparison', 'additive', 'multiplicative', 'unary']);
+const PASS_THROUGH = new Set(['expression', 'comparison', 'additive', 'unary']);
+
+/** An operand of a chain of `and` and `or`, with the `not`s before it (no operand: an error). */
+interface Negated {
+  nots: IToken[];
+  operand: CstNode | undefined;
+}
+
+/** A run of operands at one precedence level, and every token and node it holds, for its span. */
+interface Run<T> {
+  items: T[];
+  elements: (IToken | CstNode)[];
+}
+
+const ARITHMETIC_OPS = ['Plus', 'Minus', 'Star', 'Slash'];
+
+/** Tokens in source order. */
+const byOffset = (ts: IToken[]): IToken[] => (ts.length > 1 ? ts.sort((a, b) => a.startOffset - b.startOffset) : ts);
 
 /** A node's only child, when it has exactly one and that one is a node. */
 function onlyChildNode(node: CstNode): CstNode | undefined {
@@ -781,17 +798,11 @@ export class AstBuilder {
     const span = this.nodeSpan(node, fallback);
     switch (node.name) {
       case 'expression':
-        return this.logicalChain(this.nodes(c, 'andExpr'), span, 'or');
-      case 'andExpr':
-        return this.logicalChain(this.nodes(c, 'notExpr'), span, 'and');
-      case 'notExpr':
-        return this.prefixed(this.toks(c, 'Not'), 'not', this.expr(this.node(c, 'comparison'), span), span);
+        return this.logical(node, span);
       case 'comparison':
         return this.comparison(node, span);
       case 'additive':
-        return this.arith(node, 'multiplicative', ['Plus', 'Minus'], span);
-      case 'multiplicative':
-        return this.arith(node, 'unary', ['Star', 'Slash'], span);
+        return this.arithmetic(node, span);
       case 'unary':
         return this.prefixed(this.toks(c, 'Minus'), '-', this.expr(this.node(c, 'primary'), span), span);
       case 'primary':
@@ -808,26 +819,145 @@ export class AstBuilder {
     return e;
   }
 
-  /** `a op b op c` as left-nested logical nodes. */
-  private logicalChain(operands: CstNode[], span: A.Span, op: 'and' | 'or'): A.Expr {
-    if (operands.length === 0) return { kind: 'error', span };
-    let left = this.expr(operands[0], span);
+  // The grammar keeps a whole chain of `and`/`or`, and of `+ - * /`, in one
+  // node, and the builder applies the precedence. The spans are those the
+  // nodes of a rule per precedence level had: a run's span runs from its
+  // first token to its last, operators included.
+
+  /** A chain of `and` and `or`: `and` binds tighter, each level nests to the left, and a run of `not` applies to its operand alone. */
+  private logical(node: CstNode, fallback: A.Span): A.Expr {
+    const c = node.children;
+    // The usual chain, `and`s alone: one run, whose span is the node's.
+    if (c['Or'] === undefined && c['Not'] === undefined) return this.singleLevel(node, 'comparison', fallback, () => 'and');
+    const connectives = byOffset([...this.toks(c, 'And'), ...this.toks(c, 'Or')]);
+    const nots = this.toks(c, 'Not');
+    const operands = this.nodes(c, 'comparison');
+    const runs: Run<Negated>[] = [];
+    let run: Run<Negated> = { items: [], elements: [] };
+    let notAt = 0;
+    for (let i = 0; i < operands.length; i++) {
+      const end = connectives[i]?.startOffset ?? Infinity;
+      const own: IToken[] = [];
+      while (notAt < nots.length && nots[notAt]!.startOffset < end) own.push(nots[notAt++]!);
+      const operand = operands[i]!;
+      const next = connectives[i];
+      run.items.push({ nots: own, operand });
+      run.elements.push(...own, operand);
+      if (next === undefined) break;
+      if (next.tokenType.name === 'Or') {
+        runs.push(run);
+        run = { items: [], elements: [] };
+      } else run.elements.push(next);
+    }
+    runs.push(run);
+    const span = this.spanOver([...runs.flatMap((r) => r.elements), ...connectives.filter((t) => t.tokenType.name === 'Or')], fallback);
+    const ors = runs.map((r) => {
+      const runSpan = this.spanOver(r.elements, span);
+      return this.leftNested(
+        r.items.map(({ nots: ns, operand }) => {
+          const whole = this.spanOver(operand ? [...ns, operand] : ns, runSpan);
+          return this.prefixed(ns, 'not', this.expr(operand, whole), whole);
+        }),
+        'and',
+        runSpan,
+      );
+    });
+    return this.leftNested(ors, 'or', span);
+  }
+
+  /** The span from the earliest to the latest of `elements` that has a position, or `fallback` if none has. */
+  private spanOver(elements: readonly (IToken | CstNode)[], fallback: A.Span): A.Span {
+    let from: A.Span | undefined;
+    let to: A.Span | undefined;
+    for (const e of elements) {
+      const at = this.positionOf(e);
+      if (at === undefined) continue;
+      if (from === undefined || at.start < from.start) from = at;
+      if (to === undefined || at.end > to.end) to = at;
+    }
+    return from === undefined ? fallback : this.join(from, to!);
+  }
+
+  private positionOf(e: IToken | CstNode): A.Span | undefined {
+    if (isToken(e)) return isRealToken(e) ? this.tokenSpan(e) : undefined;
+    const at = e.location;
+    return at && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) ? this.nodeSpan(e) : undefined;
+  }
+
+  /** A chain whose operators are all of one precedence level, left-nested; `opAt(i)` is the operator before operand i + 1. */
+  private singleLevel<Op extends A.ArithOp | 'and'>(node: CstNode, operandRule: string, fallback: A.Span, opAt: (i: number) => Op): A.Expr {
+    const span = this.nodeSpan(node, fallback);
+    const operands = node.children[operandRule];
+    if (operands === undefined || operands.length === 0) return { kind: 'error', span };
+    let left = this.expr(operands[0] as CstNode, span);
     for (let i = 1; i < operands.length; i++) {
-      const right = this.expr(operands[i], span);
+      const right = this.expr(operands[i] as CstNode, span);
+      const op = opAt(i - 1);
+      const made: A.Expr =
+        op === 'and'
+          ? { kind: 'logical', op, left, right, span: this.join(left.span, right.span) }
+          : { kind: 'binary', op, left, right, span: this.join(left.span, right.span) };
+      left = this.made(made, left, right);
+    }
+    return left;
+  }
+
+  /** `a op b op c` as left-nested logical nodes. */
+  private leftNested(operands: A.Expr[], op: 'and' | 'or', span: A.Span): A.Expr {
+    if (operands.length === 0) return { kind: 'error', span };
+    let left = operands[0]!;
+    for (let i = 1; i < operands.length; i++) {
+      const right = operands[i]!;
       left = this.made({ kind: 'logical', op, left, right, span: this.join(left.span, right.span) }, left, right);
     }
     return left;
   }
 
-  private arith(node: CstNode, operandName: string, opNames: string[], span: A.Span): A.Expr {
+  /** A chain of `+ - * /`: `*` and `/` bind tighter, and each level nests to the left. */
+  private arithmetic(node: CstNode, fallback: A.Span): A.Expr {
     const c = node.children;
-    const operands = this.nodes(c, operandName);
-    const ops = opNames.flatMap((n) => this.toks(c, n)).sort((a, b) => a.startOffset - b.startOffset);
-    if (operands.length === 0) return { kind: 'error', span };
-    let left = this.expr(operands[0], span);
-    for (let i = 1; i < operands.length; i++) {
-      const right = this.expr(operands[i], span);
-      const op = (ops[i - 1]?.image ?? '+') as A.ArithOp;
+    // Operators of one level only: one run, whose span is the node's.
+    if ((c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined)) {
+      const ops = byOffset(ARITHMETIC_OPS.flatMap((n) => this.toks(c, n)));
+      return this.singleLevel(node, 'unary', fallback, (i) => (ops[i]?.image ?? '+') as A.ArithOp);
+    }
+    const operands = this.nodes(c, 'unary');
+    const ops = byOffset(ARITHMETIC_OPS.flatMap((n) => this.toks(c, n)));
+    const additive = (t: IToken | undefined): boolean => t !== undefined && (t.image === '+' || t.image === '-');
+    // Terms joined by `+`/`-`, each a run of operands joined by `*`/`/`.
+    const terms: Run<CstNode>[] = [];
+    const termOps: IToken[] = [];
+    let term: Run<CstNode> = { items: [], elements: [] };
+    for (let i = 0; i < operands.length; i++) {
+      const operand = operands[i]!;
+      const next = ops[i];
+      term.items.push(operand);
+      term.elements.push(operand);
+      if (next === undefined) break;
+      if (additive(next)) {
+        terms.push(term);
+        termOps.push(next);
+        term = { items: [], elements: [] };
+      } else term.elements.push(next);
+    }
+    terms.push(term);
+    const span = this.spanOver([...terms.flatMap((t) => t.elements), ...termOps], fallback);
+    const termExprs = terms.map((t) => {
+      const termSpan = this.spanOver(t.elements, span);
+      const timesOps = t.elements.filter((e): e is IToken => isToken(e));
+      if (t.items.length === 0) return { kind: 'error', span: termSpan } as A.Expr;
+      let left = this.expr(t.items[0], termSpan);
+      for (let i = 1; i < t.items.length; i++) {
+        const right = this.expr(t.items[i], termSpan);
+        const op = (timesOps[i - 1]?.image ?? '+') as A.ArithOp;
+        left = this.made({ kind: 'binary', op, left, right, span: this.join(left.span, right.span) }, left, right);
+      }
+      return left;
+    });
+    let left = termExprs[0]!;
+    for (let i = 1; i < termExprs.length; i++) {
+      const right = termExprs[i]!;
+      const op = (termOps[i - 1]?.image ?? '+') as A.ArithOp;
       left = this.made({ kind: 'binary', op, left, right, span: this.join(left.span, right.span) }, left, right);
     }
     return left;

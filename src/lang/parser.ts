@@ -501,28 +501,22 @@ export class RuleParser extends TunedCstParser {
 
   // ------------------------------------------------------------ expressions
 
+  // One rule holds a whole chain of `and` and `or`, and one a whole chain of
+  // `+ - * /`: the AST builder applies the precedence (and before or, `* /`
+  // before `+ -`). A rule a precedence level made a CST node at every level
+  // for every operand, most of a rule file's nodes; grammar/REFERENCE.md gives
+  // the levels. `not not … x` is a loop, not recursion, so no run of them can
+  // exhaust the stack; the AST builder nests them and limits the depth.
   public expression = this.RULE('expression', () => {
-    this.SUBRULE(this.andExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Or);
-      this.SUBRULE2(this.andExpr);
-    });
-  });
-
-  public andExpr = this.RULE('andExpr', () => {
-    this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(T.And);
-      this.SUBRULE2(this.notExpr);
-    });
-  });
-
-  // `not not … x` and `- - … x` are loops, not recursion, so no run of them
-  // can exhaust the stack; the AST builder nests them and limits the depth.
-  public notExpr = this.RULE('notExpr', () => {
     this.MANY(() => this.CONSUME(T.Not));
     this.SUBRULE(this.comparison);
+    this.MANY2(() => {
+      this.OR(this.logicalAlternatives);
+      this.MANY3(() => this.CONSUME2(T.Not));
+      this.SUBRULE2(this.comparison);
+    });
   });
+  private readonly logicalAlternatives = [{ ALT: () => this.CONSUME(T.And) }, { ALT: () => this.CONSUME(T.Or) }];
 
   public comparison = this.RULE('comparison', () => {
     this.SUBRULE(this.additive);
@@ -555,23 +549,20 @@ export class RuleParser extends TunedCstParser {
   ];
 
   public additive = this.RULE('additive', () => {
-    this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      this.OR(this.additiveAlternatives);
-      this.SUBRULE2(this.multiplicative);
-    });
-  });
-  private readonly additiveAlternatives = [{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }];
-
-  public multiplicative = this.RULE('multiplicative', () => {
     this.SUBRULE(this.unary);
     this.MANY(() => {
-      this.OR(this.multiplicativeAlternatives);
+      this.OR(this.arithmeticAlternatives);
       this.SUBRULE2(this.unary);
     });
   });
-  private readonly multiplicativeAlternatives = [{ ALT: () => this.CONSUME(T.Star) }, { ALT: () => this.CONSUME(T.Slash) }];
+  private readonly arithmeticAlternatives = [
+    { ALT: () => this.CONSUME(T.Plus) },
+    { ALT: () => this.CONSUME(T.Minus) },
+    { ALT: () => this.CONSUME(T.Star) },
+    { ALT: () => this.CONSUME(T.Slash) },
+  ];
 
+  // `- - … x`: a loop, as `not` is.
   public unary = this.RULE('unary', () => {
     this.MANY(() => this.CONSUME(T.Minus));
     this.SUBRULE(this.primary);

@@ -76,6 +76,53 @@ describe('expressions', () => {
     });
   });
 
+  it('gives each node of a mixed chain the span of its own operands', () => {
+    // The grammar reads a chain as one flat list; the builder nests it by precedence.
+    const outline = (source: string): string[] => {
+      const text = `flow f {\nwhen ${source} route A\n}`;
+      const rule = parse(text, 't.route').ast.flows[0]!.rules[0]!;
+      if (rule.kind !== 'when') throw new Error('not a when rule');
+      const out: string[] = [];
+      const walk = (e: Expr): void => {
+        const op = 'op' in e ? ` ${e.op}` : '';
+        out.push(`${e.kind}${op}: ${text.slice(e.span.start, e.span.end)}`);
+        for (const child of Object.values(e)) if (child && typeof child === 'object' && 'kind' in child) walk(child as Expr);
+      };
+      walk(rule.condition);
+      return out;
+    };
+    expect(outline('not a and b or c and not not (d) or e')).toEqual([
+      'logical or: not a and b or c and not not (d) or e',
+      'logical or: not a and b or c and not not (d)',
+      'logical and: not a and b',
+      'unary not: not a',
+      'name: a',
+      'name: b',
+      'logical and: c and not not (d)',
+      'name: c',
+      'unary not: not not (d)',
+      'unary not: not (d)',
+      'name: d',
+      'name: e',
+    ]);
+    expect(outline('1 + 2 * -3 - 4 / 5 * 6 > x')).toEqual([
+      'compare >: 1 + 2 * -3 - 4 / 5 * 6 > x',
+      'binary -: 1 + 2 * -3 - 4 / 5 * 6',
+      'binary +: 1 + 2 * -3',
+      'number: 1',
+      'binary *: 2 * -3',
+      'number: 2',
+      'unary -: -3',
+      'number: 3',
+      'binary *: 4 / 5 * 6',
+      'binary /: 4 / 5',
+      'number: 4',
+      'number: 5',
+      'number: 6',
+      'name: x',
+    ]);
+  });
+
   it('reads every literal form', () => {
     expect(shape(expr('x in [CA, "TX", 3, $4.50, 500ms, 5m, 7d, 60%, true]'))).toMatchObject({
       kind: 'in',
