@@ -992,6 +992,8 @@ export class AstBuilder {
 
   private primary(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
+    // A name or a call (its parenthesis and arguments are this node's too).
+    if (c['Identifier'] !== undefined || c['Buyer'] !== undefined) return this.nameOrCall(c, span);
     const paren = this.tok(c, 'LParen');
     if (paren && this.cutBrackets.has(paren.startOffset)) return this.tooDeep(span);
     const inner = this.node(c, 'expression');
@@ -1008,8 +1010,6 @@ export class AstBuilder {
       const items = this.nodes(list.children, 'expression').map((e) => this.expr(e, span));
       return this.made({ kind: 'list', items, span }, ...items);
     }
-    const call = this.node(c, 'nameOrCall');
-    if (call) return this.nameOrCall(call, span);
     const t = firstToken(c);
     if (!t || !isRealToken(t)) return { kind: 'error', span };
     switch (t.tokenType.name) {
@@ -1031,16 +1031,16 @@ export class AstBuilder {
     }
   }
 
-  private nameOrCall(call: CstNode, span: A.Span): A.Expr {
-    const parts = [...this.toks(call.children, 'Buyer'), ...this.toks(call.children, 'Identifier')].sort((a, b) => a.startOffset - b.startOffset);
+  private nameOrCall(c: Children, span: A.Span): A.Expr {
+    const parts = c['Buyer'] === undefined ? this.toks(c, 'Identifier') : byOffset([...this.toks(c, 'Buyer'), ...this.toks(c, 'Identifier')]);
     const name = parts[0];
     if (!name) return { kind: 'error', span };
     // `bid.price`: a dotted name is one name.
     if (parts.length > 1) return { kind: 'name', name: parts.map((p) => p.image).join('.'), span };
-    const open = this.tok(call.children, 'LParen');
+    const open = this.tok(c, 'LParen');
     if (!open) return { kind: 'name', name: name.image, span };
     if (this.cutBrackets.has(open.startOffset)) return this.tooDeep(span);
-    const args = this.nodes(call.children, 'expression').map((e) => this.expr(e, span));
+    const args = this.nodes(c, 'expression').map((e) => this.expr(e, span));
     return this.made({ kind: 'call', callee: { name: name.image, span: this.tokenSpan(name) }, args, span }, ...args);
   }
 
