@@ -151,18 +151,18 @@ type OperatorRole = 'infix' | 'prefix' | 'joined';
 
 /**
  * What an arithmetic sign does where it stands, read from the rule that holds
- * it: between two operands that are rules of their own it is infix (`a - b`,
- * spaced); as the rule's first token it is a sign (`-5`, `-$5`: tight after),
- * and so is each sign of a run that starts the rule (`- -5`);
- * between two plain tokens it joins them (`100/h`, `Mon-Fri`, `09:00-17:00`).
+ * it: as the rule's first token, or just after another sign of the rule, it
+ * is a sign (`-5`, `- -5`, the second `-` of `a - -5`: tight after); after an
+ * operand that is a rule of its own, and before one or before a sign, it is
+ * infix (`a - b`, spaced); between two plain tokens it joins them (`100/h`,
+ * `Mon-Fri`, `09:00-17:00`).
  */
 function operatorRole(s: Structure, i: number): OperatorRole {
   const holder = s.holder[i]!;
-  // A run of signs that starts the rule (`- -x`): each is a sign like the first.
-  let start = i;
-  while (start > holder.first && s.holder[start - 1] === holder && ARITHMETIC.has(s.tokens[start - 1]!.tokenType)) start--;
-  if (start === holder.first) return 'prefix';
-  const operandBefore = s.holder[i - 1] !== holder;
-  const operandAfter = i < holder.last && s.holder[i + 1] !== holder;
+  if (i === holder.first) return 'prefix';
+  const before = i - 1;
+  if (s.holder[before] === holder && ARITHMETIC.has(s.tokens[before]!.tokenType)) return 'prefix';
+  const operandBefore = s.holder[before] !== holder;
+  const operandAfter = i < holder.last && (s.holder[i + 1] !== holder || ARITHMETIC.has(s.tokens[i + 1]!.tokenType));
   return operandBefore && operandAfter ? 'infix' : 'joined';
 }

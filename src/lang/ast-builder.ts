@@ -31,21 +31,49 @@ function firstToken(c: Children): IToken | undefined {
 }
 
 /** Expression levels that, holding one operand and nothing else, are that operand. */
-const PASS_THROUGH = new Set(['expression', 'comparison', 'additive', 'unary']);
+const PASS_THROUGH = new Set(['expression', 'comparison', 'additive']);
 
-/** An operand of a chain of `and` and `or`, with the `not`s before it (no operand: an error). */
-interface Negated {
-  nots: IToken[];
-  operand: CstNode | undefined;
+/** An operand of a chain, with the prefix operators before it. */
+interface Prefixed {
+  prefixes: IToken[];
+  operand: CstNode;
 }
 
-/** A run of operands at one precedence level, and every token and node it holds, for its span. */
-interface Run<T> {
-  items: T[];
+/** A run of operands joined by a chain's tighter operators, and every token and node it holds, for its span. */
+interface Run {
+  items: Prefixed[];
+  ops: IToken[];
   elements: (IToken | CstNode)[];
 }
 
-const ARITHMETIC_OPS = ['Plus', 'Minus', 'Star', 'Slash'];
+/** A chain's grammar: its operand rule, its operator tokens (the looser ones by image), its prefix operator. */
+interface Chain {
+  operand: string;
+  operators: readonly string[];
+  loose: ReadonlySet<string>;
+  prefix: string;
+  prefixOp: 'not' | '-';
+  /** The operator an operator token stands for (none: a token recovery left out). */
+  make(op: IToken | undefined): A.ArithOp | 'and' | 'or';
+}
+
+const LOGICAL_CHAIN: Chain = {
+  operand: 'comparison',
+  operators: ['And', 'Or'],
+  loose: new Set(['or']),
+  prefix: 'Not',
+  prefixOp: 'not',
+  make: (op) => (op?.image === 'or' ? 'or' : 'and'),
+};
+
+const ARITHMETIC_CHAIN: Chain = {
+  operand: 'primary',
+  operators: ['Plus', 'Minus', 'Star', 'Slash'],
+  loose: new Set(['+', '-']),
+  prefix: 'sign',
+  prefixOp: '-',
+  make: (op) => (op?.image ?? '+') as A.ArithOp,
+};
 
 /** Tokens in source order. */
 const byOffset = (ts: IToken[]): IToken[] => (ts.length > 1 ? ts.sort((a, b) => a.startOffset - b.startOffset) : ts);
@@ -794,7 +822,6 @@ export class AstBuilder {
     // add nothing, so go straight to the operand (its span is the level's).
     const operand = PASS_THROUGH.has(node.name) ? onlyChildNode(node) : undefined;
     if (operand) return this.expr(operand, fallback);
-    const c = node.children;
     const span = this.nodeSpan(node, fallback);
     switch (node.name) {
       case 'expression':
@@ -803,8 +830,6 @@ export class AstBuilder {
         return this.comparison(node, span);
       case 'additive':
         return this.arithmetic(node, span);
-      case 'unary':
-        return this.prefixed(this.toks(c, 'Minus'), '-', this.expr(this.node(c, 'primary'), span), span);
       case 'primary':
         return this.primary(node, span);
       default:
@@ -824,45 +849,70 @@ export class AstBuilder {
   // nodes of a rule per precedence level had: a run's span runs from its
   // first token to its last, operators included.
 
-  /** A chain of `and` and `or`: `and` binds tighter, each level nests to the left, and a run of `not` applies to its operand alone. */
+  /** A chain of `and` and `or`: `and` binds tighter, and a run of `not` applies to its operand alone. */
   private logical(node: CstNode, fallback: A.Span): A.Expr {
     const c = node.children;
-    // The usual chain, `and`s alone: one run, whose span is the node's.
+    // The usual chain, `and`s alone: one level, whose span is the node's.
     if (c['Or'] === undefined && c['Not'] === undefined) return this.singleLevel(node, 'comparison', fallback, () => 'and');
-    const connectives = byOffset([...this.toks(c, 'And'), ...this.toks(c, 'Or')]);
-    const nots = this.toks(c, 'Not');
-    const operands = this.nodes(c, 'comparison');
-    const runs: Run<Negated>[] = [];
-    let run: Run<Negated> = { items: [], elements: [] };
-    let notAt = 0;
+    return this.twoLevels(node, fallback, LOGICAL_CHAIN);
+  }
+
+  /** A chain of `+ - * /`: `*` and `/` bind tighter, and a run of signs applies to its operand alone. */
+  private arithmetic(node: CstNode, fallback: A.Span): A.Expr {
+    const c = node.children;
+    // Operators of one level only, and no signs: one level, whose span is the node's.
+    const oneLevel = (c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined);
+    if (oneLevel && c['sign'] === undefined) {
+      const ops = byOffset(ARITHMETIC_CHAIN.operators.flatMap((n) => this.toks(c, n)));
+      return this.singleLevel(node, 'primary', fallback, (i) => (ops[i]?.image ?? '+') as A.ArithOp);
+    }
+    return this.twoLevels(node, fallback, ARITHMETIC_CHAIN);
+  }
+
+  /**
+   * A chain of operands of two precedence levels, each operand with its
+   * prefix operators: the looser operators split it into runs of the tighter,
+   * each level nests to the left, and a run of prefix operators nests outward
+   * from its operand.
+   */
+  private twoLevels(node: CstNode, fallback: A.Span, chain: Chain): A.Expr {
+    const c = node.children;
+    const ops = byOffset(chain.operators.flatMap((n) => this.toks(c, n)));
+    const prefixes = this.toks(c, chain.prefix);
+    const operands = this.nodes(c, chain.operand);
+    const runs: Run[] = [];
+    const runOps: IToken[] = [];
+    let run: Run = { items: [], ops: [], elements: [] };
+    let prefixAt = 0;
     for (let i = 0; i < operands.length; i++) {
-      const end = connectives[i]?.startOffset ?? Infinity;
+      const end = ops[i]?.startOffset ?? Infinity;
       const own: IToken[] = [];
-      while (notAt < nots.length && nots[notAt]!.startOffset < end) own.push(nots[notAt++]!);
+      while (prefixAt < prefixes.length && prefixes[prefixAt]!.startOffset < end) own.push(prefixes[prefixAt++]!);
       const operand = operands[i]!;
-      const next = connectives[i];
-      run.items.push({ nots: own, operand });
+      run.items.push({ prefixes: own, operand });
       run.elements.push(...own, operand);
+      const next = ops[i];
       if (next === undefined) break;
-      if (next.tokenType.name === 'Or') {
+      if (chain.loose.has(next.image)) {
         runs.push(run);
-        run = { items: [], elements: [] };
-      } else run.elements.push(next);
+        runOps.push(next);
+        run = { items: [], ops: [], elements: [] };
+      } else {
+        run.ops.push(next);
+        run.elements.push(next);
+      }
     }
     runs.push(run);
-    const span = this.spanOver([...runs.flatMap((r) => r.elements), ...connectives.filter((t) => t.tokenType.name === 'Or')], fallback);
-    const ors = runs.map((r) => {
+    const span = this.spanOver([...runs.flatMap((r) => r.elements), ...runOps], fallback);
+    const runExprs = runs.map((r) => {
       const runSpan = this.spanOver(r.elements, span);
-      return this.leftNested(
-        r.items.map(({ nots: ns, operand }) => {
-          const whole = this.spanOver(operand ? [...ns, operand] : ns, runSpan);
-          return this.prefixed(ns, 'not', this.expr(operand, whole), whole);
-        }),
-        'and',
-        runSpan,
-      );
+      const items = r.items.map(({ prefixes: ps, operand }) => {
+        const whole = this.spanOver([...ps, operand], runSpan);
+        return this.prefixed(ps, chain.prefixOp, this.expr(operand, whole), whole);
+      });
+      return this.leftNested(items, (i) => chain.make(r.ops[i]), runSpan);
     });
-    return this.leftNested(ors, 'or', span);
+    return this.leftNested(runExprs, (i) => chain.make(runOps[i]), span);
   }
 
   /** The span from the earliest to the latest of `elements` that has a position, or `fallback` if none has. */
@@ -885,80 +935,22 @@ export class AstBuilder {
   }
 
   /** A chain whose operators are all of one precedence level, left-nested; `opAt(i)` is the operator before operand i + 1. */
-  private singleLevel<Op extends A.ArithOp | 'and'>(node: CstNode, operandRule: string, fallback: A.Span, opAt: (i: number) => Op): A.Expr {
+  private singleLevel(node: CstNode, operandRule: string, fallback: A.Span, opAt: (i: number) => A.ArithOp | 'and'): A.Expr {
     const span = this.nodeSpan(node, fallback);
-    const operands = node.children[operandRule];
-    if (operands === undefined || operands.length === 0) return { kind: 'error', span };
-    let left = this.expr(operands[0] as CstNode, span);
-    for (let i = 1; i < operands.length; i++) {
-      const right = this.expr(operands[i] as CstNode, span);
-      const op = opAt(i - 1);
-      const made: A.Expr =
-        op === 'and'
-          ? { kind: 'logical', op, left, right, span: this.join(left.span, right.span) }
-          : { kind: 'binary', op, left, right, span: this.join(left.span, right.span) };
-      left = this.made(made, left, right);
-    }
-    return left;
+    const operands = (node.children[operandRule] ?? []).map((o) => this.expr(o as CstNode, span));
+    return this.leftNested(operands, (i) => opAt(i), span);
   }
 
-  /** `a op b op c` as left-nested logical nodes. */
-  private leftNested(operands: A.Expr[], op: 'and' | 'or', span: A.Span): A.Expr {
+  /** `a op b op c`, nested to the left; `opAt(i)` is the operator between operands i and i + 1. */
+  private leftNested(operands: A.Expr[], opAt: (i: number) => A.ArithOp | 'and' | 'or', span: A.Span): A.Expr {
     if (operands.length === 0) return { kind: 'error', span };
     let left = operands[0]!;
     for (let i = 1; i < operands.length; i++) {
       const right = operands[i]!;
-      left = this.made({ kind: 'logical', op, left, right, span: this.join(left.span, right.span) }, left, right);
-    }
-    return left;
-  }
-
-  /** A chain of `+ - * /`: `*` and `/` bind tighter, and each level nests to the left. */
-  private arithmetic(node: CstNode, fallback: A.Span): A.Expr {
-    const c = node.children;
-    // Operators of one level only: one run, whose span is the node's.
-    if ((c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined)) {
-      const ops = byOffset(ARITHMETIC_OPS.flatMap((n) => this.toks(c, n)));
-      return this.singleLevel(node, 'unary', fallback, (i) => (ops[i]?.image ?? '+') as A.ArithOp);
-    }
-    const operands = this.nodes(c, 'unary');
-    const ops = byOffset(ARITHMETIC_OPS.flatMap((n) => this.toks(c, n)));
-    const additive = (t: IToken | undefined): boolean => t !== undefined && (t.image === '+' || t.image === '-');
-    // Terms joined by `+`/`-`, each a run of operands joined by `*`/`/`.
-    const terms: Run<CstNode>[] = [];
-    const termOps: IToken[] = [];
-    let term: Run<CstNode> = { items: [], elements: [] };
-    for (let i = 0; i < operands.length; i++) {
-      const operand = operands[i]!;
-      const next = ops[i];
-      term.items.push(operand);
-      term.elements.push(operand);
-      if (next === undefined) break;
-      if (additive(next)) {
-        terms.push(term);
-        termOps.push(next);
-        term = { items: [], elements: [] };
-      } else term.elements.push(next);
-    }
-    terms.push(term);
-    const span = this.spanOver([...terms.flatMap((t) => t.elements), ...termOps], fallback);
-    const termExprs = terms.map((t) => {
-      const termSpan = this.spanOver(t.elements, span);
-      const timesOps = t.elements.filter((e): e is IToken => isToken(e));
-      if (t.items.length === 0) return { kind: 'error', span: termSpan } as A.Expr;
-      let left = this.expr(t.items[0], termSpan);
-      for (let i = 1; i < t.items.length; i++) {
-        const right = this.expr(t.items[i], termSpan);
-        const op = (timesOps[i - 1]?.image ?? '+') as A.ArithOp;
-        left = this.made({ kind: 'binary', op, left, right, span: this.join(left.span, right.span) }, left, right);
-      }
-      return left;
-    });
-    let left = termExprs[0]!;
-    for (let i = 1; i < termExprs.length; i++) {
-      const right = termExprs[i]!;
-      const op = (termOps[i - 1]?.image ?? '+') as A.ArithOp;
-      left = this.made({ kind: 'binary', op, left, right, span: this.join(left.span, right.span) }, left, right);
+      const op = opAt(i - 1);
+      const joined = this.join(left.span, right.span);
+      const made: A.Expr = op === 'and' || op === 'or' ? { kind: 'logical', op, left, right, span: joined } : { kind: 'binary', op, left, right, span: joined };
+      left = this.made(made, left, right);
     }
     return left;
   }

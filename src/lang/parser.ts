@@ -60,7 +60,6 @@ const RULE_NOUNS: Record<string, string> = {
   expression: 'a value',
   comparison: 'a value',
   additive: 'a value',
-  unary: 'a value',
   primary: 'a value',
   buyerClause: 'a buyer clause',
   rule: 'a rule',
@@ -498,12 +497,13 @@ export class RuleParser extends TunedCstParser {
 
   // ------------------------------------------------------------ expressions
 
-  // One rule holds a whole chain of `and` and `or`, and one a whole chain of
-  // `+ - * /`: the AST builder applies the precedence (and before or, `* /`
-  // before `+ -`). A rule a precedence level made a CST node at every level
-  // for every operand, most of a rule file's nodes; grammar/REFERENCE.md gives
-  // the levels. `not not … x` is a loop, not recursion, so no run of them can
-  // exhaust the stack; the AST builder nests them and limits the depth.
+  // One rule holds a whole chain of `and` and `or` with its `not`s, and one a
+  // whole chain of `+ - * /` with its signs: the AST builder applies the
+  // precedence (and before or, `* /` before `+ -`). A rule a precedence level
+  // made a CST node at every level for every operand, most of a rule file's
+  // nodes; grammar/REFERENCE.md gives the levels. `not not … x` is a loop, not
+  // recursion, so no run of them can exhaust the stack; the AST builder nests
+  // them and limits the depth.
   public expression = this.RULE('expression', () => {
     this.MANY(() => this.CONSUME(T.Not));
     this.SUBRULE(this.comparison);
@@ -545,25 +545,23 @@ export class RuleParser extends TunedCstParser {
     { ALT: () => this.CONSUME(T.Greater) },
   ];
 
+  // The signs of each operand are this rule's too (labelled `sign`): `- - … x`
+  // is a loop, not recursion, so no run of them can exhaust the stack.
   public additive = this.RULE('additive', () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
+    this.MANY(() => this.CONSUME(T.Minus, { LABEL: 'sign' }));
+    this.SUBRULE(this.primary);
+    this.MANY2(() => {
       this.OR(this.arithmeticAlternatives);
-      this.SUBRULE2(this.unary);
+      this.MANY3(() => this.CONSUME2(T.Minus, { LABEL: 'sign' }));
+      this.SUBRULE2(this.primary);
     });
   });
   private readonly arithmeticAlternatives = [
     { ALT: () => this.CONSUME(T.Plus) },
-    { ALT: () => this.CONSUME(T.Minus) },
+    { ALT: () => this.CONSUME3(T.Minus) },
     { ALT: () => this.CONSUME(T.Star) },
     { ALT: () => this.CONSUME(T.Slash) },
   ];
-
-  // `- - … x`: a loop, as `not` is.
-  public unary = this.RULE('unary', () => {
-    this.MANY(() => this.CONSUME(T.Minus));
-    this.SUBRULE(this.primary);
-  });
 
   public primary = this.RULE('primary', () => {
     this.OR(this.primaryAlternatives);
