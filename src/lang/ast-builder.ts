@@ -31,12 +31,13 @@ function firstToken(c: Children): IToken | undefined {
 }
 
 /** Expression levels that, holding one operand and nothing else, are that operand. */
-const PASS_THROUGH = new Set(['expression', 'comparison', 'additive']);
+const PASS_THROUGH = new Set(['expression', 'additive']);
 
-/** An operand of a chain, with the prefix operators before it. */
+/** An operand of a chain, with the prefix operators before it and, in a chain of `and`/`or`, the rest of its comparison. */
 interface Prefixed {
   prefixes: IToken[];
   operand: CstNode;
+  comparison: CstNode | undefined;
 }
 
 /** A run of operands joined by a chain's tighter operators, and every token and node it holds, for its span. */
@@ -49,6 +50,8 @@ interface Run {
 /** A chain's grammar: its operand rule, its operator tokens (the looser ones by image), its prefix operator. */
 interface Chain {
   operand: string;
+  /** The rule that follows an operand to compare it (`== x`), if the chain has one. */
+  comparison?: string;
   operators: readonly string[];
   loose: ReadonlySet<string>;
   prefix: string;
@@ -58,7 +61,8 @@ interface Chain {
 }
 
 const LOGICAL_CHAIN: Chain = {
-  operand: 'comparison',
+  operand: 'additive',
+  comparison: 'comparison',
   operators: ['And', 'Or'],
   loose: new Set(['or']),
   prefix: 'Not',
@@ -826,8 +830,6 @@ export class AstBuilder {
     switch (node.name) {
       case 'expression':
         return this.logical(node, span);
-      case 'comparison':
-        return this.comparison(node, span);
       case 'additive':
         return this.arithmetic(node, span);
       case 'primary':
@@ -853,8 +855,42 @@ export class AstBuilder {
   private logical(node: CstNode, fallback: A.Span): A.Expr {
     const c = node.children;
     // The usual chain, `and`s alone: one level, whose span is the node's.
-    if (c['Or'] === undefined && c['Not'] === undefined) return this.singleLevel(node, 'comparison', fallback, () => 'and');
+    if (c['Or'] === undefined && c['Not'] === undefined) {
+      const span = this.nodeSpan(node, fallback);
+      const operands = this.chainOperands(c, LOGICAL_CHAIN, this.toks(c, 'And'), []);
+      return this.leftNested(operands.map((o) => this.operand(o, span)), () => 'and', span);
+    }
     return this.twoLevels(node, fallback, LOGICAL_CHAIN);
+  }
+
+  /**
+   * A chain's operands in order, each with the prefix operators and the
+   * comparison that belong to it: those between the operator before it and
+   * the operator after it (`ops`, in source order).
+   */
+  private chainOperands(c: Children, chain: Chain, ops: IToken[], prefixes: IToken[]): Prefixed[] {
+    const operands = this.nodes(c, chain.operand);
+    const comparisons = chain.comparison === undefined ? [] : this.nodes(c, chain.comparison);
+    const out: Prefixed[] = [];
+    let prefixAt = 0;
+    let comparisonAt = 0;
+    for (let i = 0; i < operands.length; i++) {
+      const end = ops[i]?.startOffset ?? Infinity;
+      const own: IToken[] = [];
+      while (prefixAt < prefixes.length && prefixes[prefixAt]!.startOffset < end) own.push(prefixes[prefixAt++]!);
+      // A comparison always starts with a real token (its operator, `in`, `within` or `between`).
+      const next = comparisons[comparisonAt];
+      const comparison = next !== undefined && (next.location?.startOffset ?? Infinity) < end ? next : undefined;
+      if (comparison !== undefined) comparisonAt++;
+      out.push({ prefixes: own, operand: operands[i]!, comparison });
+    }
+    return out;
+  }
+
+  /** An operand of a chain, compared if it has a comparison; its prefix operators are applied by the caller. */
+  private operand({ operand, comparison }: Prefixed, fallback: A.Span): A.Expr {
+    if (comparison === undefined) return this.expr(operand, fallback);
+    return this.comparison(operand, comparison, this.spanOver([operand, comparison], fallback));
   }
 
   /** A chain of `+ - * /`: `*` and `/` bind tighter, and a run of signs applies to its operand alone. */
@@ -878,19 +914,15 @@ export class AstBuilder {
   private twoLevels(node: CstNode, fallback: A.Span, chain: Chain): A.Expr {
     const c = node.children;
     const ops = byOffset(chain.operators.flatMap((n) => this.toks(c, n)));
-    const prefixes = this.toks(c, chain.prefix);
-    const operands = this.nodes(c, chain.operand);
+    const operands = this.chainOperands(c, chain, ops, this.toks(c, chain.prefix));
     const runs: Run[] = [];
     const runOps: IToken[] = [];
     let run: Run = { items: [], ops: [], elements: [] };
-    let prefixAt = 0;
     for (let i = 0; i < operands.length; i++) {
-      const end = ops[i]?.startOffset ?? Infinity;
-      const own: IToken[] = [];
-      while (prefixAt < prefixes.length && prefixes[prefixAt]!.startOffset < end) own.push(prefixes[prefixAt++]!);
-      const operand = operands[i]!;
-      run.items.push({ prefixes: own, operand });
-      run.elements.push(...own, operand);
+      const item = operands[i]!;
+      run.items.push(item);
+      run.elements.push(...item.prefixes, item.operand);
+      if (item.comparison !== undefined) run.elements.push(item.comparison);
       const next = ops[i];
       if (next === undefined) break;
       if (chain.loose.has(next.image)) {
@@ -906,9 +938,10 @@ export class AstBuilder {
     const span = this.spanOver([...runs.flatMap((r) => r.elements), ...runOps], fallback);
     const runExprs = runs.map((r) => {
       const runSpan = this.spanOver(r.elements, span);
-      const items = r.items.map(({ prefixes: ps, operand }) => {
-        const whole = this.spanOver([...ps, operand], runSpan);
-        return this.prefixed(ps, chain.prefixOp, this.expr(operand, whole), whole);
+      const items = r.items.map((item) => {
+        const { prefixes: ps, operand, comparison } = item;
+        const whole = this.spanOver(comparison === undefined ? [...ps, operand] : [...ps, operand, comparison], runSpan);
+        return this.prefixed(ps, chain.prefixOp, this.operand(item, whole), whole);
       });
       return this.leftNested(items, (i) => chain.make(r.ops[i]), runSpan);
     });
@@ -955,28 +988,29 @@ export class AstBuilder {
     return left;
   }
 
-  private comparison(node: CstNode, span: A.Span): A.Expr {
-    const c = node.children;
+  /** `left` compared as `rest` says (`== x`, `not in [..]`, `within 5m`, `between a and b`). */
+  private comparison(leftNode: CstNode, rest: CstNode, span: A.Span): A.Expr {
+    const c = rest.children;
     const sides = this.nodes(c, 'additive');
-    const left = this.expr(sides[0], span);
+    const left = this.expr(leftNode, span);
     const opNode = this.node(c, 'compareOp');
     if (opNode) {
       const opTok = firstToken(opNode.children);
       const image = opTok?.image === '=' ? '==' : (opTok?.image ?? '==');
-      const right = this.expr(sides[1], span);
+      const right = this.expr(sides[0], span);
       return this.made({ kind: 'compare', op: image as A.CompareOp, left, right, span }, left, right);
     }
     if (this.tok(c, 'In')) {
-      const list = this.expr(sides[1], span);
+      const list = this.expr(sides[0], span);
       return this.made({ kind: 'in', negated: this.tok(c, 'Not') !== undefined, value: left, list, span }, left, list);
     }
     if (this.tok(c, 'Kw_within')) {
-      const duration = this.expr(sides[1], span);
+      const duration = this.expr(sides[0], span);
       return this.made({ kind: 'within', value: left, duration, span }, left, duration);
     }
     if (this.tok(c, 'Between')) {
-      const low = this.expr(sides[1], span);
-      const high = this.expr(sides[2], span);
+      const low = this.expr(sides[0], span);
+      const high = this.expr(sides[1], span);
       return this.made({ kind: 'between', value: left, low, high, span }, left, low, high);
     }
     return left;

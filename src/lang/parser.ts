@@ -58,7 +58,7 @@ const RULE_NOUNS: Record<string, string> = {
   declaration: 'a declaration',
   fieldType: 'a type',
   expression: 'a value',
-  comparison: 'a value',
+  comparison: 'a comparison',
   additive: 'a value',
   primary: 'a value',
   buyerClause: 'a buyer clause',
@@ -504,20 +504,24 @@ export class RuleParser extends TunedCstParser {
   // nodes; grammar/REFERENCE.md gives the levels. `not not … x` is a loop, not
   // recursion, so no run of them can exhaust the stack; the AST builder nests
   // them and limits the depth.
+  // An operand of the chain is a value and, if it is compared, the
+  // comparison's rest (its operator and right side) in a node of its own.
   public expression = this.RULE('expression', () => {
     this.MANY(() => this.CONSUME(T.Not));
-    this.SUBRULE(this.comparison);
+    this.SUBRULE(this.additive);
+    this.OPTION(() => this.SUBRULE(this.comparison));
     this.MANY2(() => {
       this.OR(this.logicalAlternatives);
       this.MANY3(() => this.CONSUME2(T.Not));
-      this.SUBRULE2(this.comparison);
+      this.SUBRULE2(this.additive);
+      this.OPTION2(() => this.SUBRULE2(this.comparison));
     });
   });
   private readonly logicalAlternatives = [{ ALT: () => this.CONSUME(T.And) }, { ALT: () => this.CONSUME(T.Or) }];
 
+  /** What follows the left side of a comparison: `== x`, `not in [..]`, `within 5m`, `between a and b`. */
   public comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.additive);
-    this.OPTION(() => this.OR(this.comparisonAlternatives));
+    this.OR(this.comparisonAlternatives);
   });
   private readonly comparisonAlternatives = [
     { ALT: () => { this.SUBRULE(this.compareOp); this.SUBRULE2(this.additive); } },
