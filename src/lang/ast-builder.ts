@@ -899,8 +899,9 @@ export class AstBuilder {
     // Operators of one level only, and no signs: one level, whose span is the node's.
     const oneLevel = (c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined);
     if (oneLevel && c['sign'] === undefined) {
+      const span = this.nodeSpan(node, fallback);
       const ops = byOffset(ARITHMETIC_CHAIN.operators.flatMap((n) => this.toks(c, n)));
-      return this.singleLevel(node, 'primary', fallback, (i) => (ops[i]?.image ?? '+') as A.ArithOp);
+      return this.leftNested(this.nodes(c, 'primary').map((o) => this.expr(o, span)), (i) => ARITHMETIC_CHAIN.make(ops[i]), span);
     }
     return this.twoLevels(node, fallback, ARITHMETIC_CHAIN);
   }
@@ -965,13 +966,6 @@ export class AstBuilder {
     if (isToken(e)) return isRealToken(e) ? this.tokenSpan(e) : undefined;
     const at = e.location;
     return at && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) ? this.nodeSpan(e) : undefined;
-  }
-
-  /** A chain whose operators are all of one precedence level, left-nested; `opAt(i)` is the operator before operand i + 1. */
-  private singleLevel(node: CstNode, operandRule: string, fallback: A.Span, opAt: (i: number) => A.ArithOp | 'and'): A.Expr {
-    const span = this.nodeSpan(node, fallback);
-    const operands = (node.children[operandRule] ?? []).map((o) => this.expr(o as CstNode, span));
-    return this.leftNested(operands, (i) => opAt(i), span);
   }
 
   /** `a op b op c`, nested to the left; `opAt(i)` is the operator between operands i and i + 1. */
