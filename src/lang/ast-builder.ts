@@ -40,12 +40,18 @@ interface Prefixed {
   comparison: CstNode | undefined;
 }
 
-/** A run of operands joined by a chain's tighter operators, and every token and node it holds, for its span. */
+/** A run of operands joined by a chain's tighter operators. */
 interface Run {
   items: Prefixed[];
   ops: IToken[];
-  elements: (IToken | CstNode)[];
 }
+
+/** The tokens and nodes of an operand, for its span. */
+const partsOf = ({ prefixes, operand, comparison }: Prefixed): (IToken | CstNode)[] =>
+  comparison === undefined ? [...prefixes, operand] : [...prefixes, operand, comparison];
+
+/** The tokens and nodes of a run, for its span. */
+const runParts = (r: Run): (IToken | CstNode)[] => [...r.items.flatMap(partsOf), ...r.ops];
 
 /** A chain's grammar: its operand rule, its operator tokens (the looser ones by image), its prefix operator. */
 interface Chain {
@@ -852,15 +858,14 @@ export class AstBuilder {
   // first token to its last, operators included.
 
   /** A chain of `and` and `or`: `and` binds tighter, and a run of `not` applies to its operand alone. */
-  private logical(node: CstNode, fallback: A.Span): A.Expr {
+  private logical(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
     // The usual chain, `and`s alone: one level, whose span is the node's.
     if (c['Or'] === undefined && c['Not'] === undefined) {
-      const span = this.nodeSpan(node, fallback);
       const operands = this.chainOperands(c, LOGICAL_CHAIN, this.toks(c, 'And'), []);
       return this.leftNested(operands.map((o) => this.operand(o, span)), () => 'and', span);
     }
-    return this.twoLevels(node, fallback, LOGICAL_CHAIN);
+    return this.twoLevels(node, span, LOGICAL_CHAIN);
   }
 
   /**
@@ -894,16 +899,15 @@ export class AstBuilder {
   }
 
   /** A chain of `+ - * /`: `*` and `/` bind tighter, and a run of signs applies to its operand alone. */
-  private arithmetic(node: CstNode, fallback: A.Span): A.Expr {
+  private arithmetic(node: CstNode, span: A.Span): A.Expr {
     const c = node.children;
     // Operators of one level only, and no signs: one level, whose span is the node's.
     const oneLevel = (c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined);
     if (oneLevel && c['sign'] === undefined) {
-      const span = this.nodeSpan(node, fallback);
       const ops = byOffset(ARITHMETIC_CHAIN.operators.flatMap((n) => this.toks(c, n)));
       return this.leftNested(this.nodes(c, 'primary').map((o) => this.expr(o, span)), (i) => ARITHMETIC_CHAIN.make(ops[i]), span);
     }
-    return this.twoLevels(node, fallback, ARITHMETIC_CHAIN);
+    return this.twoLevels(node, span, ARITHMETIC_CHAIN);
   }
 
   /**
@@ -918,31 +922,24 @@ export class AstBuilder {
     const operands = this.chainOperands(c, chain, ops, this.toks(c, chain.prefix));
     const runs: Run[] = [];
     const runOps: IToken[] = [];
-    let run: Run = { items: [], ops: [], elements: [] };
+    let run: Run = { items: [], ops: [] };
     for (let i = 0; i < operands.length; i++) {
-      const item = operands[i]!;
-      run.items.push(item);
-      run.elements.push(...item.prefixes, item.operand);
-      if (item.comparison !== undefined) run.elements.push(item.comparison);
+      run.items.push(operands[i]!);
       const next = ops[i];
       if (next === undefined) break;
       if (chain.loose.has(next.image)) {
         runs.push(run);
         runOps.push(next);
-        run = { items: [], ops: [], elements: [] };
-      } else {
-        run.ops.push(next);
-        run.elements.push(next);
-      }
+        run = { items: [], ops: [] };
+      } else run.ops.push(next);
     }
     runs.push(run);
-    const span = this.spanOver([...runs.flatMap((r) => r.elements), ...runOps], fallback);
+    const span = this.spanOver([...runs.flatMap(runParts), ...runOps], fallback);
     const runExprs = runs.map((r) => {
-      const runSpan = this.spanOver(r.elements, span);
+      const runSpan = this.spanOver(runParts(r), span);
       const items = r.items.map((item) => {
-        const { prefixes: ps, operand, comparison } = item;
-        const whole = this.spanOver(comparison === undefined ? [...ps, operand] : [...ps, operand, comparison], runSpan);
-        return this.prefixed(ps, chain.prefixOp, this.operand(item, whole), whole);
+        const whole = this.spanOver(partsOf(item), runSpan);
+        return this.prefixed(item.prefixes, chain.prefixOp, this.operand(item, whole), whole);
       });
       return this.leftNested(items, (i) => chain.make(r.ops[i]), runSpan);
     });

@@ -503,9 +503,8 @@ export class RuleParser extends TunedCstParser {
   // made a CST node at every level for every operand, most of a rule file's
   // nodes; grammar/REFERENCE.md gives the levels. `not not … x` is a loop, not
   // recursion, so no run of them can exhaust the stack; the AST builder nests
-  // them and limits the depth.
-  // An operand of the chain is a value and, if it is compared, the
-  // comparison's rest (its operator and right side) in a node of its own.
+  // them and limits the depth. An operand of the chain is a value and, if it
+  // is compared, the comparison's rest (`== x`) in a node of its own.
   public expression = this.RULE('expression', () => {
     this.MANY(() => this.CONSUME(T.Not));
     this.SUBRULE(this.additive);
