@@ -22,6 +22,16 @@ const isNode = (e: CstElement | undefined): e is CstNode => e !== undefined && '
 /** A token that really came from the source (recovery can insert virtual ones). */
 const isRealToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 
+/** Where a token or a node lies, as both record it. */
+type Positions = Pick<IToken, 'startOffset' | 'startLine' | 'startColumn' | 'endOffset' | 'endLine' | 'endColumn'>;
+
+/** A real token, or a node that holds one: where it lies (what `tokenSpan` and `nodeSpan` read). */
+function positionsOf(e: IToken | CstNode): Positions | undefined {
+  if (isToken(e)) return isRealToken(e) ? e : undefined;
+  const at = e.location;
+  return at && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) ? at : undefined;
+}
+
 /** The first token among a node's children, in the order their keys were added. */
 function firstToken(c: Children): IToken | undefined {
   for (const key in c) {
@@ -946,23 +956,33 @@ export class AstBuilder {
     return this.leftNested(runExprs, (i) => chain.make(runOps[i]), span);
   }
 
-  /** The span from the earliest to the latest of `elements` that has a position, or `fallback` if none has. */
+  /** The span from the earliest to the latest of `elements` that has a
+   *  position, or `fallback` if none has. Compared on the elements' own
+   *  positions, so only the span returned is made. */
   private spanOver(elements: readonly (IToken | CstNode)[], fallback: A.Span): A.Span {
-    let from: A.Span | undefined;
-    let to: A.Span | undefined;
+    let from: Positions | undefined;
+    let to: Positions | undefined;
+    let end = 0;
     for (const e of elements) {
-      const at = this.positionOf(e);
+      const at = positionsOf(e);
       if (at === undefined) continue;
-      if (from === undefined || at.start < from.start) from = at;
-      if (to === undefined || at.end > to.end) to = at;
+      if (from === undefined || at.startOffset < from.startOffset) from = at;
+      const atEnd = (at.endOffset ?? at.startOffset) + 1;
+      if (to === undefined || atEnd > end) {
+        to = at;
+        end = atEnd;
+      }
     }
-    return from === undefined ? fallback : this.join(from, to!);
-  }
-
-  private positionOf(e: IToken | CstNode): A.Span | undefined {
-    if (isToken(e)) return isRealToken(e) ? this.tokenSpan(e) : undefined;
-    const at = e.location;
-    return at && Number.isFinite(at.startOffset) && Number.isFinite(at.endOffset) ? this.nodeSpan(e) : undefined;
+    if (from === undefined || to === undefined) return fallback;
+    return {
+      file: this.file,
+      line: from.startLine ?? 1,
+      col: from.startColumn ?? 1,
+      endLine: to.endLine ?? to.startLine ?? 1,
+      endCol: (to.endColumn ?? to.startColumn ?? 0) + 1,
+      start: from.startOffset,
+      end,
+    };
   }
 
   /** `a op b op c`, nested to the left; `opAt(i)` is the operator between operands i and i + 1. */
