@@ -164,14 +164,19 @@ export class AstBuilder {
   // ------------------------------------------------------------ spans
 
   tokenSpan(t: IToken): A.Span {
+    return this.spanFrom(t, t);
+  }
+
+  /** The span from where `from` starts to where `to` ends. */
+  private spanFrom(from: Positions, to: Positions): A.Span {
     return {
       file: this.file,
-      line: t.startLine ?? 1,
-      col: t.startColumn ?? 1,
-      endLine: t.endLine ?? t.startLine ?? 1,
-      endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
-      start: t.startOffset,
-      end: (t.endOffset ?? t.startOffset) + 1,
+      line: from.startLine ?? 1,
+      col: from.startColumn ?? 1,
+      endLine: to.endLine ?? to.startLine ?? 1,
+      endCol: (to.endColumn ?? to.startColumn ?? 0) + 1,
+      start: from.startOffset,
+      end: (to.endOffset ?? to.startOffset) + 1,
     };
   }
 
@@ -184,15 +189,7 @@ export class AstBuilder {
     if (node !== undefined && isToken(node)) return isRealToken(node) ? this.tokenSpan(node) : (fallback ?? this.emptySpan());
     const at = node?.location;
     if (!at || !Number.isFinite(at.startOffset) || !Number.isFinite(at.endOffset)) return fallback ?? this.emptySpan();
-    return {
-      file: this.file,
-      line: at.startLine ?? 1,
-      col: at.startColumn ?? 1,
-      endLine: at.endLine ?? at.startLine ?? 1,
-      endCol: (at.endColumn ?? at.startColumn ?? 0) + 1,
-      start: at.startOffset,
-      end: (at.endOffset ?? at.startOffset) + 1,
-    };
+    return this.spanFrom(at, at);
   }
 
   join(a: A.Span, b: A.Span): A.Span {
@@ -962,27 +959,13 @@ export class AstBuilder {
   private spanOver(elements: readonly (IToken | CstNode)[], fallback: A.Span): A.Span {
     let from: Positions | undefined;
     let to: Positions | undefined;
-    let end = 0;
     for (const e of elements) {
       const at = positionsOf(e);
       if (at === undefined) continue;
       if (from === undefined || at.startOffset < from.startOffset) from = at;
-      const atEnd = (at.endOffset ?? at.startOffset) + 1;
-      if (to === undefined || atEnd > end) {
-        to = at;
-        end = atEnd;
-      }
+      if (to === undefined || (at.endOffset ?? at.startOffset) > (to.endOffset ?? to.startOffset)) to = at;
     }
-    if (from === undefined || to === undefined) return fallback;
-    return {
-      file: this.file,
-      line: from.startLine ?? 1,
-      col: from.startColumn ?? 1,
-      endLine: to.endLine ?? to.startLine ?? 1,
-      endCol: (to.endColumn ?? to.startColumn ?? 0) + 1,
-      start: from.startOffset,
-      end,
-    };
+    return from === undefined || to === undefined ? fallback : this.spanFrom(from, to);
   }
 
   /** `a op b op c`, nested to the left; `opAt(i)` is the operator between operands i and i + 1. */
