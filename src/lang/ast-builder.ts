@@ -56,12 +56,33 @@ interface Run {
   ops: IToken[];
 }
 
-/** The tokens and nodes of an operand, for its span. */
-const partsOf = ({ prefixes, operand, comparison }: Prefixed): (IToken | CstNode)[] =>
-  comparison === undefined ? [...prefixes, operand] : [...prefixes, operand, comparison];
+/** The earliest start and the latest end among the tokens and nodes added
+ *  (those with a position), for the span over them; kept as positions, so
+ *  only the span made from them is allocated. */
+class Extent {
+  from: Positions | undefined = undefined;
+  to: Positions | undefined = undefined;
 
-/** The tokens and nodes of a run, for its span. */
-const runParts = (r: Run): (IToken | CstNode)[] => [...r.items.flatMap(partsOf), ...r.ops];
+  add(e: IToken | CstNode): void {
+    const at = positionsOf(e);
+    if (at === undefined) return;
+    if (this.from === undefined || at.startOffset < this.from.startOffset) this.from = at;
+    if (this.to === undefined || (at.endOffset ?? at.startOffset) > (this.to.endOffset ?? this.to.startOffset)) this.to = at;
+  }
+
+  /** An operand with its prefix operators and its comparison. */
+  addOperand({ prefixes, operand, comparison }: Prefixed): void {
+    for (const p of prefixes) this.add(p);
+    this.add(operand);
+    if (comparison !== undefined) this.add(comparison);
+  }
+
+  /** A run's operands and operators. */
+  addRun(r: Run): void {
+    for (const item of r.items) this.addOperand(item);
+    for (const op of r.ops) this.add(op);
+  }
+}
 
 /** A chain's grammar: its operand rule, its operator tokens (the looser ones by image), its prefix operator. */
 interface Chain {
@@ -899,6 +920,13 @@ export class AstBuilder {
     return out;
   }
 
+  /** A chain's real operator tokens, in source order. */
+  private operatorTokens(c: Children, names: readonly string[]): IToken[] {
+    const ops: IToken[] = [];
+    for (const name of names) for (const e of c[name] ?? []) if (isToken(e) && isRealToken(e)) ops.push(e);
+    return byOffset(ops);
+  }
+
   /** An operand of a chain, compared if it has a comparison; its prefix operators are applied by the caller. */
   private operand({ operand, comparison }: Prefixed, fallback: A.Span): A.Expr {
     if (comparison === undefined) return this.expr(operand, fallback);
@@ -911,7 +939,7 @@ export class AstBuilder {
     // Operators of one level only, and no signs: one level, whose span is the node's.
     const oneLevel = (c['Plus'] === undefined && c['Minus'] === undefined) || (c['Star'] === undefined && c['Slash'] === undefined);
     if (oneLevel && c['sign'] === undefined) {
-      const ops = byOffset(ARITHMETIC_CHAIN.operators.flatMap((n) => this.toks(c, n)));
+      const ops = this.operatorTokens(c, ARITHMETIC_CHAIN.operators);
       return this.leftNested(this.nodes(c, 'primary').map((o) => this.expr(o, span)), (i) => ARITHMETIC_CHAIN.make(ops[i]), span);
     }
     return this.twoLevels(node, span, ARITHMETIC_CHAIN);
@@ -925,7 +953,7 @@ export class AstBuilder {
    */
   private twoLevels(node: CstNode, fallback: A.Span, chain: Chain): A.Expr {
     const c = node.children;
-    const ops = byOffset(chain.operators.flatMap((n) => this.toks(c, n)));
+    const ops = this.operatorTokens(c, chain.operators);
     const operands = this.chainOperands(c, chain, ops, this.toks(c, chain.prefix));
     const runs: Run[] = [];
     const runOps: IToken[] = [];
@@ -941,11 +969,18 @@ export class AstBuilder {
       } else run.ops.push(next);
     }
     runs.push(run);
-    const span = this.spanOver([...runs.flatMap(runParts), ...runOps], fallback);
+    const all = new Extent();
+    for (const r of runs) all.addRun(r);
+    for (const op of runOps) all.add(op);
+    const span = this.spanOf(all, fallback);
     const runExprs = runs.map((r) => {
-      const runSpan = this.spanOver(runParts(r), span);
+      const runExtent = new Extent();
+      runExtent.addRun(r);
+      const runSpan = this.spanOf(runExtent, span);
       const items = r.items.map((item) => {
-        const whole = this.spanOver(partsOf(item), runSpan);
+        const operandExtent = new Extent();
+        operandExtent.addOperand(item);
+        const whole = this.spanOf(operandExtent, runSpan);
         return this.prefixed(item.prefixes, chain.prefixOp, this.operand(item, whole), whole);
       });
       return this.leftNested(items, (i) => chain.make(r.ops[i]), runSpan);
@@ -954,17 +989,14 @@ export class AstBuilder {
   }
 
   /** The span from the earliest to the latest of `elements` that has a
-   *  position, or `fallback` if none has. Compared on the elements' own
-   *  positions, so only the span returned is made. */
+   *  position, or `fallback` if none has. */
   private spanOver(elements: readonly (IToken | CstNode)[], fallback: A.Span): A.Span {
-    let from: Positions | undefined;
-    let to: Positions | undefined;
-    for (const e of elements) {
-      const at = positionsOf(e);
-      if (at === undefined) continue;
-      if (from === undefined || at.startOffset < from.startOffset) from = at;
-      if (to === undefined || (at.endOffset ?? at.startOffset) > (to.endOffset ?? to.startOffset)) to = at;
-    }
+    const extent = new Extent();
+    for (const e of elements) extent.add(e);
+    return this.spanOf(extent, fallback);
+  }
+
+  private spanOf({ from, to }: Extent, fallback: A.Span): A.Span {
     return from === undefined || to === undefined ? fallback : this.spanFrom(from, to);
   }
 
