@@ -22,6 +22,9 @@ const isNode = (e: CstElement | undefined): e is CstNode => e !== undefined && '
 /** A token that really came from the source (recovery can insert virtual ones). */
 const isRealToken = (t: IToken): boolean => !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 
+/** A child that is a token from the source. */
+const isSourceToken = (e: CstElement | undefined): e is IToken => isToken(e) && isRealToken(e);
+
 /** Where a token or a node lies, as both record it. */
 type Positions = Pick<IToken, 'startOffset' | 'startLine' | 'startColumn' | 'endOffset' | 'endLine' | 'endColumn'>;
 
@@ -207,10 +210,8 @@ export class AstBuilder {
    *  every node's edges instead was most of the time spent building a large
    *  file's AST. */
   nodeSpan(node: CstElement | undefined, fallback?: A.Span): A.Span {
-    if (node !== undefined && isToken(node)) return isRealToken(node) ? this.tokenSpan(node) : (fallback ?? this.emptySpan());
-    const at = node?.location;
-    if (!at || !Number.isFinite(at.startOffset) || !Number.isFinite(at.endOffset)) return fallback ?? this.emptySpan();
-    return this.spanFrom(at, at);
+    const at = node === undefined ? undefined : positionsOf(node);
+    return at === undefined ? (fallback ?? this.emptySpan()) : this.spanFrom(at, at);
   }
 
   join(a: A.Span, b: A.Span): A.Span {
@@ -229,11 +230,11 @@ export class AstBuilder {
 
   private tok(c: Children, name: string, i = 0): IToken | undefined {
     const t = c[name]?.[i];
-    return isToken(t) && isRealToken(t) ? t : undefined;
+    return isSourceToken(t) ? t : undefined;
   }
 
   private toks(c: Children, name: string): IToken[] {
-    return (c[name] ?? []).filter((t): t is IToken => isToken(t) && isRealToken(t));
+    return (c[name] ?? []).filter(isSourceToken);
   }
 
   private node(c: Children, name: string, i = 0): CstNode | undefined {
@@ -923,7 +924,7 @@ export class AstBuilder {
   /** A chain's real operator tokens, in source order. */
   private operatorTokens(c: Children, names: readonly string[]): IToken[] {
     const ops: IToken[] = [];
-    for (const name of names) for (const e of c[name] ?? []) if (isToken(e) && isRealToken(e)) ops.push(e);
+    for (const name of names) for (const e of c[name] ?? []) if (isSourceToken(e)) ops.push(e);
     return byOffset(ops);
   }
 
