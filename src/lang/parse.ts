@@ -8,7 +8,7 @@
 // text is lexed a slice of lines at a time and each declaration parsed as
 // soon as the next starts, so a large file's tokens are never all alive.
 
-import { tokenMatcher, type ILexingError, type IToken, type TokenType } from 'chevrotain';
+import { tokenMatcher, type ILexingError, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
 import type { RuleFile, Trivia } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';
@@ -63,7 +63,6 @@ function parseUnsafe(source: string, file: string, sliceChars: number): ParseRes
   const ast: RuleFile = { file, buyers: [], flows: [], alerts: [], span: { ...endSpan, end: source.length } };
   const comments: Trivia['comments'] = [];
   const seen = new Set<number>();
-  const cutter = new DeclarationCutter();
   const parseChunk = (chunk: IToken[], nextFollows: boolean): void => {
     try {
       parseDeclaration(chunk, nextFollows, builder, ast, diagnostics, seen);
@@ -75,22 +74,14 @@ function parseUnsafe(source: string, file: string, sliceChars: number): ParseRes
     }
   };
 
-  // Lexed a slice of lines at a time, each declaration parsed as soon as the
-  // next one starts: a large file's tokens are never all alive at once (a
-  // 100,000-buyer file has 5.5 million; its parse's peak memory went from 1.40
-  // to 1.03 GB).
-  for (const slice of lineSlices(source, sliceChars)) {
-    const lexed = T.ruleLexer.tokenizeLines(source, slice.start, slice.end, slice.line);
+  const readSlice = (lexed: ILexingResult): IToken[] => {
     reportLexingErrors(lexed.errors, source, file, lexingErrors);
     for (const t of lexed.groups[T.COMMENT_GROUP] ?? []) comments.push({ text: t.image, span: builder.tokenSpan(t) });
-    const last = slice.end === source.length;
-    for (const t of lexed.tokens) cutter.push(readUnterminated(t, builder, unterminated));
-    for (const chunk of cutter.complete(last)) parseChunk(chunk, true);
-    if (last) {
-      const rest = cutter.rest();
-      if (rest.length > 0) parseChunk(rest, false);
-    }
-  }
+    const tokens = lexed.tokens;
+    for (let i = 0; i < tokens.length; i++) tokens[i] = readUnterminated(tokens[i]!, builder, unterminated);
+    return tokens;
+  };
+  for (const { tokens, nextFollows } of declarationTokens(source, sliceChars, readSlice)) parseChunk(tokens, nextFollows);
 
   // concat, not a spread: a file of 100,000 bad lines has more diagnostics than a call takes arguments.
   const all = lexingErrors.concat(unterminated, diagnostics, builder.diagnostics);
@@ -99,11 +90,38 @@ function parseUnsafe(source: string, file: string, sliceChars: number): ParseRes
   return { ast, diagnostics: sortDiagnostics(all), trivia: { comments, blankLines: blankLines(source) } };
 }
 
+/**
+ * The tokens of each top-level declaration of `source`, in order. The text is
+ * lexed a slice of lines at a time (`readSlice` sees each slice's lexing and
+ * returns the tokens to cut), and a declaration is handed out as soon as the
+ * next one starts: a large file's tokens are never all alive at once (a
+ * 100,000-buyer file has 5.5 million; its parse's peak memory went from 1.40
+ * to 1.03 GB). `nextFollows`: another declaration comes after this one.
+ * bench/scale.ts times this and Chevrotain's recognition alone, the part of a
+ * parse before the AST builder.
+ */
+export function* declarationTokens(
+  source: string,
+  sliceChars: number,
+  readSlice: (lexed: ILexingResult) => readonly IToken[],
+): Generator<{ tokens: IToken[]; nextFollows: boolean }> {
+  const cutter = new DeclarationCutter();
+  for (const slice of lineSlices(source, sliceChars)) {
+    for (const t of readSlice(T.ruleLexer.tokenizeLines(source, slice.start, slice.end, slice.line))) cutter.push(t);
+    const last = slice.end === source.length;
+    for (const tokens of cutter.complete(last)) yield { tokens, nextFollows: true };
+    if (last) {
+      const rest = cutter.rest();
+      if (rest.length > 0) yield { tokens: rest, nextFollows: false };
+    }
+  }
+}
+
 /** Characters a lexed slice holds at least (it runs on to the end of its line).
  *  A slice's tokens live until its declarations are parsed, and every minor
  *  collection meanwhile copies them: 8 KB slices made the minor collections
  *  of a 10,000-buyer parse a quarter to a third cheaper than 64 KB ones. */
-const SLICE_CHARS = 1 << 13;
+export const SLICE_CHARS = 1 << 13;
 
 /** [start, end) of each slice of whole lines of about SLICE_CHARS, with the
  *  1-based line it starts on, counted as the lexer counts lines (`\n`, `\r\n`
