@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSyntaxDiagramsCode } from 'chevrotain';
+import { createSyntaxDiagramsCode } from '../src/lang/chevrotain.js';
 import { ruleParser } from '../src/lang/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,7 +2,8 @@
 // ./actions.ts, in the order the lexer tries them. Re-exports both, so the
 // parser reads every token as `T.Name`.
 
-import { Lexer, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
+import type { ILexingResult, IToken, TokenType } from 'chevrotain';
+import { Lexer } from './chevrotain.js';
 import { ACTION_KEYWORDS, ACTION_SOFT_KEYWORDS } from './actions.js';
 import {
   Accepted, Accepts, After, And, Arrow, Backoff, Backup, Batch, Between, Bid, Breaker, Buyer, By, Cap, Clock, Closed, Colon, Comma, Comment,

@@ -8,7 +8,8 @@
 // text is lexed a slice of lines at a time and each declaration parsed as
 // soon as the next starts, so a large file's tokens are never all alive.
 
-import { tokenMatcher, type ILexingError, type ILexingResult, type IToken, type TokenType } from 'chevrotain';
+import type { ILexingError, ILexingResult, IToken, TokenType } from 'chevrotain';
+import { tokenMatcher } from './chevrotain.js';
 import type { RuleFile, Trivia } from './ast.js';
 import { AstBuilder } from './ast-builder.js';
 import { diagnostic, didYouMean, sortDiagnostics, suggest, type Diagnostic } from './diagnostics.js';

@@ -8,7 +8,8 @@
 // rules already live in ./actions.ts, so what is left here is the declarations,
 // the buyer clauses and the expression grammar.
 
-import { EOF, tokenMatcher, type CstNode, type IParserErrorMessageProvider, type ParserMethod, type TokenType, type IToken } from 'chevrotain';
+import type { CstNode, IParserErrorMessageProvider, ParserMethod, TokenType, IToken } from 'chevrotain';
+import { EOF, tokenMatcher } from './chevrotain.js';
 import { MAX_EXPR_DEPTH } from '../core/limits.js';
 import { ACTION_RULES, ACTION_SYNTAX, GRAMMAR_DSL, type ActionGrammar, type ParserRuleName } from './actions.js';
 import * as T from './lexer.js';

@@ -12,10 +12,11 @@
 //   `Number.isFinite`, read both alike). A NaN makes V8 store the positions of
 //   every node, and of every span copied from them, as boxed numbers.
 //
-// test/lang/tuned-cst-parser.test.ts fails if a Chevrotain upgrade renames
+// test/lang/tuned-chevrotain.test.ts fails if a Chevrotain upgrade renames
 // either method, instead of this tuning silently stopping.
 
-import { CstParser, type CstNode, type CstNodeLocation } from 'chevrotain';
+import type { CstNode, CstNodeLocation } from 'chevrotain';
+import { CstParser } from './chevrotain.js';
 
 /** A CST node's children: keyed by token type or rule name, nothing inherited. */
 function CstChildren(this: object): void {}

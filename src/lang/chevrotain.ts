@@ -1,0 +1,36 @@
+// Chevrotain, as every part of leadroute loads it: from the one-file ES module
+// build its package ships (lib/chevrotain.mjs, the same version's code bundled
+// with the lodash-es functions it uses) instead of its package entry
+// (lib/src/api.js), which imports lodash-es as about 600 modules of their own.
+// Loading the entry took 0.4–1.3 s on the CI machine and the bundle 0.09 s,
+// and every `leadroute` command, `serve` start, test worker and embedder that
+// imports the package paid it. The package's `exports` names only its entry,
+// so the bundle is found beside it; were a later Chevrotain to ship it
+// elsewhere, the entry is loaded instead (test/lang/chevrotain.test.ts says
+// which was loaded). One copy for the whole program: a token type or a parser
+// class from the other copy would not be this one's.
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+type Chevrotain = typeof import('chevrotain');
+
+/** Where the bundle would be: lib/chevrotain.mjs, beside the entry's lib/src/. */
+export const CHEVROTAIN_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', 'chevrotain.mjs');
+
+/** Chevrotain from `bundle`, or from its package entry when that cannot be loaded. */
+export async function loadChevrotain(bundle: string = CHEVROTAIN_BUNDLE): Promise<{ api: Chevrotain; bundled: boolean }> {
+  try {
+    return { api: (await import(pathToFileURL(bundle).href)) as Chevrotain, bundled: true };
+  } catch {
+    return { api: await import('chevrotain'), bundled: false };
+  }
+}
+
+const loaded = await loadChevrotain();
+
+/** Whether the bundle was loaded (false: the package entry). */
+export const CHEVROTAIN_BUNDLED: boolean = loaded.bundled;
+
+export const { createSyntaxDiagramsCode, createToken, CstParser, EOF, Lexer, tokenMatcher, VERSION: CHEVROTAIN_VERSION } = loaded.api;
