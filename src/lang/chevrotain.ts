@@ -16,16 +16,28 @@ import { pathToFileURL } from 'node:url';
 
 type Chevrotain = typeof import('chevrotain');
 
-/** Where the bundle would be: lib/chevrotain.mjs, beside the entry's lib/src/. */
-export const CHEVROTAIN_BUNDLE = join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', 'chevrotain.mjs');
+/** Where the bundle is: lib/chevrotain.mjs, beside the entry's lib/src/; null
+ *  when the entry cannot be resolved as a file (say, in a bundle of leadroute). */
+function bundlePath(): string | null {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', 'chevrotain.mjs');
+  } catch {
+    return null;
+  }
+}
+
+export const CHEVROTAIN_BUNDLE: string | null = bundlePath();
 
 /** Chevrotain from `bundle`, or from its package entry when that cannot be loaded. */
-export async function loadChevrotain(bundle: string = CHEVROTAIN_BUNDLE): Promise<{ api: Chevrotain; bundled: boolean }> {
-  try {
-    return { api: (await import(pathToFileURL(bundle).href)) as Chevrotain, bundled: true };
-  } catch {
-    return { api: await import('chevrotain'), bundled: false };
+export async function loadChevrotain(bundle: string | null = CHEVROTAIN_BUNDLE): Promise<{ api: Chevrotain; bundled: boolean }> {
+  if (bundle !== null) {
+    try {
+      return { api: (await import(pathToFileURL(bundle).href)) as Chevrotain, bundled: true };
+    } catch {
+      // Not there (or not loadable): the package entry below.
+    }
   }
+  return { api: await import('chevrotain'), bundled: false };
 }
 
 const loaded = await loadChevrotain();
